@@ -1,0 +1,64 @@
+import { count, desc, eq } from "drizzle-orm";
+import type { Db } from "./db.server";
+import { deleteDatasetRows } from "./load.server";
+import { datasets, settings } from "./schema";
+import type { ImportReport } from "~/ingest/report";
+
+const ACTIVE = "active_dataset_id";
+
+export type DatasetSummary = {
+  id: number;
+  name: string;
+  fileName: string;
+  format: string;
+  encoding: string;
+  dateFormat: string;
+  importedAt: string;
+  firstAt: string | null;
+  lastAt: string | null;
+  active: boolean;
+  report: ImportReport;
+};
+
+export function setActiveDatasetId(db: Db, id: number) {
+  db.insert(settings).values({ key: ACTIVE, value: String(id) }).onConflictDoUpdate({ target: settings.key, set: { value: String(id) } }).run();
+}
+
+/** The data set the UI works on: the one the user chose, else the latest import. */
+export function activeDatasetId(db: Db): number | null {
+  const chosen = db.select().from(settings).where(eq(settings.key, ACTIVE)).get();
+  if (chosen && db.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, Number(chosen.value))).get()) return Number(chosen.value);
+  const latest = db.select({ id: datasets.id }).from(datasets).orderBy(desc(datasets.id)).limit(1).get();
+  return latest?.id ?? null;
+}
+
+export function listDatasets(db: Db): DatasetSummary[] {
+  const active = activeDatasetId(db);
+  return db
+    .select()
+    .from(datasets)
+    .orderBy(desc(datasets.id))
+    .all()
+    .map(({ contentHash: _hash, report, ...d }) => ({ ...d, active: d.id === active, report: JSON.parse(report) as ImportReport }));
+}
+
+export function getDataset(db: Db, id: number): DatasetSummary | null {
+  return listDatasets(db).find((d) => d.id === id) ?? null;
+}
+
+export function countDatasets(db: Db): number {
+  return db.select({ n: count() }).from(datasets).get()?.n ?? 0;
+}
+
+/** Deletes a data set and its lines, orders and customers in one transaction. */
+export function deleteDataset(db: Db, id: number): boolean {
+  const sqlite = db.$client;
+  return sqlite.transaction(() => {
+    const exists = db.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).get();
+    if (!exists) return false;
+    deleteDatasetRows(sqlite, id);
+    const chosen = db.select().from(settings).where(eq(settings.key, ACTIVE)).get();
+    if (chosen && Number(chosen.value) === id) db.delete(settings).where(eq(settings.key, ACTIVE)).run();
+    return true;
+  })();
+}

@@ -1,0 +1,32 @@
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { databasePath, projectRoot } from "./paths.server";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** Opens (creating if needed) the SQLite file and applies the drizzle migrations. */
+export function openDb(path = databasePath()): Db {
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma("cache_size = -65536");
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder: join(projectRoot(), "drizzle") });
+  return db;
+}
+
+let shared: Db | undefined;
+
+/** The server's one connection (indie-stack style singleton; survives dev rebuilds on globalThis). */
+export function getDb(): Db {
+  const g = globalThis as { __campaignLabDb?: Db };
+  if (!shared) shared = g.__campaignLabDb ??= openDb();
+  return shared;
+}

@@ -1,0 +1,75 @@
+import type Database from "better-sqlite3";
+import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/ingest/pipeline";
+
+// Bulk writes of an import, with prepared statements (drizzle's builder costs too much per row at 500,000 lines).
+// Every statement here runs inside the import's single transaction (app/ingest/import.server.ts).
+
+const ROWS_PER_STATEMENT = 50;
+
+function multiRowInsert(sqlite: Database.Database, table: string, columns: string[], rows: number) {
+  const tuple = `(${columns.map(() => "?").join(",")})`;
+  return sqlite.prepare(`INSERT INTO ${table} (${columns.join(",")}) VALUES ${Array(rows).fill(tuple).join(",")}`);
+}
+
+const LINE_COLUMNS = ["dataset_id", "order_id", "line_no", "product_id", "quantity", "unit_price", "amount"];
+
+/** The store stage: writes flat line tuples (pipeline LINE_WIDTH numbers each) ROWS_PER_STATEMENT rows at a time. */
+export function lineWriter(sqlite: Database.Database, datasetId: number) {
+  const many = multiRowInsert(sqlite, "lines", LINE_COLUMNS, ROWS_PER_STATEMENT);
+  const one = multiRowInsert(sqlite, "lines", LINE_COLUMNS, 1);
+  const params: (number | null)[] = [];
+  const push = (values: Float64Array, at: number) => {
+    params.push(datasetId);
+    for (let k = 0; k < LINE_WIDTH; k++) {
+      const v = values[at + k];
+      params.push(Number.isNaN(v) ? null : v);
+    }
+  };
+  return ({ values: batch, rows }: LineBatch) => {
+    let i = 0;
+    for (; i + ROWS_PER_STATEMENT <= rows; i += ROWS_PER_STATEMENT) {
+      params.length = 0;
+      for (let j = i; j < i + ROWS_PER_STATEMENT; j++) push(batch, j * LINE_WIDTH);
+      many.run(params);
+    }
+    for (; i < rows; i++) {
+      params.length = 0;
+      push(batch, i * LINE_WIDTH);
+      one.run(params);
+    }
+  };
+}
+
+/** The next free ids of orders and products, so the pipeline can number them before they are written. */
+export function nextIds(sqlite: Database.Database): { order: number; product: number } {
+  const max = (table: string) => (sqlite.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number }).m;
+  return { order: max("orders") + 1, product: max("products") + 1 };
+}
+
+export function writeOrders(sqlite: Database.Database, datasetId: number, orders: Iterable<OrderFacts>) {
+  const insert = sqlite.prepare(
+    "INSERT INTO orders (id, dataset_id, invoice, kind, customer_id, country, invoiced_at, invoice_month, lines, amount) VALUES (?,?,?,?,?,?,?,?,?,?)",
+  );
+  for (const o of orders) insert.run(o.id, datasetId, o.invoice, o.kind, o.customerId, o.country, o.at, o.month, o.lines, o.amount);
+}
+
+export function writeProducts(sqlite: Database.Database, datasetId: number, products: Iterable<ProductFacts>) {
+  const insert = sqlite.prepare("INSERT INTO products (id, dataset_id, stock_code, description, non_merchandise) VALUES (?,?,?,?,?)");
+  for (const p of products) insert.run(p.id, datasetId, p.stockCode, p.description, p.nonMerchandise ? 1 : 0);
+}
+
+export function writeCustomers(sqlite: Database.Database, datasetId: number, customers: Iterable<CustomerFacts>) {
+  const insert = sqlite.prepare(
+    `INSERT INTO customers (dataset_id, customer_id, country, first_purchase_at, last_purchase_at, cohort_month, orders,
+       sales_lines, revenue, return_orders, returns) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  for (const c of customers) {
+    insert.run(datasetId, c.customerId, c.country, c.firstAt, c.lastAt, c.firstAt.slice(0, 7), c.orders, c.salesLines, c.revenue, c.returnOrders, c.returns);
+  }
+}
+
+/** Removes a data set and everything derived from it. */
+export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) {
+  for (const table of ["lines", "orders", "products", "customers"]) sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
+  sqlite.prepare("DELETE FROM datasets WHERE id = ?").run(datasetId);
+}

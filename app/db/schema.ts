@@ -1,0 +1,95 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+// Money columns hold exact integers of thousandths of the currency unit (app/ingest/money.ts).
+// Timestamps are ISO local strings "YYYY-MM-DDTHH:MM:SS": sortable, portable to PostgreSQL.
+
+/** One imported file: a "workspace" in the user's words. */
+export const datasets = sqliteTable("datasets", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  fileName: text("file_name").notNull(),
+  contentHash: text("content_hash").notNull(),
+  format: text("format").notNull(),
+  encoding: text("encoding").notNull(),
+  dateFormat: text("date_format").notNull(),
+  importedAt: text("imported_at").notNull(),
+  firstAt: text("first_at"),
+  lastAt: text("last_at"),
+  report: text("report").notNull(),
+});
+
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+/** Products seen in sales or cancellation lines (a stock code, or a description when the file has no stock codes). */
+export const products = sqliteTable(
+  "products",
+  {
+    id: integer("id").primaryKey(),
+    datasetId: integer("dataset_id").notNull(),
+    stockCode: text("stock_code").notNull(),
+    description: text("description"),
+    nonMerchandise: integer("non_merchandise", { mode: "boolean" }).notNull(),
+  },
+  (t) => [index("products_dataset").on(t.datasetId)],
+);
+
+/** One row per invoice (sales or cancellation); without an invoice column, a customer's lines at one timestamp. */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: integer("id").primaryKey(),
+    datasetId: integer("dataset_id").notNull(),
+    invoice: text("invoice").notNull(),
+    kind: text("kind", { enum: ["sale", "return"] }).notNull(),
+    customerId: text("customer_id"),
+    country: text("country"),
+    invoicedAt: text("invoiced_at").notNull(),
+    invoiceMonth: text("invoice_month").notNull(),
+    lines: integer("lines").notNull(),
+    amount: integer("amount").notNull(),
+  },
+  (t) => [
+    index("orders_dataset_time").on(t.datasetId, t.invoicedAt),
+    index("orders_dataset_customer").on(t.datasetId, t.customerId),
+  ],
+);
+
+/**
+ * Sales and cancellation lines kept after cleaning (PRODUCT.md §1); rejected, duplicate and invalid lines are only
+ * counted. Narrow on purpose: the order carries customer, time, country and kind (docs/decisions/0004-storage-layout.md).
+ */
+export const lines = sqliteTable(
+  "lines",
+  {
+    id: integer("id").primaryKey(),
+    datasetId: integer("dataset_id").notNull(),
+    orderId: integer("order_id").notNull(),
+    lineNo: integer("line_no").notNull(),
+    productId: integer("product_id"),
+    quantity: integer("quantity").notNull(),
+    unitPrice: integer("unit_price"),
+    amount: integer("amount").notNull(),
+  },
+  (t) => [index("lines_dataset_order").on(t.datasetId, t.orderId)],
+);
+/** Customer-level facts from customer sales lines (PRODUCT.md §1.5–1.6). */
+export const customers = sqliteTable(
+  "customers",
+  {
+    datasetId: integer("dataset_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    country: text("country"),
+    firstPurchaseAt: text("first_purchase_at").notNull(),
+    lastPurchaseAt: text("last_purchase_at").notNull(),
+    cohortMonth: text("cohort_month").notNull(),
+    orders: integer("orders").notNull(),
+    salesLines: integer("sales_lines").notNull(),
+    revenue: integer("revenue").notNull(),
+    returnOrders: integer("return_orders").notNull(),
+    returns: integer("returns").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.customerId] })],
+);

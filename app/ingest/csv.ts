@@ -1,0 +1,123 @@
+// A streaming CSV record reader (RFC 4180: comma separator, double-quote quoting with "" escapes, CRLF or LF line ends,
+// quoted fields may span lines). Chosen over csv-parse for speed: see docs/decisions/0002-csv-parser.md.
+
+const MAX_RECORD_CHARS = 1 << 20;
+
+export type CsvRecord = { line: number; fields: string[]; raw: string };
+export type CsvProblem = { line: number; raw: string; reason: string };
+
+function parseQuoted(text: string): string[] | null {
+  const fields: string[] = [];
+  let i = 0;
+  const n = text.length;
+  for (;;) {
+    if (text.charCodeAt(i) === 34) {
+      let value = "";
+      let start = ++i;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) return null; // unclosed quote
+        if (text.charCodeAt(q + 1) === 34) {
+          value += text.slice(start, q + 1);
+          i = start = q + 2;
+          continue;
+        }
+        value += text.slice(start, q);
+        i = q + 1;
+        break;
+      }
+      // text between the closing quote and the next separator is appended as written (lenient, as Excel does)
+      const comma = text.indexOf(",", i);
+      const end = comma < 0 ? n : comma;
+      if (end > i) value += text.slice(i, end);
+      fields.push(value);
+      if (comma < 0) return fields;
+      i = comma + 1;
+    } else {
+      const comma = text.indexOf(",", i);
+      if (comma < 0) {
+        fields.push(text.slice(i));
+        return fields;
+      }
+      fields.push(text.slice(i, comma));
+      i = comma + 1;
+    }
+  }
+}
+
+function countQuotes(s: string): number {
+  let c = 0;
+  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) c++;
+  return c;
+}
+
+/** Splits decoded text into CSV records, keeping the unfinished tail for the next chunk. */
+export class CsvReader {
+  private carry = "";
+  private line = 0; // physical lines consumed so far
+
+  /** Calls onRecord for every complete record in carry + text; the final call (final = true) flushes the tail. */
+  push(text: string, final: boolean, onRecord: (r: CsvRecord) => void, onProblem: (p: CsvProblem) => void): void {
+    const buf = this.carry + text;
+    let pos = 0;
+    const n = buf.length;
+    for (;;) {
+      let nl = buf.indexOf("\n", pos);
+      if (nl < 0) {
+        if (!final || pos >= n) break;
+        nl = n;
+      }
+      const startLine = ++this.line;
+      let raw = buf.slice(pos, nl);
+      let next = nl + 1;
+      if (raw.indexOf('"') >= 0 && (countQuotes(raw) & 1) === 1) {
+        // a quoted field spans lines: extend until the quotes balance
+        let quotes = countQuotes(raw);
+        let end = nl;
+        let complete = false;
+        while (end < n) {
+          const more = buf.indexOf("\n", end + 1);
+          const stop = more < 0 ? n : more;
+          if (more < 0 && !final) break;
+          quotes += countQuotes(buf.slice(end + 1, stop));
+          this.line++;
+          end = stop;
+          if ((quotes & 1) === 0) {
+            complete = true;
+            break;
+          }
+        }
+        if (!complete) {
+          if (!final && n - pos < MAX_RECORD_CHARS) {
+            this.line = startLine - 1;
+            break;
+          }
+          if (!final) {
+            // a quote that never closes would make the whole rest of the file one record: reject its first line only
+            this.line = startLine;
+            onProblem({ line: startLine, raw: trimCr(buf.slice(pos, nl)).slice(0, 200), reason: "unclosed quote" });
+            pos = nl + 1;
+            continue;
+          }
+          raw = buf.slice(pos, n);
+          onProblem({ line: startLine, raw: trimCr(raw), reason: "unclosed quote at end of file" });
+          pos = n;
+          break;
+        }
+        raw = buf.slice(pos, end);
+        next = end + 1;
+      }
+      pos = next;
+      raw = trimCr(raw);
+      if (raw === "") continue;
+      const fields = raw.indexOf('"') < 0 ? raw.split(",") : parseQuoted(raw);
+      if (fields === null) onProblem({ line: startLine, raw, reason: "unclosed quote" });
+      else onRecord({ line: startLine, fields, raw });
+    }
+    this.carry = pos < n ? buf.slice(pos) : "";
+  }
+}
+
+function trimCr(s: string): string {
+  return s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+}

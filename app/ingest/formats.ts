@@ -1,0 +1,90 @@
+// The known file layouts and the column mapping for any other CSV (PRODUCT.md §1).
+
+export const FIELDS = ["customer", "invoice", "date", "quantity", "price", "amount", "product", "description", "country"] as const;
+export type Field = (typeof FIELDS)[number];
+export type ColumnMap = Partial<Record<Field, string>>;
+export type FormatName = "online-retail" | "online-retail-ii" | "mapped";
+
+const LAYOUTS: { name: Exclude<FormatName, "mapped">; map: Required<Omit<ColumnMap, "amount">> }[] = [
+  {
+    name: "online-retail", // Kaggle "E-Commerce Data" data.csv / UCI 352
+    map: {
+      invoice: "InvoiceNo", product: "StockCode", description: "Description", quantity: "Quantity",
+      date: "InvoiceDate", price: "UnitPrice", customer: "CustomerID", country: "Country",
+    },
+  },
+  {
+    name: "online-retail-ii", // UCI 502
+    map: {
+      invoice: "Invoice", product: "StockCode", description: "Description", quantity: "Quantity",
+      date: "InvoiceDate", price: "Price", customer: "Customer ID", country: "Country",
+    },
+  },
+];
+
+export const FORMAT_LABELS: Record<FormatName, string> = {
+  "online-retail": "Online Retail (UCI 352 / Kaggle data.csv)",
+  "online-retail-ii": "Online Retail II (UCI 502)",
+  mapped: "Mapped columns",
+};
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/** Column indexes of each field in the file's header. */
+export type Layout = { format: FormatName; index: Partial<Record<Field, number>>; header: string[] };
+
+export class FormatError extends Error {}
+
+/** Recognises a known layout from the header, or applies the user's mapping; throws a FormatError naming the problem. */
+export function resolveLayout(header: string[], map?: ColumnMap): Layout {
+  const lookup = new Map<string, number>();
+  header.forEach((h, i) => lookup.set(norm(h), i));
+  if (map && Object.keys(map).length > 0) return mappedLayout(header, lookup, map);
+  for (const layout of LAYOUTS) {
+    const index: Partial<Record<Field, number>> = {};
+    let all = true;
+    for (const [field, column] of Object.entries(layout.map)) {
+      const i = lookup.get(norm(column));
+      if (i === undefined) {
+        all = false;
+        break;
+      }
+      index[field as Field] = i;
+    }
+    if (all) return { format: layout.name, index, header };
+  }
+  throw new FormatError(
+    `Unrecognised columns (${header.map((h) => h.trim()).join(", ")}): this is neither the Online Retail nor the Online Retail II layout; ` +
+      `give a column mapping (fields: ${FIELDS.join(", ")}; customer, date and amount or quantity + price are required)`,
+  );
+}
+
+function mappedLayout(header: string[], lookup: Map<string, number>, map: ColumnMap): Layout {
+  const index: Partial<Record<Field, number>> = {};
+  for (const [field, column] of Object.entries(map)) {
+    if (!FIELDS.includes(field as Field)) throw new FormatError(`Unknown field "${field}" in the mapping (fields: ${FIELDS.join(", ")})`);
+    if (column === undefined || column === "") continue;
+    const i = lookup.get(norm(column));
+    if (i === undefined) throw new FormatError(`Column "${column}" mapped to ${field} is not in the file's header (${header.join(", ")})`);
+    index[field as Field] = i;
+  }
+  const missing: string[] = [];
+  if (index.customer === undefined) missing.push("customer");
+  if (index.date === undefined) missing.push("date");
+  if (index.amount === undefined && index.price === undefined) missing.push("amount (or quantity + price)");
+  if (missing.length) throw new FormatError(`The mapping lacks required fields: ${missing.join(", ")}`);
+  return { format: "mapped", index, header };
+}
+
+/** Parses "field=column" pairs from the CLI. */
+export function parseMapArgs(pairs: string[]): ColumnMap {
+  const map: ColumnMap = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new FormatError(`--map expects field=column, got "${pair}"`);
+    const field = pair.slice(0, eq).trim() as Field;
+    if (!FIELDS.includes(field)) throw new FormatError(`Unknown field "${field}" in --map (fields: ${FIELDS.join(", ")})`);
+    map[field] = pair.slice(eq + 1).trim();
+  }
+  return map;
+}

@@ -1,0 +1,473 @@
+import { performance } from "node:perf_hooks";
+import { CsvReader, type CsvProblem, type CsvRecord } from "./csv";
+import { detectDateFormat, parseDate, type DateFormat } from "./dates";
+import { LineSet } from "./dedup";
+import { IncrementalDecoder } from "./encoding";
+import { FormatError, resolveLayout, type ColumnMap, type Layout } from "./formats";
+import { parseMilli } from "./money";
+import type { RejectedExample } from "./report";
+import {
+  MAX_REJECTED_EXAMPLES,
+  MAX_REJECTED_SHARE,
+  isAdjustment,
+  isCancellation,
+  isNonMerchandise,
+  normaliseCustomer,
+} from "./rules";
+import type { Source } from "./source";
+
+/**
+ * Kept lines (sales and cancellations) travel to the store stage as flat tuples, LINE_WIDTH numbers each:
+ * order id, line number, product id, quantity, unit price in thousandths, amount in thousandths; NaN stands for null.
+ * A typed array, because pushing mixed values into a JS array was the hottest line of the import.
+ */
+export const LINE_WIDTH = 6;
+export type LineBatch = { values: Float64Array; rows: number };
+
+export type ProductFacts = { id: number; stockCode: string; description: string | null; nonMerchandise: boolean };
+
+export type OrderFacts = {
+  id: number;
+  invoice: string;
+  kind: "sale" | "return";
+  customerId: string | null;
+  country: string | null;
+  at: string;
+  month: string;
+  lines: number;
+  amount: number;
+};
+
+export type CustomerFacts = {
+  customerId: string;
+  country: string | null;
+  firstAt: string;
+  lastAt: string;
+  orders: number;
+  salesLines: number;
+  revenue: number;
+  returnOrders: number;
+  returns: number;
+};
+
+export type Progress = { stage: "reading"; bytesRead: number; totalBytes: number; linesRead: number };
+
+export type PipelineOptions = {
+  map?: ColumnMap;
+  dateFormat?: DateFormat;
+  onProgress?: (p: Progress) => void;
+  /** Receives kept lines in batches, in file order (the store stage). */
+  onLines?: (batch: LineBatch) => void;
+  /** The first ids to give new orders and products (the store's next free ids). */
+  firstIds?: { order: number; product: number };
+  /** Test hook: throws after this many lines, to prove that a failed load leaves nothing behind. */
+  faultAfterLines?: number;
+};
+
+export type PipelineResult = {
+  layout: Layout;
+  encoding: string;
+  dateFormat: DateFormat;
+  counts: {
+    linesRead: number;
+    rejectedLines: number;
+    duplicateLines: number;
+    cancellationLines: number;
+    invalidLines: number;
+    salesLines: number;
+    salesRevenue: number;
+    salesLinesWithoutCustomer: number;
+    customerSalesLines: number;
+    customerRevenue: number;
+    cancelledValue: number;
+    nonMerchandiseLines: number;
+  };
+  invalidReasons: Record<string, number>;
+  rejectedExamples: RejectedExample[];
+  orders: Map<string, OrderFacts>;
+  products: Map<string, ProductFacts>;
+  customers: Map<string, CustomerFacts>;
+  countries: number;
+  merchandiseProducts: number;
+  dateRange: [string, string] | null;
+  seconds: { parse: number; clean: number; store: number };
+};
+
+export class ImportError extends Error {}
+
+const DETECTION_SAMPLE = 1000;
+const WHOLE = /^\s*[+-]?\d{1,9}\s*$/;
+
+/** String.prototype.trim, without the copy when there is nothing to trim (the usual case, on the hot path). */
+function trim(s: string): string {
+  return s.length === 0 || (s.charCodeAt(0) > 32 && s.charCodeAt(s.length - 1) > 32) ? s : s.trim();
+}
+const PROGRESS_EVERY_MS = 100;
+
+/** Reads, parses and cleans one file, handing kept lines to onLines; throws ImportError/FormatError naming the problem. */
+export async function runPipeline(source: Source, options: PipelineOptions = {}): Promise<PipelineResult> {
+  const decoder = new IncrementalDecoder();
+  const reader = new CsvReader();
+  const seconds = { parse: 0, clean: 0, store: 0 };
+  let cleaner: Cleaner | null = null;
+  let header: CsvRecord | null = null;
+  let pending: CsvRecord[] = []; // records held back until the date format is known
+  const problems: CsvProblem[] = [];
+  let firstChunk = true;
+  let lastProgress = 0;
+  let anyBytes = false;
+  let bytesRead = 0;
+
+  const feed = (records: CsvRecord[], final: boolean) => {
+    if (!cleaner) {
+      if (!header) {
+        if (records.length === 0) return;
+        header = records.shift()!;
+      }
+      pending.push(...records);
+      if (pending.length < DETECTION_SAMPLE && !final) return;
+      cleaner = new Cleaner(header, options, pending, estimateLines(source.totalBytes, header.raw.length, pending));
+      records = pending;
+      pending = [];
+    }
+    const t0 = performance.now();
+    const kept = cleaner.clean(records, problems.splice(0));
+    const t1 = performance.now();
+    seconds.clean += (t1 - t0) / 1000;
+    if (kept.rows && options.onLines) options.onLines(kept);
+    seconds.store += (performance.now() - t1) / 1000;
+  };
+
+  for await (const chunk of source.chunks as AsyncIterable<Buffer>) {
+    if (chunk.length === 0) continue;
+    anyBytes = true;
+    bytesRead += chunk.length;
+    const t0 = performance.now();
+    if (firstChunk) {
+      firstChunk = false;
+      if (chunk.subarray(0, 8192).includes(0)) throw new ImportError("This is not a CSV text file: it contains binary data");
+    }
+    const records: CsvRecord[] = [];
+    reader.push(decoder.decode(chunk), false, (r) => records.push(r), (p) => problems.push(p));
+    seconds.parse += (performance.now() - t0) / 1000;
+    feed(records, false);
+    const now = performance.now();
+    if (options.onProgress && now - lastProgress > PROGRESS_EVERY_MS) {
+      lastProgress = now;
+      options.onProgress({ stage: "reading", bytesRead: Math.min(bytesRead, source.totalBytes), totalBytes: source.totalBytes, linesRead: (cleaner as Cleaner | null)?.linesRead ?? 0 });
+    }
+  }
+  if (!anyBytes) throw new ImportError("The file is empty");
+  const t0 = performance.now();
+  const records: CsvRecord[] = [];
+  reader.push(decoder.end(), true, (r) => records.push(r), (p) => problems.push(p));
+  seconds.parse += (performance.now() - t0) / 1000;
+  feed(records, true);
+  if (!header) throw new ImportError("The file has no header line");
+  if (!cleaner) cleaner = new Cleaner(header, options, [], 0);
+  if (problems.length) cleaner.clean([], problems.splice(0));
+  const c = cleaner as Cleaner;
+  if (c.linesRead === 0) throw new ImportError("The file has a header but no data lines");
+  options.onProgress?.({ stage: "reading", bytesRead: source.totalBytes, totalBytes: source.totalBytes, linesRead: c.linesRead });
+  return c.result(decoder.encoding ?? "utf-8", seconds);
+}
+
+/** Lines the file probably holds, from the average length of the first ones: sizes the duplicate table once. */
+function estimateLines(totalBytes: number, headerLength: number, sample: CsvRecord[]): number {
+  if (sample.length === 0) return 0;
+  const average = sample.reduce((sum, r) => sum + r.raw.length + 1, 0) / sample.length;
+  return Math.min(50_000_000, Math.ceil((totalBytes - headerLength) / average));
+}
+
+/** Applies the cleaning policy line by line and keeps the counts and the per-order / per-customer facts. */
+class Cleaner {
+  readonly layout: Layout;
+  readonly dateFormat: DateFormat;
+  linesRead = 0;
+  private rejected = 0;
+  private duplicates = 0;
+  private cancellations = 0;
+  private invalid = 0;
+  private sales = 0;
+  private salesRevenue = 0;
+  private anonymousSales = 0;
+  private customerSales = 0;
+  private customerRevenue = 0;
+  private cancelledValue = 0;
+  private nonMerchandise = 0;
+  private invalidReasons: Record<string, number> = {};
+  private examples: RejectedExample[] = [];
+  private seen: LineSet;
+  private orders = new Map<string, OrderFacts>();
+  private countries = new Set<string>();
+  private products = new Map<string, ProductFacts>();
+  private merchandise = new Set<number>();
+  private nextOrderId: number;
+  private nextProductId: number;
+  private lastDateText: string | null = null;
+  private lastAt: string | null = null;
+  private lastCustomerText: string | null = null;
+  private lastCustomer: string | null = null;
+  private lastOrder: OrderFacts | null = null;
+  private first: string | null = null;
+  private last: string | null = null;
+  private readonly width: number;
+  private readonly idx: Layout["index"];
+  private readonly options: PipelineOptions;
+
+  constructor(header: CsvRecord, options: PipelineOptions, sample: CsvRecord[], expectedLines: number) {
+    this.options = options;
+    this.seen = new LineSet(expectedLines);
+    this.nextOrderId = options.firstIds?.order ?? 1;
+    this.nextProductId = options.firstIds?.product ?? 1;
+    const names = header.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, "") : h));
+    this.layout = resolveLayout(names, options.map);
+    this.idx = this.layout.index;
+    this.width = names.length;
+    if (options.dateFormat) this.dateFormat = options.dateFormat;
+    else {
+      const di = this.idx.date!;
+      const detected = detectDateFormat(sample.map((r) => (r.fields[di] ?? "").trim()));
+      if (!detected) {
+        const example = sample.find((r) => r.fields.length === this.width)?.fields[di];
+        throw new FormatError(
+          example === undefined
+            ? "No date could be read in the first lines of the file"
+            : `Unrecognised date format (e.g. "${example}"): use ISO 8601, M/D/YYYY H:MM or YYYYMMDD, or give --date-format`,
+        );
+      }
+      this.dateFormat = detected;
+    }
+  }
+
+  private reject(line: number, reason: string, text: string) {
+    this.rejected++;
+    this.linesRead++;
+    if (this.examples.length < MAX_REJECTED_EXAMPLES) this.examples.push({ line, reason, text: text.slice(0, 200) });
+  }
+
+  private invalidLine(reason: string) {
+    this.invalid++;
+    this.invalidReasons[reason] = (this.invalidReasons[reason] ?? 0) + 1;
+  }
+
+  clean(records: CsvRecord[], problems: CsvProblem[]): LineBatch {
+    for (const p of problems) this.reject(p.line, p.reason, p.raw);
+    const kept: LineBatch = { values: new Float64Array(records.length * LINE_WIDTH), rows: 0 };
+    const out = kept.values;
+    const { idx, width } = this;
+    const hasInvoice = idx.invoice !== undefined;
+    for (const r of records) {
+      const f = r.fields;
+      if (f.length !== width) {
+        this.reject(r.line, `expected ${width} fields, found ${f.length}`, r.raw);
+        continue;
+      }
+      const invoice = hasInvoice ? trim(f[idx.invoice!]) : "";
+      if (hasInvoice && invoice === "") {
+        this.reject(r.line, "missing invoice", r.raw);
+        continue;
+      }
+      const dateText = f[idx.date!];
+      if (dateText !== this.lastDateText) {
+        // consecutive lines of an invoice share their timestamp: parse each distinct text once
+        this.lastAt = parseDate(dateText.trim(), this.dateFormat);
+        this.lastDateText = dateText;
+      }
+      const at = this.lastAt;
+      if (at === null) {
+        this.reject(r.line, `unreadable date "${dateText.trim()}" (expected ${this.dateFormat})`, r.raw);
+        continue;
+      }
+      let quantity = 1;
+      if (idx.quantity !== undefined) {
+        const q = f[idx.quantity];
+        quantity = WHOLE.test(q) ? Number(q) : NaN;
+        if (Number.isNaN(quantity)) {
+          this.reject(r.line, `quantity "${q.trim()}" is not a whole number`, r.raw);
+          continue;
+        }
+      }
+      let unitPrice: number | null = null;
+      let amount: number;
+      if (idx.amount !== undefined) {
+        const a = f[idx.amount].trim();
+        const parsed = parseMilli(a);
+        if (!parsed.ok) {
+          this.reject(r.line, `amount "${a}" ${parsed.reason}`, r.raw);
+          continue;
+        }
+        amount = parsed.milli;
+      } else {
+        const p = trim(f[idx.price!]);
+        const parsed = parseMilli(p);
+        if (!parsed.ok) {
+          this.reject(r.line, `price "${p}" ${parsed.reason}`, r.raw);
+          continue;
+        }
+        unitPrice = parsed.milli;
+        amount = quantity * unitPrice;
+        if (!Number.isSafeInteger(amount)) {
+          this.reject(r.line, "quantity × price is too large", r.raw);
+          continue;
+        }
+      }
+      this.linesRead++;
+      if (this.options.faultAfterLines !== undefined && this.linesRead > this.options.faultAfterLines) {
+        throw new ImportError(`Injected fault after ${this.options.faultAfterLines} lines`);
+      }
+      // Rule 2: exact duplicates are dropped only when the file has an invoice column.
+      if (hasInvoice && !this.seen.add(f)) {
+        this.duplicates++;
+        continue;
+      }
+      const customerText = f[idx.customer!];
+      if (customerText !== this.lastCustomerText) {
+        this.lastCustomer = normaliseCustomer(customerText);
+        this.lastCustomerText = customerText;
+      }
+      const customerId = this.lastCustomer;
+      let kind: "sale" | "return";
+      if (hasInvoice && isCancellation(invoice)) {
+        kind = "return";
+        this.cancellations++;
+        this.cancelledValue += Math.abs(amount);
+      } else if (hasInvoice && isAdjustment(invoice)) {
+        this.invalidLine("accounting adjustment");
+        continue;
+      } else if (quantity <= 0) {
+        this.invalidLine("quantity not positive");
+        continue;
+      } else if (amount <= 0 || (unitPrice !== null && unitPrice <= 0)) {
+        this.invalidLine(amount === 0 ? "zero price" : "negative price");
+        continue;
+      } else {
+        kind = "sale";
+        this.sales++;
+        this.salesRevenue += amount;
+        if (customerId === null) this.anonymousSales++;
+        else {
+          this.customerSales++;
+          this.customerRevenue += amount;
+        }
+      }
+      const product = this.product(f, kind);
+      if (product?.nonMerchandise) this.nonMerchandise++;
+      let order = this.lastOrder;
+      if (order === null || order.kind !== kind || (hasInvoice ? order.invoice !== invoice : order.at !== at || order.customerId !== customerId)) {
+        // Without an invoice column, a customer's lines with the same timestamp form one order (PRODUCT.md §1).
+        const name = hasInvoice ? invoice : `${customerId ?? "-"}@${at}`;
+        const key = (kind === "sale" ? "s" : "r") + name;
+        order = this.orders.get(key) ?? this.newOrder(key, f, kind, name, customerId, at);
+        this.lastOrder = order;
+      }
+      if (order.customerId === null && customerId !== null) order.customerId = customerId;
+      order.lines++;
+      order.amount += amount;
+      const at6 = kept.rows++ * LINE_WIDTH;
+      out[at6] = order.id;
+      out[at6 + 1] = r.line;
+      out[at6 + 2] = product ? product.id : NaN;
+      out[at6 + 3] = quantity;
+      out[at6 + 4] = unitPrice ?? NaN;
+      out[at6 + 5] = amount;
+    }
+    return kept;
+  }
+
+  private newOrder(key: string, f: string[], kind: "sale" | "return", invoice: string, customerId: string | null, at: string): OrderFacts {
+    const country = this.idx.country !== undefined ? f[this.idx.country].trim() || null : null;
+    if (country) this.countries.add(country);
+    if (this.first === null || at < this.first) this.first = at;
+    if (this.last === null || at > this.last) this.last = at;
+    const order: OrderFacts = { id: this.nextOrderId++, invoice, kind, customerId, country, at, month: at.slice(0, 7), lines: 0, amount: 0 };
+    this.orders.set(key, order);
+    return order;
+  }
+
+  /** The line's product: its stock code, else its description; the first description seen names it. */
+  private product(f: string[], kind: "sale" | "return"): ProductFacts | null {
+    const code = this.idx.product !== undefined ? trim(f[this.idx.product]) : "";
+    const description = this.idx.description !== undefined ? trim(f[this.idx.description]) : "";
+    const key = code !== "" ? code : description;
+    if (key === "") return null;
+    let p = this.products.get(key);
+    if (!p) {
+      p = { id: this.nextProductId++, stockCode: key, description: description || null, nonMerchandise: isNonMerchandise(key) };
+      this.products.set(key, p);
+    } else if (p.description === null && description !== "") p.description = description;
+    if (kind === "sale" && !p.nonMerchandise) this.merchandise.add(p.id);
+    return p;
+  }
+
+  result(encoding: string, seconds: PipelineResult["seconds"]): PipelineResult {
+    if (this.linesRead > 0 && this.rejected / this.linesRead > MAX_REJECTED_SHARE) {
+      const ex = this.examples[0];
+      throw new ImportError(
+        `${this.rejected} of ${this.linesRead} lines (${((100 * this.rejected) / this.linesRead).toFixed(1)}%) could not be read, more than the 5% allowed` +
+          (ex ? `; first at line ${ex.line}: ${ex.reason}` : ""),
+      );
+    }
+    return {
+      layout: this.layout,
+      encoding,
+      dateFormat: this.dateFormat,
+      counts: {
+        linesRead: this.linesRead,
+        rejectedLines: this.rejected,
+        duplicateLines: this.duplicates,
+        cancellationLines: this.cancellations,
+        invalidLines: this.invalid,
+        salesLines: this.sales,
+        salesRevenue: this.salesRevenue,
+        salesLinesWithoutCustomer: this.anonymousSales,
+        customerSalesLines: this.customerSales,
+        customerRevenue: this.customerRevenue,
+        cancelledValue: this.cancelledValue,
+        nonMerchandiseLines: this.nonMerchandise,
+      },
+      invalidReasons: this.invalidReasons,
+      rejectedExamples: this.examples,
+      orders: this.orders,
+      customers: customerFacts(this.orders),
+      countries: this.countries.size,
+      products: this.products,
+      merchandiseProducts: this.merchandise.size,
+      dateRange: this.first && this.last ? [this.first, this.last] : null,
+      seconds,
+    };
+  }
+}
+
+/** Customer facts from their orders: first/last purchase, orders, revenue (sales) and returns (cancellations). */
+function customerFacts(orders: Map<string, OrderFacts>): Map<string, CustomerFacts> {
+  const customers = new Map<string, CustomerFacts>();
+  for (const o of orders.values()) {
+    if (o.customerId === null || o.kind !== "sale") continue;
+    const c = customers.get(o.customerId);
+    if (!c) {
+      customers.set(o.customerId, {
+        customerId: o.customerId, country: o.country, firstAt: o.at, lastAt: o.at,
+        orders: 1, salesLines: o.lines, revenue: o.amount, returnOrders: 0, returns: 0,
+      });
+    } else {
+      c.orders++;
+      c.salesLines += o.lines;
+      c.revenue += o.amount;
+      if (o.at < c.firstAt) {
+        c.firstAt = o.at;
+        c.country = o.country;
+      }
+      if (o.at > c.lastAt) c.lastAt = o.at;
+    }
+  }
+  for (const o of orders.values()) {
+    if (o.customerId === null || o.kind !== "return") continue;
+    const c = customers.get(o.customerId);
+    if (c) {
+      c.returnOrders++;
+      c.returns += Math.abs(o.amount);
+    }
+  }
+  return customers;
+}

@@ -1,0 +1,39 @@
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { createGunzip } from "node:zlib";
+import { createHash } from "node:crypto";
+
+// Opens an import file as a stream of bytes; gzip-compressed files (e.g. online_retail.csv.gz) are read through gunzip.
+// totalBytes is the size of the decompressed text (a gzip file's trailer gives it), so progress is measured on what was parsed.
+export type Source = { chunks: AsyncIterable<Buffer>; totalBytes: number };
+
+const CHUNK = 1 << 20;
+
+/** For a gzip file, its uncompressed size (RFC 1952 ISIZE, modulo 2³²); null when the file is not gzip. */
+async function gzipSize(path: string, size: number): Promise<number | null> {
+  const fh = await open(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    if (bytesRead < 2 || head[0] !== 0x1f || head[1] !== 0x8b || size < 18) return null;
+    await fh.read(head, 0, 4, size - 4);
+    return head.readUInt32LE(0);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function openSource(path: string): Promise<Source> {
+  const { size } = await stat(path);
+  const unzipped = await gzipSize(path, size);
+  const raw = createReadStream(path, { highWaterMark: CHUNK });
+  if (unzipped === null) return { chunks: raw, totalBytes: size };
+  return { chunks: raw.pipe(createGunzip({ chunkSize: CHUNK })), totalBytes: unzipped };
+}
+
+/** SHA-256 of the file's bytes: the same file imported twice is refused unless replaced (PRODUCT.md §1). */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}

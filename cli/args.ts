@@ -1,0 +1,18 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+export class UsageError extends Error {}
+
+/** node:util parseArgs with errors turned into one-line usage messages. */
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split("\n")[0]);
+  }
+}
+
+export function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
+  return Number(value);
+}

@@ -1,0 +1,34 @@
+import { UsageError } from "./args";
+import { IMPORT_USAGE, importCommand } from "./import";
+import { SEED_USAGE, seedCommand } from "./seed";
+
+const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
+  import: { usage: IMPORT_USAGE, run: importCommand },
+  seed: { usage: SEED_USAGE, run: seedCommand },
+};
+
+function help(): string {
+  return ["usage: npm run -s cli -- <command>", ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join("\n") + "\n";
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help") {
+    process.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  await command.run(rest);
+  return 0;
+}
+
+// Every error is one line on stderr and a non-zero exit code (usage errors 2, others 1).
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`error: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

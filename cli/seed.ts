@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDb } from "~/db/db.server";
+import { databasePath } from "~/db/paths.server";
+import { importFile } from "~/ingest/import.server";
+import { DEFAULT_SEED_OPTIONS, writeDemoCsv } from "../seed/generate";
+import { parse, positiveInt } from "./args";
+import { progressPrinter } from "./progress";
+
+export const SEED_USAGE = "seed [--lines N] [--seed S] [--out FILE] [--workspace NAME] [--db PATH] [--json]";
+export const DEMO_WORKSPACE = "Demo shop";
+
+export async function seedCommand(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    lines: { type: "string" },
+    seed: { type: "string" },
+    out: { type: "string" },
+    workspace: { type: "string" },
+    db: { type: "string" },
+    json: { type: "boolean" },
+  });
+  const options = {
+    lines: positiveInt(values.lines, "--lines") ?? DEFAULT_SEED_OPTIONS.lines,
+    seed: values.seed === undefined ? DEFAULT_SEED_OPTIONS.seed : (positiveInt(String(Number(values.seed) + 1), "--seed")! - 1),
+  };
+  if (values.out) {
+    const lines = await writeDemoCsv(values.out, options);
+    process.stderr.write(`Wrote ${lines.toLocaleString("en-GB")} lines to ${values.out}\n`);
+    return;
+  }
+  // without --out the demo file is imported through the same pipeline as any user's file
+  const dir = await mkdtemp(join(tmpdir(), "campaign-lab-seed-"));
+  try {
+    const file = join(dir, `demo-online-retail-${options.seed}.csv`);
+    await writeDemoCsv(file, options);
+    const db = openDb(databasePath(values.db));
+    try {
+      const progress = progressPrinter("Importing the demo data", false);
+      const report = await importFile(db, file, { name: values.workspace ?? DEMO_WORKSPACE, onProgress: progress.update });
+      progress.end();
+      process.stdout.write(values.json ? JSON.stringify(report) + "\n" : `Imported ${report.linesRead.toLocaleString("en-GB")} demo lines as "${report.dataset}"\n`);
+    } finally {
+      db.$client.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
