@@ -50,6 +50,23 @@ export type CustomerFacts = {
   returns: number;
 };
 
+export type TracedLine = {
+  line: number;
+  outcome: "sale" | "return" | "duplicate" | "invalid" | "rejected";
+  reason?: string;
+  values?: {
+    invoice: string | null;
+    customer: string | null;
+    date: string;
+    quantity: number;
+    price: number | null;
+    amount: number;
+    product: string | null;
+    description: string | null;
+    country: string | null;
+  };
+};
+
 export type Progress = { stage: "reading"; bytesRead: number; totalBytes: number; linesRead: number };
 
 export type PipelineOptions = {
@@ -60,6 +77,8 @@ export type PipelineOptions = {
   onLines?: (batch: LineBatch) => void;
   /** The first ids to give new orders and products (the store's next free ids). */
   firstIds?: { order: number; product: number };
+  /** Preview hook: told how each line was read and classified (the column-mapping form shows it). */
+  trace?: (line: TracedLine) => void;
   /** Test hook: throws after this many lines, to prove that a failed load leaves nothing behind. */
   faultAfterLines?: number;
 };
@@ -138,7 +157,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     seconds.store += (performance.now() - t1) / 1000;
   };
 
-  for await (const chunk of source.chunks as AsyncIterable<Buffer>) {
+  for await (const chunk of source.chunks) {
     if (chunk.length === 0) continue;
     anyBytes = true;
     bytesRead += chunk.length;
@@ -241,12 +260,14 @@ class Cleaner {
   }
 
   private reject(line: number, reason: string, text: string) {
+    this.options.trace?.({ line, outcome: "rejected", reason });
     this.rejected++;
     this.linesRead++;
     if (this.examples.length < MAX_REJECTED_EXAMPLES) this.examples.push({ line, reason, text: text.slice(0, 200) });
   }
 
-  private invalidLine(reason: string) {
+  private invalidLine(reason: string, traced?: Omit<TracedLine, "outcome"> | undefined) {
+    if (traced) this.options.trace!({ ...traced, outcome: "invalid", reason });
     this.invalid++;
     this.invalidReasons[reason] = (this.invalidReasons[reason] ?? 0) + 1;
   }
@@ -317,29 +338,40 @@ class Cleaner {
         throw new ImportError(`Injected fault after ${this.options.faultAfterLines} lines`);
       }
       // Rule 2: exact duplicates are dropped only when the file has an invoice column.
-      if (hasInvoice && !this.seen.add(f)) {
-        this.duplicates++;
-        continue;
-      }
       const customerText = f[idx.customer!];
       if (customerText !== this.lastCustomerText) {
         this.lastCustomer = normaliseCustomer(customerText);
         this.lastCustomerText = customerText;
       }
       const customerId = this.lastCustomer;
+      const trace = this.options.trace;
+      const traced = trace && {
+        line: r.line,
+        values: {
+          invoice: hasInvoice ? invoice : null, customer: customerId, date: at, quantity, price: unitPrice, amount,
+          product: idx.product !== undefined ? trim(f[idx.product]) || null : null,
+          description: idx.description !== undefined ? trim(f[idx.description]) || null : null,
+          country: idx.country !== undefined ? trim(f[idx.country]) || null : null,
+        },
+      };
+      if (hasInvoice && !this.seen.add(f)) {
+        this.duplicates++;
+        if (traced) trace({ ...traced, outcome: "duplicate" });
+        continue;
+      }
       let kind: "sale" | "return";
       if (hasInvoice && isCancellation(invoice)) {
         kind = "return";
         this.cancellations++;
         this.cancelledValue += Math.abs(amount);
       } else if (hasInvoice && isAdjustment(invoice)) {
-        this.invalidLine("accounting adjustment");
+        this.invalidLine("accounting adjustment", traced);
         continue;
       } else if (quantity <= 0) {
-        this.invalidLine("quantity not positive");
+        this.invalidLine("quantity not positive", traced);
         continue;
       } else if (amount <= 0 || (unitPrice !== null && unitPrice <= 0)) {
-        this.invalidLine(amount === 0 ? "zero price" : "negative price");
+        this.invalidLine(amount === 0 ? "zero price" : "negative price", traced);
         continue;
       } else {
         kind = "sale";
@@ -351,6 +383,7 @@ class Cleaner {
           this.customerRevenue += amount;
         }
       }
+      if (traced) trace({ ...traced, outcome: kind });
       const product = this.product(f, kind);
       if (product?.nonMerchandise) this.nonMerchandise++;
       let order = this.lastOrder;

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 
 // Opens an import file as a stream of bytes; gzip-compressed files (e.g. online_retail.csv.gz) are read through gunzip.
 // totalBytes is the size of the decompressed text (a gzip file's trailer gives it), so progress is measured on what was parsed.
-export type Source = { chunks: AsyncIterable<Buffer>; totalBytes: number };
+export type Source = { chunks: AsyncIterable<Buffer> | Iterable<Buffer>; totalBytes: number };
 
 const CHUNK = 1 << 20;
 
@@ -36,4 +36,27 @@ export async function hashFile(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
   return hash.digest("hex");
+}
+
+/** The first whole lines of a file (about maxBytes of text), as a Source: for the header check and the mapping preview. */
+export async function headSource(path: string, maxBytes = 256 * 1024): Promise<Source> {
+  const { chunks } = await openSource(path);
+  const parts: Buffer[] = [];
+  let size = 0;
+  let complete = true;
+  for await (const chunk of chunks as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= maxBytes) {
+      complete = false;
+      (chunks as unknown as { destroy?: () => void }).destroy?.();
+      break;
+    }
+  }
+  let head = Buffer.concat(parts);
+  if (!complete) {
+    const nl = head.lastIndexOf(0x0a);
+    if (nl > 0) head = head.subarray(0, nl + 1);
+  }
+  return { chunks: [head], totalBytes: head.length };
 }

@@ -1,0 +1,168 @@
+import { Alert, Button, Card, Group, Progress, Stack, Text, TextInput } from "@mantine/core";
+import { Dropzone } from "@mantine/dropzone";
+import { useRevalidator } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import type { ImportJob } from "~/ingest/jobs.server";
+import type { UploadPreview } from "~/ingest/preview.server";
+import type { ColumnMap } from "~/ingest/formats";
+import type { DateFormat } from "~/ingest/dates";
+import { ImportReportView } from "./ImportReportView";
+import { MappingForm } from "./MappingForm";
+
+type UploadInfo = { id: string; fileName: string; bytes: number };
+type State =
+  | { step: "idle" }
+  | { step: "uploading"; fileName: string; percent: number }
+  | { step: "mapping"; upload: UploadInfo; preview: UploadPreview }
+  | { step: "importing"; upload: UploadInfo; job: ImportJob }
+  | { step: "done"; job: ImportJob }
+  | { step: "failed"; error: string; upload?: UploadInfo; canReplace?: boolean; retry?: StartOptions };
+
+type StartOptions = { map?: ColumnMap; dateFormat?: DateFormat; replace?: boolean };
+
+/** Sends the file as the raw request body, reporting upload progress (fetch cannot). */
+function uploadFile(file: File, onProgress: (percent: number) => void): Promise<{ upload: UploadInfo; preview: UploadPreview }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/uploads");
+    xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((100 * e.loaded) / e.total));
+    xhr.onload = () => {
+      let body: { error?: string; upload: UploadInfo; preview: UploadPreview } | null = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        /* handled below */
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && body && !body.error) resolve(body);
+      else reject(new Error(body?.error ?? `The upload failed (HTTP ${xhr.status})`));
+    };
+    xhr.onerror = () => reject(new Error("The upload failed: the server could not be reached"));
+    xhr.send(file);
+  });
+}
+
+function importPercent(job: ImportJob): number {
+  const p = job.progress;
+  if (!p) return 0;
+  if (p.stage === "reading") return p.totalBytes ? Math.min(95, Math.round((95 * p.bytesRead) / p.totalBytes)) : 0;
+  return p.stage === "hashing" ? 0 : p.stage === "deriving" ? 97 : 100;
+}
+
+function importLabel(job: ImportJob): string {
+  const p = job.progress;
+  if (!p || p.stage === "hashing") return "Checking the file…";
+  if (p.stage === "reading") return `Reading and cleaning: ${p.linesRead.toLocaleString("en-GB")} lines`;
+  if (p.stage === "deriving") return "Computing customers and orders…";
+  return "Finishing…";
+}
+
+export function UploadPanel() {
+  const [state, setState] = useState<State>({ step: "idle" });
+  const [name, setName] = useState("");
+  const revalidator = useRevalidator();
+  const polling = useRef<ReturnType<typeof setTimeout>>();
+
+  useEffect(() => () => clearTimeout(polling.current), []);
+
+  async function start(upload: UploadInfo, options: StartOptions) {
+    const res = await fetch("/api/imports", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ uploadId: upload.id, name: name.trim() || undefined, ...options }),
+    });
+    const body = await res.json();
+    if (!res.ok) return setState({ step: "failed", error: body.error, upload });
+    setState({ step: "importing", upload, job: body });
+    const poll = async () => {
+      const r = await fetch(`/api/imports/${body.id}`);
+      const job: ImportJob & { error?: string } = await r.json();
+      if (!r.ok) return setState({ step: "failed", error: job.error ?? "The import was lost" });
+      if (job.status === "running") {
+        setState({ step: "importing", upload, job });
+        polling.current = setTimeout(poll, 250);
+      } else if (job.status === "done") {
+        setState({ step: "done", job });
+        revalidator.revalidate();
+      } else setState({ step: "failed", error: job.error ?? "The import failed", upload, canReplace: job.canReplace, retry: options });
+    };
+    polling.current = setTimeout(poll, 150);
+  }
+
+  async function onDrop(files: File[]) {
+    const file = files[0];
+    if (!file) return;
+    if (file.size === 0) return setState({ step: "failed", error: "The file is empty (0 bytes)" });
+    setState({ step: "uploading", fileName: file.name, percent: 0 });
+    try {
+      const { upload, preview } = await uploadFile(file, (percent) => setState({ step: "uploading", fileName: file.name, percent }));
+      if (preview.format && !preview.problem) await start(upload, {});
+      else setState({ step: "mapping", upload, preview });
+    } catch (err) {
+      setState({ step: "failed", error: (err as Error).message });
+    }
+  }
+
+  async function discard(upload?: UploadInfo) {
+    if (upload) await fetch(`/api/uploads/${upload.id}`, { method: "DELETE" });
+    setState({ step: "idle" });
+  }
+
+  const busy = state.step === "uploading" || state.step === "importing";
+  return (
+    <Card withBorder padding="lg">
+      <Stack>
+        <Group align="flex-end">
+          <TextInput label="Data set name" description="Optional: the file name is used otherwise" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={busy} w={320} />
+        </Group>
+        <Dropzone onDrop={onDrop} multiple={false} disabled={busy} maxSize={4 * 1024 ** 3} data-testid="dropzone"
+          onReject={(r) => setState({ step: "failed", error: r[0]?.errors[0]?.message ?? "The file was refused" })}>
+          <Stack align="center" gap={4} py="lg" style={{ pointerEvents: "none" }}>
+            <Text size="lg" fw={600}>Drop a CSV file here, or click to choose one</Text>
+            <Text size="sm" c="dimmed">Online Retail (UCI 352 / Kaggle data.csv), Online Retail II, or any CSV with a header (you map its columns); .csv or .csv.gz</Text>
+          </Stack>
+        </Dropzone>
+
+        {state.step === "uploading" && (
+          <Stack gap={4} data-testid="upload-progress">
+            <Text size="sm">Uploading {state.fileName}: {state.percent}%</Text>
+            <Progress value={state.percent} animated />
+          </Stack>
+        )}
+        {state.step === "importing" && (
+          <Stack gap={4} data-testid="import-progress">
+            <Text size="sm">Importing {state.job.fileName}: {importLabel(state.job)}</Text>
+            <Progress value={importPercent(state.job)} color="teal" animated />
+          </Stack>
+        )}
+        {state.step === "mapping" && (
+          <MappingForm
+            upload={state.upload}
+            initial={state.preview}
+            onImport={(map, dateFormat) => start(state.upload, { map, dateFormat })}
+            onCancel={() => discard(state.upload)}
+          />
+        )}
+        {state.step === "done" && state.job.report && (
+          <Alert color="teal" title={`Imported ${state.job.fileName} as "${state.job.report.dataset}"`} withCloseButton onClose={() => setState({ step: "idle" })} data-testid="import-done">
+            <ImportReportView report={state.job.report} />
+          </Alert>
+        )}
+        {state.step === "failed" && (
+          <Alert color="red" title="The file was not imported; nothing was changed" data-testid="import-error">
+            <Stack gap="xs">
+              <Text size="sm">{state.error}</Text>
+              <Group>
+                {state.canReplace && state.upload && (
+                  <Button size="xs" color="orange" onClick={() => start(state.upload!, { ...state.retry, replace: true })}>Replace the existing data set</Button>
+                )}
+                <Button size="xs" variant="default" onClick={() => discard(state.upload)}>Dismiss</Button>
+              </Group>
+            </Stack>
+          </Alert>
+        )}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { databasePath, projectRoot } from "~/db/paths.server";
+import type { DateFormat } from "./dates";
+import type { ColumnMap } from "./formats";
+import type { ImportProgress } from "./import.server";
+import type { ImportReport } from "./report";
+import { removeUpload, type Upload } from "./uploads.server";
+
+// Imports started from the web UI run in a child process (the CLI's own `import` command): the one way in, a separate
+// SQLite connection whose transaction the server never sees half-done, and a server that stays responsive meanwhile.
+
+export type ImportJob = {
+  id: string;
+  fileName: string;
+  status: "running" | "done" | "failed";
+  progress: ImportProgress | null;
+  report: ImportReport | null;
+  error: string | null;
+  /** The refusal was because the file or name already exists: the UI offers to replace. */
+  canReplace: boolean;
+};
+
+type Jobs = Map<string, ImportJob>;
+const jobs: Jobs = ((globalThis as { __campaignLabJobs?: Jobs }).__campaignLabJobs ??= new Map());
+
+export type StartImport = { upload: Upload; name?: string; map?: ColumnMap; dateFormat?: DateFormat; replace?: boolean };
+
+export function startImport({ upload, name, map, dateFormat, replace }: StartImport): ImportJob {
+  const job: ImportJob = { id: randomUUID(), fileName: upload.fileName, status: "running", progress: null, report: null, error: null, canReplace: false };
+  jobs.set(job.id, job);
+  const root = projectRoot();
+  const args = ["--import", "tsx", join(root, "cli/main.ts"), "import", upload.path, "--json", "--progress-json", "--db", databasePath(), "--file-name", upload.fileName];
+  if (name) args.push("--workspace", name);
+  for (const [field, column] of Object.entries(map ?? {})) if (column) args.push("--map", `${field}=${column}`);
+  if (dateFormat) args.push("--date-format", dateFormat);
+  if (replace) args.push("--replace");
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let lastError = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  createInterface({ input: child.stderr }).on("line", (line) => {
+    if (line.startsWith("{")) {
+      try {
+        job.progress = (JSON.parse(line) as { progress: ImportProgress }).progress;
+        return;
+      } catch {
+        /* not a progress line */
+      }
+    }
+    if (line.trim()) lastError = line.replace(/^error:\s*/, "");
+  });
+  child.on("close", async (code) => {
+    if (code === 0) {
+      job.report = JSON.parse(stdout) as ImportReport;
+      job.status = "done";
+    } else {
+      job.error = lastError || `The import stopped (exit code ${code})`;
+      job.canReplace = /already (imported|exists)/.test(job.error);
+      job.status = "failed";
+    }
+    // a failed import keeps its upload, so the user can fix the mapping or replace without sending the file again
+    if (job.status === "done") await removeUpload(upload);
+  });
+  return job;
+}
+
+export function getJob(id: string): ImportJob | null {
+  return jobs.get(id) ?? null;
+}

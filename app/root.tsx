@@ -1,0 +1,107 @@
+import coreStyles from "@mantine/core/styles.css";
+import dropzoneStyles from "@mantine/dropzone/styles.css";
+import notificationsStyles from "@mantine/notifications/styles.css";
+import { AppShell, Badge, Burger, ColorSchemeScript, Group, MantineProvider, NavLink, Text, Title, createTheme, mantineHtmlProps } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { Notifications } from "@mantine/notifications";
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { json } from "@remix-run/node";
+import { getDb } from "~/db/db.server";
+import { activeDatasetId, getDataset } from "~/db/datasets.server";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: coreStyles },
+  { rel: "stylesheet", href: dropzoneStyles },
+  { rel: "stylesheet", href: notificationsStyles },
+  { rel: "icon", href: "data:," },
+];
+
+export const meta: MetaFunction = () => [{ title: "Campaign Lab" }];
+
+const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
+
+const NAV = [
+  { to: "/", label: "Overview" },
+  { to: "/data", label: "Data" },
+];
+
+export async function loader() {
+  const db = getDb();
+  const id = activeDatasetId(db);
+  const active = id === null ? null : getDataset(db, id);
+  return json({ active: active && { id: active.id, name: active.name } });
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en" {...mantineHtmlProps}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+        <ColorSchemeScript />
+      </head>
+      <body>
+        <MantineProvider theme={theme}>
+          <Notifications />
+          {children}
+        </MantineProvider>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function Shell({ children }: { children: React.ReactNode }) {
+  const [opened, { toggle }] = useDisclosure();
+  const { pathname } = useLocation();
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="lg">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Title order={3}>Campaign Lab</Title>
+          </Group>
+          {data?.active ? (
+            <Group gap="xs">
+              <Text size="sm" c="dimmed">Data set</Text>
+              <Badge variant="light" component={Link} to="/data" style={{ cursor: "pointer" }}>{data.active.name}</Badge>
+            </Group>
+          ) : (
+            <Badge color="gray" variant="light">no data yet</Badge>
+          )}
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm">
+        {NAV.map((item) => (
+          <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={item.to === "/" ? pathname === "/" : pathname.startsWith(item.to)} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}
+
+export default function App() {
+  return (
+    <Shell>
+      <Outlet />
+    </Shell>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const message = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}: ${typeof error.data === "string" ? error.data : ""}` : error instanceof Error ? error.message : "Unknown error";
+  return (
+    <Shell>
+      <Title order={2}>Something went wrong</Title>
+      <Text mt="md">{message}</Text>
+    </Shell>
+  );
+}

@@ -1,0 +1,138 @@
+import { Alert, Anchor, Badge, Button, Card, Collapse, Group, Modal, Stack, Table, Text, Title } from "@mantine/core";
+import { json, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
+import { getDb } from "~/db/db.server";
+import { deleteDataset, getDataset, listDatasets, setActiveDatasetId } from "~/db/datasets.server";
+import { FORMAT_LABELS } from "~/ingest/formats";
+import { datasetActionSchema, describeIssues } from "~/ingest/schemas";
+import { ImportReportView } from "~/components/ImportReportView";
+import { UploadPanel } from "~/components/UploadPanel";
+
+export const meta: MetaFunction = () => [{ title: "Data · Campaign Lab" }];
+
+export async function loader() {
+  return json({ datasets: listDatasets(getDb()) });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const parsed = datasetActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return json({ error: describeIssues(parsed.error), done: null }, { status: 400 });
+  const db = getDb();
+  const dataset = getDataset(db, parsed.data.id);
+  if (!dataset) return json({ error: "That data set no longer exists", done: null }, { status: 404 });
+  if (parsed.data.intent === "activate") {
+    setActiveDatasetId(db, dataset.id);
+    return json({ error: null, done: `"${dataset.name}" is now the active data set` });
+  }
+  deleteDataset(db, dataset.id);
+  return json({ error: null, done: `Deleted "${dataset.name}"` });
+}
+
+const n = (x: number) => x.toLocaleString("en-GB");
+const money = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+export default function DataPage() {
+  const { datasets } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [open, setOpen] = useState<number | null>(null);
+  const [confirm, setConfirm] = useState<{ id: number; name: string } | null>(null);
+  return (
+    <Stack gap="lg">
+      <div>
+        <Title order={2}>Data</Title>
+        <Text c="dimmed">Import a year of transactions; every page works on the active data set.</Text>
+      </div>
+      <UploadPanel />
+      {result?.error && <Alert color="red">{result.error}</Alert>}
+      {result?.done && <Alert color="teal">{result.done}</Alert>}
+      <Card withBorder padding="lg">
+        <Title order={4} mb="sm">Data sets</Title>
+        {datasets.length === 0 ? (
+          <Text c="dimmed">No data set yet: drop a CSV file above.</Text>
+        ) : (
+          <Table striped highlightOnHover data-testid="datasets">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>File</Table.Th>
+                <Table.Th ta="right">Lines</Table.Th>
+                <Table.Th ta="right">Customers</Table.Th>
+                <Table.Th ta="right">Revenue</Table.Th>
+                <Table.Th>Dates</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {datasets.map((d) => (
+                <DatasetRow key={d.id} d={d} open={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} onDelete={() => setConfirm({ id: d.id, name: d.name })} busy={navigation.state !== "idle"} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Card>
+      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Delete this data set?">
+        <Stack>
+          <Text>
+            “{confirm?.name}” and everything computed from it will be deleted. The file itself is not affected; you can import it again.
+          </Text>
+          <Form method="post" onSubmit={() => setConfirm(null)}>
+            <input type="hidden" name="intent" value="delete" />
+            <input type="hidden" name="id" value={confirm?.id ?? ""} />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirm(null)}>Keep it</Button>
+              <Button type="submit" color="red">Delete</Button>
+            </Group>
+          </Form>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
+
+type Row = ReturnType<typeof useLoaderData<typeof loader>>["datasets"][number];
+
+function DatasetRow({ d, open, onToggle, onDelete, busy }: { d: Row; open: boolean; onToggle: () => void; onDelete: () => void; busy: boolean }) {
+  return (
+    <>
+      <Table.Tr>
+        <Table.Td>
+          <Group gap="xs">
+            <Text fw={600}>{d.name}</Text>
+            {d.active && <Badge size="sm">active</Badge>}
+          </Group>
+          <Text size="xs" c="dimmed">{FORMAT_LABELS[d.report.format]}</Text>
+        </Table.Td>
+        <Table.Td><Text size="sm">{d.fileName}</Text></Table.Td>
+        <Table.Td ta="right">{n(d.report.linesRead)}</Table.Td>
+        <Table.Td ta="right">{n(d.report.customers)}</Table.Td>
+        <Table.Td ta="right">{money(d.report.salesRevenue)}</Table.Td>
+        <Table.Td><Text size="sm">{d.firstAt?.slice(0, 10)} – {d.lastAt?.slice(0, 10)}</Text></Table.Td>
+        <Table.Td>
+          <Group gap="xs" justify="flex-end" wrap="nowrap">
+            <Button size="xs" variant="subtle" onClick={onToggle}>{open ? "Hide report" : "Report"}</Button>
+            {!d.active && (
+              <Form method="post">
+                <input type="hidden" name="intent" value="activate" />
+                <input type="hidden" name="id" value={d.id} />
+                <Button size="xs" variant="light" type="submit" disabled={busy}>Make active</Button>
+              </Form>
+            )}
+            <Button size="xs" variant="subtle" color="red" onClick={onDelete} disabled={busy}>Delete</Button>
+          </Group>
+        </Table.Td>
+      </Table.Tr>
+      <Table.Tr style={{ display: open ? undefined : "none" }}>
+        <Table.Td colSpan={7}>
+          <Collapse in={open}>
+            <Stack p="sm">
+              <ImportReportView report={d.report} datasetId={d.id} />
+              <Anchor size="sm" href={`/api/datasets/${d.id}`}>Download the report as JSON</Anchor>
+            </Stack>
+          </Collapse>
+        </Table.Td>
+      </Table.Tr>
+    </>
+  );
+}
