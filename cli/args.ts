@@ -12,7 +12,13 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: s
 }
 
 export function positiveInt(value: string | undefined, flag: string): number | undefined {
+  const n = wholeNumber(value, flag);
+  if (n === 0) throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
+  return n;
+}
+
+export function wholeNumber(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
+  if (!/^\d{1,15}$/.test(value)) throw new UsageError(`${flag} expects a whole number, got "${value}"`);
   return Number(value);
 }

@@ -5,7 +5,7 @@ import { openDb } from "~/db/db.server";
 import { databasePath } from "~/db/paths.server";
 import { importFile } from "~/ingest/import.server";
 import { DEFAULT_SEED_OPTIONS, writeDemoCsv } from "../seed/generate";
-import { parse, positiveInt } from "./args";
+import { parse, positiveInt, wholeNumber } from "./args";
 import { progressPrinter } from "./progress";
 
 export const SEED_USAGE = "seed [--lines N] [--seed S] [--out FILE] [--workspace NAME] [--db PATH] [--json]";
@@ -22,7 +22,7 @@ export async function seedCommand(argv: string[]): Promise<void> {
   });
   const options = {
     lines: positiveInt(values.lines, "--lines") ?? DEFAULT_SEED_OPTIONS.lines,
-    seed: values.seed === undefined ? DEFAULT_SEED_OPTIONS.seed : (positiveInt(String(Number(values.seed) + 1), "--seed")! - 1),
+    seed: wholeNumber(values.seed, "--seed") ?? DEFAULT_SEED_OPTIONS.seed,
   };
   if (values.out) {
     const lines = await writeDemoCsv(values.out, options);

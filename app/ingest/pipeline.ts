@@ -244,6 +244,7 @@ class Cleaner {
     this.idx = this.layout.index;
     this.width = names.length;
     if (options.dateFormat) this.dateFormat = options.dateFormat;
+    else if (sample.length === 0) this.dateFormat = "M/D/YYYY H:MM"; // no lines: nothing to read (reported below)
     else {
       const di = this.idx.date!;
       const detected = detectDateFormat(sample.map((r) => (r.fields[di] ?? "").trim()));

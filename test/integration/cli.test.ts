@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDb } from "~/db/db.server";
+import { cli, ROOT } from "../support/cli";
+import { fixture, snapshot, tempDb } from "../support/db";
+
+describe("CLI", () => {
+  let t: ReturnType<typeof tempDb>;
+  beforeAll(() => {
+    t = tempDb();
+    t.db.$client.close();
+  });
+  afterAll(() => t.cleanup());
+  const state = () => {
+    const db = openDb(t.path);
+    try {
+      return snapshot(db);
+    } finally {
+      db.$client.close();
+    }
+  };
+
+  it("import --json prints exactly one JSON object, the import report", () => {
+    const r = cli(["import", fixture("online-retail-rules.csv"), "--db", t.path, "--json", "--workspace", "Rules"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    for (const key of ["linesRead", "rejectedLines", "duplicateLines", "cancellationLines", "invalidLines", "salesLines", "salesRevenue", "customerSalesLines", "customers", "invoices", "customerRevenue", "encoding", "format", "dateRange"]) {
+      expect(report).toHaveProperty(key);
+    }
+    expect(report).toMatchObject({ dataset: "Rules", linesRead: 25, duplicateLines: 3, customerRevenue: 310.64, dateRange: ["2010-12-01T08:26:00", "2011-12-09T12:50:00"] });
+  });
+
+  it("an error is one line on stderr, a non-zero exit code, and an unchanged database", () => {
+    const before = state();
+    const r = cli(["import", fixture("online-retail-rules.csv"), "--db", t.path, "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const errorLines = r.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    expect(errorLines).toEqual([expect.stringMatching(/^error: This file was already imported as "Rules"/)]);
+    const bad = cli(["import", fixture("bad-date.csv"), "--db", t.path]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/error: .*line 11: unreadable date "2\/30\/2011 8:28"/);
+    expect(state()).toEqual(before);
+  });
+
+  it("usage errors exit with 2", () => {
+    expect(cli(["import"]).code).toBe(2);
+    expect(cli(["import", "x.csv", "--bogus"]).stderr).toMatch(/error: Unknown option '--bogus'/);
+    expect(cli(["frobnicate"]).stderr).toMatch(/unknown command "frobnicate"/);
+    expect(cli(["import", fixture("mapped-no-invoice.csv"), "--date-format", "Julian", "--db", t.path]).stderr).toMatch(/--date-format "Julian" is not one of/);
+    expect(cli(["import", fixture("mapped-no-invoice.csv"), "--map", "shoe=size", "--db", t.path]).stderr).toMatch(/Unknown field "shoe"/);
+  });
+
+  it("--map and --date-format import a mapped file; the summary goes to stdout and progress to stderr", () => {
+    const r = cli(["import", fixture("mapped-no-invoice.csv"), "--db", t.path, "--map", "customer=customer_id", "--map", "date=date", "--map", "amount=dollars", "--date-format", "YYYYMMDD"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Imported "mapped-no-invoice.csv" as data set "mapped-no-invoice"/);
+    expect(r.stdout).toMatch(/customers\s+4/);
+    expect(r.stderr).toMatch(/Importing .*mapped-no-invoice.csv: reading 100% \(8 lines\)/);
+  });
+
+  it("through npm run -s cli, stdout carries only the JSON", () => {
+    const r = spawnSync("npm", ["run", "-s", "cli", "--", "import", fixture("online-retail-ii.csv"), "--db", t.path, "--json"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: "online-retail-ii", linesRead: 6 });
+  });
+
+  it("seed --out writes a deterministic Online Retail file; seed without --out imports it", () => {
+    const a = join(t.dir, "a.csv");
+    const b = join(t.dir, "b.csv");
+    expect(cli(["seed", "--lines", "3000", "--seed", "11", "--out", a]).code).toBe(0);
+    expect(cli(["seed", "--lines", "3000", "--seed", "11", "--out", b]).code).toBe(0);
+    const digest = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
+    expect(digest(a)).toBe(digest(b));
+    const text = readFileSync(a).toString("latin1");
+    expect(text.startsWith("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\r\n")).toBe(true);
+    expect(text.trimEnd().split("\r\n")).toHaveLength(3001);
+    const r = cli(["seed", "--lines", "3000", "--seed", "11", "--db", t.path, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ dataset: "Demo shop", linesRead: 3000, rejectedLines: 0 });
+  });
+});

@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openDb, type Db } from "~/db/db.server";
+
+export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+export const fixture = (name: string) => join(FIXTURES, name);
+
+/** A fresh SQLite file with the migrations applied, in its own temporary folder. */
+export function tempDb(): { db: Db; path: string; dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "campaign-lab-test-"));
+  const path = join(dir, "test.db");
+  const db = openDb(path);
+  return { db, path, dir, cleanup: () => (db.$client.open && db.$client.close(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Everything a failed import must leave untouched: every row of every table, as a comparable string digest. */
+export function snapshot(db: Db): Record<string, string> {
+  const tables = ["datasets", "settings", "lines", "orders", "products", "customers"];
+  return Object.fromEntries(
+    tables.map((t) => {
+      const rows = db.$client.prepare(`SELECT * FROM ${t} ORDER BY 1`).all();
+      return [t, `${rows.length}:${JSON.stringify(rows).length}:${JSON.stringify(rows.slice(0, 50))}`];
+    }),
+  );
+}
