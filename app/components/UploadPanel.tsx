@@ -97,8 +97,9 @@ export function UploadPanel() {
     setState({ step: "uploading", fileName: file.name, percent: 0 });
     try {
       const { upload, preview } = await uploadFile(file, (percent) => setState({ step: "uploading", fileName: file.name, percent }));
-      if (preview.format && !preview.problem) await start(upload, {});
-      else setState({ step: "mapping", upload, preview });
+      // a file whose layout is known goes straight to the import, which gives the authoritative report or error
+      if (preview.needsMapping) setState({ step: "mapping", upload, preview });
+      else await start(upload, {});
     } catch (err) {
       setState({ step: "failed", error: (err as Error).message });
     }

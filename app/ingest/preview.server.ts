@@ -15,8 +15,10 @@ export type UploadPreview = {
   lines: TracedLine[];
   dateFormat: DateFormat | null;
   encoding: string | null;
-  /** Why the file cannot be imported as it stands (unknown columns, unreadable dates, …). */
+  /** Why the file cannot be imported as it stands (unknown columns, unreadable dates, too many bad lines, …). */
   problem: string | null;
+  /** The problem is one a column mapping or a date format can solve: the UI shows the mapping form. */
+  needsMapping: boolean;
 };
 
 const PREVIEW_LINES = 10;
@@ -24,6 +26,7 @@ const PREVIEW_LINES = 10;
 /** Reads the head of an uploaded file: its header, first lines, detected layout, and those lines read through the pipeline. */
 export async function previewFile(path: string, map?: ColumnMap, dateFormat?: DateFormat): Promise<UploadPreview> {
   const source = await headSource(path);
+  const head = (source.chunks as Buffer[])[0];
   const decoder = new IncrementalDecoder();
   const records: CsvRecord[] = [];
   const reader = new CsvReader();
@@ -39,13 +42,15 @@ export async function previewFile(path: string, map?: ColumnMap, dateFormat?: Da
     dateFormat: null,
     encoding: decoder.encoding,
     problem: null,
+    needsMapping: false,
   };
+  if (head.subarray(0, 8192).includes(0)) return { ...preview, header: [], sample: [], problem: "This is not a CSV text file: it contains binary data" };
   if (header.length === 0) return { ...preview, problem: "The file is empty" };
   try {
     preview.format = resolveLayout(header, map).format;
     preview.formatLabel = FORMAT_LABELS[preview.format];
   } catch (err) {
-    if (err instanceof FormatError) return { ...preview, problem: err.message };
+    if (err instanceof FormatError) return { ...preview, problem: err.message, needsMapping: true };
     throw err;
   }
   try {
@@ -56,8 +61,10 @@ export async function previewFile(path: string, map?: ColumnMap, dateFormat?: Da
     });
     preview.dateFormat = result.dateFormat;
   } catch (err) {
-    if (err instanceof FormatError || err instanceof ImportError) preview.problem = err.message;
-    else throw err;
+    if (err instanceof FormatError || err instanceof ImportError) {
+      preview.problem = err.message;
+      preview.needsMapping = err instanceof FormatError;
+    } else throw err;
   }
   return preview;
 }
