@@ -45,7 +45,7 @@ export function parseDate(text: string, format: DateFormat): string | null {
 
 /**
  * Detects the date format from sample values: the format that reads the most of them; for slashed dates,
- * day-first only when some first component exceeds 12 and none of the second does (month-first is the default).
+ * day-first only when more samples read as day-first than as month-first (month-first wins ties: the Online Retail way).
  */
 export function detectDateFormat(samples: string[]): DateFormat | null {
   const values = samples.filter((s) => s !== "");

@@ -35,31 +35,52 @@ function wholeCharacters(buf: Buffer): Buffer {
 export class IncrementalDecoder {
   encoding: Encoding | null = null;
   private utf8 = new StringDecoder("utf8");
-  private first = true;
-  private bomSeen = false;
+  private started = false;
+  /** Bytes held back: a possible BOM still incomplete, or a trailing sequence that cannot be judged yet. */
+  private pending: Buffer | null = null;
 
   decode(chunk: Buffer): string {
-    if (this.first) {
-      this.first = false;
+    if (this.pending) {
+      chunk = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    if (!this.started) {
+      if (chunk.length < 3 && [0xef, 0xbb, 0xbf].slice(0, chunk.length).every((b, i) => chunk[i] === b)) {
+        this.pending = chunk; // could still be a BOM
+        return "";
+      }
+      this.started = true;
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
         this.encoding = "utf-8-bom";
-        this.bomSeen = true;
         chunk = chunk.subarray(3);
       }
     }
     if (this.encoding === null) {
       if (isAscii(chunk)) return chunk.toString("latin1");
-      this.encoding = isUtf8(wholeCharacters(chunk)) ? "utf-8" : "windows-1252";
+      const whole = wholeCharacters(chunk);
+      if (isAscii(whole)) {
+        // the first non-ASCII bytes are an unfinished sequence at the end: judge them with the next chunk
+        this.pending = Buffer.from(chunk.subarray(whole.length));
+        return whole.toString("latin1");
+      }
+      this.encoding = isUtf8(whole) ? "utf-8" : "windows-1252";
     }
     return this.encoding === "windows-1252" ? decodeCp1252(chunk) : this.utf8.write(chunk);
   }
 
   end(): string {
-    if (this.encoding === null) this.encoding = "utf-8"; // pure ASCII reads the same either way
+    const rest = this.pending;
+    this.pending = null;
+    if (this.encoding === null) {
+      // bytes held back to the very end: an unfinished sequence (not UTF-8) or the start of a BOM that never finished
+      this.encoding = !rest || isUtf8(rest) ? "utf-8" : "windows-1252";
+      if (!rest) return "";
+      return this.encoding === "windows-1252" ? decodeCp1252(rest) : rest.toString("utf8");
+    }
     return this.encoding === "windows-1252" ? "" : this.utf8.end();
   }
 
   get hadBom(): boolean {
-    return this.bomSeen;
+    return this.encoding === "utf-8-bom";
   }
 }

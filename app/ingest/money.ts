@@ -36,13 +36,13 @@ function parseMilliSlow(text: string): ParsedDecimal {
   }
   if (whole.length > 12) return { ok: false, reason: "is too large" };
   const milli = Number(whole) * 1000 + Number(frac.padEnd(3, "0"));
-  return { ok: true, milli: m[1] === "-" ? -milli : milli };
+  return { ok: true, milli: m[1] === "-" && milli !== 0 ? -milli : milli };
 }
 
 /** Thousandths → cents, rounded half-up (half away from zero for negatives). */
 export function milliToCents(milli: number): number {
   const abs = Math.floor((Math.abs(milli) + 5) / 10);
-  return milli < 0 ? -abs : abs;
+  return milli < 0 && abs !== 0 ? -abs : abs;
 }
 
 /** Thousandths → a number of currency units rounded to the cent, for JSON and CSV. */

@@ -128,3 +128,25 @@ describe("IncrementalDecoder", () => {
     expect(d.encoding).toBe("utf-8");
   });
 });
+
+describe("IncrementalDecoder: decisions across chunk boundaries", () => {
+  const run = (chunks: number[][]) => {
+    const d = new IncrementalDecoder();
+    const text = chunks.map((c) => d.decode(Buffer.from(c))).join("") + d.end();
+    return { text, encoding: d.encoding };
+  };
+  it("judges a first non-ASCII byte at a chunk's end with the next chunk (Windows-1252 é)", () => {
+    expect(run([[0x43, 0x41, 0x46, 0xe9], [0x2c, 0x31, 0x0d, 0x0a]])).toEqual({ text: "CAFé,1\r\n", encoding: "windows-1252" });
+    expect(run([[0x61, 0xc2], [0x20, 0x62]])).toEqual({ text: "aÂ b", encoding: "windows-1252" });
+  });
+  it("judges a UTF-8 character split at the first non-ASCII byte as UTF-8", () => {
+    expect(run([[0x61, 0xc2], [0xa3, 0x62]])).toEqual({ text: "a£b", encoding: "utf-8" });
+  });
+  it("finds a BOM split over the first chunks", () => {
+    expect(run([[0xef], [0xbb, 0xbf, 0x61]])).toEqual({ text: "a", encoding: "utf-8-bom" });
+  });
+  it("reads an unfinished sequence at the end of the file as Windows-1252", () => {
+    expect(run([[0x61, 0x62, 0xc2]])).toEqual({ text: "abÂ", encoding: "windows-1252" });
+    expect(run([[0xef, 0xbb]])).toEqual({ text: "ï»", encoding: "windows-1252" });
+  });
+});
