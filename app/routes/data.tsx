@@ -48,7 +48,10 @@ export default function DataPage() {
       {result?.error && <Alert color="red">{result.error}</Alert>}
       {result?.done && <Alert color="teal">{result.done}</Alert>}
       <Card withBorder padding="lg">
-        <Title order={4} mb="sm">Data sets</Title>
+        <Group justify="space-between" mb="sm">
+          <Title order={4}>Data sets</Title>
+          {datasets.length > 0 && <Anchor size="sm" href="/api/datasets.csv">Download CSV</Anchor>}
+        </Group>
         {datasets.length === 0 ? (
           <Text c="dimmed">No data set yet: drop a CSV file above.</Text>
         ) : (
