@@ -23,6 +23,8 @@ const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
 
 const NAV = [
   { to: "/", label: "Overview" },
+  { to: "/cohorts", label: "Cohorts" },
+  { to: "/revenue", label: "Revenue" },
   { to: "/data", label: "Data" },
 ];
 

@@ -1,10 +1,12 @@
 import { UsageError } from "./args";
 import { IMPORT_USAGE, importCommand } from "./import";
+import { REPORT_USAGE, reportCommand } from "./report";
 import { SEED_USAGE, seedCommand } from "./seed";
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
   import: { usage: IMPORT_USAGE, run: importCommand },
   seed: { usage: SEED_USAGE, run: seedCommand },
+  report: { usage: REPORT_USAGE, run: reportCommand },
 };
 
 function help(): string {

@@ -45,10 +45,13 @@ async function sweepUploads(path: string) {
   }
 }
 
+process.env.NODE_ENV ??= "production"; // React and Express in production mode (the build is loaded later, dynamically)
 const path = databasePath();
 await loadDemoIfEmpty(path);
 await sweepUploads(path);
 const host = process.env.HOST ?? "127.0.0.1";
 const port = Number(process.env.PORT ?? 3000);
 await serve(host, port);
+// load the active data set into memory before the first visitor asks (through the app, which owns the cache)
+await fetch(`http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/api/report/monthly`).catch(() => undefined);
 console.log(`Campaign Lab is running on http://${host === "0.0.0.0" ? "localhost" : host}:${port} (database ${path})`);

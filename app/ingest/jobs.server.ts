@@ -8,6 +8,7 @@ import type { ColumnMap } from "./formats";
 import type { ImportProgress } from "./import.server";
 import type { ImportReport } from "./report";
 import { removeUpload, type Upload } from "./uploads.server";
+import { warmActiveFacts } from "~/analytics/context.server";
 
 // Imports started from the web UI run in a child process (the CLI's own `import` command): the one way in, a separate
 // SQLite connection whose transaction the server never sees half-done, and a server that stays responsive meanwhile.
@@ -56,6 +57,7 @@ export function startImport({ upload, name, map, dateFormat, replace }: StartImp
     if (code === 0) {
       job.report = JSON.parse(stdout) as ImportReport;
       job.status = "done";
+      setImmediate(warmActiveFacts); // the pages' first visit then finds the new data set in memory
     } else {
       job.error = lastError || `The import stopped (exit code ${code})`;
       job.canReplace = /already (imported|exists)/.test(job.error);

@@ -1,0 +1,121 @@
+import type { Db } from "~/db/db.server";
+import { dayNumber, type Facts } from "./facts";
+
+// Loads a data set's orders, lines, products and customers into columns once, and keeps the last two data sets loaded
+// (a data set never changes after its import; a replaced one gets a new id).
+
+const cache = ((globalThis as { __campaignLabFacts?: Map<number, Facts> }).__campaignLabFacts ??= new Map<number, Facts>());
+const KEEP = 2;
+
+export function getFacts(db: Db, datasetId: number): Facts {
+  const hit = cache.get(datasetId);
+  if (hit) {
+    cache.delete(datasetId);
+    cache.set(datasetId, hit);
+    return hit;
+  }
+  const facts = loadFacts(db, datasetId);
+  cache.set(datasetId, facts);
+  while (cache.size > KEEP) cache.delete(cache.keys().next().value!);
+  return facts;
+}
+
+export function forgetFacts(datasetId: number): void {
+  cache.delete(datasetId);
+}
+
+export function loadFacts(db: Db, datasetId: number): Facts {
+  const sqlite = db.$client;
+  const countries: string[] = [];
+  const countryIndex = new Map<string, number>();
+  const country = (name: string | null) => {
+    if (name === null) return -1;
+    let i = countryIndex.get(name);
+    if (i === undefined) {
+      i = countries.length;
+      countries.push(name);
+      countryIndex.set(name, i);
+    }
+    return i;
+  };
+
+  const customerRows = sqlite
+    .prepare("SELECT customer_id, country, first_purchase_at FROM customers WHERE dataset_id = ? ORDER BY customer_id")
+    .raw()
+    .all(datasetId) as [string, string | null, string][];
+  const customerIndex = new Map<string, number>();
+  const customers = { ids: [] as string[], country: new Int32Array(customerRows.length), firstSaleDay: new Int32Array(customerRows.length), firstSaleMonth: new Int32Array(customerRows.length) };
+  customerRows.forEach(([id, c, first], i) => {
+    customerIndex.set(id, i);
+    customers.ids.push(id);
+    customers.country[i] = country(c);
+    customers.firstSaleDay[i] = dayNumber(first);
+    customers.firstSaleMonth[i] = +first.slice(0, 4) * 12 + +first.slice(5, 7) - 1;
+  });
+
+  const productRows = sqlite.prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ? ORDER BY id").raw().all(datasetId) as [number, string, string | null, number][];
+  const productIndex = new Map<number, number>();
+  const products = { code: [] as string[], description: [] as (string | null)[], nonMerchandise: new Uint8Array(productRows.length) };
+  productRows.forEach(([id, code, description, non], i) => {
+    productIndex.set(id, i);
+    products.code.push(code);
+    products.description.push(description);
+    products.nonMerchandise[i] = non;
+  });
+
+  const orderRows = sqlite
+    .prepare("SELECT id, invoice, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id")
+    .raw()
+    .all(datasetId) as [number, string, string, string | null, string | null, string, number][];
+  const n = orderRows.length;
+  const orders = {
+    n,
+    invoice: new Array<string>(n),
+    kind: new Uint8Array(n),
+    customer: new Int32Array(n),
+    country: new Int32Array(n),
+    day: new Int32Array(n),
+    month: new Int32Array(n),
+    minute: new Int16Array(n),
+    amount: new Float64Array(n),
+  };
+  const orderIndex = new Map<number, number>();
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  let lastDate = "";
+  let lastDayNumber = 0;
+  orderRows.forEach(([id, invoice, kind, customer, c, at, amount], i) => {
+    orderIndex.set(id, i);
+    orders.invoice[i] = invoice;
+    orders.kind[i] = kind === "sale" ? 1 : 2;
+    orders.customer[i] = customer === null ? -1 : (customerIndex.get(customer) ?? -1);
+    orders.country[i] = country(c);
+    const date = at.slice(0, 10);
+    if (date !== lastDate) {
+      lastDate = date;
+      lastDayNumber = dayNumber(date);
+    }
+    orders.day[i] = lastDayNumber;
+    orders.month[i] = +at.slice(0, 4) * 12 + +at.slice(5, 7) - 1;
+    orders.minute[i] = +at.slice(11, 13) * 60 + +at.slice(14, 16);
+    orders.amount[i] = amount;
+    if (lastDayNumber < firstDay) firstDay = lastDayNumber;
+    if (lastDayNumber > lastDay) lastDay = lastDayNumber;
+  });
+
+  const total = (sqlite.prepare("SELECT COUNT(*) FROM lines WHERE dataset_id = ?").pluck().get(datasetId) as number) ?? 0;
+  const lines = { n: total, order: new Int32Array(total), product: new Int32Array(total), quantity: new Float64Array(total), amount: new Float64Array(total) };
+  let k = 0;
+  for (const [orderId, productId, quantity, amount] of sqlite
+    .prepare("SELECT order_id, product_id, quantity, amount FROM lines WHERE dataset_id = ?")
+    .raw()
+    .iterate(datasetId) as IterableIterator<[number, number | null, number, number]>) {
+    lines.order[k] = orderIndex.get(orderId) ?? -1;
+    lines.product[k] = productId === null ? -1 : (productIndex.get(productId) ?? -1);
+    lines.quantity[k] = quantity;
+    lines.amount[k] = amount;
+    k++;
+  }
+  if (n === 0) firstDay = lastDay = 0;
+  return { datasetId, firstDay, lastDay, countries, customers, products, orders, lines };
+}

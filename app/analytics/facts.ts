@@ -1,0 +1,86 @@
+// The active data set's sales and cancellations as columns in memory: every context figure is a pure function of Facts
+// and a Filter, so the pages answer in milliseconds for any date range or country without re-scanning SQLite.
+// Money in thousandths; days are days since 1970-01-01 of the local date written in the file.
+
+export const SALE = 1;
+export const RETURN = 2;
+
+export type Facts = {
+  datasetId: number;
+  /** First and last day with a kept transaction (sales or cancellations). */
+  firstDay: number;
+  lastDay: number;
+  countries: string[];
+  customers: { ids: string[]; country: Int32Array; firstSaleDay: Int32Array; firstSaleMonth: Int32Array };
+  products: { code: string[]; description: (string | null)[]; nonMerchandise: Uint8Array };
+  orders: {
+    n: number;
+    invoice: string[];
+    kind: Uint8Array;
+    customer: Int32Array; // index into customers, -1 without customer id
+    country: Int32Array; // index into countries, -1 unknown
+    day: Int32Array;
+    month: Int32Array; // monthOf(day), kept because pages group by month constantly
+    minute: Int16Array; // minute of the day
+    amount: Float64Array; // signed as in the file: cancellations are negative
+  };
+  lines: { n: number; order: Int32Array; product: Int32Array; quantity: Float64Array; amount: Float64Array };
+};
+
+export type Filter = { from?: string; to?: string; country?: string };
+
+/** A filter resolved against the facts: an inclusive day range and a country index (or none). */
+export type Scope = { fromDay: number; toDay: number; country: number | null; countryName: string | null };
+
+const DAY_MS = 86_400_000;
+
+export function dayNumber(isoDate: string): number {
+  return Math.floor(Date.UTC(+isoDate.slice(0, 4), +isoDate.slice(5, 7) - 1, +isoDate.slice(8, 10)) / DAY_MS);
+}
+
+export function dayText(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Month index (year × 12 + month − 1) of a day. */
+export function monthOf(day: number): number {
+  const d = new Date(day * DAY_MS);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+}
+
+export function monthText(month: number): string {
+  return `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, "0")}`;
+}
+
+export function monthStart(month: number): number {
+  return Math.floor(Date.UTC(Math.floor(month / 12), month % 12, 1) / DAY_MS);
+}
+
+/** Monday = 0 … Sunday = 6. */
+export function weekdayOf(day: number): number {
+  return (((day + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+}
+
+/** Resolves a filter; dates outside the data are clamped, an unknown country matches nothing. */
+export function scopeOf(facts: Facts, filter: Filter): Scope {
+  const fromDay = filter.from ? Math.max(facts.firstDay, dayNumber(filter.from)) : facts.firstDay;
+  const toDay = filter.to ? Math.min(facts.lastDay, dayNumber(filter.to)) : facts.lastDay;
+  let country: number | null = null;
+  if (filter.country) {
+    const i = facts.countries.indexOf(filter.country);
+    country = i >= 0 ? i : -2;
+  }
+  return { fromDay, toDay, country, countryName: filter.country ?? null };
+}
+
+/** Whether order i is inside the scope (date range and country). */
+export function inScope(facts: Facts, scope: Scope, i: number): boolean {
+  const day = facts.orders.day[i];
+  return day >= scope.fromDay && day <= scope.toDay && (scope.country === null || facts.orders.country[i] === scope.country);
+}
+
+/** The same scope shifted back by its own length: the previous period of the KPI comparison. */
+export function previousScope(scope: Scope): Scope {
+  const length = scope.toDay - scope.fromDay + 1;
+  return { ...scope, fromDay: scope.fromDay - length, toDay: scope.fromDay - 1 };
+}

@@ -1,0 +1,98 @@
+import { averageRetention, cohorts, secondPurchase } from "./cohorts";
+import { SALE, inScope, monthOf, monthStart, type Facts, type Scope } from "./facts";
+import { kpisFor } from "./kpis";
+import { share } from "./money";
+import { monthly } from "./monthly";
+import { countries, mostReturned } from "./revenue";
+
+export type Insight = { key: string; text: string; link: string; values: Record<string, number | string | null> };
+
+const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
+const num = (x: number) => x.toLocaleString("en-GB");
+const amount = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const monthName = (ym: string) => `${MONTHS[+ym.slice(5, 7) - 1]} ${ym.slice(0, 4)}`;
+
+/** Share of customer revenue from the top 20% of customers by revenue (ceil(n/5) customers). */
+export function revenueConcentration(facts: Facts, scope: Scope): { customers: number; top: number; share: number | null } {
+  const o = facts.orders;
+  const spend = new Map<number, number>();
+  for (let i = 0; i < o.n; i++) {
+    const c = o.customer[i];
+    if (o.kind[i] === SALE && c >= 0 && inScope(facts, scope, i)) spend.set(c, (spend.get(c) ?? 0) + o.amount[i]);
+  }
+  const sorted = [...spend.values()].sort((a, b) => b - a);
+  const top = Math.ceil(sorted.length / 5);
+  const total = sorted.reduce((s, x) => s + x, 0);
+  return { customers: sorted.length, top, share: share(sorted.slice(0, top).reduce((s, x) => s + x, 0), total) };
+}
+
+/** The key insights of the overview, each a sentence with its numbers, computed from the data in scope. */
+export function insights(facts: Facts, scope: Scope): Insight[] {
+  const out: Insight[] = [];
+  const conc = revenueConcentration(facts, scope);
+  if (conc.customers > 0) {
+    out.push({ key: "concentration", link: "/revenue", values: { share: conc.share, topCustomers: conc.top, customers: conc.customers },
+      text: `The top 20% of customers (${num(conc.top)} of ${num(conc.customers)}) bring ${pct(conc.share)} of customer revenue.` });
+  }
+
+  const months = monthly(facts, scope);
+  const full = months.filter((m) => {
+    const start = monthStart(monthOf(scope.fromDay) + months.indexOf(m));
+    const end = monthStart(monthOf(scope.fromDay) + months.indexOf(m) + 1) - 1;
+    return start >= scope.fromDay && end <= scope.toDay;
+  });
+  const pool = full.length >= 2 ? full : months;
+  if (pool.length >= 2) {
+    const peak = pool.reduce((a, b) => (b.revenue > a.revenue ? b : a));
+    const weak = pool.reduce((a, b) => (b.revenue < a.revenue ? b : a));
+    out.push({ key: "seasonality", link: "/revenue", values: { peak: peak.month, peakRevenue: peak.revenue, weakest: weak.month, weakestRevenue: weak.revenue },
+      text: `${monthName(peak.month)} is the peak month (${amount(peak.revenue)} revenue, ${num(peak.orders)} orders); ${monthName(weak.month)} is the weakest (${amount(weak.revenue)})` +
+        (pool.length < months.length ? ", counting only months the period covers in full." : ".") });
+  }
+
+  // when the period ends mid-month, every cohort's last column is a partial month: leave it out of the comparison
+  const endsMidMonth = monthStart(monthOf(scope.toDay) + 1) - 1 > scope.toDay;
+  const rows = cohorts(facts, scope).map((r) => (endsMidMonth ? { ...r, active: r.active.slice(0, -1), revenue: r.revenue.slice(0, -1) } : r));
+  const avg = averageRetention(rows);
+  if (avg.length > 2 && avg[1] !== null) {
+    let worst = -1;
+    let drop = -Infinity;
+    for (let k = 1; k + 1 < avg.length; k++) {
+      if (avg[k] !== null && avg[k + 1] !== null && avg[k]! - avg[k + 1]! > drop) {
+        drop = avg[k]! - avg[k + 1]!;
+        worst = k;
+      }
+    }
+    out.push({ key: "retention", link: "/cohorts", values: { month1: avg[1], steepestFrom: worst, steepestDrop: worst > 0 ? drop : null },
+      text: `Month-1 retention averages ${pct(avg[1])} across cohorts (weighted by cohort size${endsMidMonth ? ", complete months only" : ""})` +
+        (worst > 0 ? `; after that, retention falls most from month ${worst} to month ${worst + 1} (${pct(avg[worst])} → ${pct(avg[worst + 1])}).` : ".") });
+  }
+
+  const k = kpisFor(facts, scope);
+  if (k.customers > 0) {
+    out.push({ key: "repeat", link: "/cohorts", values: { repeatCustomerRate: k.repeatCustomerRate, customers: k.customers },
+      text: `${pct(k.repeatCustomerRate)} of the ${num(k.customers)} customers ordered more than once in the period.` });
+  }
+  const second = secondPurchase(facts, scope, 90);
+  const d30 = second.callouts.find((c) => c.days === 30)?.share ?? null;
+  if (second.newCustomers > 0 && d30 !== null) {
+    out.push({ key: "second-purchase", link: "/cohorts", values: { day30: d30, newCustomers: second.newCustomers },
+      text: `${pct(d30)} of new customers buy again within 30 days of their first order: the window for a lifecycle nudge.` });
+  }
+
+  const markets = countries(facts, scope);
+  if (markets.length > 1) {
+    const [home, next] = markets;
+    out.push({ key: "market", link: "/revenue", values: { home: home.country, market: next.country, revenue: next.revenue, share: next.share },
+      text: `The largest market outside ${home.country} is ${next.country}: ${amount(next.revenue)} (${pct(next.share)} of revenue, ${num(next.customers)} customers).` });
+  }
+
+  if (k.revenue > 0) {
+    const returned = mostReturned(facts, scope, 3);
+    out.push({ key: "refunds", link: "/revenue", values: { refundRate: k.refundRate, topReturned: returned[0]?.stockCode ?? null },
+      text: `Cancellations amount to ${pct(k.refundRate)} of sales value` +
+        (returned.length ? `; the most returned products are ${returned.map((r) => `${r.description ?? r.stockCode} (${amount(r.returnedValue)})`).join(", ")}.` : ".") });
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+import { describeIssues } from "~/ingest/schemas";
+import { activeFacts } from "./context.server";
+import { dayText, type Facts, type Filter } from "./facts";
+import { filterFromSearch } from "./filter";
+
+export type PageContext =
+  | { empty: true }
+  | {
+      empty: false;
+      facts: Facts;
+      dataset: { id: number; name: string };
+      filter: Filter;
+      filterError: string | null;
+      /** Options for the filter bar: the data's date span and its countries, most frequent first. */
+      bounds: { first: string; last: string; countries: string[] };
+    };
+
+/** What every context page needs: the active data set's facts and the URL's filter (an invalid filter is shown, not applied). */
+export function pageContext(request: Request): PageContext {
+  const active = activeFacts();
+  if (!active) return { empty: true };
+  const parsed = filterFromSearch(new URL(request.url).searchParams);
+  const { facts } = active;
+  const counts = new Array<number>(facts.countries.length).fill(0);
+  for (let i = 0; i < facts.orders.n; i++) if (facts.orders.country[i] >= 0) counts[facts.orders.country[i]]++;
+  const countries = facts.countries.map((c, i) => [c, counts[i]] as const).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+  return {
+    empty: false,
+    facts,
+    dataset: active.dataset,
+    filter: parsed.success ? parsed.data : {},
+    filterError: parsed.success ? null : describeIssues(parsed.error),
+    bounds: { first: dayText(facts.firstDay), last: dayText(facts.lastDay), countries },
+  };
+}

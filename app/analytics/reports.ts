@@ -1,0 +1,102 @@
+import { averageRetention, cohorts, secondPurchase } from "./cohorts";
+import { dayText, scopeOf, type Facts, type Filter } from "./facts";
+import { insights } from "./insights";
+import { kpiReport } from "./kpis";
+import { monthly } from "./monthly";
+import { countries, mostReturned, productPareto, seasonality, WEEKDAYS } from "./revenue";
+import type { CsvValue } from "~/lib/csv";
+
+// Every context figure by report name: the same function feeds the pages, `cli report` and GET /api/report/<name>.
+
+export const REPORT_NAMES = ["overview", "monthly", "cohorts", "countries", "products", "seasonality", "insights"] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+const base = (facts: Facts, filter: Filter) => {
+  const scope = scopeOf(facts, filter);
+  return { scope, filter: { from: dayText(scope.fromDay), to: dayText(scope.toDay), country: scope.countryName } };
+};
+
+export function overviewReport(facts: Facts, filter: Filter) {
+  const { scope, ...head } = base(facts, filter);
+  return { ...head, kpis: kpiReport(facts, scope, dayText), monthly: monthly(facts, scope), insights: insights(facts, scope) };
+}
+
+export function cohortsReport(facts: Facts, filter: Filter) {
+  const { scope, ...head } = base(facts, filter);
+  const rows = cohorts(facts, scope);
+  return { ...head, cohorts: rows, averageRetention: averageRetention(rows), secondPurchase: secondPurchase(facts, scope) };
+}
+
+export function revenueReport(facts: Facts, filter: Filter) {
+  const { scope, ...head } = base(facts, filter);
+  return { ...head, countries: countries(facts, scope), pareto: productPareto(facts, scope), mostReturned: mostReturned(facts, scope, 10), seasonality: seasonality(facts, scope) };
+}
+
+export function buildReport(facts: Facts, name: ReportName, filter: Filter) {
+  const { scope, ...head } = base(facts, filter);
+  switch (name) {
+    case "overview":
+      return overviewReport(facts, filter);
+    case "monthly":
+      return { ...head, monthly: monthly(facts, scope) };
+    case "cohorts":
+      return cohortsReport(facts, filter);
+    case "countries":
+      return { ...head, countries: countries(facts, scope) };
+    case "products":
+      return { ...head, ...productPareto(facts, scope), mostReturned: mostReturned(facts, scope, 10) };
+    case "seasonality":
+      return { ...head, ...seasonality(facts, scope) };
+    case "insights":
+      return { ...head, insights: insights(facts, scope) };
+  }
+}
+
+export type Table = { name: string; header: string[]; rows: CsvValue[][] };
+
+/** The tables of a report, as its CSV downloads give them. */
+export function reportTables(facts: Facts, name: ReportName, filter: Filter): Table[] {
+  const scope = scopeOf(facts, filter);
+  switch (name) {
+    case "overview": {
+      const k = kpiReport(facts, scope, dayText);
+      const metrics = ["revenue", "orders", "customers", "averageOrderValue", "repeatCustomerRate", "refundRate"] as const;
+      return [
+        { name: "kpis", header: ["metric", "current", "previous"], rows: metrics.map((m) => [m, k.current[m], k.previous?.[m] ?? null]) },
+        ...reportTables(facts, "monthly", filter),
+        ...reportTables(facts, "insights", filter),
+      ];
+    }
+    case "monthly":
+      return [{ name: "monthly", header: ["month", "revenue", "orders", "customers", "new_customers", "returning_customers"], rows: monthly(facts, scope).map((m) => [m.month, m.revenue, m.orders, m.customers, m.newCustomers, m.returningCustomers]) }];
+    case "cohorts": {
+      const rows = cohorts(facts, scope);
+      const width = rows[0]?.active.length ?? 0;
+      const ks = Array.from({ length: width }, (_, k) => `m${k}`);
+      const second = secondPurchase(facts, scope);
+      return [
+        { name: "cohorts-active", header: ["cohort", "size", ...ks], rows: rows.map((r) => [r.month, r.size, ...r.active]) },
+        { name: "cohorts-revenue", header: ["cohort", "size", ...ks], rows: rows.map((r) => [r.month, r.size, ...r.revenue]) },
+        { name: "second-purchase", header: ["days", "share_bought_again", "customers_observed"], rows: second.curve.map((c) => [c.days, c.share, c.observed]) },
+      ];
+    }
+    case "countries":
+      return [{ name: "countries", header: ["country", "revenue", "share", "customers", "orders", "average_order_value"], rows: countries(facts, scope).map((c) => [c.country, c.revenue, c.share, c.customers, c.orders, c.averageOrderValue]) }];
+    case "products": {
+      const p = productPareto(facts, scope);
+      return [
+        { name: "products", header: ["rank", "stock_code", "description", "revenue", "quantity", "orders", "share", "cumulative_share"], rows: p.products.map((r) => [r.rank, r.stockCode, r.description, r.revenue, r.quantity, r.orders, r.share, r.cumulativeShare]) },
+        { name: "most-returned", header: ["stock_code", "description", "returned_value", "returned_quantity"], rows: mostReturned(facts, scope, 10).map((r) => [r.stockCode, r.description, r.returnedValue, r.returnedQuantity]) },
+      ];
+    }
+    case "seasonality": {
+      const s = seasonality(facts, scope);
+      return [
+        { name: "months", header: ["month", "revenue", "orders"], rows: s.months.map((m) => [m.month, m.revenue, m.orders]) },
+        { name: "weekday-hour", header: ["weekday", ...Array.from({ length: 24 }, (_, h) => `h${h}`)], rows: s.weekdayHour.map((r, d) => [WEEKDAYS[d], ...r]) },
+      ];
+    }
+    case "insights":
+      return [{ name: "insights", header: ["insight", "text"], rows: insights(facts, scope).map((i) => [i.key, i.text]) }];
+  }
+}

@@ -1,0 +1,45 @@
+import { getFacts } from "~/analytics/facts.server";
+import { filterSchema } from "~/analytics/filter";
+import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
+import { openDb } from "~/db/db.server";
+import { activeDatasetId } from "~/db/datasets.server";
+import { describeIssues } from "~/ingest/schemas";
+import { databasePath } from "~/db/paths.server";
+import { parse, UsageError } from "./args";
+
+export const REPORT_USAGE = `report <${REPORT_NAMES.join("|")}> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--country NAME] [--db PATH] [--json]`;
+
+export async function reportCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, {
+    from: { type: "string" },
+    to: { type: "string" },
+    country: { type: "string" },
+    db: { type: "string" },
+    json: { type: "boolean" },
+  });
+  const name = positionals[0] as ReportName;
+  if (positionals.length !== 1 || !REPORT_NAMES.includes(name)) throw new UsageError(`usage: ${REPORT_USAGE}`);
+  const filter = filterSchema.safeParse({ from: values.from, to: values.to, country: values.country });
+  if (!filter.success) throw new UsageError(`invalid filter: ${describeIssues(filter.error)}`);
+  const db = openDb(databasePath(values.db));
+  try {
+    const id = activeDatasetId(db);
+    if (id === null) throw new Error("No data set yet: import one first (npm run -s cli -- import FILE)");
+    const facts = getFacts(db, id);
+    if (values.json) {
+      process.stdout.write(JSON.stringify(buildReport(facts, name, filter.data)) + "\n");
+      return;
+    }
+    for (const table of reportTables(facts, name, filter.data)) {
+      process.stdout.write(`${table.name}\n${formatTable(table.header, table.rows)}\n`);
+    }
+  } finally {
+    db.$client.close();
+  }
+}
+
+function formatTable(header: string[], rows: unknown[][]): string {
+  const cells = [header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? "" : typeof v === "number" ? v.toLocaleString("en-GB", { maximumFractionDigits: 4 }) : String(v))))];
+  const widths = header.map((_, i) => Math.min(60, Math.max(...cells.map((r) => (r[i] ?? "").length))));
+  return cells.map((r) => r.map((c, i) => (typeof rows[0]?.[i] === "number" ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n") + "\n";
+}
