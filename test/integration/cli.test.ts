@@ -84,3 +84,46 @@ describe("CLI", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ dataset: "Demo shop", linesRead: 3000, rejectedLines: 0 });
   });
 });
+
+describe("CLI report", () => {
+  let t: ReturnType<typeof tempDb>;
+  beforeAll(async () => {
+    t = tempDb();
+    t.db.$client.close();
+    expect(cli(["import", fixture("context-shop.csv"), "--db", t.path]).code).toBe(0);
+  });
+  afterAll(() => t.cleanup());
+
+  it("report monthly --json prints { monthly: [...] } as defined", () => {
+    const r = cli(["report", "monthly", "--db", t.path, "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.monthly).toHaveLength(5);
+    expect(out.monthly[1]).toEqual({ month: "2011-02", revenue: 225, orders: 2, customers: 1, newCustomers: 1, returningCustomers: 0 });
+    expect(out.monthly[3]).toEqual({ month: "2011-04", revenue: 0, orders: 0, customers: 0, newCustomers: 0, returningCustomers: 0 });
+  });
+
+  it("report cohorts --json with a filter prints { cohorts: [...] }", () => {
+    const r = cli(["report", "cohorts", "--db", t.path, "--json", "--country", "France"]);
+    const out = JSON.parse(r.stdout);
+    expect(out.filter).toEqual({ from: "2011-01-03", to: "2011-05-20", country: "France" });
+    expect(out.cohorts.filter((c: { size: number }) => c.size > 0)).toEqual([{ month: "2011-03", size: 1, active: [1, 0, 1], revenue: [60, 0, 40] }]);
+  });
+
+  it("prints readable tables without --json", () => {
+    const r = cli(["report", "countries", "--db", t.path, "--from", "2011-01-01", "--to", "2011-01-31"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^countries\ncountry\s+revenue\s+share\s+customers\s+orders\s+average_order_value\nUnited Kingdom\s+160\s+0\.6667/);
+  });
+
+  it("refuses an unknown report, a bad date and an empty database", () => {
+    expect(cli(["report", "weather", "--db", t.path]).code).toBe(2);
+    const bad = cli(["report", "monthly", "--from", "2011-02-30", "--db", t.path]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/error: invalid filter: from: is not a real date/);
+    const empty = join(t.dir, "empty.db");
+    const none = cli(["report", "overview", "--db", empty]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/error: No data set yet/);
+  });
+});
