@@ -75,7 +75,10 @@ export default function Overview() {
           );
         })}
       </SimpleGrid>
-      <Text size="xs" c="dimmed">Changes compare with {kpis.previousPeriod.from} to {kpis.previousPeriod.to}, the period of the same length just before.</Text>
+      <Group justify="space-between">
+        <Text size="xs" c="dimmed">Changes compare with {kpis.previousPeriod.from} to {kpis.previousPeriod.to}, the period of the same length just before.</Text>
+        <Download report="overview" table="kpis" filter={filter} label="KPIs (CSV)" />
+      </Group>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
           <Group justify="space-between" mb="xs">
