@@ -25,6 +25,9 @@ const NAV = [
   { to: "/", label: "Overview" },
   { to: "/cohorts", label: "Cohorts" },
   { to: "/revenue", label: "Revenue" },
+  { to: "/segments", label: "Segments" },
+  { to: "/segments/personas", label: "Personas" },
+  { to: "/audiences", label: "Audiences" },
   { to: "/data", label: "Data" },
 ];
 
@@ -81,7 +84,7 @@ function Shell({ children }: { children: React.ReactNode }) {
       </AppShell.Header>
       <AppShell.Navbar p="sm">
         {NAV.map((item) => (
-          <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={item.to === "/" ? pathname === "/" : pathname.startsWith(item.to)} />
+          <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={item.to === "/" ? pathname === "/" : item.to === "/segments" ? pathname.startsWith("/segments") && !pathname.startsWith("/segments/personas") : pathname.startsWith(item.to)} />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>

@@ -5,6 +5,8 @@ import { parseMapArgs } from "~/ingest/formats";
 import { importFile } from "~/ingest/import.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import type { ImportReport } from "~/ingest/report";
+import { activeDatasetId } from "~/db/datasets.server";
+import { computeSegments } from "~/segments/compute.server";
 import { parse, UsageError } from "./args";
 import { progressPrinter } from "./progress";
 
@@ -37,6 +39,11 @@ export async function importCommand(argv: string[]): Promise<void> {
       replace: values.replace,
       onProgress: progress.update,
     });
+    // segments and personas are derived once per import, right after it lands (a failure here keeps the import)
+    progress.update({ stage: "segments" });
+    const datasetId = activeDatasetId(db)!;
+    computeSegments(db, datasetId);
+    progress.update({ stage: "done" });
     progress.end();
     process.stdout.write(values.json ? JSON.stringify(report) + "\n" : summary(report));
   } finally {

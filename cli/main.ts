@@ -2,11 +2,13 @@ import { UsageError } from "./args";
 import { IMPORT_USAGE, importCommand } from "./import";
 import { REPORT_USAGE, reportCommand } from "./report";
 import { SEED_USAGE, seedCommand } from "./seed";
+import { SEGMENTS_USAGE, segmentsCommand } from "./segments";
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
   import: { usage: IMPORT_USAGE, run: importCommand },
   seed: { usage: SEED_USAGE, run: seedCommand },
   report: { usage: REPORT_USAGE, run: reportCommand },
+  segments: { usage: SEGMENTS_USAGE, run: segmentsCommand },
 };
 
 function help(): string {
@@ -24,6 +26,12 @@ async function main(argv: string[]): Promise<number> {
   await command.run(rest);
   return 0;
 }
+
+// a reader that stops early (`| head`) is not an error
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 
 // Every error is one line on stderr and a non-zero exit code (usage errors 2, others 1).
 main(process.argv.slice(2)).then(

@@ -20,6 +20,7 @@ export function progressPrinter(label: string, json: boolean): { update: (p: Imp
         show(`${label}: reading ${percent}% (${p.linesRead.toLocaleString("en-GB")} lines)`);
       } else if (p.stage === "hashing") show(`${label}: checking the file`);
       else if (p.stage === "deriving") show(`${label}: computing customers and orders`);
+      else if (p.stage === "segments") show(`${label}: computing RFM segments and personas`);
     },
     end: () => {
       if (tty && last) process.stderr.write("\n");

@@ -5,6 +5,8 @@ import { openDb } from "~/db/db.server";
 import { databasePath } from "~/db/paths.server";
 import { importFile } from "~/ingest/import.server";
 import { DEFAULT_SEED_OPTIONS, writeDemoCsv } from "../seed/generate";
+import { activeDatasetId } from "~/db/datasets.server";
+import { computeSegments } from "~/segments/compute.server";
 import { parse, positiveInt, wholeNumber } from "./args";
 import { progressPrinter } from "./progress";
 
@@ -38,6 +40,8 @@ export async function seedCommand(argv: string[]): Promise<void> {
     try {
       const progress = progressPrinter("Importing the demo data", false);
       const report = await importFile(db, file, { name: values.workspace ?? DEMO_WORKSPACE, onProgress: progress.update });
+      progress.update({ stage: "segments" });
+      computeSegments(db, activeDatasetId(db)!);
       progress.end();
       process.stdout.write(values.json ? JSON.stringify(report) + "\n" : `Imported ${report.linesRead.toLocaleString("en-GB")} demo lines as "${report.dataset}"\n`);
     } finally {

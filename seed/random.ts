@@ -1,18 +1,13 @@
-// A small seeded random source for the demo generator: mulberry32 (public-domain, Tommy Ettinger) plus the usual draws.
+import { mulberry32 } from "../app/lib/random";
+
+// A small seeded random source for the demo generator: mulberry32 plus the usual draws.
 
 export class Random {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = (seed ^ 0x9e3779b9) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   int(lo: number, hi: number): number {

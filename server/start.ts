@@ -3,7 +3,8 @@ import { dirname, join } from "node:path";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { openDb } from "~/db/db.server";
-import { countDatasets } from "~/db/datasets.server";
+import { activeDatasetId, countDatasets } from "~/db/datasets.server";
+import { computeSegments } from "~/segments/compute.server";
 import { databasePath } from "~/db/paths.server";
 import { importFile } from "~/ingest/import.server";
 import { DEFAULT_SEED_OPTIONS, writeDemoCsv } from "../seed/generate";
@@ -25,6 +26,7 @@ async function loadDemoIfEmpty(path: string) {
       const file = join(dir, "demo-online-retail.csv");
       await writeDemoCsv(file, { ...DEFAULT_SEED_OPTIONS, lines });
       const report = await importFile(db, file, { name: DEMO_WORKSPACE });
+      computeSegments(db, activeDatasetId(db)!);
       console.log(`Demo data imported: ${report.customers.toLocaleString("en-GB")} customers, ${report.invoices.toLocaleString("en-GB")} invoices.`);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -47,7 +47,7 @@ function importPercent(job: ImportJob): number {
   const p = job.progress;
   if (!p) return 0;
   if (p.stage === "reading") return p.totalBytes ? Math.min(95, Math.round((95 * p.bytesRead) / p.totalBytes)) : 0;
-  return p.stage === "hashing" ? 0 : p.stage === "deriving" ? 97 : 100;
+  return p.stage === "hashing" ? 0 : p.stage === "deriving" ? 96 : p.stage === "segments" ? 98 : 100;
 }
 
 function importLabel(job: ImportJob): string {
@@ -55,6 +55,7 @@ function importLabel(job: ImportJob): string {
   if (!p || p.stage === "hashing") return "Checking the file…";
   if (p.stage === "reading") return `Reading and cleaning: ${p.linesRead.toLocaleString("en-GB")} lines`;
   if (p.stage === "deriving") return "Computing customers and orders…";
+  if (p.stage === "segments") return "Computing RFM segments and personas…";
   return "Finishing…";
 }
 

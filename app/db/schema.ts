@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // Money columns hold exact integers of thousandths of the currency unit (app/ingest/money.ts).
 // Timestamps are ISO local strings "YYYY-MM-DDTHH:MM:SS": sortable, portable to PostgreSQL.
@@ -93,3 +93,77 @@ export const customers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.datasetId, t.customerId] })],
 );
+
+/** RFM per customer as of the data set's last day (PRODUCT.md §3), with the standardised persona features. */
+export const customerRfm = sqliteTable(
+  "customer_rfm",
+  {
+    datasetId: integer("dataset_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    recency: integer("recency").notNull(),
+    frequency: integer("frequency").notNull(),
+    monetary: integer("monetary").notNull(), // thousandths
+    r: integer("r").notNull(),
+    f: integer("f").notNull(),
+    m: integer("m").notNull(),
+    segment: text("segment").notNull(),
+    persona: integer("persona").notNull(), // cluster of the chosen k
+    z1: real("z_recency").notNull(),
+    z2: real("z_frequency").notNull(),
+    z3: real("z_monetary").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.customerId] }), index("customer_rfm_segment").on(t.datasetId, t.segment)],
+);
+
+/** The persona sweep: one row per k. */
+export const personaRuns = sqliteTable(
+  "persona_runs",
+  {
+    datasetId: integer("dataset_id").notNull(),
+    k: integer("k").notNull(),
+    inertia: real("inertia").notNull(),
+    silhouette: real("silhouette").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.k] })],
+);
+
+/** Every cluster of every k, named from its centroid. */
+export const personas = sqliteTable(
+  "personas",
+  {
+    datasetId: integer("dataset_id").notNull(),
+    k: integer("k").notNull(),
+    cluster: integer("cluster").notNull(),
+    name: text("name").notNull(),
+    centroid: text("centroid").notNull(), // JSON [z recency, z frequency, z monetary]
+    customers: integer("customers").notNull(),
+    revenue: integer("revenue").notNull(), // thousandths
+    medianRecency: real("median_recency").notNull(),
+    medianFrequency: real("median_frequency").notNull(),
+    medianMonetary: real("median_monetary").notNull(), // currency units
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.k, t.cluster] })],
+);
+
+/** Per data set: the snapshot day, the breakpoints, the proposed and the chosen k. */
+export const segmentRuns = sqliteTable("segment_runs", {
+  datasetId: integer("dataset_id").primaryKey(),
+  snapshotDate: text("snapshot_date").notNull(),
+  cuts: text("cuts").notNull(), // JSON breakpoints of recency, frequency, monetary
+  bestK: integer("best_k").notNull(),
+  chosenK: integer("chosen_k").notNull(),
+  silhouetteSample: integer("silhouette_sample"),
+  seconds: real("seconds").notNull(),
+  computedAt: text("computed_at").notNull(),
+});
+
+/** Saved audiences: a segment, a persona, or a filter over customers (definition as JSON). */
+export const audiences = sqliteTable("audiences", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  datasetId: integer("dataset_id").notNull(),
+  name: text("name").notNull(),
+  kind: text("kind", { enum: ["segment", "persona", "filter"] }).notNull(),
+  definition: text("definition").notNull(),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});

@@ -13,7 +13,7 @@ import { ImportError, runPipeline, type Progress } from "./pipeline";
 import type { ImportReport } from "./report";
 import { hashFile, openSource } from "./source";
 
-export type ImportProgress = Progress | { stage: "hashing" | "deriving" | "done" };
+export type ImportProgress = Progress | { stage: "hashing" | "deriving" | "segments" | "done" };
 
 export type ImportOptions = {
   /** The data set ("workspace") name; defaults to the file name without extension. */

@@ -1,0 +1,72 @@
+import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { EmptyState } from "~/components/EmptyState";
+import { amount, int } from "~/components/format";
+import { activeDataset } from "~/segments/active.server";
+import { customerDetail } from "~/segments/queries.server";
+import { segmentSlug } from "~/segments/rfm";
+
+export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Customer ${params.id} · Campaign Lab` }];
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const active = activeDataset();
+  if (!active) return json({ empty: true as const });
+  const detail = customerDetail(active.db, active.id, params.id ?? "");
+  if (!detail) throw new Response(`No customer "${params.id}" with a purchase in ${active.name}`, { status: 404 });
+  return json({ empty: false as const, ...detail });
+}
+
+export default function Customer() {
+  const data = useLoaderData<typeof loader>();
+  if (data.empty) return <EmptyState title="Customer" />;
+  const { rfm, orders } = data;
+  const stat = (label: string, value: string) => (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
+      <Text size="lg" fw={700}>{value}</Text>
+    </Card>
+  );
+  return (
+    <Stack gap="lg" data-testid="customer">
+      <div>
+        <Anchor component={Link} to="/segments" size="sm">← Segments</Anchor>
+        <Title order={2}>Customer {rfm.customerId}</Title>
+        <Group gap="xs">
+          <Badge component={Link} to={`/segments/${segmentSlug(rfm.segment)}`} style={{ cursor: "pointer" }}>{rfm.segment}</Badge>
+          <Badge variant="light" color="grape">{rfm.persona}</Badge>
+          <Text c="dimmed" size="sm">{rfm.country} · first order {rfm.firstPurchaseAt.slice(0, 10)} (cohort {rfm.cohortMonth}) · last order {rfm.lastPurchaseAt.slice(0, 10)}</Text>
+        </Group>
+      </div>
+      <SimpleGrid cols={{ base: 2, md: 4, lg: 7 }}>
+        {stat("Recency", `${int(rfm.recency)} days`)}
+        {stat("Frequency", `${int(rfm.frequency)} orders`)}
+        {stat("Monetary", amount(rfm.monetary))}
+        {stat("RFM score", `R ${rfm.r} · F ${rfm.f} · M ${rfm.m}`)}
+        {stat("Code", rfm.code)}
+        {stat("Returns", `${int(rfm.returnOrders)} (${amount(rfm.returns)})`)}
+        {stat("Average order", amount(rfm.frequency ? rfm.monetary / rfm.frequency : 0))}
+      </SimpleGrid>
+      <Card withBorder>
+        <Title order={4} mb="xs">Orders and returns</Title>
+        <Table striped fz="sm" data-testid="customer-orders">
+          <Table.Thead>
+            <Table.Tr>{["Invoice", "Date", "Kind", "Lines", "Amount", "Country"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {orders.map((o) => (
+              <Table.Tr key={`${o.kind}-${o.invoice}`}>
+                <Table.Td>{o.invoice}</Table.Td>
+                <Table.Td>{o.at.replace("T", " ").slice(0, 16)}</Table.Td>
+                <Table.Td>{o.kind === "sale" ? "order" : <Badge color="orange" size="sm">return</Badge>}</Table.Td>
+                <Table.Td ta="right">{o.lines}</Table.Td>
+                <Table.Td ta="right">{amount(o.amount)}</Table.Td>
+                <Table.Td>{o.country}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,136 @@
+import { z } from "zod";
+import type { Db } from "~/db/db.server";
+import { milliToMoney } from "~/ingest/money";
+import { ensureSegments } from "./compute.server";
+import { SEGMENTS } from "./rfm";
+
+// Audiences: a segment, a persona, or a filter over customers; their members are computed live from the stored RFM
+// table, so an audience always reflects its data set. Experiments pick them (issue "Experiments I").
+
+const range = z
+  .object({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() })
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, { message: "min is above max" })
+  .optional();
+
+export const audienceDefinitionSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("segment"), segment: z.enum(SEGMENTS) }),
+  z.object({ kind: z.literal("persona"), k: z.number().int().min(2).max(10), cluster: z.number().int().min(0).max(9), name: z.string().optional() }),
+  z.object({
+    kind: z.literal("filter"),
+    countries: z.array(z.string().min(1).max(100)).max(100).optional(),
+    segments: z.array(z.enum(SEGMENTS)).max(11).optional(),
+    recency: range,
+    frequency: range,
+    monetary: range,
+  }),
+]);
+export type AudienceDefinition = z.infer<typeof audienceDefinitionSchema>;
+
+export const audienceSchema = z.object({
+  name: z.string().trim().min(1, "Give the audience a name").max(120, "The name is longer than 120 characters"),
+  definition: audienceDefinitionSchema,
+});
+
+export type Audience = { id: number; datasetId: number; name: string; kind: string; definition: AudienceDefinition; createdAt: string; updatedAt: string };
+
+/** The WHERE clause selecting an audience's customers in customer_rfm x joined with customers c. */
+function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql: string; params: unknown[] } {
+  const clauses = ["x.dataset_id = ?"];
+  const params: unknown[] = [datasetId];
+  if (definition.kind === "segment") {
+    clauses.push("x.segment = ?");
+    params.push(definition.segment);
+  } else if (definition.kind === "persona") {
+    // a persona is a cluster of one k: its members are the customers nearest to that cluster's centroid
+    const chosen = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number;
+    if (chosen !== definition.k) return personaOfOtherK(definition, db, datasetId);
+    clauses.push("x.persona = ?");
+    params.push(definition.cluster);
+  } else {
+    if (definition.countries?.length) {
+      clauses.push(`c.country IN (${definition.countries.map(() => "?").join(",")})`);
+      params.push(...definition.countries);
+    }
+    if (definition.segments?.length) {
+      clauses.push(`x.segment IN (${definition.segments.map(() => "?").join(",")})`);
+      params.push(...definition.segments);
+    }
+    const bounds: [keyof typeof definition, string, number][] = [["recency", "x.recency", 1], ["frequency", "x.frequency", 1], ["monetary", "x.monetary", 1000]];
+    for (const [key, column, scale] of bounds) {
+      const r = definition[key] as { min?: number; max?: number } | undefined;
+      if (r?.min !== undefined) (clauses.push(`${column} >= ?`), params.push(Math.round(r.min * scale)));
+      if (r?.max !== undefined) (clauses.push(`${column} <= ?`), params.push(Math.round(r.max * scale)));
+    }
+  }
+  return { sql: clauses.join(" AND "), params };
+}
+
+function personaOfOtherK(definition: Extract<AudienceDefinition, { kind: "persona" }>, db: Db, datasetId: number): { sql: string; params: unknown[] } {
+  const centroids = (db.$client.prepare("SELECT centroid FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").pluck().all(datasetId, definition.k) as string[]).map((c) => JSON.parse(c) as number[]);
+  const terms = centroids.map((c) => `((x.z_recency - ${c[0]}) * (x.z_recency - ${c[0]}) + (x.z_frequency - ${c[1]}) * (x.z_frequency - ${c[1]}) + (x.z_monetary - ${c[2]}) * (x.z_monetary - ${c[2]}))`);
+  const own = terms[definition.cluster];
+  if (!own) return { sql: "0", params: [] };
+  const others = terms.filter((_, i) => i !== definition.cluster).map((t) => `${own} <= ${t}`);
+  return { sql: ["x.dataset_id = ?", ...others].join(" AND "), params: [datasetId] };
+}
+
+const FROM = "FROM customer_rfm x JOIN customers c ON c.dataset_id = x.dataset_id AND c.customer_id = x.customer_id";
+
+/** An audience's live size and revenue (customer revenue to date, currency units). */
+export function audienceSize(db: Db, datasetId: number, definition: AudienceDefinition): { customers: number; revenue: number } {
+  ensureSegments(db, datasetId);
+  const { sql, params } = where(definition, db, datasetId);
+  const row = db.$client.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(x.monetary), 0) AS revenue ${FROM} WHERE ${sql}`).get(...params) as { n: number; revenue: number };
+  return { customers: row.n, revenue: milliToMoney(row.revenue) };
+}
+
+/** An audience's customer ids, in id order. */
+export function audienceMembers(db: Db, datasetId: number, definition: AudienceDefinition): string[] {
+  ensureSegments(db, datasetId);
+  const { sql, params } = where(definition, db, datasetId);
+  return db.$client.prepare(`SELECT x.customer_id ${FROM} WHERE ${sql} ORDER BY x.customer_id`).pluck().all(...params) as string[];
+}
+
+const toAudience = (r: { id: number; dataset_id: number; name: string; kind: string; definition: string; created_at: string; updated_at: string }): Audience => ({
+  id: r.id, datasetId: r.dataset_id, name: r.name, kind: r.kind, definition: JSON.parse(r.definition), createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export function listAudiences(db: Db, datasetId: number): (Audience & { customers: number; revenue: number })[] {
+  const rows = db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ? ORDER BY name, id").all(datasetId) as Parameters<typeof toAudience>[0][];
+  return rows.map(toAudience).map((a) => ({ ...a, ...audienceSize(db, datasetId, a.definition) }));
+}
+
+export function getAudience(db: Db, id: number): Audience | null {
+  const row = db.$client.prepare("SELECT * FROM audiences WHERE id = ?").get(id) as Parameters<typeof toAudience>[0] | undefined;
+  return row ? toAudience(row) : null;
+}
+
+export function saveAudience(db: Db, datasetId: number, input: z.infer<typeof audienceSchema>, id?: number): number {
+  const now = new Date().toISOString();
+  const definition = JSON.stringify(input.definition);
+  if (id !== undefined) {
+    const changed = db.$client.prepare("UPDATE audiences SET name = ?, kind = ?, definition = ?, updated_at = ? WHERE id = ? AND dataset_id = ?").run(input.name, input.definition.kind, definition, now, id, datasetId).changes;
+    if (changed === 0) throw new Error("That audience no longer exists");
+    return id;
+  }
+  return Number(db.$client.prepare("INSERT INTO audiences (dataset_id, name, kind, definition, created_at, updated_at) VALUES (?,?,?,?,?,?)").run(datasetId, input.name, input.definition.kind, definition, now, now).lastInsertRowid);
+}
+
+export function deleteAudience(db: Db, id: number): boolean {
+  return db.$client.prepare("DELETE FROM audiences WHERE id = ?").run(id).changes > 0;
+}
+
+/** A readable summary of a definition ("Segment: At Risk", "Germany · spent ≥ 500 · not bought in ≥ 90 days"). */
+export function describeAudience(d: AudienceDefinition): string {
+  if (d.kind === "segment") return `Segment: ${d.segment}`;
+  if (d.kind === "persona") return `Persona: ${d.name ?? `cluster ${d.cluster + 1}`} (k = ${d.k})`;
+  const parts: string[] = [];
+  if (d.countries?.length) parts.push(d.countries.join(", "));
+  if (d.segments?.length) parts.push(`segments ${d.segments.join(", ")}`);
+  const r = (label: string, x?: { min?: number; max?: number }, unit = "") =>
+    x && (x.min !== undefined || x.max !== undefined) && parts.push(`${label} ${x.min !== undefined ? `≥ ${x.min}${unit}` : ""}${x.min !== undefined && x.max !== undefined ? " and " : ""}${x.max !== undefined ? `≤ ${x.max}${unit}` : ""}`);
+  r("days since last order", d.recency);
+  r("orders", d.frequency);
+  r("spent", d.monetary);
+  return parts.length ? parts.join(" · ") : "All customers";
+}

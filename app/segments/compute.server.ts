@@ -1,0 +1,94 @@
+import { performance } from "node:perf_hooks";
+import type { Db } from "~/db/db.server";
+import { nearest, standardise, sweepK, type Clustering } from "./kmeans";
+import { nameClusters } from "./naming";
+import { calendarDays, percentile, scoreCustomers, type RfmInput } from "./rfm";
+import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "./settings";
+
+// Computes and stores a data set's RFM table and persona sweep once (after its import); pages read the stored tables.
+
+
+type CustomerRow = { customerId: string; lastPurchaseAt: string; orders: number; revenue: number };
+
+function median(values: number[]): number {
+  return values.length ? percentile(Float64Array.from(values).sort(), 50) : 0;
+}
+
+/** The persona features of PRODUCT.md §3: log1p of recency, frequency and monetary (currency units). */
+export const personaFeatures = (c: RfmInput) => [Math.log1p(c.recency), Math.log1p(c.frequency), Math.log1p(Math.max(0, c.monetary))];
+
+export function computeSegments(db: Db, datasetId: number): { customers: number; seconds: number } {
+  const started = performance.now();
+  const sqlite = db.$client;
+  const lastAt = sqlite.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined;
+  if (lastAt === undefined) throw new Error(`No data set ${datasetId}`);
+  const rows = sqlite
+    .prepare("SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue FROM customers WHERE dataset_id = ? ORDER BY customer_id")
+    .all(datasetId) as CustomerRow[];
+  const snapshot = (lastAt ?? "1970-01-01").slice(0, 10);
+  const inputs: RfmInput[] = rows.map((c) => ({ customerId: c.customerId, recency: calendarDays(c.lastPurchaseAt, snapshot), frequency: c.orders, monetary: c.revenue / 1000 }));
+  const { rows: scored, cuts } = scoreCustomers(inputs);
+  const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] as number[][] };
+  const sweep = inputs.length > K_RANGE[0] ? sweepK(z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED) : null;
+  const chosen = sweep?.clusterings.find((c) => c.k === sweep.bestK) ?? null;
+
+  const write = sqlite.transaction(() => {
+    for (const table of ["customer_rfm", "persona_runs", "personas", "segment_runs"]) sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
+    const insert = sqlite.prepare(
+      "INSERT INTO customer_rfm (dataset_id, customer_id, recency, frequency, monetary, r, f, m, segment, persona, z_recency, z_frequency, z_monetary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    );
+    scored.forEach((s, i) => insert.run(datasetId, s.customerId, s.recency, s.frequency, rows[i].revenue, s.r, s.f, s.m, s.segment, chosen ? chosen.labels[i] : 0, z[i]?.[0] ?? 0, z[i]?.[1] ?? 0, z[i]?.[2] ?? 0));
+    if (sweep) {
+      const run = sqlite.prepare("INSERT INTO persona_runs (dataset_id, k, inertia, silhouette) VALUES (?,?,?,?)");
+      for (const r of sweep.rows) run.run(datasetId, r.k, r.inertia, r.silhouette);
+      const persona = sqlite.prepare(
+        "INSERT INTO personas (dataset_id, k, cluster, name, centroid, customers, revenue, median_recency, median_frequency, median_monetary) VALUES (?,?,?,?,?,?,?,?,?,?)",
+      );
+      for (const c of sweep.clusterings) for (const p of profile(c, inputs, rows)) persona.run(datasetId, c.k, p.cluster, p.name, JSON.stringify(p.centroid), p.customers, p.revenue, p.medianRecency, p.medianFrequency, p.medianMonetary);
+    }
+    sqlite
+      .prepare("INSERT INTO segment_runs (dataset_id, snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds, computed_at) VALUES (?,?,?,?,?,?,?,?)")
+      .run(datasetId, snapshot, JSON.stringify(cuts), sweep?.bestK ?? 0, sweep?.bestK ?? 0, sweep?.silhouetteSample ?? null, (performance.now() - started) / 1000, new Date().toISOString());
+  });
+  write();
+  return { customers: rows.length, seconds: (performance.now() - started) / 1000 };
+}
+
+function profile(c: Clustering, inputs: RfmInput[], rows: CustomerRow[]) {
+  const names = nameClusters(c.centroids);
+  return c.centroids.map((centroid, cluster) => {
+    const members = c.labels.flatMap((l, i) => (l === cluster ? [i] : []));
+    return {
+      cluster,
+      name: names[cluster],
+      centroid, // full precision: choosePersonaK relabels by nearest centroid and must reproduce the run's labels
+      customers: members.length,
+      revenue: members.reduce((s, i) => s + rows[i].revenue, 0),
+      medianRecency: median(members.map((i) => inputs[i].recency)),
+      medianFrequency: median(members.map((i) => inputs[i].frequency)),
+      medianMonetary: Math.round(median(members.map((i) => inputs[i].monetary)) * 100) / 100,
+    };
+  });
+}
+
+/** Stores the user's choice of k and relabels every customer with that clustering (nearest stored centroid). */
+export function choosePersonaK(db: Db, datasetId: number, k: number): void {
+  const sqlite = db.$client;
+  const centroids = (sqlite.prepare("SELECT centroid FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").pluck().all(datasetId, k) as string[]).map((c) => JSON.parse(c) as number[]);
+  if (centroids.length !== k) throw new Error(`No persona run for k = ${k}`);
+  const customers = sqlite.prepare("SELECT customer_id, z_recency, z_frequency, z_monetary FROM customer_rfm WHERE dataset_id = ?").raw().all(datasetId) as [string, number, number, number][];
+  sqlite.transaction(() => {
+    const update = sqlite.prepare("UPDATE customer_rfm SET persona = ? WHERE dataset_id = ? AND customer_id = ?");
+    for (const [id, a, b, c] of customers) update.run(nearest([a, b, c], centroids), datasetId, id);
+    sqlite.prepare("UPDATE segment_runs SET chosen_k = ? WHERE dataset_id = ?").run(k, datasetId);
+  })();
+}
+
+/** Whether the data set's segments are stored (older data sets get them computed on first use). */
+export function hasSegments(db: Db, datasetId: number): boolean {
+  return db.$client.prepare("SELECT 1 FROM segment_runs WHERE dataset_id = ?").get(datasetId) !== undefined;
+}
+
+export function ensureSegments(db: Db, datasetId: number): void {
+  if (!hasSegments(db, datasetId)) computeSegments(db, datasetId);
+}

@@ -1,0 +1,223 @@
+import type { Db } from "~/db/db.server";
+import { milliToMoney } from "~/ingest/money";
+import { ensureSegments } from "./compute.server";
+import { MEMBER_SORTS, type MemberSort } from "./settings";
+import { percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
+
+// Reads of the stored RFM and persona tables (computed once per import by compute.server.ts).
+
+export { segmentFromSlug, segmentSlug } from "./rfm";
+
+export type SegmentRun = { snapshotDate: string; cuts: { recency: number[]; frequency: number[]; monetary: number[] }; bestK: number; chosenK: number; silhouetteSample: number | null; seconds: number };
+
+export function segmentRun(db: Db, datasetId: number): SegmentRun {
+  ensureSegments(db, datasetId);
+  const row = db.$client.prepare("SELECT snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds FROM segment_runs WHERE dataset_id = ?").get(datasetId) as {
+    snapshot_date: string; cuts: string; best_k: number; chosen_k: number; silhouette_sample: number | null; seconds: number;
+  };
+  return { snapshotDate: row.snapshot_date, cuts: JSON.parse(row.cuts), bestK: row.best_k, chosenK: row.chosen_k, silhouetteSample: row.silhouette_sample, seconds: row.seconds };
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const med = (xs: number[]) => (xs.length ? percentile(Float64Array.from(xs).sort(), 50) : 0);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export type SegmentSummary = {
+  name: SegmentName;
+  slug: string;
+  action: string;
+  customers: number;
+  customerShare: number;
+  revenue: number;
+  revenueShare: number;
+  recency: { mean: number; median: number };
+  frequency: { mean: number; median: number };
+  monetary: { mean: number; median: number };
+};
+
+type Member = { recency: number; frequency: number; monetary: number; segment: string; r: number; f: number; m: number; persona: number };
+
+function members(db: Db, datasetId: number): Member[] {
+  return db.$client.prepare("SELECT recency, frequency, monetary, segment, r, f, m, persona FROM customer_rfm WHERE dataset_id = ?").all(datasetId) as Member[];
+}
+
+/** Per segment: size and share, revenue share, mean and median recency (days), frequency (orders), monetary. */
+export function segmentSummaries(db: Db, datasetId: number): { segments: SegmentSummary[]; customers: number; revenue: number; grid: number[][]; scores: Record<"R" | "F" | "M", Record<string, number>> } {
+  ensureSegments(db, datasetId);
+  const all = members(db, datasetId);
+  const totalRevenue = all.reduce((s, m) => s + m.monetary, 0);
+  const grid = Array.from({ length: 5 }, () => new Array<number>(5).fill(0)); // grid[5 − R][FM − 1]
+  const scores = { R: {} as Record<string, number>, F: {} as Record<string, number>, M: {} as Record<string, number> };
+  for (const k of ["1", "2", "3", "4", "5"]) scores.R[k] = scores.F[k] = scores.M[k] = 0;
+  for (const m of all) {
+    grid[5 - m.r][Math.ceil((m.f + m.m) / 2) - 1]++;
+    scores.R[m.r]++;
+    scores.F[m.f]++;
+    scores.M[m.m]++;
+  }
+  const segments = SEGMENTS.map((name) => {
+    const rows = all.filter((m) => m.segment === name);
+    const revenue = rows.reduce((s, m) => s + m.monetary, 0);
+    const monetary = rows.map((m) => m.monetary / 1000);
+    return {
+      name,
+      slug: segmentSlug(name),
+      action: SEGMENT_ACTIONS[name],
+      customers: rows.length,
+      customerShare: all.length ? rows.length / all.length : 0,
+      revenue: milliToMoney(revenue),
+      revenueShare: totalRevenue ? revenue / totalRevenue : 0,
+      recency: { mean: round2(mean(rows.map((m) => m.recency))), median: med(rows.map((m) => m.recency)) },
+      frequency: { mean: round2(mean(rows.map((m) => m.frequency))), median: med(rows.map((m) => m.frequency)) },
+      monetary: { mean: round2(mean(monetary)), median: round2(med(monetary)) },
+    };
+  });
+  return { segments, customers: all.length, revenue: milliToMoney(totalRevenue), grid, scores };
+}
+
+export type PersonaCluster = { k: number; cluster: number; name: string; centroid: number[]; customers: number; revenue: number; revenueShare: number; medianRecency: number; medianFrequency: number; medianMonetary: number };
+
+export function personaSweep(db: Db, datasetId: number): { k: number; inertia: number; silhouette: number }[] {
+  ensureSegments(db, datasetId);
+  return db.$client.prepare("SELECT k, inertia, silhouette FROM persona_runs WHERE dataset_id = ? ORDER BY k").all(datasetId) as { k: number; inertia: number; silhouette: number }[];
+}
+
+export function personaClusters(db: Db, datasetId: number, k: number): PersonaCluster[] {
+  const rows = db.$client.prepare("SELECT * FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").all(datasetId, k) as {
+    k: number; cluster: number; name: string; centroid: string; customers: number; revenue: number; median_recency: number; median_frequency: number; median_monetary: number;
+  }[];
+  const total = rows.reduce((s, r) => s + r.revenue, 0);
+  return rows.map((r) => ({
+    k: r.k, cluster: r.cluster, name: r.name, centroid: JSON.parse(r.centroid), customers: r.customers, revenue: milliToMoney(r.revenue),
+    revenueShare: total ? r.revenue / total : 0, medianRecency: r.median_recency, medianFrequency: r.median_frequency, medianMonetary: r.median_monetary,
+  }));
+}
+
+/** Up to `limit` customers (every n-th, in id order) for the persona scatter: recency, monetary and persona. */
+export function personaScatter(db: Db, datasetId: number, limit = 1500): { recency: number; monetary: number; frequency: number; persona: number }[] {
+  const total = db.$client.prepare("SELECT COUNT(*) FROM customer_rfm WHERE dataset_id = ?").pluck().get(datasetId) as number;
+  const step = Math.max(1, Math.ceil(total / limit));
+  return (db.$client
+    .prepare("SELECT recency, monetary, frequency, persona FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY customer_id) AS rn FROM customer_rfm WHERE dataset_id = ?) WHERE (rn - 1) % ? = 0")
+    .all(datasetId, step) as { recency: number; monetary: number; frequency: number; persona: number }[]).map((p) => ({ ...p, monetary: milliToMoney(p.monetary) }));
+}
+
+
+export type MemberQuery = {
+  segment?: SegmentName;
+  persona?: number;
+  cell?: { r: number; fm: number };
+  search?: string;
+  sort?: MemberSort;
+  descending?: boolean;
+  page?: number;
+  pageSize?: number;
+};
+
+export type MemberRow = { customerId: string; country: string | null; recency: number; frequency: number; monetary: number; r: number; f: number; m: number; code: string; segment: string; persona: string };
+
+function memberWhere(datasetId: number, q: MemberQuery): { where: string; params: unknown[] } {
+  const clauses = ["x.dataset_id = ?"];
+  const params: unknown[] = [datasetId];
+  if (q.segment) {
+    clauses.push("x.segment = ?");
+    params.push(q.segment);
+  }
+  if (q.persona !== undefined) {
+    clauses.push("x.persona = ?");
+    params.push(q.persona);
+  }
+  if (q.cell) {
+    clauses.push("x.r = ? AND (x.f + x.m + 1) / 2 = ?");
+    params.push(q.cell.r, q.cell.fm);
+  }
+  if (q.search) {
+    clauses.push("(x.customer_id LIKE ? ESCAPE '\\' OR c.country LIKE ? ESCAPE '\\')");
+    const like = `%${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    params.push(like, like);
+  }
+  return { where: clauses.join(" AND "), params };
+}
+
+const FROM = `FROM customer_rfm x JOIN customers c ON c.dataset_id = x.dataset_id AND c.customer_id = x.customer_id
+  JOIN segment_runs s ON s.dataset_id = x.dataset_id
+  LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona`;
+
+/** Members of a segment, persona or grid cell, searched, sorted and paged in SQL. */
+export function memberPage(db: Db, datasetId: number, q: MemberQuery): { rows: MemberRow[]; total: number; page: number; pageSize: number } {
+  ensureSegments(db, datasetId);
+  const { where, params } = memberWhere(datasetId, q);
+  const pageSize = Math.min(500, Math.max(1, q.pageSize ?? 25));
+  const total = db.$client.prepare(`SELECT COUNT(*) ${FROM} WHERE ${where}`).pluck().get(...params) as number;
+  const page = Math.max(1, Math.min(q.page ?? 1, Math.max(1, Math.ceil(total / pageSize))));
+  const sort = MEMBER_SORTS.includes(q.sort as MemberSort) ? q.sort! : "monetary";
+  const column = sort === "country" ? "c.country" : `x.${sort}`;
+  const rows = db.$client
+    .prepare(
+      `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona
+       ${FROM} WHERE ${where} ORDER BY ${column} ${q.descending === false ? "ASC" : "DESC"}, x.customer_id LIMIT ? OFFSET ?`,
+    )
+    .all(...params, pageSize, (page - 1) * pageSize) as Omit<MemberRow, "code">[];
+  return { rows: rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` })), total, page, pageSize };
+}
+
+/** Every member (no paging), in customer id order: for rfm_customers.csv. */
+export function allMembers(db: Db, datasetId: number, q: MemberQuery = {}): MemberRow[] {
+  ensureSegments(db, datasetId);
+  return exportAll(db, datasetId, q);
+}
+
+function exportAll(db: Db, datasetId: number, q: MemberQuery): MemberRow[] {
+  const { where, params } = memberWhere(datasetId, q);
+  const rows = db.$client
+    .prepare(`SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona ${FROM} WHERE ${where} ORDER BY x.customer_id`)
+    .all(...params) as Omit<MemberRow, "code">[];
+  return rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` }));
+}
+
+export const RFM_CSV_HEADER = ["CustomerID", "Recency", "Frequency", "Monetary", "R", "F", "M", "RFM", "Segment", "Persona"];
+export const rfmCsvRow = (m: MemberRow) => [m.customerId, m.recency, m.frequency, m.monetary, m.r, m.f, m.m, m.code, m.segment, m.persona];
+
+/** Histogram bins and top countries of a set of members, for the segment detail page. */
+export function memberProfile(db: Db, datasetId: number, q: MemberQuery) {
+  const rows = exportAll(db, datasetId, q);
+  const countries = new Map<string, number>();
+  for (const r of rows) countries.set(r.country ?? "(unknown)", (countries.get(r.country ?? "(unknown)") ?? 0) + 1);
+  return {
+    recency: histogram(rows.map((r) => r.recency), [0, 7, 14, 30, 60, 90, 180, 270, 365, Infinity], "days"),
+    frequency: histogram(rows.map((r) => r.frequency), [1, 2, 3, 4, 6, 10, 20, 50, Infinity], "orders"),
+    monetary: histogram(rows.map((r) => r.monetary), [0, 100, 250, 500, 1000, 2500, 5000, 10000, Infinity], ""),
+    countries: [...countries.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([country, customers]) => ({ country, customers })),
+  };
+}
+
+function histogram(values: number[], edges: number[], unit: string): { bin: string; customers: number }[] {
+  return edges.slice(0, -1).map((lo, i) => {
+    const hi = edges[i + 1];
+    return { bin: hi === Infinity ? `${lo.toLocaleString("en-GB")}+${unit ? " " + unit : ""}` : `${lo.toLocaleString("en-GB")}–${(hi - (unit ? 1 : 0)).toLocaleString("en-GB")}${unit ? " " + unit : ""}`, customers: values.filter((v) => v >= lo && v < hi).length };
+  });
+}
+
+export type CustomerDetail = {
+  rfm: MemberRow & { firstPurchaseAt: string; lastPurchaseAt: string; cohortMonth: string; returns: number; returnOrders: number };
+  orders: { invoice: string; kind: string; at: string; lines: number; amount: number; country: string | null }[];
+};
+
+export function customerDetail(db: Db, datasetId: number, customerId: string): CustomerDetail | null {
+  ensureSegments(db, datasetId);
+  const row = db.$client
+    .prepare(
+      `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona,
+        c.first_purchase_at AS firstPurchaseAt, c.last_purchase_at AS lastPurchaseAt, c.cohort_month AS cohortMonth, c.returns, c.return_orders AS returnOrders
+       ${FROM} WHERE x.dataset_id = ? AND x.customer_id = ?`,
+    )
+    .get(datasetId, customerId) as (Omit<CustomerDetail["rfm"], "code">) | undefined;
+  if (!row) return null;
+  const orders = db.$client
+    .prepare("SELECT invoice, kind, invoiced_at AS at, lines, amount, country FROM orders WHERE dataset_id = ? AND customer_id = ? ORDER BY invoiced_at, id")
+    .all(datasetId, customerId) as CustomerDetail["orders"];
+  return {
+    rfm: { ...row, monetary: milliToMoney(row.monetary), returns: milliToMoney(row.returns), code: `${row.r}${row.f}${row.m}` },
+    orders: orders.map((o) => ({ ...o, amount: milliToMoney(o.amount) })),
+  };
+}
