@@ -194,7 +194,9 @@ export function memberProfile(db: Db, datasetId: number, q: MemberQuery) {
 function histogram(values: number[], edges: number[], unit: string): { bin: string; customers: number }[] {
   return edges.slice(0, -1).map((lo, i) => {
     const hi = edges[i + 1];
-    return { bin: hi === Infinity ? `${lo.toLocaleString("en-GB")}+${unit ? " " + unit : ""}` : `${lo.toLocaleString("en-GB")}–${(hi - (unit ? 1 : 0)).toLocaleString("en-GB")}${unit ? " " + unit : ""}`, customers: values.filter((v) => v >= lo && v < hi).length };
+    const top = hi - (unit ? 1 : 0); // whole days and orders: 7–13 days; money: 100–250
+    const label = hi === Infinity ? `${lo.toLocaleString("en-GB")}+` : top === lo ? `${lo}` : `${lo.toLocaleString("en-GB")}–${top.toLocaleString("en-GB")}`;
+    return { bin: unit ? `${label} ${unit}` : label, customers: values.filter((v) => v >= lo && v < hi).length };
   });
 }
 

@@ -7,7 +7,11 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   const h = (n - 1) * (p / 100);
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  const t = h - lo;
+  const a = sorted[lo];
+  const b = sorted[hi];
+  // numpy's _lerp: from the nearer end, so that results match numpy to the last bit
+  return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
 /** The 20th/40th/60th/80th percentiles of a metric over all customers. */
