@@ -11,7 +11,7 @@ import { startServer } from "../test/support/server";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-export const PAGES = ["/", "/cohorts", "/revenue", "/data", "/?from=2011-06-01&to=2011-11-30&country=Germany", "/revenue?country=France", "/api/report/cohorts"];
+export const PAGES = ["/", "/cohorts", "/revenue", "/data", "/segments", "/segments/champions?sort=frequency&page=2", "/segments/personas", "/audiences", "/?from=2011-06-01&to=2011-11-30&country=Germany", "/revenue?country=France", "/api/report/cohorts"];
 
 export async function benchPages(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "campaign-lab-bench-pages-"));
