@@ -1,5 +1,6 @@
 import { UsageError } from "./args";
 import { IMPORT_USAGE, importCommand } from "./import";
+import { POWER_USAGE, powerCommand } from "./power";
 import { REPORT_USAGE, reportCommand } from "./report";
 import { SEED_USAGE, seedCommand } from "./seed";
 import { SEGMENTS_USAGE, segmentsCommand } from "./segments";
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
   seed: { usage: SEED_USAGE, run: seedCommand },
   report: { usage: REPORT_USAGE, run: reportCommand },
   segments: { usage: SEGMENTS_USAGE, run: segmentsCommand },
+  power: { usage: POWER_USAGE, run: powerCommand },
 };
 
 function help(): string {
