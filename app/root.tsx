@@ -28,6 +28,7 @@ const NAV = [
   { to: "/segments", label: "Segments" },
   { to: "/segments/personas", label: "Personas" },
   { to: "/audiences", label: "Audiences" },
+  { to: "/experiments", label: "Experiments" },
   { to: "/calculator", label: "Power calculator" },
   { to: "/data", label: "Data" },
 ];

@@ -70,7 +70,10 @@ export function writeCustomers(sqlite: Database.Database, datasetId: number, cus
 
 /** Removes a data set and everything derived from it. */
 export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) {
-  for (const table of ["lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences"]) {
+  for (const table of ["assignments", "experiment_versions"]) {
+    sqlite.prepare(`DELETE FROM ${table} WHERE experiment_id IN (SELECT id FROM experiments WHERE dataset_id = ?)`).run(datasetId);
+  }
+  for (const table of ["lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments"]) {
     sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
   }
   sqlite.prepare("DELETE FROM datasets WHERE id = ?").run(datasetId);

@@ -167,3 +167,39 @@ export const audiences = sqliteTable("audiences", {
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
 });
+
+/** Campaign experiments: the design as JSON (validated by app/experiments/design.ts), status and dates. */
+export const experiments = sqliteTable("experiments", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  datasetId: integer("dataset_id").notNull(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["draft", "running", "completed"] }).notNull(),
+  design: text("design").notNull(),
+  version: integer("version").notNull(),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+  startedAt: text("started_at"),
+});
+
+/** Every saved version of an experiment's design, with its time. */
+export const experimentVersions = sqliteTable(
+  "experiment_versions",
+  {
+    experimentId: integer("experiment_id").notNull(),
+    version: integer("version").notNull(),
+    savedAt: text("saved_at").notNull(),
+    design: text("design").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.version] })],
+);
+
+/** The frozen assignment of a started experiment: customer → arm index. */
+export const assignments = sqliteTable(
+  "assignments",
+  {
+    experimentId: integer("experiment_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    arm: integer("arm").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.customerId] })],
+);

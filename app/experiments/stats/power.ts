@@ -70,22 +70,19 @@ export function meanPower(delta: number, sd: number, n1: number, alpha: number, 
 
 export class PowerInputError extends Error {}
 
-function treatmentValue(input: PowerInput): { control: number; treatment: number } {
+/** The input's effect, absolute: p₂ − p₁ for proportions, δ for means (a relative MDE scales the baseline). */
+export function effectOf(input: PowerInput): number {
   const control = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
-  const mde = input.mde!;
-  const effect = input.relative ? control * mde : mde;
-  return { control, treatment: control + effect };
+  return input.relative ? control * input.mde! : input.mde!;
 }
 
-/** Power at a control size n for the input's effect. */
-export function powerAt(input: PowerInput, n: number, treatment?: number): number {
+/** Power at control size n for an absolute effect (by default the input's); effects, not levels, avoid cancellation. */
+export function powerAt(input: PowerInput, n: number, effect = effectOf(input)): number {
   const alpha = alphaPerComparison(input);
   if (input.metric === "proportion") {
-    const p2 = treatment ?? treatmentValue(input).treatment;
-    return proportionPower(input.baseline!, p2, n, alpha, input.sides, input.ratio, input.method === "arcsine" ? "arcsine" : "pooled");
+    return proportionPower(input.baseline!, input.baseline! + effect, n, alpha, input.sides, input.ratio, input.method === "arcsine" ? "arcsine" : "pooled");
   }
-  const delta = treatment === undefined ? treatmentValue(input).treatment - (input.mean ?? 0) : treatment - (input.mean ?? 0);
-  return meanPower(delta, input.sd!, n, alpha, input.sides, input.ratio, input.method === "z" ? "z" : "t");
+  return meanPower(effect, input.sd!, n, alpha, input.sides, input.ratio, input.method === "z" ? "z" : "t");
 }
 
 /** The smallest whole control size n ≥ 2 with power ≥ the target. */
@@ -107,25 +104,26 @@ export function sampleSize(input: PowerInput): number {
   return hi;
 }
 
-/** The positive effect with power = target at control size n: p₂ − p₁ for proportions, δ for means. */
+/** The positive effect with power = target at control size n: p₂ − p₁ for proportions, δ for means (bisection on the effect). */
 export function mdeAt(input: PowerInput, n: number): number {
   const target = input.power;
   const base = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
-  let lo = base;
+  const powerOf = (effect: number) => powerAt(input, n, effect);
+  let lo = 0;
   let hi: number;
   if (input.metric === "proportion") {
-    hi = 1 - 1e-12;
-    if (powerAt(input, n, hi) < target) throw new PowerInputError(`No effect up to a rate of 100% reaches ${input.power * 100}% power with ${n} per arm`);
+    hi = 1 - base - 1e-12;
+    if (powerOf(hi) < target) throw new PowerInputError(`No effect up to a rate of 100% reaches ${input.power * 100}% power with ${n} per arm`);
   } else {
-    hi = base + input.sd!;
-    while (powerAt(input, n, hi) < target) hi = base + (hi - base) * 2;
+    hi = input.sd!;
+    while (powerOf(hi) < target) hi *= 2;
   }
-  for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, Math.abs(hi)); i++) {
+  for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1e-300, hi); i++) {
     const mid = (lo + hi) / 2;
-    if (powerAt(input, n, mid) >= target) hi = mid;
+    if (powerOf(mid) >= target) hi = mid;
     else lo = mid;
   }
-  return (lo + hi) / 2 - base;
+  return (lo + hi) / 2;
 }
 
 /** Sizes the test (mde, no n), gives the power (mde and n), or the reachable MDE (n, no mde). */
@@ -135,8 +133,7 @@ export function analysePower(input: PowerInput): PowerResult {
   let n: number;
   let mdeAbsolute: number;
   if (input.mde !== undefined) {
-    const { treatment } = treatmentValue(input);
-    mdeAbsolute = treatment - base;
+    mdeAbsolute = effectOf(input);
     n = input.n ?? sampleSize(input);
   } else {
     n = input.n!;
@@ -147,7 +144,7 @@ export function analysePower(input: PowerInput): PowerResult {
     nControl: n,
     nTreatment,
     nTotal: n + input.arms * nTreatment,
-    power: powerAt(input, n, base + mdeAbsolute),
+    power: powerAt(input, n, mdeAbsolute),
     mdeAbsolute,
     mdeRelative: base !== 0 ? mdeAbsolute / base : null,
     method: input.method,

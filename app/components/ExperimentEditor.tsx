@@ -1,0 +1,241 @@
+import { ActionIcon, Alert, Badge, Button, Card, Checkbox, Group, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { ResponsiveLine } from "@nivo/line";
+import { Form, useFetcher } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import { CAMPAIGN_TYPES, METRIC_LABELS, PRIMARY_METRICS, WINDOWS, type Design } from "~/experiments/design";
+import type { DesignPreview } from "~/experiments/experiments.server";
+import { SEGMENTS } from "~/segments/rfm";
+import { amount, int, percent } from "./format";
+
+type Options = { personas: { k: number; cluster: number; name: string }[]; saved: { id: number; name: string }[] };
+type Props = { design: Design; options: Options; errors: Record<string, string>; readOnly: boolean; preview: DesignPreview | null; submitLabel: string };
+
+const pct = (share: number) => Math.round(share * 10000) / 100;
+
+/** The experiment design form with its live panel (audience size, baselines from history, power analysis). */
+export function ExperimentEditor({ design, options, errors, readOnly, preview: initial, submitLabel }: Props) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const fetcher = useFetcher<{ preview?: DesignPreview; errors?: Record<string, string> }>();
+  const [metric, setMetric] = useState(design.primaryMetric);
+  const [audienceKind, setAudienceKind] = useState(design.audience.kind);
+  const [arms, setArms] = useState(design.arms.map((a) => ({ name: a.name, share: pct(a.share) as number | string })));
+  const [relative, setRelative] = useState(design.stats.relative);
+  const [method, setMethod] = useState(design.stats.method);
+  const [persona, setPersona] = useState<string | null>(design.audience.kind === "persona" ? String(design.audience.cluster) : options.personas[0] ? String(options.personas[0].cluster) : null);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  const refresh = () => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => formRef.current && fetcher.submit(formRef.current, { method: "post", action: "/api/experiments/preview" }), 250);
+  };
+  useEffect(refresh, [metric, audienceKind, arms, relative, method, persona]); // eslint-disable-line react-hooks/exhaustive-deps
+  const preview = fetcher.data?.preview ?? (fetcher.data?.errors ? null : initial);
+  const liveErrors = { ...(fetcher.data?.errors ?? {}), ...errors };
+  const chosenPersona = options.personas.find((p) => String(p.cluster) === persona);
+  const d = design;
+  const shareTotal = arms.reduce((s, a) => s + (Number(a.share) || 0), 0);
+  const setMetricAndMethod = (m: Design["primaryMetric"]) => {
+    setMetric(m);
+    setMethod(m === "conversion" ? (method === "arcsine" ? "arcsine" : "pooled") : method === "z" ? "z" : "t");
+  };
+  const guard = (metricName: "refund_rate" | "aov") => d.guardrails.find((g) => g.metric === metricName);
+  return (
+    <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="lg">
+      <Form method="post" ref={formRef} onChange={refresh} data-testid="experiment-form">
+        <input type="hidden" name="intent" value="save" />
+        <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0 }}>
+          <Stack>
+            {liveErrors.form && <Alert color="red">{liveErrors.form}</Alert>}
+            <Card withBorder>
+              <Stack gap="sm">
+                <TextInput name="name" label="Name" defaultValue={d.name} error={errors.name} required />
+                <Select name="campaignType" label="Campaign type" data={[...CAMPAIGN_TYPES]} defaultValue={d.campaignType} allowDeselect={false} error={liveErrors.campaignType} />
+                <Textarea name="hypothesis" label="Hypothesis" defaultValue={d.hypothesis} autosize minRows={2} placeholder="A 15% discount brings back At Risk customers within 30 days…" error={liveErrors.hypothesis} />
+              </Stack>
+            </Card>
+            <Card withBorder>
+              <Title order={5} mb="xs">Audience</Title>
+              <input type="hidden" name="audienceKind" value={audienceKind} />
+              <SegmentedControl value={audienceKind} onChange={(v) => setAudienceKind(v as typeof audienceKind)} mb="sm" disabled={readOnly}
+                data={[{ value: "segment", label: "Segment" }, { value: "persona", label: "Persona" }, { value: "audience", label: "Saved audience", disabled: options.saved.length === 0 }]} />
+              {audienceKind === "segment" && <Select name="segment" label="Segment" data={[...SEGMENTS]} defaultValue={d.audience.kind === "segment" ? d.audience.segment : "At Risk"} allowDeselect={false} onChange={refresh} />}
+              {audienceKind === "persona" && (
+                <>
+                  <input type="hidden" name="personaK" value={chosenPersona?.k ?? ""} />
+                  <input type="hidden" name="personaName" value={chosenPersona?.name ?? ""} />
+                  <Select name="personaCluster" label="Persona" data={options.personas.map((p) => ({ value: String(p.cluster), label: p.name }))} value={persona} onChange={setPersona} allowDeselect={false} />
+                </>
+              )}
+              {audienceKind === "audience" && (
+                <Select name="audienceId" label="Saved audience" data={options.saved.map((a) => ({ value: String(a.id), label: a.name }))} defaultValue={d.audience.kind === "audience" ? String(d.audience.id) : options.saved[0] ? String(options.saved[0].id) : null} allowDeselect={false} onChange={refresh} />
+              )}
+              {liveErrors.audience && <Text c="red" size="sm">{liveErrors.audience}</Text>}
+            </Card>
+            <Card withBorder>
+              <Group justify="space-between" mb="xs">
+                <Title order={5}>Arms</Title>
+                <Text size="sm" c={Math.abs(shareTotal - 100) < 1e-6 ? "dimmed" : "red"}>Allocation {shareTotal}% of 100%</Text>
+              </Group>
+              <Stack gap="xs">
+                {arms.map((arm, i) => (
+                  <Group key={i} align="flex-start">
+                    <TextInput name="armName" aria-label={`Arm ${i + 1} name`} value={arm.name} onChange={(e) => setArms(arms.map((a, j) => (j === i ? { ...a, name: e.currentTarget.value } : a)))} error={liveErrors[`arm${i}Name`]} w={220} />
+                    <NumberInput name="armShare" aria-label={`Arm ${i + 1} share (%)`} value={arm.share} onChange={(v) => setArms(arms.map((a, j) => (j === i ? { ...a, share: v } : a)))} suffix="%" min={1} max={99} decimalScale={2} w={120} error={liveErrors[`arm${i}Share`]} />
+                    <Text size="sm" mt={6} c="dimmed">{i === 0 ? "control" : "treatment"}</Text>
+                    {i >= 2 && !readOnly && <ActionIcon variant="subtle" color="red" mt={4} aria-label="Remove arm" onClick={() => setArms(arms.filter((_, j) => j !== i))}>✕</ActionIcon>}
+                  </Group>
+                ))}
+              </Stack>
+              {liveErrors.arms && <Text c="red" size="sm" mt="xs">{liveErrors.arms}</Text>}
+              {arms.length < 5 && !readOnly && (
+                <Button size="xs" variant="light" mt="sm" onClick={() => {
+                  const n = arms.length + 1;
+                  setArms(Array.from({ length: n }, (_, j) => ({ name: j === 0 ? arms[0].name : arms[j]?.name ?? `Treatment ${String.fromCharCode(64 + j)}`, share: Math.round((100 / n) * 100) / 100 })));
+                }}>Add a treatment</Button>
+              )}
+            </Card>
+            <Card withBorder>
+              <Stack gap="sm">
+                <Group grow>
+                  <Select name="primaryMetric" label="Primary metric" data={PRIMARY_METRICS.map((m) => ({ value: m, label: METRIC_LABELS[m] }))} value={metric} onChange={(v) => v && setMetricAndMethod(v as Design["primaryMetric"])} allowDeselect={false} />
+                  <Select name="windowDays" label="Window W (days)" data={WINDOWS.map((w) => String(w))} defaultValue={String(d.windowDays)} allowDeselect={false} onChange={refresh} />
+                  <TextInput name="referenceDate" label="Back-test reference day T" type="date" defaultValue={d.referenceDate ?? ""} description="default: last day − W" error={liveErrors.referenceDate} />
+                </Group>
+                <Text fw={600} size="sm">Guardrails (non-inferiority margins, relative)</Text>
+                <Group>
+                  <Checkbox name="guardRefund" label="Refund rate may not rise more than" defaultChecked={!!guard("refund_rate")} />
+                  <NumberInput name="refundMargin" aria-label="Refund rate margin (%)" defaultValue={pct(guard("refund_rate")?.margin ?? 0.1)} suffix="%" w={100} min={0.1} max={100} />
+                </Group>
+                <Group>
+                  <Checkbox name="guardAov" label="AOV may not fall more than" defaultChecked={!!guard("aov")} />
+                  <NumberInput name="aovMargin" aria-label="AOV margin (%)" defaultValue={pct(guard("aov")?.margin ?? 0.05)} suffix="%" w={100} min={0.1} max={100} />
+                </Group>
+                {liveErrors.guardrails && <Text c="red" size="sm">{liveErrors.guardrails}</Text>}
+              </Stack>
+            </Card>
+            <Card withBorder>
+              <Title order={5} mb="xs">Statistical settings</Title>
+              <SimpleGrid cols={{ base: 2, md: 3 }}>
+                <NumberInput name="alpha" label="α" defaultValue={d.stats.alpha} min={0.001} max={0.5} step={0.01} decimalScale={4} error={liveErrors.alpha} />
+                <NumberInput name="power" label="Power" defaultValue={d.stats.power} min={0.5} max={0.99} step={0.05} decimalScale={4} error={liveErrors.power} />
+                <Select name="sides" label="Test" data={[{ value: "2", label: "Two-sided" }, { value: "1", label: "One-sided" }]} defaultValue={String(d.stats.sides)} allowDeselect={false} onChange={refresh} />
+                <NumberInput name="mde" label={relative ? "MDE (% relative)" : metric === "conversion" ? "MDE (percentage points)" : "MDE (absolute)"} defaultValue={d.stats.relative || metric === "conversion" ? pct(d.stats.mde) : d.stats.mde} decimalScale={4} min={0} error={liveErrors.mde} />
+                <input type="hidden" name="mdeUnit" value={relative ? "relative" : "absolute"} />
+                <SegmentedControl value={relative ? "relative" : "absolute"} onChange={(v) => setRelative(v === "relative")} data={[{ value: "relative", label: "Relative" }, { value: "absolute", label: "Absolute" }]} mt="lg" disabled={readOnly} />
+                <Select name="method" label="Method" value={method} onChange={(v) => v && setMethod(v as Design["stats"]["method"])} allowDeselect={false} error={liveErrors.method}
+                  data={metric === "conversion" ? [{ value: "pooled", label: "z-test, pooled (default)" }, { value: "arcsine", label: "arcsine (Cohen's h)" }] : [{ value: "t", label: "t-test, noncentral t (default)" }, { value: "z", label: "z (normal)" }]} />
+              </SimpleGrid>
+            </Card>
+            <BaselineOverrides design={d} metric={metric} errors={liveErrors} preview={preview} />
+            {!readOnly && <Group><Button type="submit">{submitLabel}</Button></Group>}
+          </Stack>
+        </fieldset>
+      </Form>
+      <PreviewPanel preview={preview} metric={metric} loading={fetcher.state !== "idle"} />
+    </SimpleGrid>
+  );
+}
+
+function BaselineOverrides({ design, metric, errors, preview }: { design: Design; metric: Design["primaryMetric"]; errors: Record<string, string>; preview: DesignPreview | null }) {
+  const b = design.baselines;
+  const measured = preview?.baselines.baselines;
+  const hint = (v: number | null | undefined, format: (x: number) => string) => (v === null || v === undefined ? "no value measured" : `measured ${format(v)}`);
+  return (
+    <Card withBorder>
+      <Title order={5}>Baselines typed by you</Title>
+      <Text size="xs" c="dimmed" mb="xs">Leave empty to use the values measured from history (right); a typed value is marked “typed”.</Text>
+      <SimpleGrid cols={{ base: 2, md: 3 }}>
+        {metric === "conversion" && <NumberInput name="bConversion" label="Conversion (%)" defaultValue={b.conversion !== undefined ? pct(b.conversion) : ""} description={hint(measured?.conversion, (x) => percent(x, 2))} decimalScale={4} error={errors.bConversion} />}
+        {metric === "revenue" && (
+          <>
+            <NumberInput name="bRevenueMean" label="Revenue per customer" defaultValue={b.revenueMean ?? ""} description={hint(measured?.revenueMean, amount)} decimalScale={2} error={errors.bRevenueMean} />
+            <NumberInput name="bRevenueSd" label="Its standard deviation" defaultValue={b.revenueSd ?? ""} description={hint(measured?.revenueSd, amount)} decimalScale={2} error={errors.bRevenueSd} />
+          </>
+        )}
+        {metric === "aov" && (
+          <>
+            <NumberInput name="bAov" label="AOV" defaultValue={b.aov ?? ""} description={hint(measured?.aov, amount)} decimalScale={2} error={errors.bAov} />
+            <NumberInput name="bAovSd" label="AOV sd per customer" defaultValue={b.aovSd ?? ""} description={hint(measured?.aovSd, amount)} decimalScale={2} error={errors.bAovSd} />
+          </>
+        )}
+        <NumberInput name="bRefundRate" label="Refund rate (%)" defaultValue={b.refundRate !== undefined ? pct(b.refundRate) : ""} description={hint(measured?.refundRate, (x) => percent(x, 2))} decimalScale={4} error={errors.bRefundRate} />
+      </SimpleGrid>
+    </Card>
+  );
+}
+
+function PreviewPanel({ preview, metric, loading }: { preview: DesignPreview | null; metric: Design["primaryMetric"]; loading: boolean }) {
+  if (!preview) return <Card withBorder><Text c="dimmed">Fix the highlighted fields to see the audience, its baselines and the sample size.</Text></Card>;
+  const { audience, baselines, power } = preview;
+  const u = baselines.used;
+  const row = (label: string, value: { value: number | null; typed: boolean }, format: (x: number) => string) => (
+    <Table.Tr key={label}>
+      <Table.Td>{label}</Table.Td>
+      <Table.Td ta="right">{value.value === null ? "–" : format(value.value)}</Table.Td>
+      <Table.Td>{value.typed ? <Badge size="xs" color="orange">typed</Badge> : <Badge size="xs" variant="light">history</Badge>}</Table.Td>
+    </Table.Tr>
+  );
+  const r = power.result;
+  const effect = (x: number) => (metric === "conversion" ? `${(x * 100).toFixed(3)} pts` : amount(x));
+  return (
+    <Stack gap="md" data-testid="experiment-preview" style={{ opacity: loading ? 0.7 : 1 }}>
+      <Card withBorder>
+        <Text size="xs" c="dimmed" tt="uppercase" fw={600}>Audience now</Text>
+        <Text size="xl" fw={700} data-testid="audience-size">{int(audience.customers)} customers</Text>
+        <Text size="sm" c="dimmed">{audience.label} · {amount(audience.revenue)} revenue to date</Text>
+      </Card>
+      <Card withBorder>
+        <Title order={5}>Baselines from history</Title>
+        <Text size="xs" c="dimmed" mb="xs" data-testid="backtest-window">
+          Members as of {baselines.referenceDate} (RFM and personas recomputed with data up to that day): {int(baselines.members)} customers; outcome over {baselines.windowStart} to {baselines.windowEnd} ({baselines.windowDays} days).
+        </Text>
+        <Table fz="sm" data-testid="baselines">
+          <Table.Tbody>
+            {row("Conversion", u.conversion, (x) => percent(x, 2))}
+            {row("Revenue per customer (mean)", u.revenueMean, amount)}
+            {row("Revenue per customer (sd)", u.revenueSd, amount)}
+            {row("Average order value", u.aov, amount)}
+            {row("AOV sd per customer (delta method)", u.aovSd, amount)}
+            {row("Refund rate", u.refundRate, (x) => percent(x, 2))}
+          </Table.Tbody>
+        </Table>
+      </Card>
+      <Card withBorder>
+        <Title order={5} mb="xs">Sample size</Title>
+        {power.problem && <Alert color="orange">{power.problem}</Alert>}
+        {r && (
+          <Stack gap="xs">
+            <Group gap="xl">
+              <div>
+                <Text size="xs" c="dimmed" tt="uppercase" fw={600}>Per arm</Text>
+                <Text size="xl" fw={700} data-testid="sample-per-arm">{int(r.nControl)}{r.nTreatment !== r.nControl ? ` / ${int(r.nTreatment)}` : ""}</Text>
+              </div>
+              <div>
+                <Text size="xs" c="dimmed" tt="uppercase" fw={600}>Total</Text>
+                <Text size="xl" fw={700} data-testid="sample-total">{int(r.nTotal)}</Text>
+              </div>
+              <div>
+                <Text size="xs" c="dimmed" tt="uppercase" fw={600}>Effect to detect</Text>
+                <Text size="xl" fw={700}>{effect(r.mdeAbsolute)}</Text>
+              </div>
+            </Group>
+            <Text size="sm">
+              {r.method} test, α {r.alphaPerComparison.toPrecision(3)} per comparison{power.input!.arms > 1 ? " (Bonferroni)" : ""}, power {percent(power.input!.power, 0)}.
+              With the whole audience ({int(power.availableControl)} in control) the smallest detectable effect is {power.reachableMde === null ? "out of reach" : effect(power.reachableMde)}.
+            </Text>
+            {power.tooSmall && (
+              <Alert color="orange" title="The audience is too small for this MDE" data-testid="audience-too-small">
+                It has {int(power.audienceSize)} customers; the test needs {int(r.nTotal)}. Achievable at this power: {power.reachableMde === null ? "no effect" : effect(power.reachableMde)}.
+              </Alert>
+            )}
+            <div style={{ height: 220 }} data-testid="chart-experiment-power">
+              <ResponsiveLine data={[{ id: "power", data: power.curve.map((p) => ({ x: p.n, y: p.power })) }]} margin={{ top: 10, right: 20, bottom: 40, left: 50 }}
+                xScale={{ type: "linear", min: 0, max: "auto" }} yScale={{ type: "linear", min: 0, max: 1 }} axisLeft={{ format: (v) => percent(Number(v), 0) }}
+                axisBottom={{ legend: "control size", legendOffset: 32, legendPosition: "middle" }} enablePoints={false} useMesh colors={["#4c6ef5"]}
+                markers={[{ axis: "x", value: power.availableControl, lineStyle: { stroke: "#12b886", strokeDasharray: "4 4" }, legend: "audience" }, { axis: "y", value: power.input!.power, lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" } }]} role="img" />
+            </div>
+          </Stack>
+        )}
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,75 @@
+import type { Facts } from "~/analytics/facts";
+import { RETURN, SALE, dayNumber, dayText } from "~/analytics/facts";
+import type { AudienceDefinition } from "~/segments/audiences.server";
+import { nearest, standardise } from "~/segments/kmeans";
+import { scoreCustomers, type SegmentName } from "~/segments/rfm";
+import { baselinesFrom, type Baselines, type Outcome } from "./stats/baselines";
+
+// Back-test of an audience (PRODUCT.md §4): membership as of a reference day T using only the data up to T (RFM and
+// personas recomputed as of T), outcome over the W days after T. Pure: Facts and stored centroids in, numbers out.
+
+export type AsOfCustomer = { index: number; customerId: string; country: string | null; recency: number; frequency: number; monetary: number; segment: SegmentName; z: number[] };
+
+/** RFM (and persona features) of every customer with a sale on or before day T, as of T. */
+export function rfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
+  const o = facts.orders;
+  const last = new Map<number, number>();
+  const count = new Map<number, number>();
+  const spend = new Map<number, number>();
+  for (let i = 0; i < o.n; i++) {
+    const c = o.customer[i];
+    if (o.kind[i] !== SALE || c < 0 || o.day[i] > t) continue;
+    last.set(c, Math.max(last.get(c) ?? -Infinity, o.day[i]));
+    count.set(c, (count.get(c) ?? 0) + 1);
+    spend.set(c, (spend.get(c) ?? 0) + o.amount[i]);
+  }
+  const ids = [...last.keys()].sort((a, b) => (facts.customers.ids[a] < facts.customers.ids[b] ? -1 : 1));
+  const inputs = ids.map((c) => ({ customerId: facts.customers.ids[c], recency: t - last.get(c)!, frequency: count.get(c)!, monetary: spend.get(c)! / 1000 }));
+  const { rows } = scoreCustomers(inputs);
+  const { z } = inputs.length ? standardise(inputs.map((c) => [Math.log1p(c.recency), Math.log1p(c.frequency), Math.log1p(c.monetary)])) : { z: [] };
+  return rows.map((r, i) => {
+    const country = facts.customers.country[ids[i]];
+    return { index: ids[i], customerId: r.customerId, country: country >= 0 ? facts.countries[country] : null, recency: r.recency, frequency: r.frequency, monetary: r.monetary, segment: r.segment, z: z[i] };
+  });
+}
+
+/** Whether an as-of-T customer belongs to an audience definition (personas by nearest stored centroid of that k). */
+export function memberOf(c: AsOfCustomer, definition: AudienceDefinition, centroids: number[][] | null): boolean {
+  if (definition.kind === "segment") return c.segment === definition.segment;
+  if (definition.kind === "persona") return centroids !== null && nearest(c.z, centroids) === definition.cluster;
+  if (definition.countries?.length && !definition.countries.includes(c.country ?? "")) return false;
+  if (definition.segments?.length && !definition.segments.includes(c.segment)) return false;
+  const within = (v: number, r?: { min?: number; max?: number }) => !r || ((r.min === undefined || v >= r.min) && (r.max === undefined || v <= r.max));
+  return within(c.recency, definition.recency) && within(c.frequency, definition.frequency) && within(c.monetary, definition.monetary);
+}
+
+/** Outcomes of the given customers over days T+1 … T+W. */
+export function outcomesAfter(facts: Facts, customers: number[], t: number, windowDays: number): Outcome[] {
+  const o = facts.orders;
+  const at = new Map<number, Outcome>();
+  for (const c of customers) at.set(c, { converted: false, revenue: 0, orders: 0, refunded: 0 });
+  for (let i = 0; i < o.n; i++) {
+    const out = at.get(o.customer[i]);
+    if (!out || o.day[i] <= t || o.day[i] > t + windowDays) continue;
+    if (o.kind[i] === SALE) {
+      out.converted = true;
+      out.orders++;
+      out.revenue += o.amount[i] / 1000;
+    } else if (o.kind[i] === RETURN) out.refunded += -o.amount[i] / 1000;
+  }
+  return customers.map((c) => at.get(c)!);
+}
+
+export type Backtest = { referenceDate: string; windowStart: string; windowEnd: string; windowDays: number; members: number; baselines: Baselines };
+
+/** Default T: the data set's last day minus W, so that the W-day window ends on the last day. */
+export function defaultReferenceDay(facts: Facts, windowDays: number): number {
+  return facts.lastDay - windowDays;
+}
+
+export function backtest(facts: Facts, definition: AudienceDefinition, windowDays: number, referenceDate: string | undefined, centroids: number[][] | null): Backtest {
+  const t = referenceDate ? dayNumber(referenceDate) : defaultReferenceDay(facts, windowDays);
+  const members = rfmAsOf(facts, t).filter((c) => memberOf(c, definition, centroids));
+  const outcomes = outcomesAfter(facts, members.map((m) => m.index), t, windowDays);
+  return { referenceDate: dayText(t), windowStart: dayText(t + 1), windowEnd: dayText(t + windowDays), windowDays, members: members.length, baselines: baselinesFrom(outcomes) };
+}

@@ -1,0 +1,20 @@
+import type { Db } from "~/db/db.server";
+import { designPreview, ExperimentError, listExperiments, resolveAudience, type ExperimentStatus } from "./experiments.server";
+
+/** The experiments list: one row per experiment with its audience, planned size and decision. */
+export function experimentsTable(db: Db, datasetId: number, status?: ExperimentStatus) {
+  return listExperiments(db, datasetId, status).map((e) => {
+    let audience = "(deleted audience)";
+    let plannedTotal: number | null = null;
+    try {
+      audience = resolveAudience(db, e.design.audience).label;
+      plannedTotal = designPreview(db, datasetId, e.design).power.result?.nTotal ?? null;
+    } catch (err) {
+      if (!(err instanceof ExperimentError)) throw err;
+    }
+    return {
+      id: e.id, name: e.name, campaignType: e.design.campaignType, audience, status: e.status, primaryMetric: e.design.primaryMetric,
+      windowDays: e.design.windowDays, plannedTotal, decision: null as string | null, updatedAt: e.updatedAt,
+    };
+  });
+}

@@ -1,0 +1,21 @@
+import { json, type ActionFunctionArgs } from "@remix-run/node";
+import { designErrors, designFromForm } from "~/experiments/design-form";
+import { designPreview, ExperimentError } from "~/experiments/experiments.server";
+import { activeDataset } from "~/segments/active.server";
+
+// POST /api/experiments/preview (the experiment form's fields) — the design's audience size, back-tested baselines and
+// power analysis, or its field errors: what the form shows live as the user edits.
+export async function action({ request }: ActionFunctionArgs) {
+  const active = activeDataset();
+  if (!active) return json({ errors: { form: "No data set yet" } }, { status: 404 });
+  const form = await request.formData();
+  if (!String(form.get("name") ?? "").trim()) form.set("name", "preview");
+  const parsed = designFromForm(form);
+  if (!parsed.success) return json({ errors: designErrors(parsed.error) }, { status: 400 });
+  try {
+    return json({ preview: designPreview(active.db, active.id, parsed.data) });
+  } catch (err) {
+    if (err instanceof ExperimentError) return json({ errors: { audience: err.message } }, { status: 400 });
+    throw err;
+  }
+}

@@ -1,0 +1,67 @@
+import { Anchor, Badge, Button, Card, Group, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
+import { EmptyState } from "~/components/EmptyState";
+import { int } from "~/components/format";
+import { METRIC_LABELS } from "~/experiments/design";
+import { experimentsTable } from "~/experiments/list.server";
+import { activeDataset } from "~/segments/active.server";
+
+export const meta: MetaFunction = () => [{ title: "Experiments · Campaign Lab" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const active = activeDataset();
+  if (!active) return json({ empty: true as const });
+  const status = new URL(request.url).searchParams.get("status");
+  const filter = status === "draft" || status === "running" || status === "completed" ? status : undefined;
+  return json({ empty: false as const, rows: experimentsTable(active.db, active.id, filter) });
+}
+
+const STATUS_COLOURS = { draft: "gray", running: "blue", completed: "teal" } as const;
+
+export default function Experiments() {
+  const data = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  if (data.empty) return <EmptyState title="Experiments" />;
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>Experiments</Title>
+          <Text c="dimmed">Campaign tests designed on the shop's own audiences.</Text>
+        </div>
+        <Button component={Link} to="/experiments/new">New experiment</Button>
+      </Group>
+      <Card withBorder>
+        <Group justify="space-between" mb="sm">
+          <SegmentedControl value={params.get("status") ?? "all"} onChange={(v) => navigate(v === "all" ? "/experiments" : `/experiments?status=${v}`)}
+            data={["all", "draft", "running", "completed"].map((s) => ({ value: s, label: s }))} />
+          <Anchor size="sm" href={`/api/experiments${params.get("status") ? `?status=${params.get("status")}&format=csv` : "?format=csv"}`} download>Download CSV</Anchor>
+        </Group>
+        {data.rows.length === 0 ? (
+          <Text c="dimmed">No experiment here yet.</Text>
+        ) : (
+          <Table striped highlightOnHover fz="sm" data-testid="experiments-table">
+            <Table.Thead>
+              <Table.Tr>{["Name", "Campaign", "Audience", "Status", "Primary metric", "Planned size", "Decision"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.rows.map((r) => (
+                <Table.Tr key={r.id}>
+                  <Table.Td><Anchor component={Link} to={`/experiments/${r.id}`} fw={600}>{r.name}</Anchor></Table.Td>
+                  <Table.Td>{r.campaignType}</Table.Td>
+                  <Table.Td>{r.audience}</Table.Td>
+                  <Table.Td><Badge color={STATUS_COLOURS[r.status]}>{r.status}</Badge></Table.Td>
+                  <Table.Td>{METRIC_LABELS[r.primaryMetric].replace("W", String(r.windowDays))}</Table.Td>
+                  <Table.Td ta="right">{r.plannedTotal === null ? "–" : int(r.plannedTotal)}</Table.Td>
+                  <Table.Td>{r.decision ?? "not analysed yet"}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Card>
+    </Stack>
+  );
+}
