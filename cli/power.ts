@@ -36,7 +36,7 @@ export async function powerCommand(argv: string[]): Promise<void> {
       }).filter(([, v]) => v !== undefined),
     );
   }
-  const parsed = (values.input ? powerRequestSchema : powerInputSchema).safeParse(raw);
+  const parsed = (values.input && Array.isArray(raw) ? powerRequestSchema : powerInputSchema).safeParse(raw);
   if (!parsed.success) throw new UsageError(`invalid input: ${describeIssues(parsed.error)}`);
   const inputs = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
   let results;

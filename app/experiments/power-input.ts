@@ -39,4 +39,5 @@ export const powerInputSchema = z
   })
   .transform((v): PowerInput => ({ ...v, method: v.method ?? (v.metric === "proportion" ? "pooled" : "t") }));
 
-export const powerRequestSchema = z.union([powerInputSchema, z.array(powerInputSchema).min(1).max(1000)]);
+/** An array of inputs (the CLI's --input file, or POST /api/power with an array). */
+export const powerRequestSchema = z.array(powerInputSchema).min(1, "the array is empty").max(1000, "at most 1,000 inputs");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDb } from "~/db/db.server";
 import { cli, ROOT } from "../support/cli";
@@ -125,5 +125,52 @@ describe("CLI report", () => {
     const none = cli(["report", "overview", "--db", empty]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/error: No data set yet/);
+  });
+});
+
+describe("CLI power", () => {
+  it("sizes a test, gives the power at n, and the MDE at n (published anchors)", () => {
+    const size = JSON.parse(cli(["power", "--baseline", "0.05", "--mde", "0.005", "--json"]).stdout);
+    expect(size).toMatchObject({ nControl: 31_234, nTreatment: 31_234, nTotal: 62_468, method: "pooled", alphaPerComparison: 0.05 });
+    const power = JSON.parse(cli(["power", "--baseline", "0.05", "--mde", "0.005", "--n", "10000", "--json"]).stdout);
+    expect(power.power).toBeCloseTo(0.3541075, 7);
+    const mde = JSON.parse(cli(["power", "--baseline", "0.05", "--n", "10000", "--json"]).stdout);
+    expect(0.05 + mde.mdeAbsolute).toBeCloseTo(0.05899308591, 9); // R with uniroot(tol = 1e-12)
+    const t = JSON.parse(cli(["power", "--metric", "mean", "--sd", "5", "--mde", "1", "--json"]).stdout);
+    expect(t).toMatchObject({ nControl: 394, method: "t" });
+    const arms = JSON.parse(cli(["power", "--baseline", "0.2", "--mde", "0.25", "--relative", "--arms", "3", "--ratio", "2", "--json"]).stdout);
+    expect(arms.alphaPerComparison).toBeCloseTo(0.05 / 3, 12);
+    expect(arms.nTotal).toBe(arms.nControl + 3 * arms.nTreatment);
+  });
+
+  it("takes an array of inputs from --input FILE.json", () => {
+    const t = tempDb();
+    try {
+      const file = join(t.dir, "inputs.json");
+      writeFileSync(file, JSON.stringify([{ baseline: 0.02, mde: 0.004 }, { baseline: 0.2, mde: 0.05 }, { baseline: 0.05, mde: 0.005, method: "arcsine" }]));
+      const out = JSON.parse(cli(["power", "--input", file]).stdout);
+      expect(out.map((r: { nControl: number }) => r.nControl)).toEqual([21_109, 1_094, 31_218]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("refuses invalid input with a clear message and exit code 2", () => {
+    const cases: [string[], RegExp][] = [
+      [["--baseline", "0.05", "--mde", "0.01", "--alpha", "0.7"], /alpha must be in \(0, 0.5\]/],
+      [["--baseline", "0.05", "--mde", "0.01", "--power", "1"], /power must be in \(0, 1\)/],
+      [["--baseline", "1.2", "--mde", "0.01"], /baseline must be a proportion between 0 and 1/],
+      [["--baseline", "0.95", "--mde", "0.1"], /the mde moves the rate to 1.05, outside \(0, 1\)/],
+      [["--metric", "mean", "--sd", "0", "--mde", "1"], /sd must be above 0/],
+      [["--baseline", "0.05", "--n", "1"], /n must be at least 2/],
+      [["--baseline", "0.05"], /give mde .* or n/],
+      [["--baseline", "abc", "--mde", "0.01"], /--baseline expects a number/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(["power", ...args, "--json"]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe("");
+    }
   });
 });
