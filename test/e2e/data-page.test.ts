@@ -135,6 +135,6 @@ describe("Data page", () => {
     await dialog.getByText("Delete this data set?").waitFor();
     await dialog.getByRole("button", { name: "Delete" }).click();
     await page.getByText(/^Deleted "/).waitFor();
-    expect(await table.locator("tbody tr:visible").count()).toBe(before - 1);
+    await expect.poll(() => table.locator("tbody tr:visible").count(), { timeout: 10_000 }).toBe(before - 1);
   });
 });
