@@ -49,6 +49,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Meta />
         <Links />
         <ColorSchemeScript />
+        <style>{"@media print { .mantine-AppShell-header, .mantine-AppShell-navbar, .no-print { display: none !important; } .mantine-AppShell-main { padding: 0 !important; } }"}</style>
       </head>
       <body>
         <MantineProvider theme={theme}>

@@ -70,7 +70,7 @@ export function writeCustomers(sqlite: Database.Database, datasetId: number, cus
 
 /** Removes a data set and everything derived from it. */
 export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) {
-  for (const table of ["assignments", "experiment_versions"]) {
+  for (const table of ["assignments", "experiment_versions", "experiment_results", "experiment_outcomes"]) {
     sqlite.prepare(`DELETE FROM ${table} WHERE experiment_id IN (SELECT id FROM experiments WHERE dataset_id = ?)`).run(datasetId);
   }
   for (const table of ["lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments"]) {

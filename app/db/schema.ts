@@ -203,3 +203,28 @@ export const assignments = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.experimentId, t.customerId] })],
 );
+
+/** An experiment's recorded results (the latest recording): per-arm sums, how they were recorded, what was reported. */
+export const experimentResults = sqliteTable("experiment_results", {
+  experimentId: integer("experiment_id").primaryKey(),
+  source: text("source", { enum: ["aggregate", "upload", "simulation"] }).notNull(),
+  recordedAt: text("recorded_at").notNull(),
+  arms: text("arms").notNull(), // JSON per-arm sufficient statistics
+  notes: text("notes").notNull(), // JSON: upload problems, simulation settings
+});
+
+/** Per-customer outcomes, when results were uploaded per customer or simulated (CUPED needs them). */
+export const experimentOutcomes = sqliteTable(
+  "experiment_outcomes",
+  {
+    experimentId: integer("experiment_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    arm: integer("arm").notNull(),
+    converted: integer("converted").notNull(),
+    revenue: real("revenue").notNull(),
+    orders: integer("orders").notNull(),
+    refunded: real("refunded").notNull(),
+    preSpend: real("pre_spend").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.experimentId, t.customerId] })],
+);

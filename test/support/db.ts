@@ -17,7 +17,7 @@ export function tempDb(): { db: Db; path: string; dir: string; cleanup: () => vo
 
 /** Everything a failed import must leave untouched: every row of every table, as a comparable string digest. */
 export function snapshot(db: Db): Record<string, string> {
-  const tables = ["datasets", "settings", "lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments", "experiment_versions", "assignments"];
+  const tables = ["datasets", "settings", "lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments", "experiment_versions", "assignments", "experiment_results", "experiment_outcomes"];
   return Object.fromEntries(
     tables.map((t) => {
       const rows = db.$client.prepare(`SELECT * FROM ${t} ORDER BY 1`).all();

@@ -100,7 +100,10 @@ export default function ExperimentPage() {
               Started {e.startedAt?.slice(0, 16).replace("T", " ")} UTC · assigned {int(assigned.reduce((s, n) => s + (n ?? 0), 0))} customers:{" "}
               {e.design.arms.map((a, i) => `${a.name} ${int(assigned[i] ?? 0)}`).join(" · ")}
             </Text>
-            <Anchor href={`/experiments/${e.id}/assignment.csv`} download>Download the assignment (CSV)</Anchor>
+            <Group>
+              <Anchor href={`/experiments/${e.id}/assignment.csv`} download>Download the assignment (CSV)</Anchor>
+              <Button component={Link} to={`/experiments/${e.id}/results`} size="xs">Results</Button>
+            </Group>
           </Group>
         </Card>
       )}

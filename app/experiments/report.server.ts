@@ -1,0 +1,77 @@
+import type { Db } from "~/db/db.server";
+import type { CsvValue } from "~/lib/csv";
+import { METRIC_LABELS } from "./design";
+import { designPreview, ExperimentError, getExperiment, assignmentCounts } from "./experiments.server";
+import { experimentAnalysis } from "./results.server";
+
+// The experiment report: design, audience, baselines, sample size, results, guardrails, decision and methods, as one
+// object (JSON download), a flat table (CSV download) and a printable page.
+
+export const METHODS = [
+  "Baselines: audience membership as of the reference day T from data up to T (RFM recomputed); outcome over the W days after T.",
+  "Sample size: two-sample z-test with pooled variance under H0 (R power.prop.test, strict) for conversion; pooled t-test with the noncentral t (R power.t.test) for revenue and AOV; Bonferroni α / arms for several treatments.",
+  "Conversion: difference of proportions with the unpooled Wald interval, p-value of the pooled z-test; relative lift with the delta-method interval.",
+  "Revenue per customer: Welch's t-test from sufficient statistics, Welch–Satterthwaite interval; relative lift by the delta method on the same degrees of freedom.",
+  "AOV and refund rate: ratio metrics by the delta method.",
+  "Several treatments: Holm adjustment of the primary metric's p-values (Benjamini–Hochberg on request); guardrails unadjusted, one-sided non-inferiority at α.",
+  "Sample ratio mismatch: χ² goodness of fit of users per arm against the planned allocation, flagged at p < 0.001.",
+  "CUPED: pre-period spend over the W days before the start as covariate, θ from within-arm covariances (equal to OLS of Y on arm and X).",
+];
+
+export function experimentReport(db: Db, id: number) {
+  const e = getExperiment(db, id);
+  if (!e) throw new ExperimentError("No such experiment");
+  let preview = null;
+  try {
+    preview = designPreview(db, e.datasetId, e.design);
+  } catch (err) {
+    if (!(err instanceof ExperimentError)) throw err;
+  }
+  const recorded = experimentAnalysis(db, id);
+  return {
+    experiment: { id: e.id, name: e.name, status: e.status, version: e.version, createdAt: e.createdAt, startedAt: e.startedAt, design: e.design },
+    audience: preview?.audience ?? null,
+    baselines: preview ? { referenceDate: preview.baselines.referenceDate, windowStart: preview.baselines.windowStart, windowEnd: preview.baselines.windowEnd, members: preview.baselines.members, used: preview.baselines.used } : null,
+    sampleSize: preview?.power.result ?? null,
+    assigned: assignmentCounts(db, id),
+    results: recorded ? { source: recorded.results.source, recordedAt: recorded.results.recordedAt, notes: recorded.results.notes } : null,
+    analysis: recorded?.analysis ?? null,
+    methods: METHODS,
+  };
+}
+
+export type ExperimentReport = ReturnType<typeof experimentReport>;
+
+/** The report as rows of section, item, value (the CSV download). */
+export function reportRows(r: ExperimentReport): CsvValue[][] {
+  const d = r.experiment.design;
+  const rows: CsvValue[][] = [
+    ["design", "name", d.name], ["design", "status", r.experiment.status], ["design", "campaign type", d.campaignType], ["design", "hypothesis", d.hypothesis],
+    ["design", "primary metric", METRIC_LABELS[d.primaryMetric]], ["design", "window days", d.windowDays],
+    ...d.arms.map((a): CsvValue[] => ["design", `arm ${a.name} share`, a.share]),
+    ["design", "alpha", d.stats.alpha], ["design", "power", d.stats.power], ["design", "sides", d.stats.sides], ["design", "mde", d.stats.mde], ["design", "mde relative", d.stats.relative],
+    ...d.guardrails.map((g): CsvValue[] => ["design", `guardrail ${g.metric} margin`, g.margin]),
+  ];
+  if (r.audience) rows.push(["audience", "label", r.audience.label], ["audience", "customers", r.audience.customers]);
+  if (r.baselines) {
+    rows.push(["baselines", "reference date", r.baselines.referenceDate], ["baselines", "members", r.baselines.members]);
+    for (const [k, v] of Object.entries(r.baselines.used)) rows.push(["baselines", `${k}${v.typed ? " (typed)" : ""}`, v.value]);
+  }
+  if (r.sampleSize) rows.push(["sample size", "per control arm", r.sampleSize.nControl], ["sample size", "per treatment arm", r.sampleSize.nTreatment], ["sample size", "total", r.sampleSize.nTotal]);
+  const a = r.analysis;
+  if (a) {
+    for (const arm of a.arms) rows.push(["arm", `${arm.name} users`, arm.users], ["arm", `${arm.name} conversion`, arm.conversion], ["arm", `${arm.name} revenue per customer`, arm.revenuePerCustomer], ["arm", `${arm.name} aov`, arm.aov], ["arm", `${arm.name} refund rate`, arm.refundRate]);
+    for (const [metric, comparisons] of Object.entries(a.metrics)) {
+      for (const c of comparisons ?? []) {
+        rows.push(["lift", `${c.arm} ${metric} absolute`, c.absolute.estimate], ["lift", `${c.arm} ${metric} absolute ci low`, c.absolute.ci[0]], ["lift", `${c.arm} ${metric} absolute ci high`, c.absolute.ci[1]], ["lift", `${c.arm} ${metric} p`, c.absolute.pValue]);
+        rows.push(["lift", `${c.arm} ${metric} relative`, c.relative.estimate], ["lift", `${c.arm} ${metric} relative ci low`, c.relative.ci[0]], ["lift", `${c.arm} ${metric} relative ci high`, c.relative.ci[1]]);
+      }
+    }
+    rows.push(["srm", "chi2", a.srm.chi2], ["srm", "p", a.srm.pValue], ["srm", "flagged", a.srm.flagged]);
+    for (const g of a.guardrails) rows.push(["guardrail", `${g.arm} ${g.metric}`, g.verdict]);
+    if (a.cuped) rows.push(["cuped", "theta", a.cuped.theta], ["cuped", "variance reduction", a.cuped.varianceReduction]);
+    rows.push(["decision", "verdict", a.decision.verdict], ["decision", "arm", a.decision.arm], ["decision", "extra per arm", a.decision.extraPerArm]);
+    for (const reason of a.decision.reasons) rows.push(["decision", "reason", reason]);
+  }
+  return rows;
+}

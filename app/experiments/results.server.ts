@@ -1,0 +1,178 @@
+import { z } from "zod";
+import type { Db } from "~/db/db.server";
+import { getFacts } from "~/analytics/facts.server";
+import { SALE, dayNumber } from "~/analytics/facts";
+import { CsvReader, type CsvRecord } from "~/ingest/csv";
+import { mulberry32 } from "~/lib/random";
+import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
+import { ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
+import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
+
+// Recording results three ways (aggregates, a per-customer CSV checked against the assignment, a simulation from the
+// audience's own history) and reading them back with their analysis.
+
+export type StoredResults = { source: "aggregate" | "upload" | "simulation"; recordedAt: string; arms: ArmStats[]; notes: Record<string, unknown> };
+
+const nonNegative = z.number().finite().nonnegative();
+export const aggregateArmSchema = z
+  .object({ users: z.number().int().min(2, "at least 2 users"), conversions: z.number().int().nonnegative(), revenueSum: nonNegative, revenueSquares: nonNegative, orders: z.number().int().nonnegative(), refunded: nonNegative })
+  .refine((a) => a.conversions <= a.users, { message: "conversions cannot exceed users", path: ["conversions"] })
+  .refine((a) => a.revenueSquares + 1e-9 >= (a.revenueSum * a.revenueSum) / a.users, { message: "the sum of squares is below (sum)²/users: impossible", path: ["revenueSquares"] });
+
+function recordable(db: Db, id: number): Experiment {
+  const e = getExperiment(db, id);
+  if (!e) throw new ExperimentError("That experiment no longer exists");
+  if (e.status === "draft") throw new ExperimentError("Start the experiment before recording results");
+  return e;
+}
+
+function store(db: Db, e: Experiment, source: StoredResults["source"], arms: ArmStats[], notes: Record<string, unknown>, outcomes: (CustomerOutcome & { customerId: string })[] | null) {
+  const sqlite = db.$client;
+  sqlite.transaction(() => {
+    sqlite.prepare("DELETE FROM experiment_outcomes WHERE experiment_id = ?").run(e.id);
+    sqlite.prepare("INSERT OR REPLACE INTO experiment_results (experiment_id, source, recorded_at, arms, notes) VALUES (?,?,?,?,?)").run(e.id, source, new Date().toISOString(), JSON.stringify(arms), JSON.stringify(notes));
+    if (outcomes) {
+      const insert = sqlite.prepare("INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)");
+      for (const o of outcomes) insert.run(e.id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
+    }
+    sqlite.prepare("UPDATE experiments SET status = 'completed' WHERE id = ? AND status = 'running'").run(e.id);
+  })();
+}
+
+/** Aggregate counts per arm, as typed in the results form or sent to the API. */
+export function recordAggregates(db: Db, id: number, arms: z.infer<typeof aggregateArmSchema>[]): void {
+  const e = recordable(db, id);
+  if (arms.length !== e.design.arms.length) throw new ExperimentError(`Give results for the ${e.design.arms.length} arms`);
+  store(db, e, "aggregate", arms.map((a, i) => ({ name: e.design.arms[i].name, ...a })), {}, null);
+}
+
+/** Each customer's spend in the W days up to the data set's last day: the CUPED covariate of real results. */
+function preSpend(db: Db, e: Experiment, customerIds: string[]): Map<string, number> {
+  const facts = getFacts(db, e.datasetId);
+  const index = new Map(facts.customers.ids.map((id, i) => [id, i]));
+  const wanted = new Set(customerIds.map((c) => index.get(c)).filter((i): i is number => i !== undefined));
+  const spend = new Map<number, number>();
+  const from = facts.lastDay - e.design.windowDays;
+  const o = facts.orders;
+  for (let i = 0; i < o.n; i++) {
+    if (o.kind[i] === SALE && wanted.has(o.customer[i]) && o.day[i] > from) spend.set(o.customer[i], (spend.get(o.customer[i]) ?? 0) + o.amount[i] / 1000);
+  }
+  return new Map(customerIds.map((c) => [c, spend.get(index.get(c) ?? -1) ?? 0]));
+}
+
+export type UploadProblem = { line: number; customerId: string; problem: string };
+
+/**
+ * A per-customer results CSV (customer_id,arm,converted,revenue,orders,refunded) checked against the assignment:
+ * unknown customers, wrong arms, duplicates and unreadable values are listed; the upload is refused with them unless
+ * `accept` is set, in which case they are left out and reported with the results. Nothing is dropped silently.
+ */
+export function recordUpload(db: Db, id: number, text: string, accept: boolean): { accepted: number; problems: UploadProblem[] } {
+  const e = recordable(db, id);
+  const names = e.design.arms.map((a) => a.name.toLowerCase());
+  const assigned = new Map((db.$client.prepare("SELECT customer_id, arm FROM assignments WHERE experiment_id = ?").raw().all(id) as [string, number][]).map(([c, a]) => [c, a]));
+  const records: CsvRecord[] = [];
+  const reader = new CsvReader();
+  reader.push(text.replace(/^\uFEFF/, ""), true, (r) => records.push(r), (p) => records.push({ line: p.line, fields: [], raw: p.raw }));
+  const header = records.shift()?.fields.map((h) => h.trim().toLowerCase()) ?? [];
+  const expected = ["customer_id", "arm", "converted", "revenue", "orders", "refunded"];
+  if (expected.some((c, i) => header[i] !== c)) throw new ExperimentError(`The header must be ${expected.join(",")}; found ${header.join(",") || "nothing"}`);
+  const problems: UploadProblem[] = [];
+  const seen = new Set<string>();
+  const rows: { customerId: string; arm: number; converted: boolean; revenue: number; orders: number; refunded: number }[] = [];
+  for (const r of records) {
+    const [customerId = "", armText = "", conv = "", rev = "", ord = "", ref = ""] = r.fields.map((f) => f.trim());
+    const problem = (text: string) => problems.push({ line: r.line, customerId, problem: text });
+    if (r.fields.length !== 6) { problem(`expected 6 fields, found ${r.fields.length}`); continue; }
+    if (seen.has(customerId)) { problem("duplicate customer"); continue; }
+    seen.add(customerId);
+    if (!assigned.has(customerId)) { problem("not in the experiment's assignment"); continue; }
+    const arm = names.indexOf(armText.toLowerCase());
+    if (arm < 0) { problem(`unknown arm "${armText}"`); continue; }
+    if (arm !== assigned.get(customerId)) { problem(`assigned to ${e.design.arms[assigned.get(customerId)!].name}, reported in ${e.design.arms[arm].name}`); continue; }
+    const converted = /^(1|true|yes)$/i.test(conv) ? true : /^(0|false|no)$/i.test(conv) ? false : null;
+    const [revenue, orders, refunded] = [Number(rev), Number(ord), Number(ref)];
+    if (converted === null || !(revenue >= 0) || !Number.isInteger(orders) || orders < 0 || !(refunded >= 0) || rev === "" || ord === "" || ref === "") { problem("unreadable converted/revenue/orders/refunded"); continue; }
+    rows.push({ customerId, arm, converted, revenue, orders, refunded });
+  }
+  if (problems.length && !accept) {
+    throw new ExperimentError(`${problems.length} line(s) do not match the assignment or cannot be read (first: line ${problems[0].line}, ${problems[0].customerId || "?"}: ${problems[0].problem}); fix the file, or accept it with these lines left out and reported`);
+  }
+  if (rows.length < 4) throw new ExperimentError("Too few usable lines to analyse");
+  const spend = preSpend(db, e, rows.map((r) => r.customerId));
+  const outcomes = rows.map((r) => ({ ...r, preSpend: spend.get(r.customerId) ?? 0 }));
+  const missing = assigned.size - rows.length - problems.filter((p) => assigned.has(p.customerId)).length;
+  store(db, e, "upload", armStatsFromOutcomes(e.design.arms.map((a) => a.name), outcomes), { problems, missingFromFile: Math.max(0, missing) }, outcomes);
+  return { accepted: rows.length, problems };
+}
+
+export const simulationSchema = z.object({
+  seed: z.number().int().min(0).max(2 ** 31),
+  conversionLift: z.array(z.number().min(-0.99).max(10)),
+  revenueLift: z.array(z.number().min(-0.99).max(10)),
+});
+
+/**
+ * Simulated results: every assigned customer gets the outcome of a customer drawn (seeded) from the audience's back-test
+ * (membership as of T, outcome over the W days after T), with that customer's spend over the W days up to T as the
+ * pre-period covariate; then each treatment's true effect: the purchase probability × (1 + conversion lift) and spend
+ * × (1 + revenue lift).
+ */
+export function recordSimulation(db: Db, id: number, settings: z.infer<typeof simulationSchema>): void {
+  const e = recordable(db, id);
+  const treatments = e.design.arms.length - 1;
+  if (settings.conversionLift.length !== treatments || settings.revenueLift.length !== treatments) throw new ExperimentError(`Give a lift for each of the ${treatments} treatment arms`);
+  const facts = getFacts(db, e.datasetId);
+  const { definition } = resolveAudience(db, e.design.audience);
+  const centroids = definition.kind === "persona"
+    ? (db.$client.prepare("SELECT centroid FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").pluck().all(e.datasetId, definition.k) as string[]).map((c) => JSON.parse(c))
+    : null;
+  const t = e.design.referenceDate ? dayNumber(e.design.referenceDate) : defaultReferenceDay(facts, e.design.windowDays);
+  const members = rfmAsOf(facts, t).filter((c) => memberOf(c, definition, centroids)).map((c) => c.index);
+  if (members.length === 0) throw new ExperimentError("The audience had no member at the back-test's reference day: nothing to draw outcomes from");
+  const history = outcomesAfter(facts, members, t, e.design.windowDays);
+  const before = outcomesAfter(facts, members, t - e.design.windowDays, e.design.windowDays).map((o) => o.revenue);
+  const converters = history.map((h, i) => [h, before[i]] as const).filter(([h]) => h.converted);
+  const base = history.filter((h) => h.converted).length / history.length;
+  const random = mulberry32(settings.seed);
+  const assigned = db.$client.prepare("SELECT customer_id, arm FROM assignments WHERE experiment_id = ? ORDER BY customer_id").raw().all(id) as [string, number][];
+  const outcomes = assigned.map(([customerId, arm]) => {
+    const j = Math.floor(random() * history.length);
+    let outcome = { ...history[j] };
+    let pre = before[j];
+    if (arm > 0) {
+      const lift = settings.conversionLift[arm - 1];
+      // move the purchase probability from p to p(1 + lift) by converting some non-buyers or dropping some buyers
+      if (lift > 0 && !outcome.converted && converters.length && random() < (base * lift) / (1 - base)) {
+        const [h, b] = converters[Math.floor(random() * converters.length)];
+        outcome = { ...h };
+        pre = b;
+      } else if (lift < 0 && outcome.converted && random() < -lift) outcome = { converted: false, revenue: 0, orders: 0, refunded: 0 };
+      outcome.revenue *= 1 + settings.revenueLift[arm - 1];
+    }
+    return { customerId, arm, ...outcome, preSpend: pre };
+  });
+  store(db, e, "simulation", armStatsFromOutcomes(e.design.arms.map((a) => a.name), outcomes), { ...settings, drawnFrom: members.length, referenceDate: new Date(t * 86_400_000).toISOString().slice(0, 10) }, outcomes);
+}
+
+export function storedResults(db: Db, id: number): StoredResults | null {
+  const row = db.$client.prepare("SELECT source, recorded_at, arms, notes FROM experiment_results WHERE experiment_id = ?").get(id) as { source: StoredResults["source"]; recorded_at: string; arms: string; notes: string } | undefined;
+  return row ? { source: row.source, recordedAt: row.recorded_at, arms: JSON.parse(row.arms), notes: JSON.parse(row.notes) } : null;
+}
+
+export function storedOutcomes(db: Db, id: number): CustomerOutcome[] | null {
+  const rows = db.$client.prepare("SELECT arm, converted, revenue, orders, refunded, pre_spend AS preSpend FROM experiment_outcomes WHERE experiment_id = ?").all(id) as (Omit<CustomerOutcome, "converted"> & { converted: number })[];
+  return rows.length ? rows.map((r) => ({ ...r, converted: r.converted === 1 })) : null;
+}
+
+/** The stored results with their analysis, or the reason there is none. */
+export function experimentAnalysis(db: Db, id: number, correction: "holm" | "bh" = "holm"): { results: StoredResults; analysis: ResultsAnalysis | null; problem: string | null } | null {
+  const e = getExperiment(db, id);
+  const results = e && storedResults(db, id);
+  if (!e || !results) return null;
+  try {
+    return { results, analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), correction), problem: null };
+  } catch (err) {
+    return { results, analysis: null, problem: (err as Error).message };
+  }
+}

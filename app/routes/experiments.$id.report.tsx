@@ -1,0 +1,72 @@
+import { Anchor, Badge, Card, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { EmptyState } from "~/components/EmptyState";
+import { ResultsView } from "~/components/ResultsView";
+import { amount, int, percent } from "~/components/format";
+import { METRIC_LABELS } from "~/experiments/design";
+import { getExperiment } from "~/experiments/experiments.server";
+import { experimentReport } from "~/experiments/report.server";
+import { activeDataset } from "~/segments/active.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Report · ${data && !data.empty ? data.report.experiment.name : "Experiment"}` }];
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const active = activeDataset();
+  if (!active) return json({ empty: true as const });
+  const e = getExperiment(active.db, Number(params.id));
+  if (!e || e.datasetId !== active.id) throw new Response("No such experiment in the active data set", { status: 404 });
+  return json({ empty: false as const, report: experimentReport(active.db, e.id) });
+}
+
+export default function Report() {
+  const data = useLoaderData<typeof loader>();
+  if (data.empty) return <EmptyState title="Report" />;
+  const r = data.report;
+  const d = r.experiment.design;
+  return (
+    <Stack gap="md" data-testid="report" className="printable">
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>{r.experiment.name}</Title>
+          <Text c="dimmed" component="div">{d.campaignType} · {METRIC_LABELS[d.primaryMetric].replace("W", String(d.windowDays))} · version {r.experiment.version} · <Badge>{r.experiment.status}</Badge></Text>
+        </div>
+        <Group className="no-print">
+          <Anchor component={Link} to={`/experiments/${r.experiment.id}/results`}>Results</Anchor>
+          <Anchor href={`/experiments/${r.experiment.id}/report.json`} download>JSON</Anchor>
+          <Anchor href={`/experiments/${r.experiment.id}/report.csv`} download>CSV</Anchor>
+          <Anchor onClick={() => window.print()}>Print</Anchor>
+        </Group>
+      </Group>
+      {d.hypothesis && <Text><b>Hypothesis.</b> {d.hypothesis}</Text>}
+      <SimpleGrid cols={{ base: 1, md: 3 }}>
+        <Card withBorder>
+          <Title order={5}>Audience</Title>
+          <Text size="sm">{r.audience?.label ?? "(deleted)"}</Text>
+          <Text size="sm">{r.audience ? `${int(r.audience.customers)} customers now` : ""}; assigned {r.assigned.map((n, i) => `${d.arms[i]?.name} ${int(n ?? 0)}`).join(", ") || "nobody yet"}</Text>
+        </Card>
+        <Card withBorder>
+          <Title order={5}>Baselines</Title>
+          {r.baselines ? (
+            <Text size="sm">
+              As of {r.baselines.referenceDate} ({int(r.baselines.members)} members), {r.baselines.windowStart} to {r.baselines.windowEnd}: conversion {percent(r.baselines.used.conversion.value, 2)}{r.baselines.used.conversion.typed ? " (typed)" : ""},
+              revenue per customer {r.baselines.used.revenueMean.value === null ? "–" : amount(r.baselines.used.revenueMean.value)}, AOV {r.baselines.used.aov.value === null ? "–" : amount(r.baselines.used.aov.value)}, refund rate {percent(r.baselines.used.refundRate.value, 2)}.
+            </Text>
+          ) : <Text size="sm">–</Text>}
+        </Card>
+        <Card withBorder>
+          <Title order={5}>Design and sample size</Title>
+          <Text size="sm">
+            Arms {d.arms.map((a) => `${a.name} ${percent(a.share, 0)}`).join(", ")}; α {d.stats.alpha}, power {percent(d.stats.power, 0)}, {d.stats.sides === 2 ? "two" : "one"}-sided, MDE {d.stats.relative ? `${percent(d.stats.mde, 1)} relative` : d.stats.mde}.
+            {r.sampleSize ? ` Needs ${int(r.sampleSize.nControl)} per arm, ${int(r.sampleSize.nTotal)} in total.` : ""}
+          </Text>
+        </Card>
+      </SimpleGrid>
+      {r.analysis ? <ResultsView analysis={r.analysis} alpha={d.stats.alpha} /> : <Text c="dimmed">No results recorded yet.</Text>}
+      <Card withBorder>
+        <Title order={5}>Methods</Title>
+        <List size="sm">{r.methods.map((m) => <List.Item key={m}>{m}</List.Item>)}</List>
+      </Card>
+    </Stack>
+  );
+}
