@@ -1,5 +1,6 @@
 import { UsageError } from "./args";
 import { IMPORT_USAGE, importCommand } from "./import";
+import { ANALYZE_USAGE, analyzeCommand } from "./analyze";
 import { POWER_USAGE, powerCommand } from "./power";
 import { REPORT_USAGE, reportCommand } from "./report";
 import { SEED_USAGE, seedCommand } from "./seed";
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
   report: { usage: REPORT_USAGE, run: reportCommand },
   segments: { usage: SEGMENTS_USAGE, run: segmentsCommand },
   power: { usage: POWER_USAGE, run: powerCommand },
+  analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
 };
 
 function help(): string {
