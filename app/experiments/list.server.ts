@@ -1,5 +1,8 @@
 import type { Db } from "~/db/db.server";
 import { designPreview, ExperimentError, listExperiments, resolveAudience, type ExperimentStatus } from "./experiments.server";
+import { experimentAnalysis } from "./results.server";
+
+const VERDICT_LABELS = { ship: "Ship", "dont-ship": "Don't ship", inconclusive: "Inconclusive" } as const;
 
 /** The experiments list: one row per experiment with its audience, planned size and decision. */
 export function experimentsTable(db: Db, datasetId: number, status?: ExperimentStatus) {
@@ -14,7 +17,12 @@ export function experimentsTable(db: Db, datasetId: number, status?: ExperimentS
     }
     return {
       id: e.id, name: e.name, campaignType: e.design.campaignType, audience, status: e.status, primaryMetric: e.design.primaryMetric,
-      windowDays: e.design.windowDays, plannedTotal, decision: null as string | null, updatedAt: e.updatedAt,
+      windowDays: e.design.windowDays, plannedTotal, decision: decisionOf(db, e.id), updatedAt: e.updatedAt,
     };
   });
+}
+
+function decisionOf(db: Db, id: number): string | null {
+  const d = experimentAnalysis(db, id)?.analysis?.decision;
+  return d ? `${VERDICT_LABELS[d.verdict]}${d.arm ? `: ${d.arm}` : ""}` : null;
 }
