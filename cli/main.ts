@@ -1,6 +1,7 @@
 import { UsageError } from "./args";
 import { IMPORT_USAGE, importCommand } from "./import";
 import { ANALYZE_USAGE, analyzeCommand } from "./analyze";
+import { CLV_USAGE, clvCommand } from "./clv";
 import { POWER_USAGE, powerCommand } from "./power";
 import { REPORT_USAGE, reportCommand } from "./report";
 import { SEED_USAGE, seedCommand } from "./seed";
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
   segments: { usage: SEGMENTS_USAGE, run: segmentsCommand },
   power: { usage: POWER_USAGE, run: powerCommand },
   analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
+  clv: { usage: CLV_USAGE, run: clvCommand },
 };
 
 function help(): string {
