@@ -30,6 +30,9 @@ const NAV = [
   { to: "/audiences", label: "Audiences" },
   { to: "/experiments", label: "Experiments" },
   { to: "/calculator", label: "Power calculator" },
+  { to: "/value", label: "Customer value" },
+  { to: "/plan", label: "Plan" },
+  { to: "/recommendations", label: "Recommendations" },
   { to: "/data", label: "Data" },
 ];
 

@@ -2,6 +2,7 @@ import { UsageError } from "./args";
 import { IMPORT_USAGE, importCommand } from "./import";
 import { ANALYZE_USAGE, analyzeCommand } from "./analyze";
 import { CLV_USAGE, clvCommand } from "./clv";
+import { PLAN_USAGE, planCommand } from "./plan";
 import { POWER_USAGE, powerCommand } from "./power";
 import { REPORT_USAGE, reportCommand } from "./report";
 import { SEED_USAGE, seedCommand } from "./seed";
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
   power: { usage: POWER_USAGE, run: powerCommand },
   analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
   clv: { usage: CLV_USAGE, run: clvCommand },
+  plan: { usage: PLAN_USAGE, run: planCommand },
 };
 
 function help(): string {
