@@ -5,17 +5,19 @@ import { useEffect, useRef, useState } from "react";
 import { CAMPAIGN_TYPES, METRIC_LABELS, PRIMARY_METRICS, WINDOWS, type Design } from "~/experiments/design";
 import type { DesignPreview } from "~/experiments/experiments.server";
 import { SEGMENTS } from "~/segments/rfm";
+import { campaignRoi } from "~/planning/roi";
 import { amount, int, percent } from "./format";
 
 type Options = { personas: { k: number; cluster: number; name: string }[]; saved: { id: number; name: string }[] };
-type Props = { design: Design; options: Options; errors: Record<string, string>; readOnly: boolean; preview: DesignPreview | null; submitLabel: string };
+type Learned = { estimate: number; ci: [number, number]; experiments: { id: number; name: string }[] } | null;
+type Props = { design: Design; options: Options; errors: Record<string, string>; readOnly: boolean; preview: DesignPreview | null; learned: Learned; submitLabel: string };
 
 const pct = (share: number) => Math.round(share * 10000) / 100;
 
 /** The experiment design form with its live panel (audience size, baselines from history, power analysis). */
-export function ExperimentEditor({ design, options, errors, readOnly, preview: initial, submitLabel }: Props) {
+export function ExperimentEditor({ design, options, errors, readOnly, preview: initial, learned: initialLearned, submitLabel }: Props) {
   const formRef = useRef<HTMLFormElement>(null);
-  const fetcher = useFetcher<{ preview?: DesignPreview; errors?: Record<string, string> }>();
+  const fetcher = useFetcher<{ preview?: DesignPreview; learned?: Learned; errors?: Record<string, string> }>();
   const [metric, setMetric] = useState(design.primaryMetric);
   const [audienceKind, setAudienceKind] = useState(design.audience.kind);
   const [arms, setArms] = useState(design.arms.map((a) => ({ name: a.name, share: pct(a.share) as number | string })));
@@ -130,7 +132,10 @@ export function ExperimentEditor({ design, options, errors, readOnly, preview: i
           </Stack>
         </fieldset>
       </Form>
-      <PreviewPanel preview={preview} metric={metric} loading={fetcher.state !== "idle"} />
+      <Stack gap="md">
+        <PreviewPanel preview={preview} metric={metric} loading={fetcher.state !== "idle"} />
+        {preview && <RoiCard preview={preview} learned={fetcher.data ? fetcher.data.learned ?? null : initialLearned} mde={design.stats} />}
+      </Stack>
     </SimpleGrid>
   );
 }
@@ -237,5 +242,29 @@ function PreviewPanel({ preview, metric, loading }: { preview: DesignPreview | n
         )}
       </Card>
     </Stack>
+  );
+}
+
+/** Campaign ROI on the design's audience: the lift learned from completed experiments of the same type, else the MDE (assumed). */
+function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: Learned; mde: Design["stats"] }) {
+  const [cost, setCost] = useState<number | string>(0.1);
+  const [discount, setDiscount] = useState<number | string>(10);
+  const [margin, setMargin] = useState<number | string>(40);
+  const value = preview.baselines.used.revenueMean.value ?? 0;
+  const lift = learned ? learned.estimate : mde.relative ? mde.mde : value > 0 ? mde.mde / value : 0;
+  const r = campaignRoi({ audience: preview.audience.customers, baselineValue: value, lift, costPerContact: Number(cost) || 0, discountShare: (Number(discount) || 0) / 100, grossMargin: (Number(margin) || 0) / 100, windowDays: preview.baselines.windowDays });
+  return (
+    <Card withBorder data-testid="experiment-roi">
+      <Title order={5} mb="xs">Campaign ROI on the whole audience</Title>
+      <Group grow>
+        <NumberInput label="Cost per contact" value={cost} onChange={setCost} min={0} decimalScale={3} />
+        <NumberInput label="Discount (% of order value)" value={discount} onChange={setDiscount} min={0} max={100} />
+        <NumberInput label="Gross margin (%)" value={margin} onChange={setMargin} min={0} max={100} />
+      </Group>
+      <Text size="sm" mt="xs">
+        Expected lift {percent(lift, 1)} {learned ? `(learned from ${learned.experiments.length} completed experiment${learned.experiments.length > 1 ? "s" : ""}, CI ${percent(learned.ci[0], 1)} to ${percent(learned.ci[1], 1)})` : "(assumed: the MDE)"} on {amount(value)} revenue per customer over {preview.baselines.windowDays} days:
+        incremental revenue {amount(r.incrementalRevenue)}, profit <b>{amount(r.profit)}</b>, ROI {r.roi === null ? "–" : percent(r.roi, 0)}, break-even lift {r.breakEvenLift === null ? "none" : percent(r.breakEvenLift, 1)}, payback {r.paybackDays === null ? "never" : `${Math.ceil(r.paybackDays)} days`}.
+      </Text>
+    </Card>
   );
 }

@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { designErrors, designFromForm } from "~/experiments/design-form";
 import { designPreview, ExperimentError } from "~/experiments/experiments.server";
+import { learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/segments/active.server";
 
 // POST /api/experiments/preview (the experiment form's fields) — the design's audience size, back-tested baselines and
@@ -13,7 +14,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = designFromForm(form);
   if (!parsed.success) return json({ errors: designErrors(parsed.error) }, { status: 400 });
   try {
-    return json({ preview: designPreview(active.db, active.id, parsed.data) });
+    const d = parsed.data;
+    return json({ preview: designPreview(active.db, active.id, d), learned: learnedLift(active.db, active.id, d.campaignType, d.audience.kind === "segment" ? d.audience.segment : undefined) });
   } catch (err) {
     if (err instanceof ExperimentError) return json({ errors: { audience: err.message } }, { status: 400 });
     throw err;

@@ -6,6 +6,7 @@ import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { int } from "~/components/format";
 import { designErrors, designFromForm } from "~/experiments/design-form";
 import { assignmentCounts, audienceOptions, designPreview, ExperimentError, experimentVersions, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/segments/active.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];
@@ -36,6 +37,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     preview,
     previewError,
     options: audienceOptions(active.db, active.id),
+    learned: learnedLift(active.db, active.id, experiment.design.campaignType, experiment.design.audience.kind === "segment" ? experiment.design.audience.segment : undefined),
     versions: experimentVersions(active.db, experiment.id).map((v) => ({ version: v.version, savedAt: v.savedAt, name: v.design.name, mde: v.design.stats.mde, relative: v.design.stats.relative, metric: v.design.primaryMetric })),
     assigned: assignmentCounts(active.db, experiment.id),
   });
@@ -107,7 +109,7 @@ export default function ExperimentPage() {
           </Group>
         </Card>
       )}
-      <ExperimentEditor key={e.version} design={e.design} options={data.options} errors={(result?.errors ?? {}) as Record<string, string>} readOnly={!draft} preview={preview} submitLabel="Save a new version" />
+      <ExperimentEditor key={e.version} design={e.design} options={data.options} errors={(result?.errors ?? {}) as Record<string, string>} readOnly={!draft} preview={preview} learned={data.learned} submitLabel="Save a new version" />
       <Card withBorder>
         <Title order={5} mb="xs">History</Title>
         <Table fz="sm" data-testid="versions">

@@ -5,6 +5,7 @@ import { EmptyState } from "~/components/EmptyState";
 import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { DEFAULT_DESIGN, designErrors, designFromForm } from "~/experiments/design-form";
 import { audienceOptions, designPreview, saveExperiment } from "~/experiments/experiments.server";
+import { learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/segments/active.server";
 
 export const meta: MetaFunction = () => [{ title: "New experiment · Campaign Lab" }];
@@ -12,7 +13,12 @@ export const meta: MetaFunction = () => [{ title: "New experiment · Campaign La
 export async function loader() {
   const active = activeDataset();
   if (!active) return json({ empty: true as const });
-  return json({ empty: false as const, options: audienceOptions(active.db, active.id), preview: designPreview(active.db, active.id, DEFAULT_DESIGN) });
+  return json({
+    empty: false as const,
+    options: audienceOptions(active.db, active.id),
+    preview: designPreview(active.db, active.id, DEFAULT_DESIGN),
+    learned: learnedLift(active.db, active.id, DEFAULT_DESIGN.campaignType, DEFAULT_DESIGN.audience.kind === "segment" ? DEFAULT_DESIGN.audience.segment : undefined),
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -35,7 +41,7 @@ export default function NewExperiment() {
         <Title order={2}>New experiment</Title>
         <Text c="dimmed">Design a campaign test on an audience; its baselines and sample size come from the shop's own history.</Text>
       </div>
-      <ExperimentEditor design={DEFAULT_DESIGN} options={data.options} errors={result?.errors ?? {}} readOnly={false} preview={data.preview} submitLabel="Save draft" />
+      <ExperimentEditor design={DEFAULT_DESIGN} options={data.options} errors={result?.errors ?? {}} readOnly={false} preview={data.preview} learned={data.learned} submitLabel="Save draft" />
     </Stack>
   );
 }

@@ -7,6 +7,7 @@ import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { assignmentRows, ExperimentError, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload, storedOutcomes } from "~/experiments/results.server";
 import { experimentReport, reportRows } from "~/experiments/report.server";
+import { learnedLift } from "~/planning/plan.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
 import { tempDb } from "../support/db";
@@ -108,6 +109,15 @@ describe("recording and analysing results", () => {
     const out = cli(["analyze", "--experiment", String(id), "--db", t.path, "--json"]);
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ source: "simulation", decision: { verdict: report.analysis!.decision.verdict } });
+  });
+
+  it("feeds the plan: completed experiments of a campaign type give its learned lift, pooled with its interval", () => {
+    const learned = learnedLift(t.db, datasetId, "reactivation discount");
+    expect(learned).not.toBeNull();
+    expect(learned!.experiments.length).toBeGreaterThanOrEqual(3);
+    expect(learned!.ci[0]).toBeLessThan(learned!.estimate);
+    expect(learned!.ci[1]).toBeGreaterThan(learned!.estimate);
+    expect(learnedLift(t.db, datasetId, "custom")).toBeNull();
   });
 
   it("CLI analyze --input: the published cases, and bad input", () => {
