@@ -5,19 +5,13 @@ import { EmptyState } from "~/components/EmptyState";
 import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { int } from "~/components/format";
 import { designErrors, designFromForm } from "~/experiments/design-form";
-import { assignmentCounts, audienceOptions, designPreview, ExperimentError, experimentVersions, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { activeExperiment, assignmentCounts, audienceOptions, designPreview, ExperimentError, experimentVersions, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/segments/active.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];
 
-function load(id: number) {
-  const active = activeDataset();
-  if (!active) return null;
-  const experiment = getExperiment(active.db, id);
-  if (!experiment || experiment.datasetId !== active.id) throw new Response("No such experiment in the active data set", { status: 404 });
-  return { active, experiment };
-}
+const load = (id: number) => activeExperiment(activeDataset(), id);
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const loaded = load(Number(params.id));

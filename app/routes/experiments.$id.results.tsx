@@ -4,20 +4,14 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { ResultsView } from "~/components/ResultsView";
-import { ExperimentError, getExperiment } from "~/experiments/experiments.server";
+import { activeExperiment, ExperimentError } from "~/experiments/experiments.server";
 import { aggregateArmSchema, experimentAnalysis, recordAggregates, recordSimulation, recordUpload, simulationSchema } from "~/experiments/results.server";
 import { describeIssues } from "~/ingest/schemas";
 import { activeDataset } from "~/segments/active.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Results · ${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];
 
-function load(id: number) {
-  const active = activeDataset();
-  if (!active) return null;
-  const experiment = getExperiment(active.db, id);
-  if (!experiment || experiment.datasetId !== active.id) throw new Response("No such experiment in the active data set", { status: 404 });
-  return { active, experiment };
-}
+const load = (id: number) => activeExperiment(activeDataset(), id);
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const loaded = load(Number(params.id));

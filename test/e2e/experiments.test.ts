@@ -1,72 +1,52 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { launchBrowser } from "../support/browser";
-import { startServer } from "../support/server";
+import { describe, expect, it } from "vitest";
+import { useApp } from "../support/app";
 
 // Designing, sizing and starting a campaign experiment on a segment, and the power calculator, in a real browser.
 describe("experiments", () => {
-  let dir: string;
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  let page: Page;
+  const app = useApp({ DEMO_LINES: "80000" });
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "campaign-lab-e2e-experiments-"));
-    server = await startServer({ DATABASE_PATH: join(dir, "experiments.db"), DEMO_LINES: "80000" });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const text = (id: string) => page.getByTestId(id).innerText();
+  const text = (id: string) => app.page.getByTestId(id).innerText();
 
   it("designs an experiment on a segment: baselines from history and a sample size that follow the form", async () => {
-    await page.goto(`${server.url}/experiments/new`);
-    await page.getByTestId("sample-total").waitFor();
+    await app.page.goto(`${app.url}/experiments/new`);
+    await app.page.getByTestId("sample-total").waitFor();
     expect(await text("backtest-window")).toMatch(/Members as of 2011-11-09 .* outcome over 2011-11-10 to 2011-12-09 \(30 days\)/);
     expect(await text("baselines")).toMatch(/Conversion\s+\d+\.\d\d%\s+history/i);
     expect(await text("experiment-roi")).toMatch(/Expected lift 10\.0% \(assumed: the MDE\).*profit -?[\d,]+\.\d\d, ROI/s);
     const before = await text("sample-total");
     // a larger MDE needs fewer customers
-    await page.getByLabel("MDE (% relative)").fill("30");
-    await page.getByLabel("MDE (% relative)").press("Tab");
-    await page.waitForFunction((b) => document.querySelector("[data-testid=sample-total]")?.textContent !== b, before);
+    await app.page.getByLabel("MDE (% relative)").fill("30");
+    await app.page.getByLabel("MDE (% relative)").press("Tab");
+    await app.page.waitForFunction((b) => document.querySelector("[data-testid=sample-total]")?.textContent !== b, before);
     expect(Number((await text("sample-total")).replace(/,/g, ""))).toBeLessThan(Number(before.replace(/,/g, "")));
     // another segment changes the audience and its baselines
     const audience = await text("audience-size");
-    await page.getByRole("textbox", { name: "Segment" }).click();
-    await page.getByRole("option", { name: "Champions" }).click();
-    await page.waitForFunction((b) => document.querySelector("[data-testid=audience-size]")?.textContent !== b, audience);
+    await app.page.getByRole("textbox", { name: "Segment" }).click();
+    await app.page.getByRole("option", { name: "Champions" }).click();
+    await app.page.waitForFunction((b) => document.querySelector("[data-testid=audience-size]")?.textContent !== b, audience);
     // a typed baseline is marked as typed
-    await page.getByLabel("Conversion (%)").fill("20");
-    await page.getByLabel("Conversion (%)").press("Tab");
-    await page.waitForFunction(() => /20\.00%\s*typed/i.test(document.querySelector("[data-testid=baselines]")?.textContent ?? ""));
+    await app.page.getByLabel("Conversion (%)").fill("20");
+    await app.page.getByLabel("Conversion (%)").press("Tab");
+    await app.page.waitForFunction(() => /20\.00%\s*typed/i.test(document.querySelector("[data-testid=baselines]")?.textContent ?? ""));
     // shares that do not add up are refused beside the arms
-    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Champions early access");
-    await page.getByLabel("Arm 2 share (%)").fill("40");
-    await page.getByRole("button", { name: "Save draft" }).click();
-    await page.getByText("The allocation shares add up to 90%, not 100%").first().waitFor();
-    await page.getByLabel("Arm 2 share (%)").fill("50");
-    await page.getByRole("button", { name: "Save draft" }).click();
-    await page.waitForURL(/\/experiments\/\d+\?saved=1/);
+    await app.page.getByRole("textbox", { name: "Name", exact: true }).fill("Champions early access");
+    await app.page.getByLabel("Arm 2 share (%)").fill("40");
+    await app.page.getByRole("button", { name: "Save draft" }).click();
+    await app.page.getByText("The allocation shares add up to 90%, not 100%").first().waitFor();
+    await app.page.getByLabel("Arm 2 share (%)").fill("50");
+    await app.page.getByRole("button", { name: "Save draft" }).click();
+    await app.page.waitForURL(/\/experiments\/\d+\?saved=1/);
     expect(await text("experiment-status")).toMatch(/draft/i);
   });
 
   it("starts the experiment, freezes it, and exports an assignment that honours the allocation", async () => {
-    const id = page.url().match(/experiments\/(\d+)/)![1];
+    const id = app.page.url().match(/experiments\/(\d+)/)![1];
     const audience = Number((await text("audience-size")).replace(/[^\d]/g, ""));
-    await page.getByRole("button", { name: "Start the experiment" }).click();
-    await page.waitForURL(/started=1/);
-    await page.waitForFunction(() => /running/i.test(document.querySelector("[data-testid=experiment-status]")?.textContent ?? ""));
-    expect(await page.getByRole("button", { name: "Save a new version" }).count()).toBe(0);
-    const csv = await (await fetch(`${server.url}/experiments/${id}/assignment.csv`)).text();
+    await app.page.getByRole("button", { name: "Start the experiment" }).click();
+    await app.page.waitForURL(/started=1/);
+    await app.page.waitForFunction(() => /running/i.test(document.querySelector("[data-testid=experiment-status]")?.textContent ?? ""));
+    expect(await app.page.getByRole("button", { name: "Save a new version" }).count()).toBe(0);
+    const csv = await (await fetch(`${app.url}/experiments/${id}/assignment.csv`)).text();
     const lines = csv.trim().split("\r\n");
     expect(lines[0]).toBe("customer_id,arm");
     expect(lines).toHaveLength(audience + 1);
@@ -76,22 +56,22 @@ describe("experiments", () => {
     // 50/50 by hash: within 4 standard deviations of half
     expect(Math.abs(control - audience / 2)).toBeLessThan(4 * Math.sqrt(audience / 4) + 1);
     // the same file again: the assignment is frozen
-    expect(await (await fetch(`${server.url}/experiments/${id}/assignment.csv`)).text()).toBe(csv);
-    await page.goto(`${server.url}/experiments?status=running`);
+    expect(await (await fetch(`${app.url}/experiments/${id}/assignment.csv`)).text()).toBe(csv);
+    await app.page.goto(`${app.url}/experiments?status=running`);
     expect(await text("experiments-table")).toContain("Champions early access");
   });
 
   it("power calculator: sample size, the audience warning and the POST /api/power answer agree", async () => {
-    await page.goto(`${server.url}/calculator`);
-    await page.getByTestId("power-results").waitFor();
+    await app.page.goto(`${app.url}/calculator`);
+    await app.page.getByTestId("power-results").waitFor();
     expect(await text("power-results")).toMatch(/31,234\s/); // 5% → 5.5%
-    await page.getByLabel("Audience available (customers)").fill("20000");
-    await page.getByTestId("power-warning").waitFor();
+    await app.page.getByLabel("Audience available (customers)").fill("20000");
+    await app.page.getByTestId("power-warning").waitFor();
     expect(await text("power-warning")).toMatch(/smallest effect detectable at 80% power is 0\.899 pts \(18\.0% relative\)/);
-    await page.getByTestId("chart-power-curve").locator("svg").first().waitFor();
-    const api = await (await fetch(`${server.url}/api/power`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ baseline: 0.05, mde: 0.1, relative: true }) })).json();
+    await app.page.getByTestId("chart-power-curve").locator("svg").first().waitFor();
+    const api = await (await fetch(`${app.url}/api/power`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ baseline: 0.05, mde: 0.1, relative: true }) })).json();
     expect(api.nControl).toBe(31_234);
-    const bad = await fetch(`${server.url}/api/power`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ baseline: 0.05, mde: 0.1, alpha: 0.9 }) });
+    const bad = await fetch(`${app.url}/api/power`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ baseline: 0.05, mde: 0.1, alpha: 0.9 }) });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/alpha must be in \(0, 0.5\]/);
   });

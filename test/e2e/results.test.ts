@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser } from "../support/browser";
-import { startServer } from "../support/server";
+import { useApp } from "../support/app";
 
 // Recording results in a real browser: a simulation from history, an upload with problems, the decision and the report.
 describe("experiment results", () => {
-  let dir: string;
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  let page: Page;
+  const app = useApp({ DEMO_LINES: "80000" });
   let id: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "campaign-lab-e2e-results-"));
-    server = await startServer({ DATABASE_PATH: join(dir, "results.db"), DEMO_LINES: "80000" });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    const page = app.page;
     // a running experiment on the Champions segment
-    await page.goto(`${server.url}/experiments/new`);
+    await page.goto(`${app.url}/experiments/new`);
     await page.getByTestId("sample-total").waitFor();
     await page.getByRole("textbox", { name: "Name", exact: true }).fill("Champions early access");
     await page.getByRole("textbox", { name: "Segment" }).click();
@@ -31,56 +22,51 @@ describe("experiment results", () => {
     await page.getByRole("button", { name: "Start the experiment" }).click();
     await page.waitForURL(/started=1/);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it("simulates results and shows the decision card, intervals, guardrails and CUPED", async () => {
-    await page.goto(`${server.url}/experiments/${id}/results`);
-    await page.getByLabel("Treatment: conversion lift (%)").fill("50");
-    await page.getByRole("button", { name: "Simulate" }).click();
-    await page.waitForURL(/recorded=simulate/);
-    const decision = page.getByTestId("decision");
+    await app.page.goto(`${app.url}/experiments/${id}/results`);
+    await app.page.getByLabel("Treatment: conversion lift (%)").fill("50");
+    await app.page.getByRole("button", { name: "Simulate" }).click();
+    await app.page.waitForURL(/recorded=simulate/);
+    const decision = app.page.getByTestId("decision");
     await decision.waitFor();
     expect(await decision.innerText()).toMatch(/^(Ship|Don't ship|Inconclusive — keep running)/);
     expect(await decision.innerText()).toMatch(/Treatment: conversion [+-]\d+\.\d% relative \(CI/);
-    await page.getByTestId("chart-intervals").locator("svg").first().waitFor();
-    expect(await page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);
-    expect(await page.getByTestId("cuped").innerText()).toMatch(/variance reduction \d+\.\d%/);
+    await app.page.getByTestId("chart-intervals").locator("svg").first().waitFor();
+    expect(await app.page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);
+    expect(await app.page.getByTestId("cuped").innerText()).toMatch(/variance reduction \d+\.\d%/);
   });
 
   it("opens the printable report and downloads it as CSV and JSON", async () => {
-    await page.getByRole("link", { name: "Open the report" }).click();
-    await page.waitForURL(/\/report$/);
-    const report = await page.getByTestId("report").innerText();
+    await app.page.getByRole("link", { name: "Open the report" }).click();
+    await app.page.waitForURL(/\/report$/);
+    const report = await app.page.getByTestId("report").innerText();
     expect(report).toContain("Champions early access");
     expect(report).toMatch(/Methods/);
-    const csv = await (await fetch(`${server.url}/experiments/${id}/report.csv`)).text();
+    const csv = await (await fetch(`${app.url}/experiments/${id}/report.csv`)).text();
     expect(csv.split("\r\n")[0]).toBe("section,item,value");
     expect(csv).toMatch(/decision,verdict,(ship|dont-ship|inconclusive)/);
-    const json = await (await fetch(`${server.url}/experiments/${id}/report.json`)).json();
+    const json = await (await fetch(`${app.url}/experiments/${id}/report.json`)).json();
     expect(json.results.source).toBe("simulation");
   });
 
   it("refuses an upload that does not match the assignment, then accepts it with the problems listed", async () => {
-    const assignment = (await (await fetch(`${server.url}/experiments/${id}/assignment.csv`)).text()).trim().split("\r\n").slice(1);
+    const assignment = (await (await fetch(`${app.url}/experiments/${id}/assignment.csv`)).text()).trim().split("\r\n").slice(1);
     const lines = ["customer_id,arm,converted,revenue,orders,refunded", ...assignment.map((l, i) => `${l},${i % 2},${i % 2 ? 35.5 : 0},${i % 2},0`), "NOT-A-CUSTOMER,Control,1,10,1,0"];
-    const file = join(dir, "results.csv");
+    const file = join(app.dir, "results.csv");
     writeFileSync(file, lines.join("\n"));
-    await page.goto(`${server.url}/experiments/${id}/results`);
-    await page.getByRole("tab", { name: "Upload per-customer results" }).click();
-    await page.locator("input[type=file][name=file]").setInputFiles(file);
-    await page.getByRole("button", { name: "Upload" }).click();
-    await page.getByTestId("results-error").waitFor();
-    expect(await page.getByTestId("results-error").innerText()).toMatch(/1 line\(s\) do not match the assignment .*NOT-A-CUSTOMER: not in the experiment's assignment/);
-    await page.getByRole("tab", { name: "Upload per-customer results" }).click();
-    await page.locator("input[type=file][name=file]").setInputFiles(file);
-    await page.getByLabel("Accept with the problem lines left out and reported").check();
-    await page.getByRole("button", { name: "Upload" }).click();
-    await page.waitForURL(/recorded=upload/);
-    expect(await page.getByTestId("upload-problems").innerText()).toMatch(/NOT-A-CUSTOMER: not in the experiment's assignment/);
-    await page.getByTestId("decision").waitFor();
+    await app.page.goto(`${app.url}/experiments/${id}/results`);
+    await app.page.getByRole("tab", { name: "Upload per-customer results" }).click();
+    await app.page.locator("input[type=file][name=file]").setInputFiles(file);
+    await app.page.getByRole("button", { name: "Upload" }).click();
+    await app.page.getByTestId("results-error").waitFor();
+    expect(await app.page.getByTestId("results-error").innerText()).toMatch(/1 line\(s\) do not match the assignment .*NOT-A-CUSTOMER: not in the experiment's assignment/);
+    await app.page.getByRole("tab", { name: "Upload per-customer results" }).click();
+    await app.page.locator("input[type=file][name=file]").setInputFiles(file);
+    await app.page.getByLabel("Accept with the problem lines left out and reported").check();
+    await app.page.getByRole("button", { name: "Upload" }).click();
+    await app.page.waitForURL(/recorded=upload/);
+    expect(await app.page.getByTestId("upload-problems").innerText()).toMatch(/NOT-A-CUSTOMER: not in the experiment's assignment/);
+    await app.page.getByTestId("decision").waitFor();
   });
 });
