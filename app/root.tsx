@@ -31,6 +31,7 @@ const NAV = [
   { to: "/experiments", label: "Experiments" },
   { to: "/calculator", label: "Power calculator" },
   { to: "/value", label: "Customer value" },
+  { to: "/roi", label: "Campaign ROI" },
   { to: "/plan", label: "Plan" },
   { to: "/recommendations", label: "Recommendations" },
   { to: "/data", label: "Data" },

@@ -34,6 +34,15 @@ describe("planning pages", () => {
     expect(readFileSync(file!, "utf8").split("\r\n")[0]).toBe("campaign,contacts,spend,expected_profit,incremental_revenue,profit_per_contact,return_per_spend");
   });
 
+  it("ROI page: a segment's audience, back-tested value and an assumed lift give profit, ROI, break-even and payback", async () => {
+    await app.page.goto(`${app.url}/roi?segment=Champions&campaign=recommendation%20banner`);
+    expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(/^\d+ customers; [\d,]+\.\d\d revenue per customer over 30 days .* expected lift 5\.0% \(assumed/);
+    const before = await app.page.getByTestId("roi-results").innerText();
+    expect(before).toMatch(/BREAK-EVEN LIFT\s+\d+\.\d%/i);
+    await app.page.getByLabel("Assumed lift (%)").fill("20");
+    await app.page.waitForFunction((b) => document.querySelector("[data-testid=roi-results]")?.textContent !== b, before);
+  });
+
   it("recommendations are written from the data with links to their evidence", async () => {
     await app.page.goto(`${app.url}/recommendations`);
     expect(await app.page.getByTestId("recommendation-high-value").innerText()).toMatch(/Champions and Loyal Customers are \d+\.\d% of customers but bring \d+\.\d% of revenue/);

@@ -1,0 +1,86 @@
+import { Anchor, Card, NumberInput, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useState } from "react";
+import { z } from "zod";
+import { getFacts } from "~/analytics/facts.server";
+import { EmptyState } from "~/components/EmptyState";
+import { amount, int, percent } from "~/components/format";
+import { backtest } from "~/experiments/backtest";
+import { CAMPAIGN_TYPES, WINDOWS } from "~/experiments/design";
+import { learnedLift } from "~/planning/plan.server";
+import { campaignRoi } from "~/planning/roi";
+import { activeDataset } from "~/segments/active.server";
+import { audienceSize } from "~/segments/audiences.server";
+import { SEGMENTS } from "~/segments/rfm";
+
+export const meta: MetaFunction = () => [{ title: "Campaign ROI · Campaign Lab" }];
+
+const querySchema = z.object({
+  segment: z.enum(SEGMENTS).default("At Risk"),
+  campaign: z.enum(CAMPAIGN_TYPES).default("reactivation discount"),
+  window: z.coerce.number().pipe(z.union([z.literal(7), z.literal(30), z.literal(60), z.literal(90)])).default(30),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const active = activeDataset();
+  if (!active) return json({ empty: true as const });
+  const parsed = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  const q = parsed.success ? parsed.data : querySchema.parse({});
+  const size = audienceSize(active.db, active.id, { kind: "segment", segment: q.segment });
+  const b = backtest(getFacts(active.db, active.id), { kind: "segment", segment: q.segment }, q.window, undefined, null);
+  return json({ empty: false as const, q, audience: size.customers, value: b.baselines.revenueMean ?? 0, backtest: { referenceDate: b.referenceDate, members: b.members }, learned: learnedLift(active.db, active.id, q.campaign, q.segment) });
+}
+
+export default function Roi() {
+  const data = useLoaderData<typeof loader>();
+  const [, setParams] = useSearchParams();
+  const [cost, setCost] = useState<number | string>(0.5);
+  const [discount, setDiscount] = useState<number | string>(10);
+  const [margin, setMargin] = useState<number | string>(40);
+  const [assumed, setAssumed] = useState<number | string>(5);
+  if (data.empty) return <EmptyState title="Campaign ROI" />;
+  const lift = data.learned ? data.learned.estimate : (Number(assumed) || 0) / 100;
+  const r = campaignRoi({ audience: data.audience, baselineValue: data.value, lift, costPerContact: Number(cost) || 0, discountShare: (Number(discount) || 0) / 100, grossMargin: (Number(margin) || 0) / 100, windowDays: data.q.window });
+  const change = (key: string) => (v: string | null) => v && setParams((p) => (p.set(key, v), p), { replace: true });
+  return (
+    <Stack gap="lg">
+      <div>
+        <Title order={2}>Campaign ROI</Title>
+        <Text c="dimmed">Expected incremental revenue = audience × value per customer (back-tested) × expected lift; profit after margin, discount and contact costs. <Anchor component={Link} to="/plan">Plan a budget across campaigns →</Anchor></Text>
+      </div>
+      <Card withBorder>
+        <SimpleGrid cols={{ base: 2, md: 4 }}>
+          <Select label="Audience (segment)" data={[...SEGMENTS]} value={data.q.segment} onChange={change("segment")} allowDeselect={false} />
+          <Select label="Campaign type" data={[...CAMPAIGN_TYPES]} value={data.q.campaign} onChange={change("campaign")} allowDeselect={false} />
+          <Select label="Window (days)" data={WINDOWS.map(String)} value={String(data.q.window)} onChange={change("window")} allowDeselect={false} />
+          <NumberInput label="Cost per contact" value={cost} onChange={setCost} min={0} decimalScale={3} />
+          <NumberInput label="Discount (% of order value)" value={discount} onChange={setDiscount} min={0} max={100} />
+          <NumberInput label="Gross margin (%)" value={margin} onChange={setMargin} min={0} max={100} />
+          {!data.learned && <NumberInput label="Assumed lift (%)" value={assumed} onChange={setAssumed} decimalScale={2} />}
+        </SimpleGrid>
+        <Text size="sm" mt="sm" data-testid="roi-inputs">
+          {int(data.audience)} customers; {amount(data.value)} revenue per customer over {data.q.window} days (back-test as of {data.backtest.referenceDate}, {int(data.backtest.members)} members);
+          expected lift {percent(lift, 1)} {data.learned ? `learned from ${data.learned.experiments.map((e) => e.name).join(", ")} (CI ${percent(data.learned.ci[0], 1)} to ${percent(data.learned.ci[1], 1)})` : "(assumed: no completed experiment of this campaign type yet)"}.
+        </Text>
+      </Card>
+      <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="roi-results">
+        {[
+          ["Incremental revenue", amount(r.incrementalRevenue)],
+          ["Profit", amount(r.profit)],
+          ["ROI", r.roi === null ? "–" : percent(r.roi, 0)],
+          ["Break-even lift", r.breakEvenLift === null ? "none" : percent(r.breakEvenLift, 1)],
+          ["Contact cost", amount(r.contactCost)],
+          ["Discount cost", amount(r.discountCost)],
+          ["Incremental margin", amount(r.incrementalMargin)],
+          ["Payback", r.paybackDays === null ? "never" : `${Math.ceil(r.paybackDays)} days`],
+        ].map(([label, value]) => (
+          <Card key={label} withBorder padding="sm">
+            <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
+            <Text size="xl" fw={700}>{value}</Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+    </Stack>
+  );
+}
