@@ -1,25 +1,12 @@
 import { performance } from "node:perf_hooks";
-import { mulberry32 } from "~/lib/random";
+import { Random } from "../seed/random";
 import { fitBgNbd, fitGammaGamma } from "~/planning/clv";
 
 // npm run bench (CLV): fitting BG/NBD + Gamma-Gamma by maximum likelihood on 25,000 customers simulated from known
 // parameters (39-week calibration, CDNOW-like); medians of 3 fits, and the parameters recovered.
-const random = mulberry32(2024);
-const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-function gamma(shape: number, scale: number): number {
-  if (shape < 1) return gamma(shape + 1, scale) * Math.pow(random(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number, v: number;
-    do {
-      x = normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v ** 3;
-    if (Math.log(random()) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v * scale;
-  }
-}
+const rng = new Random(2024);
+const random = rng.next;
+const gamma = (shape: number, scale: number) => rng.gamma(shape, scale);
 const truth = { r: 0.25, alpha: 4.4, a: 0.8, b: 2.4, p: 6, q: 4, v: 15 };
 const customers = Array.from({ length: 25_000 }, () => {
   const T = 39 - random() * 12;

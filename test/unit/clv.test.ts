@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { mulberry32 } from "~/lib/random";
+import { Random } from "../../seed/random";
 import { bgnbdLogLikelihood, conditionalExpectedPurchases, expectedAverageValue, expectedPurchases, fitBgNbd, fitGammaGamma, hyp2f1, probabilityAlive } from "~/planning/clv";
 import { nelderMead } from "~/planning/optimise";
 import { fixture } from "../support/db";
@@ -33,23 +33,9 @@ describe("BG/NBD on CDNOW", () => {
   });
 
   it("E[X(t)] agrees with a seeded simulation of the BG/NBD process (200,000 customers, 52 weeks)", () => {
-    const random = mulberry32(11);
-    const gamma = (shape: number, scale: number): number => {
-      // Marsaglia–Tsang, with the shape < 1 boost
-      if (shape < 1) return gamma(shape + 1, scale) * Math.pow(random(), 1 / shape);
-      const d = shape - 1 / 3;
-      const c = 1 / Math.sqrt(9 * d);
-      for (;;) {
-        let x: number, v: number;
-        do {
-          x = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-          v = 1 + c * x;
-        } while (v <= 0);
-        v = v ** 3;
-        const u = random();
-        if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v * scale;
-      }
-    };
+    const rng = new Random(11);
+    const random = rng.next;
+    const gamma = (shape: number, scale: number) => rng.gamma(shape, scale);
     const { r, alpha, a, b } = PUBLISHED;
     let total = 0;
     const n = 200_000;
