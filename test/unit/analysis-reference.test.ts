@@ -77,11 +77,10 @@ type SrmCase = { id: string; users: number[]; allocation: number[] | null; chi2:
 const ref: Ref = JSON.parse(readFileSync(new URL("../fixtures/analysis/reference.json", import.meta.url), "utf8"));
 
 const REL = 1e-9;
-// p-values: 1e-9 relative or 1e-15 absolute, whichever is larger. The normal tail comes from jStat.normal.cdf, which
-// computes Φ(−z) = ½(1 + erf(−z/√2)): accurate to ~1e-17 absolutely but not relatively once Φ(−z) < ~1e-10 (relative
-// error 1.3e-10 at z = 6, 4.8e-7 at z = 6.5, 1.8% at z = 8, and exactly 0 from z ≈ 8.3). The "strong effect tiny p"
-// case (z ≈ 6.65, statsmodels p = 2.9419098e-11, ours 2.9419134e-11, absolute error 3.6e-17) is the one that needs it.
-const P_ABS = 1e-15;
+// p-values: 1e-9 relative, down to the smallest tails. (The first version of this file found jStat's Φ(−z) losing
+// relative accuracy beyond z ≈ 6 — 1e-6 at the "strong effect tiny p" case, p = 2.9419098e-11 — and needed an absolute
+// allowance; pnorm now uses Mills' ratio there, so the allowance is gone.)
+const P_ABS = 0;
 
 /** |actual − expected| ≤ max(rel·|expected|, abs) (an exact zero must be matched within rel absolutely). */
 function expectClose(actual: number, expected: number, what: string, rel = REL, abs = 0) {

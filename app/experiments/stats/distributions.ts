@@ -7,7 +7,32 @@ const { jStat } = jstatModule;
 // the central t ours (jStat's continued fraction stops after 100 terms, which costs 1e-8 at df in the thousands); the
 // noncentral t CDF (which jStat lacks) by Lenth's algorithm AS 243 (Applied Statistics 38, 1989), as R's pnt().
 
-export const pnorm = (x: number) => jStat.normal.cdf(x, 0, 1);
+/**
+ * Φ(x). jStat's ½(1 + erf(x/√2)) is exact in absolute terms but loses relative accuracy in the lower tail (1e-6 at
+ * x = −6.65); below x = −5 use φ(x)·R(−x) with Mills' ratio R by its continued fraction (Abramowitz & Stegun 26.2.14),
+ * evaluated by the modified Lentz method.
+ */
+export function pnorm(x: number): number {
+  if (x > 5) return 1 - pnorm(-x);
+  if (x >= -5) return jStat.normal.cdf(x, 0, 1);
+  const t = -x;
+  // R(t) = 1/(t + 1/(t + 2/(t + 3/(t + …))))
+  const tiny = 1e-300;
+  let f = t;
+  let c = t;
+  let d = 0;
+  for (let k = 1; k < 500; k++) {
+    d = t + k * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = t + k / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI) / f;
+}
 export const qnorm = (p: number) => jStat.normal.inv(p, 0, 1);
 
 // Lanczos approximation, g = 671/128, 14 terms (Numerical Recipes 3rd ed. §6.1 gammln): full double precision.
