@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pnorm } from "~/experiments/stats/distributions";
+import { pnorm, pt } from "~/experiments/stats/distributions";
 
 // Φ(x) in the far tails against scipy.stats.norm.cdf (SciPy 1.10.1, Debian python3-scipy), relative error.
 const SCIPY: [number, number][] = [
@@ -19,5 +19,21 @@ const SCIPY: [number, number][] = [
 describe("normal CDF tails", () => {
   for (const [x, p] of SCIPY) {
     it(`Φ(${x}) = ${p}`, () => expect(Math.abs(pnorm(x) - p) / p).toBeLessThan(1e-9));
+  }
+});
+
+// Student's t at large degrees of freedom (Welch tests on millions of users) against scipy.stats.t.cdf (SciPy 1.10.1):
+// log B(a, b) by R's lbeta keeps the incomplete beta's prefactor exact where plain log-gamma differences cancel.
+const T_SCIPY: [number, number][] = [
+  [10, 0.11138290860342223],
+  [1e4, 0.09681546609113434],
+  [1e5, 0.09680198277159005],
+  [2e5, 0.09680123367958426],
+  [1e6, 0.09680063440456255],
+];
+
+describe("Student's t CDF at large df", () => {
+  for (const [df, p] of T_SCIPY) {
+    it(`t.cdf(−1.3, ${df}) = ${p}`, () => expect(Math.abs(pt(-1.3, df) - p) / p).toBeLessThan(1e-10));
   }
 });

@@ -53,6 +53,29 @@ export function lgamma(x: number): number {
   return tmp + Math.log((2.5066282746310005 * ser) / x);
 }
 
+/** The Stirling-series remainder of log Γ(x) for x ≥ 10: lgamma(x) − [(x − ½)log x − x + ½log 2π]. */
+function lgammaCorrection(x: number): number {
+  const x2 = 1 / (x * x);
+  return (1 / x) * (1 / 12 - x2 * (1 / 360 - x2 * (1 / 1260 - x2 * (1 / 1680 - x2 * (1 / 1188 - x2 * (691 / 360360 - x2 / 156))))));
+}
+
+const LN_SQRT_2PI = 0.9189385332046728;
+
+/** log B(a, b) without the cancellation of large log-gammas (the three cases of R's lbeta). */
+export function lbeta(a: number, b: number): number {
+  const p = Math.min(a, b);
+  const q = Math.max(a, b);
+  if (p >= 10) {
+    const corr = lgammaCorrection(p) + lgammaCorrection(q) - lgammaCorrection(p + q);
+    return -0.5 * Math.log(q) + LN_SQRT_2PI + corr + (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q));
+  }
+  if (q >= 10) {
+    const corr = lgammaCorrection(q) - lgammaCorrection(p + q);
+    return lgamma(p) + corr + p - p * Math.log(p + q) + (q - 0.5) * Math.log1p(-p / (p + q));
+  }
+  return lgamma(p) + lgamma(q) - lgamma(p + q);
+}
+
 /** Continued fraction of the incomplete beta by the modified Lentz method (Numerical Recipes §6.4 betacf). */
 function betacf(a: number, b: number, x: number): number {
   const tiny = 1e-300;
@@ -90,7 +113,7 @@ function betacf(a: number, b: number, x: number): number {
 export function ibeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const front = Math.exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+  const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - lbeta(a, b));
   return x < (a + 1) / (a + b + 2) ? (front * betacf(a, b, x)) / a : 1 - (front * betacf(b, a, 1 - x)) / b;
 }
 
@@ -148,7 +171,7 @@ export function pnt(t: number, df: number, ncp: number): number {
     let a = 0.5;
     const b = 0.5 * df;
     const rxb = Math.pow(df / (t * t + df), b); // = (1 − x)^b, without the cancellation (as R)
-    const albeta = LN_SQRT_PI + lgamma(b) - lgamma(0.5 + b);
+    const albeta = lbeta(0.5, b); // log √π + lgamma(b) − lgamma(b + ½)
     let xodd = ibeta(x, a, b);
     let godd = 2 * rxb * Math.exp(a * Math.log(x) - albeta);
     let tncTerm = b * x;
