@@ -7,8 +7,7 @@ import { Notifications } from "@mantine/notifications";
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { json } from "@remix-run/node";
-import { getDb } from "~/db/db.server";
-import { activeDatasetId, getDataset } from "~/db/datasets.server";
+import { activeDataset } from "~/db/active.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: coreStyles },
@@ -38,9 +37,7 @@ const NAV = [
 ];
 
 export async function loader() {
-  const db = getDb();
-  const id = activeDatasetId(db);
-  const active = id === null ? null : getDataset(db, id);
+  const active = activeDataset();
   return json({ active: active && { id: active.id, name: active.name } });
 }
 

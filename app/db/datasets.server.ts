@@ -32,18 +32,19 @@ export function activeDatasetId(db: Db): number | null {
   return latest?.id ?? null;
 }
 
+const summary = (row: typeof datasets.$inferSelect, active: number | null): DatasetSummary => {
+  const { contentHash: _hash, report, ...d } = row;
+  return { ...d, active: d.id === active, report: JSON.parse(report) as ImportReport };
+};
+
 export function listDatasets(db: Db): DatasetSummary[] {
   const active = activeDatasetId(db);
-  return db
-    .select()
-    .from(datasets)
-    .orderBy(desc(datasets.id))
-    .all()
-    .map(({ contentHash: _hash, report, ...d }) => ({ ...d, active: d.id === active, report: JSON.parse(report) as ImportReport }));
+  return db.select().from(datasets).orderBy(desc(datasets.id)).all().map((row) => summary(row, active));
 }
 
 export function getDataset(db: Db, id: number): DatasetSummary | null {
-  return listDatasets(db).find((d) => d.id === id) ?? null;
+  const row = db.select().from(datasets).where(eq(datasets.id, id)).get();
+  return row ? summary(row, activeDatasetId(db)) : null;
 }
 
 export function countDatasets(db: Db): number {

@@ -1,6 +1,6 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { audienceSize, describeAudience, listAudiences } from "~/segments/audiences.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { audienceFromForm, fieldErrors } from "~/segments/audience-form";
 
 // GET /api/audiences — saved audiences of the active data set with their live size and revenue.

@@ -3,7 +3,7 @@ import { filterSchema } from "~/analytics/filter";
 import { describeIssues } from "~/ingest/schemas";
 import { csvResponse, toCsv } from "~/lib/csv";
 import { CLV_CSV_HEADER, clvCsvRow, valueModel } from "~/planning/value.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 // GET /api/clv[?calibrationEnd=YYYY-MM-DD][&format=csv] — the fitted BG/NBD and Gamma-Gamma models, or per-customer predictions as CSV.
 export async function loader({ request }: LoaderFunctionArgs) {

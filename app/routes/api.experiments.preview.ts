@@ -2,7 +2,7 @@ import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { designErrors, designFromForm } from "~/experiments/design-form";
 import { designPreview, ExperimentError } from "~/experiments/experiments.server";
 import { learnedLift } from "~/planning/plan.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 // POST /api/experiments/preview (the experiment form's fields) — the design's audience size, back-tested baselines and
 // power analysis, or its field errors: what the form shows live as the user edits.

@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { experimentsTable } from "~/experiments/list.server";
 import { csvResponse, toCsv } from "~/lib/csv";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 // GET /api/experiments[?status=draft|running|completed][&format=csv] — the experiments list.
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int } from "~/components/format";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { audienceFromForm, fieldErrors } from "~/segments/audience-form";
 import { deleteAudience, describeAudience, getAudience, listAudiences, saveAudience, type AudienceDefinition } from "~/segments/audiences.server";
 import { personaClusters, segmentRun } from "~/segments/queries.server";

@@ -3,7 +3,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { PowerCalculator } from "~/components/PowerCalculator";
 import { int } from "~/components/format";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { listAudiences } from "~/segments/audiences.server";
 
 export const meta: MetaFunction = () => [{ title: "Power calculator · Campaign Lab" }];

@@ -3,7 +3,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int } from "~/components/format";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { customerDetail } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
 

@@ -7,7 +7,7 @@ import { int } from "~/components/format";
 import { designErrors, designFromForm } from "~/experiments/design-form";
 import { activeExperiment, assignmentCounts, audienceOptions, designPreview, ExperimentError, experimentVersions, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { learnedLift } from "~/planning/plan.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];
 

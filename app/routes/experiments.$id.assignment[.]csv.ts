@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, toCsv } from "~/lib/csv";
 import { assignmentRows, getExperiment } from "~/experiments/experiments.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 // GET /experiments/:id/assignment.csv — customer_id,arm for the email/push tool.
 export async function loader({ params }: LoaderFunctionArgs) {

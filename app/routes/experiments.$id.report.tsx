@@ -7,7 +7,7 @@ import { amount, int, percent } from "~/components/format";
 import { METRIC_LABELS } from "~/experiments/design";
 import { getExperiment } from "~/experiments/experiments.server";
 import { experimentReport } from "~/experiments/report.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Report · ${data && !data.empty ? data.report.experiment.name : "Experiment"}` }];
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, toCsv } from "~/lib/csv";
 import { experimentReport, reportRows } from "~/experiments/report.server";
 import { getExperiment } from "~/experiments/experiments.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 // GET /experiments/:id/report.csv — the experiment report as section,item,value rows.
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { experimentReport } from "~/experiments/report.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { getExperiment } from "~/experiments/experiments.server";
 
 // GET /experiments/:id/report.json — the experiment report as one JSON object.

@@ -5,7 +5,7 @@ import { EmptyState } from "~/components/EmptyState";
 import { int } from "~/components/format";
 import { METRIC_LABELS } from "~/experiments/design";
 import { experimentsTable } from "~/experiments/list.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction = () => [{ title: "Experiments · Campaign Lab" }];
 

@@ -6,7 +6,7 @@ import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { DEFAULT_DESIGN, designErrors, designFromForm } from "~/experiments/design-form";
 import { audienceOptions, designPreview, saveExperiment } from "~/experiments/experiments.server";
 import { learnedLift } from "~/planning/plan.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction = () => [{ title: "New experiment · Campaign Lab" }];
 

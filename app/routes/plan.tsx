@@ -9,7 +9,7 @@ import { allocateBudget } from "~/planning/allocate";
 import { bestMonths, defaultCandidates } from "~/planning/plan.server";
 import { candidateSchema } from "~/planning/plan-input";
 import { campaignRoi } from "~/planning/roi";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction = () => [{ title: "Plan · Campaign Lab" }];
 

@@ -10,7 +10,7 @@ import { backtest } from "~/experiments/backtest";
 import { CAMPAIGN_TYPES, WINDOWS } from "~/experiments/design";
 import { learnedLift } from "~/planning/plan.server";
 import { campaignRoi } from "~/planning/roi";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { audienceSize } from "~/segments/audiences.server";
 import { SEGMENTS } from "~/segments/rfm";
 

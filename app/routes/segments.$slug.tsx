@@ -6,7 +6,7 @@ import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int } from "~/components/format";
 import { describeIssues } from "~/ingest/schemas";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { memberPage, memberProfile, type MemberQuery } from "~/segments/queries.server";
 import { MEMBER_SORTS } from "~/segments/settings";

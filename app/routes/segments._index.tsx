@@ -5,7 +5,7 @@ import { json, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigate } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { segmentRun, segmentSummaries } from "~/segments/queries.server";
 import { SEGMENT_GRID } from "~/segments/rfm";
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
 import { describeIssues } from "~/ingest/schemas";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { choosePersonaK } from "~/segments/compute.server";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "~/segments/settings";

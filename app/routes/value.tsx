@@ -6,7 +6,7 @@ import { filterSchema } from "~/analytics/filter";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
 import { valueByGroup, valueModel } from "~/planning/value.server";
-import { activeDataset } from "~/segments/active.server";
+import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer value · Campaign Lab" }];
 

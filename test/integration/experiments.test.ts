@@ -5,10 +5,8 @@ import { backtest, rfmAsOf } from "~/experiments/backtest";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import type { Design } from "~/experiments/design";
 import { assignmentRows, designPreview, ExperimentError, experimentVersions, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
-import { importFile } from "~/ingest/import.server";
-import { computeSegments } from "~/segments/compute.server";
 import { assignArms } from "~/experiments/assignment";
-import { fixture, tempDb } from "../support/db";
+import { fixture, importForTest, tempDb } from "../support/db";
 
 // context-shop.csv again (last day 2011-05-20). With W = 30 the default T is 2011-04-20. Worked by hand with data up to T:
 //   recency A 41, B 70, C 95, D 50 → breakpoints 46.4, 54, 66, 80 → R: A 5, B 2, C 1, D 4
@@ -21,9 +19,7 @@ describe("back-test as of T", () => {
   let id: number;
   beforeAll(async () => {
     t = tempDb();
-    await importFile(t.db, fixture("context-shop.csv"));
-    id = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
-    computeSegments(t.db, id);
+    id = await importForTest(t.db, fixture("context-shop.csv"), { segments: true });
   });
   afterAll(() => t.cleanup());
 

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { importFile } from "~/ingest/import.server";
-import { computeSegments } from "~/segments/compute.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { assignmentRows, ExperimentError, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload, storedOutcomes } from "~/experiments/results.server";
@@ -10,7 +8,7 @@ import { experimentReport, reportRows } from "~/experiments/report.server";
 import { learnedLift } from "~/planning/plan.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
-import { tempDb } from "../support/db";
+import { importForTest, tempDb } from "../support/db";
 
 describe("recording and analysing results", () => {
   let t: ReturnType<typeof tempDb>;
@@ -24,9 +22,7 @@ describe("recording and analysing results", () => {
     t = tempDb();
     const file = join(t.dir, "demo.csv");
     await writeDemoCsv(file, { lines: 120_000, seed: 9 });
-    await importFile(t.db, file);
-    datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
-    computeSegments(t.db, datasetId);
+    datasetId = await importForTest(t.db, file, { segments: true });
   });
   afterAll(() => t.cleanup());
 

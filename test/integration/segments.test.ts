@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { importFile } from "~/ingest/import.server";
 import { audienceMembers, audienceSize, saveAudience, listAudiences, deleteAudience } from "~/segments/audiences.server";
 import { choosePersonaK, computeSegments } from "~/segments/compute.server";
 import { nearest } from "~/segments/kmeans";
@@ -8,7 +7,7 @@ import { customerDetail, memberPage, personaClusters, segmentRun } from "~/segme
 import { segmentsReport } from "~/segments/report.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
-import { fixture, tempDb } from "../support/db";
+import { fixture, importForTest, tempDb } from "../support/db";
 
 // context-shop.csv, snapshot 2011-05-20. Worked by hand (numpy-style linear percentiles over 4 customers):
 //   recency   A 71, B 100, C 125, D 0   → breakpoints 42.6, 76.8, 94.2, 110 → R: A 4, B 2, C 1, D 5
@@ -20,9 +19,7 @@ describe("RFM on the hand-made shop", () => {
   let id: number;
   beforeAll(async () => {
     t = tempDb();
-    await importFile(t.db, fixture("context-shop.csv"));
-    id = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
-    computeSegments(t.db, id);
+    id = await importForTest(t.db, fixture("context-shop.csv"), { segments: true });
   });
   afterAll(() => t.cleanup());
 
@@ -85,9 +82,7 @@ describe("personas on demo data", () => {
     t = tempDb();
     const file = join(t.dir, "demo.csv");
     await writeDemoCsv(file, { lines: 60_000, seed: 5 });
-    await importFile(t.db, file);
-    id = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
-    computeSegments(t.db, id);
+    id = await importForTest(t.db, file, { segments: true });
   });
   afterAll(() => t.cleanup());
   const snapshot = () => t.db.$client.prepare("SELECT k, inertia, silhouette FROM persona_runs ORDER BY k").all();

@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDb, type Db } from "~/db/db.server";
+import { activeDatasetId } from "~/db/datasets.server";
+import { importFile, type ImportOptions } from "~/ingest/import.server";
+import { computeSegments } from "~/segments/compute.server";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 export const fixture = (name: string) => join(FIXTURES, name);
@@ -24,4 +27,12 @@ export function snapshot(db: Db): Record<string, string> {
       return [t, `${rows.length}:${JSON.stringify(rows).length}:${JSON.stringify(rows.slice(0, 50))}`];
     }),
   );
+}
+
+/** Imports a file through the real pipeline (and, with `segments`, derives RFM and personas as the CLI does); its id. */
+export async function importForTest(db: Db, path: string, options: ImportOptions & { segments?: boolean } = {}): Promise<number> {
+  await importFile(db, path, options);
+  const id = activeDatasetId(db)!;
+  if (options.segments) computeSegments(db, id);
+  return id;
 }

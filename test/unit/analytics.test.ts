@@ -9,8 +9,7 @@ import { monthly } from "~/analytics/monthly";
 import { buildReport, reportTables } from "~/analytics/reports";
 import { countries, mostReturned, productPareto, seasonality } from "~/analytics/revenue";
 import { toCsv } from "~/lib/csv";
-import { importFile } from "~/ingest/import.server";
-import { fixture, tempDb } from "../support/db";
+import { fixture, importForTest, tempDb } from "../support/db";
 
 // test/fixtures/context-shop.csv: 9 sales orders and 2 cancellations of 4 customers (A 10001, B 10002, C 10003, D 10004)
 // and one order without customer id, Jan–May 2011, April without any sale. B's first transaction is a cancellation
@@ -19,9 +18,8 @@ let t: ReturnType<typeof tempDb>;
 let facts: Facts;
 beforeAll(async () => {
   t = tempDb();
-  const report = await importFile(t.db, fixture("context-shop.csv"));
-  facts = loadFacts(t.db, t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number);
-  expect(report.customers).toBe(4);
+  facts = loadFacts(t.db, await importForTest(t.db, fixture("context-shop.csv")));
+  expect(facts.customers.ids).toHaveLength(4);
 });
 afterAll(() => t.cleanup());
 const all = () => scopeOf(facts, {});

@@ -1,7 +1,7 @@
-import { getDb, type Db } from "~/db/db.server";
-import { activeDatasetId, getDataset } from "~/db/datasets.server";
+import { getDb, type Db } from "./db.server";
+import { activeDatasetId, getDataset } from "./datasets.server";
 
-/** The database and the active data set for a segments page, or null when nothing has been imported. */
+/** The server's database and its active data set, for a page or API call; null when nothing has been imported. */
 export function activeDataset(): { db: Db; id: number; name: string } | null {
   const db = getDb();
   const id = activeDatasetId(db);
