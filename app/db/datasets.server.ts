@@ -2,7 +2,7 @@ import { count, desc, eq } from "drizzle-orm";
 import type { Db } from "./db.server";
 import { deleteDatasetRows } from "./load.server";
 import { datasets, settings } from "./schema";
-import type { ImportReport } from "~/ingest/report";
+import type { ImportReport } from "~/types/import";
 
 const ACTIVE = "active_dataset_id";
 

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/ingest/pipeline";
+import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
 
 // Bulk writes of an import, with prepared statements (drizzle's builder costs too much per row at 500,000 lines).
 // Every statement here runs inside the import's single transaction (app/ingest/import.server.ts).

@@ -1,9 +1,10 @@
 import { isAscii, isUtf8 } from "node:buffer";
 import { StringDecoder } from "node:string_decoder";
+import type { Encoding } from "~/types/import";
 
 // Encoding detection (PRODUCT.md §1): UTF-8 with or without BOM, else Windows-1252. Until the first non-ASCII byte both
 // read the same, so the decision is taken there, without a second pass over the file.
-export type Encoding = "utf-8" | "utf-8-bom" | "windows-1252";
+export type { Encoding } from "~/types/import";
 
 // Windows-1252 differs from ISO-8859-1 only in 0x80–0x9F (WHATWG encoding standard, index-windows-1252).
 const CP1252_HIGH = [

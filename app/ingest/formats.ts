@@ -1,9 +1,10 @@
 // The known file layouts and the column mapping for any other CSV (PRODUCT.md §1).
+import type { FormatName } from "~/types/import";
 
 export const FIELDS = ["customer", "invoice", "date", "quantity", "price", "amount", "product", "description", "country"] as const;
 export type Field = (typeof FIELDS)[number];
 export type ColumnMap = Partial<Record<Field, string>>;
-export type FormatName = "online-retail" | "online-retail-ii" | "mapped";
+export type { FormatName } from "~/types/import";
 
 const LAYOUTS: { name: Exclude<FormatName, "mapped">; map: Required<Omit<ColumnMap, "amount">> }[] = [
   {

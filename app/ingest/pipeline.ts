@@ -15,40 +15,9 @@ import {
   normaliseCustomer,
 } from "./rules";
 import type { Source } from "./source";
+import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
 
-/**
- * Kept lines (sales and cancellations) travel to the store stage as flat tuples, LINE_WIDTH numbers each:
- * order id, line number, product id, quantity, unit price in thousandths, amount in thousandths; NaN stands for null.
- * A typed array, because pushing mixed values into a JS array was the hottest line of the import.
- */
-export const LINE_WIDTH = 6;
-export type LineBatch = { values: Float64Array; rows: number };
-
-export type ProductFacts = { id: number; stockCode: string; description: string | null; nonMerchandise: boolean };
-
-export type OrderFacts = {
-  id: number;
-  invoice: string;
-  kind: "sale" | "return";
-  customerId: string | null;
-  country: string | null;
-  at: string;
-  month: string;
-  lines: number;
-  amount: number;
-};
-
-export type CustomerFacts = {
-  customerId: string;
-  country: string | null;
-  firstAt: string;
-  lastAt: string;
-  orders: number;
-  salesLines: number;
-  revenue: number;
-  returnOrders: number;
-  returns: number;
-};
+export { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
 
 export type TracedLine = {
   line: number;

@@ -1,0 +1,76 @@
+// Shapes shared by ingest (which produces them) and the store (which writes and reads them). Types only, and the one
+// layout constant of the line batch, so that db/ never imports ingest/.
+
+export type Encoding = "utf-8" | "utf-8-bom" | "windows-1252";
+export type FormatName = "online-retail" | "online-retail-ii" | "mapped";
+
+/**
+ * Kept lines (sales and cancellations) travel to the store stage as flat tuples, LINE_WIDTH numbers each:
+ * order id, line number, product id, quantity, unit price in thousandths, amount in thousandths; NaN stands for null.
+ * A typed array, because pushing mixed values into a JS array was the hottest line of the import.
+ */
+export const LINE_WIDTH = 6;
+export type LineBatch = { values: Float64Array; rows: number };
+
+export type ProductFacts = { id: number; stockCode: string; description: string | null; nonMerchandise: boolean };
+
+export type OrderFacts = {
+  id: number;
+  invoice: string;
+  kind: "sale" | "return";
+  customerId: string | null;
+  country: string | null;
+  at: string;
+  month: string;
+  lines: number;
+  amount: number;
+};
+
+export type CustomerFacts = {
+  customerId: string;
+  country: string | null;
+  firstAt: string;
+  lastAt: string;
+  orders: number;
+  salesLines: number;
+  revenue: number;
+  returnOrders: number;
+  returns: number;
+};
+
+export type RejectedExample = { line: number; reason: string; text: string };
+
+/** The persisted import report (PRODUCT.md §1): every count of the cleaning policy. Money in currency units, to the cent. */
+export type ImportReport = {
+  dataset: string;
+  fileName: string;
+  bytes: number;
+  contentHash: string;
+  encoding: Encoding;
+  format: FormatName;
+  dateFormat: string;
+  header: string[];
+  linesRead: number;
+  rejectedLines: number;
+  duplicateLines: number;
+  cancellationLines: number;
+  invalidLines: number;
+  invalidReasons: Record<string, number>;
+  salesLines: number;
+  salesRevenue: number;
+  salesLinesWithoutCustomer: number;
+  customerSalesLines: number;
+  customers: number;
+  invoices: number;
+  customerInvoices: number;
+  customerRevenue: number;
+  cancellationInvoices: number;
+  cancelledValue: number;
+  nonMerchandiseLines: number;
+  countries: number;
+  products: number;
+  dateRange: [string, string] | null;
+  rejectedExamples: RejectedExample[];
+  seconds: { parse: number; clean: number; store: number; derive: number; total: number };
+  importedAt: string;
+};
