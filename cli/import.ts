@@ -6,6 +6,7 @@ import { importFile } from "~/ingest/import.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import type { ImportReport } from "~/ingest/report";
 import { activeDatasetId } from "~/db/datasets.server";
+import { errorCode } from "~/lib/errors";
 import { computeSegments } from "~/segments/compute.server";
 import { parse, UsageError } from "./args";
 import { progressPrinter } from "./progress";
@@ -46,6 +47,10 @@ export async function importCommand(argv: string[]): Promise<void> {
     progress.update({ stage: "done" });
     progress.end();
     process.stdout.write(values.json ? JSON.stringify(report) + "\n" : summary(report));
+  } catch (err) {
+    // the web server reads the code from this line; people read the message main() prints
+    if (values["progress-json"]) process.stderr.write(JSON.stringify({ error: { code: errorCode(err), message: String(err instanceof Error ? err.message : err) } }) + "\n");
+    throw err;
   } finally {
     progress.end();
     db.$client.close();

@@ -1,4 +1,5 @@
 // The known file layouts and the column mapping for any other CSV (PRODUCT.md §1).
+import { AppError } from "~/lib/errors";
 import type { FormatName } from "~/types/import";
 
 export const FIELDS = ["customer", "invoice", "date", "quantity", "price", "amount", "product", "description", "country"] as const;
@@ -34,7 +35,7 @@ const norm = (s: string) => s.trim().toLowerCase();
 /** Column indexes of each field in the file's header. */
 export type Layout = { format: FormatName; index: Partial<Record<Field, number>>; header: string[] };
 
-export class FormatError extends Error {}
+export class FormatError extends AppError {}
 
 /** Recognises a known layout from the header, or applies the user's mapping; throws a FormatError naming the problem. */
 export function resolveLayout(header: string[], map?: ColumnMap): Layout {

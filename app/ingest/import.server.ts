@@ -49,11 +49,11 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
 
   const sameFile = db.select().from(datasets).where(eq(datasets.contentHash, contentHash)).get();
   if (sameFile && !options.replace) {
-    throw new ImportError(`This file was already imported as "${sameFile.name}" on ${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`);
+    throw new ImportError(`This file was already imported as "${sameFile.name}" on ${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`, "conflict");
   }
   const sameName = db.select().from(datasets).where(eq(datasets.name, name)).get();
   if (sameName && !options.replace) {
-    throw new ImportError(`A data set named "${name}" already exists; choose another name or import with replace`);
+    throw new ImportError(`A data set named "${name}" already exists; choose another name or import with replace`, "conflict");
   }
 
   const sqlite = db.$client;

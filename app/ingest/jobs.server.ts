@@ -8,7 +8,7 @@ import type { ColumnMap } from "./formats";
 import type { ImportProgress } from "./import.server";
 import type { ImportReport } from "./report";
 import { removeUpload, type Upload } from "./uploads.server";
-import { warmActiveFacts } from "~/analytics/context.server";
+import type { ErrorCode } from "~/lib/errors";
 
 // Imports started from the web UI run in a child process (the CLI's own `import` command): the one way in, a separate
 // SQLite connection whose transaction the server never sees half-done, and a server that stays responsive meanwhile.
@@ -27,9 +27,19 @@ export type ImportJob = {
 type Jobs = Map<string, ImportJob>;
 const jobs: Jobs = ((globalThis as { __campaignLabJobs?: Jobs }).__campaignLabJobs ??= new Map());
 
-export type StartImport = { upload: Upload; name?: string; map?: ColumnMap; dateFormat?: DateFormat; replace?: boolean };
+export type StartImport = {
+  upload: Upload;
+  name?: string;
+  map?: ColumnMap;
+  dateFormat?: DateFormat;
+  replace?: boolean;
+  /** Called once the import has landed (later stages warm their caches here; ingest does not know them). */
+  onDone?: () => void;
+};
 
-export function startImport({ upload, name, map, dateFormat, replace }: StartImport): ImportJob {
+type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
+
+export function startImport({ upload, name, map, dateFormat, replace, onDone }: StartImport): ImportJob {
   const job: ImportJob = { id: randomUUID(), fileName: upload.fileName, status: "running", progress: null, report: null, error: null, canReplace: false };
   jobs.set(job.id, job);
   const root = projectRoot();
@@ -41,14 +51,17 @@ export function startImport({ upload, name, map, dateFormat, replace }: StartImp
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let lastError = "";
+  let errorCode: ErrorCode | null = null;
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
   createInterface({ input: child.stderr }).on("line", (line) => {
     if (line.startsWith("{")) {
       try {
-        job.progress = (JSON.parse(line) as { progress: ImportProgress }).progress;
+        const parsed = JSON.parse(line) as ChildLine;
+        if (parsed.progress) job.progress = parsed.progress;
+        if (parsed.error) errorCode = parsed.error.code;
         return;
       } catch {
-        /* not a progress line */
+        /* not one of the child's JSON lines */
       }
     }
     if (line.trim()) lastError = line.replace(/^error:\s*/, "");
@@ -57,10 +70,10 @@ export function startImport({ upload, name, map, dateFormat, replace }: StartImp
     if (code === 0) {
       job.report = JSON.parse(stdout) as ImportReport;
       job.status = "done";
-      setImmediate(warmActiveFacts); // the pages' first visit then finds the new data set in memory
+      if (onDone) setImmediate(onDone);
     } else {
       job.error = lastError || `The import stopped (exit code ${code})`;
-      job.canReplace = /already (imported|exists)/.test(job.error);
+      job.canReplace = errorCode === "conflict";
       job.status = "failed";
     }
     // a failed import keeps its upload, so the user can fix the mapping or replace without sending the file again

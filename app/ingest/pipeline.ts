@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { AppError } from "~/lib/errors";
 import { CsvReader, type CsvProblem, type CsvRecord } from "./csv";
 import { detectDateFormat, parseDate, type DateFormat } from "./dates";
 import { LineSet } from "./dedup";
@@ -81,7 +82,8 @@ export type PipelineResult = {
   seconds: { parse: number; clean: number; store: number };
 };
 
-export class ImportError extends Error {}
+/** A file that cannot be imported; "conflict" when only its file or name clashes with a stored data set (replace helps). */
+export class ImportError extends AppError {}
 
 const DETECTION_SAMPLE = 1000;
 const WHOLE = /^\s*[+-]?\d{1,9}\s*$/;
