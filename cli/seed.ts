@@ -1,17 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { openDb } from "~/db/db.server";
 import { databasePath } from "~/db/paths.server";
-import { importFile } from "~/ingest/import.server";
 import { DEFAULT_SEED_OPTIONS, writeDemoCsv } from "../seed/generate";
-import { activeDatasetId } from "~/db/datasets.server";
-import { computeSegments } from "~/segments/compute.server";
+import { importDemo } from "../seed/import-demo";
 import { parse, positiveInt, wholeNumber } from "./args";
 import { progressPrinter } from "./progress";
 
 export const SEED_USAGE = "seed [--lines N] [--seed S] [--out FILE] [--workspace NAME] [--db PATH] [--json]";
-export const DEMO_WORKSPACE = "Demo shop";
 
 export async function seedCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -32,22 +26,13 @@ export async function seedCommand(argv: string[]): Promise<void> {
     return;
   }
   // without --out the demo file is imported through the same pipeline as any user's file
-  const dir = await mkdtemp(join(tmpdir(), "campaign-lab-seed-"));
+  const db = openDb(databasePath(values.db));
   try {
-    const file = join(dir, `demo-online-retail-${options.seed}.csv`);
-    await writeDemoCsv(file, options);
-    const db = openDb(databasePath(values.db));
-    try {
-      const progress = progressPrinter("Importing the demo data", false);
-      const report = await importFile(db, file, { name: values.workspace ?? DEMO_WORKSPACE, onProgress: progress.update });
-      progress.update({ stage: "segments" });
-      computeSegments(db, activeDatasetId(db)!);
-      progress.end();
-      process.stdout.write(values.json ? JSON.stringify(report) + "\n" : `Imported ${report.linesRead.toLocaleString("en-GB")} demo lines as "${report.dataset}"\n`);
-    } finally {
-      db.$client.close();
-    }
+    const progress = progressPrinter("Importing the demo data", false);
+    const report = await importDemo(db, options, { name: values.workspace, onProgress: progress.update });
+    progress.end();
+    process.stdout.write(values.json ? JSON.stringify(report) + "\n" : `Imported ${report.linesRead.toLocaleString("en-GB")} demo lines as "${report.dataset}"\n`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    db.$client.close();
   }
 }

@@ -1,14 +1,10 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { openDb } from "~/db/db.server";
-import { activeDatasetId, countDatasets } from "~/db/datasets.server";
-import { computeSegments } from "~/segments/compute.server";
+import { countDatasets } from "~/db/datasets.server";
 import { databasePath } from "~/db/paths.server";
-import { importFile } from "~/ingest/import.server";
-import { DEFAULT_SEED_OPTIONS, writeDemoCsv } from "../seed/generate";
-import { DEMO_WORKSPACE } from "../cli/seed";
+import { DEFAULT_SEED_OPTIONS } from "../seed/generate";
+import { importDemo } from "../seed/import-demo";
 import { serve } from "./serve";
 
 // `npm start`: create the database and apply migrations, load the demo data when there is none, then serve.
@@ -21,16 +17,8 @@ async function loadDemoIfEmpty(path: string) {
     if (countDatasets(db) > 0 || process.env.DEMO_DATA === "off") return;
     const lines = Number(process.env.DEMO_LINES ?? DEFAULT_SEED_OPTIONS.lines);
     console.log(`No data yet: generating and importing the demo data set (${lines.toLocaleString("en-GB")} lines)…`);
-    const dir = await mkdtemp(join(tmpdir(), "campaign-lab-demo-"));
-    try {
-      const file = join(dir, "demo-online-retail.csv");
-      await writeDemoCsv(file, { ...DEFAULT_SEED_OPTIONS, lines });
-      const report = await importFile(db, file, { name: DEMO_WORKSPACE });
-      computeSegments(db, activeDatasetId(db)!);
-      console.log(`Demo data imported: ${report.customers.toLocaleString("en-GB")} customers, ${report.invoices.toLocaleString("en-GB")} invoices.`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const report = await importDemo(db, { ...DEFAULT_SEED_OPTIONS, lines }, { fileName: "demo-online-retail.csv" });
+    console.log(`Demo data imported: ${report.customers.toLocaleString("en-GB")} customers, ${report.invoices.toLocaleString("en-GB")} invoices.`);
   } finally {
     db.$client.close();
   }
