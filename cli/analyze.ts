@@ -4,7 +4,7 @@ import { openDb } from "~/db/db.server";
 import { databasePath } from "~/db/paths.server";
 import { analyseResultSet, resultSetSchema } from "~/experiments/analyze-input";
 import { experimentAnalysis } from "~/experiments/results.server";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { parse, positiveInt, UsageError } from "./args";
 
 export const ANALYZE_USAGE = "analyze (--input FILE.json | --experiment ID) [--db PATH] [--json]";

@@ -2,7 +2,7 @@ import { filterSchema } from "~/analytics/filter";
 import { openDb } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
 import { databasePath } from "~/db/paths.server";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { toCsv } from "~/lib/csv";
 import { CLV_CSV_HEADER, clvCsvRow, valueModel } from "~/planning/value.server";
 import { parse, UsageError } from "./args";

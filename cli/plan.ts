@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { planRequestSchema } from "~/planning/plan-input";
 import { parse, UsageError } from "./args";

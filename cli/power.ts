@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { powerInputSchema, powerRequestSchema } from "~/experiments/power-input";
 import { analysePower, PowerInputError } from "~/experiments/stats/power";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { parse, UsageError } from "./args";
 
 export const POWER_USAGE =

@@ -3,7 +3,7 @@ import { filterSchema } from "~/analytics/filter";
 import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
 import { openDb } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { databasePath } from "~/db/paths.server";
 import { parse, UsageError } from "./args";
 

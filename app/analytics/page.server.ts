@@ -1,4 +1,4 @@
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { activeFacts } from "./context.server";
 import { dayText, type Facts, type Filter } from "./facts";
 import { filterFromSearch } from "./filter";

@@ -20,8 +20,3 @@ export const datasetActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("delete"), id: z.coerce.number().int().positive() }),
 ]);
-
-/** One line naming every problem of a failed parse. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-}

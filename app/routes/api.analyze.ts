@@ -3,7 +3,7 @@ import { z } from "zod";
 import { analyseResultSet, resultSetSchema } from "~/experiments/analyze-input";
 import { experimentAnalysis } from "~/experiments/results.server";
 import { getDb } from "~/db/db.server";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 
 // POST /api/analyze — a result set or an array of them (as `cli analyze --input`), or {"experiment": id} for a stored
 // experiment's full analysis (guardrails, CUPED, decision).

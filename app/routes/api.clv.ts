@@ -1,6 +1,6 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { filterSchema } from "~/analytics/filter";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { csvResponse, toCsv } from "~/lib/csv";
 import { CLV_CSV_HEADER, clvCsvRow, valueModel } from "~/planning/value.server";
 import { activeDataset } from "~/db/active.server";

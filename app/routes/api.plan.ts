@@ -1,6 +1,6 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { csvResponse, toCsv } from "~/lib/csv";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { planRequestSchema } from "~/planning/plan-input";
 

@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { powerInputSchema, powerRequestSchema } from "~/experiments/power-input";
 import { analysePower, PowerInputError } from "~/experiments/stats/power";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 
 // POST /api/power — one power input (or an array of them) as in `cli power --json`: sizes, power or reachable MDE.
 export async function action({ request }: ActionFunctionArgs) {

@@ -3,7 +3,7 @@ import { activeFacts } from "~/analytics/context.server";
 import { filterFromSearch } from "~/analytics/filter";
 import { memo } from "~/analytics/memo.server";
 import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { csvResponse, toCsv } from "~/lib/csv";
 
 // GET /api/report/<name>?from=&to=&country= — the figures a context page shows, as JSON;

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { DATE_FORMATS } from "~/ingest/dates";
 import { FIELDS } from "~/ingest/formats";
 import { previewFile } from "~/ingest/preview.server";
-import { columnMapSchema, describeIssues } from "~/ingest/schemas";
+import { columnMapSchema } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { getUpload, removeUpload } from "~/ingest/uploads.server";
 
 const querySchema = z.object({ map: columnMapSchema, dateFormat: z.enum(DATE_FORMATS).optional() });

@@ -5,7 +5,8 @@ import { useState } from "react";
 import { getDb } from "~/db/db.server";
 import { deleteDataset, getDataset, listDatasets, setActiveDatasetId } from "~/db/datasets.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
-import { datasetActionSchema, describeIssues } from "~/ingest/schemas";
+import { datasetActionSchema } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { ImportReportView } from "~/components/ImportReportView";
 import { UploadPanel } from "~/components/UploadPanel";
 

@@ -6,7 +6,7 @@ import { EmptyState } from "~/components/EmptyState";
 import { ResultsView } from "~/components/ResultsView";
 import { activeExperiment, ExperimentError } from "~/experiments/experiments.server";
 import { aggregateArmSchema, experimentAnalysis, recordAggregates, recordSimulation, recordUpload, simulationSchema } from "~/experiments/results.server";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Results · ${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];

@@ -5,7 +5,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int } from "~/components/format";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { activeDataset } from "~/db/active.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { memberPage, memberProfile, type MemberQuery } from "~/segments/queries.server";

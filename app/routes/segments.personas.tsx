@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
-import { describeIssues } from "~/ingest/schemas";
+import { describeIssues } from "~/lib/validation";
 import { activeDataset } from "~/db/active.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { choosePersonaK } from "~/segments/compute.server";
