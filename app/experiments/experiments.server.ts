@@ -6,6 +6,7 @@ import { assignArms } from "./assignment";
 import { backtest, type Backtest } from "./backtest";
 import { designSchema, type Design, type ExperimentAudience } from "./design";
 import { analysePower, mdeAt, powerCurve, PowerInputError, type PowerInput, type PowerResult } from "./stats/power";
+import { AppError, type ErrorCode } from "~/lib/errors";
 
 // Experiment records: designs with every version kept, baselines back-tested from the data set, the power analysis,
 // and the start (frozen design, deterministic assignment).
@@ -37,7 +38,12 @@ export function experimentVersions(db: Db, id: number): { version: number; saved
   );
 }
 
-export class ExperimentError extends Error {}
+/** A request the experiment's state refuses (a frozen design, a deleted audience, nothing to assign): 409 by default. */
+export class ExperimentError extends AppError {
+  constructor(message: string, code: ErrorCode = "conflict") {
+    super(message, code);
+  }
+}
 
 /** Creates (no id) or updates a draft; every save is a new version. A running or completed design cannot change. */
 export function saveExperiment(db: Db, datasetId: number, design: Design, id?: number): number {

@@ -2,11 +2,12 @@ import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { experimentsTable } from "~/experiments/list.server";
 import { csvResponse, toCsv } from "~/lib/csv";
 import { activeDataset } from "~/db/active.server";
+import { jsonError } from "~/lib/http.server";
 
 // GET /api/experiments[?status=draft|running|completed][&format=csv] — the experiments list.
 export async function loader({ request }: LoaderFunctionArgs) {
   const active = activeDataset();
-  if (!active) return json({ error: "No data set yet" }, { status: 404 });
+  if (!active) return jsonError("No data set yet", 404);
   const search = new URL(request.url).searchParams;
   const status = search.get("status");
   const rows = experimentsTable(active.db, active.id, status === "draft" || status === "running" || status === "completed" ? status : undefined);

@@ -3,18 +3,19 @@ import { csvResponse, toCsv } from "~/lib/csv";
 import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { planRequestSchema } from "~/planning/plan-input";
+import { jsonError } from "~/lib/http.server";
 
 // POST /api/plan {budget, candidates: [{name, audience, costPerContact, valuePerCustomer, lift, grossMargin,
 // discountShare}]} — the allocation that maximises expected incremental profit. With ?format=csv (or a form field
 // `payload` holding that JSON, as the plan page's download sends it) the allocation as CSV.
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return json({ error: "Use POST" }, { status: 405 });
+  if (request.method !== "POST") return jsonError("Use POST", 405);
   const csv = new URL(request.url).searchParams.get("format") === "csv";
   const body = (request.headers.get("content-type") ?? "").includes("application/json")
     ? await request.json().catch(() => undefined)
     : await request.formData().then((f) => { try { return JSON.parse(String(f.get("payload"))); } catch { return undefined; } });
   const parsed = planRequestSchema.safeParse(body);
-  if (!parsed.success) return json({ error: body === undefined ? "The body is not JSON" : describeIssues(parsed.error) }, { status: 400 });
+  if (!parsed.success) return jsonError(body === undefined ? "The body is not JSON" : describeIssues(parsed.error), 400);
   const result = allocateBudget(parsed.data.budget, parsed.data.candidates);
   if (csv) {
     return csvResponse("plan.csv", toCsv(["campaign", "contacts", "spend", "expected_profit", "incremental_revenue", "profit_per_contact", "return_per_spend"],

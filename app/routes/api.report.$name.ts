@@ -5,21 +5,22 @@ import { memo } from "~/analytics/memo.server";
 import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
 import { describeIssues } from "~/lib/validation";
 import { csvResponse, toCsv } from "~/lib/csv";
+import { jsonError } from "~/lib/http.server";
 
 // GET /api/report/<name>?from=&to=&country= — the figures a context page shows, as JSON;
 // with format=csv&table=<table name> one of its tables as CSV (the pages' download links).
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const name = params.name as ReportName;
-  if (!REPORT_NAMES.includes(name)) return json({ error: `No report "${params.name}"; reports: ${REPORT_NAMES.join(", ")}` }, { status: 404 });
+  if (!REPORT_NAMES.includes(name)) return jsonError(`No report "${params.name}"; reports: ${REPORT_NAMES.join(", ")}`, 404);
   const search = new URL(request.url).searchParams;
   const filter = filterFromSearch(search);
-  if (!filter.success) return json({ error: describeIssues(filter.error) }, { status: 400 });
+  if (!filter.success) return jsonError(describeIssues(filter.error), 400);
   const active = activeFacts();
-  if (!active) return json({ error: "No data set yet: import one first" }, { status: 404 });
+  if (!active) return jsonError("No data set yet: import one first", 404);
   if (search.get("format") === "csv") {
     const tables = reportTables(active.facts, name, filter.data);
     const table = tables.find((t) => t.name === (search.get("table") ?? tables[0].name));
-    if (!table) return json({ error: `No table "${search.get("table")}" in ${name}; tables: ${tables.map((t) => t.name).join(", ")}` }, { status: 404 });
+    if (!table) return jsonError(`No table "${search.get("table")}" in ${name}; tables: ${tables.map((t) => t.name).join(", ")}`, 404);
     return csvResponse(`${table.name}.csv`, toCsv(table.header, table.rows));
   }
   const report = memo(`${name}:${active.facts.datasetId}:${JSON.stringify(filter.data)}`, () => buildReport(active.facts, name, filter.data));

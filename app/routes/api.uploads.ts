@@ -1,19 +1,18 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { ImportError } from "~/ingest/pipeline";
+import { appErrorResponse, jsonError } from "~/lib/http.server";
 import { previewFile } from "~/ingest/preview.server";
 import { saveUpload } from "~/ingest/uploads.server";
 
 // POST /api/uploads — the raw file as the request body (X-File-Name header): streams it to disk and returns its preview.
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") return json({ error: "Use POST with the file as the body" }, { status: 405 });
+  if (request.method !== "POST") return jsonError("Use POST with the file as the body", 405);
   const fileName = decodeURIComponent(request.headers.get("x-file-name") ?? new URL(request.url).searchParams.get("name") ?? "upload.csv").slice(0, 200);
   try {
     const upload = await saveUpload(request.body as WebReadableStream<Uint8Array> | null, fileName);
     const preview = await previewFile(upload.path);
     return json({ upload: { id: upload.id, fileName: upload.fileName, bytes: upload.bytes }, preview });
   } catch (err) {
-    if (err instanceof ImportError) return json({ error: err.message }, { status: 400 });
-    throw err;
+    return appErrorResponse(err); // an ImportError: empty, binary or too large
   }
 }

@@ -1,3 +1,4 @@
+import { AppError } from "~/lib/errors";
 import { pnorm, pnt, qnorm, qt } from "./distributions";
 
 // Power analysis (PRODUCT.md §4), pure functions. Two-sided power counts both tails (R's strict = TRUE); the treatment
@@ -68,7 +69,7 @@ export function meanPower(delta: number, sd: number, n1: number, alpha: number, 
   return 1 - pnt(q, df, ncp) + (sides === 2 ? pnt(-q, df, ncp) : 0);
 }
 
-export class PowerInputError extends Error {}
+export class PowerInputError extends AppError {}
 
 /** The input's effect, absolute: p₂ − p₁ for proportions, δ for means (a relative MDE scales the baseline). */
 export function effectOf(input: PowerInput): number {

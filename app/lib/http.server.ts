@@ -1,0 +1,35 @@
+import { json } from "@remix-run/node";
+import type { z } from "zod";
+import { AppError, STATUS_OF } from "./errors";
+import { describeIssues } from "./validation";
+
+// How every JSON route answers a problem: {"error": "<one line>"} with the status that says whose fault it is.
+
+export function jsonError(message: string, status: number) {
+  return json({ error: message }, { status });
+}
+
+/** The answer to an error the user can act on (its code gives the status); any other error is rethrown. */
+export function appErrorResponse(err: unknown) {
+  if (err instanceof AppError) return jsonError(err.message, STATUS_OF[err.code]);
+  throw err;
+}
+
+type Read<T> = { ok: true; data: T } | { ok: false; response: ReturnType<typeof jsonError> };
+
+/** The request's JSON body, or a 400 saying it is not JSON. */
+export async function readJson(request: Request): Promise<Read<unknown>> {
+  const body: unknown = await request.json().catch(() => undefined);
+  return body === undefined ? { ok: false, response: jsonError("The body is not JSON", 400) } : { ok: true, data: body };
+}
+
+/**
+ * The request's JSON body validated by `schema` (or by the schema chosen for the body's shape, so that messages name
+ * the field where a union would only say "Invalid input"), or a 400 naming every problem.
+ */
+export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S | ((body: unknown) => S)): Promise<Read<z.output<S>>> {
+  const body = await readJson(request);
+  if (!body.ok) return body;
+  const parsed = (typeof schema === "function" ? schema(body.data) : schema).safeParse(body.data);
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: jsonError(describeIssues(parsed.error), 400) };
+}
