@@ -1,7 +1,7 @@
 import coreStyles from "@mantine/core/styles.css";
 import dropzoneStyles from "@mantine/dropzone/styles.css";
 import notificationsStyles from "@mantine/notifications/styles.css";
-import { AppShell, Badge, Burger, ColorSchemeScript, Group, MantineProvider, NavLink, Text, Title, createTheme, mantineHtmlProps } from "@mantine/core";
+import { AppShell, Badge, Burger, Button, ColorSchemeScript, Group, MantineProvider, NavLink, Stack, Text, Title, createTheme, mantineHtmlProps } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Notifications } from "@mantine/notifications";
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
@@ -104,13 +104,30 @@ export default function App() {
   );
 }
 
+/** What a failed page tells the user: what went wrong in words, then the ways back. */
+function describeError(error: unknown): { title: string; detail: string } {
+  if (isRouteErrorResponse(error)) {
+    const detail = typeof error.data === "string" && error.data ? error.data : error.statusText;
+    if (error.status === 404) return { title: "Not found", detail: detail || "There is nothing at this address." };
+    if (error.status === 400) return { title: "That request could not be read", detail };
+    return { title: `Something went wrong (${error.status})`, detail };
+  }
+  return { title: "Something went wrong", detail: error instanceof Error ? error.message : "An unknown error stopped this page." };
+}
+
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const message = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}: ${typeof error.data === "string" ? error.data : ""}` : error instanceof Error ? error.message : "Unknown error";
+  const { title, detail } = describeError(useRouteError());
   return (
     <Shell>
-      <Title order={2}>Something went wrong</Title>
-      <Text mt="md">{message}</Text>
+      <Stack gap="md" maw={720}>
+        <Title order={2}>{title}</Title>
+        <Text>{detail}</Text>
+        <Group>
+          <Button component={Link} to="/">Go to the overview</Button>
+          <Button variant="default" onClick={() => window.history.back()}>Back to the previous page</Button>
+          <Button variant="subtle" component={Link} to="/data">Data sets</Button>
+        </Group>
+      </Stack>
     </Shell>
   );
 }

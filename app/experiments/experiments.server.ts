@@ -214,11 +214,3 @@ export function audienceOptions(db: Db, datasetId: number) {
   const saved = (db.$client.prepare("SELECT id, name FROM audiences WHERE dataset_id = ? ORDER BY name").all(datasetId) as { id: number; name: string }[]);
   return { personas, saved };
 }
-
-/** The experiment of the active data set for a route, or a 404; null when nothing has been imported. */
-export function activeExperiment(active: { db: Db; id: number } | null, id: number): { active: { db: Db; id: number }; experiment: Experiment } | null {
-  if (!active) return null;
-  const experiment = getExperiment(active.db, id);
-  if (!experiment || experiment.datasetId !== active.id) throw new Response("No such experiment in the active data set", { status: 404 });
-  return { active, experiment };
-}

@@ -7,7 +7,8 @@ import { EmptyState } from "~/components/EmptyState";
 import { amount, int } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
 import { audienceFromForm, fieldErrors } from "~/segments/audience-form";
-import { deleteAudience, describeAudience, getAudience, listAudiences, saveAudience, type AudienceDefinition } from "~/segments/audiences.server";
+import { AppError, STATUS_OF } from "~/lib/errors";
+import { customerCountries, deleteAudience, describeAudience, getAudience, listAudiences, saveAudience, type AudienceDefinition } from "~/segments/audiences.server";
 import { personaClusters, segmentRun } from "~/segments/queries.server";
 import { SEGMENTS } from "~/segments/rfm";
 
@@ -17,7 +18,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const active = activeDataset();
   if (!active) return json({ empty: true as const });
   const run = segmentRun(active.db, active.id);
-  const countries = active.db.$client.prepare("SELECT country FROM customers WHERE dataset_id = ? AND country IS NOT NULL GROUP BY country ORDER BY COUNT(*) DESC").pluck().all(active.id) as string[];
   const editId = Number(new URL(request.url).searchParams.get("edit"));
   const editing = editId ? getAudience(active.db, editId) : null;
   return json({
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     dataset: active.name,
     audiences: listAudiences(active.db, active.id).map((a) => ({ ...a, description: describeAudience(a.definition) })),
     personas: personaClusters(active.db, active.id, run.chosenK).map((p) => ({ k: p.k, cluster: p.cluster, name: p.name })),
-    countries,
+    countries: customerCountries(active.db, active.id),
     editing: editing && editing.datasetId === active.id ? editing : null,
   });
 }
@@ -48,7 +48,8 @@ export async function action({ request }: ActionFunctionArgs) {
     const saved = saveAudience(active.db, active.id, parsed.data, id);
     return redirect(`/audiences?saved=${saved}`);
   } catch (err) {
-    return json({ errors: { form: (err as Error).message } }, { status: 404 });
+    if (err instanceof AppError) return json({ errors: { form: err.message } }, { status: STATUS_OF[err.code] });
+    throw err;
   }
 }
 

@@ -5,16 +5,15 @@ import { EmptyState } from "~/components/EmptyState";
 import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { int } from "~/components/format";
 import { designErrors, designFromForm } from "~/experiments/design-form";
-import { activeExperiment, assignmentCounts, audienceOptions, designPreview, ExperimentError, experimentVersions, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentCounts, audienceOptions, designPreview, ExperimentError, experimentVersions, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { learnedLift } from "~/planning/plan.server";
-import { activeDataset } from "~/db/active.server";
+import { requireExperiment } from "~/experiments/require.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];
 
-const load = (id: number) => activeExperiment(activeDataset(), id);
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const loaded = load(Number(params.id));
+  const loaded = requireExperiment(params.id);
   if (!loaded) return json({ empty: true as const });
   const { active, experiment } = loaded;
   let preview = null;
@@ -38,7 +37,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const loaded = load(Number(params.id));
+  const loaded = requireExperiment(params.id);
   if (!loaded) throw new Response("No data set", { status: 404 });
   const { active, experiment } = loaded;
   const form = await request.formData();

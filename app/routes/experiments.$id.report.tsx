@@ -5,18 +5,15 @@ import { EmptyState } from "~/components/EmptyState";
 import { ResultsView } from "~/components/ResultsView";
 import { amount, int, percent } from "~/components/format";
 import { METRIC_LABELS } from "~/experiments/design";
-import { getExperiment } from "~/experiments/experiments.server";
 import { experimentReport } from "~/experiments/report.server";
-import { activeDataset } from "~/db/active.server";
+import { requireExperiment } from "~/experiments/require.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Report · ${data && !data.empty ? data.report.experiment.name : "Experiment"}` }];
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const active = activeDataset();
-  if (!active) return json({ empty: true as const });
-  const e = getExperiment(active.db, Number(params.id));
-  if (!e || e.datasetId !== active.id) throw new Response("No such experiment in the active data set", { status: 404 });
-  return json({ empty: false as const, report: experimentReport(active.db, e.id) });
+  const loaded = requireExperiment(params.id);
+  if (!loaded) return json({ empty: true as const });
+  return json({ empty: false as const, report: experimentReport(loaded.active.db, loaded.experiment.id) });
 }
 
 export default function Report() {

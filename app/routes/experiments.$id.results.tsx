@@ -4,17 +4,16 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { ResultsView } from "~/components/ResultsView";
-import { activeExperiment, ExperimentError } from "~/experiments/experiments.server";
+import { ExperimentError } from "~/experiments/experiments.server";
 import { aggregateArmSchema, experimentAnalysis, recordAggregates, recordSimulation, recordUpload, simulationSchema } from "~/experiments/results.server";
 import { describeIssues } from "~/lib/validation";
-import { activeDataset } from "~/db/active.server";
+import { requireExperiment } from "~/experiments/require.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Results · ${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];
 
-const load = (id: number) => activeExperiment(activeDataset(), id);
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  const loaded = load(Number(params.id));
+  const loaded = requireExperiment(params.id);
   if (!loaded) return json({ empty: true as const });
   const correction = new URL(request.url).searchParams.get("correction") === "bh" ? "bh" : "holm";
   return json({ empty: false as const, experiment: loaded.experiment, recorded: experimentAnalysis(loaded.active.db, loaded.experiment.id, correction) });
@@ -23,7 +22,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 const num = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === "" ? NaN : Number(String(v).replace(/[,%\s]/g, "")));
 
 export async function action({ params, request }: ActionFunctionArgs) {
-  const loaded = load(Number(params.id));
+  const loaded = requireExperiment(params.id);
   if (!loaded) throw new Response("No data set", { status: 404 });
   const { active, experiment } = loaded;
   const form = await request.formData();
@@ -35,11 +34,11 @@ export async function action({ params, request }: ActionFunctionArgs) {
         revenueSquares: num(form.get(`revenueSquares${i}`)), orders: num(form.get(`orders${i}`)), refunded: num(form.get(`refunded${i}`)),
       }));
       const parsed = z.array(aggregateArmSchema).safeParse(arms);
-      if (!parsed.success) return json({ error: `Check the counts: ${describeIssues(parsed.error).replace(/(^|; )(\d+)\./g, (_, sep, i) => `${sep}${experiment.design.arms[Number(i)].name} `)}`, problems: [] });
+      if (!parsed.success) return json({ error: `Check the counts: ${describeIssues(parsed.error).replace(/(^|; )(\d+)\./g, (_, sep, i) => `${sep}${experiment.design.arms[Number(i)].name} `)}`, problems: [] }, { status: 400 });
       recordAggregates(active.db, experiment.id, parsed.data);
     } else if (intent === "upload") {
       const file = form.get("file");
-      if (!(file instanceof File) || file.size === 0) return json({ error: "Choose a CSV file (customer_id,arm,converted,revenue,orders,refunded)", problems: [] });
+      if (!(file instanceof File) || file.size === 0) return json({ error: "Choose a CSV file (customer_id,arm,converted,revenue,orders,refunded)", problems: [] }, { status: 400 });
       const { problems } = recordUpload(active.db, experiment.id, await file.text(), form.get("accept") === "on");
       return redirect(`/experiments/${experiment.id}/results?recorded=upload${problems.length ? `&reported=${problems.length}` : ""}`);
     } else if (intent === "simulate") {
@@ -49,7 +48,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
         conversionLift: treatments.map((_, i) => num(form.get(`conversionLift${i}`)) / 100),
         revenueLift: treatments.map((_, i) => num(form.get(`revenueLift${i}`)) / 100),
       });
-      if (!parsed.success) return json({ error: `Check the simulation: ${describeIssues(parsed.error)}`, problems: [] });
+      if (!parsed.success) return json({ error: `Check the simulation: ${describeIssues(parsed.error)}`, problems: [] }, { status: 400 });
       recordSimulation(active.db, experiment.id, parsed.data);
     } else return json({ error: "Unknown action", problems: [] }, { status: 400 });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "~/db/db.server";
 import { milliToMoney } from "~/ingest/money";
+import { AppError } from "~/lib/errors";
 import { ensureSegments } from "./compute.server";
 import { SEGMENTS } from "./rfm";
 
@@ -110,10 +111,15 @@ export function saveAudience(db: Db, datasetId: number, input: z.infer<typeof au
   const definition = JSON.stringify(input.definition);
   if (id !== undefined) {
     const changed = db.$client.prepare("UPDATE audiences SET name = ?, kind = ?, definition = ?, updated_at = ? WHERE id = ? AND dataset_id = ?").run(input.name, input.definition.kind, definition, now, id, datasetId).changes;
-    if (changed === 0) throw new Error("That audience no longer exists");
+    if (changed === 0) throw new AppError("That audience no longer exists", "not-found");
     return id;
   }
   return Number(db.$client.prepare("INSERT INTO audiences (dataset_id, name, kind, definition, created_at, updated_at) VALUES (?,?,?,?,?,?)").run(datasetId, input.name, input.definition.kind, definition, now, now).lastInsertRowid);
+}
+
+/** The countries of the data set's customers, the most customers first (the audience form's choices). */
+export function customerCountries(db: Db, datasetId: number): string[] {
+  return db.$client.prepare("SELECT country FROM customers WHERE dataset_id = ? AND country IS NOT NULL GROUP BY country ORDER BY COUNT(*) DESC").pluck().all(datasetId) as string[];
 }
 
 export function deleteAudience(db: Db, id: number): boolean {
