@@ -20,10 +20,6 @@ export function getFacts(db: Db, datasetId: number): Facts {
   return facts;
 }
 
-export function forgetFacts(datasetId: number): void {
-  cache.delete(datasetId);
-}
-
 export function loadFacts(db: Db, datasetId: number): Facts {
   const sqlite = db.$client;
   const countries: string[] = [];

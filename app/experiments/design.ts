@@ -66,5 +66,3 @@ export const designSchema = z
 
 export type Design = z.infer<typeof designSchema>;
 export type ExperimentAudience = z.infer<typeof experimentAudienceSchema>;
-
-export const GUARDRAIL_LABELS = { refund_rate: "Refund rate may not rise more than", aov: "AOV may not fall more than" } as const;
