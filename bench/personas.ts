@@ -5,9 +5,9 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { openDb } from "~/db/db.server";
 import { importFile } from "~/ingest/import.server";
-import { computeSegments, personaFeatures } from "~/segments/compute.server";
+import { computeSegments } from "~/segments/compute.server";
 import { standardise, sweepK } from "~/segments/kmeans";
-import { calendarDays } from "~/segments/rfm";
+import { calendarDays, personaFeatures } from "~/segments/rfm";
 import { writeDemoCsv } from "../seed/generate";
 
 // npm run bench (personas): the persona sweep k = 2…10, 10 k-means++ restarts each, exact silhouettes, on the Online

@@ -2,7 +2,7 @@ import type { Facts } from "~/analytics/facts";
 import { RETURN, SALE, dayNumber, dayText } from "~/analytics/facts";
 import type { AudienceDefinition } from "~/segments/audiences.server";
 import { nearest, standardise } from "~/segments/kmeans";
-import { scoreCustomers, type SegmentName } from "~/segments/rfm";
+import { personaFeatures, scoreCustomers, type SegmentName } from "~/segments/rfm";
 import { baselinesFrom, type Baselines, type Outcome } from "./stats/baselines";
 
 // Back-test of an audience (PRODUCT.md §4): membership as of a reference day T using only the data up to T (RFM and
@@ -26,7 +26,7 @@ export function rfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
   const ids = [...last.keys()].sort((a, b) => (facts.customers.ids[a] < facts.customers.ids[b] ? -1 : 1));
   const inputs = ids.map((c) => ({ customerId: facts.customers.ids[c], recency: t - last.get(c)!, frequency: count.get(c)!, monetary: spend.get(c)! / 1000 }));
   const { rows } = scoreCustomers(inputs);
-  const { z } = inputs.length ? standardise(inputs.map((c) => [Math.log1p(c.recency), Math.log1p(c.frequency), Math.log1p(c.monetary)])) : { z: [] };
+  const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] };
   return rows.map((r, i) => {
     const country = facts.customers.country[ids[i]];
     return { index: ids[i], customerId: r.customerId, country: country >= 0 ? facts.countries[country] : null, recency: r.recency, frequency: r.frequency, monetary: r.monetary, segment: r.segment, z: z[i] };

@@ -7,6 +7,7 @@ import { backtest, type Backtest } from "./backtest";
 import { designSchema, type Design, type ExperimentAudience } from "./design";
 import { analysePower, mdeAt, powerCurve, PowerInputError, type PowerInput, type PowerResult } from "./stats/power";
 import { AppError, type ErrorCode } from "~/lib/errors";
+import { chosenK, personaCentroids } from "~/segments/store.server";
 
 // Experiment records: designs with every version kept, baselines back-tested from the data set, the power analysis,
 // and the start (frozen design, deterministic assignment).
@@ -79,7 +80,7 @@ export function resolveAudience(db: Db, audience: ExperimentAudience): { definit
 
 function centroidsFor(db: Db, datasetId: number, definition: AudienceDefinition): number[][] | null {
   if (definition.kind !== "persona") return null;
-  return (db.$client.prepare("SELECT centroid FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").pluck().all(datasetId, definition.k) as string[]).map((c) => JSON.parse(c));
+  return personaCentroids(db, datasetId, definition.k);
 }
 
 export type BaselineValue = { value: number | null; typed: boolean };
@@ -209,8 +210,7 @@ export function designPreview(db: Db, datasetId: number, design: Design): Design
 /** Options of the form's audience picker: saved audiences, segments, personas of the chosen k. */
 export function audienceOptions(db: Db, datasetId: number) {
   ensureSegments(db, datasetId);
-  const chosenK = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number;
-  const personas = db.$client.prepare("SELECT k, cluster, name FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").all(datasetId, chosenK) as { k: number; cluster: number; name: string }[];
+  const personas = db.$client.prepare("SELECT k, cluster, name FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").all(datasetId, chosenK(db, datasetId)) as { k: number; cluster: number; name: string }[];
   const saved = (db.$client.prepare("SELECT id, name FROM audiences WHERE dataset_id = ? ORDER BY name").all(datasetId) as { id: number; name: string }[]);
   return { personas, saved };
 }

@@ -5,8 +5,9 @@ import { SALE, dayNumber } from "~/analytics/facts";
 import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
 import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
-import { ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
+import { assignmentRows, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
 import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
+import { personaCentroids } from "~/segments/store.server";
 
 // Recording results three ways (aggregates, a per-customer CSV checked against the assignment, a simulation from the
 // audience's own history) and reading them back with their analysis.
@@ -70,7 +71,7 @@ export type UploadProblem = { line: number; customerId: string; problem: string 
 export function recordUpload(db: Db, id: number, text: string, accept: boolean): { accepted: number; problems: UploadProblem[] } {
   const e = recordable(db, id);
   const names = e.design.arms.map((a) => a.name.toLowerCase());
-  const assigned = new Map((db.$client.prepare("SELECT customer_id, arm FROM assignments WHERE experiment_id = ?").raw().all(id) as [string, number][]).map(([c, a]) => [c, a]));
+  const assigned = new Map(assignmentRows(db, id).map((a) => [a.customerId, a.arm]));
   const records: CsvRecord[] = [];
   const reader = new CsvReader();
   reader.push(text.replace(/^\uFEFF/, ""), true, (r) => records.push(r), (p) => records.push({ line: p.line, fields: [], raw: p.raw }));
@@ -124,9 +125,7 @@ export function recordSimulation(db: Db, id: number, settings: z.infer<typeof si
   if (settings.conversionLift.length !== treatments || settings.revenueLift.length !== treatments) throw new ExperimentError(`Give a lift for each of the ${treatments} treatment arms`);
   const facts = getFacts(db, e.datasetId);
   const { definition } = resolveAudience(db, e.design.audience);
-  const centroids = definition.kind === "persona"
-    ? (db.$client.prepare("SELECT centroid FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").pluck().all(e.datasetId, definition.k) as string[]).map((c) => JSON.parse(c))
-    : null;
+  const centroids = definition.kind === "persona" ? personaCentroids(db, e.datasetId, definition.k) : null;
   const t = e.design.referenceDate ? dayNumber(e.design.referenceDate) : defaultReferenceDay(facts, e.design.windowDays);
   const members = rfmAsOf(facts, t).filter((c) => memberOf(c, definition, centroids)).map((c) => c.index);
   if (members.length === 0) throw new ExperimentError("The audience had no member at the back-test's reference day: nothing to draw outcomes from");
@@ -135,8 +134,7 @@ export function recordSimulation(db: Db, id: number, settings: z.infer<typeof si
   const converters = history.map((h, i) => [h, before[i]] as const).filter(([h]) => h.converted);
   const base = history.filter((h) => h.converted).length / history.length;
   const random = mulberry32(settings.seed);
-  const assigned = db.$client.prepare("SELECT customer_id, arm FROM assignments WHERE experiment_id = ? ORDER BY customer_id").raw().all(id) as [string, number][];
-  const outcomes = assigned.map(([customerId, arm]) => {
+  const outcomes = assignmentRows(db, id).map(({ customerId, arm }) => {
     const j = Math.floor(random() * history.length);
     let outcome = { ...history[j] };
     let pre = before[j];

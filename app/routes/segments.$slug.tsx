@@ -10,7 +10,7 @@ import { activeDataset } from "~/db/active.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { memberPage, memberProfile, type MemberQuery } from "~/segments/queries.server";
 import { MEMBER_SORTS } from "~/segments/settings";
-import { SEGMENT_ACTIONS, SEGMENT_GRID, segmentFromSlug, segmentSlug, type SegmentName } from "~/segments/rfm";
+import { SEGMENT_ACTIONS, segmentAt, segmentFromSlug, segmentSlug, type SegmentName } from "~/segments/rfm";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data && !data.empty ? data.title : "Segment"} · Campaign Lab` }];
 
@@ -27,7 +27,7 @@ function resolve(slug: string): { segment?: SegmentName; cell?: { r: number; fm:
   if (cell) {
     const r = +cell[1];
     const fm = +cell[2];
-    return { cell: { r, fm }, title: `R ${r} × FM ${fm} (${SEGMENT_GRID[5 - r][fm - 1]})` };
+    return { cell: { r, fm }, title: `R ${r} × FM ${fm} (${segmentAt(r, fm)})` };
   }
   const segment = segmentFromSlug(slug);
   return segment ? { segment, title: segment } : null;
@@ -45,7 +45,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     empty: false as const,
     title: target.title,
     segment: target.segment ?? null,
-    cellSegment: target.cell ? SEGMENT_GRID[5 - target.cell.r][target.cell.fm - 1] : null,
+    cellSegment: target.cell ? segmentAt(target.cell.r, target.cell.fm) : null,
     queryError: parsed.success ? null : describeIssues(parsed.error),
     members: memberPage(active.db, active.id, query),
     profile: memberProfile(active.db, active.id, { segment: target.segment, cell: target.cell }),

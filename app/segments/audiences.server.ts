@@ -4,6 +4,7 @@ import { milliToMoney } from "~/ingest/money";
 import { AppError } from "~/lib/errors";
 import { ensureSegments } from "./compute.server";
 import { SEGMENTS } from "./rfm";
+import { chosenK, personaCentroids } from "./store.server";
 
 // Audiences: a segment, a persona, or a filter over customers; their members are computed live from the stored RFM
 // table, so an audience always reflects its data set. Experiments pick them (issue "Experiments I").
@@ -43,8 +44,7 @@ function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql
     params.push(definition.segment);
   } else if (definition.kind === "persona") {
     // a persona is a cluster of one k: its members are the customers nearest to that cluster's centroid
-    const chosen = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number;
-    if (chosen !== definition.k) return personaOfOtherK(definition, db, datasetId);
+    if (chosenK(db, datasetId) !== definition.k) return personaOfOtherK(definition, db, datasetId);
     clauses.push("x.persona = ?");
     params.push(definition.cluster);
   } else {
@@ -67,7 +67,7 @@ function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql
 }
 
 function personaOfOtherK(definition: Extract<AudienceDefinition, { kind: "persona" }>, db: Db, datasetId: number): { sql: string; params: unknown[] } {
-  const centroids = (db.$client.prepare("SELECT centroid FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").pluck().all(datasetId, definition.k) as string[]).map((c) => JSON.parse(c) as number[]);
+  const centroids = personaCentroids(db, datasetId, definition.k);
   const terms = centroids.map((c) => `((x.z_recency - ${c[0]}) * (x.z_recency - ${c[0]}) + (x.z_frequency - ${c[1]}) * (x.z_frequency - ${c[1]}) + (x.z_monetary - ${c[2]}) * (x.z_monetary - ${c[2]}))`);
   const own = terms[definition.cluster];
   if (!own) return { sql: "0", params: [] };

@@ -2,8 +2,9 @@ import { performance } from "node:perf_hooks";
 import type { Db } from "~/db/db.server";
 import { nearest, standardise, sweepK, type Clustering } from "./kmeans";
 import { nameClusters } from "./naming";
-import { calendarDays, percentile, scoreCustomers, type RfmInput } from "./rfm";
+import { calendarDays, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "./settings";
+import { personaCentroids } from "./store.server";
 
 // Computes and stores a data set's RFM table and persona sweep once (after its import); pages read the stored tables.
 
@@ -13,9 +14,6 @@ type CustomerRow = { customerId: string; lastPurchaseAt: string; orders: number;
 function median(values: number[]): number {
   return values.length ? percentile(Float64Array.from(values).sort(), 50) : 0;
 }
-
-/** The persona features of PRODUCT.md §3: log1p of recency, frequency and monetary (currency units). */
-export const personaFeatures = (c: RfmInput) => [Math.log1p(c.recency), Math.log1p(c.frequency), Math.log1p(Math.max(0, c.monetary))];
 
 export function computeSegments(db: Db, datasetId: number): { customers: number; seconds: number } {
   const started = performance.now();
@@ -74,7 +72,7 @@ function profile(c: Clustering, inputs: RfmInput[], rows: CustomerRow[]) {
 /** Stores the user's choice of k and relabels every customer with that clustering (nearest stored centroid). */
 export function choosePersonaK(db: Db, datasetId: number, k: number): void {
   const sqlite = db.$client;
-  const centroids = (sqlite.prepare("SELECT centroid FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").pluck().all(datasetId, k) as string[]).map((c) => JSON.parse(c) as number[]);
+  const centroids = personaCentroids(db, datasetId, k);
   if (centroids.length !== k) throw new Error(`No persona run for k = ${k}`);
   const customers = sqlite.prepare("SELECT customer_id, z_recency, z_frequency, z_monetary FROM customer_rfm WHERE dataset_id = ?").raw().all(datasetId) as [string, number, number, number][];
   sqlite.transaction(() => {

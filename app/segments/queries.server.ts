@@ -2,7 +2,7 @@ import type { Db } from "~/db/db.server";
 import { milliToMoney } from "~/ingest/money";
 import { ensureSegments } from "./compute.server";
 import { MEMBER_SORTS, type MemberSort } from "./settings";
-import { percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
+import { fmScore, fmSums, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
 
 // Reads of the stored RFM and persona tables (computed once per import by compute.server.ts).
 
@@ -50,7 +50,7 @@ export function segmentSummaries(db: Db, datasetId: number): { segments: Segment
   const scores = { R: {} as Record<string, number>, F: {} as Record<string, number>, M: {} as Record<string, number> };
   for (const k of ["1", "2", "3", "4", "5"]) scores.R[k] = scores.F[k] = scores.M[k] = 0;
   for (const m of all) {
-    grid[5 - m.r][Math.ceil((m.f + m.m) / 2) - 1]++;
+    grid[5 - m.r][fmScore(m.f, m.m) - 1]++;
     scores.R[m.r]++;
     scores.F[m.f]++;
     scores.M[m.m]++;
@@ -128,8 +128,9 @@ function memberWhere(datasetId: number, q: MemberQuery): { where: string; params
     params.push(q.persona);
   }
   if (q.cell) {
-    clauses.push("x.r = ? AND (x.f + x.m + 1) / 2 = ?");
-    params.push(q.cell.r, q.cell.fm);
+    const sums = fmSums(q.cell.fm);
+    clauses.push(`x.r = ? AND x.f + x.m IN (${sums.map(() => "?").join(",")})`);
+    params.push(q.cell.r, ...sums);
   }
   if (q.search) {
     clauses.push("(x.customer_id LIKE ? ESCAPE '\\' OR c.country LIKE ? ESCAPE '\\')");

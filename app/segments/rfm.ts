@@ -55,8 +55,14 @@ export const SEGMENT_GRID: readonly (readonly SegmentName[])[] = [
 /** FM = ceil((F + M) / 2). */
 export const fmScore = (f: number, m: number) => Math.ceil((f + m) / 2);
 
+/** The F + M totals whose FM is `fm`, for a query over stored F and M scores. */
+export const fmSums = (fm: number) => [2, 3, 4, 5, 6, 7, 8, 9, 10].filter((sum) => fmScore(sum, 0) === fm);
+
+/** The segment of the grid cell R × FM. */
+export const segmentAt = (r: number, fm: number): SegmentName => SEGMENT_GRID[5 - r][fm - 1];
+
 export function segmentOf(r: number, f: number, m: number): SegmentName {
-  return SEGMENT_GRID[5 - r][fmScore(f, m) - 1];
+  return segmentAt(r, fmScore(f, m));
 }
 
 /** URL form of a segment name ("Can't Lose Them" → "can-t-lose-them"). */
@@ -79,6 +85,9 @@ export const SEGMENT_ACTIONS: Record<SegmentName, string> = {
 };
 
 export type RfmInput = { customerId: string; recency: number; frequency: number; monetary: number };
+
+/** The persona features of PRODUCT.md §3: log1p of recency, frequency and monetary (currency units, floored at 0). */
+export const personaFeatures = (c: RfmInput) => [Math.log1p(c.recency), Math.log1p(c.frequency), Math.log1p(Math.max(0, c.monetary))];
 export type RfmRow = RfmInput & { r: number; f: number; m: number; fm: number; code: string; segment: SegmentName };
 export type RfmResult = { rows: RfmRow[]; cuts: { recency: number[]; frequency: number[]; monetary: number[] } };
 

@@ -1,0 +1,21 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "~/db/db.server";
+import { personas, segmentRuns } from "~/db/schema";
+
+// Reads of the stored persona run that several stages need, written once (drizzle's builder: portable, typed).
+
+/** The stored centroids (standardised log RFM) of the k-cluster run, in cluster order; empty when k was not swept. */
+export function personaCentroids(db: Db, datasetId: number, k: number): number[][] {
+  return db
+    .select({ centroid: personas.centroid })
+    .from(personas)
+    .where(and(eq(personas.datasetId, datasetId), eq(personas.k, k)))
+    .orderBy(asc(personas.cluster))
+    .all()
+    .map((row) => JSON.parse(row.centroid) as number[]);
+}
+
+/** The k whose clusters are the data set's personas (the user's choice, else the proposed one); null before any run. */
+export function chosenK(db: Db, datasetId: number): number | null {
+  return db.select({ k: segmentRuns.chosenK }).from(segmentRuns).where(eq(segmentRuns.datasetId, datasetId)).get()?.k ?? null;
+}
