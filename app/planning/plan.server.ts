@@ -11,6 +11,7 @@ import { qnorm } from "~/experiments/stats/distributions";
 import { ensureSegments } from "~/segments/compute.server";
 import type { SegmentName } from "~/segments/rfm";
 import type { Candidate } from "./allocate";
+import { ASSUMED_LIFT, campaignCosts, GROSS_MARGIN } from "./assumptions";
 
 // Inputs of the plan: candidate campaigns with their audience sizes, baseline values (back-tested) and expected lifts
 // (learned from completed experiments of the same campaign type when there are any, else an assumption, marked so).
@@ -52,8 +53,6 @@ const DEFAULT_PAIRS: [SegmentName, (typeof CAMPAIGN_TYPES)[number]][] = [
   ["Hibernating", "reactivation discount"],
 ];
 
-export const ASSUMED_LIFT = 0.05;
-
 export type PlanCandidate = Candidate & { segment: SegmentName; campaignType: string; learned: LearnedLift };
 
 export function defaultCandidates(db: Db, datasetId: number, windowDays = 30): PlanCandidate[] {
@@ -69,11 +68,10 @@ export function defaultCandidates(db: Db, datasetId: number, windowDays = 30): P
         segment,
         campaignType,
         audience: counts.get(segment) ?? 0,
-        costPerContact: campaignType === "reactivation discount" ? 0.5 : 0.1,
+        ...campaignCosts(campaignType),
         valuePerCustomer: Math.round((b.revenueMean ?? 0) * 100) / 100,
         lift: learned ? Math.round(learned.estimate * 10000) / 10000 : ASSUMED_LIFT,
-        grossMargin: 0.4,
-        discountShare: campaignType === "reactivation discount" ? 0.1 : 0,
+        grossMargin: GROSS_MARGIN,
         learned,
       };
     }),

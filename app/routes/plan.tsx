@@ -10,6 +10,9 @@ import { bestMonths, defaultCandidates } from "~/planning/plan.server";
 import { candidateSchema } from "~/planning/plan-input";
 import { campaignRoi } from "~/planning/roi";
 import { activeDataset } from "~/db/active.server";
+import { ASSUMED_LIFT, campaignCosts, GROSS_MARGIN } from "~/planning/assumptions";
+
+const CUSTOM = campaignCosts("custom");
 
 export const meta: MetaFunction = () => [{ title: "Plan · Campaign Lab" }];
 
@@ -87,7 +90,7 @@ export default function Plan() {
             })}
           </Table.Tbody>
         </Table>
-        <Button size="xs" variant="light" mt="sm" onClick={() => setRows([...rows, { include: true, name: `Custom ${rows.length + 1}`, audience: 1000, costPerContact: 0.1, valuePerCustomer: 20, liftPercent: 5, marginPercent: 40, discountPercent: 0, source: "assumed" }])}>Add a candidate</Button>
+        <Button size="xs" variant="light" mt="sm" onClick={() => setRows([...rows, { include: true, name: `Custom ${rows.length + 1}`, audience: 1000, costPerContact: CUSTOM.costPerContact, valuePerCustomer: 20, liftPercent: ASSUMED_LIFT * 100, marginPercent: GROSS_MARGIN * 100, discountPercent: CUSTOM.discountShare * 100, source: "assumed" }])}>Add a candidate</Button>
       </Card>
       {computed.problems.length > 0 && <Alert color="red">{computed.problems.join("; ")}</Alert>}
       {result && (

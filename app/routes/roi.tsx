@@ -13,12 +13,16 @@ import { campaignRoi } from "~/planning/roi";
 import { activeDataset } from "~/db/active.server";
 import { audienceSize } from "~/segments/audiences.server";
 import { SEGMENTS } from "~/segments/rfm";
+import { ASSUMED_LIFT, campaignCosts, GROSS_MARGIN } from "~/planning/assumptions";
 
 export const meta: MetaFunction = () => [{ title: "Campaign ROI · Campaign Lab" }];
 
+const DEFAULT_CAMPAIGN = "reactivation discount";
+const DEFAULT_COSTS = campaignCosts(DEFAULT_CAMPAIGN);
+
 const querySchema = z.object({
   segment: z.enum(SEGMENTS).default("At Risk"),
-  campaign: z.enum(CAMPAIGN_TYPES).default("reactivation discount"),
+  campaign: z.enum(CAMPAIGN_TYPES).default(DEFAULT_CAMPAIGN),
   window: z.coerce.number().pipe(z.union([z.literal(7), z.literal(30), z.literal(60), z.literal(90)])).default(30),
 });
 
@@ -35,10 +39,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Roi() {
   const data = useLoaderData<typeof loader>();
   const [, setParams] = useSearchParams();
-  const [cost, setCost] = useState<number | string>(0.5);
-  const [discount, setDiscount] = useState<number | string>(10);
-  const [margin, setMargin] = useState<number | string>(40);
-  const [assumed, setAssumed] = useState<number | string>(5);
+  const [cost, setCost] = useState<number | string>(DEFAULT_COSTS.costPerContact);
+  const [discount, setDiscount] = useState<number | string>(DEFAULT_COSTS.discountShare * 100);
+  const [margin, setMargin] = useState<number | string>(GROSS_MARGIN * 100);
+  const [assumed, setAssumed] = useState<number | string>(ASSUMED_LIFT * 100);
   if (data.empty) return <EmptyState title="Campaign ROI" />;
   const lift = data.learned ? data.learned.estimate : (Number(assumed) || 0) / 100;
   const r = campaignRoi({ audience: data.audience, baselineValue: data.value, lift, costPerContact: Number(cost) || 0, discountShare: (Number(discount) || 0) / 100, grossMargin: (Number(margin) || 0) / 100, windowDays: data.q.window });
