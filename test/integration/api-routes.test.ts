@@ -1,0 +1,305 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import * as analyze from "~/routes/api.analyze";
+import * as audiences from "~/routes/api.audiences";
+import * as clv from "~/routes/api.clv";
+import * as datasetRejected from "~/routes/api.datasets.$id.rejected[.]csv";
+import * as dataset from "~/routes/api.datasets.$id";
+import * as datasets from "~/routes/api.datasets";
+import * as datasetsCsv from "~/routes/api.datasets[.]csv";
+import * as experimentsPreview from "~/routes/api.experiments.preview";
+import * as experiments from "~/routes/api.experiments";
+import * as importJob from "~/routes/api.imports.$id";
+import * as imports from "~/routes/api.imports";
+import * as plan from "~/routes/api.plan";
+import * as power from "~/routes/api.power";
+import * as report from "~/routes/api.report.$name";
+import * as membersCsv from "~/routes/api.segments.members[.]csv";
+import * as segments from "~/routes/api.segments";
+import * as upload from "~/routes/api.uploads.$id";
+import * as uploads from "~/routes/api.uploads";
+import { writeDemoCsv } from "../../seed/generate";
+import { fixture, importForTest, snapshot, tempDb } from "../support/db";
+
+// Every api.* route's loader and action, called directly with Request objects on a real SQLite file (the server's own
+// getDb(), pointed at it by DATABASE_PATH), on good and bad input: status codes and bodies.
+
+const BASE = "http://campaign.lab";
+type Args = { params?: Record<string, string>; method?: string; json?: unknown; body?: BodyInit; form?: Record<string, string | string[]>; headers?: Record<string, string> };
+
+function request(path: string, { method = "GET", json, body, form, headers = {} }: Args = {}): Request {
+  if (json !== undefined) return new Request(BASE + path, { method, body: JSON.stringify(json), headers: { "Content-Type": "application/json", ...headers } });
+  if (form) {
+    const data = new FormData();
+    for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) data.append(k, x);
+    return new Request(BASE + path, { method, body: data, headers });
+  }
+  return new Request(BASE + path, { method, body, headers, ...(body ? { duplex: "half" } : {}) } as RequestInit);
+}
+
+type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown> | unknown;
+
+/** Calls a loader or action as Remix does; a thrown Response is the answer too (resource routes send it as it is). */
+async function call(handler: unknown, path: string, args: Args = {}): Promise<Response> {
+  try {
+    const out = await (handler as Handler)({ request: request(path, args), params: args.params ?? {}, context: {} });
+    if (!(out instanceof Response)) throw new Error(`${path} returned something other than a Response`);
+    return out;
+  } catch (err) {
+    if (err instanceof Response) return err;
+    throw err;
+  }
+}
+
+const body = async (r: Response) => JSON.parse(await r.text());
+const lines = async (r: Response) => (await r.text()).trim().split(/\r?\n/);
+
+let t: ReturnType<typeof tempDb>;
+let rulesId: number;
+let demoId: number;
+
+beforeAll(() => {
+  t = tempDb();
+  process.env.DATABASE_PATH = t.path;
+});
+afterAll(() => t.cleanup());
+
+describe("before any import", () => {
+  it("the data set routes answer an empty list and every active-data-set route a 404", async () => {
+    expect(await body(await call(datasets.loader, "/api/datasets"))).toEqual([]);
+    expect(await lines(await call(datasetsCsv.loader, "/api/datasets.csv"))).toHaveLength(1);
+    for (const [handler, path, params] of [
+      [segments.loader, "/api/segments", {}],
+      [audiences.loader, "/api/audiences", {}],
+      [experiments.loader, "/api/experiments", {}],
+      [clv.loader, "/api/clv", {}],
+      [report.loader, "/api/report/monthly", { name: "monthly" }],
+    ] as const) {
+      const r = await call(handler, path, { params });
+      expect(r.status, path).toBe(404);
+      expect((await body(r)).error, path).toMatch(/^No data set yet/);
+    }
+    const csv = await call(membersCsv.loader, "/api/segments/members.csv");
+    expect([csv.status, await csv.text()]).toEqual([404, "No data set yet"]);
+  });
+});
+
+describe("with data", () => {
+  beforeAll(async () => {
+    rulesId = await importForTest(t.db, fixture("online-retail-rules.csv"), { name: "Rules", segments: true });
+    const demo = join(t.dir, "demo.csv");
+    await writeDemoCsv(demo, { lines: 6000, seed: 7 });
+    demoId = await importForTest(t.db, demo, { name: "Demo", segments: true });
+  });
+
+  it("GET /api/datasets and /api/datasets.csv list both data sets, the latest active", async () => {
+    const list = await body(await call(datasets.loader, "/api/datasets"));
+    expect(list.map((d: { name: string; active: boolean }) => [d.name, d.active])).toEqual([["Demo", true], ["Rules", false]]);
+    const csv = await call(datasetsCsv.loader, "/api/datasets.csv");
+    expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
+    const rows = await lines(csv);
+    expect(rows[0]).toMatch(/^name,file,format,encoding,date_format,/);
+    expect(rows.slice(1).map((r) => r.split(",")[0])).toEqual(["Demo", "Rules"]);
+  });
+
+  it("GET /api/datasets/:id returns the report, or 404", async () => {
+    const ok = await call(dataset.loader, `/api/datasets/${rulesId}`, { params: { id: String(rulesId) } });
+    expect(ok.status).toBe(200);
+    expect(await body(ok)).toMatchObject({ id: rulesId, name: "Rules", report: { linesRead: 25, duplicateLines: 3 } });
+    const missing = await call(dataset.loader, "/api/datasets/999", { params: { id: "999" } });
+    expect([missing.status, await body(missing)]).toEqual([404, { error: "No such data set" }]);
+  });
+
+  it("GET /api/datasets/:id/rejected.csv lists the rejected examples, or 404", async () => {
+    const report = (await body(await call(dataset.loader, "", { params: { id: String(rulesId) } }))).report;
+    const csv = await call(datasetRejected.loader, "", { params: { id: String(rulesId) } });
+    const rows = await lines(csv);
+    expect(rows[0]).toBe("line,reason,text");
+    expect(rows.length - 1).toBe(report.rejectedExamples.length);
+    expect(report.rejectedExamples.length).toBeGreaterThan(0);
+    const missing = await call(datasetRejected.loader, "", { params: { id: "999" } });
+    expect([missing.status, await missing.text()]).toEqual([404, "No such data set"]);
+  });
+
+  it("GET /api/report/:name answers JSON and CSV, 400 on a bad filter, 404 on an unknown report or table", async () => {
+    const ok = await call(report.loader, "/api/report/overview", { params: { name: "overview" } });
+    expect(ok.status).toBe(200);
+    expect((await body(ok)).dataset).toMatchObject({ id: demoId, name: "Demo" });
+    const bad = await call(report.loader, "/api/report/monthly?from=2011-13-01", { params: { name: "monthly" } });
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).error).toMatch(/^from: /);
+    const unknown = await call(report.loader, "/api/report/weather", { params: { name: "weather" } });
+    expect(unknown.status).toBe(404);
+    expect((await body(unknown)).error).toMatch(/^No report "weather"; reports: /);
+    const table = await call(report.loader, "/api/report/monthly?format=csv&table=nope", { params: { name: "monthly" } });
+    expect([table.status, (await body(table)).error]).toEqual([404, expect.stringMatching(/^No table "nope" in monthly/)]);
+    const csv = await call(report.loader, "/api/report/monthly?format=csv", { params: { name: "monthly" } });
+    expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
+    expect((await lines(csv)).length).toBeGreaterThan(12); // a header and one row per month of 13
+  });
+
+  it("GET /api/segments and /api/segments/members.csv", async () => {
+    const r = await body(await call(segments.loader, "/api/segments"));
+    const counted = r.segments.reduce((s: number, x: { customers: number }) => s + x.customers, 0);
+    expect(counted).toBe(r.customers);
+    const champions = r.segments.find((s: { name: string }) => s.name === "Champions").customers;
+    const csv = await lines(await call(membersCsv.loader, "/api/segments/members.csv?segment=champions"));
+    expect(csv[0]).toBe("CustomerID,Recency,Frequency,Monetary,R,F,M,RFM,Segment,Persona");
+    expect(csv.length - 1).toBe(champions);
+    expect(csv.slice(1).every((l) => l.includes(",Champions,"))).toBe(true);
+    const unknown = await call(membersCsv.loader, "/api/segments/members.csv?segment=nope");
+    expect([unknown.status, await unknown.text()]).toEqual([404, 'No segment "nope"']);
+  });
+
+  it("GET /api/audiences lists; POST sizes a definition (the segment's count) or answers 400 with field errors", async () => {
+    expect(await body(await call(audiences.loader, "/api/audiences"))).toEqual([]);
+    const seg = await body(await call(segments.loader, "/api/segments"));
+    const champions = seg.segments.find((s: { name: string }) => s.name === "Champions");
+    const ok = await call(audiences.action, "/api/audiences", { method: "POST", form: { kind: "segment", segment: "Champions" } });
+    expect(ok.status).toBe(200);
+    expect(await body(ok)).toEqual({ customers: champions.customers, revenue: champions.revenue, description: "Segment: Champions" });
+    const bad = await call(audiences.action, "/api/audiences", { method: "POST", form: { kind: "filter", recencyMin: "90", recencyMax: "10" } });
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).errors).toEqual({ recencyMin: "min is above max" });
+  });
+
+  const design = {
+    name: "Push test", campaignType: "personalised push", audienceKind: "segment", segment: "Champions", armName: ["Control", "Push"], armShare: ["50", "50"],
+    primaryMetric: "conversion", windowDays: "30", alpha: "0.05", power: "0.8", sides: "2", mde: "5", mdeUnit: "relative", method: "pooled",
+  };
+
+  it("POST /api/experiments/preview: the design's audience, baselines and sample size, or 400 with field errors", async () => {
+    const ok = await call(experimentsPreview.action, "/api/experiments/preview", { method: "POST", form: design });
+    expect(ok.status).toBe(200);
+    const { preview } = await body(ok);
+    const champions = (await body(await call(segments.loader, "/api/segments"))).segments.find((s: { name: string }) => s.name === "Champions");
+    expect(preview.audience).toMatchObject({ customers: champions.customers, label: "Segment: Champions" });
+    expect(preview.baselines.windowDays).toBe(30);
+    expect(preview.power.problem).toBeNull();
+    expect(preview.power.result.nControl).toBeGreaterThan(0);
+    expect(preview.power.audienceSize).toBe(champions.customers);
+    const bad = await call(experimentsPreview.action, "/api/experiments/preview", { method: "POST", form: { ...design, method: "t" } });
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).errors).toMatchObject({ method: "Conversion takes method pooled or arcsine" });
+  });
+
+  it("GET /api/experiments lists as JSON and CSV", async () => {
+    expect(await body(await call(experiments.loader, "/api/experiments"))).toEqual([]);
+    const csv = await lines(await call(experiments.loader, "/api/experiments?format=csv"));
+    expect(csv).toEqual(["id,name,campaign_type,audience,status,primary_metric,window_days,planned_total,decision,updated_at"]);
+  });
+
+  it("POST /api/power: sizes, 400 on bad input or a body that is not JSON, 405 on GET", async () => {
+    const ok = await call(power.action, "/api/power", { method: "POST", json: { baseline: 0.05, mde: 0.1, relative: true } });
+    expect(ok.status).toBe(200);
+    // the same figure the power calculator's browser test pins (test/e2e/experiments.test.ts): 5% → 5.5%, α 0.05, 80%
+    expect((await body(ok)).nControl).toBe(31_234);
+    const bad = await call(power.action, "/api/power", { method: "POST", json: { baseline: 0.05, mde: 0.1, alpha: 0.9 } });
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).error).toMatch(/^alpha: alpha must be in \(0, 0.5\]/);
+    const notJson = await call(power.action, "/api/power", { method: "POST", body: "baseline=0.05" });
+    expect([notJson.status, await body(notJson)]).toEqual([400, { error: "The body is not JSON" }]);
+    const get = await call(power.action, "/api/power");
+    expect([get.status, await body(get)]).toEqual([405, { error: "Use POST with a JSON body" }]);
+  });
+
+  it("POST /api/analyze: a result set's comparison, 400 on bad counts, 404 for an experiment without results", async () => {
+    const set = { metric: "proportion", arms: [{ name: "control", users: 1000, conversions: 100 }, { name: "treatment", users: 1000, conversions: 130 }] };
+    const ok = await call(analyze.action, "/api/analyze", { method: "POST", json: set });
+    expect(ok.status).toBe(200);
+    const r = await body(ok);
+    expect(r.comparisons).toHaveLength(1);
+    expect(r.comparisons[0].absolute.estimate).toBeCloseTo(0.03, 12);
+    expect(r.srm.flagged).toBe(false);
+    const bad = await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, arms: [set.arms[0], { name: "treatment", users: 10, conversions: 20 }] } });
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).error).toBe("arms.1.conversions: conversions cannot exceed users");
+    const none = await call(analyze.action, "/api/analyze", { method: "POST", json: { experiment: 999 } });
+    expect([none.status, await body(none)]).toEqual([404, { error: "No recorded results for that experiment" }]);
+    const notJson = await call(analyze.action, "/api/analyze", { method: "POST", body: "{" });
+    expect(notJson.status).toBe(400);
+  });
+
+  it("POST /api/plan: the allocation as JSON or CSV, 400 on bad input", async () => {
+    const candidate = { name: "A", audience: 100, costPerContact: 1, valuePerCustomer: 50, lift: 0.1, grossMargin: 0.5, discountShare: 0 };
+    const ok = await call(plan.action, "/api/plan", { method: "POST", json: { budget: 40, candidates: [candidate] } });
+    expect(ok.status).toBe(200);
+    const r = await body(ok);
+    // 50 × 0.1 × 0.5 − 1 = 1.5 profit per contact; a budget of 40 buys 40 contacts
+    expect(r.allocations[0]).toMatchObject({ name: "A", contacts: 40, spend: 40 });
+    expect(r.allocations[0].expectedProfit).toBeCloseTo(60, 9);
+    const csv = await call(plan.action, "/api/plan?format=csv", { method: "POST", json: { budget: 40, candidates: [candidate] } });
+    expect((await lines(csv))[1]).toBe("A,40,40,60,200,1.5,1.5");
+    const bad = await call(plan.action, "/api/plan", { method: "POST", json: { budget: -1, candidates: [candidate] } });
+    expect([bad.status, await body(bad)]).toEqual([400, { error: "budget: the budget cannot be negative" }]);
+    const notJson = await call(plan.action, "/api/plan", { method: "POST", json: undefined, body: "{", headers: { "Content-Type": "application/json" } });
+    expect([notJson.status, await body(notJson)]).toEqual([400, { error: "The body is not JSON" }]);
+  });
+
+  it("GET /api/clv: the fitted models and the per-customer CSV, 400 on a bad calibration end", async () => {
+    const ok = await call(clv.loader, "/api/clv?calibrationEnd=2011-09-30");
+    expect(ok.status).toBe(200);
+    const r = await body(ok);
+    expect(r.calibrationEnd).toBe("2011-09-30");
+    expect(r.bgnbd.r).toBeGreaterThan(0);
+    const csv = await lines(await call(clv.loader, "/api/clv?calibrationEnd=2011-09-30&format=csv"));
+    expect(csv.length - 1).toBe(r.customers);
+    const bad = await call(clv.loader, "/api/clv?calibrationEnd=2011-13-45");
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).error).toMatch(/^calibrationEnd: /);
+  });
+
+  it("uploads and imports: POST /api/uploads, GET and DELETE /api/uploads/:id, POST /api/imports, GET /api/imports/:id", async () => {
+    const file = readFileSync(fixture("context-shop.csv"));
+    const sent = await call(uploads.action, "/api/uploads", { method: "POST", body: file, headers: { "X-File-Name": "context-shop.csv" } });
+    expect(sent.status).toBe(200);
+    const { upload: up, preview } = await body(sent);
+    expect(up).toMatchObject({ fileName: "context-shop.csv", bytes: file.length });
+    expect(preview.needsMapping).toBe(false);
+    const empty = await call(uploads.action, "/api/uploads", { method: "POST", body: new Uint8Array(0) });
+    expect([empty.status, await body(empty)]).toEqual([400, { error: "The file is empty (0 bytes)" }]);
+    expect((await call(uploads.action, "/api/uploads")).status).toBe(405);
+
+    const seen = await call(upload.loader, `/api/uploads/${up.id}`, { params: { id: up.id } });
+    expect(seen.status).toBe(200);
+    expect((await body(seen)).upload).toEqual(up);
+    const badMap = await call(upload.loader, `/api/uploads/${up.id}?customer=${"x".repeat(201)}`, { params: { id: up.id } });
+    expect(badMap.status).toBe(400);
+    const unknown = await call(upload.loader, "/api/uploads/nope", { params: { id: "nope" } });
+    expect(unknown.status).toBe(404);
+
+    const badBody = await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: "nope" } });
+    expect([badBody.status, await body(badBody)]).toEqual([400, { error: "uploadId: uploadId must be the id returned by the upload" }]);
+    const noUpload = await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: "00000000-0000-4000-8000-000000000000" } });
+    expect(noUpload.status).toBe(404);
+    expect((await call(imports.action, "/api/imports")).status).toBe(405);
+    expect((await call(importJob.loader, "/api/imports/nope", { params: { id: "nope" } })).status).toBe(404);
+
+    const finished = async (job: { id: string }) => {
+      for (;;) {
+        const j = await body(await call(importJob.loader, `/api/imports/${job.id}`, { params: { id: job.id } }));
+        if (j.status !== "running") return j;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const started = await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: up.id, name: "Shop" } });
+    expect(started.status).toBe(202);
+    const done = await finished(await body(started));
+    expect(done).toMatchObject({ status: "done", error: null, canReplace: false, report: { dataset: "Shop", customers: 4 } });
+    expect((await body(await call(datasets.loader, "/api/datasets"))).map((d: { name: string }) => d.name)).toEqual(["Shop", "Demo", "Rules"]);
+
+    // the same file again: refused as a conflict, which the UI offers to replace; nothing changes
+    const again = await body(await call(uploads.action, "/api/uploads", { method: "POST", body: file, headers: { "X-File-Name": "context-shop.csv" } }));
+    const before = snapshot(t.db);
+    const refused = await finished(await body(await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: again.upload.id, name: "Shop 2" } })));
+    expect(refused).toMatchObject({ status: "failed", canReplace: true, error: expect.stringMatching(/^This file was already imported as "Shop"/) });
+    expect(snapshot(t.db)).toEqual(before);
+
+    const removed = await call(upload.action, `/api/uploads/${again.upload.id}`, { method: "DELETE", params: { id: again.upload.id } });
+    expect([removed.status, await body(removed)]).toEqual([200, { ok: true }]);
+    expect((await call(upload.loader, "", { params: { id: again.upload.id } })).status).toBe(404);
+    expect((await call(upload.action, "", { method: "POST", params: { id: again.upload.id } })).status).toBe(405);
+  });
+});
