@@ -76,6 +76,14 @@ export default tseslint.config(
     },
   },
   {
+    // No SQL in pages, JSON routes or components: they call a *.server.ts module of the stage that owns the table.
+    files: ["app/routes/**", "app/components/**", "app/root.tsx"],
+    rules: {
+      "no-restricted-syntax": ["error", { selector: "MemberExpression[property.name='$client']", message: "No SQL in routes: call the owning stage's *.server.ts module." }],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["drizzle-orm", "drizzle-orm/*", "~/db/schema"], message: "No SQL in routes: call the owning stage's *.server.ts module." }] }],
+    },
+  },
+  {
     files: PURE.map((p) => (p.endsWith(".ts") ? p : `${p}/**`)),
     rules: {
       "no-restricted-imports": [
