@@ -31,7 +31,7 @@ const stageZones = STAGES.flatMap(([name, dirs], i) =>
 );
 
 // Pure parts take numbers and return numbers: no store, no file system, no server-only module.
-const PURE = ["app/experiments/stats", "app/segments/rfm.ts", "app/segments/kmeans.ts", "app/segments/naming.ts", "app/segments/settings.ts"];
+const PURE = ["app/experiments/stats", "app/segments/rfm.ts", "app/segments/audience-rule.ts", "app/segments/kmeans.ts", "app/segments/naming.ts", "app/segments/settings.ts"];
 const pureZones = PURE.map((target) => ({
   target,
   from: ["app/db/**", "app/**/*.server.ts"],

@@ -4,6 +4,7 @@ import type { AudienceDefinition } from "~/segments/audiences.server";
 import { nearest, standardise } from "~/segments/kmeans";
 import { personaFeatures, scoreCustomers, type SegmentName } from "~/segments/rfm";
 import { baselinesFrom, type Baselines, type Outcome } from "./stats/baselines";
+import { audienceConditions, meetsConditions } from "~/segments/audience-rule";
 
 // Back-test of an audience (PRODUCT.md §4): membership as of a reference day T using only the data up to T (RFM and
 // personas recomputed as of T), outcome over the W days after T. Pure: Facts and stored centroids in, numbers out.
@@ -35,12 +36,8 @@ export function rfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
 
 /** Whether an as-of-T customer belongs to an audience definition (personas by nearest stored centroid of that k). */
 export function memberOf(c: AsOfCustomer, definition: AudienceDefinition, centroids: number[][] | null): boolean {
-  if (definition.kind === "segment") return c.segment === definition.segment;
   if (definition.kind === "persona") return centroids !== null && nearest(c.z, centroids) === definition.cluster;
-  if (definition.countries?.length && !definition.countries.includes(c.country ?? "")) return false;
-  if (definition.segments?.length && !definition.segments.includes(c.segment)) return false;
-  const within = (v: number, r?: { min?: number; max?: number }) => !r || ((r.min === undefined || v >= r.min) && (r.max === undefined || v <= r.max));
-  return within(c.recency, definition.recency) && within(c.frequency, definition.frequency) && within(c.monetary, definition.monetary);
+  return meetsConditions(c, audienceConditions(definition));
 }
 
 /** Outcomes of the given customers over days T+1 … T+W. */

@@ -5,6 +5,7 @@ import { AppError } from "~/lib/errors";
 import { ensureSegments } from "./compute.server";
 import { SEGMENTS } from "./rfm";
 import { chosenK, personaCentroids } from "./store.server";
+import { audienceConditions, conditionsSql } from "./audience-rule";
 
 // Audiences: a segment, a persona, or a filter over customers; their members are computed live from the stored RFM
 // table, so an audience always reflects its data set. Experiments pick them (issue "Experiments I").
@@ -35,35 +36,17 @@ export const audienceSchema = z.object({
 
 export type Audience = { id: number; datasetId: number; name: string; kind: string; definition: AudienceDefinition; createdAt: string; updatedAt: string };
 
+const COLUMNS = { segment: { column: "x.segment" }, country: { column: "c.country" }, recency: { column: "x.recency" }, frequency: { column: "x.frequency" }, monetary: { column: "x.monetary", scale: 1000 } };
+
 /** The WHERE clause selecting an audience's customers in customer_rfm x joined with customers c. */
 function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql: string; params: unknown[] } {
-  const clauses = ["x.dataset_id = ?"];
-  const params: unknown[] = [datasetId];
-  if (definition.kind === "segment") {
-    clauses.push("x.segment = ?");
-    params.push(definition.segment);
-  } else if (definition.kind === "persona") {
+  if (definition.kind === "persona") {
     // a persona is a cluster of one k: its members are the customers nearest to that cluster's centroid
     if (chosenK(db, datasetId) !== definition.k) return personaOfOtherK(definition, db, datasetId);
-    clauses.push("x.persona = ?");
-    params.push(definition.cluster);
-  } else {
-    if (definition.countries?.length) {
-      clauses.push(`c.country IN (${definition.countries.map(() => "?").join(",")})`);
-      params.push(...definition.countries);
-    }
-    if (definition.segments?.length) {
-      clauses.push(`x.segment IN (${definition.segments.map(() => "?").join(",")})`);
-      params.push(...definition.segments);
-    }
-    const bounds: [keyof typeof definition, string, number][] = [["recency", "x.recency", 1], ["frequency", "x.frequency", 1], ["monetary", "x.monetary", 1000]];
-    for (const [key, column, scale] of bounds) {
-      const r = definition[key] as { min?: number; max?: number } | undefined;
-      if (r?.min !== undefined) (clauses.push(`${column} >= ?`), params.push(Math.round(r.min * scale)));
-      if (r?.max !== undefined) (clauses.push(`${column} <= ?`), params.push(Math.round(r.max * scale)));
-    }
+    return { sql: "x.dataset_id = ? AND x.persona = ?", params: [datasetId, definition.cluster] };
   }
-  return { sql: clauses.join(" AND "), params };
+  const { clauses, params } = conditionsSql(audienceConditions(definition), COLUMNS);
+  return { sql: ["x.dataset_id = ?", ...clauses].join(" AND "), params: [datasetId, ...params] };
 }
 
 function personaOfOtherK(definition: Extract<AudienceDefinition, { kind: "persona" }>, db: Db, datasetId: number): { sql: string; params: unknown[] } {

@@ -1,0 +1,55 @@
+import type { SegmentName } from "./rfm";
+
+// Who belongs to a segment or filter audience, defined once and read two ways: as SQL over the stored customer_rfm
+// (today's members, audiences.server.ts) and as a predicate over a customer's RFM as of a day T (back-tests,
+// experiments/backtest.ts). Persona audiences are the nearest stored centroid in both. Pure: no I/O.
+
+/** What a condition can look at: a customer's segment, country and RFM values (monetary in currency units). */
+export type MemberFacts = { segment: SegmentName; country: string | null; recency: number; frequency: number; monetary: number };
+
+export type RangeField = "recency" | "frequency" | "monetary";
+export type Condition = { field: "segment"; oneOf: string[] } | { field: "country"; oneOf: string[] } | { field: RangeField; min?: number; max?: number };
+
+type Range = { min?: number; max?: number } | undefined;
+export type RuleDefinition =
+  | { kind: "segment"; segment: SegmentName }
+  | { kind: "filter"; countries?: string[]; segments?: SegmentName[]; recency?: Range; frequency?: Range; monetary?: Range };
+
+/** The conditions a customer must all meet (none: everyone). */
+export function audienceConditions(definition: RuleDefinition): Condition[] {
+  if (definition.kind === "segment") return [{ field: "segment", oneOf: [definition.segment] }];
+  const out: Condition[] = [];
+  if (definition.countries?.length) out.push({ field: "country", oneOf: definition.countries });
+  if (definition.segments?.length) out.push({ field: "segment", oneOf: definition.segments });
+  for (const field of ["recency", "frequency", "monetary"] as const) {
+    const r = definition[field];
+    if (r && (r.min !== undefined || r.max !== undefined)) out.push({ field, min: r.min, max: r.max });
+  }
+  return out;
+}
+
+export function meetsConditions(c: MemberFacts, conditions: Condition[]): boolean {
+  return conditions.every((k) => {
+    if (k.field === "segment") return k.oneOf.includes(c.segment);
+    if (k.field === "country") return c.country !== null && k.oneOf.includes(c.country);
+    const v = c[k.field];
+    return (k.min === undefined || v >= k.min) && (k.max === undefined || v <= k.max);
+  });
+}
+
+/** The same conditions as SQL, given each field's column and the scale of its stored values (money in thousandths). */
+export function conditionsSql(conditions: Condition[], columns: Record<Condition["field"], { column: string; scale?: number }>): { clauses: string[]; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  for (const k of conditions) {
+    const { column, scale = 1 } = columns[k.field];
+    if (k.field === "segment" || k.field === "country") {
+      clauses.push(`${column} IN (${k.oneOf.map(() => "?").join(",")})`);
+      params.push(...k.oneOf);
+      continue;
+    }
+    if (k.min !== undefined) (clauses.push(`${column} >= ?`), params.push(Math.round(k.min * scale)));
+    if (k.max !== undefined) (clauses.push(`${column} <= ?`), params.push(Math.round(k.max * scale)));
+  }
+  return { clauses, params };
+}
