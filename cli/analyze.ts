@@ -6,8 +6,8 @@ import { analyseResultSet, resultSetSchema } from "~/experiments/analyze-input";
 import { experimentAnalysis } from "~/experiments/results.server";
 import { describeIssues } from "~/lib/validation";
 import { parse, positiveInt, UsageError } from "./args";
+import { ANALYZE_USAGE } from "./usage";
 
-export const ANALYZE_USAGE = "analyze (--input FILE.json | --experiment ID) [--db PATH] [--json]";
 
 export async function analyzeCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, { input: { type: "string" }, experiment: { type: "string" }, db: { type: "string" }, json: { type: "boolean" } });

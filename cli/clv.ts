@@ -7,7 +7,6 @@ import { toCsv } from "~/lib/csv";
 import { CLV_CSV_HEADER, clvCsvRow, valueModel } from "~/planning/value.server";
 import { parse, UsageError } from "./args";
 
-export const CLV_USAGE = "clv [--calibration-end YYYY-MM-DD] [--customers] [--db PATH] [--json]";
 
 export async function clvCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, { "calibration-end": { type: "string" }, customers: { type: "boolean" }, db: { type: "string" }, json: { type: "boolean" } });

@@ -7,12 +7,11 @@ import { FORMAT_LABELS } from "~/ingest/formats";
 import type { ImportReport } from "~/ingest/report";
 import { activeDatasetId } from "~/db/datasets.server";
 import { errorCode } from "~/lib/errors";
-import { computeSegments } from "~/segments/compute.server";
+import { computeSegmentsParallel } from "~/segments/compute.server";
 import { parse, UsageError } from "./args";
+import { IMPORT_USAGE } from "./usage";
 import { progressPrinter } from "./progress";
 
-export const IMPORT_USAGE =
-  "import FILE [--workspace NAME] [--map field=column ...] [--date-format FMT] [--replace] [--db PATH] [--json]";
 
 export async function importCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
@@ -43,7 +42,7 @@ export async function importCommand(argv: string[]): Promise<void> {
     // segments and personas are derived once per import, right after it lands (a failure here keeps the import)
     progress.update({ stage: "segments" });
     const datasetId = activeDatasetId(db)!;
-    computeSegments(db, datasetId);
+    await computeSegmentsParallel(db, datasetId);
     progress.update({ stage: "done" });
     progress.end();
     process.stdout.write(values.json ? JSON.stringify(report) + "\n" : summary(report));

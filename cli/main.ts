@@ -1,22 +1,18 @@
 import { UsageError } from "./args";
-import { IMPORT_USAGE, importCommand } from "./import";
-import { ANALYZE_USAGE, analyzeCommand } from "./analyze";
-import { CLV_USAGE, clvCommand } from "./clv";
-import { PLAN_USAGE, planCommand } from "./plan";
-import { POWER_USAGE, powerCommand } from "./power";
-import { REPORT_USAGE, reportCommand } from "./report";
-import { SEED_USAGE, seedCommand } from "./seed";
-import { SEGMENTS_USAGE, segmentsCommand } from "./segments";
+import { ANALYZE_USAGE, CLV_USAGE, IMPORT_USAGE, PLAN_USAGE, POWER_USAGE, REPORT_USAGE, SEED_USAGE, SEGMENTS_USAGE } from "./usage";
 
-const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
-  import: { usage: IMPORT_USAGE, run: importCommand },
-  seed: { usage: SEED_USAGE, run: seedCommand },
-  report: { usage: REPORT_USAGE, run: reportCommand },
-  segments: { usage: SEGMENTS_USAGE, run: segmentsCommand },
-  power: { usage: POWER_USAGE, run: powerCommand },
-  analyze: { usage: ANALYZE_USAGE, run: analyzeCommand },
-  clv: { usage: CLV_USAGE, run: clvCommand },
-  plan: { usage: PLAN_USAGE, run: planCommand },
+type Run = (argv: string[]) => Promise<void>;
+
+// Each command's module loads only when it runs: `--help` and `power` start without the database driver or the app.
+const COMMANDS: Record<string, { usage: string; load: () => Promise<Run> }> = {
+  import: { usage: IMPORT_USAGE, load: async () => (await import("./import")).importCommand },
+  seed: { usage: SEED_USAGE, load: async () => (await import("./seed")).seedCommand },
+  report: { usage: REPORT_USAGE, load: async () => (await import("./report")).reportCommand },
+  segments: { usage: SEGMENTS_USAGE, load: async () => (await import("./segments")).segmentsCommand },
+  power: { usage: POWER_USAGE, load: async () => (await import("./power")).powerCommand },
+  analyze: { usage: ANALYZE_USAGE, load: async () => (await import("./analyze")).analyzeCommand },
+  clv: { usage: CLV_USAGE, load: async () => (await import("./clv")).clvCommand },
+  plan: { usage: PLAN_USAGE, load: async () => (await import("./plan")).planCommand },
 };
 
 function help(): string {
@@ -31,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")}`);
-  await command.run(rest);
+  await (await command.load())(rest);
   return 0;
 }
 

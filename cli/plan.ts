@@ -3,8 +3,8 @@ import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { planRequestSchema } from "~/planning/plan-input";
 import { parse, UsageError } from "./args";
+import { PLAN_USAGE } from "./usage";
 
-export const PLAN_USAGE = "plan --budget X --input FILE.json [--json]";
 
 export async function planCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, { budget: { type: "string" }, input: { type: "string" }, json: { type: "boolean" } });

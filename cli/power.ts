@@ -4,8 +4,6 @@ import { analysePower, PowerInputError } from "~/experiments/stats/power";
 import { describeIssues } from "~/lib/validation";
 import { parse, UsageError } from "./args";
 
-export const POWER_USAGE =
-  "power [--metric proportion|mean] [--baseline P] [--mean M --sd S] [--mde X] [--relative] [--alpha A] [--power B] [--sides 1|2] [--ratio R] [--arms K] [--method pooled|arcsine|t|z] [--n N] [--input FILE.json] [--json]";
 
 const number = (v: string | undefined, flag: string) => {
   if (v === undefined) return undefined;

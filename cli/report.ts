@@ -6,8 +6,8 @@ import { activeDatasetId } from "~/db/datasets.server";
 import { describeIssues } from "~/lib/validation";
 import { databasePath } from "~/db/paths.server";
 import { parse, UsageError } from "./args";
+import { REPORT_USAGE } from "./usage";
 
-export const REPORT_USAGE = `report <${REPORT_NAMES.join("|")}> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--country NAME] [--db PATH] [--json]`;
 
 export async function reportCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {

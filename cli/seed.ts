@@ -5,7 +5,6 @@ import { importDemo } from "../seed/import-demo";
 import { parse, positiveInt, wholeNumber } from "./args";
 import { progressPrinter } from "./progress";
 
-export const SEED_USAGE = "seed [--lines N] [--seed S] [--out FILE] [--workspace NAME] [--db PATH] [--json]";
 
 export async function seedCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {

@@ -8,7 +8,6 @@ import { allMembers, RFM_CSV_HEADER, rfmCsvRow } from "~/segments/queries.server
 import { segmentsReport } from "~/segments/report.server";
 import { parse, positiveInt, UsageError } from "./args";
 
-export const SEGMENTS_USAGE = "segments [--k K] [--members] [--db PATH] [--json]";
 
 export async function segmentsCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, { k: { type: "string" }, members: { type: "boolean" }, db: { type: "string" }, json: { type: "boolean" } });

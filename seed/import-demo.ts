@@ -5,7 +5,7 @@ import type { Db } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
 import { importFile, type ImportProgress } from "~/ingest/import.server";
 import type { ImportReport } from "~/ingest/report";
-import { computeSegments } from "~/segments/compute.server";
+import { computeSegmentsParallel } from "~/segments/compute.server";
 import { writeDemoCsv, type SeedOptions } from "./generate";
 
 /** The name of the demo data set, loaded on first start and by `seed`. */
@@ -28,7 +28,7 @@ export async function importDemo(
     await writeDemoCsv(file, options);
     const report = await importFile(db, file, { name, onProgress });
     onProgress?.({ stage: "segments" });
-    computeSegments(db, activeDatasetId(db)!);
+    await computeSegmentsParallel(db, activeDatasetId(db)!);
     return report;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -43,7 +43,7 @@ export function startImport({ upload, name, map, dateFormat, replace, onDone }: 
   const job: ImportJob = { id: randomUUID(), fileName: upload.fileName, status: "running", progress: null, report: null, error: null, canReplace: false };
   jobs.set(job.id, job);
   const root = projectRoot();
-  const args = ["--import", "tsx", join(root, "cli/main.ts"), "import", upload.path, "--json", "--progress-json", "--db", databasePath(), "--file-name", upload.fileName];
+  const args = [join(root, "scripts", "run.mjs"), "cli", "import", upload.path, "--json", "--progress-json", "--db", databasePath(), "--file-name", upload.fileName];
   if (name) args.push("--workspace", name);
   for (const [field, column] of Object.entries(map ?? {})) if (column) args.push("--map", `${field}=${column}`);
   if (dateFormat) args.push("--date-format", dateFormat);

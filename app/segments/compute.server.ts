@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Db } from "~/db/db.server";
-import { nearest, standardise, sweepK, type Clustering } from "./kmeans";
+import { nearest, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
+import { sweepKParallel } from "./sweep.server";
 import { nameClusters } from "./naming";
 import { calendarDays, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "./settings";
@@ -17,6 +18,22 @@ function median(values: number[]): number {
 
 export function computeSegments(db: Db, datasetId: number): { customers: number; seconds: number } {
   const started = performance.now();
+  const prepared = prepareSegments(db, datasetId);
+  const sweep = prepared.inputs.length > K_RANGE[0] ? sweepK(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED) : null;
+  return storeSegments(db, datasetId, prepared, sweep, started);
+}
+
+/** computeSegments with the persona sweep on both cores (the CLI's import, after which the user waits for it). */
+export async function computeSegmentsParallel(db: Db, datasetId: number): Promise<{ customers: number; seconds: number }> {
+  const started = performance.now();
+  const prepared = prepareSegments(db, datasetId);
+  const sweep = prepared.inputs.length > K_RANGE[0] ? await sweepKParallel(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED) : null;
+  return storeSegments(db, datasetId, prepared, sweep, started);
+}
+
+type Prepared = ReturnType<typeof prepareSegments>;
+
+function prepareSegments(db: Db, datasetId: number) {
   const sqlite = db.$client;
   const lastAt = sqlite.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined;
   if (lastAt === undefined) throw new Error(`No data set ${datasetId}`);
@@ -27,7 +44,11 @@ export function computeSegments(db: Db, datasetId: number): { customers: number;
   const inputs: RfmInput[] = rows.map((c) => ({ customerId: c.customerId, recency: calendarDays(c.lastPurchaseAt, snapshot), frequency: c.orders, monetary: c.revenue / 1000 }));
   const { rows: scored, cuts } = scoreCustomers(inputs);
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] as number[][] };
-  const sweep = inputs.length > K_RANGE[0] ? sweepK(z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED) : null;
+  return { rows, snapshot, inputs, scored, cuts, z };
+}
+
+function storeSegments(db: Db, datasetId: number, { rows, snapshot, inputs, scored, cuts, z }: Prepared, sweep: Sweep | null, started: number) {
+  const sqlite = db.$client;
   const chosen = sweep?.clusterings.find((c) => c.k === sweep.bestK) ?? null;
 
   const write = sqlite.transaction(() => {

@@ -200,16 +200,26 @@ export function silhouettes(points: Matrix, labelings: { labels: ArrayLike<numbe
   const d = points[0]?.length ?? 0;
   const flat = new Float64Array(n * d);
   points.forEach((p, i) => p.forEach((v, t) => (flat[i * d + t] = v)));
+  const labels = labelings.map((l) => Int32Array.from(l.labels));
+  const ks = labelings.map((l) => l.k);
+  return silhouetteScores(silhouetteSums(flat, d, labels, ks, 0, n), labels, ks);
+}
+
+/**
+ * The silhouettes' distance sums of the point pairs (i, j > i) for i in [from, to): row i holds, per labeling, the
+ * sum of i's distances to each cluster. Disjoint ranges add up to the whole, so threads can share the pass.
+ */
+export function silhouetteSums(flat: Float64Array, d: number, labels: Int32Array[], ks: number[], from: number, to: number): Float64Array {
+  const n = labels[0]?.length ?? 0;
   const offsets: number[] = [];
   let width = 0;
-  for (const l of labelings) {
+  for (const k of ks) {
     offsets.push(width);
-    width += l.k;
+    width += k;
   }
-  const labels = labelings.map((l) => Int32Array.from(l.labels));
-  const L = labelings.length;
+  const L = labels.length;
   const sums = new Float64Array(n * width);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const rowI = i * width;
     for (let j = i + 1; j < n; j++) {
       let s = 0;
@@ -227,18 +237,32 @@ export function silhouettes(points: Matrix, labelings: { labels: ArrayLike<numbe
       }
     }
   }
-  return labelings.map(({ k }, q) => {
+  return sums;
+}
+
+/** The row where the pairs (i, j > i) of n points split in two equal halves: row i has n − 1 − i pairs. */
+export function halfOfPairs(n: number): number {
+  return Math.max(0, Math.min(n, Math.round(n * (1 - Math.SQRT1_2))));
+}
+
+/** Mean silhouettes from the distance sums of silhouetteSums. */
+export function silhouetteScores(sums: Float64Array, labels: Int32Array[], ks: number[]): number[] {
+  const n = labels[0]?.length ?? 0;
+  const width = ks.reduce((a, b) => a + b, 0);
+  let off = 0;
+  return ks.map((k, q) => {
     const lab = labels[q];
-    const off = offsets[q];
+    const base = off;
+    off += k;
     const sizes = new Float64Array(k);
     for (let i = 0; i < n; i++) sizes[lab[i]]++;
     let total = 0;
     for (let i = 0; i < n; i++) {
       const own = lab[i];
       if (sizes[own] <= 1) continue;
-      const a = sums[i * width + off + own] / (sizes[own] - 1);
+      const a = sums[i * width + base + own] / (sizes[own] - 1);
       let b = Infinity;
-      for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[i * width + off + c] / sizes[c]);
+      for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[i * width + base + c] / sizes[c]);
       total += b === Infinity ? 0 : (b - a) / Math.max(a, b);
     }
     return total / n;
@@ -270,12 +294,20 @@ export const SILHOUETTE_SAMPLE = 10_000;
 
 /** k-means for every k in [kMin, kMax] with the inertia and the mean silhouette; proposes the best-silhouette k. */
 export function sweepK(data: Matrix, kMin = 2, kMax = 10, restarts = 10, seed = 42): Sweep {
-  const n = data.length;
-  const sampled = n > SILHOUETTE_EXACT_LIMIT ? sampleIndexes(n, SILHOUETTE_SAMPLE, seed) : null;
+  const sampled = silhouetteSampleOf(data.length, seed);
   const points = sampled ? sampled.map((i) => data[i]) : data;
   const clusterings: Clustering[] = [];
-  for (let k = kMin; k <= Math.min(kMax, n - 1); k++) clusterings.push(bestKmeans(data, k, restarts, seed));
+  for (let k = kMin; k <= Math.min(kMax, data.length - 1); k++) clusterings.push(bestKmeans(data, k, restarts, seed));
   const scores = silhouettes(points, clusterings.map((c) => ({ k: c.k, labels: sampled ? sampled.map((i) => c.labels[i]) : c.labels })));
+  return sweepOf(clusterings, scores, sampled, kMin);
+}
+
+/** The points the silhouettes are computed on: all of them, or the seeded sample above SILHOUETTE_EXACT_LIMIT. */
+export function silhouetteSampleOf(n: number, seed: number): number[] | null {
+  return n > SILHOUETTE_EXACT_LIMIT ? sampleIndexes(n, SILHOUETTE_SAMPLE, seed) : null;
+}
+
+export function sweepOf(clusterings: Clustering[], scores: number[], sampled: number[] | null, kMin: number): Sweep {
   const rows = clusterings.map((c, q) => ({ k: c.k, inertia: c.inertia, silhouette: scores[q] }));
   const bestK = rows.reduce((a, b) => (b.silhouette > a.silhouette ? b : a), rows[0])?.k ?? kMin;
   return { rows, clusterings, silhouetteSample: sampled ? sampled.length : null, bestK };

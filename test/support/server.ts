@@ -13,10 +13,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the built app (`npm start` without the build step) on a free port; the pid held is the server's own. */
+/** Starts the built app (`npm start` without the build step: dist/server.js) on a free port; the pid held is the server's own. */
 export async function startServer(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void>; log: () => string }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/start.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["dist/server.js"], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,20 @@
+import { REPORT_NAMES } from "~/analytics/reports";
+
+// Every command's usage line, apart from the commands themselves: `cli --help` prints them without loading any.
+
+export const IMPORT_USAGE =
+  "import FILE [--workspace NAME] [--map field=column ...] [--date-format FMT] [--replace] [--db PATH] [--json]";
+export const ANALYZE_USAGE =
+  "analyze (--input FILE.json | --experiment ID) [--db PATH] [--json]";
+export const CLV_USAGE =
+  "clv [--calibration-end YYYY-MM-DD] [--customers] [--db PATH] [--json]";
+export const PLAN_USAGE =
+  "plan --budget X --input FILE.json [--json]";
+export const POWER_USAGE =
+  "power [--metric proportion|mean] [--baseline P] [--mean M --sd S] [--mde X] [--relative] [--alpha A] [--power B] [--sides 1|2] [--ratio R] [--arms K] [--method pooled|arcsine|t|z] [--n N] [--input FILE.json] [--json]";
+export const REPORT_USAGE =
+  `report <${REPORT_NAMES.join("|")}> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--country NAME] [--db PATH] [--json]`;
+export const SEED_USAGE =
+  "seed [--lines N] [--seed S] [--out FILE] [--workspace NAME] [--db PATH] [--json]";
+export const SEGMENTS_USAGE =
+  "segments [--k K] [--members] [--db PATH] [--json]";
