@@ -20,7 +20,7 @@ export async function benchPages(): Promise<void> {
     const load = existsSync(REAL)
       ? ["import", REAL, "--db", db]
       : ["seed", "--lines", "541909", "--db", db];
-    const r = spawnSync(process.execPath, ["--import", "tsx", "cli/main.ts", ...load], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["dist/cli.js", ...load], { cwd: ROOT, encoding: "utf8" });
     if (r.status !== 0) throw new Error(r.stderr);
     const server = await startServer({ DATABASE_PATH: db, DEMO_DATA: "off" });
     try {

@@ -1,4 +1,6 @@
+import cluster from "node:cluster";
 import { readdir, rm, stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { openDb } from "~/db/db.server";
 import { countDatasets } from "~/db/datasets.server";
@@ -24,24 +26,67 @@ async function loadDemoIfEmpty(path: string) {
   }
 }
 
-/** Uploads never imported (abandoned mapping forms) are removed after a day. */
+/** Uploads never imported (abandoned mapping forms) and the state files of finished import jobs go after a day. */
 async function sweepUploads(path: string) {
-  const dir = join(dirname(path), "uploads");
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    const file = join(dir, name);
-    const { mtimeMs } = await stat(file);
-    if (Date.now() - mtimeMs > 86_400_000) await rm(file, { force: true });
+  for (const folder of ["uploads", "imports"]) {
+    const dir = join(dirname(path), folder);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const file = join(dir, name);
+      const { mtimeMs } = await stat(file);
+      if (Date.now() - mtimeMs > 86_400_000) await rm(file, { force: true });
+    }
   }
 }
 
 process.env.NODE_ENV ??= "production"; // React and Express in production mode (the build is loaded later, dynamically)
 const path = databasePath();
-await loadDemoIfEmpty(path);
-await sweepUploads(path);
 const host = process.env.HOST ?? "127.0.0.1";
 const port = Number(process.env.PORT ?? 3000);
-await serve(host, port);
+const local = host === "0.0.0.0" ? "127.0.0.1" : host;
 // load the active data set into memory before the first visitor asks (through the app, which owns the cache)
-await fetch(`http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/api/report/monthly`).catch(() => undefined);
-console.log(`Campaign Lab is running on http://${host === "0.0.0.0" ? "localhost" : host}:${port} (database ${path})`);
+const warm = () => fetch(`http://${local}:${port}/api/report/monthly`).then((r) => r.arrayBuffer()).catch(() => undefined);
+
+// One web worker per core (WEB_WORKERS to choose), sharing the port and the SQLite file (docs/decisions/0011-workers.md);
+// the primary prepares the database, starts them and replaces one that dies.
+const workers = Math.max(1, Number(process.env.WEB_WORKERS ?? availableParallelism()));
+if (cluster.isPrimary) {
+  await loadDemoIfEmpty(path);
+  await sweepUploads(path);
+  if (workers === 1) {
+    await serve(host, port);
+    await warm();
+  } else {
+    let listening = 0;
+    let stopping = false;
+    const start = () => {
+      const worker = cluster.fork();
+      // an import finished in one worker: the others load the new data set too, before their next visitor
+      worker.on("message", (m: { campaignLab?: string }) => {
+        if (m?.campaignLab === "dataset-changed") for (const w of Object.values(cluster.workers ?? {})) if (w && w !== worker) w.send({ campaignLab: "warm" });
+      });
+      return worker;
+    };
+    await new Promise<void>((resolve) => {
+      cluster.on("listening", () => ++listening === workers && resolve());
+      for (let i = 0; i < workers; i++) start();
+    });
+    cluster.on("exit", (_worker, code, signal) => {
+      if (stopping) return;
+      console.error(`a web worker stopped (${signal ?? `exit code ${code}`}); starting another`);
+      start();
+    });
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        stopping = true;
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
+        process.exit(0);
+      });
+    }
+    await Promise.all(Array.from({ length: workers }, warm));
+  }
+  console.log(`Campaign Lab is running on http://${host === "0.0.0.0" ? "localhost" : host}:${port} (database ${path}, ${workers} web worker${workers === 1 ? "" : "s"})`);
+} else {
+  process.on("message", (m: { campaignLab?: string }) => m?.campaignLab === "warm" && void warm());
+  await serve(host, port);
+}

@@ -1,21 +1,27 @@
 import type { Db } from "~/db/db.server";
+import { dataVersion } from "~/db/version.server";
 import { dayNumber, type Facts } from "./facts";
+import { forgetMemo } from "./memo.server";
 
-// Loads a data set's orders, lines, products and customers into columns once, and keeps the last two data sets loaded
-// (a data set never changes after its import; a replaced one gets a new id).
+// Loads a data set's orders, lines, products and customers into columns once, and keeps the last two data sets loaded.
+// Each use checks the data set's version (one indexed row): data changed by another process (an update, a replacement)
+// is loaded again, and the memo of computed results is cleared with it.
 
-const cache = ((globalThis as { __campaignLabFacts?: Map<number, Facts> }).__campaignLabFacts ??= new Map<number, Facts>());
+type Loaded = { version: string; facts: Facts };
+const cache = ((globalThis as { __campaignLabFacts?: Map<number, Loaded> }).__campaignLabFacts ??= new Map<number, Loaded>());
 const KEEP = 2;
 
 export function getFacts(db: Db, datasetId: number): Facts {
+  const version = dataVersion(db, datasetId);
   const hit = cache.get(datasetId);
-  if (hit) {
+  if (hit && hit.version === version) {
     cache.delete(datasetId);
     cache.set(datasetId, hit);
-    return hit;
+    return hit.facts;
   }
+  if (hit) forgetMemo();
   const facts = loadFacts(db, datasetId);
-  cache.set(datasetId, facts);
+  cache.set(datasetId, { version, facts });
   while (cache.size > KEEP) cache.delete(cache.keys().next().value!);
   return facts;
 }

@@ -1,17 +1,41 @@
-// Computed reports by (data set, report, filter): a data set never changes after its import, so a result can be
-// reused until it falls out of this small LRU.
-const store = ((globalThis as { __campaignLabMemo?: Map<string, unknown> }).__campaignLabMemo ??= new Map<string, unknown>());
-const SIZE = 64;
+// Computed results by key (data set, data version, report, filter…): a result is reused until its data changes (the
+// keys carry the data set's version, and a reload of the facts clears the memo) or it falls out of this LRU. The LRU
+// is bounded by entries and by bytes: a CLV fit keeps every customer's row, so a few calibration ends fill memory.
+type Entry = { value: unknown; bytes: number };
+const store = ((globalThis as { __campaignLabMemo?: Map<string, Entry> }).__campaignLabMemo ??= new Map<string, Entry>());
+const SIZE = 256;
+export const MEMO_MAX_BYTES = Number(process.env.MEMO_MAX_MB ?? 256) * 1024 ** 2;
+let total = 0;
 
-export function memo<T>(key: string, compute: () => T): T {
-  if (store.has(key)) {
-    const value = store.get(key) as T;
+/** A small result's size for the byte bound (most entries are a page's figures: a few kilobytes). */
+const SMALL = 4096;
+
+export function memo<T>(key: string, compute: () => T, bytes?: (value: T) => number): T {
+  const hit = store.get(key);
+  if (hit) {
     store.delete(key);
-    store.set(key, value);
-    return value;
+    store.set(key, hit);
+    return hit.value as T;
   }
   const value = compute();
-  store.set(key, value);
-  while (store.size > SIZE) store.delete(store.keys().next().value!);
+  const size = bytes ? bytes(value) : SMALL;
+  store.set(key, { value, bytes: size });
+  total += size;
+  while (store.size > 1 && (store.size > SIZE || total > MEMO_MAX_BYTES)) {
+    const [oldest, entry] = store.entries().next().value!;
+    store.delete(oldest);
+    total -= entry.bytes;
+  }
   return value;
+}
+
+/** Forgets every result (the facts of a data set were reloaded because its data changed). */
+export function forgetMemo(): void {
+  store.clear();
+  total = 0;
+}
+
+/** What the memo holds, for the bench and tests. */
+export function memoStats(): { entries: number; bytes: number } {
+  return { entries: store.size, bytes: total };
 }

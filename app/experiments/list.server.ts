@@ -1,4 +1,6 @@
+import { memo } from "~/analytics/memo.server";
 import type { Db } from "~/db/db.server";
+import { segmentsVersion } from "~/db/version.server";
 import { designPreview, ExperimentError, listExperiments, resolveAudience, type ExperimentStatus } from "./experiments.server";
 import { experimentAnalysis } from "./results.server";
 
@@ -10,8 +12,11 @@ export function experimentsTable(db: Db, datasetId: number, status?: ExperimentS
     let audience = "(deleted audience)";
     let plannedTotal: number | null = null;
     try {
-      audience = resolveAudience(db, e.design.audience).label;
-      plannedTotal = designPreview(db, datasetId, e.design).power.result?.nTotal ?? null;
+      const resolved = resolveAudience(db, e.design.audience);
+      audience = resolved.label;
+      // a preview scans the orders and sorts the customers: once per design, audience and data version
+      const key = `planned-total:${segmentsVersion(db, datasetId)}:${JSON.stringify(resolved.definition)}:${JSON.stringify(e.design)}`;
+      plannedTotal = memo(key, () => designPreview(db, datasetId, e.design).power.result?.nTotal ?? null, () => 256);
     } catch (err) {
       if (!(err instanceof ExperimentError)) throw err;
     }

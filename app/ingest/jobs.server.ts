@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { databasePath, projectRoot } from "~/db/paths.server";
 import type { DateFormat } from "./dates";
@@ -27,6 +28,27 @@ export type ImportJob = {
 type Jobs = Map<string, ImportJob>;
 const jobs: Jobs = ((globalThis as { __campaignLabJobs?: Jobs }).__campaignLabJobs ??= new Map());
 
+// The server runs one process per core: the job's state is also written beside the database, so that whichever
+// process a poll reaches can answer it (the one that started the job answers from memory).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const jobsDir = () => join(dirname(databasePath()), "imports");
+const jobFile = (id: string) => join(jobsDir(), `${id}.json`);
+const written = new Map<string, number>();
+
+function saveJob(job: ImportJob, force = false): void {
+  const now = Date.now();
+  if (!force && now - (written.get(job.id) ?? 0) < 200) return;
+  written.set(job.id, now);
+  try {
+    mkdirSync(jobsDir(), { recursive: true });
+    const tmp = `${jobFile(job.id)}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(job));
+    renameSync(tmp, jobFile(job.id));
+  } catch {
+    /* the starting process still answers from memory */
+  }
+}
+
 export type StartImport = {
   upload: Upload;
   name?: string;
@@ -42,6 +64,7 @@ type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; 
 export function startImport({ upload, name, map, dateFormat, replace, onDone }: StartImport): ImportJob {
   const job: ImportJob = { id: randomUUID(), fileName: upload.fileName, status: "running", progress: null, report: null, error: null, canReplace: false };
   jobs.set(job.id, job);
+  saveJob(job, true);
   const root = projectRoot();
   const args = [join(root, "scripts", "run.mjs"), "cli", "import", upload.path, "--json", "--progress-json", "--db", databasePath(), "--file-name", upload.fileName];
   if (name) args.push("--workspace", name);
@@ -59,6 +82,7 @@ export function startImport({ upload, name, map, dateFormat, replace, onDone }: 
         const parsed = JSON.parse(line) as ChildLine;
         if (parsed.progress) job.progress = parsed.progress;
         if (parsed.error) errorCode = parsed.error.code;
+        saveJob(job);
         return;
       } catch {
         /* not one of the child's JSON lines */
@@ -71,11 +95,13 @@ export function startImport({ upload, name, map, dateFormat, replace, onDone }: 
       job.report = JSON.parse(stdout) as ImportReport;
       job.status = "done";
       if (onDone) setImmediate(onDone);
+      process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too
     } else {
       job.error = lastError || `The import stopped (exit code ${code})`;
       job.canReplace = errorCode === "conflict";
       job.status = "failed";
     }
+    saveJob(job, true);
     // a failed import keeps its upload, so the user can fix the mapping or replace without sending the file again
     if (job.status === "done") await removeUpload(upload);
   });
@@ -83,5 +109,12 @@ export function startImport({ upload, name, map, dateFormat, replace, onDone }: 
 }
 
 export function getJob(id: string): ImportJob | null {
-  return jobs.get(id) ?? null;
+  const own = jobs.get(id);
+  if (own) return own;
+  if (!UUID.test(id)) return null;
+  try {
+    return JSON.parse(readFileSync(jobFile(id), "utf8")) as ImportJob;
+  } catch {
+    return null;
+  }
 }

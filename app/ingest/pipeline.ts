@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { AppError } from "~/lib/errors";
+import { BigMap } from "~/lib/big-map";
 import { CsvReader, type CsvProblem, type CsvRecord } from "./csv";
 import { detectDateFormat, parseDate, type DateFormat } from "./dates";
 import { LineSet } from "./dedup";
@@ -73,9 +74,9 @@ export type PipelineResult = {
   };
   invalidReasons: Record<string, number>;
   rejectedExamples: RejectedExample[];
-  orders: Map<string, OrderFacts>;
+  orders: BigMap<string, OrderFacts>;
   products: Map<string, ProductFacts>;
-  customers: Map<string, CustomerFacts>;
+  customers: BigMap<string, CustomerFacts>;
   countries: number;
   merchandiseProducts: number;
   dateRange: [string, string] | null;
@@ -86,6 +87,9 @@ export type PipelineResult = {
 export class ImportError extends AppError {}
 
 const DETECTION_SAMPLE = 1000;
+
+/** A copy of a string that shares no memory with the chunk it was sliced from (V8 keeps slices as views). */
+const detach = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
 const WHOLE = /^\s*[+-]?\d{1,9}\s*$/;
 
 /** String.prototype.trim, without the copy when there is nothing to trim (the usual case, on the hot path). */
@@ -188,8 +192,9 @@ class Cleaner {
   private invalidReasons: Record<string, number> = {};
   private examples: RejectedExample[] = [];
   private seen: LineSet;
-  private orders = new Map<string, OrderFacts>();
-  private countries = new Set<string>();
+  private orders = new BigMap<string, OrderFacts>();
+  /** Each country once, as its own string: a slice of the decoded chunk would keep the whole chunk alive. */
+  private countries = new Map<string, string>();
   private products = new Map<string, ProductFacts>();
   private merchandise = new Set<number>();
   private nextOrderId: number;
@@ -381,8 +386,9 @@ class Cleaner {
   }
 
   private newOrder(key: string, f: string[], kind: "sale" | "return", invoice: string, customerId: string | null, at: string): OrderFacts {
-    const country = this.idx.country !== undefined ? f[this.idx.country].trim() || null : null;
-    if (country) this.countries.add(country);
+    const raw = this.idx.country !== undefined ? f[this.idx.country].trim() || null : null;
+    let country = raw && (this.countries.get(raw) ?? null);
+    if (raw && !country) this.countries.set(raw, (country = detach(raw)));
     if (this.first === null || at < this.first) this.first = at;
     if (this.last === null || at > this.last) this.last = at;
     const order: OrderFacts = { id: this.nextOrderId++, invoice, kind, customerId, country, at, month: at.slice(0, 7), lines: 0, amount: 0 };
@@ -398,9 +404,9 @@ class Cleaner {
     if (key === "") return null;
     let p = this.products.get(key);
     if (!p) {
-      p = { id: this.nextProductId++, stockCode: key, description: description || null, nonMerchandise: isNonMerchandise(key) };
+      p = { id: this.nextProductId++, stockCode: detach(key), description: description ? detach(description) : null, nonMerchandise: isNonMerchandise(key) };
       this.products.set(key, p);
-    } else if (p.description === null && description !== "") p.description = description;
+    } else if (p.description === null && description !== "") p.description = detach(description);
     if (kind === "sale" && !p.nonMerchandise) this.merchandise.add(p.id);
     return p;
   }
@@ -445,8 +451,8 @@ class Cleaner {
 }
 
 /** Customer facts from their orders: first/last purchase, orders, revenue (sales) and returns (cancellations). */
-function customerFacts(orders: Map<string, OrderFacts>): Map<string, CustomerFacts> {
-  const customers = new Map<string, CustomerFacts>();
+function customerFacts(orders: BigMap<string, OrderFacts>): BigMap<string, CustomerFacts> {
+  const customers = new BigMap<string, CustomerFacts>();
   for (const o of orders.values()) {
     if (o.customerId === null || o.kind !== "sale") continue;
     const c = customers.get(o.customerId);

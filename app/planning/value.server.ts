@@ -2,6 +2,7 @@ import type { Db } from "~/db/db.server";
 import { dayNumber, dayText } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { memo } from "~/analytics/memo.server";
+import { segmentsVersion } from "~/db/version.server";
 import { ensureSegments } from "~/segments/compute.server";
 import { conditionalExpectedPurchases, expectedAverageValue, fitBgNbd, fitGammaGamma, probabilityAlive, type BgNbd, type GammaGamma } from "./clv";
 import { summarise, type CustomerSummary } from "./summaries";
@@ -35,7 +36,8 @@ export function defaultCalibrationEnd(db: Db, datasetId: number): string {
 
 export function valueModel(db: Db, datasetId: number, calibrationEnd?: string): ValueModel {
   const end = calibrationEnd ?? defaultCalibrationEnd(db, datasetId);
-  return memo(`clv:${datasetId}:${end}`, () => fit(db, datasetId, end));
+  // about 400 bytes per customer row: the byte bound of the memo keeps a handful of fits, not 64 at any size
+  return memo(`clv:${segmentsVersion(db, datasetId)}:${end}`, () => fit(db, datasetId, end), (m) => 4096 + m.rows.length * 400);
 }
 
 function fit(db: Db, datasetId: number, calibrationEnd: string): ValueModel {
@@ -92,7 +94,9 @@ export function valueByGroup(model: ValueModel, by: "segment" | "persona"): Grou
   const groups = new Map<string, CustomerValue[]>();
   for (const r of model.rows) {
     const key = (by === "segment" ? r.segment : r.persona) || "(not scored)";
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const rows = groups.get(key);
+    if (rows) rows.push(r);
+    else groups.set(key, [r]);
   }
   const mean = (rows: CustomerValue[], f: (r: CustomerValue) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
   return [...groups.entries()]

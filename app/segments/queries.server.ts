@@ -1,5 +1,7 @@
 import type { Db } from "~/db/db.server";
 import { milliToMoney } from "~/ingest/money";
+import { memo } from "~/analytics/memo.server";
+import { segmentsVersion } from "~/db/version.server";
 import { ensureSegments } from "./compute.server";
 import { MEMBER_SORTS, type MemberSort } from "./settings";
 import { fmScore, fmSums, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
@@ -42,9 +44,15 @@ function members(db: Db, datasetId: number): Member[] {
 }
 
 /** Per segment: size and share, revenue share, mean and median recency (days), frequency (orders), monetary. */
-export function segmentSummaries(db: Db, datasetId: number): { segments: SegmentSummary[]; customers: number; revenue: number; grid: number[][]; scores: Record<"R" | "F" | "M", Record<string, number>> } {
+export function segmentSummaries(db: Db, datasetId: number): SegmentSummaries {
   ensureSegments(db, datasetId);
-  const all = members(db, datasetId);
+  // stored once per import: computed once per version, not on every request
+  return memo(`segment-summaries:${segmentsVersion(db, datasetId)}`, () => summarise(members(db, datasetId)));
+}
+
+type SegmentSummaries = { segments: SegmentSummary[]; customers: number; revenue: number; grid: number[][]; scores: Record<"R" | "F" | "M", Record<string, number>> };
+
+function summarise(all: Member[]): SegmentSummaries {
   const totalRevenue = all.reduce((s, m) => s + m.monetary, 0);
   const grid = Array.from({ length: 5 }, () => new Array<number>(5).fill(0)); // grid[5 − R][FM − 1]
   const scores = { R: {} as Record<string, number>, F: {} as Record<string, number>, M: {} as Record<string, number> };
@@ -55,8 +63,10 @@ export function segmentSummaries(db: Db, datasetId: number): { segments: Segment
     scores.F[m.f]++;
     scores.M[m.m]++;
   }
+  const bySegment = new Map<string, Member[]>(SEGMENTS.map((name) => [name, []]));
+  for (const m of all) bySegment.get(m.segment)?.push(m);
   const segments = SEGMENTS.map((name) => {
-    const rows = all.filter((m) => m.segment === name);
+    const rows = bySegment.get(name)!;
     const revenue = rows.reduce((s, m) => s + m.monetary, 0);
     const monetary = rows.map((m) => m.monetary / 1000);
     return {

@@ -1,0 +1,137 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openDb } from "~/db/db.server";
+import { activeDatasetId } from "~/db/datasets.server";
+import { DEFAULT_DESIGN } from "~/experiments/design-form";
+import { saveExperiment } from "~/experiments/experiments.server";
+import { SEGMENTS } from "~/segments/rfm";
+import { startServer } from "../test/support/server";
+
+// npm run bench (pages under load, issue 15 target 4), on the real Online Retail file (else 541,909 generated lines)
+// with 50 experiments, the built server with its default web workers (one per core):
+// 1. server time of each page alone: median and p95 of BENCH_REQUESTS (50) sequential requests after a warm-up;
+// 2. the k chooser (POST /segments/personas, intent=choose), median of 10;
+// 3. saturation: autocannon, 100 connections for BENCH_SECONDS (30) on /, /overview, /segments, /api/segments and
+//    /experiments: requests per second, p50, p99, errors;
+// 4. 100 users with think time: each loads a page (round robin over the pages) every 2 s for BENCH_USERS_SECONDS (60):
+//    p50, p99 and errors. Bounded: the run ends after that time plus the slowest answer.
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const USERS_SECONDS = Number(process.env.BENCH_USERS_SECONDS ?? 60);
+const EXPERIMENTS = 50;
+const PAGES = ["/", "/overview", "/cohorts", "/revenue", "/data", "/segments", "/segments/champions?sort=frequency&page=2", "/segments/personas", "/audiences", "/experiments", "/experiments/new", "/value", "/plan", "/recommendations", "/?from=2011-06-01&to=2011-11-30&country=Germany", "/revenue?country=France", "/api/segments", "/api/report/cohorts"];
+const SATURATE = ["/", "/overview", "/segments", "/api/segments", "/experiments"];
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+};
+
+async function timedFetch(url: string, init?: RequestInit): Promise<{ ms: number; status: number }> {
+  const t0 = performance.now();
+  const res = await fetch(url, init);
+  await res.arrayBuffer();
+  return { ms: performance.now() - t0, status: res.status };
+}
+
+function autocannon(url: string): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(ROOT, "node_modules", ".bin", "autocannon"), ["-j", "-c", "100", "-d", String(SECONDS), url], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.on("error", reject);
+    child.on("close", () => {
+      try {
+        const r = JSON.parse(out);
+        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+async function users(base: string, pages: string[]): Promise<{ requests: number; p50: number; p99: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + USERS_SECONDS * 1000;
+  const user = async (u: number) => {
+    await new Promise((r) => setTimeout(r, (u * 2000) / 100)); // arrivals spread over the first think time
+    for (let i = u; performance.now() < end; i++) {
+      const started = performance.now();
+      try {
+        const r = await timedFetch(base + pages[i % pages.length]);
+        latencies.push(r.ms);
+        if (r.status >= 400) errors++;
+      } catch {
+        errors++;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, started + 2000 - performance.now())));
+    }
+  };
+  await Promise.all(Array.from({ length: 100 }, (_, u) => user(u)));
+  return { requests: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "campaign-lab-bench-load-"));
+try {
+  const dbPath = join(dir, "load.db");
+  const load = existsSync(REAL) ? ["import", REAL, "--db", dbPath] : ["seed", "--lines", "541909", "--db", dbPath];
+  const r = spawnSync(process.execPath, ["dist/cli.js", ...load], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const db = openDb(dbPath);
+  const datasetId = activeDatasetId(db)!;
+  for (let i = 0; i < EXPERIMENTS; i++) {
+    saveExperiment(db, datasetId, {
+      ...DEFAULT_DESIGN,
+      name: `Load test ${i + 1}`,
+      audience: { kind: "segment", segment: SEGMENTS[i % SEGMENTS.length] },
+      windowDays: ([7, 30, 60, 90] as const)[i % 4],
+      stats: { ...DEFAULT_DESIGN.stats, mde: 0.05 + (i % 5) * 0.05 },
+    });
+  }
+  db.$client.close();
+  const t0 = performance.now();
+  const server = await startServer({ DATABASE_PATH: dbPath, DEMO_DATA: "off" });
+  console.log(`\nPage benchmark: ${existsSync(REAL) ? "Online Retail (real)" : "541,909 generated lines"}, ${EXPERIMENTS} experiments; server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  try {
+    const pages: string[] = [];
+    for (const page of PAGES) {
+      const first = await timedFetch(server.url + page);
+      if (first.status === 404 && page === "/overview") {
+        console.log(`${page.padEnd(52)} (no such page on this branch)`);
+        continue;
+      }
+      if (first.status >= 400) throw new Error(`${page}: HTTP ${first.status}`);
+      pages.push(page);
+      const times: number[] = [];
+      for (let i = 0; i < REQUESTS; i++) times.push((await timedFetch(server.url + page)).ms);
+      console.log(`${page.padEnd(52)} first ${first.ms.toFixed(0).padStart(5)} ms, median ${quantile(times, 0.5).toFixed(1).padStart(6)} ms, p95 ${quantile(times, 0.95).toFixed(1).padStart(6)} ms`);
+    }
+    const choose: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const k = 2 + (i % 9);
+      const res = await timedFetch(`${server.url}/segments/personas`, { method: "POST", body: new URLSearchParams({ intent: "choose", k: String(k) }), redirect: "manual" });
+      if (res.status >= 400) throw new Error(`k chooser: HTTP ${res.status}`);
+      choose.push(res.ms);
+    }
+    console.log(`k chooser (POST /segments/personas)                  median ${quantile(choose, 0.5).toFixed(1)} ms (target ≤ 100 ms)`);
+
+    console.log(`\nSaturation: autocannon, 100 connections, ${SECONDS} s each (target ≥ 300 req/s)`);
+    for (const page of SATURATE.filter((p) => pages.includes(p))) {
+      const a = await autocannon(server.url + page);
+      console.log(`${page.padEnd(16)} ${a.rps.toFixed(0).padStart(6)} req/s   p50 ${String(a.p50).padStart(5)} ms   p99 ${String(a.p99).padStart(5)} ms   errors ${a.errors}, non-2xx ${a.non2xx}`);
+    }
+    const u = await users(server.url, pages.filter((p) => !p.startsWith("/api/")));
+    console.log(`\n100 users, a page every 2 s for ${USERS_SECONDS} s: ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}`);
+  } finally {
+    await server.stop();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
