@@ -1,10 +1,11 @@
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
-import express from "express";
+import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Server } from "node:http";
+import { getDb } from "~/db/db.server";
 import { projectRoot } from "~/db/paths.server";
+import { PageCache } from "./page-cache";
 
 /** Serves the built Remix app (build/index.js, public/build) with Express; resolves once it listens. */
 export async function serve(host: string, port: number): Promise<Server> {
@@ -14,9 +15,57 @@ export async function serve(host: string, port: number): Promise<Server> {
   app.disable("x-powered-by");
   app.use("/build", express.static(join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(join(root, "public"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+  const handle = createRequestHandler(build, process.env.NODE_ENV ?? "production");
+  // the app's own connection (getDb keeps one per process), so that its writes count in the cache's version
+  const cache = process.env.PAGE_CACHE === "off" ? null : new PageCache(getDb().$client);
+  app.all("*", async (req, res, next) => {
+    try {
+      const key = cache?.keyOf(req) ?? null;
+      const version = key ? cache!.version() : "";
+      if (key && cache!.serve(key, version, res)) return;
+      const response = await handle(createRemixRequest(req, res));
+      if (!key) return void (await sendRemixResponse(res, response));
+      const headers = new Headers(response.headers);
+      const body = await cache!.store(key, version, response);
+      res.statusMessage = response.statusText;
+      res.status(response.status);
+      for (const [name, value] of headers.entries()) res.append(name, value);
+      res.end(body);
+    } catch (error) {
+      next(error);
+    }
+  });
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => resolve(server));
     server.on("error", reject);
   });
+}
+
+// As @remix-run/express does (its own helpers are not exported): the Fetch request of an Express request, aborted when
+// the client goes away before the answer is sent, and the Fetch response written back.
+function createRemixRequest(req: ExpressRequest, res: ExpressResponse): Request {
+  const url = new URL(req.originalUrl, `${req.protocol}://${req.get("host") ?? "localhost"}`);
+  const headers = new Headers();
+  for (const [key, values] of Object.entries(req.headers)) {
+    if (Array.isArray(values)) for (const value of values) headers.append(key, value);
+    else if (values) headers.set(key, values);
+  }
+  let controller: AbortController | null = new AbortController();
+  const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    init.body = createReadableStreamFromReadable(req);
+    init.duplex = "half";
+  }
+  res.on("finish", () => (controller = null));
+  res.on("close", () => controller?.abort());
+  return new Request(url.href, init);
+}
+
+async function sendRemixResponse(res: ExpressResponse, response: Response): Promise<void> {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  if (response.headers.get("Content-Type")?.match(/text\/event-stream/i)) res.flushHeaders();
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
 }

@@ -1,5 +1,6 @@
 import type { Db } from "~/db/db.server";
 import { dataVersion } from "~/db/version.server";
+import { BigMap } from "~/lib/big-map";
 import { dayNumber, type Facts } from "./facts";
 import { forgetMemo } from "./memo.server";
 
@@ -45,7 +46,7 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     .prepare("SELECT customer_id, country, first_purchase_at FROM customers WHERE dataset_id = ? ORDER BY customer_id")
     .raw()
     .all(datasetId) as [string, string | null, string][];
-  const customerIndex = new Map<string, number>();
+  const customerIndex = new BigMap<string, number>();
   const customers = { ids: [] as string[], country: new Int32Array(customerRows.length), firstSaleDay: new Int32Array(customerRows.length), firstSaleMonth: new Int32Array(customerRows.length) };
   customerRows.forEach(([id, c, first], i) => {
     customerIndex.set(id, i);
@@ -81,13 +82,16 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     minute: new Int16Array(n),
     amount: new Float64Array(n),
   };
-  const orderIndex = new Map<number, number>();
+  // order id → position: ids of one data set are a dense range (given in file order at import), so a typed array
+  // does it without V8's 2²⁴-entry Map cap and at 4 bytes per order
+  const firstId = n ? orderRows[0][0] : 0;
+  const orderIndex = new Int32Array(n ? orderRows[n - 1][0] - firstId + 1 : 0).fill(-1);
   let firstDay = Infinity;
   let lastDay = -Infinity;
   let lastDate = "";
   let lastDayNumber = 0;
   orderRows.forEach(([id, invoice, kind, customer, c, at, amount], i) => {
-    orderIndex.set(id, i);
+    orderIndex[id - firstId] = i;
     orders.invoice[i] = invoice;
     orders.kind[i] = kind === "sale" ? 1 : 2;
     orders.customer[i] = customer === null ? -1 : (customerIndex.get(customer) ?? -1);
@@ -112,7 +116,8 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     .prepare("SELECT order_id, product_id, quantity, amount FROM lines WHERE dataset_id = ?")
     .raw()
     .iterate(datasetId) as IterableIterator<[number, number | null, number, number]>) {
-    lines.order[k] = orderIndex.get(orderId) ?? -1;
+    const at = orderId - firstId;
+    lines.order[k] = at >= 0 && at < orderIndex.length ? orderIndex[at] : -1;
     lines.product[k] = productId === null ? -1 : (productIndex.get(productId) ?? -1);
     lines.quantity[k] = quantity;
     lines.amount[k] = amount;

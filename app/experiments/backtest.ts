@@ -11,8 +11,25 @@ import { audienceConditions, meetsConditions } from "~/segments/audience-rule";
 
 export type AsOfCustomer = { index: number; customerId: string; country: string | null; recency: number; frequency: number; monetary: number; segment: SegmentName; z: number[] };
 
+// rfmAsOf is a pass over the orders and a sort of the customers: kept per loaded data set (the facts object) and day,
+// since every experiment of the same window asks for the same T (the list page previews each one).
+const asOfCache = new WeakMap<Facts, Map<number, AsOfCustomer[]>>();
+const AS_OF_KEEP = 8;
+
 /** RFM (and persona features) of every customer with a sale on or before day T, as of T. */
 export function rfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
+  let byDay = asOfCache.get(facts);
+  if (!byDay) asOfCache.set(facts, (byDay = new Map()));
+  let hit = byDay.get(t);
+  if (!hit) {
+    hit = computeRfmAsOf(facts, t);
+    byDay.set(t, hit);
+    while (byDay.size > AS_OF_KEEP) byDay.delete(byDay.keys().next().value!);
+  }
+  return hit;
+}
+
+function computeRfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
   const o = facts.orders;
   const last = new Map<number, number>();
   const count = new Map<number, number>();
@@ -43,18 +60,19 @@ export function memberOf(c: AsOfCustomer, definition: AudienceDefinition, centro
 /** Outcomes of the given customers over days T+1 … T+W. */
 export function outcomesAfter(facts: Facts, customers: number[], t: number, windowDays: number): Outcome[] {
   const o = facts.orders;
-  const at = new Map<number, Outcome>();
-  for (const c of customers) at.set(c, { converted: false, revenue: 0, orders: 0, refunded: 0 });
+  const at: (Outcome | undefined)[] = new Array(facts.customers.ids.length);
+  for (const c of customers) at[c] = { converted: false, revenue: 0, orders: 0, refunded: 0 };
   for (let i = 0; i < o.n; i++) {
-    const out = at.get(o.customer[i]);
-    if (!out || o.day[i] <= t || o.day[i] > t + windowDays) continue;
+    if (o.day[i] <= t || o.day[i] > t + windowDays || o.customer[i] < 0) continue;
+    const out = at[o.customer[i]];
+    if (!out) continue;
     if (o.kind[i] === SALE) {
       out.converted = true;
       out.orders++;
       out.revenue += o.amount[i] / 1000;
     } else if (o.kind[i] === RETURN) out.refunded += -o.amount[i] / 1000;
   }
-  return customers.map((c) => at.get(c)!);
+  return customers.map((c) => at[c]!);
 }
 
 export type Backtest = { referenceDate: string; windowStart: string; windowEnd: string; windowDays: number; members: number; baselines: Baselines };

@@ -1,0 +1,67 @@
+import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
+import type Database from "better-sqlite3";
+
+// Rendered GET responses (pages, their `.data` loads, JSON reports) kept per web worker and reused while the database
+// has not changed since (docs/decisions/0012-caches.md). "Changed" is SQLite's own signal: `PRAGMA data_version` moves
+// when another connection commits (an import's child process, the other worker), `total_changes()` when this one
+// writes. Everything a page shows comes from the database, except what is excluded here: import jobs and uploads
+// (memory and files), and anything older than a minute (a page may say "started 3 days ago").
+
+type Cached = { version: string; at: number; status: number; headers: [string, string][]; body: Buffer };
+
+const MAX_ENTRIES = 500;
+const MAX_BYTES = 64 * 1024 ** 2;
+const TTL_MS = 60_000;
+/** Paths whose answer depends on more than the database. */
+const UNCACHED = /^\/(data(\.data)?|api\/imports|api\/uploads)(\/|\?|$)/;
+
+export class PageCache {
+  private entries = new Map<string, Cached>();
+  private bytes = 0;
+  private readonly dataVersion: Database.Statement;
+  private readonly changes: Database.Statement;
+
+  constructor(sqlite: Database.Database) {
+    this.dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
+    this.changes = sqlite.prepare("SELECT total_changes()").pluck();
+  }
+
+  /** The database's version as this connection sees it: read before rendering, so a write during it is a miss next. */
+  version(): string {
+    return `${this.dataVersion.get()}:${this.changes.get()}`;
+  }
+
+  keyOf(req: ExpressRequest): string | null {
+    if (req.method !== "GET" || UNCACHED.test(req.path) || req.get("cookie")) return null;
+    return req.originalUrl;
+  }
+
+  /** Sends the cached answer when it is still current. */
+  serve(key: string, version: string, res: ExpressResponse): boolean {
+    const hit = this.entries.get(key);
+    if (!hit || hit.version !== version || Date.now() - hit.at > TTL_MS) return false;
+    res.status(hit.status);
+    for (const [name, value] of hit.headers) res.append(name, value);
+    res.end(hit.body);
+    return true;
+  }
+
+  /** Keeps a complete 200 answer without cookies; returns the body to send. */
+  async store(key: string, version: string, response: Response): Promise<Buffer> {
+    const body = Buffer.from(await response.arrayBuffer());
+    if (response.status !== 200 || response.headers.has("set-cookie") || body.length > MAX_BYTES / 8) return body;
+    const old = this.entries.get(key);
+    if (old) {
+      this.bytes -= old.body.length;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, { version, at: Date.now(), status: response.status, headers: [...response.headers.entries()], body });
+    this.bytes += body.length;
+    while (this.entries.size > MAX_ENTRIES || this.bytes > MAX_BYTES) {
+      const [oldest, entry] = this.entries.entries().next().value!;
+      this.entries.delete(oldest);
+      this.bytes -= entry.body.length;
+    }
+    return body;
+  }
+}
