@@ -8,6 +8,7 @@ import type Database from "better-sqlite3";
 // (memory and files), and anything older than a minute (a page may say "started 3 days ago").
 
 type Cached = { version: string; at: number; status: number; headers: [string, string][]; body: Buffer };
+export type Answer = { status: number; statusText: string; headers: [string, string][]; body: Buffer };
 
 const MAX_ENTRIES = 500;
 const MAX_BYTES = 64 * 1024 ** 2;
@@ -17,6 +18,7 @@ const UNCACHED = /^\/(data(\.data)?|api\/imports|api\/uploads)(\/|\?|$)/;
 
 export class PageCache {
   private entries = new Map<string, Cached>();
+  private inflight = new Map<string, Promise<Answer>>();
   private bytes = 0;
   private readonly dataVersion: Database.Statement;
   private readonly changes: Database.Statement;
@@ -46,22 +48,40 @@ export class PageCache {
     return true;
   }
 
-  /** Keeps a complete 200 answer without cookies; returns the body to send. */
-  async store(key: string, version: string, response: Response): Promise<Buffer> {
-    const body = Buffer.from(await response.arrayBuffer());
-    if (response.status !== 200 || response.headers.has("set-cookie") || body.length > MAX_BYTES / 8) return body;
+  /**
+   * Renders a missing answer once however many requests ask for it meanwhile (under load, a hundred connections asking
+   * for the same cold page would otherwise render it a hundred times), and keeps it when it is a complete 200 answer
+   * without cookies.
+   */
+  render(key: string, version: string, produce: () => Promise<Response>): Promise<Answer> {
+    const id = `${version} ${key}`;
+    let pending = this.inflight.get(id);
+    if (!pending) {
+      pending = produce()
+        .then(async (response) => {
+          const answer: Answer = { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: Buffer.from(await response.arrayBuffer()) };
+          if (answer.status === 200 && !response.headers.has("set-cookie") && answer.body.length <= MAX_BYTES / 8) this.keep(key, version, answer);
+          return answer;
+        })
+        .finally(() => this.inflight.delete(id));
+      this.inflight.set(id, pending);
+    }
+    return pending;
+  }
+
+  private keep(key: string, version: string, answer: Answer): void {
+    const body = answer.body;
     const old = this.entries.get(key);
     if (old) {
       this.bytes -= old.body.length;
       this.entries.delete(key);
     }
-    this.entries.set(key, { version, at: Date.now(), status: response.status, headers: [...response.headers.entries()], body });
+    this.entries.set(key, { version, at: Date.now(), status: answer.status, headers: answer.headers, body });
     this.bytes += body.length;
     while (this.entries.size > MAX_ENTRIES || this.bytes > MAX_BYTES) {
       const [oldest, entry] = this.entries.entries().next().value!;
       this.entries.delete(oldest);
       this.bytes -= entry.body.length;
     }
-    return body;
   }
 }

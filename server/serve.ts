@@ -23,14 +23,13 @@ export async function serve(host: string, port: number): Promise<Server> {
       const key = cache?.keyOf(req) ?? null;
       const version = key ? cache!.version() : "";
       if (key && cache!.serve(key, version, res)) return;
-      const response = await handle(createRemixRequest(req, res));
-      if (!key) return void (await sendRemixResponse(res, response));
-      const headers = new Headers(response.headers);
-      const body = await cache!.store(key, version, response);
-      res.statusMessage = response.statusText;
-      res.status(response.status);
-      for (const [name, value] of headers.entries()) res.append(name, value);
-      res.end(body);
+      if (!key) return void (await sendRemixResponse(res, await handle(createRemixRequest(req, res))));
+      // a shared render is not cancelled when the client that started it leaves: others wait for it
+      const answer = await cache!.render(key, version, () => handle(createRemixRequest(req, null)));
+      res.statusMessage = answer.statusText;
+      res.status(answer.status);
+      for (const [name, value] of answer.headers) res.append(name, value);
+      res.end(answer.body);
     } catch (error) {
       next(error);
     }
@@ -43,7 +42,7 @@ export async function serve(host: string, port: number): Promise<Server> {
 
 // As @remix-run/express does (its own helpers are not exported): the Fetch request of an Express request, aborted when
 // the client goes away before the answer is sent, and the Fetch response written back.
-function createRemixRequest(req: ExpressRequest, res: ExpressResponse): Request {
+function createRemixRequest(req: ExpressRequest, res: ExpressResponse | null): Request {
   const url = new URL(req.originalUrl, `${req.protocol}://${req.get("host") ?? "localhost"}`);
   const headers = new Headers();
   for (const [key, values] of Object.entries(req.headers)) {
@@ -56,8 +55,8 @@ function createRemixRequest(req: ExpressRequest, res: ExpressResponse): Request 
     init.body = createReadableStreamFromReadable(req);
     init.duplex = "half";
   }
-  res.on("finish", () => (controller = null));
-  res.on("close", () => controller?.abort());
+  res?.on("finish", () => (controller = null));
+  res?.on("close", () => controller?.abort());
   return new Request(url.href, init);
 }
 
