@@ -12,5 +12,7 @@ if (entry !== "cli" && entry !== "server") {
   process.exit(2);
 }
 if (isStale()) await (await import("./build-node.mjs")).buildNode();
-process.argv.splice(2, 1); // the program sees its own arguments only
-await import(pathToFileURL(join(ROOT, "dist", `${entry}.js`)).href);
+// the program sees itself as argv[1] and its own arguments only: the server's web workers (cluster.fork) run argv[1]
+const script = join(ROOT, "dist", `${entry}.js`);
+process.argv.splice(1, 2, script);
+await import(pathToFileURL(script).href);
