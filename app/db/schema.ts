@@ -16,6 +16,8 @@ export const datasets = sqliteTable("datasets", {
   firstAt: text("first_at"),
   lastAt: text("last_at"),
   report: text("report").notNull(),
+  // ISO 4217 code of the amounts (issue 14); null: shown as plain numbers
+  currency: text("currency"),
 });
 
 export const settings = sqliteTable("settings", {
@@ -179,7 +181,27 @@ export const experiments = sqliteTable("experiments", {
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
   startedAt: text("started_at"),
+  // the start day S (issue 13): the data set's last transaction day at Start, or a later send date
+  startDate: text("start_date"),
+  archivedAt: text("archived_at"),
+  stopReason: text("stop_reason"), // set when a running experiment was stopped early
+  decision: text("decision", { enum: ["ship", "dont-ship", "inconclusive"] }),
+  decisionNote: text("decision_note"),
+  decidedAt: text("decided_at"),
 });
+
+/** Every state change of an experiment (created, saved, started, stopped, completed, decided, archived, …). */
+export const experimentHistory = sqliteTable(
+  "experiment_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    experimentId: integer("experiment_id").notNull(),
+    at: text("at").notNull(),
+    action: text("action").notNull(),
+    note: text("note"),
+  },
+  (t) => [index("experiment_history_experiment").on(t.experimentId)],
+);
 
 /** Every saved version of an experiment's design, with its time. */
 export const experimentVersions = sqliteTable(
@@ -207,7 +229,7 @@ export const assignments = sqliteTable(
 /** An experiment's recorded results (the latest recording): per-arm sums, how they were recorded, what was reported. */
 export const experimentResults = sqliteTable("experiment_results", {
   experimentId: integer("experiment_id").primaryKey(),
-  source: text("source", { enum: ["aggregate", "upload", "simulation"] }).notNull(),
+  source: text("source", { enum: ["aggregate", "upload", "simulation", "measured"] }).notNull(),
   recordedAt: text("recorded_at").notNull(),
   arms: text("arms").notNull(), // JSON per-arm sufficient statistics
   notes: text("notes").notNull(), // JSON: upload problems, simulation settings
@@ -227,4 +249,19 @@ export const experimentOutcomes = sqliteTable(
     preSpend: real("pre_spend").notNull(),
   },
   (t) => [primaryKey({ columns: [t.experimentId, t.customerId] })],
+);
+
+/** Each data set's history of imports and updates (issue 13), with the report of each. */
+export const datasetImports = sqliteTable(
+  "dataset_imports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: integer("dataset_id").notNull(),
+    kind: text("kind", { enum: ["import", "update"] }).notNull(),
+    fileName: text("file_name").notNull(),
+    contentHash: text("content_hash").notNull(),
+    importedAt: text("imported_at").notNull(),
+    report: text("report").notNull(), // JSON import or update report
+  },
+  (t) => [index("dataset_imports_dataset").on(t.datasetId)],
 );
