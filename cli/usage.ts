@@ -5,7 +5,7 @@ import { REPORT_NAMES } from "~/analytics/reports";
 export const IMPORT_USAGE =
   "import FILE [--workspace NAME] [--map field=column ...] [--date-format FMT] [--replace] [--db PATH] [--json]";
 export const ANALYZE_USAGE =
-  "analyze (--input FILE.json | --experiment ID) [--db PATH] [--json]";
+  "analyze (--input FILE.json | --experiment ID) [--db PATH] [--json]   (each result set may name \"engine\": \"fixed\"|\"sequential\"|\"bayesian\", \"prior\", \"sequential\": {\"tuning\": N}, \"inverse\")";
 export const CLV_USAGE =
   "clv [--calibration-end YYYY-MM-DD] [--customers] [--db PATH] [--json]";
 export const PLAN_USAGE =

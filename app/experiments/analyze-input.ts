@@ -1,7 +1,11 @@
 import { z } from "zod";
-import { compareMeans, compareProportions, sampleRatioMismatch, varianceOf, type Comparison } from "./stats/analysis";
+import { sampleRatioMismatch } from "./stats/analysis";
+import { PROPER_PRIOR } from "./stats/bayesian";
+import { compareWithEngine, ENGINES, type EngineComparison, type EngineSettings } from "./stats/engines";
+import { DEFAULT_TUNING } from "./stats/sequential";
 
-// Result sets as `cli analyze --input` and POST /api/analyze take them: counts per arm, the first arm is control.
+// Result sets as `cli analyze --input` and POST /api/analyze take them: counts per arm, the first arm is control, and
+// the engine that reads them ("fixed" by default, "sequential" or "bayesian"; STATS-BAYES-SEQUENTIAL.md).
 
 const proportionArm = z
   .object({ name: z.string().min(1), users: z.number().int().min(2, "users must be at least 2"), conversions: z.number().int().nonnegative("conversions cannot be negative") })
@@ -10,28 +14,62 @@ const meanArm = z
   .object({ name: z.string().min(1), n: z.number().int().min(2, "n must be at least 2"), sum: z.number().finite(), sumSquares: z.number().finite().nonnegative("sumSquares cannot be negative") })
   .refine((a) => a.sumSquares + 1e-9 * Math.abs(a.sumSquares) >= (a.sum * a.sum) / a.n, { message: "sumSquares is below sum²/n: impossible", path: ["sumSquares"] });
 
+/** A normal prior on the lift; given without fields it is GrowthBook's proper N(0, 0.3²). */
+export const priorSchema = z
+  .object({
+    mean: z.number().finite("mean must be a number").default(PROPER_PRIOR.mean),
+    variance: z.number().gt(0, "variance must be above 0").finite().default(PROPER_PRIOR.variance),
+    proper: z.boolean().default(true),
+  })
+  .strict();
+export const sequentialSchema = z.object({ tuning: z.number().int("tuning must be a whole number").min(1, "tuning must be at least 1").max(1e9, "tuning is at most 1,000,000,000").default(DEFAULT_TUNING) }).strict();
+
+const common = {
+  alpha: z.number().gt(0, "alpha must be in (0, 0.5]").lte(0.5, "alpha must be in (0, 0.5]").default(0.05),
+  allocation: z.array(z.number().gt(0)).optional(),
+  engine: z.enum(ENGINES, { message: `engine must be one of ${ENGINES.join(", ")}` }).default("fixed"),
+  prior: priorSchema.optional(),
+  sequential: sequentialSchema.optional(),
+  inverse: z.boolean().default(false),
+};
+
 export const resultSetSchema = z
   .discriminatedUnion("metric", [
-    z.object({ metric: z.literal("proportion"), alpha: z.number().gt(0).lt(1).default(0.05), allocation: z.array(z.number().gt(0)).optional(), arms: z.array(proportionArm).min(2).max(10) }),
-    z.object({ metric: z.literal("mean"), alpha: z.number().gt(0).lt(1).default(0.05), allocation: z.array(z.number().gt(0)).optional(), arms: z.array(meanArm).min(2).max(10) }),
+    z.object({ metric: z.literal("proportion"), ...common, arms: z.array(proportionArm).min(2).max(10) }).strict(),
+    z.object({ metric: z.literal("mean"), ...common, arms: z.array(meanArm).min(2).max(10) }).strict(),
   ])
   .superRefine((s, ctx) => {
     if (s.allocation && s.allocation.length !== s.arms.length) ctx.addIssue({ code: "custom", path: ["allocation"], message: "one allocation share per arm" });
     if (s.allocation && Math.abs(s.allocation.reduce((a, b) => a + b, 0) - 1) > 1e-6) ctx.addIssue({ code: "custom", path: ["allocation"], message: "the allocation must sum to 1" });
-    if (s.metric === "proportion" && (s.arms[0] as { conversions: number }).conversions === 0) ctx.addIssue({ code: "custom", path: ["arms", 0, "conversions"], message: "the control has no conversion: the relative lift is undefined" });
-    if (s.metric === "mean") {
-      const c = s.arms[0] as { n: number; sum: number; sumSquares: number };
-      if (c.sum === 0) ctx.addIssue({ code: "custom", path: ["arms", 0, "sum"], message: "the control mean is 0: the relative lift is undefined" });
-      if (varianceOf({ name: "", ...c }) === 0) ctx.addIssue({ code: "custom", path: ["arms", 0, "sumSquares"], message: "the control has zero variance: no interval can be computed" });
-    }
+    if (s.prior && s.engine !== "bayesian") ctx.addIssue({ code: "custom", path: ["prior"], message: `a prior needs "engine": "bayesian"` });
+    if (s.sequential && s.engine !== "sequential") ctx.addIssue({ code: "custom", path: ["sequential"], message: `sequential settings need "engine": "sequential"` });
   });
 export type ResultSet = z.infer<typeof resultSetSchema>;
 
-export function analyseResultSet(set: ResultSet): { comparisons: Comparison[]; srm: { chi2: number; pValue: number; flagged: boolean } } {
+export type ResultSetAnalysis = {
+  engine: ResultSet["engine"];
+  alpha: number;
+  inverse: boolean;
+  prior?: { mean: number; variance: number; proper: boolean };
+  sequential?: { tuning: number };
+  comparisons: EngineComparison[];
+  srm: { chi2: number; pValue: number; flagged: boolean };
+};
+
+/** Each treatment against control with the set's engine, and the sample-ratio check. */
+export function analyseResultSet(set: ResultSet): ResultSetAnalysis {
+  const settings: EngineSettings = { engine: set.engine, alpha: set.alpha, inverse: set.inverse, tuning: set.sequential?.tuning ?? DEFAULT_TUNING, prior: set.prior };
+  const head = {
+    engine: set.engine,
+    alpha: set.alpha,
+    inverse: set.inverse,
+    ...(set.engine === "bayesian" ? { prior: set.prior ?? { mean: 0, variance: 1, proper: false } } : {}),
+    ...(set.engine === "sequential" ? { sequential: { tuning: settings.tuning! } } : {}),
+  };
   if (set.metric === "proportion") {
     const [control, ...treatments] = set.arms;
-    return { comparisons: treatments.map((t) => compareProportions(control, t, set.alpha)), srm: sampleRatioMismatch(set.arms.map((a) => a.users), set.allocation) };
+    return { ...head, comparisons: treatments.map((t) => compareWithEngine({ kind: "proportion", control, treatment: t }, settings)), srm: sampleRatioMismatch(set.arms.map((a) => a.users), set.allocation) };
   }
   const [control, ...treatments] = set.arms;
-  return { comparisons: treatments.map((t) => compareMeans(control, t, set.alpha)), srm: sampleRatioMismatch(set.arms.map((a) => a.n), set.allocation) };
+  return { ...head, comparisons: treatments.map((t) => compareWithEngine({ kind: "mean", control, treatment: t }, settings)), srm: sampleRatioMismatch(set.arms.map((a) => a.n), set.allocation) };
 }

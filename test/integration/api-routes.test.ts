@@ -216,6 +216,13 @@ describe("with data", () => {
     const bad = await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, arms: [set.arms[0], { name: "treatment", users: 10, conversions: 20 }] } });
     expect(bad.status).toBe(400);
     expect((await body(bad)).error).toBe("arms.1.conversions: conversions cannot exceed users");
+    const bayes = await body(await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "bayesian", prior: {} } }));
+    expect(bayes).toMatchObject({ engine: "bayesian", prior: { mean: 0, variance: 0.09, proper: true } });
+    expect(bayes.comparisons[0].relative).toEqual({ estimate: expect.any(Number), ci: [expect.any(Number), expect.any(Number)], chanceToWin: expect.any(Number), risk: [expect.any(Number), expect.any(Number)], reason: null });
+    const seq = await body(await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "sequential" } }));
+    expect(seq).toMatchObject({ engine: "sequential", sequential: { tuning: 5000 } });
+    const badEngine = await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "sequential", sequential: { tuning: 2.5 } } });
+    expect([badEngine.status, (await body(badEngine)).error]).toEqual([400, "sequential.tuning: tuning must be a whole number"]);
     const none = await call(analyze.action, "/api/analyze", { method: "POST", json: { experiment: 999 } });
     expect([none.status, await body(none)]).toEqual([404, { error: "No recorded results for that experiment" }]);
     const notJson = await call(analyze.action, "/api/analyze", { method: "POST", body: "{" });

@@ -134,12 +134,42 @@ describe("recording and analysing results", () => {
       [{ metric: "proportion", arms: [{ name: "c", users: 10, conversions: 11 }, { name: "t", users: 10, conversions: 1 }] }, /conversions cannot exceed users/],
       [{ metric: "proportion", arms: [{ name: "c", users: 10, conversions: -1 }, { name: "t", users: 10, conversions: 1 }] }, /conversions cannot be negative/],
       [{ metric: "mean", arms: [{ name: "c", n: 1, sum: 1, sumSquares: 1 }, { name: "t", n: 10, sum: 1, sumSquares: 1 }] }, /n must be at least 2/],
-      [{ metric: "mean", arms: [{ name: "c", n: 10, sum: 10, sumSquares: 10 }, { name: "t", n: 10, sum: 12, sumSquares: 20 }] }, /zero variance/],
+      [{ metric: "proportion", engine: "bayes", arms: [{ name: "c", users: 10, conversions: 1 }, { name: "t", users: 10, conversions: 1 }] }, /engine: engine must be one of fixed, sequential, bayesian/],
+      [{ metric: "proportion", prior: { variance: 0.09 }, arms: [{ name: "c", users: 10, conversions: 1 }, { name: "t", users: 10, conversions: 1 }] }, /prior: a prior needs "engine": "bayesian"/],
+      [{ metric: "proportion", engine: "bayesian", prior: { variance: -1 }, arms: [{ name: "c", users: 10, conversions: 1 }, { name: "t", users: 10, conversions: 1 }] }, /prior.variance: variance must be above 0/],
+      [{ metric: "proportion", engine: "sequential", sequential: { tuning: 0 }, arms: [{ name: "c", users: 10, conversions: 1 }, { name: "t", users: 10, conversions: 1 }] }, /sequential.tuning: tuning must be at least 1/],
     ] as const) {
       writeFileSync(bad, JSON.stringify([set]));
       const r = cli(["analyze", "--input", bad, "--json"]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it("CLI analyze --input: the engine per result set (gbstats 0.8.0 reference cases), and null with a reason", () => {
+    const file = join(t.dir, "engines.json");
+    writeFileSync(file, JSON.stringify([
+      { metric: "proportion", engine: "bayesian", arms: [{ name: "control", users: 100, conversions: 49 }, { name: "treatment", users: 100, conversions: 51 }] },
+      { metric: "mean", engine: "sequential", sequential: { tuning: 1000 }, arms: [{ name: "control", n: 3000, sum: 1396.87, sumSquares: 52377.9767 }, { name: "treatment", n: 3461, sum: 2422.7, sumSquares: 134698.29 }] },
+      { metric: "mean", engine: "bayesian", prior: { mean: 0.1, variance: 0.1, proper: true }, arms: [{ name: "c", n: 10, sum: 100, sumSquares: 1002.25 }, { name: "t", n: 10, sum: 105, sumSquares: 1111.5 }] },
+      { metric: "mean", arms: [{ name: "c", n: 10, sum: 10, sumSquares: 10 }, { name: "t", n: 10, sum: 12, sumSquares: 20 }] },
+      { metric: "proportion", engine: "bayesian", inverse: true, arms: [{ name: "control", users: 100, conversions: 49 }, { name: "treatment", users: 100, conversions: 51 }] },
+    ]));
+    const out = JSON.parse(cli(["analyze", "--input", file, "--json"]).stdout);
+    // gbstats tests/bayesian/test_tests.py TestBinom.test_bayesian_binomial_ab_test: chance_to_win 0.60918, risk [0.0814, 0.04058]
+    expect(out[0]).toMatchObject({ engine: "bayesian", prior: { proper: false } });
+    expect(out[0].comparisons[0].relative.chanceToWin).toBeCloseTo(0.60918, 5);
+    expect(out[0].comparisons[0].relative.risk[0]).toBeCloseTo(0.0814, 4);
+    expect(out[0].comparisons[0].relative.ci[0]).toBeCloseTo(-0.24779, 5);
+    expect(out[0].comparisons[0].absolute.chanceToWin).toBeCloseTo(0.6114, 4);
+    // gbstats tests/frequentist/test_tests.py TestSequentialTTest.test_sequential_test_runs: ci (-0.55844, 1.56516), p 1
+    expect(out[1]).toMatchObject({ engine: "sequential", sequential: { tuning: 1000 } });
+    expect(out[1].comparisons[0].relative.ci[0]).toBeCloseTo(-0.55844, 5);
+    expect(out[1].comparisons[0].relative.pValue).toBe(1);
+    // gbstats TestNorm.test_bayesian_gaussian_ab_test_informative: expected 0.05063, chance_to_win 0.92315
+    expect(out[2].comparisons[0].relative.estimate).toBeCloseTo(0.05063, 5);
+    expect(out[2].comparisons[0].relative.chanceToWin).toBeCloseTo(0.92315, 5);
+    expect(out[3].comparisons[0].relative).toEqual({ estimate: null, ci: null, pValue: null, reason: expect.stringMatching(/zero variance/) });
+    expect(out[4].comparisons[0].relative.chanceToWin).toBeCloseTo(1 - 0.60918, 5);
   });
 });
