@@ -2,7 +2,10 @@ import { RETURN, SALE, inScope, previousScope, type Facts, type Scope } from "./
 import { money, share } from "./money";
 
 export type Kpis = {
+  /** Gross sales in the period. */
   revenue: number;
+  /** Sales minus the absolute value of cancellations in the period (issue 14): may be negative when refunds exceed sales. */
+  netRevenue: number;
   orders: number;
   customers: number;
   averageOrderValue: number | null;
@@ -37,6 +40,7 @@ export function kpisFor(facts: Facts, scope: Scope): Kpis & { hasData: boolean }
   return {
     hasData: any,
     revenue: money(revenue),
+    netRevenue: money(revenue - cancelled),
     orders,
     customers: perCustomer.size,
     averageOrderValue: orders ? money(revenue / orders) : null,

@@ -60,7 +60,7 @@ export function reportTables(facts: Facts, name: ReportName, filter: Filter): Ta
   switch (name) {
     case "overview": {
       const k = kpiReport(facts, scope, dayText);
-      const metrics = ["revenue", "orders", "customers", "averageOrderValue", "repeatCustomerRate", "refundRate"] as const;
+      const metrics = ["revenue", "netRevenue", "orders", "customers", "averageOrderValue", "repeatCustomerRate", "refundRate"] as const;
       return [
         { name: "kpis", header: ["metric", "current", "previous"], rows: metrics.map((m) => [m, k.current[m], k.previous?.[m] ?? null]) },
         ...reportTables(facts, "monthly", filter),
@@ -85,7 +85,7 @@ export function reportTables(facts: Facts, name: ReportName, filter: Filter): Ta
     case "products": {
       const p = productPareto(facts, scope);
       return [
-        { name: "products", header: ["rank", "stock_code", "description", "revenue", "quantity", "orders", "share", "cumulative_share"], rows: p.products.map((r) => [r.rank, r.stockCode, r.description, r.revenue, r.quantity, r.orders, r.share, r.cumulativeShare]) },
+        { name: "products", header: ["rank", "stock_code", "description", "net_revenue", "sales", "returns", "quantity", "orders", "share", "cumulative_share"], rows: p.products.map((r) => [r.rank, r.stockCode, r.description, r.revenue, r.sales, r.returns, r.quantity, r.orders, r.share, r.cumulativeShare]) },
         { name: "most-returned", header: ["stock_code", "description", "returned_value", "returned_quantity"], rows: mostReturned(facts, scope, 10).map((r) => [r.stockCode, r.description, r.returnedValue, r.returnedQuantity]) },
       ];
     }

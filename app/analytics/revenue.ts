@@ -31,43 +31,76 @@ export function countries(facts: Facts, scope: Scope): CountryRow[] {
     .map(({ milli: _m, ...row }) => row);
 }
 
-export type ProductRow = { rank: number; stockCode: string; description: string | null; revenue: number; quantity: number; orders: number; share: number | null; cumulativeShare: number | null };
-export type ProductPareto = { products: ProductRow[]; merchandiseRevenue: number; productCount: number; productsFor80: number };
+export type ProductRow = {
+  rank: number;
+  stockCode: string;
+  description: string | null;
+  /** Net revenue: sales minus returns of the product in the scope (issue 14). */
+  revenue: number;
+  sales: number;
+  returns: number;
+  quantity: number;
+  orders: number;
+  share: number | null;
+  cumulativeShare: number | null;
+};
+export type ProductPareto = {
+  products: ProductRow[];
+  merchandiseRevenue: number;
+  productCount: number;
+  productsFor80: number;
+  /** The cumulative share over every ranked product (at most PARETO_POINTS points, rank productsFor80 and the last kept): the chart reaches its 80% line. */
+  curve: { rank: number; cumulativeShare: number | null }[];
+};
+const PARETO_POINTS = 200;
 
-/** Products by sales revenue, non-merchandise codes excluded (rule 7): the top `top` with cumulative share, and how many make 80%. */
+/**
+ * Products by net revenue (sales lines minus the absolute value of their cancellation lines in the scope, issue 14),
+ * non-merchandise codes excluded (rule 7). Products whose net is 0 or less (every sale cancelled) are not ranked. The
+ * top `top` with cumulative share of the ranked products' net total, and how many make 80% of it.
+ */
 export function productPareto(facts: Facts, scope: Scope, top = 50): ProductPareto {
   const { lines, orders: o, products: p } = facts;
-  const revenue = new Float64Array(p.code.length);
+  const sales = new Float64Array(p.code.length);
+  const returns = new Float64Array(p.code.length);
   const quantity = new Float64Array(p.code.length);
   const orderCount = new Int32Array(p.code.length);
   const lastOrder = new Int32Array(p.code.length).fill(-1);
-  const ok = new Uint8Array(o.n);
-  for (let i = 0; i < o.n; i++) ok[i] = o.kind[i] === SALE && inScope(facts, scope, i) ? 1 : 0;
-  let total = 0;
+  const ok = new Uint8Array(o.n); // 1 sale in scope, 2 return in scope
+  for (let i = 0; i < o.n; i++) ok[i] = !inScope(facts, scope, i) ? 0 : o.kind[i] === SALE ? 1 : o.kind[i] === RETURN ? 2 : 0;
   for (let k = 0; k < lines.n; k++) {
     const prod = lines.product[k];
     const order = lines.order[k];
     if (prod < 0 || !ok[order] || p.nonMerchandise[prod]) continue;
-    revenue[prod] += lines.amount[k];
+    if (ok[order] === 2) {
+      returns[prod] -= lines.amount[k];
+      continue;
+    }
+    sales[prod] += lines.amount[k];
     quantity[prod] += lines.quantity[k];
-    total += lines.amount[k];
     if (lastOrder[prod] !== order) {
       lastOrder[prod] = order;
       orderCount[prod]++;
     }
   }
-  const ranked = [...revenue.keys()].filter((i) => revenue[i] > 0).sort((a, b) => revenue[b] - revenue[a] || p.code[a].localeCompare(p.code[b]));
+  const net = sales.map((x, i) => x - returns[i]);
+  const ranked = [...net.keys()].filter((i) => net[i] > 0).sort((a, b) => net[b] - net[a] || p.code[a].localeCompare(p.code[b]));
+  const total = ranked.reduce((s, i) => s + net[i], 0);
   let cumulative = 0;
   let productsFor80 = 0;
   const rows: ProductRow[] = [];
+  const step = Math.max(1, Math.ceil(ranked.length / PARETO_POINTS));
+  const curve: ProductPareto["curve"] = [];
   ranked.forEach((i, r) => {
-    cumulative += revenue[i];
-    if (productsFor80 === 0 && cumulative >= 0.8 * total) productsFor80 = r + 1;
+    cumulative += net[i];
+    const reaches80 = productsFor80 === 0 && cumulative >= 0.8 * total;
+    if (reaches80) productsFor80 = r + 1;
+    if (r % step === 0 || reaches80 || r === ranked.length - 1) curve.push({ rank: r + 1, cumulativeShare: share(cumulative, total) });
     if (r < top) {
-      rows.push({ rank: r + 1, stockCode: p.code[i], description: p.description[i], revenue: money(revenue[i]), quantity: quantity[i], orders: orderCount[i], share: share(revenue[i], total), cumulativeShare: share(cumulative, total) });
+      rows.push({ rank: r + 1, stockCode: p.code[i], description: p.description[i], revenue: money(net[i]), sales: money(sales[i]), returns: money(returns[i]), quantity: quantity[i], orders: orderCount[i], share: share(net[i], total), cumulativeShare: share(cumulative, total) });
     }
   });
-  return { products: rows, merchandiseRevenue: money(total), productCount: ranked.length, productsFor80 };
+  return { products: rows, merchandiseRevenue: money(total), productCount: ranked.length, productsFor80, curve };
 }
 
 export type ReturnedProduct = { stockCode: string; description: string | null; returnedValue: number; returnedQuantity: number };

@@ -186,7 +186,7 @@ function PreviewPanel({ preview, metric, loading }: { preview: DesignPreview | n
       <Card withBorder>
         <Text size="xs" c="dimmed" tt="uppercase" fw={600}>Audience now</Text>
         <Text size="xl" fw={700} data-testid="audience-size">{int(audience.customers)} customers</Text>
-        <Text size="sm" c="dimmed">{audience.label} · {amount(audience.revenue)} revenue to date</Text>
+        <Text size="sm" c="dimmed">{audience.label} · {amount(audience.revenue)} net spend to date</Text>
       </Card>
       <Card withBorder>
         <Title order={5}>Baselines from history</Title>

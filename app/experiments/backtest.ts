@@ -2,7 +2,7 @@ import type { Facts } from "~/analytics/facts";
 import { RETURN, SALE, dayNumber, dayText } from "~/analytics/facts";
 import type { AudienceDefinition } from "~/segments/audiences.server";
 import { nearest, standardise } from "~/segments/kmeans";
-import { personaFeatures, scoreCustomers, type SegmentName } from "~/segments/rfm";
+import { netSpend, personaFeatures, scoreCustomers, type SegmentName } from "~/segments/rfm";
 import { baselinesFrom, type Baselines, type Outcome } from "./stats/baselines";
 import { audienceConditions, meetsConditions } from "~/segments/audience-rule";
 
@@ -16,7 +16,7 @@ export type AsOfCustomer = { index: number; customerId: string; country: string 
 const asOfCache = new WeakMap<Facts, Map<number, AsOfCustomer[]>>();
 const AS_OF_KEEP = 8;
 
-/** RFM (and persona features) of every customer with a sale on or before day T, as of T. */
+/** RFM (and persona features) of every customer with a sale on or before day T, as of T: spend net of returns up to T. */
 export function rfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
   let byDay = asOfCache.get(facts);
   if (!byDay) asOfCache.set(facts, (byDay = new Map()));
@@ -34,15 +34,18 @@ function computeRfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
   const last = new Map<number, number>();
   const count = new Map<number, number>();
   const spend = new Map<number, number>();
+  const returned = new Map<number, number>();
   for (let i = 0; i < o.n; i++) {
     const c = o.customer[i];
-    if (o.kind[i] !== SALE || c < 0 || o.day[i] > t) continue;
+    if (c < 0 || o.day[i] > t) continue;
+    if (o.kind[i] === RETURN) returned.set(c, (returned.get(c) ?? 0) + o.amount[i]);
+    if (o.kind[i] !== SALE) continue;
     last.set(c, Math.max(last.get(c) ?? -Infinity, o.day[i]));
     count.set(c, (count.get(c) ?? 0) + 1);
     spend.set(c, (spend.get(c) ?? 0) + o.amount[i]);
   }
   const ids = [...last.keys()].sort((a, b) => (facts.customers.ids[a] < facts.customers.ids[b] ? -1 : 1));
-  const inputs = ids.map((c) => ({ customerId: facts.customers.ids[c], recency: t - last.get(c)!, frequency: count.get(c)!, monetary: spend.get(c)! / 1000 }));
+  const inputs = ids.map((c) => ({ customerId: facts.customers.ids[c], recency: t - last.get(c)!, frequency: count.get(c)!, monetary: netSpend(spend.get(c)!, returned.get(c) ?? 0) / 1000 }));
   const { rows } = scoreCustomers(inputs);
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] };
   return rows.map((r, i) => {

@@ -22,7 +22,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type Card = { key: keyof Kpis; label: string; format: (x: number) => string; rate?: boolean; lowerIsBetter?: boolean };
 const CARDS: Card[] = [
-  { key: "revenue", label: "Revenue", format: amount },
+  { key: "revenue", label: "Revenue (gross sales)", format: amount },
+  { key: "netRevenue", label: "Net revenue (after returns)", format: amount },
   { key: "orders", label: "Orders", format: int },
   { key: "customers", label: "Customers", format: int },
   { key: "averageOrderValue", label: "Average order value", format: amount },
@@ -63,7 +64,7 @@ export default function Overview() {
         <Text c="dimmed">{dataset.name} · {kpis.period.from} to {kpis.period.to}{filter.country ? ` · ${filter.country}` : ""}</Text>
       </div>
       <FilterBar filter={filter} bounds={bounds} error={filterError} />
-      <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }} data-testid="kpis">
+      <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="kpis">
         {CARDS.map((card) => {
           const value = kpis.current[card.key];
           return (

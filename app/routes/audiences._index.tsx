@@ -79,7 +79,7 @@ export default function Audiences() {
         ) : (
           <Table striped fz="sm" data-testid="audiences-table">
             <Table.Thead>
-              <Table.Tr>{["Name", "Kind", "Definition", "Customers", "Revenue to date", ""].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+              <Table.Tr>{["Name", "Kind", "Definition", "Customers", "Net spend to date", ""].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {data.audiences.map((a) => (
@@ -166,14 +166,14 @@ function AudienceForm({ editing, personas, countries }: { editing: Editing; pers
                 <NumberInput name="frequencyMax" label="≤" defaultValue={filter?.frequency?.max} min={0} error={errors.frequencyMax} />
               </Group>
               <Group grow>
-                <NumberInput name="monetaryMin" label="Spent ≥" defaultValue={filter?.monetary?.min} min={0} decimalScale={2} error={errors.monetaryMin} />
+                <NumberInput name="monetaryMin" label="Net spend ≥" defaultValue={filter?.monetary?.min} min={0} decimalScale={2} error={errors.monetaryMin} />
                 <NumberInput name="monetaryMax" label="≤" defaultValue={filter?.monetary?.max} min={0} decimalScale={2} error={errors.monetaryMax} />
               </Group>
             </SimpleGrid>
           )}
           <Text size="sm" data-testid="audience-preview">
             {preview.data?.customers !== undefined
-              ? `${int(preview.data.customers)} customers · ${amount(preview.data.revenue ?? 0)} revenue to date · ${preview.data.description}`
+              ? `${int(preview.data.customers)} customers · ${amount(preview.data.revenue ?? 0)} net spend to date · ${preview.data.description}`
               : preview.data?.errors
                 ? Object.values(preview.data.errors).join("; ")
                 : "…"}

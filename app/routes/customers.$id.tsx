@@ -2,7 +2,7 @@ import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } fro
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
-import { amount, int } from "~/components/format";
+import { amount, plural } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
 import { customerDetail } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
@@ -38,15 +38,18 @@ export default function Customer() {
           <Text c="dimmed" size="sm">{rfm.country} · first order {rfm.firstPurchaseAt.slice(0, 10)} (cohort {rfm.cohortMonth}) · last order {rfm.lastPurchaseAt.slice(0, 10)}</Text>
         </Group>
       </div>
-      <SimpleGrid cols={{ base: 2, md: 4, lg: 7 }}>
-        {stat("Recency", `${int(rfm.recency)} days`)}
-        {stat("Frequency", `${int(rfm.frequency)} orders`)}
-        {stat("Monetary", amount(rfm.monetary))}
-        {stat("RFM score", `R ${rfm.r} · F ${rfm.f} · M ${rfm.m}`)}
-        {stat("Code", rfm.code)}
-        {stat("Returns", `${int(rfm.returnOrders)} (${amount(rfm.returns)})`)}
-        {stat("Average order", amount(rfm.frequency ? rfm.monetary / rfm.frequency : 0))}
+      <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
+        {stat("Recency", plural(rfm.recency, "day"))}
+        {stat("Frequency", plural(rfm.frequency, "order"))}
+        {stat("Gross sales", amount(rfm.sales))}
+        {stat("Returns", `${amount(rfm.returns)} (${plural(rfm.returnOrders, "cancellation")})`)}
+        {stat("Net spend (monetary)", amount(rfm.monetary))}
+        {stat("Average order (net)", amount(rfm.frequency ? rfm.monetary / rfm.frequency : 0))}
       </SimpleGrid>
+      <Text size="sm" c="dimmed" data-testid="rfm-explained">
+        RFM scores R {rfm.r} · F {rfm.f} · M {rfm.m} (1 = lowest fifth of customers, 5 = highest; for recency, 5 = most recent):
+        net spend is gross sales minus returns, floored at 0, and it sets the M score.
+      </Text>
       <Card withBorder>
         <Title order={4} mb="xs">Orders and returns</Title>
         <Table striped fz="sm" data-testid="customer-orders">

@@ -87,18 +87,18 @@ export default function Revenue() {
         </Group>
         <Text size="sm" mb="sm" data-testid="pareto-summary">
           {int(pareto.productsFor80)} of {int(pareto.productCount)} products ({percent(pareto.productCount ? pareto.productsFor80 / pareto.productCount : null)}) make 80% of
-          merchandise revenue ({amount(pareto.merchandiseRevenue)}; postage, fees and vouchers excluded).
+          merchandise net revenue ({amount(pareto.merchandiseRevenue)}: sales minus returns; postage, fees and vouchers excluded; products whose every sale was cancelled are not ranked).
         </Text>
         <div style={{ height: 280 }} data-testid="chart-pareto">
           <ResponsiveLine
-            data={[{ id: "cumulative share", data: pareto.products.map((p) => ({ x: p.rank, y: p.cumulativeShare })) }]}
+            data={[{ id: "cumulative share", data: pareto.curve.map((p) => ({ x: p.rank, y: p.cumulativeShare })) }]}
             margin={{ top: 10, right: 20, bottom: 45, left: 55 }}
             xScale={{ type: "linear", min: 1, max: "auto" }}
             yScale={{ type: "linear", min: 0, max: 1 }}
-            axisBottom={{ legend: "product rank (top 50)", legendOffset: 36, legendPosition: "middle" }}
+            axisBottom={{ legend: `product rank (all ${int(pareto.productCount)} products)`, legendOffset: 36, legendPosition: "middle", format: (v) => compact(Number(v)) }}
             axisLeft={{ format: (v) => percent(Number(v), 0) }}
             yFormat={(v) => percent(Number(v))}
-            pointSize={5}
+            pointSize={pareto.curve.length > 60 ? 0 : 5}
             enableArea
             areaOpacity={0.1}
             useMesh
@@ -110,7 +110,7 @@ export default function Revenue() {
         <ScrollArea h={360} mt="sm">
           <Table striped fz="sm" stickyHeader data-testid="products-table">
             <Table.Thead>
-              <Table.Tr>{["#", "Stock code", "Description", "Revenue", "Quantity", "Orders", "Share", "Cumulative"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+              <Table.Tr>{["#", "Stock code", "Description", "Net revenue", "Returns", "Quantity", "Orders", "Share", "Cumulative"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {pareto.products.map((p) => (
@@ -119,6 +119,7 @@ export default function Revenue() {
                   <Table.Td>{p.stockCode}</Table.Td>
                   <Table.Td>{p.description ?? ""}</Table.Td>
                   <Table.Td ta="right">{amount(p.revenue)}</Table.Td>
+                  <Table.Td ta="right">{p.returns ? amount(p.returns) : "–"}</Table.Td>
                   <Table.Td ta="right">{int(p.quantity)}</Table.Td>
                   <Table.Td ta="right">{int(p.orders)}</Table.Td>
                   <Table.Td ta="right">{percent(p.share)}</Table.Td>

@@ -65,7 +65,7 @@ const COLUMNS: { key: (typeof MEMBER_SORTS)[number]; label: string; numeric?: bo
   { key: "country", label: "Country" },
   { key: "recency", label: "Recency (days)", numeric: true },
   { key: "frequency", label: "Orders", numeric: true },
-  { key: "monetary", label: "Spend", numeric: true },
+  { key: "monetary", label: "Net spend", numeric: true },
   { key: "r", label: "R", numeric: true },
   { key: "f", label: "F", numeric: true },
   { key: "m", label: "M", numeric: true },
@@ -115,7 +115,7 @@ export default function SegmentDetail() {
       <SimpleGrid cols={{ base: 1, md: 2, lg: 4 }}>
         <Distribution title="Recency" bins={profile.recency} testId="dist-recency" />
         <Distribution title="Frequency" bins={profile.frequency} testId="dist-frequency" />
-        <Distribution title="Monetary" bins={profile.monetary} testId="dist-monetary" />
+        <Distribution title="Net spend (monetary)" bins={profile.monetary} testId="dist-monetary" />
         <Card withBorder padding="sm">
           <Text fw={600} size="sm" mb="xs">Top countries</Text>
           {profile.countries.map((c) => (

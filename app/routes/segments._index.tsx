@@ -32,7 +32,7 @@ export default function Segments() {
       <div>
         <Title order={2}>Segments</Title>
         <Text c="dimmed">
-          {data.dataset} · RFM as of {run.snapshotDate} · {int(customers)} customers with {amount(revenue)} revenue ·{" "}
+          {data.dataset} · RFM as of {run.snapshotDate} · {int(customers)} customers with {amount(revenue)} net spend (sales minus returns) ·{" "}
           <Anchor component={Link} to="/segments/personas">Personas (k-means)</Anchor> · <Anchor component={Link} to="/audiences">Audiences</Anchor>
         </Text>
       </div>
@@ -44,7 +44,7 @@ export default function Segments() {
         <Table striped highlightOnHover fz="sm" data-testid="segments-table">
           <Table.Thead>
             <Table.Tr>
-              {["Segment", "Customers", "Share", "Revenue share", "Recency (days) mean / median", "Orders mean / median", "Spend mean / median", "What to do"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}
+              {["Segment", "Customers", "Share", "Net revenue share", "Recency (days) mean / median", "Orders mean / median", "Net spend mean / median", "What to do"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -64,12 +64,12 @@ export default function Segments() {
         </Table>
         <Text size="xs" c="dimmed" mt="xs">
           Scores 1–5 from the 20/40/60/80th percentiles over all customers (recency breakpoints {run.cuts.recency.map((c) => c.toFixed(1)).join(", ")} days;
-          frequency {run.cuts.frequency.map((c) => c.toFixed(1)).join(", ")} orders; monetary {run.cuts.monetary.map((c) => amount(c)).join(", ")}); FM = ⌈(F + M) / 2⌉.
+          frequency {run.cuts.frequency.map((c) => c.toFixed(1)).join(", ")} orders; net spend {run.cuts.monetary.map((c) => amount(c)).join(", ")}); FM = ⌈(F + M) / 2⌉.
         </Text>
       </Card>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
-          <Title order={4} mb="xs">Share of customers and of revenue</Title>
+          <Title order={4} mb="xs">Share of customers and of net revenue</Title>
           <div style={{ height: 380 }} data-testid="chart-segment-shares">
             <ResponsiveBar
               data={[...segments].reverse().map((s) => ({ segment: s.name, Customers: Math.round(s.customerShare * 1000) / 10, Revenue: Math.round(s.revenueShare * 1000) / 10 }))}

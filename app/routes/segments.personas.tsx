@@ -68,7 +68,7 @@ export default function Personas() {
         <Anchor component={Link} to="/segments" size="sm">← Segments</Anchor>
         <Title order={2}>Personas</Title>
         <Text c="dimmed">
-          k-means on log(1 + recency), log(1 + frequency), log(1 + monetary), standardised (population standard deviation); k-means++ with{" "}
+          k-means on log(1 + recency), log(1 + frequency), log(1 + monetary, net of returns), standardised (population standard deviation); k-means++ with{" "}
           {PERSONA_RESTARTS} restarts from seed {PERSONA_SEED}, lowest inertia kept; silhouette with Euclidean distances
           {run.silhouetteSample ? `, over a seeded random sample of ${int(run.silhouetteSample)} customers (the data set has more than 20,000)` : ", exact over every customer"}.
         </Text>
@@ -112,8 +112,8 @@ export default function Personas() {
               <Badge variant="light">{int(c.customers)} customers</Badge>
             </Group>
             <Text size="xs" c="dimmed" mb="xs">{PERSONA_PROTOTYPES.find((p) => p.name === c.name)?.description ?? "numbered: more clusters than names"}</Text>
-            <Text size="sm">Revenue share {percent(c.revenueShare)} ({amount(c.revenue)})</Text>
-            <Text size="sm">Median recency {int(c.medianRecency)} days · orders {c.medianFrequency} · spend {amount(c.medianMonetary)}</Text>
+            <Text size="sm">Net revenue share {percent(c.revenueShare)} ({amount(c.revenue)})</Text>
+            <Text size="sm">Median recency {int(c.medianRecency)} days · orders {c.medianFrequency} · net spend {amount(c.medianMonetary)}</Text>
             <Text size="xs" c="dimmed">Centroid (z): recency {c.centroid[0].toFixed(2)}, frequency {c.centroid[1].toFixed(2)}, monetary {c.centroid[2].toFixed(2)}</Text>
             <Group mt="sm">
               <Form method="post">
@@ -128,7 +128,7 @@ export default function Personas() {
       </SimpleGrid>
       <Card withBorder>
         <Title order={4} mb="xs">Customers by persona</Title>
-        <Text size="xs" c="dimmed" mb="xs">Recency (days, log scale) against spend (log scale); up to 1,500 customers shown.</Text>
+        <Text size="xs" c="dimmed" mb="xs">Recency (days, log scale) against net spend (log scale); up to 1,500 customers shown.</Text>
         <div style={{ height: 420 }} data-testid="chart-persona-scatter">
           <ResponsiveScatterPlot data={series} margin={{ top: 10, right: 190, bottom: 50, left: 70 }}
             xScale={{ type: "log", base: 10, min: 0.5, max: Math.max(1, ...scatter.map((p) => p.recency)) + 1 }}

@@ -3,14 +3,15 @@ import type { Db } from "~/db/db.server";
 import { nearest, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
 import { sweepKParallel } from "./sweep.server";
 import { nameClusters } from "./naming";
-import { calendarDays, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
+import { calendarDays, netSpend, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "./settings";
 import { personaCentroids } from "./store.server";
 
 // Computes and stores a data set's RFM table and persona sweep once (after its import); pages read the stored tables.
 
 
-type CustomerRow = { customerId: string; lastPurchaseAt: string; orders: number; revenue: number };
+/** `net` = netSpend(revenue, returns) in thousandths: the monetary value stored and summed (issue 14). */
+type CustomerRow = { customerId: string; lastPurchaseAt: string; orders: number; revenue: number; returns: number; net: number };
 
 function median(values: number[]): number {
   return values.length ? percentile(Float64Array.from(values).sort(), 50) : 0;
@@ -37,11 +38,11 @@ function prepareSegments(db: Db, datasetId: number) {
   const sqlite = db.$client;
   const lastAt = sqlite.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined;
   if (lastAt === undefined) throw new Error(`No data set ${datasetId}`);
-  const rows = sqlite
-    .prepare("SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue FROM customers WHERE dataset_id = ? ORDER BY customer_id")
-    .all(datasetId) as CustomerRow[];
+  const rows = (sqlite
+    .prepare("SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue, returns FROM customers WHERE dataset_id = ? ORDER BY customer_id")
+    .all(datasetId) as Omit<CustomerRow, "net">[]).map((c) => ({ ...c, net: netSpend(c.revenue, c.returns) }));
   const snapshot = (lastAt ?? "1970-01-01").slice(0, 10);
-  const inputs: RfmInput[] = rows.map((c) => ({ customerId: c.customerId, recency: calendarDays(c.lastPurchaseAt, snapshot), frequency: c.orders, monetary: c.revenue / 1000 }));
+  const inputs: RfmInput[] = rows.map((c) => ({ customerId: c.customerId, recency: calendarDays(c.lastPurchaseAt, snapshot), frequency: c.orders, monetary: c.net / 1000 }));
   const { rows: scored, cuts } = scoreCustomers(inputs);
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] as number[][] };
   return { rows, snapshot, inputs, scored, cuts, z };
@@ -56,7 +57,7 @@ function storeSegments(db: Db, datasetId: number, { rows, snapshot, inputs, scor
     const insert = sqlite.prepare(
       "INSERT INTO customer_rfm (dataset_id, customer_id, recency, frequency, monetary, r, f, m, segment, persona, z_recency, z_frequency, z_monetary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
     );
-    scored.forEach((s, i) => insert.run(datasetId, s.customerId, s.recency, s.frequency, rows[i].revenue, s.r, s.f, s.m, s.segment, chosen ? chosen.labels[i] : 0, z[i]?.[0] ?? 0, z[i]?.[1] ?? 0, z[i]?.[2] ?? 0));
+    scored.forEach((s, i) => insert.run(datasetId, s.customerId, s.recency, s.frequency, rows[i].net, s.r, s.f, s.m, s.segment, chosen ? chosen.labels[i] : 0, z[i]?.[0] ?? 0, z[i]?.[1] ?? 0, z[i]?.[2] ?? 0));
     if (sweep) {
       const run = sqlite.prepare("INSERT INTO persona_runs (dataset_id, k, inertia, silhouette) VALUES (?,?,?,?)");
       for (const r of sweep.rows) run.run(datasetId, r.k, r.inertia, r.silhouette);
@@ -82,7 +83,7 @@ function profile(c: Clustering, inputs: RfmInput[], rows: CustomerRow[]) {
       name: names[cluster],
       centroid, // full precision: choosePersonaK relabels by nearest centroid and must reproduce the run's labels
       customers: members.length,
-      revenue: members.reduce((s, i) => s + rows[i].revenue, 0),
+      revenue: members.reduce((s, i) => s + rows[i].net, 0), // net of returns, like the segments' revenue
       medianRecency: median(members.map((i) => inputs[i].recency)),
       medianFrequency: median(members.map((i) => inputs[i].frequency)),
       medianMonetary: Math.round(median(members.map((i) => inputs[i].monetary)) * 100) / 100,

@@ -212,7 +212,8 @@ function histogram(values: number[], edges: number[], unit: string): { bin: stri
 }
 
 export type CustomerDetail = {
-  rfm: MemberRow & { firstPurchaseAt: string; lastPurchaseAt: string; cohortMonth: string; returns: number; returnOrders: number };
+  /** monetary is net of returns (netSpend of sales and returns, issue 14); sales is gross, returns their absolute value. */
+  rfm: MemberRow & { firstPurchaseAt: string; lastPurchaseAt: string; cohortMonth: string; sales: number; returns: number; returnOrders: number };
   orders: { invoice: string; kind: string; at: string; lines: number; amount: number; country: string | null }[];
 };
 
@@ -221,7 +222,7 @@ export function customerDetail(db: Db, datasetId: number, customerId: string): C
   const row = db.$client
     .prepare(
       `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona,
-        c.first_purchase_at AS firstPurchaseAt, c.last_purchase_at AS lastPurchaseAt, c.cohort_month AS cohortMonth, c.returns, c.return_orders AS returnOrders
+        c.first_purchase_at AS firstPurchaseAt, c.last_purchase_at AS lastPurchaseAt, c.cohort_month AS cohortMonth, c.revenue AS sales, c.returns, c.return_orders AS returnOrders
        ${FROM} WHERE x.dataset_id = ? AND x.customer_id = ?`,
     )
     .get(datasetId, customerId) as (Omit<CustomerDetail["rfm"], "code">) | undefined;
@@ -230,7 +231,7 @@ export function customerDetail(db: Db, datasetId: number, customerId: string): C
     .prepare("SELECT invoice, kind, invoiced_at AS at, lines, amount, country FROM orders WHERE dataset_id = ? AND customer_id = ? ORDER BY invoiced_at, id")
     .all(datasetId, customerId) as CustomerDetail["orders"];
   return {
-    rfm: { ...row, monetary: milliToMoney(row.monetary), returns: milliToMoney(row.returns), code: `${row.r}${row.f}${row.m}` },
+    rfm: { ...row, monetary: milliToMoney(row.monetary), sales: milliToMoney(row.sales), returns: milliToMoney(row.returns), code: `${row.r}${row.f}${row.m}` },
     orders: orders.map((o) => ({ ...o, amount: milliToMoney(o.amount) })),
   };
 }

@@ -9,6 +9,9 @@ export function segmentsReport(db: Db, datasetId: number) {
   return {
     snapshotDate: run.snapshotDate,
     customers: summary.customers,
+    // issue 14: every revenue and monetary figure here is net of returns (customer sales minus |cancellations|, floored at 0)
+    revenueBasis: "net of returns" as const,
+    netRevenue: summary.revenue,
     scores: summary.scores,
     breakpoints: run.cuts,
     segments: summary.segments.map((s) => ({ name: s.name, customers: s.customers, revenue: s.revenue, customerShare: s.customerShare, revenueShare: s.revenueShare })),

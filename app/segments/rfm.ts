@@ -84,6 +84,12 @@ export const SEGMENT_ACTIONS: Record<SegmentName, string> = {
   Lost: "Try one reactivation campaign, then leave them out of paid targeting.",
 };
 
+/**
+ * A customer's monetary value (PRODUCT.md §3, issue 14): sales minus the absolute value of their cancellation lines
+ * over the same period, floored at 0. Any unit (thousandths or currency units), as long as both are in the same one.
+ */
+export const netSpend = (sales: number, returns: number) => Math.max(0, sales - Math.abs(returns));
+
 export type RfmInput = { customerId: string; recency: number; frequency: number; monetary: number };
 
 /** The persona features of PRODUCT.md §3: log1p of recency, frequency and monetary (currency units, floored at 0). */

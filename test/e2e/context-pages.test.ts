@@ -69,7 +69,7 @@ describe("context pages", () => {
   it("revenue: countries, Pareto, seasonality charts and tables with CSV downloads", async () => {
     await app.page.goto(`${app.url}/revenue`);
     for (const id of ["chart-countries", "chart-pareto", "chart-season-months", "chart-weekday-hour"]) expect(await svgIn(id)).toBeGreaterThan(0);
-    expect(await app.page.getByTestId("pareto-summary").innerText()).toMatch(/\d+ of \d+ products .* make 80% of merchandise revenue/);
+    expect(await app.page.getByTestId("pareto-summary").innerText()).toMatch(/\d+ of \d+ products .* make 80% of merchandise net revenue/);
     const rows = await app.page.getByTestId("products-table").locator("tbody tr").count();
     expect(rows).toBe(50);
     const csvLink = await app.page.getByRole("link", { name: "Download CSV" }).first().getAttribute("href");
@@ -90,6 +90,6 @@ describe("context pages", () => {
     expect(await table.locator("b, img").count()).toBe(0);
     expect(await app.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     const csv = await (await fetch(`${app.url}/api/report/products?format=csv&table=products`)).text();
-    expect(csv).toContain(`2,X2,'=CMD|'/c calc'!A0,3,1,1,0.25,1\r\n`);
+    expect(csv).toContain(`2,X2,'=CMD|'/c calc'!A0,3,3,0,1,1,0.25,1\r\n`);
   });
 });

@@ -69,7 +69,7 @@ describe("segments pages", () => {
 
     await app.page.goto(`${app.url}/audiences`);
     await app.page.getByLabel("Name").fill("Lapsed big spenders");
-    await app.page.getByLabel("Spent ≥").fill("500");
+    await app.page.getByLabel("Net spend ≥").fill("500");
     await app.page.getByLabel("Days since last order ≥").fill("90");
     await app.page.getByLabel("Days since last order ≥").press("Tab");
     await app.page.waitForFunction(() => /customers ·/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? "") && /spent ≥ 500/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? ""));

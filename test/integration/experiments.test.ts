@@ -11,7 +11,7 @@ import { fixture, importForTest, tempDb } from "../support/db";
 // context-shop.csv again (last day 2011-05-20). With W = 30 the default T is 2011-04-20. Worked by hand with data up to T:
 //   recency A 41, B 70, C 95, D 50 → breakpoints 46.4, 54, 66, 80 → R: A 5, B 2, C 1, D 4
 //   frequency A 3, B 2, C 1, D 1 (D's 20 May order is after T) → 1, 1.2, 1.8, 2.4 → F: A 5, B 4, C 1, D 1
-//   monetary A 180, B 225, C 80, D 60 → 72, 100, 160, 198 → M: A 4, B 5, C 2, D 1
+//   monetary net of returns up to T: A 180 − 15 = 165, B 225 − 20 = 205, C 80, D 60 → 72, 97, 148, 181 → M: A 4, B 5, C 2, D 1
 //   segments: A Champions, B At Risk, C Hibernating, D Promising (today D is a Potential Loyalist: the future is unseen)
 //   window 21 Apr–20 May: only D buys (40.00, one order).
 describe("back-test as of T", () => {
@@ -26,8 +26,8 @@ describe("back-test as of T", () => {
   it("recomputes RFM with only the data up to T", () => {
     const rows = rfmAsOf(getFacts(t.db, id), dayNumber("2011-04-20"));
     expect(rows.map((r) => [r.customerId, r.recency, r.frequency, r.monetary, r.segment])).toEqual([
-      ["10001", 41, 3, 180, "Champions"],
-      ["10002", 70, 2, 225, "At Risk"],
+      ["10001", 41, 3, 165, "Champions"],
+      ["10002", 70, 2, 205, "At Risk"],
       ["10003", 95, 1, 80, "Hibernating"],
       ["10004", 50, 1, 60, "Promising"],
     ]);

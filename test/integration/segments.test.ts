@@ -12,7 +12,8 @@ import { fixture, importForTest, tempDb } from "../support/db";
 // context-shop.csv, snapshot 2011-05-20. Worked by hand (numpy-style linear percentiles over 4 customers):
 //   recency   A 71, B 100, C 125, D 0   → breakpoints 42.6, 76.8, 94.2, 110 → R: A 4, B 2, C 1, D 5
 //   frequency A 3, B 2, C 1, D 2        → breakpoints 1.6, 2, 2, 2.4 (ties!) → F: A 5, B 2, C 1, D 2
-//   monetary  A 180, B 225, C 80, D 100 → breakpoints 92, 116, 164, 198    → M: A 4, B 5, C 1, D 2
+//   monetary  net of returns (issue 14): A 180 − 15 = 165, B 225 − 20 = 205, C 80, D 100
+//             → breakpoints 92, 113, 152, 181 → M: A 4, B 5, C 1, D 2
 //   segments: A R4 FM5 Champions; B R2 FM4 At Risk; C R1 FM1 Lost; D R5 FM2 Potential Loyalists
 describe("RFM on the hand-made shop", () => {
   let t: ReturnType<typeof tempDb>;
@@ -26,8 +27,8 @@ describe("RFM on the hand-made shop", () => {
   it("scores every customer as worked out by hand, ties included", () => {
     const rows = t.db.$client.prepare("SELECT customer_id, recency, frequency, monetary, r, f, m, segment FROM customer_rfm ORDER BY customer_id").all();
     expect(rows).toEqual([
-      { customer_id: "10001", recency: 71, frequency: 3, monetary: 180_000, r: 4, f: 5, m: 4, segment: "Champions" },
-      { customer_id: "10002", recency: 100, frequency: 2, monetary: 225_000, r: 2, f: 2, m: 5, segment: "At Risk" },
+      { customer_id: "10001", recency: 71, frequency: 3, monetary: 165_000, r: 4, f: 5, m: 4, segment: "Champions" },
+      { customer_id: "10002", recency: 100, frequency: 2, monetary: 205_000, r: 2, f: 2, m: 5, segment: "At Risk" },
       { customer_id: "10003", recency: 125, frequency: 1, monetary: 80_000, r: 1, f: 1, m: 1, segment: "Lost" },
       { customer_id: "10004", recency: 0, frequency: 2, monetary: 100_000, r: 5, f: 2, m: 2, segment: "Potential Loyalists" },
     ]);
@@ -35,18 +36,19 @@ describe("RFM on the hand-made shop", () => {
     expect(run.snapshotDate).toBe("2011-05-20");
     expect(run.cuts.recency.map((c) => Math.round(c * 1e9) / 1e9)).toEqual([42.6, 76.8, 94.2, 110]);
     expect(run.cuts.frequency.map((c) => Math.round(c * 1e9) / 1e9)).toEqual([1.6, 2, 2, 2.4]);
+    expect(run.cuts.monetary.map((c) => Math.round(c * 1e9) / 1e9)).toEqual([92, 113, 152, 181]);
   });
 
   it("reports the contract of segments --json", () => {
     const r = segmentsReport(t.db, id);
     expect(r).toMatchObject({ snapshotDate: "2011-05-20", customers: 4, scores: { R: { "1": 1, "2": 1, "3": 0, "4": 1, "5": 1 }, F: { "1": 1, "2": 2, "5": 1 } } });
-    expect(r.segments.find((s) => s.name === "At Risk")).toMatchObject({ customers: 1, revenue: 225 });
+    expect(r.segments.find((s) => s.name === "At Risk")).toMatchObject({ customers: 1, revenue: 205 }); // net of B's 20 return
     expect(r.personas.sweep.map((s) => s.k)).toEqual([2, 3]); // k < number of customers
   });
 
   it("shows a customer with scores, segment, orders and returns", () => {
     const d = customerDetail(t.db, id, "10002")!;
-    expect(d.rfm).toMatchObject({ code: "225", segment: "At Risk", monetary: 225, returnOrders: 1, returns: 20 });
+    expect(d.rfm).toMatchObject({ code: "225", segment: "At Risk", sales: 225, monetary: 205, returnOrders: 1, returns: 20 });
     expect(d.orders.map((o) => [o.invoice, o.kind, o.amount])).toEqual([["C900", "return", -20], ["504", "sale", 200], ["505", "sale", 25]]);
     expect(customerDetail(t.db, id, "99999")).toBeNull();
   });
@@ -54,11 +56,11 @@ describe("RFM on the hand-made shop", () => {
   it("sizes audiences of each kind live", () => {
     expect(audienceSize(t.db, id, { kind: "segment", segment: "Lost" })).toEqual({ customers: 1, revenue: 80 });
     const filter = { kind: "filter" as const, countries: ["United Kingdom"], monetary: { min: 100 } };
-    expect(audienceSize(t.db, id, filter)).toEqual({ customers: 2, revenue: 405 });
+    expect(audienceSize(t.db, id, filter)).toEqual({ customers: 2, revenue: 370 }); // A 165 + B 205, net
     expect(audienceMembers(t.db, id, filter)).toEqual(["10001", "10002"]);
-    expect(audienceSize(t.db, id, { kind: "filter", recency: { max: 80 }, segments: ["Champions", "Potential Loyalists"] })).toEqual({ customers: 2, revenue: 280 });
+    expect(audienceSize(t.db, id, { kind: "filter", recency: { max: 80 }, segments: ["Champions", "Potential Loyalists"] })).toEqual({ customers: 2, revenue: 265 }); // A 165 + D 100
     const saved = saveAudience(t.db, id, { name: "UK spenders", definition: filter });
-    expect(listAudiences(t.db, id)).toMatchObject([{ id: saved, name: "UK spenders", kind: "filter", customers: 2, revenue: 405 }]);
+    expect(listAudiences(t.db, id)).toMatchObject([{ id: saved, name: "UK spenders", kind: "filter", customers: 2, revenue: 370 }]);
     saveAudience(t.db, id, { name: "UK big spenders", definition: { ...filter, monetary: { min: 200 } } }, saved);
     expect(listAudiences(t.db, id)).toMatchObject([{ id: saved, name: "UK big spenders", customers: 1 }]);
     expect(deleteAudience(t.db, saved)).toBe(true);

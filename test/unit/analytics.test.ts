@@ -29,6 +29,7 @@ describe("KPIs", () => {
     expect(kpisFor(facts, all())).toEqual({
       hasData: true,
       revenue: 595, // 100 + 10 + 80 + 50 + 200 + 25 + 60 + 30 + 40
+      netRevenue: 560, // 595 − cancellations 20 − 15
       orders: 9,
       customers: 4,
       averageOrderValue: 66.11, // 595 / 9
@@ -110,16 +111,18 @@ describe("revenue", () => {
 
   it("builds the products Pareto without non-merchandise codes", () => {
     const p = productPareto(facts, all());
-    expect(p.merchandiseRevenue).toBe(575); // 595 − POST 20
+    // net of returns (issue 14): P4 200 − 20 = 180, P3 100 − 15 = 85; total 595 − POST 20 − returns 35 = 540
+    expect(p.merchandiseRevenue).toBe(540);
     expect(p.productCount).toBe(5);
-    expect(p.productsFor80).toBe(4); // 200, 340, 440 (76.5%), 540 (93.9%)
-    expect(p.products.map((r) => [r.stockCode, r.revenue, r.cumulativeShare])).toEqual([
-      ["P4", 200, 0.3478],
-      ["P2", 140, 0.5913],
-      ["P1", 100, 0.7652],
-      ["P3", 100, 0.9391],
-      ["P5", 35, 1],
+    expect(p.productsFor80).toBe(4); // 180, 320, 420 (77.8%), 505 (93.5%)
+    expect(p.products.map((r) => [r.stockCode, r.revenue, r.sales, r.returns, r.cumulativeShare])).toEqual([
+      ["P4", 180, 200, 20, 0.3333],
+      ["P2", 140, 140, 0, 0.5926],
+      ["P1", 100, 100, 0, 0.7778],
+      ["P3", 85, 100, 15, 0.9352],
+      ["P5", 35, 35, 0, 1],
     ]);
+    expect(p.curve).toEqual([1, 2, 3, 4, 5].map((rank, i) => ({ rank, cumulativeShare: p.products[i].cumulativeShare })));
     expect(p.products[2]).toMatchObject({ description: "RED MUG", quantity: 20, orders: 3 });
     expect(mostReturned(facts, all())).toEqual([
       { stockCode: "P4", description: "PINK TEAPOT", returnedValue: 20, returnedQuantity: 1 },
@@ -162,8 +165,8 @@ describe("reports", () => {
   it("exports tables with formula injection neutralised and numbers kept as numbers", () => {
     const [products] = reportTables(facts, "products", {});
     const csv = toCsv(products.header, products.rows);
-    expect(csv).toContain(`5,P5,"'=HYPERLINK(""x"") CARD",35,7,2,0.0609,1\r\n`);
-    expect(csv.split("\r\n")[0]).toBe("rank,stock_code,description,revenue,quantity,orders,share,cumulative_share");
+    expect(csv).toContain(`5,P5,"'=HYPERLINK(""x"") CARD",35,35,0,7,2,0.0648,1\r\n`); // 35 / 540
+    expect(csv.split("\r\n")[0]).toBe("rank,stock_code,description,net_revenue,sales,returns,quantity,orders,share,cumulative_share");
   });
 
   it("validates filters", () => {
