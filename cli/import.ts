@@ -7,7 +7,9 @@ import { FORMAT_LABELS } from "~/ingest/formats";
 import type { ImportReport } from "~/ingest/report";
 import { activeDatasetId } from "~/db/datasets.server";
 import { errorCode } from "~/lib/errors";
-import { computeSegmentsParallel } from "~/segments/compute.server";
+import { computeSegmentsParallel, recomputeSegments } from "~/segments/compute.server";
+import { updateDataset } from "~/ingest/update.server";
+import type { UpdateReport } from "~/ingest/report";
 import { parse, UsageError } from "./args";
 import { IMPORT_USAGE } from "./usage";
 import { progressPrinter } from "./progress";
@@ -23,20 +25,43 @@ export async function importCommand(argv: string[]): Promise<void> {
     json: { type: "boolean" },
     "progress-json": { type: "boolean" },
     "file-name": { type: "string" },
+    update: { type: "string" },
+    "update-id": { type: "string" },
+    until: { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`usage: ${IMPORT_USAGE}`);
   const dateFormat = values["date-format"] === undefined ? undefined : normaliseDateFormat(values["date-format"]);
   if (dateFormat === null) throw new UsageError(`--date-format "${values["date-format"]}" is not one of M/D/YYYY, D/M/YYYY, ISO (YYYY-MM-DD), YYYYMMDD`);
   const map = values.map ? parseMapArgs(values.map) : undefined;
+  const updateId = values["update-id"] === undefined ? undefined : Number(values["update-id"]);
+  if (updateId !== undefined && !(Number.isInteger(updateId) && updateId > 0)) throw new UsageError(`--update-id expects a data set id, got "${values["update-id"]}"`);
+  const update = updateId ?? values.update;
+  if (update !== undefined && (values.workspace !== undefined || values.replace)) throw new UsageError("--update adds lines to an existing data set: it takes no --workspace or --replace");
   const db = openDb(databasePath(values.db));
-  const progress = progressPrinter(`Importing ${positionals[0]}`, values["progress-json"] ?? false);
+  const progress = progressPrinter(`${update === undefined ? "Importing" : "Updating with"} ${positionals[0]}`, values["progress-json"] ?? false);
   try {
+    if (update !== undefined) {
+      // everything derived is recomputed inside the update's transaction: a failure changes nothing
+      const report = await updateDataset(db, positionals[0], {
+        dataset: update,
+        fileName: values["file-name"],
+        map,
+        dateFormat,
+        until: values.until,
+        onProgress: progress.update,
+        beforeCommit: (id) => recomputeSegments(db, id),
+      });
+      progress.end();
+      process.stdout.write(values.json ? JSON.stringify(report) + "\n" : updateSummary(report));
+      return;
+    }
     const report = await importFile(db, positionals[0], {
       name: values.workspace,
       fileName: values["file-name"],
       map,
       dateFormat,
       replace: values.replace,
+      until: values.until,
       onProgress: progress.update,
     });
     // segments and personas are derived once per import, right after it lands (a failure here keeps the import)
@@ -59,6 +84,24 @@ export async function importCommand(argv: string[]): Promise<void> {
 const n = (x: number) => x.toLocaleString("en-GB");
 const money = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
+function updateSummary(u: UpdateReport): string {
+  const r = u.clean;
+  const o = u.overlap;
+  const lines = [
+    `Updated data set "${r.dataset}" with "${r.fileName}" in ${r.seconds.total.toFixed(2)} s`,
+    `  stored through      ${u.storedThrough ?? "nothing"}`,
+    `  lines added         ${n(u.added)} (new period ${r.dateRange ? `${r.dateRange[0]} to ${r.dateRange[1]}` : "empty"})`,
+    `  overlap             ${n(o.lines)} lines on or before the stored data: ${o.checked ? `${n(o.matched ?? 0)} matched, ${n(o.notFound ?? 0)} not found, ` : "not checked (no invoice column), "}${n(o.dropped)} dropped by the cleaning rules; none added`,
+    `  new-period lines    ${n(r.linesRead)}: rejected ${n(r.rejectedLines)}, duplicates ${n(r.duplicateLines)}, invalid ${n(r.invalidLines)}`,
+    `  cancellations       ${n(r.cancellationLines)} (${money(r.cancelledValue)})`,
+    `  sales lines         ${n(r.salesLines)} (revenue ${money(r.salesRevenue)})`,
+    `  new customers       ${n(u.newCustomers)}`,
+  ];
+  if (r.until) lines.push(`  after ${r.until}    ${n(r.linesAfterUntil ?? 0)} lines left out`);
+  if (u.remeasured.length) lines.push(`  measured again      experiment${u.remeasured.length > 1 ? "s" : ""} ${u.remeasured.join(", ")}`);
+  return lines.join("\n") + "\n";
+}
+
 function summary(r: ImportReport): string {
   const reasons = Object.entries(r.invalidReasons).map(([k, v]) => `${k} ${n(v)}`).join(", ");
   const lines = [
@@ -75,6 +118,7 @@ function summary(r: ImportReport): string {
     `  customers           ${n(r.customers)}`,
     `  countries ${n(r.countries)}, products ${n(r.products)}`,
   ];
+  if (r.until) lines.push(`  kept up to ${r.until}: ${n(r.linesAfterUntil ?? 0)} later lines left out`);
   for (const ex of r.rejectedExamples.slice(0, 5)) lines.push(`  rejected line ${ex.line}: ${ex.reason}`);
   return lines.join("\n") + "\n";
 }

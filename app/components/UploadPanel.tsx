@@ -7,6 +7,7 @@ import type { UploadPreview } from "~/ingest/preview.server";
 import type { ColumnMap } from "~/ingest/formats";
 import type { DateFormat } from "~/ingest/dates";
 import { ImportReportView } from "./ImportReportView";
+import { UpdateReportView } from "./UpdateReportView";
 import { MappingForm } from "./MappingForm";
 
 type UploadInfo = { id: string; fileName: string; bytes: number };
@@ -59,9 +60,14 @@ function importLabel(job: ImportJob): string {
   return "Finishing…";
 }
 
-export function UploadPanel() {
+const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Imports a file as a new data set, or (with `update`) adds a file's newer transactions to that data set (issue 13). */
+export function UploadPanel({ update }: { update?: { id: number; name: string } } = {}) {
   const [state, setState] = useState<State>({ step: "idle" });
   const [name, setName] = useState("");
+  const [until, setUntil] = useState("");
+  const untilError = until.trim() !== "" && !UNTIL.test(until.trim()) ? "Write the day as YYYY-MM-DD" : null;
   const revalidator = useRevalidator();
   const polling = useRef<ReturnType<typeof setTimeout>>();
 
@@ -71,7 +77,12 @@ export function UploadPanel() {
     const res = await fetch("/api/imports", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ uploadId: upload.id, name: name.trim() || undefined, ...options }),
+      body: JSON.stringify({
+        uploadId: upload.id,
+        ...(update ? { update: update.id } : { name: name.trim() || undefined }),
+        until: until.trim() || undefined,
+        ...options,
+      }),
     });
     const body = await res.json();
     if (!res.ok) return setState({ step: "failed", error: body.error, upload });
@@ -116,9 +127,14 @@ export function UploadPanel() {
     <Card withBorder padding="lg">
       <Stack>
         <Group align="flex-end">
-          <TextInput label="Data set name" description="Optional: the file name is used otherwise" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={busy} w={320} />
+          {update ? (
+            <Text size="sm" maw={420}>Add newer transactions to “{update.name}”: a full re-export or just the new period. Lines dated after its last stored transaction are added; earlier ones are checked, never added.</Text>
+          ) : (
+            <TextInput label="Data set name" description="Optional: the file name is used otherwise" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={busy} w={320} />
+          )}
+          <TextInput label="Keep lines up to" description="Optional day, YYYY-MM-DD: later lines are left out" placeholder="YYYY-MM-DD" value={until} onChange={(e) => setUntil(e.currentTarget.value)} error={untilError} disabled={busy} w={240} data-testid="until" />
         </Group>
-        <Dropzone onDrop={onDrop} multiple={false} disabled={busy} maxSize={4 * 1024 ** 3} data-testid="dropzone"
+        <Dropzone onDrop={onDrop} multiple={false} disabled={busy || untilError !== null} maxSize={4 * 1024 ** 3} data-testid="dropzone"
           onReject={(r) => setState({ step: "failed", error: r[0]?.errors[0]?.message ?? "The file was refused" })}>
           <Stack align="center" gap={4} py="lg" style={{ pointerEvents: "none" }}>
             <Text size="lg" fw={600}>Drop a CSV file here, or click to choose one</Text>
@@ -146,17 +162,22 @@ export function UploadPanel() {
             onCancel={() => discard(state.upload)}
           />
         )}
-        {state.step === "done" && state.job.report && (
+        {state.step === "done" && state.job.report && "kind" in state.job.report && (
+          <Alert color="teal" title={`Updated "${update?.name ?? state.job.report.clean.dataset}" with ${state.job.fileName}`} withCloseButton onClose={() => setState({ step: "idle" })} data-testid="import-done">
+            <UpdateReportView report={state.job.report} />
+          </Alert>
+        )}
+        {state.step === "done" && state.job.report && !("kind" in state.job.report) && (
           <Alert color="teal" title={`Imported ${state.job.fileName} as "${state.job.report.dataset}"`} withCloseButton onClose={() => setState({ step: "idle" })} data-testid="import-done">
             <ImportReportView report={state.job.report} />
           </Alert>
         )}
         {state.step === "failed" && (
-          <Alert color="red" title="The file was not imported; nothing was changed" data-testid="import-error">
+          <Alert color="red" title={update ? "The data set was not updated; nothing was changed" : "The file was not imported; nothing was changed"} data-testid="import-error">
             <Stack gap="xs">
               <Text size="sm">{state.error}</Text>
               <Group>
-                {state.canReplace && state.upload && (
+                {state.canReplace && state.upload && !update && (
                   <Button size="xs" color="orange" onClick={() => start(state.upload!, { ...state.retry, replace: true })}>Replace the existing data set</Button>
                 )}
                 <Button size="xs" variant="default" onClick={() => discard(state.upload)}>Dismiss</Button>

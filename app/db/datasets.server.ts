@@ -1,8 +1,8 @@
 import { count, desc, eq } from "drizzle-orm";
 import type { Db } from "./db.server";
 import { deleteDatasetRows } from "./load.server";
-import { datasets, settings } from "./schema";
-import type { ImportReport } from "~/types/import";
+import { datasetImports, datasets, settings } from "./schema";
+import type { ImportReport, UpdateReport } from "~/types/import";
 
 const ACTIVE = "active_dataset_id";
 
@@ -62,4 +62,18 @@ export function deleteDataset(db: Db, id: number): boolean {
     if (chosen && Number(chosen.value) === id) db.delete(settings).where(eq(settings.key, ACTIVE)).run();
     return true;
   })();
+}
+
+/** One entry of a data set's history (issue 13): its import, then each update, with the report of each. */
+export type HistoryEntry = { id: number; kind: "import" | "update"; fileName: string; importedAt: string; report: ImportReport | UpdateReport };
+
+/** Each data set's history of imports and updates, oldest first. */
+export function datasetHistory(db: Db, datasetId: number): HistoryEntry[] {
+  return db
+    .select()
+    .from(datasetImports)
+    .where(eq(datasetImports.datasetId, datasetId))
+    .orderBy(datasetImports.id)
+    .all()
+    .map((r) => ({ id: r.id, kind: r.kind, fileName: r.fileName, importedAt: r.importedAt, report: JSON.parse(r.report) as ImportReport | UpdateReport }));
 }

@@ -68,12 +68,46 @@ export function writeCustomers(sqlite: Database.Database, datasetId: number, cus
   }
 }
 
+/** Every stored line of a data set as the update's overlap check reads it: invoice, kind, product, quantity, amount. */
+export function storedLineKeys(sqlite: Database.Database, datasetId: number): IterableIterator<[string, string, string | null, number, number]> {
+  return sqlite
+    .prepare(
+      `SELECT o.invoice, o.kind, p.stock_code, l.quantity, l.amount FROM lines l JOIN orders o ON o.id = l.order_id
+         LEFT JOIN products p ON p.id = l.product_id WHERE l.dataset_id = ?`,
+    )
+    .raw()
+    .iterate(datasetId) as IterableIterator<[string, string, string | null, number, number]>;
+}
+
+/** A data set's stored orders of customers, in id (file) order, as the pipeline's order facts. */
+export function storedCustomerOrders(sqlite: Database.Database, datasetId: number): OrderFacts[] {
+  return (
+    sqlite
+      .prepare("SELECT id, invoice, kind, customer_id, country, invoiced_at, invoice_month, lines, amount FROM orders WHERE dataset_id = ? AND customer_id IS NOT NULL ORDER BY id")
+      .raw()
+      .all(datasetId) as [number, string, "sale" | "return", string, string | null, string, string, number, number][]
+  ).map(([id, invoice, kind, customerId, country, at, month, lines, amount]) => ({ id, invoice, kind, customerId, country, at, month, lines, amount }));
+}
+
+/** A data set's stored products, so that an update's lines reuse their ids. */
+export function storedProducts(sqlite: Database.Database, datasetId: number): ProductFacts[] {
+  return (sqlite.prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ?").raw().all(datasetId) as [number, string, string | null, number][]).map(
+    ([id, stockCode, description, non]) => ({ id, stockCode, description, nonMerchandise: non === 1 }),
+  );
+}
+
+/** Replaces a data set's customers (an update recomputes them from all its orders). */
+export function replaceCustomers(sqlite: Database.Database, datasetId: number, customers: Iterable<CustomerFacts>) {
+  sqlite.prepare("DELETE FROM customers WHERE dataset_id = ?").run(datasetId);
+  writeCustomers(sqlite, datasetId, customers);
+}
+
 /** Removes a data set and everything derived from it. */
 export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) {
   for (const table of ["assignments", "experiment_versions", "experiment_results", "experiment_outcomes"]) {
     sqlite.prepare(`DELETE FROM ${table} WHERE experiment_id IN (SELECT id FROM experiments WHERE dataset_id = ?)`).run(datasetId);
   }
-  for (const table of ["lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments"]) {
+  for (const table of ["lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments", "dataset_imports"]) {
     sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
   }
   sqlite.prepare("DELETE FROM datasets WHERE id = ?").run(datasetId);

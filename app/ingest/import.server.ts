@@ -4,12 +4,12 @@ import { performance } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
 import { deleteDatasetRows, lineWriter, nextIds, writeCustomers, writeOrders, writeProducts } from "~/db/load.server";
-import { datasets } from "~/db/schema";
+import { datasetImports, datasets } from "~/db/schema";
 import { setActiveDatasetId } from "~/db/datasets.server";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
 import { milliToMoney } from "./money";
-import { ImportError, runPipeline, type Progress } from "./pipeline";
+import { ImportError, runPipeline, type PipelineResult, type Progress } from "./pipeline";
 import type { ImportReport } from "./report";
 import { hashFile, openSource } from "./source";
 
@@ -25,7 +25,76 @@ export type ImportOptions = {
   replace?: boolean;
   onProgress?: (p: ImportProgress) => void;
   faultAfterLines?: number;
+  /** `--until YYYY-MM-DD` (issue 13): keep only the lines dated up to that day. */
+  until?: string;
+  /**
+   * Runs inside the import's transaction once the lines, orders and customers are written (later stages derive their
+   * tables here, so that a failure changes nothing); ingest does not know them.
+   */
+  beforeCommit?: (datasetId: number) => Promise<void> | void;
 };
+
+export const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A `--until` day, checked: YYYY-MM-DD and a real calendar day. */
+export function checkUntil(until: string | undefined): string | undefined {
+  if (until === undefined) return undefined;
+  const day = new Date(`${until}T00:00:00Z`);
+  if (!UNTIL.test(until) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== until) throw new ImportError(`until "${until}" is not a day written YYYY-MM-DD`);
+  return until;
+}
+
+/** The import report of a pipeline run (PRODUCT.md §1): every count of the cleaning policy. */
+export function buildReport(
+  result: PipelineResult,
+  at: { name: string; fileName: string; bytes: number; contentHash: string; importedAt: string; started: number; derive: number; until?: string },
+): ImportReport {
+  let invoices = 0;
+  let customerInvoices = 0;
+  let cancellationInvoices = 0;
+  for (const o of result.orders.values()) {
+    if (o.kind === "return") cancellationInvoices++;
+    else {
+      invoices++;
+      if (o.customerId !== null) customerInvoices++;
+    }
+  }
+  const c = result.counts;
+  return {
+    dataset: at.name,
+    fileName: at.fileName,
+    bytes: at.bytes,
+    contentHash: at.contentHash,
+    encoding: result.encoding as ImportReport["encoding"],
+    format: result.layout.format,
+    dateFormat: result.dateFormat,
+    header: result.layout.header,
+    linesRead: c.linesRead,
+    rejectedLines: c.rejectedLines,
+    duplicateLines: c.duplicateLines,
+    cancellationLines: c.cancellationLines,
+    invalidLines: c.invalidLines,
+    invalidReasons: result.invalidReasons,
+    salesLines: c.salesLines,
+    salesRevenue: milliToMoney(c.salesRevenue),
+    salesLinesWithoutCustomer: c.salesLinesWithoutCustomer,
+    customerSalesLines: c.customerSalesLines,
+    customers: result.customers.size,
+    invoices,
+    customerInvoices,
+    customerRevenue: milliToMoney(c.customerRevenue),
+    cancellationInvoices,
+    cancelledValue: milliToMoney(c.cancelledValue),
+    nonMerchandiseLines: c.nonMerchandiseLines,
+    countries: result.countries,
+    products: result.merchandiseProducts,
+    dateRange: result.dateRange,
+    rejectedExamples: result.rejectedExamples,
+    seconds: { ...result.seconds, derive: at.derive, total: (performance.now() - at.started) / 1000 },
+    importedAt: at.importedAt,
+    ...(at.until ? { until: at.until, linesAfterUntil: c.linesAfterUntil } : {}),
+  };
+}
 
 export function defaultDatasetName(fileName: string): string {
   return basename(fileName).replace(/(\.csv)?(\.gz)?$/i, "") || "data set";
@@ -38,6 +107,7 @@ export function defaultDatasetName(fileName: string): string {
 export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportReport> {
   const started = performance.now();
   const fileName = options.fileName ?? basename(path);
+  const until = checkUntil(options.until);
   const { size } = await stat(path).catch(() => {
     throw new ImportError(`File not found: ${path}`);
   });
@@ -74,57 +144,16 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       onLines: lineWriter(sqlite, id),
       firstIds: nextIds(sqlite),
       faultAfterLines: options.faultAfterLines,
+      until,
     });
+    if (result.dateRange === null && until) throw new ImportError(`No line is dated on or before ${until}`);
     options.onProgress?.({ stage: "deriving" });
     const t0 = performance.now();
     writeOrders(sqlite, id, result.orders.values());
     writeProducts(sqlite, id, result.products.values());
     writeCustomers(sqlite, id, result.customers.values());
-    let invoices = 0;
-    let customerInvoices = 0;
-    let cancellationInvoices = 0;
-    for (const o of result.orders.values()) {
-      if (o.kind === "return") cancellationInvoices++;
-      else {
-        invoices++;
-        if (o.customerId !== null) customerInvoices++;
-      }
-    }
-    const c = result.counts;
     const derive = (performance.now() - t0) / 1000;
-    const report: ImportReport = {
-      dataset: name,
-      fileName,
-      bytes: size,
-      contentHash,
-      encoding: result.encoding as ImportReport["encoding"],
-      format: result.layout.format,
-      dateFormat: result.dateFormat,
-      header: result.layout.header,
-      linesRead: c.linesRead,
-      rejectedLines: c.rejectedLines,
-      duplicateLines: c.duplicateLines,
-      cancellationLines: c.cancellationLines,
-      invalidLines: c.invalidLines,
-      invalidReasons: result.invalidReasons,
-      salesLines: c.salesLines,
-      salesRevenue: milliToMoney(c.salesRevenue),
-      salesLinesWithoutCustomer: c.salesLinesWithoutCustomer,
-      customerSalesLines: c.customerSalesLines,
-      customers: result.customers.size,
-      invoices,
-      customerInvoices,
-      customerRevenue: milliToMoney(c.customerRevenue),
-      cancellationInvoices,
-      cancelledValue: milliToMoney(c.cancelledValue),
-      nonMerchandiseLines: c.nonMerchandiseLines,
-      countries: result.countries,
-      products: result.merchandiseProducts,
-      dateRange: result.dateRange,
-      rejectedExamples: result.rejectedExamples,
-      seconds: { ...result.seconds, derive, total: (performance.now() - started) / 1000 },
-      importedAt,
-    };
+    const report = buildReport(result, { name, fileName, bytes: size, contentHash, importedAt, started, derive, until });
     db.update(datasets)
       .set({
         format: report.format,
@@ -136,7 +165,9 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       })
       .where(eq(datasets.id, id))
       .run();
+    db.insert(datasetImports).values({ datasetId: id, kind: "import", fileName, contentHash, importedAt, report: JSON.stringify(report) }).run();
     setActiveDatasetId(db, id);
+    await options.beforeCommit?.(id);
     sqlite.exec("COMMIT");
     report.seconds.total = (performance.now() - started) / 1000;
     options.onProgress?.({ stage: "done" });

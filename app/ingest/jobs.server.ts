@@ -7,7 +7,7 @@ import { databasePath, projectRoot } from "~/db/paths.server";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
 import type { ImportProgress } from "./import.server";
-import type { ImportReport } from "./report";
+import type { ImportReport, UpdateReport } from "./report";
 import { removeUpload, type Upload } from "./uploads.server";
 import type { ErrorCode } from "~/lib/errors";
 
@@ -19,7 +19,8 @@ export type ImportJob = {
   fileName: string;
   status: "running" | "done" | "failed";
   progress: ImportProgress | null;
-  report: ImportReport | null;
+  /** An import's report, or an update's (kind "update"). */
+  report: ImportReport | UpdateReport | null;
   error: string | null;
   /** The refusal was because the file or name already exists: the UI offers to replace. */
   canReplace: boolean;
@@ -55,13 +56,17 @@ export type StartImport = {
   map?: ColumnMap;
   dateFormat?: DateFormat;
   replace?: boolean;
+  /** Add the file's newer lines to this data set (issue 13) instead of importing a new one. */
+  update?: number;
+  /** Keep only the lines dated up to this day (YYYY-MM-DD). */
+  until?: string;
   /** Called once the import has landed (later stages warm their caches here; ingest does not know them). */
   onDone?: () => void;
 };
 
 type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
 
-export function startImport({ upload, name, map, dateFormat, replace, onDone }: StartImport): ImportJob {
+export function startImport({ upload, name, map, dateFormat, replace, update, until, onDone }: StartImport): ImportJob {
   const job: ImportJob = { id: randomUUID(), fileName: upload.fileName, status: "running", progress: null, report: null, error: null, canReplace: false };
   jobs.set(job.id, job);
   saveJob(job, true);
@@ -71,6 +76,8 @@ export function startImport({ upload, name, map, dateFormat, replace, onDone }: 
   for (const [field, column] of Object.entries(map ?? {})) if (column) args.push("--map", `${field}=${column}`);
   if (dateFormat) args.push("--date-format", dateFormat);
   if (replace) args.push("--replace");
+  if (update !== undefined) args.push("--update-id", String(update));
+  if (until) args.push("--until", until);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let lastError = "";
@@ -92,7 +99,7 @@ export function startImport({ upload, name, map, dateFormat, replace, onDone }: 
   });
   child.on("close", async (code) => {
     if (code === 0) {
-      job.report = JSON.parse(stdout) as ImportReport;
+      job.report = JSON.parse(stdout) as ImportReport | UpdateReport;
       job.status = "done";
       if (onDone) setImmediate(onDone);
       process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too

@@ -52,7 +52,21 @@ export type PipelineOptions = {
   trace?: (line: TracedLine) => void;
   /** Test hook: throws after this many lines, to prove that a failed load leaves nothing behind. */
   faultAfterLines?: number;
+  /** `--until`: lines dated after this day (YYYY-MM-DD) are counted (linesAfterUntil) and left out. */
+  until?: string;
+  /**
+   * An update (issue 13): lines dated on or before this timestamp are overlap with the stored data set. They are
+   * classified by the same rules but never kept: each kept-by-the-rules one goes to onOverlap (to be matched against
+   * the stored lines), each duplicate or invalid one is counted as overlapDropped.
+   */
+  overlapThrough?: string;
+  onOverlap?: (line: OverlapLine) => void;
+  /** The stored products of the data set being updated, by stock code (or description): new lines reuse their ids. */
+  knownProducts?: Iterable<ProductFacts>;
 };
+
+/** An overlap line that the cleaning rules keep: what identifies it among the stored lines. */
+export type OverlapLine = { invoice: string; kind: "sale" | "return"; product: string | null; quantity: number; amount: number };
 
 export type PipelineResult = {
   layout: Layout;
@@ -71,6 +85,9 @@ export type PipelineResult = {
     customerRevenue: number;
     cancelledValue: number;
     nonMerchandiseLines: number;
+    linesAfterUntil: number;
+    overlapLines: number;
+    overlapDropped: number;
   };
   invalidReasons: Record<string, number>;
   rejectedExamples: RejectedExample[];
@@ -189,6 +206,11 @@ class Cleaner {
   private customerRevenue = 0;
   private cancelledValue = 0;
   private nonMerchandise = 0;
+  private afterUntil = 0;
+  private overlapLines = 0;
+  private overlapDropped = 0;
+  private readonly untilEnd: string | null;
+  private readonly overlapThrough: string | null;
   private invalidReasons: Record<string, number> = {};
   private examples: RejectedExample[] = [];
   private seen: LineSet;
@@ -215,6 +237,10 @@ class Cleaner {
     this.seen = new LineSet(expectedLines);
     this.nextOrderId = options.firstIds?.order ?? 1;
     this.nextProductId = options.firstIds?.product ?? 1;
+    for (const p of options.knownProducts ?? []) this.products.set(p.stockCode, p);
+    // timestamps are "YYYY-MM-DDTHH:MM:SS": every one of the day sorts before the day followed by "U"
+    this.untilEnd = options.until ? `${options.until}U` : null;
+    this.overlapThrough = options.overlapThrough ?? null;
     const names = header.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, "") : h));
     this.layout = resolveLayout(names, options.map);
     this.idx = this.layout.index;
@@ -310,6 +336,10 @@ class Cleaner {
           continue;
         }
       }
+      if (this.untilEnd !== null && at > this.untilEnd) {
+        this.afterUntil++;
+        continue;
+      }
       this.linesRead++;
       if (this.options.faultAfterLines !== undefined && this.linesRead > this.options.faultAfterLines) {
         throw new ImportError(`Injected fault after ${this.options.faultAfterLines} lines`);
@@ -331,27 +361,34 @@ class Cleaner {
           country: idx.country !== undefined ? trim(f[idx.country]) || null : null,
         },
       };
-      if (hasInvoice && !this.seen.add(f)) {
+      const duplicate = hasInvoice && !this.seen.add(f);
+      if (this.overlapThrough !== null && at <= this.overlapThrough) {
+        // overlap with the stored data set: classified by the same rules, never kept
+        this.overlapLines++;
+        const kind = duplicate ? null : classify(hasInvoice, invoice, quantity, unitPrice, amount).kind;
+        if (kind === null) this.overlapDropped++;
+        else {
+          const code = idx.product !== undefined ? trim(f[idx.product]) : "";
+          const description = idx.description !== undefined ? trim(f[idx.description]) : "";
+          const name = hasInvoice ? invoice : `${customerId ?? "-"}@${at}`;
+          this.options.onOverlap?.({ invoice: name, kind, product: code || description || null, quantity, amount });
+        }
+        continue;
+      }
+      if (duplicate) {
         this.duplicates++;
         if (traced) trace({ ...traced, outcome: "duplicate" });
         continue;
       }
-      let kind: "sale" | "return";
-      if (hasInvoice && isCancellation(invoice)) {
-        kind = "return";
+      const { kind, invalid } = classify(hasInvoice, invoice, quantity, unitPrice, amount);
+      if (kind === null) {
+        this.invalidLine(invalid!, traced);
+        continue;
+      }
+      if (kind === "return") {
         this.cancellations++;
         this.cancelledValue += Math.abs(amount);
-      } else if (hasInvoice && isAdjustment(invoice)) {
-        this.invalidLine("accounting adjustment", traced);
-        continue;
-      } else if (quantity <= 0) {
-        this.invalidLine("quantity not positive", traced);
-        continue;
-      } else if (amount <= 0 || (unitPrice !== null && unitPrice <= 0)) {
-        this.invalidLine(amount === 0 ? "zero price" : "negative price", traced);
-        continue;
       } else {
-        kind = "sale";
         this.sales++;
         this.salesRevenue += amount;
         if (customerId === null) this.anonymousSales++;
@@ -436,6 +473,9 @@ class Cleaner {
         customerRevenue: this.customerRevenue,
         cancelledValue: this.cancelledValue,
         nonMerchandiseLines: this.nonMerchandise,
+        linesAfterUntil: this.afterUntil,
+        overlapLines: this.overlapLines,
+        overlapDropped: this.overlapDropped,
       },
       invalidReasons: this.invalidReasons,
       rejectedExamples: this.examples,
@@ -450,8 +490,17 @@ class Cleaner {
   }
 }
 
+/** Rules 3 and 4 and the sales-line rule of PRODUCT.md §1: a kept line's kind, or why it is invalid. */
+function classify(hasInvoice: boolean, invoice: string, quantity: number, unitPrice: number | null, amount: number): { kind: "sale" | "return" | null; invalid?: string } {
+  if (hasInvoice && isCancellation(invoice)) return { kind: "return" };
+  if (hasInvoice && isAdjustment(invoice)) return { kind: null, invalid: "accounting adjustment" };
+  if (quantity <= 0) return { kind: null, invalid: "quantity not positive" };
+  if (amount <= 0 || (unitPrice !== null && unitPrice <= 0)) return { kind: null, invalid: amount === 0 ? "zero price" : "negative price" };
+  return { kind: "sale" };
+}
+
 /** Customer facts from their orders: first/last purchase, orders, revenue (sales) and returns (cancellations). */
-function customerFacts(orders: BigMap<string, OrderFacts>): BigMap<string, CustomerFacts> {
+export function customerFacts(orders: { values(): Iterable<OrderFacts> }): BigMap<string, CustomerFacts> {
   const customers = new BigMap<string, CustomerFacts>();
   for (const o of orders.values()) {
     if (o.customerId === null || o.kind !== "sale") continue;

@@ -1,1 +1,1 @@
-export type { ImportReport, RejectedExample } from "~/types/import";
+export type { ImportReport, RejectedExample, UpdateReport } from "~/types/import";

@@ -1,19 +1,22 @@
 import { Alert, Anchor, Badge, Button, Card, Collapse, Group, Modal, Stack, Table, Text, Title } from "@mantine/core";
 import { json, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { getDb } from "~/db/db.server";
-import { deleteDataset, getDataset, listDatasets, setActiveDatasetId } from "~/db/datasets.server";
+import { datasetHistory, deleteDataset, getDataset, listDatasets, setActiveDatasetId } from "~/db/datasets.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
 import { describeIssues } from "~/lib/validation";
 import { ImportReportView } from "~/components/ImportReportView";
 import { UploadPanel } from "~/components/UploadPanel";
+import { UpdateReportView } from "~/components/UpdateReportView";
+import type { ImportReport } from "~/ingest/report";
 
 export const meta: MetaFunction = () => [{ title: "Data · Campaign Lab" }];
 
 export async function loader() {
-  return json({ datasets: listDatasets(getDb()) });
+  const db = getDb();
+  return json({ datasets: listDatasets(db).map((d) => ({ ...d, history: datasetHistory(db, d.id) })) });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -39,6 +42,7 @@ export default function DataPage() {
   const navigation = useNavigation();
   const [open, setOpen] = useState<number | null>(null);
   const [confirm, setConfirm] = useState<{ id: number; name: string } | null>(null);
+  const [updating, setUpdating] = useState<{ id: number; name: string } | null>(null);
   return (
     <Stack gap="lg">
       <div>
@@ -70,12 +74,15 @@ export default function DataPage() {
             </Table.Thead>
             <Table.Tbody>
               {datasets.map((d) => (
-                <DatasetRow key={d.id} d={d} open={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} onDelete={() => setConfirm({ id: d.id, name: d.name })} busy={navigation.state !== "idle"} />
+                <DatasetRow key={d.id} d={d} open={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} onDelete={() => setConfirm({ id: d.id, name: d.name })} onUpdate={() => setUpdating({ id: d.id, name: d.name })} busy={navigation.state !== "idle"} />
               ))}
             </Table.Tbody>
           </Table>
         )}
       </Card>
+      <Modal opened={updating !== null} onClose={() => setUpdating(null)} title="Add newer transactions" size="xl">
+        {updating && <UploadPanel update={updating} />}
+      </Modal>
       <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Delete this data set?">
         <Stack>
           <Text>
@@ -97,7 +104,7 @@ export default function DataPage() {
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["datasets"][number];
 
-function DatasetRow({ d, open, onToggle, onDelete, busy }: { d: Row; open: boolean; onToggle: () => void; onDelete: () => void; busy: boolean }) {
+function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; open: boolean; onToggle: () => void; onDelete: () => void; onUpdate: () => void; busy: boolean }) {
   return (
     <>
       <Table.Tr>
@@ -116,6 +123,7 @@ function DatasetRow({ d, open, onToggle, onDelete, busy }: { d: Row; open: boole
         <Table.Td>
           <Group gap="xs" justify="flex-end" wrap="nowrap">
             <Button size="xs" variant="subtle" onClick={onToggle}>{open ? "Hide report" : "Report"}</Button>
+            <Button size="xs" variant="light" color="teal" onClick={onUpdate} disabled={busy}>Add newer transactions</Button>
             {!d.active && (
               <Form method="post">
                 <input type="hidden" name="intent" value="activate" />
@@ -133,10 +141,56 @@ function DatasetRow({ d, open, onToggle, onDelete, busy }: { d: Row; open: boole
             <Stack p="sm">
               <ImportReportView report={d.report} datasetId={d.id} />
               <Anchor size="sm" href={`/api/datasets/${d.id}`}>Download the report as JSON</Anchor>
+              <History entries={d.history} />
             </Stack>
           </Collapse>
         </Table.Td>
       </Table.Tr>
     </>
+  );
+}
+
+/** The data set's imports and updates, oldest first (issue 13). */
+function History({ entries }: { entries: Row["history"] }) {
+  const [shown, setShown] = useState<number | null>(null);
+  if (entries.length === 0) return null;
+  return (
+    <Stack gap="xs" data-testid="dataset-history">
+      <Title order={5}>History</Title>
+      <Table withTableBorder fz="sm">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>When (UTC)</Table.Th><Table.Th>What</Table.Th><Table.Th>File</Table.Th>
+            <Table.Th ta="right">Lines added</Table.Th><Table.Th ta="right">Overlap (matched / not found)</Table.Th><Table.Th>Period</Table.Th><Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {entries.map((h) => {
+            const r = h.report;
+            const update = "kind" in r ? r : null;
+            const clean = update ? update.clean : (r as ImportReport);
+            const range = clean.dateRange;
+            return (
+              <Fragment key={h.id}>
+                <Table.Tr>
+                  <Table.Td>{h.importedAt.slice(0, 16).replace("T", " ")}</Table.Td>
+                  <Table.Td>{update ? "update" : "import"}</Table.Td>
+                  <Table.Td>{h.fileName}</Table.Td>
+                  <Table.Td ta="right">{n(update ? update.added : clean.salesLines + clean.cancellationLines)}</Table.Td>
+                  <Table.Td ta="right">{update ? `${n(update.overlap.lines)}${update.overlap.checked ? ` (${n(update.overlap.matched ?? 0)} / ${n(update.overlap.notFound ?? 0)})` : " (not checked)"}` : "–"}</Table.Td>
+                  <Table.Td>{range ? `${range[0].slice(0, 10)} – ${range[1].slice(0, 10)}` : "no line"}{clean.until ? ` (up to ${clean.until})` : ""}</Table.Td>
+                  <Table.Td>{update && <Button size="xs" variant="subtle" onClick={() => setShown(shown === h.id ? null : h.id)}>{shown === h.id ? "Hide" : "Report"}</Button>}</Table.Td>
+                </Table.Tr>
+                {update && shown === h.id && (
+                  <Table.Tr>
+                    <Table.Td colSpan={7}><UpdateReportView report={update} /></Table.Td>
+                  </Table.Tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Stack>
   );
 }

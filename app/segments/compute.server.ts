@@ -112,3 +112,15 @@ export function hasSegments(db: Db, datasetId: number): boolean {
 export function ensureSegments(db: Db, datasetId: number): void {
   if (!hasSegments(db, datasetId)) computeSegments(db, datasetId);
 }
+
+/**
+ * Recomputes a data set's segments and personas after its data changed (an update, issue 13), keeping the user's
+ * chosen k when the new sweep has it. Runs inside the caller's transaction.
+ */
+export async function recomputeSegments(db: Db, datasetId: number): Promise<void> {
+  const sqlite = db.$client;
+  const keep = sqlite.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number | undefined;
+  await computeSegmentsParallel(db, datasetId);
+  const now = sqlite.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number;
+  if (keep && keep !== now && personaCentroids(db, datasetId, keep).length === keep) choosePersonaK(db, datasetId, keep);
+}

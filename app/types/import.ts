@@ -73,4 +73,29 @@ export type ImportReport = {
   rejectedExamples: RejectedExample[];
   seconds: { parse: number; clean: number; store: number; derive: number; total: number };
   importedAt: string;
+  /** `--until` (issue 13): the last day kept, and how many lines were dated after it and left out. */
+  until?: string;
+  linesAfterUntil?: number;
+};
+
+/**
+ * The report of a data set update (issue 13): the new period's lines through every rule of the cleaning policy (the
+ * ImportReport counts, over the lines dated after the stored data), and the overlap: lines dated on or before the
+ * data set's last stored transaction, counted, matched against the stored lines when the file has an invoice column,
+ * never added.
+ */
+export type UpdateReport = {
+  kind: "update";
+  datasetId: number;
+  /** The data set's last stored transaction before the update: lines after it are new. */
+  storedThrough: string | null;
+  /** Lines added: the new period's sales and cancellation lines. */
+  added: number;
+  /** Lines read on or before storedThrough, and what became of them. */
+  overlap: { lines: number; matched: number | null; notFound: number | null; dropped: number; checked: boolean };
+  newCustomers: number;
+  /** Running experiments measured again from the updated data. */
+  remeasured: number[];
+  /** The new period through the cleaning policy (linesRead counts the new period only). */
+  clean: ImportReport;
 };
