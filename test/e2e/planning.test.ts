@@ -45,7 +45,7 @@ describe("planning pages", () => {
 
   it("recommendations are written from the data with links to their evidence", async () => {
     await app.page.goto(`${app.url}/recommendations`);
-    expect(await app.page.getByTestId("recommendation-high-value").innerText()).toMatch(/Champions and Loyal Customers are \d+\.\d% of customers but bring \d+\.\d% of revenue/);
+    expect(await app.page.getByTestId("recommendation-high-value").innerText()).toMatch(/Champions and Loyal Customers are \d+\.\d% of customers but bring \d+\.\d% of net revenue/);
     expect(await app.page.getByTestId("recommendation-reactivate").innerText()).toMatch(/\d+ customers \(At Risk \d+, Can't Lose Them \d+\)/);
     await app.page.getByTestId("recommendation-lifecycle").getByRole("link").first().click();
     await app.page.waitForURL(/\/cohorts$/);
