@@ -84,3 +84,17 @@ export function previousScope(scope: Scope): Scope {
   const length = scope.toDay - scope.fromDay + 1;
   return { ...scope, fromDay: scope.fromDay - length, toDay: scope.fromDay - 1 };
 }
+
+/** How much of a month a scope covers (issue 14): a first or last month the data or the filter cuts is partial. */
+export type Coverage = { days: number; daysInMonth: number; partial: boolean };
+
+export function monthCoverage(scope: Scope, month: number): Coverage {
+  const start = monthStart(month);
+  const end = monthStart(month + 1) - 1;
+  const daysInMonth = end - start + 1;
+  const days = Math.max(0, Math.min(end, scope.toDay) - Math.max(start, scope.fromDay) + 1);
+  return { days, daysInMonth, partial: days < daysInMonth };
+}
+
+/** "partial (9 of 31 days)": how tables and charts mark a partial month. */
+export const partialLabel = (c: Coverage) => `partial (${c.days} of ${c.daysInMonth} days)`;

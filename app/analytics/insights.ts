@@ -1,9 +1,12 @@
 import { averageRetention, cohorts, secondPurchase } from "./cohorts";
-import { SALE, inScope, monthOf, monthStart, type Facts, type Scope } from "./facts";
+import { SALE, inScope, monthCoverage, monthOf, partialLabel, type Facts, type Scope } from "./facts";
 import { kpisFor } from "./kpis";
 import { share } from "./money";
 import { monthly } from "./monthly";
 import { countries, mostReturned } from "./revenue";
+
+/** A month-to-month fall in average retention worth a sentence: 2 percentage points (a 0.2-point dip is noise, issue 14). */
+export const MATERIAL_RETENTION_DROP = 0.02;
 
 export type Insight = { key: string; text: string; link: string; values: Record<string, number | string | null> };
 
@@ -36,26 +39,23 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
       text: `The top 20% of customers (${num(conc.top)} of ${num(conc.customers)}) bring ${pct(conc.share)} of customer revenue.` });
   }
 
+  // partial months (issue 14: the data or the filter covers them only in part) are left out of month comparisons
   const months = monthly(facts, scope);
-  const full = months.filter((m) => {
-    const start = monthStart(monthOf(scope.fromDay) + months.indexOf(m));
-    const end = monthStart(monthOf(scope.fromDay) + months.indexOf(m) + 1) - 1;
-    return start >= scope.fromDay && end <= scope.toDay;
-  });
-  const pool = full.length >= 2 ? full : months;
-  if (pool.length >= 2) {
-    const peak = pool.reduce((a, b) => (b.revenue > a.revenue ? b : a));
-    const weak = pool.reduce((a, b) => (b.revenue < a.revenue ? b : a));
+  const full = months.filter((m) => !m.partial);
+  if (full.length >= 2) {
+    const peak = full.reduce((a, b) => (b.revenue > a.revenue ? b : a));
+    const weak = full.reduce((a, b) => (b.revenue < a.revenue ? b : a));
+    const left = months.filter((m) => m.partial);
     out.push({ key: "seasonality", link: "/revenue", values: { peak: peak.month, peakRevenue: peak.revenue, weakest: weak.month, weakestRevenue: weak.revenue },
       text: `${monthName(peak.month)} is the peak month (${amount(peak.revenue)} revenue, ${num(peak.orders)} orders); ${monthName(weak.month)} is the weakest (${amount(weak.revenue)})` +
-        (pool.length < months.length ? ", counting only months the period covers in full." : ".") });
+        (left.length ? `, counting only months the period covers in full (${left.map((m) => `${monthName(m.month)} is ${partialLabel(m)}`).join("; ")}).` : ".") });
   }
 
   // when the period ends mid-month, every cohort's last column is a partial month: leave it out of the comparison
-  const endsMidMonth = monthStart(monthOf(scope.toDay) + 1) - 1 > scope.toDay;
+  const endsMidMonth = monthCoverage(scope, monthOf(scope.toDay)).partial;
   const rows = cohorts(facts, scope).map((r) => (endsMidMonth ? { ...r, active: r.active.slice(0, -1), revenue: r.revenue.slice(0, -1) } : r));
   const avg = averageRetention(rows);
-  if (avg.length > 2 && avg[1] !== null) {
+  if (avg.length > 1 && avg[1] !== null) {
     let worst = -1;
     let drop = -Infinity;
     for (let k = 1; k + 1 < avg.length; k++) {
@@ -64,9 +64,11 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
         worst = k;
       }
     }
-    out.push({ key: "retention", link: "/cohorts", values: { month1: avg[1], steepestFrom: worst, steepestDrop: worst > 0 ? drop : null },
+    const material = worst > 0 && drop >= MATERIAL_RETENTION_DROP;
+    out.push({ key: "retention", link: "/cohorts", values: { month1: avg[1], steepestFrom: material ? worst : null, steepestDrop: material ? drop : null },
       text: `Month-1 retention averages ${pct(avg[1])} across cohorts (weighted by cohort size${endsMidMonth ? ", complete months only" : ""})` +
-        (worst > 0 ? `; after that, retention falls most from month ${worst} to month ${worst + 1} (${pct(avg[worst])} → ${pct(avg[worst + 1])}).` : ".") });
+        (material ? `; after that, retention falls most from month ${worst} to month ${worst + 1} (${pct(avg[worst])} → ${pct(avg[worst + 1])}).`
+          : worst > 0 ? `; after that, it changes by less than ${MATERIAL_RETENTION_DROP * 100} points from one month to the next.` : ".") });
   }
 
   const k = kpisFor(facts, scope);
@@ -85,7 +87,7 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
   if (markets.length > 1) {
     const [home, next] = markets;
     out.push({ key: "market", link: "/revenue", values: { home: home.country, market: next.country, revenue: next.revenue, share: next.share },
-      text: `The largest market outside ${home.country} is ${next.country}: ${amount(next.revenue)} (${pct(next.share)} of revenue, ${num(next.customers)} customers).` });
+      text: `The largest market outside ${home.country} is ${next.country}: ${amount(next.revenue)} (${pct(next.share)} of revenue, ${num(next.customers)} customer${next.customers === 1 ? "" : "s"}).` });
   }
 
   if (k.revenue > 0) {

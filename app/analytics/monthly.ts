@@ -1,7 +1,8 @@
-import { SALE, inScope, monthOf, monthText, type Facts, type Scope } from "./facts";
+import { SALE, inScope, monthCoverage, monthOf, monthText, type Coverage, type Facts, type Scope } from "./facts";
 import { money } from "./money";
 
-export type MonthRow = { month: string; revenue: number; orders: number; customers: number; newCustomers: number; returningCustomers: number };
+/** A month's figures and how much of it the scope covers (days, daysInMonth, partial: issue 14). */
+export type MonthRow = { month: string; revenue: number; orders: number; customers: number; newCustomers: number; returningCustomers: number } & Coverage;
 
 /**
  * Per month from the scope's first to its last month (months without sales included, as zeros): revenue = sales-line
@@ -33,5 +34,6 @@ export function monthly(facts: Facts, scope: Scope): MonthRow[] {
     customers: r.customers.size,
     newCustomers: r.newCustomers.size,
     returningCustomers: r.customers.size - r.newCustomers.size,
+    ...monthCoverage(scope, first + k),
   }));
 }

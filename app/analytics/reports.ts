@@ -1,5 +1,5 @@
 import { averageRetention, cohorts, secondPurchase } from "./cohorts";
-import { dayText, scopeOf, type Facts, type Filter } from "./facts";
+import { dayText, monthCoverage, monthOf, scopeOf, type Facts, type Filter } from "./facts";
 import { insights } from "./insights";
 import { kpiReport } from "./kpis";
 import { monthly } from "./monthly";
@@ -24,7 +24,9 @@ export function overviewReport(facts: Facts, filter: Filter) {
 export function cohortsReport(facts: Facts, filter: Filter) {
   const { scope, ...head } = base(facts, filter);
   const rows = cohorts(facts, scope);
-  return { ...head, cohorts: rows, averageRetention: averageRetention(rows), secondPurchase: secondPurchase(facts, scope) };
+  // issue 14: the first cohort's month and every cohort's last column may be months the period covers only in part
+  const coverage = scope.fromDay > scope.toDay ? null : { first: monthCoverage(scope, monthOf(scope.fromDay)), last: monthCoverage(scope, monthOf(scope.toDay)) };
+  return { ...head, cohorts: rows, averageRetention: averageRetention(rows), secondPurchase: secondPurchase(facts, scope), coverage };
 }
 
 export function revenueReport(facts: Facts, filter: Filter) {
@@ -68,7 +70,7 @@ export function reportTables(facts: Facts, name: ReportName, filter: Filter): Ta
       ];
     }
     case "monthly":
-      return [{ name: "monthly", header: ["month", "revenue", "orders", "customers", "new_customers", "returning_customers"], rows: monthly(facts, scope).map((m) => [m.month, m.revenue, m.orders, m.customers, m.newCustomers, m.returningCustomers]) }];
+      return [{ name: "monthly", header: ["month", "revenue", "orders", "customers", "new_customers", "returning_customers", "days_covered", "days_in_month"], rows: monthly(facts, scope).map((m) => [m.month, m.revenue, m.orders, m.customers, m.newCustomers, m.returningCustomers, m.days, m.daysInMonth]) }];
     case "cohorts": {
       const rows = cohorts(facts, scope);
       const width = rows[0]?.active.length ?? 0;
@@ -92,7 +94,7 @@ export function reportTables(facts: Facts, name: ReportName, filter: Filter): Ta
     case "seasonality": {
       const s = seasonality(facts, scope);
       return [
-        { name: "months", header: ["month", "revenue", "orders"], rows: s.months.map((m) => [m.month, m.revenue, m.orders]) },
+        { name: "months", header: ["month", "revenue", "orders", "days_covered", "days_in_month"], rows: s.months.map((m) => [m.month, m.revenue, m.orders, m.days, m.daysInMonth]) },
         { name: "weekday-hour", header: ["weekday", ...Array.from({ length: 24 }, (_, h) => `h${h}`)], rows: s.weekdayHour.map((r, d) => [WEEKDAYS[d], ...r]) },
       ];
     }

@@ -1,4 +1,4 @@
-import { RETURN, SALE, inScope, monthOf, monthText, weekdayOf, type Facts, type Scope } from "./facts";
+import { RETURN, SALE, inScope, monthCoverage, monthOf, monthText, weekdayOf, type Coverage, type Facts, type Scope } from "./facts";
 import { money, share } from "./money";
 
 export type CountryRow = { country: string; revenue: number; share: number | null; customers: number; orders: number; averageOrderValue: number | null };
@@ -127,7 +127,7 @@ export function mostReturned(facts: Facts, scope: Scope, top = 5): ReturnedProdu
 export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 export type Seasonality = {
-  months: { month: string; revenue: number; orders: number }[];
+  months: ({ month: string; revenue: number; orders: number } & Coverage)[];
   /** orders[weekday][hour], Monday first. */
   weekdayHour: number[][];
 };
@@ -149,7 +149,7 @@ export function seasonality(facts: Facts, scope: Scope): Seasonality {
   if (scope.fromDay <= scope.toDay) {
     for (let m = monthOf(scope.fromDay); m <= monthOf(scope.toDay); m++) {
       const acc = byMonth.get(m) ?? { revenue: 0, orders: 0 };
-      months.push({ month: monthText(m), revenue: money(acc.revenue), orders: acc.orders });
+      months.push({ month: monthText(m), revenue: money(acc.revenue), orders: acc.orders, ...monthCoverage(scope, m) });
     }
   }
   return { months, weekdayHour: grid };

@@ -78,11 +78,11 @@ export function defaultCandidates(db: Db, datasetId: number, windowDays = 30): P
   );
 }
 
-/** Months with the highest response: revenue per active customer, best first (seasonality-aware timing). */
+/** Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the data covers only in part are left out (issue 14). */
 export function bestMonths(db: Db, datasetId: number, count = 3): { month: string; revenuePerCustomer: number; customers: number }[] {
   const facts = getFacts(db, datasetId);
   return monthly(facts, scopeOf(facts, {}))
-    .filter((m) => m.customers > 0)
+    .filter((m) => m.customers > 0 && !m.partial)
     .map((m) => ({ month: m.month, revenuePerCustomer: m.revenue / m.customers, customers: m.customers }))
     .sort((a, b) => b.revenuePerCustomer - a.revenuePerCustomer)
     .slice(0, count);

@@ -53,7 +53,7 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   if (months.length) {
     out.push({
       key: "peak-months", title: "Put the budget where the season responds",
-      text: `Revenue per active customer is highest in ${months.map((m) => `${MONTHS[+m.month.slice(5) - 1]} ${m.month.slice(0, 4)} (${money(m.revenuePerCustomer)})`).join(", ")}. Concentrate paid campaigns ahead of those months.`,
+      text: `Revenue per active customer is highest in ${months.map((m) => `${MONTHS[+m.month.slice(5) - 1]} ${m.month.slice(0, 4)} (${money(m.revenuePerCustomer)})`).join(", ")} (months the data covers only in part are left out). Concentrate paid campaigns ahead of those months.`,
       links: [{ label: "Seasonality", to: "/revenue" }, { label: "Plan", to: "/plan" }],
     });
   }

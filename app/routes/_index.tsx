@@ -9,6 +9,7 @@ import type { Kpis } from "~/analytics/kpis";
 import { Download } from "~/components/Download";
 import { FilterBar } from "~/components/FilterBar";
 import { MonthlyTrendChart, NewReturningChart } from "~/components/charts/MonthlyCharts";
+import { PartialNote } from "~/components/charts/PartialNote";
 import { amount, int, percent } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Campaign Lab" }];
@@ -87,6 +88,7 @@ export default function Overview() {
             <SegmentedControl size="xs" value={metric} onChange={(v) => setMetric(v as typeof metric)} data={[{ value: "revenue", label: "Revenue" }, { value: "orders", label: "Orders" }, { value: "customers", label: "Customers" }]} />
           </Group>
           <MonthlyTrendChart months={monthly} metric={metric} />
+          <PartialNote months={monthly} />
         </Card>
         <Card withBorder>
           <Group justify="space-between" mb="xs">
@@ -122,7 +124,7 @@ export default function Overview() {
           <Table.Tbody>
             {monthly.map((m) => (
               <Table.Tr key={m.month}>
-                <Table.Td>{m.month}</Table.Td>
+                <Table.Td>{m.month}{m.partial && <Text span size="xs" c="orange" ml={6} data-testid="partial-month">partial ({m.days} of {m.daysInMonth} days)</Text>}</Table.Td>
                 <Table.Td ta="right">{amount(m.revenue)}</Table.Td>
                 <Table.Td ta="right">{int(m.orders)}</Table.Td>
                 <Table.Td ta="right">{int(m.customers)}</Table.Td>

@@ -38,8 +38,15 @@ export default function Cohorts() {
     .filter((r) => r.size > 0)
     .map((r) => {
       const cells = retentionCells(r, view);
-      return { id: `${r.month} (${int(r.size)})`, data: Array.from({ length: width }, (_, k) => ({ x: `${k}`, y: cells[k] ?? null })) };
+      const partialRow = r.month === report.cohorts[0]?.month && report.coverage?.first.partial;
+      // each cohort's last column is the period's last month: incomplete when that month is partial
+      const lastK = r.active.length - 1;
+      return {
+        id: `${r.month} (${int(r.size)})${partialRow ? " partial" : ""}`,
+        data: Array.from({ length: width }, (_, k) => ({ x: `${k}`, y: cells[k] ?? null, partial: k === lastK && !!report.coverage?.last.partial })),
+      };
     });
+  const cov = report.coverage;
   const format = view === "cumulative" ? amount : (v: number) => percent(v, 0);
   const second = report.secondPurchase;
   return (
@@ -56,7 +63,13 @@ export default function Cohorts() {
             onChange={(v) => setParams((p) => (p.set("view", v), p), { replace: true, preventScrollReset: true })} />
         </Group>
         <Text size="sm" c="dimmed" mb="sm">{VIEWS.find((v) => v.value === view)!.explain} Rows: acquisition month (cohort size); columns: months since acquisition.</Text>
-        {rows.length ? <Heatmap rows={rows} format={format} testId="cohort-heatmap" left={130} /> : <Text c="dimmed">No customer was acquired in this period.</Text>}
+        {rows.length ? <Heatmap rows={rows} format={format} testId="cohort-heatmap" left={150} /> : <Text c="dimmed">No customer was acquired in this period.</Text>}
+        {cov && (cov.first.partial || cov.last.partial) && (
+          <Text size="xs" c="dimmed" mt={4} data-testid="cohort-partial-note">
+            {cov.last.partial && `* Not yet complete: each cohort's last column is ${report.filter.to.slice(0, 7)}, partial (${cov.last.days} of ${cov.last.daysInMonth} days). `}
+            {cov.first.partial && `The ${report.filter.from.slice(0, 7)} cohort was acquired in a partial month (${cov.first.days} of ${cov.first.daysInMonth} days).`}
+          </Text>
+        )}
         <Group gap="md" mt="xs">
           <Download report="cohorts" table="cohorts-active" filter={filter} label="Active customers (CSV)" />
           <Download report="cohorts" table="cohorts-revenue" filter={filter} label="Revenue (CSV)" />

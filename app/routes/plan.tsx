@@ -58,7 +58,7 @@ export default function Plan() {
       <Card withBorder>
         <Group align="flex-end">
           <NumberInput label="Budget" value={budget} onChange={setBudget} min={0} thousandSeparator="," w={200} />
-          <Text size="sm" c="dimmed">Best months to run (revenue per active customer): {data.months.map((m) => `${m.month} (${amount(m.revenuePerCustomer)})`).join(", ")}</Text>
+          <Text size="sm" c="dimmed">Best months to run (revenue per active customer; months the data covers only in part left out): {data.months.map((m) => `${m.month} (${amount(m.revenuePerCustomer)})`).join(", ")}</Text>
         </Group>
       </Card>
       <Card withBorder>

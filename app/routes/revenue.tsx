@@ -8,6 +8,8 @@ import { pageContext } from "~/analytics/page.server";
 import { revenueReport } from "~/analytics/reports";
 import { WEEKDAYS } from "~/analytics/revenue";
 import { Heatmap } from "~/components/charts/Heatmap";
+import { PartialNote } from "~/components/charts/PartialNote";
+import { partialBarDefs, partialBarFill } from "~/components/charts/partial";
 import { Download } from "~/components/Download";
 import { EmptyState } from "~/components/EmptyState";
 import { FilterBar } from "~/components/FilterBar";
@@ -148,13 +150,15 @@ export default function Revenue() {
           </Group>
           <div style={{ height: 300 }} data-testid="chart-season-months">
             <ResponsiveBar
-              data={seasonality.months.map((m) => ({ month: m.month, revenue: m.revenue }))}
+              data={seasonality.months.map((m) => ({ month: m.month, revenue: m.revenue, partial: m.partial ? 1 : 0 }))}
               keys={["revenue"]}
               indexBy="month"
               margin={{ top: 10, right: 10, bottom: 50, left: 70 }}
               padding={0.25}
               colors={["#12b886"]}
-              axisBottom={{ tickRotation: -40 }}
+              defs={partialBarDefs}
+              fill={partialBarFill}
+              axisBottom={{ tickRotation: -40, format: (v) => (seasonality.months.find((m) => m.month === v)?.partial ? `${v}*` : String(v)) }}
               axisLeft={{ format: (v) => compact(Number(v)) }}
               valueFormat={(v) => amount(v)}
               enableLabel={false}
@@ -162,6 +166,7 @@ export default function Revenue() {
               ariaLabel="Revenue by month"
             />
           </div>
+          <PartialNote months={seasonality.months} />
         </Card>
         <Card withBorder>
           <Group justify="space-between" mb="xs">

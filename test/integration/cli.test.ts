@@ -99,8 +99,9 @@ describe("CLI report", () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.monthly).toHaveLength(5);
-    expect(out.monthly[1]).toEqual({ month: "2011-02", revenue: 225, orders: 2, customers: 1, newCustomers: 1, returningCustomers: 0 });
-    expect(out.monthly[3]).toEqual({ month: "2011-04", revenue: 0, orders: 0, customers: 0, newCustomers: 0, returningCustomers: 0 });
+    expect(out.monthly[1]).toEqual({ month: "2011-02", revenue: 225, orders: 2, customers: 1, newCustomers: 1, returningCustomers: 0, days: 28, daysInMonth: 28, partial: false });
+    expect(out.monthly[3]).toEqual({ month: "2011-04", revenue: 0, orders: 0, customers: 0, newCustomers: 0, returningCustomers: 0, days: 30, daysInMonth: 30, partial: false });
+    expect(out.monthly[4]).toMatchObject({ month: "2011-05", days: 20, daysInMonth: 31, partial: true }); // the data ends on 20 May
   });
 
   it("report cohorts --json with a filter prints { cohorts: [...] }", () => {

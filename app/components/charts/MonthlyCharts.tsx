@@ -2,6 +2,7 @@ import { ResponsiveBar } from "@nivo/bar";
 import { ResponsiveLine } from "@nivo/line";
 import type { MonthRow } from "~/analytics/monthly";
 import { amount, compact, int } from "../format";
+import { partialBandsLayer, partialBarDefs, partialBarFill } from "./partial";
 
 // nivo's responsive charts draw after hydration: each sits in a parent of fixed height (STACK.md gotcha 3).
 
@@ -23,6 +24,8 @@ export function MonthlyTrendChart({ months, metric }: { months: MonthRow[]; metr
         enableArea
         areaOpacity={0.08}
         colors={{ scheme: "category10" }}
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the custom layer reads only xScale and innerHeight
+        layers={[partialBandsLayer(months) as any, "grid", "markers", "axes", "areas", "crosshair", "lines", "points", "slices", "mesh", "legends"]}
         role="img"
       />
     </div>
@@ -33,13 +36,15 @@ export function NewReturningChart({ months }: { months: MonthRow[] }) {
   return (
     <div style={{ height: 300 }} data-testid="chart-new-returning">
       <ResponsiveBar
-        data={months.map((m) => ({ month: m.month, New: m.newCustomers, Returning: m.returningCustomers }))}
+        data={months.map((m) => ({ month: m.month, New: m.newCustomers, Returning: m.returningCustomers, partial: m.partial ? 1 : 0 }))}
         keys={["New", "Returning"]}
         indexBy="month"
         margin={{ top: 10, right: 110, bottom: 50, left: 60 }}
         padding={0.25}
         colors={["#4c6ef5", "#12b886"]}
-        axisBottom={{ tickRotation: -40 }}
+        defs={partialBarDefs}
+        fill={partialBarFill}
+        axisBottom={{ tickRotation: -40, format: (v) => (months.find((m) => m.month === v)?.partial ? `${v}*` : String(v)) }}
         enableLabel={false}
         legends={[{ dataFrom: "keys", anchor: "right", direction: "column", translateX: 100, itemWidth: 90, itemHeight: 20 }]}
         role="img"
