@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MIN_ALPHA, MIN_ALPHA_MESSAGE } from "./stats/power";
 import { sampleRatioMismatch } from "./stats/analysis";
 import { PROPER_PRIOR } from "./stats/bayesian";
 import { compareWithEngine, ENGINES, type EngineComparison, type EngineSettings } from "./stats/engines";
@@ -11,7 +12,13 @@ const proportionArm = z
   .object({ name: z.string().min(1), users: z.number().int().min(2, "users must be at least 2"), conversions: z.number().int().nonnegative("conversions cannot be negative") })
   .refine((a) => a.conversions <= a.users, { message: "conversions cannot exceed users", path: ["conversions"] });
 const meanArm = z
-  .object({ name: z.string().min(1), n: z.number().int().min(2, "n must be at least 2"), sum: z.number().finite(), sumSquares: z.number().finite().nonnegative("sumSquares cannot be negative") })
+  .object({
+    name: z.string().min(1),
+    n: z.number().int().min(2, "n must be at least 2"),
+    // past 1e100 (1e200 squared) the variance and the interval overflow or lose every digit: refused, not answered wrongly
+    sum: z.number().finite().refine((v) => Math.abs(v) <= 1e100, "sum must be within ±1e100: beyond, the variance cannot be computed exactly"),
+    sumSquares: z.number().finite().nonnegative("sumSquares cannot be negative").lte(1e200, "sumSquares must be at most 1e200: beyond, the variance cannot be computed exactly"),
+  })
   .refine((a) => a.sumSquares + 1e-9 * Math.abs(a.sumSquares) >= (a.sum * a.sum) / a.n, { message: "sumSquares is below sum²/n: impossible", path: ["sumSquares"] });
 
 /** A normal prior on the lift; given without fields it is GrowthBook's proper N(0, 0.3²). */
@@ -25,7 +32,7 @@ export const priorSchema = z
 export const sequentialSchema = z.object({ tuning: z.number().int("tuning must be a whole number").min(1, "tuning must be at least 1").max(1e9, "tuning is at most 1,000,000,000").default(DEFAULT_TUNING) }).strict();
 
 const common = {
-  alpha: z.number().gt(0, "alpha must be in (0, 0.5]").lte(0.5, "alpha must be in (0, 0.5]").default(0.05),
+  alpha: z.number().gte(MIN_ALPHA, `alpha ${MIN_ALPHA_MESSAGE}`).lte(0.5, "alpha must be in (0, 0.5]").default(0.05),
   allocation: z.array(z.number().gt(0)).optional(),
   engine: z.enum(ENGINES, { message: `engine must be one of ${ENGINES.join(", ")}` }).default("fixed"),
   prior: priorSchema.optional(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SEGMENTS } from "~/segments/rfm";
+import { MAX_POWER, MIN_ALPHA, MIN_ALPHA_MESSAGE } from "./stats/power";
 
 // An experiment's design (PRODUCT.md §4), validated on the server with zod; stored as JSON with every version kept.
 
@@ -46,8 +47,8 @@ export const designSchema = z
       .array(z.object({ metric: z.enum(["refund_rate", "aov"]), margin: z.number().gt(0, "A margin above 0").lte(1, "At most 100%") }))
       .max(2),
     stats: z.object({
-      alpha: z.number().gt(0, "α in (0, 0.5]").lte(0.5, "α in (0, 0.5]"),
-      power: z.number().gt(0, "power in (0, 1)").lt(1, "power in (0, 1)"),
+      alpha: z.number().gte(MIN_ALPHA, `α ${MIN_ALPHA_MESSAGE}`).lte(0.5, "α in (0, 0.5]"),
+      power: z.number().gt(0, "power in (0, 1)").lte(MAX_POWER, `power at most ${MAX_POWER}: closer to 1 it cannot be reached exactly`),
       sides: z.union([z.literal(1), z.literal(2)]),
       mde: z.number().gt(0, "The MDE must be above 0"),
       relative: z.boolean(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PowerInput } from "./stats/power";
+import { MAX_POWER, MIN_ALPHA, MIN_ALPHA_MESSAGE, type PowerInput } from "./stats/power";
 
 // The power module's input as the CLI, POST /api/power and the calculator take it: defaults α 0.05, power 0.8,
 // two-sided, ratio 1, one treatment arm; every out-of-range value refused with a message naming it.
@@ -12,8 +12,8 @@ export const powerInputSchema = z
     sd: z.number().gt(0, "sd must be above 0").finite().optional(),
     mde: z.number().finite().refine((v) => v !== 0, "mde must not be 0").optional(),
     relative: z.boolean().default(false),
-    alpha: z.number().gt(0, "alpha must be in (0, 0.5]").lte(0.5, "alpha must be in (0, 0.5]").default(0.05),
-    power: z.number().gt(0, "power must be in (0, 1)").lt(1, "power must be in (0, 1)").default(0.8),
+    alpha: z.number().gte(MIN_ALPHA, `alpha ${MIN_ALPHA_MESSAGE}`).lte(0.5, "alpha must be in (0, 0.5]").default(0.05),
+    power: z.number().gt(0, "power must be in (0, 1)").lte(MAX_POWER, `power must be at most ${MAX_POWER}: closer to 1 it cannot be reached exactly`).default(0.8),
     sides: z.union([z.literal(1), z.literal(2)], { message: "sides must be 1 or 2" }).default(2),
     ratio: z.number().gt(0, "ratio must be above 0").lte(100, "ratio must be at most 100").default(1),
     arms: z.number().int().min(1, "arms must be 1 to 10").max(10, "arms must be 1 to 10").default(1),
@@ -23,6 +23,7 @@ export const powerInputSchema = z
   .strict()
   .superRefine((v, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (v.arms > 1 && v.alpha / v.arms < MIN_ALPHA) issue("alpha", `alpha per comparison (${v.alpha} / ${v.arms} arms) ${MIN_ALPHA_MESSAGE}`);
     if (v.mde === undefined && v.n === undefined) issue("mde", "give mde (to size the test or get its power) or n (to get the reachable MDE)");
     if (v.metric === "proportion") {
       if (v.baseline === undefined) issue("baseline", "baseline (the control's conversion rate) is required for a proportion");

@@ -1,5 +1,5 @@
 import { lgamma } from "~/experiments/stats/distributions";
-import { nelderMead } from "./optimise";
+import { nelderMead, type NelderMeadOptions, type NelderMeadStatus } from "./optimise";
 
 // Customer lifetime value models (PRODUCT.md §5), pure functions, time in weeks:
 // BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way") for repeat purchases and Gamma-Gamma
@@ -34,16 +34,33 @@ export function bgnbdTotalLogLikelihood(params: BgNbd, customers: Summary[]): nu
   return s;
 }
 
-/** Maximum-likelihood BG/NBD by Nelder–Mead on log-parameters (positivity for free). */
-export function fitBgNbd(customers: Summary[]): BgNbd & { logLikelihood: number; iterations: number } {
-  const toParams = (v: number[]): BgNbd => ({ r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) });
-  const objective = (v: number[]) => {
-    const ll = bgnbdTotalLogLikelihood(toParams(v), customers);
-    return Number.isFinite(ll) ? -ll : Infinity;
+/** Caps of a fit (evaluations of the whole likelihood, and time) and the L2 penalty on the log-parameters. */
+export type FitOptions = Pick<NelderMeadOptions, "maxEvaluations" | "maxMillis"> & { penalizer?: number };
+export type FitInfo = { logLikelihood: number; iterations: number; evaluations: number; status: NelderMeadStatus; penalizer: number };
+
+/**
+ * The objective of a fit: minus the mean log-likelihood per customer plus penalizer × Σ (log θ)². lifetimes'
+ * `penalizer_coef` has the same form (mean log-likelihood, lifetimes/fitters/beta_geo_fitter.py) with the penalty on
+ * θ itself; on log θ it pulls a parameter running to 0 or to ∞ back towards 1 alike, which is what a → 0 needs.
+ */
+function penalised(n: number, penalizer: number, totalLogLikelihood: (v: number[]) => number) {
+  return (v: number[]) => {
+    const ll = totalLogLikelihood(v);
+    if (!Number.isFinite(ll)) return Infinity;
+    return -ll / Math.max(1, n) + penalizer * v.reduce((s, w) => s + w * w, 0);
   };
+}
+
+/** Maximum-likelihood BG/NBD by Nelder–Mead on log-parameters (positivity for free), L2-penalised when asked. */
+export function fitBgNbd(customers: Summary[], options: FitOptions = {}): BgNbd & FitInfo {
+  const penalizer = options.penalizer ?? 0;
+  const toParams = (v: number[]): BgNbd => ({ r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) });
+  const objective = penalised(customers.length, penalizer, (v) => bgnbdTotalLogLikelihood(toParams(v), customers));
   const meanT = customers.reduce((s, c) => s + c.T, 0) / Math.max(1, customers.length);
-  const result = nelderMead(objective, [0, Math.log(Math.max(1, meanT / 10)), 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5 });
-  return { ...toParams(result.x), logLikelihood: -result.value, iterations: result.iterations };
+  // a tolerance on the mean per customer: 1e-10 relative on the total, as before the objective was divided by n
+  const result = nelderMead(objective, [0, Math.log(Math.max(1, meanT / 10)), 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 50 });
+  const params = toParams(result.x);
+  return { ...params, logLikelihood: bgnbdTotalLogLikelihood(params, customers), iterations: result.iterations, evaluations: result.evaluations, status: result.status, penalizer };
 }
 
 /** Gauss hypergeometric ₂F₁(a, b; c; z) by its series, for |z| < 1. */
@@ -82,16 +99,19 @@ export function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: n
   return lgamma(p * x + q) - lgamma(p * x) - lgamma(q) + q * Math.log(v) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(x * m + v);
 }
 
-export function fitGammaGamma(buyers: { x: number; m: number }[]): GammaGamma & { logLikelihood: number } {
+export function gammaGammaTotalLogLikelihood(params: GammaGamma, buyers: { x: number; m: number }[]): number {
+  let s = 0;
+  for (const c of buyers) s += gammaGammaLogLikelihood(params, c.x, c.m);
+  return s;
+}
+
+export function fitGammaGamma(buyers: { x: number; m: number }[], options: FitOptions = {}): GammaGamma & FitInfo {
+  const penalizer = options.penalizer ?? 0;
   const toParams = (w: number[]): GammaGamma => ({ p: Math.exp(w[0]), q: Math.exp(w[1]), v: Math.exp(w[2]) });
-  const objective = (w: number[]) => {
-    const params = toParams(w);
-    let s = 0;
-    for (const c of buyers) s += gammaGammaLogLikelihood(params, c.x, c.m);
-    return Number.isFinite(s) ? -s : Infinity;
-  };
-  const result = nelderMead(objective, [0, 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5 });
-  return { ...toParams(result.x), logLikelihood: -result.value };
+  const objective = penalised(buyers.length, penalizer, (w) => gammaGammaTotalLogLikelihood(toParams(w), buyers));
+  const result = nelderMead(objective, [0, 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 50 });
+  const params = toParams(result.x);
+  return { ...params, logLikelihood: gammaGammaTotalLogLikelihood(params, buyers), iterations: result.iterations, evaluations: result.evaluations, status: result.status, penalizer };
 }
 
 /** Expected value of a purchase given x repeat purchases averaging m (FHL "RFM and CLV" eq. 5). */

@@ -13,6 +13,7 @@ const { jStat } = jstatModule;
  * evaluated by the modified Lentz method.
  */
 export function pnorm(x: number): number {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? NaN : x < 0 ? 0 : 1; // the continued fraction below is NaN at ±∞
   if (x > 5) return 1 - pnorm(-x);
   if (x >= -5) return jStat.normal.cdf(x, 0, 1);
   const t = -x;

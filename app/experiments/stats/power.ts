@@ -37,6 +37,18 @@ export type PowerResult = {
 
 export const alphaPerComparison = (input: Pick<PowerInput, "alpha" | "arms">) => (input.arms > 1 ? input.alpha / input.arms : input.alpha);
 
+/**
+ * The smallest α per comparison the maths handles exactly: below it 1 − α/2 is within a few ulps of 1, so the normal and
+ * t quantiles lose their digits (at α/2 ≲ 5e-17 they are Infinity and every power is 0).
+ */
+export const MIN_ALPHA = 1e-10;
+export const MIN_ALPHA_MESSAGE = "is below 1e-10: there the quantiles of the normal and t distributions are no longer exact (1 − α/2 rounds towards 1)";
+/** The largest target power a search accepts: above it the target is within rounding of 1 and may never be reached. */
+export const MAX_POWER = 1 - 1e-9;
+/** Search caps: doublings of a bracket, and the control size past which no realistic test goes. */
+const MAX_DOUBLINGS = 200;
+const MAX_N = 1e12;
+
 /** Power of the two-proportion test for control size n1 (treatment n1 × ratio). */
 export function proportionPower(p1: number, p2: number, n1: number, alpha: number, sides: 1 | 2, ratio: number, method: "pooled" | "arcsine"): number {
   const n2 = n1 * ratio;
@@ -88,28 +100,51 @@ export function powerAt(input: PowerInput, n: number, effect = effectOf(input)):
 
 /** The smallest whole control size n ≥ 2 with power ≥ the target. */
 export function sampleSize(input: PowerInput): number {
+  checkRange(input);
   const target = input.power;
+  const powerOf = (n: number) => finitePower(powerAt(input, n));
   let lo = 2;
-  if (powerAt(input, lo) >= target) return lo;
+  if (powerOf(lo) >= target) return lo;
   let hi = 4;
-  while (powerAt(input, hi) < target) {
+  // bracket by doubling (at most log2(1e12) ≈ 40 steps), then bisect (as many again)
+  for (let i = 0; powerOf(hi) < target; i++) {
     lo = hi;
     hi *= 2;
-    if (hi > 1e12) throw new PowerInputError("The effect is too small to detect with any realistic sample");
+    if (hi > MAX_N || i >= MAX_DOUBLINGS) throw new PowerInputError("The effect is too small to detect with any realistic sample (over 10¹² per arm)");
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (powerAt(input, mid) >= target) hi = mid;
+    if (powerOf(mid) >= target) hi = mid;
     else lo = mid;
   }
   return hi;
 }
 
+/** A power that is a number, or a 400: NaN means the inputs are outside what the distribution functions can evaluate. */
+function finitePower(power: number): number {
+  if (!Number.isFinite(power)) throw new PowerInputError("These inputs are outside the range the power functions can evaluate exactly (check sd, mean and mde for extreme values)");
+  return power;
+}
+
+/** Inputs for which a search could not end, or would end on a meaningless number, are refused with the reason. */
+export function checkRange(input: PowerInput): void {
+  const alpha = alphaPerComparison(input);
+  if (!(alpha >= MIN_ALPHA)) throw new PowerInputError(`α per comparison (${alpha}${input.arms > 1 ? ` = ${input.alpha} / ${input.arms} arms` : ""}) ${MIN_ALPHA_MESSAGE}`);
+  if (!(input.power > 0 && input.power <= MAX_POWER)) throw new PowerInputError(`power ${input.power} cannot be reached exactly: use a target power between 0 and ${MAX_POWER}`);
+  if (input.metric === "mean" && !(Number.isFinite(input.sd) && input.sd! > 0)) throw new PowerInputError("sd must be a finite number above 0");
+  if (input.mde !== undefined) {
+    const effect = effectOf(input);
+    if (!(Number.isFinite(effect) && effect !== 0)) throw new PowerInputError(`the mde gives an effect of ${effect}: it must be a finite number other than 0`);
+  }
+}
+
 /** The positive effect with power = target at control size n: p₂ − p₁ for proportions, δ for means (bisection on the effect). */
 export function mdeAt(input: PowerInput, n: number): number {
+  checkRange(input);
+  if (!(n >= 2 && n <= MAX_N)) throw new PowerInputError(`n must be between 2 and 10¹², got ${n}`);
   const target = input.power;
   const base = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
-  const powerOf = (effect: number) => powerAt(input, n, effect);
+  const powerOf = (effect: number) => finitePower(powerAt(input, n, effect));
   let lo = 0;
   let hi: number;
   if (input.metric === "proportion") {
@@ -117,7 +152,11 @@ export function mdeAt(input: PowerInput, n: number): number {
     if (powerOf(hi) < target) throw new PowerInputError(`No effect up to a rate of 100% reaches ${input.power * 100}% power with ${n} per arm`);
   } else {
     hi = input.sd!;
-    while (powerOf(hi) < target) hi *= 2;
+    // the bracket must stay finite: a level the power function cannot reach would otherwise double it for ever
+    for (let i = 0; powerOf(hi) < target; i++) {
+      hi *= 2;
+      if (!Number.isFinite(hi) || i >= MAX_DOUBLINGS) throw new PowerInputError(`No finite effect reaches ${input.power * 100}% power with ${n} per arm at these inputs`);
+    }
   }
   for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1e-300, hi); i++) {
     const mid = (lo + hi) / 2;
@@ -129,6 +168,7 @@ export function mdeAt(input: PowerInput, n: number): number {
 
 /** Sizes the test (mde, no n), gives the power (mde and n), or the reachable MDE (n, no mde). */
 export function analysePower(input: PowerInput): PowerResult {
+  checkRange(input);
   const alpha = alphaPerComparison(input);
   const base = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
   let n: number;
@@ -145,9 +185,9 @@ export function analysePower(input: PowerInput): PowerResult {
     nControl: n,
     nTreatment,
     nTotal: n + input.arms * nTreatment,
-    power: powerAt(input, n, mdeAbsolute),
+    power: finitePower(powerAt(input, n, mdeAbsolute)),
     mdeAbsolute,
-    mdeRelative: base !== 0 ? mdeAbsolute / base : null,
+    mdeRelative: base !== 0 && Number.isFinite(mdeAbsolute / base) ? mdeAbsolute / base : null, // none against a mean of 0 (or of 1e-300)
     method: input.method,
     alphaPerComparison: alpha,
   };
@@ -155,11 +195,13 @@ export function analysePower(input: PowerInput): PowerResult {
 
 /** Power against control size, for the power curve: `points` sizes spread up to `upTo`. */
 export function powerCurve(input: PowerInput, upTo: number, points = 40): { n: number; power: number }[] {
+  checkRange(input);
+  if (input.mde === undefined) throw new PowerInputError("a power curve needs an mde");
   const out: { n: number; power: number }[] = [];
   for (let i = 1; i <= points; i++) {
     const n = Math.max(2, Math.round((upTo * i) / points));
     if (out.length && out[out.length - 1].n === n) continue;
-    out.push({ n, power: powerAt(input, n) });
+    out.push({ n, power: finitePower(powerAt(input, n)) });
   }
   return out;
 }
