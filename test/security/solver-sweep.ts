@@ -104,7 +104,9 @@ for (let i = 0; i < 400; i++) {
     const sd = pick([0, 1e-300, 1, 1e150]);
     return { name: `a${k}`, n, sum: mean * n, sumSquares: (sd * sd + mean * mean) * n };
   });
-  const parsed = resultSetSchema.safeParse({ metric, alpha: pick(ALPHA.filter((a) => a < 1)), arms });
+  const engine = pick(["fixed", "sequential", "bayesian"] as const);
+  const extra = engine === "sequential" ? { sequential: { tuning: pick([1, 5000, 1e9]) } } : engine === "bayesian" ? { prior: { mean: pick([-1e6, 0, 1]), variance: pick([1e-300, 0.09, 1e300]), proper: pick([true, false]) } } : {};
+  const parsed = resultSetSchema.safeParse({ metric, alpha: pick(ALPHA.filter((a) => a <= 0.5)), arms, engine, inverse: pick([true, false]), ...extra });
   if (parsed.success) time(`analyze ${JSON.stringify(arms).slice(0, 150)}`, () => analyseResultSet(parsed.data));
   else calls++;
 }
