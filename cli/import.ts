@@ -9,6 +9,7 @@ import { activeDatasetId } from "~/db/datasets.server";
 import { errorCode } from "~/lib/errors";
 import { computeSegmentsParallel, recomputeSegments } from "~/segments/compute.server";
 import { updateDataset } from "~/ingest/update.server";
+import { remeasureDataset } from "~/experiments/measure.server";
 import type { UpdateReport } from "~/ingest/report";
 import { parse, UsageError } from "./args";
 import { IMPORT_USAGE } from "./usage";
@@ -49,7 +50,10 @@ export async function importCommand(argv: string[]): Promise<void> {
         dateFormat,
         until: values.until,
         onProgress: progress.update,
-        beforeCommit: (id) => recomputeSegments(db, id),
+        beforeCommit: async (id) => {
+          await recomputeSegments(db, id);
+          return remeasureDataset(db, id);
+        },
       });
       progress.end();
       process.stdout.write(values.json ? JSON.stringify(report) + "\n" : updateSummary(report));

@@ -60,22 +60,39 @@ export function memberOf(c: AsOfCustomer, definition: AudienceDefinition, centro
   return meetsConditions(c, audienceConditions(definition));
 }
 
-/** Outcomes of the given customers over days T+1 … T+W. */
-export function outcomesAfter(facts: Facts, customers: number[], t: number, windowDays: number): Outcome[] {
+/** A customer's outcome over the window, with the CUPED covariate: sales over the W days up to and including T. */
+export type WindowOutcome = Outcome & { preSpend: number };
+
+/**
+ * The outcome definitions of PRODUCT.md §4, in one place for the back-test, the rehearsal and measured results
+ * (issue 13): over days T+1 … min(T+W, through), converted = at least one sales line, revenue = the sum of sales
+ * amounts, orders = distinct sales invoices, refunded = the sum of |cancellation amounts|; preSpend = sales over days
+ * T−W+1 … T. A customer with no line counts as zeros. Money summed exactly in thousandths, then in currency units.
+ */
+export function outcomesAfter(facts: Facts, customers: number[], t: number, windowDays: number, through = t + windowDays): WindowOutcome[] {
   const o = facts.orders;
-  const at: (Outcome | undefined)[] = new Array(facts.customers.ids.length);
-  for (const c of customers) at[c] = { converted: false, revenue: 0, orders: 0, refunded: 0 };
+  const end = Math.min(t + windowDays, through);
+  const from = t - windowDays; // the pre-period is the W days after `from`
+  type Sums = { converted: boolean; revenue: number; orders: number; refunded: number; pre: number };
+  const at: (Sums | undefined)[] = new Array(facts.customers.ids.length);
+  for (const c of customers) at[c] = { converted: false, revenue: 0, orders: 0, refunded: 0, pre: 0 };
   for (let i = 0; i < o.n; i++) {
-    if (o.day[i] <= t || o.day[i] > t + windowDays || o.customer[i] < 0) continue;
+    const day = o.day[i];
+    if (day <= from || day > end || o.customer[i] < 0) continue;
     const out = at[o.customer[i]];
     if (!out) continue;
-    if (o.kind[i] === SALE) {
+    if (day <= t) {
+      if (o.kind[i] === SALE) out.pre += o.amount[i];
+    } else if (o.kind[i] === SALE) {
       out.converted = true;
       out.orders++;
-      out.revenue += o.amount[i] / 1000;
-    } else if (o.kind[i] === RETURN) out.refunded += -o.amount[i] / 1000;
+      out.revenue += o.amount[i];
+    } else if (o.kind[i] === RETURN) out.refunded += -o.amount[i];
   }
-  return customers.map((c) => at[c]!);
+  return customers.map((c) => {
+    const s = at[c]!;
+    return { converted: s.converted, revenue: s.revenue / 1000, orders: s.orders, refunded: s.refunded / 1000, preSpend: s.pre / 1000 };
+  });
 }
 
 export type Backtest = { referenceDate: string; windowStart: string; windowEnd: string; windowDays: number; members: number; baselines: Baselines };

@@ -145,7 +145,7 @@ export function recordSimulation(db: Db, id: number, settings: z.infer<typeof si
         const [h, b] = converters[Math.floor(random() * converters.length)];
         outcome = { ...h };
         pre = b;
-      } else if (lift < 0 && outcome.converted && random() < -lift) outcome = { converted: false, revenue: 0, orders: 0, refunded: 0 };
+      } else if (lift < 0 && outcome.converted && random() < -lift) outcome = { converted: false, revenue: 0, orders: 0, refunded: 0, preSpend: 0 };
       outcome.revenue *= 1 + settings.revenueLift[arm - 1];
     }
     return { customerId, arm, ...outcome, preSpend: pre };

@@ -1,0 +1,261 @@
+import type { Db } from "~/db/db.server";
+import { getFacts } from "~/analytics/facts.server";
+import { dayNumber, dayText, type Facts } from "~/analytics/facts";
+import { outcomesAfter, type WindowOutcome } from "./backtest";
+import type { Design } from "./design";
+import { assignmentRows, ExperimentError, getExperiment, type Experiment } from "./experiments.server";
+import { compareWithEngine, type EngineComparison, type MetricPair } from "./stats/engines";
+import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
+
+// Measured results (issue 13): every assigned customer's outcome over days S+1 … min(S+W, the data set's last day),
+// by the back-test's own definitions (backtest.ts outcomesAfter), recorded as source 'measured' and measured again at
+// every update of the data set. While fewer than W days are observed the results are interim, read with the
+// sequential (always-valid) engine; at day W they are final and the experiment can be completed with its decision.
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export type MeasuredArm = { name: string; users: number; conversions: number; revenueSum: number; orders: number; refunded: number; preSpendSum: number };
+export type MeasuredNotes = { startDate: string; observedThrough: string; daysObserved: number; windowDays: number; final: boolean };
+export type MeasuredAnalysis = ResultsAnalysis & { interim: boolean; engine: "sequential" | "fixed"; sequential: EngineComparison[] | null };
+/** The shape `results measure ID --json` and POST /api/experiments/:id/results {source: "measured"} print. */
+export type MeasuredReport = { startDate: string; observedThrough: string; daysObserved: number; windowDays: number; arms: MeasuredArm[]; analysis: MeasuredAnalysis | null; problem: string | null };
+
+/** The start day S of a started experiment (stored at Start by the lifecycle), as a day number. */
+function startDayOf(db: Db, e: Experiment): number {
+  if (e.status === "draft") throw new ExperimentError("Start the experiment before measuring its results");
+  const s = db.$client.prepare("SELECT start_date FROM experiments WHERE id = ?").pluck().get(e.id) as string | null;
+  if (!s) throw new ExperimentError("This experiment has no start day: nothing to measure from");
+  return dayNumber(s);
+}
+
+type Assigned = { customerId: string; arm: number; index: number };
+
+function assigned(db: Db, facts: Facts, id: number): Assigned[] {
+  const index = new Map(facts.customers.ids.map((c, i) => [c, i]));
+  return assignmentRows(db, id).map((a) => ({ ...a, index: index.get(a.customerId) ?? -1 }));
+}
+
+/** Outcomes of the assigned customers over S+1 … min(S+W, through); a customer the data never saw counts as zeros. */
+function outcomesThrough(facts: Facts, rows: Assigned[], s: number, w: number, through: number): (CustomerOutcome & { customerId: string })[] {
+  const known = rows.filter((r) => r.index >= 0);
+  const measured = outcomesAfter(facts, known.map((r) => r.index), s, w, through);
+  const byCustomer = new Map<string, WindowOutcome>(known.map((r, i) => [r.customerId, measured[i]]));
+  const zero: WindowOutcome = { converted: false, revenue: 0, orders: 0, refunded: 0, preSpend: 0 };
+  return rows.map((r) => ({ customerId: r.customerId, arm: r.arm, ...(byCustomer.get(r.customerId) ?? zero) }));
+}
+
+function measuredArms(names: string[], outcomes: CustomerOutcome[]): MeasuredArm[] {
+  return names.map((name, k) => {
+    const mine = outcomes.filter((o) => o.arm === k);
+    // money summed in thousandths (each outcome is exact to the thousandth), then rounded to the cent
+    const milli = (f: (o: CustomerOutcome) => number) => mine.reduce((s, o) => s + Math.round(f(o) * 1000), 0) / 1000;
+    return {
+      name,
+      users: mine.length,
+      conversions: mine.filter((o) => o.converted).length,
+      revenueSum: round2(milli((o) => o.revenue)),
+      orders: mine.reduce((s, o) => s + o.orders, 0),
+      refunded: round2(milli((o) => o.refunded)),
+      preSpendSum: round2(milli((o) => o.preSpend)),
+    };
+  });
+}
+
+/** The primary metric of one treatment against control, as the engines take it. */
+function primaryPair(design: Design, control: ArmStats, treatment: ArmStats): MetricPair {
+  if (design.primaryMetric === "conversion") return { kind: "proportion", control: { name: control.name, users: control.users, conversions: control.conversions }, treatment: { name: treatment.name, users: treatment.users, conversions: treatment.conversions } };
+  if (design.primaryMetric === "revenue") {
+    const m = (a: ArmStats) => ({ name: a.name, n: a.users, sum: a.revenueSum, sumSquares: a.revenueSquares });
+    return { kind: "mean", control: m(control), treatment: m(treatment) };
+  }
+  const r = (a: ArmStats) => ({ name: a.name, n: a.users, num: a.revenueSum, den: a.orders, numSquares: a.revenueSquares, denSquares: a.ordersSquares ?? 0, cross: a.revenueOrders ?? 0 });
+  return { kind: "ratio", control: r(control), treatment: r(treatment) };
+}
+
+/** The primary metric's comparisons with the engine of the reading: sequential while interim, fixed-horizon when final. */
+function primaryComparisons(design: Design, arms: ArmStats[], interim: boolean): EngineComparison[] {
+  const [control, ...treatments] = arms;
+  return treatments.map((t) => compareWithEngine(primaryPair(design, control, t), { engine: interim ? "sequential" : "fixed", alpha: design.stats.alpha, sides: design.stats.sides }));
+}
+
+/**
+ * The analysis of measured results. Final (day W observed): the fixed-horizon analysis and its decision. Interim: the
+ * same figures, the primary metric read with the sequential engine (always valid at any look), and the decision is to
+ * keep running until day W (no completion before it).
+ */
+export function analyseMeasured(design: Design, arms: ArmStats[], outcomes: CustomerOutcome[], notes: MeasuredNotes): MeasuredAnalysis {
+  const fixed = analyseResults(design, arms, outcomes);
+  if (notes.final) return { ...fixed, interim: false, engine: "fixed", sequential: null };
+  const sequential = primaryComparisons(design, arms, true);
+  const left = notes.windowDays - notes.daysObserved;
+  return {
+    ...fixed,
+    interim: true,
+    engine: "sequential",
+    sequential,
+    decision: {
+      verdict: "inconclusive",
+      arm: null,
+      extraPerArm: null,
+      reasons: [`Interim: day ${notes.daysObserved} of ${notes.windowDays} observed, through ${notes.observedThrough}; keep running: ${left} more day${left === 1 ? "" : "s"} of data complete the window.`],
+    },
+  };
+}
+
+type Measurement = { notes: MeasuredNotes; outcomes: (CustomerOutcome & { customerId: string })[]; arms: ArmStats[] };
+
+/** Measures a started experiment from its data set as it is now; null while no day after S is in the data. */
+function measure(db: Db, e: Experiment): Measurement | null {
+  const s = startDayOf(db, e);
+  const facts = getFacts(db, e.datasetId);
+  const w = e.design.windowDays;
+  const through = Math.min(s + w, facts.lastDay);
+  const days = through - s;
+  if (days < 1) return null;
+  const outcomes = outcomesThrough(facts, assigned(db, facts, e.id), s, w, through);
+  const notes: MeasuredNotes = { startDate: dayText(s), observedThrough: dayText(through), daysObserved: days, windowDays: w, final: days >= w };
+  return { notes, outcomes, arms: armStatsFromOutcomes(e.design.arms.map((a) => a.name), outcomes) };
+}
+
+function store(db: Db, id: number, m: Measurement): void {
+  const sqlite = db.$client;
+  sqlite.transaction(() => {
+    sqlite.prepare("DELETE FROM experiment_outcomes WHERE experiment_id = ?").run(id);
+    sqlite.prepare("INSERT OR REPLACE INTO experiment_results (experiment_id, source, recorded_at, arms, notes) VALUES (?,?,?,?,?)").run(id, "measured", new Date().toISOString(), JSON.stringify(m.arms), JSON.stringify(m.notes));
+    const insert = sqlite.prepare("INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)");
+    for (const o of m.outcomes) insert.run(id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
+  })();
+}
+
+function report(e: Experiment, m: Measurement): MeasuredReport {
+  const { final: _final, ...notes } = m.notes;
+  let analysis: MeasuredAnalysis | null = null;
+  let problem: string | null = null;
+  try {
+    analysis = analyseMeasured(e.design, m.arms, m.outcomes, m.notes);
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  return { ...notes, arms: measuredArms(e.design.arms.map((a) => a.name), m.outcomes), analysis, problem };
+}
+
+/**
+ * Measures an experiment's results from its data set and records them (source 'measured'), replacing what was recorded.
+ * The status does not change: completion is the user's act, offered once day W is observed.
+ */
+export function recordMeasured(db: Db, id: number): MeasuredReport {
+  const e = getExperiment(db, id);
+  if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
+  const m = measure(db, e);
+  if (!m) {
+    const facts = getFacts(db, e.datasetId);
+    throw new ExperimentError(`Nothing to measure yet: the data ends on ${dayText(facts.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`);
+  }
+  if (m.arms.some((a) => a.users < 2)) throw new ExperimentError("Every arm needs at least 2 assigned customers to measure");
+  store(db, id, m);
+  return report(e, m);
+}
+
+/** The recorded measured results with their analysis, or null when the latest results are not measured. */
+export function measuredResults(db: Db, id: number): MeasuredReport | null {
+  const e = getExperiment(db, id);
+  const row = db.$client.prepare("SELECT source, arms, notes FROM experiment_results WHERE experiment_id = ?").get(id) as { source: string; arms: string; notes: string } | undefined;
+  if (!e || row?.source !== "measured") return null;
+  const outcomes = (db.$client.prepare("SELECT customer_id AS customerId, arm, converted, revenue, orders, refunded, pre_spend AS preSpend FROM experiment_outcomes WHERE experiment_id = ?").all(id) as (Omit<CustomerOutcome, "converted"> & { converted: number; customerId: string })[]).map((o) => ({ ...o, converted: o.converted === 1 }));
+  return report(e, { notes: JSON.parse(row.notes) as MeasuredNotes, arms: JSON.parse(row.arms) as ArmStats[], outcomes });
+}
+
+/**
+ * After an update of a data set (inside its transaction): measures again every running experiment of it that has a
+ * start day and whose results are measured, a rehearsal, or not recorded yet (typed counts and uploads are the
+ * user's own and stay). Returns the ids measured.
+ */
+export function remeasureDataset(db: Db, datasetId: number): number[] {
+  const rows = db.$client
+    .prepare(
+      `SELECT e.id FROM experiments e LEFT JOIN experiment_results r ON r.experiment_id = e.id
+        WHERE e.dataset_id = ? AND e.status = 'running' AND e.start_date IS NOT NULL AND (r.source IS NULL OR r.source IN ('measured', 'simulation'))
+        ORDER BY e.id`,
+    )
+    .pluck()
+    .all(datasetId) as number[];
+  const done: number[] = [];
+  for (const id of rows) {
+    const e = getExperiment(db, id)!;
+    const m = measure(db, e);
+    if (!m || m.arms.some((a) => a.users < 2)) continue;
+    store(db, id, m);
+    done.push(id);
+  }
+  return done;
+}
+
+export type OverTimeDay = {
+  day: number;
+  date: string;
+  arms: { name: string; users: number; conversions: number; revenue: number }[];
+  /** The primary metric's relative lift of each treatment over control, with its interval (sequential while interim). */
+  lifts: { arm: string; estimate: number | null; low: number | null; high: number | null; engine: "sequential" | "fixed"; reason: string | null }[];
+};
+
+/** Results over time: for each day 1 … d since S, the cumulative outcomes per arm and the primary metric's lift. */
+export function overTime(db: Db, id: number): OverTimeDay[] {
+  const e = getExperiment(db, id);
+  if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
+  const s = startDayOf(db, e);
+  const facts = getFacts(db, e.datasetId);
+  const w = e.design.windowDays;
+  const days = Math.min(w, facts.lastDay - s);
+  const rows = assigned(db, facts, id);
+  const names = e.design.arms.map((a) => a.name);
+  const out: OverTimeDay[] = [];
+  for (let d = 1; d <= days; d++) {
+    const outcomes = outcomesThrough(facts, rows, s, w, s + d);
+    const arms = armStatsFromOutcomes(names, outcomes);
+    const interim = d < w;
+    const lifts = arms.every((a) => a.users >= 2)
+      ? primaryComparisons(e.design, arms, interim).map((c) => ({ arm: c.arm, estimate: c.relative.estimate, low: c.relative.ci?.[0] ?? null, high: c.relative.ci?.[1] ?? null, engine: c.engine as "sequential" | "fixed", reason: c.relative.reason }))
+      : [];
+    out.push({
+      day: d,
+      date: dayText(s + d),
+      arms: measuredArms(names, outcomes).map((a) => ({ name: a.name, users: a.users, conversions: a.conversions, revenue: a.revenueSum })),
+      lifts,
+    });
+  }
+  return out;
+}
+
+/** over-time.csv: one line per day and arm; the lift columns are empty on control's lines. */
+export function overTimeCsvRows(days: OverTimeDay[]): { header: string[]; rows: (string | number | null)[][] } {
+  const header = ["day", "date", "arm", "users", "conversions", "revenue", "lift", "lift_low", "lift_high", "interval"];
+  const rows: (string | number | null)[][] = [];
+  for (const d of days) {
+    for (const a of d.arms) {
+      const l = d.lifts.find((x) => x.arm === a.name);
+      rows.push([d.day, d.date, a.name, a.users, a.conversions, a.revenue.toFixed(2), l?.estimate ?? null, l?.low ?? null, l?.high ?? null, l ? l.engine : null]);
+    }
+  }
+  return { header, rows };
+}
+
+/**
+ * Completes an experiment whose measured results are final (day W observed), recording the decision its analysis
+ * proposes. Refused before day W.
+ */
+export function completeMeasured(db: Db, id: number, note?: string): MeasuredReport {
+  const e = getExperiment(db, id);
+  if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
+  if (e.status !== "running") throw new ExperimentError(`The experiment is ${e.status}: only a running experiment is completed`);
+  const r = measuredResults(db, id);
+  if (!r) throw new ExperimentError("Measure the results first");
+  if (r.daysObserved < r.windowDays) throw new ExperimentError(`Interim results (day ${r.daysObserved} of ${r.windowDays}): the experiment can be completed once day ${r.windowDays} is observed`);
+  if (!r.analysis) throw new ExperimentError(r.problem ?? "The results cannot be analysed");
+  const now = new Date().toISOString();
+  const sqlite = db.$client;
+  sqlite.transaction(() => {
+    sqlite.prepare("UPDATE experiments SET status = 'completed', decision = ?, decision_note = ?, decided_at = ? WHERE id = ?").run(r.analysis!.decision.verdict, note ?? r.analysis!.decision.reasons.join(" "), now, id);
+    sqlite.prepare("INSERT INTO experiment_history (experiment_id, at, action, note) VALUES (?,?,?,?)").run(id, now, "completed", `measured through ${r.observedThrough}: ${r.analysis!.decision.verdict}`);
+  })();
+  return r;
+}
