@@ -1,45 +1,55 @@
 import { Alert, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { ResponsiveLine } from "@nivo/line";
-import type { Comparison } from "~/experiments/stats/analysis";
-import type { ResultsAnalysis } from "~/experiments/verdict";
+import type { EngineComparison, ScaleFigures } from "~/experiments/stats/engines";
+import { DECISION_RULES, VERDICT_TITLES, type MetricKey, type ResultsAnalysis } from "~/experiments/verdict";
 import { amount, int, percent } from "./format";
 
-const METRIC_NAMES = { conversion: "Conversion", revenue: "Revenue per customer", aov: "Average order value", refundRate: "Refund rate" } as const;
-const VERDICTS = {
-  ship: { colour: "teal", title: "Ship" },
-  "dont-ship": { colour: "red", title: "Don't ship" },
-  inconclusive: { colour: "yellow", title: "Inconclusive — keep running" },
-} as const;
+const METRIC_NAMES: Record<MetricKey, string> = { conversion: "Conversion", revenue: "Revenue per customer", aov: "Average order value", refundRate: "Refund rate" };
+const VERDICT_COLOURS = { ship: "teal", "dont-ship": "red", "keep-running": "yellow", "cannot-decide": "gray" } as const;
 
-/** Relative lifts with their intervals, one line per treatment × metric (a forest plot drawn with nivo's line chart). */
-function IntervalChart({ rows }: { rows: { label: string; c: Comparison }[] }) {
-  const series = rows.map(({ label, c }) => ({ id: label, data: [{ x: c.relative.ci[0] * 100, y: label }, { x: c.relative.estimate * 100, y: label }, { x: c.relative.ci[1] * 100, y: label }] }));
-  const extent = Math.max(5, ...rows.flatMap(({ c }) => c.relative.ci.map((v) => Math.abs(v) * 100)));
+/** Relative lifts with their intervals, one line per treatment × metric (a forest plot drawn with nivo's line chart); an open end is drawn at the edge. */
+function IntervalChart({ rows, label }: { rows: { label: string; c: EngineComparison }[]; label: string }) {
+  const drawn = rows.filter(({ c }) => c.relative.estimate !== null && c.relative.ci !== null);
+  const extent = Math.max(5, ...drawn.flatMap(({ c }) => [...c.relative.ci!, c.relative.estimate].filter((v): v is number => v !== null).map((v) => Math.abs(v) * 100)));
+  const edge = extent * 1.1;
+  const series = drawn.map(({ label: l, c }) => ({ id: l, data: [{ x: c.relative.ci![0] === null ? -edge : c.relative.ci![0]! * 100, y: l }, { x: c.relative.estimate! * 100, y: l }, { x: c.relative.ci![1] === null ? edge : c.relative.ci![1]! * 100, y: l }] }));
   return (
-    <div style={{ height: Math.max(140, rows.length * 36 + 60) }} data-testid="chart-intervals">
-      <ResponsiveLine data={series} margin={{ top: 10, right: 30, bottom: 45, left: 230 }} xScale={{ type: "linear", min: -extent * 1.1, max: extent * 1.1 }}
-        yScale={{ type: "point" }} axisBottom={{ legend: "relative lift (%) with its confidence interval", legendOffset: 36, legendPosition: "middle" }}
+    <div style={{ height: Math.max(140, drawn.length * 36 + 60) }} data-testid="chart-intervals">
+      <ResponsiveLine data={series} margin={{ top: 10, right: 30, bottom: 45, left: 230 }} xScale={{ type: "linear", min: -edge, max: edge }}
+        yScale={{ type: "point" }} axisBottom={{ legend: label, legendOffset: 36, legendPosition: "middle" }}
         colors={{ scheme: "category10" }} pointSize={8} lineWidth={3} enableGridY={false} useMesh
-        markers={[{ axis: "x", value: 0, lineStyle: { stroke: "#868e96", strokeWidth: 1 } }]} role="img" />
+        markers={[{ axis: "x", value: 0, lineStyle: { stroke: "#868e96", strokeDasharray: "4 4", strokeWidth: 1 } }]} role="img" />
     </div>
   );
 }
 
-function ComparisonTable({ title, comparisons, format }: { title: string; comparisons: Comparison[]; format: (x: number) => string }) {
+const end = (v: number | null, f: (x: number) => string, open: string) => (v === null ? open : f(v));
+const interval = (f: ScaleFigures, format: (x: number) => string) => (f.ci === null ? "–" : `${end(f.ci[0], format, "−∞")} to ${end(f.ci[1], format, "+∞")}`);
+
+/** One metric's comparisons with the engine's figures; a figure that cannot be computed shows its reason. */
+function ComparisonTable({ title, comparisons, format, bayesian }: { title: string; comparisons: EngineComparison[]; format: (x: number) => string; bayesian: boolean }) {
+  const rel = (x: number) => percent(x, 2);
   return (
     <Table fz="sm" striped>
       <Table.Thead>
-        <Table.Tr>{[title, "Absolute lift", "CI", "Relative lift", "CI", "p"].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr>
+        <Table.Tr>{[title, "Absolute lift", bayesian ? "Credible interval" : "CI", "Relative lift", bayesian ? "Credible interval" : "CI", bayesian ? "Chance to win" : "p", ...(bayesian ? ["Risk if shipped"] : [])].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr>
       </Table.Thead>
       <Table.Tbody>
         {comparisons.map((c) => (
           <Table.Tr key={c.arm}>
             <Table.Td>{c.arm}</Table.Td>
-            <Table.Td>{format(c.absolute.estimate)}</Table.Td>
-            <Table.Td>{format(c.absolute.ci[0])} to {format(c.absolute.ci[1])}</Table.Td>
-            <Table.Td>{percent(c.relative.estimate, 2)}</Table.Td>
-            <Table.Td>{percent(c.relative.ci[0], 2)} to {percent(c.relative.ci[1], 2)}</Table.Td>
-            <Table.Td>{c.absolute.pValue.toPrecision(3)}</Table.Td>
+            {c.relative.reason && c.absolute.reason ? (
+              <Table.Td colSpan={bayesian ? 6 : 5}><Text size="sm" c="dimmed">not measurable: {c.relative.reason}</Text></Table.Td>
+            ) : (
+              <>
+                <Table.Td>{c.absolute.estimate === null ? "–" : format(c.absolute.estimate)}</Table.Td>
+                <Table.Td>{interval(c.absolute, format)}</Table.Td>
+                <Table.Td>{c.relative.estimate === null ? "–" : rel(c.relative.estimate)}</Table.Td>
+                <Table.Td>{c.relative.reason ? <Text size="xs" c="dimmed">{c.relative.reason}</Text> : interval(c.relative, rel)}</Table.Td>
+                <Table.Td>{bayesian ? (c.relative.chanceToWin == null ? "–" : percent(c.relative.chanceToWin, 1)) : (c.absolute.pValue == null ? "–" : c.absolute.pValue.toPrecision(3))}</Table.Td>
+                {bayesian && <Table.Td>{c.relative.risk == null ? "–" : percent(c.relative.risk[1], 2)}</Table.Td>}
+              </>
+            )}
           </Table.Tr>
         ))}
       </Table.Tbody>
@@ -47,11 +57,27 @@ function ComparisonTable({ title, comparisons, format }: { title: string; compar
   );
 }
 
+/** The decision rules of the chosen engine, as a table (also in the README). */
+function DecisionRules({ engine }: { engine: ResultsAnalysis["engine"]["name"] }) {
+  return (
+    <Table fz="xs" data-testid="decision-rules">
+      <Table.Thead><Table.Tr><Table.Th>Outcome</Table.Th><Table.Th>Rule ({engine === "fixed" ? "fixed-horizon" : engine})</Table.Th></Table.Tr></Table.Thead>
+      <Table.Tbody>
+        {DECISION_RULES.map((r) => <Table.Tr key={r.outcome}><Table.Td>{r.outcome}</Table.Td><Table.Td>{r[engine]}</Table.Td></Table.Tr>)}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
 export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; alpha: number }) {
-  const v = VERDICTS[analysis.decision.verdict];
+  const d = analysis.decision;
+  const colour = VERDICT_COLOURS[d.verdict];
   const points = (x: number) => `${(x * 100).toFixed(3)} pts`;
-  const formats = { conversion: points, revenue: amount, aov: amount, refundRate: points };
-  const chartRows = (Object.keys(METRIC_NAMES) as (keyof typeof METRIC_NAMES)[]).flatMap((m) => (analysis.metrics[m] ?? []).map((c) => ({ label: `${c.arm} · ${METRIC_NAMES[m]}`, c })));
+  const formats: Record<MetricKey, (x: number) => string> = { conversion: points, revenue: amount, aov: amount, refundRate: points };
+  const keys = Object.keys(METRIC_NAMES) as MetricKey[];
+  const chartRows = keys.flatMap((m) => (analysis.engineMetrics[m].comparisons ?? []).map((c) => ({ label: `${c.arm} · ${METRIC_NAMES[m]}`, c })));
+  const bayesian = analysis.engine.name === "bayesian";
+  const intervalName = bayesian ? "credible" : analysis.engine.name === "sequential" ? "always-valid" : "confidence";
   return (
     <Stack gap="md" data-testid="results">
       {analysis.srm.flagged && (
@@ -59,14 +85,26 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
           The arm sizes ({analysis.arms.map((a) => int(a.users)).join(" / ")}) do not match the planned allocation (χ² {analysis.srm.chi2.toFixed(2)}, p {analysis.srm.pValue.toExponential(2)} &lt; 0.001). The assignment or the tracking is broken: do not trust these results.
         </Alert>
       )}
-      <Card withBorder style={{ borderColor: `var(--mantine-color-${v.colour}-6)`, borderWidth: 2 }} data-testid="decision">
+      <Card withBorder style={{ borderColor: `var(--mantine-color-${colour}-6)`, borderWidth: 2 }} data-testid="decision">
         <Group justify="space-between">
-          <Title order={3} c={`${v.colour}.8`}>{v.title}{analysis.decision.arm ? `: ${analysis.decision.arm}` : ""}</Title>
-          {analysis.decision.extraPerArm !== null && <Badge size="lg" color="yellow">{int(analysis.decision.extraPerArm)} more customers per arm for the planned power</Badge>}
+          <Title order={3} c={`${colour}.8`}>{VERDICT_TITLES[d.verdict]}{d.arm ? `: ${d.arm}` : ""}</Title>
+          {d.extraPerArm !== null && <Badge size="lg" color="yellow" data-testid="still-needed">{int(d.extraPerArm)} more customers per arm</Badge>}
+          {d.daysLeft !== null && <Badge size="lg" color="yellow" data-testid="still-needed">{int(d.daysLeft)} more day{d.daysLeft === 1 ? "" : "s"} to observe</Badge>}
+          {d.verdict === "cannot-decide" && d.smallestDetectable !== null && <Badge size="lg" color="gray" data-testid="smallest-detectable">whole audience detects {percent(d.smallestDetectable, 1)} or more</Badge>}
         </Group>
-        <Stack gap={2} mt="xs">
-          {analysis.decision.reasons.map((r) => <Text key={r} size="sm">• {r}</Text>)}
+        <Text size="xs" c="dimmed" data-testid="engine-label">
+          {analysis.engine.label}{analysis.engine.tuning !== null ? `, N* ${int(analysis.engine.tuning)}` : ""}{bayesian ? (analysis.engine.prior ? `, prior N(${percent(analysis.engine.prior.mean, 0)}, ${percent(analysis.engine.prior.sd, 0)}²) on the lift` : ", flat prior") : ""}{analysis.engine.interim ? " — interim reading" : ""}
+        </Text>
+        <Stack gap={4} mt="xs" data-testid="headline">
+          {d.headline.map((h) => <Text key={h} fw={500}>{h}</Text>)}
         </Stack>
+        <Stack gap={2} mt="xs">
+          {d.reasons.map((r) => <Text key={r} size="sm">• {r}</Text>)}
+        </Stack>
+        <details style={{ marginTop: 8 }}>
+          <summary style={{ cursor: "pointer", fontSize: 13 }}>How this decision is made</summary>
+          <DecisionRules engine={analysis.engine.name} />
+        </details>
       </Card>
       <Card withBorder>
         <Title order={5} mb="xs">Per arm</Title>
@@ -89,34 +127,41 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
         </Table>
       </Card>
       <Card withBorder>
-        <Title order={5} mb="xs">Lifts against control ({percent(1 - alpha, 0)} intervals)</Title>
-        <IntervalChart rows={chartRows} />
+        <Title order={5} mb="xs">Lifts against control ({percent(1 - alpha, 0)} {intervalName} intervals)</Title>
+        <IntervalChart rows={chartRows} label={`relative lift (%) with its ${intervalName} interval`} />
         <Stack gap="sm" mt="sm">
-          {(Object.keys(METRIC_NAMES) as (keyof typeof METRIC_NAMES)[]).map((m) =>
-            analysis.metrics[m] ? <ComparisonTable key={m} title={METRIC_NAMES[m]} comparisons={analysis.metrics[m]!} format={formats[m]} /> : <Text key={m} size="xs" c="dimmed">{METRIC_NAMES[m]}: needs per-customer results{m === "refundRate" ? " with refunds in control" : ""}.</Text>,
-          )}
+          {keys.map((m) => {
+            const em = analysis.engineMetrics[m];
+            return em.comparisons ? <ComparisonTable key={m} title={METRIC_NAMES[m]} comparisons={em.comparisons} format={formats[m]} bayesian={bayesian} /> : <Text key={m} size="xs" c="dimmed">{METRIC_NAMES[m]}: not measurable — {em.reason}.</Text>;
+          })}
         </Stack>
-        {analysis.primary.comparisons.length > 1 && (
+        {analysis.primary.comparisons.length > 1 && analysis.engine.name === "fixed" && (
           <Text size="xs" c="dimmed" mt="xs">
-            Primary metric p-values adjusted by {analysis.primary.correction === "holm" ? "Holm" : "Benjamini–Hochberg"}: {analysis.primary.comparisons.map((c) => `${c.arm} ${c.adjustedP.toPrecision(3)}`).join(", ")}; guardrails are not adjusted.
+            Primary metric p-values (relative lift) adjusted by {analysis.primary.correction === "holm" ? "Holm" : "Benjamini–Hochberg"}: {analysis.primary.comparisons.map((c) => `${c.arm} ${c.adjustedP === null ? "–" : c.adjustedP.toPrecision(3)}`).join(", ")}; guardrails are not adjusted.
           </Text>
         )}
       </Card>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
-          <Title order={5} mb="xs">Guardrails (one-sided non-inferiority at α {alpha})</Title>
-          {analysis.guardrails.length === 0 ? <Text size="sm" c="dimmed">No guardrail could be evaluated (they need per-customer results).</Text> : (
+          <Title order={5} mb="xs">Guardrails (one-sided non-inferiority at α {alpha}{analysis.engine.name === "sequential" ? ", always valid" : ""})</Title>
+          {analysis.guardrails.length === 0 ? <Text size="sm" c="dimmed">The design has no guardrail.</Text> : (
             <Table fz="sm" data-testid="guardrails">
               <Table.Thead><Table.Tr>{["Arm", "Guardrail", "Change", "Bound", "Margin", "Verdict"].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
               <Table.Tbody>
                 {analysis.guardrails.map((g) => (
-                  <Table.Tr key={`${g.arm}-${g.metric}`}>
+                  <Table.Tr key={`${g.arm}-${g.metric}`} data-testid={`guardrail-${g.metric}`}>
                     <Table.Td>{g.arm}</Table.Td>
                     <Table.Td>{g.metric === "refund_rate" ? "Refund rate" : "AOV"}</Table.Td>
-                    <Table.Td>{percent(g.estimate, 2)}</Table.Td>
-                    <Table.Td>{percent(g.bound, 2)}</Table.Td>
-                    <Table.Td>{g.metric === "refund_rate" ? "+" : "−"}{percent(g.margin, 1)}</Table.Td>
-                    <Table.Td><Badge color={g.verdict === "pass" ? "teal" : g.verdict === "fail" ? "red" : "yellow"}>{g.verdict === "inconclusive" ? "not yet conclusive" : g.verdict}</Badge></Table.Td>
+                    {g.verdict === "not-measurable" ? (
+                      <Table.Td colSpan={3}><Text size="xs" c="dimmed">{g.reason}</Text></Table.Td>
+                    ) : (
+                      <>
+                        <Table.Td>{percent(g.estimate, 2)}</Table.Td>
+                        <Table.Td>{percent(g.bound, 2)}</Table.Td>
+                        <Table.Td>{g.metric === "refund_rate" ? "+" : "−"}{percent(g.margin, 1)}</Table.Td>
+                      </>
+                    )}
+                    <Table.Td><Badge color={g.verdict === "pass" ? "teal" : g.verdict === "fail" ? "red" : g.verdict === "not-measurable" ? "gray" : "yellow"}>{g.verdict === "inconclusive" ? "not yet conclusive" : g.verdict === "not-measurable" ? "not measurable" : g.verdict}</Badge></Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -51,6 +51,9 @@ export function designFromForm(form: FormData) {
       mde: number(form, "mde", relative || metric === "conversion" ? 100 : 1),
       relative,
       method: text(form, "method"),
+      engine: text(form, "engine") || undefined,
+      tuning: number(form, "tuning"),
+      prior: { proper: text(form, "priorProper") === "on", mean: number(form, "priorMean", 100) ?? 0, sd: number(form, "priorSd", 100) ?? 0.3 },
     },
     baselines,
   });
@@ -62,7 +65,7 @@ export function designErrors(error: z.ZodError): Record<string, string> {
   for (const issue of error.issues) {
     const [head, second, third] = issue.path.map(String);
     let field = head;
-    if (head === "stats") field = second;
+    if (head === "stats") field = second === "prior" ? `prior${third ? third[0].toUpperCase() + third.slice(1) : ""}` : second;
     else if (head === "audience") field = "audience";
     else if (head === "arms") field = second === undefined ? "arms" : `arm${second}${third === "share" ? "Share" : "Name"}`;
     else if (head === "guardrails") field = "guardrails";
@@ -81,6 +84,6 @@ export const DEFAULT_DESIGN: Design = {
   primaryMetric: "conversion",
   windowDays: 30,
   guardrails: [{ metric: "refund_rate", margin: 0.1 }, { metric: "aov", margin: 0.05 }],
-  stats: { alpha: 0.05, power: 0.8, sides: 2, mde: 0.1, relative: true, method: "pooled" },
+  stats: { alpha: 0.05, power: 0.8, sides: 2, mde: 0.1, relative: true, method: "pooled", engine: "fixed", tuning: 5_000, prior: { proper: false, mean: 0, sd: 0.3 } },
   baselines: {},
 };

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { SEGMENTS } from "~/segments/rfm";
 import { MAX_POWER, MIN_ALPHA, MIN_ALPHA_MESSAGE } from "./stats/power";
+import { ENGINES } from "./stats/engines";
+import { DEFAULT_TUNING } from "./stats/sequential";
 
 // An experiment's design (PRODUCT.md §4), validated on the server with zod; stored as JSON with every version kept.
 
@@ -53,6 +55,16 @@ export const designSchema = z
       mde: z.number().gt(0, "The MDE must be above 0"),
       relative: z.boolean(),
       method: z.enum(["pooled", "arcsine", "t", "z"]),
+      // the analysis engine (issue #11): fixed-horizon by default; sequential with its tuning N*; Bayesian with a prior on the lift
+      engine: z.enum(ENGINES, { message: `The engine is one of ${ENGINES.join(", ")}` }).default("fixed"),
+      tuning: z.number().int("N* is a whole number").min(100, "N* between 100 and 10,000,000").max(10_000_000, "N* between 100 and 10,000,000").default(DEFAULT_TUNING),
+      prior: z
+        .object({
+          proper: z.boolean(),
+          mean: z.number().gte(-1, "A prior mean between −100% and 100%").lte(1, "A prior mean between −100% and 100%"),
+          sd: z.number().gt(0, "A prior sd above 0").lte(10, "A prior sd of at most 1,000%"),
+        })
+        .default({ proper: false, mean: 0, sd: 0.3 }),
     }),
     baselines: baselineOverrides.default({}),
   })

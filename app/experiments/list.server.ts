@@ -3,8 +3,8 @@ import type { Db } from "~/db/db.server";
 import { segmentsVersion } from "~/db/version.server";
 import { designPreview, ExperimentError, listExperiments, resolveAudience, type ExperimentStatus } from "./experiments.server";
 import { experimentAnalysis } from "./results.server";
+import { VERDICT_TITLES } from "./verdict";
 
-const VERDICT_LABELS = { ship: "Ship", "dont-ship": "Don't ship", inconclusive: "Inconclusive" } as const;
 
 /** The experiments list: one row per experiment with its audience, planned size and decision. */
 export function experimentsTable(db: Db, datasetId: number, status?: ExperimentStatus) {
@@ -29,5 +29,5 @@ export function experimentsTable(db: Db, datasetId: number, status?: ExperimentS
 
 function decisionOf(db: Db, id: number): string | null {
   const d = experimentAnalysis(db, id)?.analysis?.decision;
-  return d ? `${VERDICT_LABELS[d.verdict]}${d.arm ? `: ${d.arm}` : ""}` : null;
+  return d ? `${VERDICT_TITLES[d.verdict]}${d.arm ? `: ${d.arm}` : ""}` : null;
 }

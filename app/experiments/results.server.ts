@@ -5,7 +5,7 @@ import { SALE, dayNumber } from "~/analytics/facts";
 import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
 import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
-import { assignmentRows, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
+import { assignmentCounts, assignmentRows, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
 import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
 import { personaCentroids } from "~/segments/store.server";
 
@@ -169,7 +169,8 @@ export function experimentAnalysis(db: Db, id: number, correction: "holm" | "bh"
   const results = e && storedResults(db, id);
   if (!e || !results) return null;
   try {
-    return { results, analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), correction), problem: null };
+    // the decision's capacity is the frozen assignment: "keep running" never asks for more than it can still give
+    return { results, analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), { correction, assigned: assignmentCounts(db, id) }), problem: null };
   } catch (err) {
     return { results, analysis: null, problem: (err as Error).message };
   }

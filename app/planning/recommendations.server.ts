@@ -66,7 +66,7 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
     const shipped = completed.filter((c) => c.d.verdict === "ship");
     out.push({
       key: "experiments", title: "Learn from the experiments",
-      text: `${completed.length} experiment${completed.length > 1 ? "s" : ""} analysed: ${shipped.length} to ship${shipped.length ? ` (${shipped.map((s) => `${s.e.name}: ${s.d.arm}`).join(", ")})` : ""}, ${completed.filter((c) => c.d.verdict === "inconclusive").length} inconclusive. Their lifts feed the plan.`,
+      text: `${completed.length} experiment${completed.length > 1 ? "s" : ""} analysed: ${shipped.length} to ship${shipped.length ? ` (${shipped.map((s) => `${s.e.name}: ${s.d.arm}`).join(", ")})` : ""}, ${completed.filter((c) => c.d.verdict === "keep-running" || c.d.verdict === "cannot-decide").length} undecided. Their lifts feed the plan.`,
       links: completed.slice(0, 3).map((c) => ({ label: c.e.name, to: `/experiments/${c.e.id}/report` })),
     });
   }

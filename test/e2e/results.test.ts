@@ -30,8 +30,8 @@ describe("experiment results", () => {
     await app.page.waitForURL(/recorded=simulate/);
     const decision = app.page.getByTestId("decision");
     await decision.waitFor();
-    expect(await decision.innerText()).toMatch(/^(Ship|Don't ship|Inconclusive — keep running)/);
-    expect(await decision.innerText()).toMatch(/Treatment: conversion [+-]\d+\.\d% relative \(CI/);
+    expect(await decision.innerText()).toMatch(/^(Ship|Don't ship|Keep running|Stop: can't be decided)/);
+    expect(await decision.innerText()).toMatch(/Treatment: conversion [+−]\d+\.\d% \(95% confidence interval [+−]\d+\.\d% to [+−]\d+\.\d%\), p /);
     await app.page.getByTestId("chart-intervals").locator("svg").first().waitFor();
     expect(await app.page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);
     expect(await app.page.getByTestId("cuped").innerText()).toMatch(/variance reduction \d+\.\d%/);
@@ -45,7 +45,7 @@ describe("experiment results", () => {
     expect(report).toMatch(/Methods/);
     const csv = await (await fetch(`${app.url}/experiments/${id}/report.csv`)).text();
     expect(csv.split("\r\n")[0]).toBe("section,item,value");
-    expect(csv).toMatch(/decision,verdict,(ship|dont-ship|inconclusive)/);
+    expect(csv).toMatch(/decision,verdict,(ship|dont-ship|keep-running|cannot-decide)/);
     const json = await (await fetch(`${app.url}/experiments/${id}/report.json`)).json();
     expect(json.results.source).toBe("simulation");
   });

@@ -42,8 +42,10 @@ describe("recording and analysing results", () => {
     const { analysis } = experimentAnalysis(t.db, id)!;
     expect(analysis!.metrics.conversion[0].absolute.pValue).toBeCloseTo(0.0582578, 7);
     expect(analysis!.metrics.aov).toBeNull(); // needs per-customer results
-    expect(analysis!.decision.verdict).toBe("inconclusive");
-    expect(analysis!.decision.extraPerArm).toBeGreaterThan(0);
+    // 10,000 typed per arm is more than the Champions assignment holds: nothing left to add, so it can't be decided
+    expect(analysis!.decision).toMatchObject({ verdict: "cannot-decide", capacityLeft: 0, extraPerArm: null });
+    expect(analysis!.decision.smallestDetectable).toBeGreaterThan(0);
+    expect(analysis!.guardrails.map((g) => [g.metric, g.verdict])).toEqual([["refund_rate", "not-measurable"], ["aov", "not-measurable"]]);
     expect(getExperiment(t.db, id)!.status).toBe("completed");
   });
 
@@ -56,7 +58,7 @@ describe("recording and analysing results", () => {
     const { analysis } = experimentAnalysis(t.db, id)!;
     expect(analysis!.srm).toMatchObject({ flagged: true });
     expect(analysis!.srm.pValue).toBeCloseTo(0.00047915, 8);
-    expect(analysis!.decision).toMatchObject({ verdict: "inconclusive", reasons: [expect.stringMatching(/^Sample ratio mismatch/)] });
+    expect(analysis!.decision).toMatchObject({ verdict: "cannot-decide", reasons: [expect.stringMatching(/^Sample ratio mismatch/)] });
   });
 
   it("checks an uploaded file against the assignment: refuses, or accepts with the problems reported", () => {
@@ -97,7 +99,7 @@ describe("recording and analysing results", () => {
     const id = start();
     recordSimulation(t.db, id, { seed: 3, conversionLift: [0.3], revenueLift: [0] });
     const report = experimentReport(t.db, id);
-    expect(report).toMatchObject({ experiment: { id, status: "completed" }, results: { source: "simulation" }, analysis: { decision: { verdict: expect.stringMatching(/ship|dont-ship|inconclusive/) } } });
+    expect(report).toMatchObject({ experiment: { id, status: "completed" }, results: { source: "simulation" }, analysis: { decision: { verdict: expect.stringMatching(/^(ship|dont-ship|keep-running|cannot-decide)$/) } } });
     const rows = reportRows(report);
     expect(rows).toContainEqual(["decision", "verdict", report.analysis!.decision.verdict]);
     expect(rows).toContainEqual(["srm", "flagged", false]);

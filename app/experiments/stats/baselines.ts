@@ -13,8 +13,9 @@ export type Baselines = {
   aov: number | null;
   aovSe: number | null;
   aovSd: number | null;
-  /** Cancelled value ÷ purchased value in the window. */
+  /** Cancelled value ÷ purchased value in the window, and the per-customer sd of that ratio (delta method, as AOV). */
   refundRate: number | null;
+  refundSd: number | null;
   orders: number;
   revenue: number;
   refunded: number;
@@ -37,17 +38,22 @@ export function baselinesFrom(outcomes: Outcome[]): Baselines {
     orders += o.orders;
     refunded += o.refunded;
   }
-  const empty = { customers: n, conversion: null, revenueMean: null, revenueSd: null, aov: null, aovSe: null, aovSd: null, refundRate: null, orders, revenue, refunded };
+  const empty = { customers: n, conversion: null, revenueMean: null, revenueSd: null, aov: null, aovSe: null, aovSd: null, refundRate: null, refundSd: null, orders, revenue, refunded };
   if (n === 0) return empty;
   const mx = revenue / n;
   const my = orders / n;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
+  const mr = refunded / n;
+  let srr = 0;
+  let srx = 0;
   for (const o of outcomes) {
     sxx += (o.revenue - mx) ** 2;
     syy += (o.orders - my) ** 2;
     sxy += (o.revenue - mx) * (o.orders - my);
+    srr += (o.refunded - mr) ** 2;
+    srx += (o.refunded - mr) * (o.revenue - mx);
   }
   const denominator = Math.max(1, n - 1);
   const vx = sxx / denominator;
@@ -65,5 +71,7 @@ export function baselinesFrom(outcomes: Outcome[]): Baselines {
     aovSe,
     aovSd: aovSe === null ? null : aovSe * Math.sqrt(n),
     refundRate: revenue > 0 ? refunded / revenue : null,
+    // refund rate = r̄/x̄: n·Var = s²ᵣ/x̄² − 2·r̄·sᵣₓ/x̄³ + r̄²·s²ₓ/x̄⁴ (the same delta method)
+    refundSd: mx > 0 && n > 1 ? Math.sqrt(Math.max(0, srr / denominator / mx ** 2 - (2 * mr * (srx / denominator)) / mx ** 3 + (mr ** 2 * vx) / mx ** 4)) : null,
   };
 }
