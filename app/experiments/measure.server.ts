@@ -4,8 +4,8 @@ import { dayNumber, dayText, type Facts } from "~/analytics/facts";
 import { outcomesAfter, type WindowOutcome } from "./backtest";
 import type { Design } from "./design";
 import { assignmentRows, ExperimentError, getExperiment, type Experiment } from "./experiments.server";
-import { compareWithEngine, type EngineComparison, type MetricPair } from "./stats/engines";
-import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
+import { compareWithEngine, type Engine, type EngineComparison, type MetricPair } from "./stats/engines";
+import { analyseRecorded, armStatsFromOutcomes, engineSettings, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
 
 // Measured results (issue 13): every assigned customer's outcome over days S+1 … min(S+W, the data set's last day),
 // by the back-test's own definitions (backtest.ts outcomesAfter), recorded as source 'measured' and measured again at
@@ -16,7 +16,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export type MeasuredArm = { name: string; users: number; conversions: number; revenueSum: number; orders: number; refunded: number; preSpendSum: number };
 export type MeasuredNotes = { startDate: string; observedThrough: string; daysObserved: number; windowDays: number; final: boolean };
-export type MeasuredAnalysis = ResultsAnalysis & { interim: boolean; engine: "sequential" | "fixed"; sequential: EngineComparison[] | null };
+export type MeasuredAnalysis = ResultsAnalysis & { interim: boolean; sequential: EngineComparison[] | null };
 /** The shape `results measure ID --json` and POST /api/experiments/:id/results {source: "measured"} print. */
 export type MeasuredReport = { startDate: string; observedThrough: string; daysObserved: number; windowDays: number; arms: MeasuredArm[]; analysis: MeasuredAnalysis | null; problem: string | null };
 
@@ -75,7 +75,7 @@ function primaryPair(design: Design, control: ArmStats, treatment: ArmStats): Me
 /** The primary metric's comparisons with the engine of the reading: sequential while interim, fixed-horizon when final. */
 function primaryComparisons(design: Design, arms: ArmStats[], interim: boolean): EngineComparison[] {
   const [control, ...treatments] = arms;
-  return treatments.map((t) => compareWithEngine(primaryPair(design, control, t), { engine: interim ? "sequential" : "fixed", alpha: design.stats.alpha, sides: design.stats.sides }));
+  return treatments.map((t) => compareWithEngine(primaryPair(design, control, t), engineSettings(design, interim)));
 }
 
 /**
@@ -83,21 +83,22 @@ function primaryComparisons(design: Design, arms: ArmStats[], interim: boolean):
  * same figures, the primary metric read with the sequential engine (always valid at any look), and the decision is to
  * keep running until day W (no completion before it).
  */
-export function analyseMeasured(design: Design, arms: ArmStats[], outcomes: CustomerOutcome[], notes: MeasuredNotes): MeasuredAnalysis {
-  const fixed = analyseResults(design, arms, outcomes);
-  if (notes.final) return { ...fixed, interim: false, engine: "fixed", sequential: null };
-  const sequential = primaryComparisons(design, arms, true);
+export function analyseMeasured(design: Design, arms: ArmStats[], outcomes: CustomerOutcome[], notes: MeasuredNotes, assigned: number[] | null = null): MeasuredAnalysis {
+  const analysis = analyseRecorded(design, arms, { outcomes, assigned, interim: notes.final ? null : { daysObserved: notes.daysObserved, windowDays: notes.windowDays } });
+  if (notes.final) return { ...analysis, interim: false, sequential: null };
   const left = notes.windowDays - notes.daysObserved;
   return {
-    ...fixed,
+    ...analysis,
     interim: true,
-    engine: "sequential",
-    sequential,
+    sequential: analysis.primary.comparisons,
+    // no completion before day W: the interim decision is to keep running, with the sequential reading as its reasons
     decision: {
-      verdict: "inconclusive",
+      ...analysis.decision,
+      verdict: "keep-running",
       arm: null,
       extraPerArm: null,
-      reasons: [`Interim: day ${notes.daysObserved} of ${notes.windowDays} observed, through ${notes.observedThrough}; keep running: ${left} more day${left === 1 ? "" : "s"} of data complete the window.`],
+      daysLeft: left,
+      reasons: [`Interim: day ${notes.daysObserved} of ${notes.windowDays} observed, through ${notes.observedThrough}; keep running: ${left} more day${left === 1 ? "" : "s"} of data complete the window.`, ...analysis.decision.reasons],
     },
   };
 }
@@ -132,7 +133,8 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
   let analysis: MeasuredAnalysis | null = null;
   let problem: string | null = null;
   try {
-    analysis = analyseMeasured(e.design, m.arms, m.outcomes, m.notes);
+    // every assigned customer is measured: the arms are the frozen assignment, the capacity of the decision
+    analysis = analyseMeasured(e.design, m.arms, m.outcomes, m.notes, m.arms.map((a) => a.users));
   } catch (err) {
     problem = (err as Error).message;
   }
@@ -195,7 +197,7 @@ export type OverTimeDay = {
   date: string;
   arms: { name: string; users: number; conversions: number; revenue: number }[];
   /** The primary metric's relative lift of each treatment over control, with its interval (sequential while interim). */
-  lifts: { arm: string; estimate: number | null; low: number | null; high: number | null; engine: "sequential" | "fixed"; reason: string | null }[];
+  lifts: { arm: string; estimate: number | null; low: number | null; high: number | null; engine: Engine; reason: string | null }[];
 };
 
 /** Results over time: for each day 1 … d since S, the cumulative outcomes per arm and the primary metric's lift. */
@@ -214,7 +216,7 @@ export function overTime(db: Db, id: number): OverTimeDay[] {
     const arms = armStatsFromOutcomes(names, outcomes);
     const interim = d < w;
     const lifts = arms.every((a) => a.users >= 2)
-      ? primaryComparisons(e.design, arms, interim).map((c) => ({ arm: c.arm, estimate: c.relative.estimate, low: c.relative.ci?.[0] ?? null, high: c.relative.ci?.[1] ?? null, engine: c.engine as "sequential" | "fixed", reason: c.relative.reason }))
+      ? primaryComparisons(e.design, arms, interim).map((c) => ({ arm: c.arm, estimate: c.relative.estimate, low: c.relative.ci?.[0] ?? null, high: c.relative.ci?.[1] ?? null, engine: c.engine, reason: c.relative.reason }))
       : [];
     out.push({
       day: d,

@@ -82,7 +82,7 @@ describe("measured results on the fixture shop", () => {
     expect(interim).toMatchObject({ startDate: "2011-01-10", observedThrough: "2011-01-13", daysObserved: 3, windowDays: 7 });
     expect(interim.arms).toEqual(expected(t.db, id, INTERIM, names));
     expect(interim.analysis!.interim).toBe(true);
-    expect(interim.analysis!.engine).toBe("sequential");
+    expect(interim.analysis!.engine.name).toBe("sequential");
     expect(interim.analysis!.sequential).toHaveLength(1);
     expect(interim.analysis!.decision.reasons[0]).toMatch(/Interim: day 3 of 7 observed, through 2011-01-13; keep running: 4 more days/);
     expect(getExperiment(t.db, id)!.status).toBe("running");
@@ -103,7 +103,7 @@ describe("measured results on the fixture shop", () => {
     expect(total.refunded).toBeCloseTo(5.99, 9);
     expect(total.pre).toBeCloseTo(38.5, 9);
     expect(final.analysis!.interim).toBe(false);
-    expect(final.analysis!.engine).toBe("fixed");
+    expect(final.analysis!.engine.name).toBe("fixed");
     // the measured outcome of each customer is stored for CUPED
     const stored = t.db.$client.prepare("SELECT customer_id, converted, revenue, orders, refunded, pre_spend FROM experiment_outcomes WHERE experiment_id = ? ORDER BY customer_id").raw().all(id);
     expect(stored).toEqual(Object.entries(FINAL).map(([c, h]) => [c, h.converted ? 1 : 0, h.revenue, h.orders, h.refunded, h.preSpend]));
@@ -127,7 +127,7 @@ describe("measured results on the fixture shop", () => {
     expect(days[6].lifts[0].engine).toBe("fixed");
     // the last day's lift is the final analysis's relative lift
     const final = measuredResults(t.db, id)!;
-    expect(days[6].lifts[0].estimate).toBeCloseTo(final.analysis!.primary.comparisons[0].relative.estimate, 12);
+    expect(days[6].lifts[0].estimate).toBeCloseTo(final.analysis!.primary.comparisons[0].relative.estimate!, 12);
   });
 
   it("re-measures nothing when the update brings no day after S", async () => {
