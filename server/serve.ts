@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { Server } from "node:http";
 import { getDb } from "~/db/db.server";
 import { projectRoot } from "~/db/paths.server";
+import { guard, swapNonce } from "./guard";
 import { PageCache } from "./page-cache";
 
 /** Serves the built Remix app (build/index.js, public/build) with Express; resolves once it listens. */
@@ -13,6 +14,7 @@ export async function serve(host: string, port: number): Promise<Server> {
   const build = (await import(pathToFileURL(join(root, "build", "index.js")).href)) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
+  app.use(guard()); // Host allow-list, cross-origin writes, security headers and the CSP nonce (server/guard.ts)
   app.use("/build", express.static(join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(join(root, "public"), { maxAge: "1h" }));
   const handle = createRequestHandler(build, process.env.NODE_ENV ?? "production");
@@ -20,16 +22,17 @@ export async function serve(host: string, port: number): Promise<Server> {
   const cache = process.env.PAGE_CACHE === "off" ? null : new PageCache(getDb().$client);
   app.all("*", async (req, res, next) => {
     try {
+      const nonce = res.locals.nonce as string;
       const key = cache?.keyOf(req) ?? null;
       const version = key ? cache!.version() : "";
-      if (key && cache!.serve(key, version, res)) return;
-      if (!key) return void (await sendRemixResponse(res, await handle(createRemixRequest(req, res))));
+      if (key && cache!.serve(key, version, res, nonce)) return;
+      if (!key) return void (await sendRemixResponse(res, await handle(createRemixRequest(req, res), { nonce })));
       // a shared render is not cancelled when the client that started it leaves: others wait for it
-      const answer = await cache!.render(key, version, () => handle(createRemixRequest(req, null)));
+      const answer = await cache!.render(key, version, () => handle(createRemixRequest(req, null), { nonce }), nonce);
       res.statusMessage = answer.statusText;
       res.status(answer.status);
       for (const [name, value] of answer.headers) res.append(name, value);
-      res.end(answer.body);
+      res.end(swapNonce(answer.body, answer.nonce, nonce));
     } catch (error) {
       next(error);
     }
