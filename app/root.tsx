@@ -8,6 +8,7 @@ import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { activeDataset } from "~/db/active.server";
+import { useNonce } from "~/lib/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: coreStyles },
@@ -42,6 +43,7 @@ export async function loader() {
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  const nonce = useNonce(); // the CSP nonce of this response (server/guard.ts)
   return (
     <html lang="en" {...mantineHtmlProps}>
       <head>
@@ -49,7 +51,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
-        <ColorSchemeScript />
+        <ColorSchemeScript nonce={nonce} />
         <style>{"@media print { .mantine-AppShell-header, .mantine-AppShell-navbar, .no-print { display: none !important; } .mantine-AppShell-main { padding: 0 !important; } }"}</style>
       </head>
       <body>
@@ -57,8 +59,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
           <Notifications />
           {children}
         </MantineProvider>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -1,5 +1,6 @@
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
 import type Database from "better-sqlite3";
+import { swapNonce } from "./guard";
 
 // Rendered GET responses (pages, their `.data` loads, JSON reports) kept per web worker and reused while the database
 // has not changed since (docs/decisions/0012-caches.md). "Changed" is SQLite's own signal: `PRAGMA data_version` moves
@@ -7,8 +8,10 @@ import type Database from "better-sqlite3";
 // writes. Everything a page shows comes from the database, except what is excluded here: import jobs and uploads
 // (memory and files), and anything older than a minute (a page may say "started 3 days ago").
 
-type Cached = { version: string; at: number; status: number; headers: [string, string][]; body: Buffer };
-export type Answer = { status: number; statusText: string; headers: [string, string][]; body: Buffer };
+// A page keeps the CSP nonce it was rendered with (`nonce`): each response that reuses it swaps in its own
+// (server/guard.ts swapNonce), so a cached page's scripts run under the policy sent with it.
+type Cached = { version: string; at: number; status: number; headers: [string, string][]; body: Buffer; nonce?: string };
+export type Answer = { status: number; statusText: string; headers: [string, string][]; body: Buffer; nonce?: string };
 
 const MAX_ENTRIES = 500;
 const MAX_BYTES = 64 * 1024 ** 2;
@@ -39,12 +42,12 @@ export class PageCache {
   }
 
   /** Sends the cached answer when it is still current. */
-  serve(key: string, version: string, res: ExpressResponse): boolean {
+  serve(key: string, version: string, res: ExpressResponse, nonce?: string): boolean {
     const hit = this.entries.get(key);
     if (!hit || hit.version !== version || Date.now() - hit.at > TTL_MS) return false;
     res.status(hit.status);
     for (const [name, value] of hit.headers) res.append(name, value);
-    res.end(hit.body);
+    res.end(nonce ? swapNonce(hit.body, hit.nonce, nonce) : hit.body);
     return true;
   }
 
@@ -53,14 +56,16 @@ export class PageCache {
    * for the same cold page would otherwise render it a hundred times), and keeps it when it is a complete 200 answer
    * without cookies.
    */
-  render(key: string, version: string, produce: () => Promise<Response>): Promise<Answer> {
+  render(key: string, version: string, produce: () => Promise<Response>, nonce?: string): Promise<Answer> {
     const id = `${version} ${key}`;
     let pending = this.inflight.get(id);
     if (!pending) {
       pending = produce()
         .then(async (response) => {
-          const answer: Answer = { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: Buffer.from(await response.arrayBuffer()) };
-          if (answer.status === 200 && !response.headers.has("set-cookie") && answer.body.length <= MAX_BYTES / 8) this.keep(key, version, answer);
+          const answer: Answer = { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: Buffer.from(await response.arrayBuffer()), nonce };
+          // an answer that says not to keep it (a "fitting…" page, refreshed until the fit is ready) is never kept
+          const noStore = /no-store/i.test(response.headers.get("cache-control") ?? "");
+          if (answer.status === 200 && !noStore && !response.headers.has("set-cookie") && answer.body.length <= MAX_BYTES / 8) this.keep(key, version, answer);
           return answer;
         })
         .finally(() => this.inflight.delete(id));
@@ -76,7 +81,7 @@ export class PageCache {
       this.bytes -= old.body.length;
       this.entries.delete(key);
     }
-    this.entries.set(key, { version, at: Date.now(), status: answer.status, headers: answer.headers, body });
+    this.entries.set(key, { version, at: Date.now(), status: answer.status, headers: answer.headers, body, nonce: answer.nonce });
     this.bytes += body.length;
     while (this.entries.size > MAX_ENTRIES || this.bytes > MAX_BYTES) {
       const [oldest, entry] = this.entries.entries().next().value!;
