@@ -11,7 +11,7 @@ const LOCAL = ["localhost", "127.0.0.1", "[::1]"];
  * Host names the server answers to: the loopback names, plus HOST itself when it names one address, plus the
  * comma-separated ALLOWED_HOSTS when HOST is set (serving a team behind a proxy: README "Security and limits").
  */
-export function allowedHosts(env: NodeJS.ProcessEnv = process.env): Set<string> {
+export function allowedHosts(env: Record<string, string | undefined> = process.env): Set<string> {
   const hosts = new Set(LOCAL);
   if (env.HOST) {
     if (!["0.0.0.0", "::"].includes(env.HOST)) hosts.add(normaliseHost(env.HOST));
