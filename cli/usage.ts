@@ -18,3 +18,5 @@ export const SEED_USAGE =
   "seed [--lines N] [--seed S] [--out FILE] [--workspace NAME] [--db PATH] [--json]";
 export const SEGMENTS_USAGE =
   "segments [--k K] [--members] [--db PATH] [--json]";
+export const RESULTS_USAGE =
+  "results measure ID [--db PATH] [--json]";

@@ -1,24 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Db } from "~/db/db.server";
 import { datasetHistory } from "~/db/datasets.server";
 import { importFile } from "~/ingest/import.server";
 import { updateDataset } from "~/ingest/update.server";
 import { computeSegments, recomputeSegments, choosePersonaK } from "~/segments/compute.server";
 import { fixture, tempDb } from "../support/db";
+import { hashTables } from "../support/hash";
 
 // Data set updates (issue 13): lines after the last stored transaction are added, earlier ones are overlap (counted,
 // matched, never added); a bad file or a failure midway leaves every table as it was.
 
 const SHOP = fixture("measured-shop.csv");
-
-/** A digest of every row of every table (sqlite_master lists them all, including the history tables). */
-export function hashTables(db: Db): Record<string, string> {
-  const tables = db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
-  return Object.fromEntries(tables.map((t) => [t, createHash("sha256").update(JSON.stringify(db.$client.prepare(`SELECT * FROM "${t}" ORDER BY 1`).raw().all())).digest("hex")]));
-}
 
 describe("data set updates", () => {
   let t: ReturnType<typeof tempDb>;

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_DESIGN } from "~/experiments/design-form";
+import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { importFile } from "~/ingest/import.server";
+import { saveAudience } from "~/segments/audiences.server";
+import { computeSegments } from "~/segments/compute.server";
+import * as results from "~/routes/api.experiments.$id.results";
+import { cli } from "../support/cli";
+import { fixture, tempDb } from "../support/db";
+import { hashTables } from "../support/hash";
+
+// `results measure ID [--json]` and POST /api/experiments/:id/results {source: "measured"}: the specified shape, errors
+// in one line (exit 2 / HTTP 400 naming the field) that change nothing.
+
+const SHOP = fixture("measured-shop.csv");
+let t: ReturnType<typeof tempDb>;
+let id: number;
+
+beforeAll(async () => {
+  t = tempDb();
+  process.env.DATABASE_PATH = t.path;
+  await importFile(t.db, SHOP, { name: "shop", until: "2011-01-10", beforeCommit: (d) => void computeSegments(t.db, d) });
+  const datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
+  const audience = saveAudience(t.db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
+  id = saveExperiment(t.db, datasetId, { ...DEFAULT_DESIGN, name: "Fixture test", audience: { kind: "audience", id: audience }, windowDays: 7 });
+  startExperiment(t.db, id);
+  t.db.$client.prepare("UPDATE experiments SET start_date = COALESCE(start_date, '2011-01-10') WHERE id = ?").run(id);
+});
+afterAll(() => t.cleanup());
+
+const post = (json: unknown, experiment = String(id)) =>
+  results.action({ request: new Request(`http://campaign.lab/api/experiments/${experiment}/results`, { method: "POST", body: JSON.stringify(json), headers: { "Content-Type": "application/json" } }), params: { id: experiment }, context: {} }).catch((e: unknown) => e as Response);
+
+describe("results measure and its JSON API", () => {
+  it("refuses before any day after S is in the data: one line, exit 2, nothing changed", () => {
+    const before = hashTables(t.db);
+    const r = cli(["results", "measure", String(id), "--db", t.path, "--json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^error: Nothing to measure yet: the data ends on 2011-01-10/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    for (const args of [["results", "measure"], ["results", "measure", "x"], ["results", "nope", "1"], ["results", "measure", "999"]]) {
+      const bad = cli([...args, "--db", t.path]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    expect(hashTables(t.db)).toEqual(before);
+  });
+
+  it("prints the specified shape after an update, money to the cent, daysObserved capped at W", async () => {
+    const up = cli(["import", SHOP, "--update", "shop", "--db", t.path, "--json"]);
+    expect(JSON.parse(up.stdout).remeasured).toEqual([id]);
+    const r = cli(["results", "measure", String(id), "--db", t.path, "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).slice(0, 6)).toEqual(["startDate", "observedThrough", "daysObserved", "windowDays", "arms", "analysis"]);
+    expect(out).toMatchObject({ startDate: "2011-01-10", observedThrough: "2011-01-17", daysObserved: 7, windowDays: 7 });
+    for (const a of out.arms) expect(Object.keys(a)).toEqual(["name", "users", "conversions", "revenueSum", "orders", "refunded", "preSpendSum"]);
+    expect(out.arms.reduce((s: number, a: { revenueSum: number }) => s + a.revenueSum, 0)).toBeCloseTo(43.99, 9);
+    const text = cli(["results", "measure", String(id), "--db", t.path]);
+    expect(text.stdout).toMatch(/day 7 of 7 observed, through 2011-01-17 \(final\)/);
+
+    const api = await post({ source: "measured" });
+    expect(api.status).toBe(200);
+    const body = await api.json();
+    expect(body.arms).toEqual(out.arms);
+    expect(body.daysObserved).toBe(7);
+  });
+
+  it("answers 400 naming the field on a bad body, 404 for another experiment", async () => {
+    const bad = await post({ source: "telepathy" });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/source/);
+    const extra = await post({ source: "measured", seed: 1 });
+    expect(extra.status).toBe(400);
+    expect((await extra.json()).error).toMatch(/seed/);
+    const missing = await post({ source: "measured" }, "999");
+    expect(missing.status).toBe(404);
+  });
+});
