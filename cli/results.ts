@@ -50,10 +50,13 @@ export function measuredText(r: MeasuredReport): string {
   ];
   if (a) {
     for (const c of a.primary.comparisons) {
-      const seq = a.sequential?.find((s) => s.arm === c.arm);
-      const ci = seq ? seq.relative.ci : c.relative.ci;
-      const p = seq ? seq.relative.pValue : c.absolute.pValue;
-      lines.push(`  ${c.arm} vs control (${a.primary.metric}, ${a.engine === "sequential" ? "sequential, always valid" : "fixed-horizon"}): lift ${pct(seq ? seq.relative.estimate : c.relative.estimate)}, interval ${pct(ci?.[0] ?? null)} to ${pct(ci?.[1] ?? null)}, p = ${p === null || p === undefined ? "–" : p.toFixed(3)}`);
+      const f = c.relative;
+      const p = f.pValue ?? c.absolute.pValue;
+      const chance = f.chanceToWin;
+      lines.push(
+        `  ${c.arm} vs control (${a.primary.metric}, ${a.engine.label}${a.interim ? ", interim" : ""}): lift ${pct(f.estimate)}, interval ${pct(f.ci?.[0] ?? null)} to ${pct(f.ci?.[1] ?? null)}` +
+          (p !== undefined && p !== null ? `, p = ${p.toFixed(3)}` : chance !== undefined && chance !== null ? `, chance to win ${pct(chance)}` : ""),
+      );
     }
     lines.push(`  decision: ${a.decision.verdict}: ${a.decision.reasons.join(" ")}`);
   } else if (r.problem) lines.push(`  no analysis: ${r.problem}`);
