@@ -23,11 +23,22 @@ export function ExperimentEditor({ design, options, errors, readOnly, preview: i
   const [arms, setArms] = useState(design.arms.map((a) => ({ name: a.name, share: pct(a.share) as number | string })));
   const [relative, setRelative] = useState(design.stats.relative);
   const [method, setMethod] = useState(design.stats.method);
+  const relativeRef = useRef(relative);
+  relativeRef.current = relative;
+  const metricRef = useRef(metric);
+  metricRef.current = metric;
   const [persona, setPersona] = useState<string | null>(design.audience.kind === "persona" ? String(design.audience.cluster) : options.personas[0] ? String(options.personas[0].cluster) : null);
+  const [liveMde, setLiveMde] = useState(design.stats.mde);
   const timer = useRef<ReturnType<typeof setTimeout>>();
   const refresh = () => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => formRef.current && fetcher.submit(formRef.current, { method: "post", action: "/api/experiments/preview" }), 250);
+    timer.current = setTimeout(() => {
+      if (!formRef.current) return;
+      // the ROI card follows the MDE as typed (issue 16 item 8), in the design's units (a share when relative)
+      const typed = Number(String(new FormData(formRef.current).get("mde") ?? "").replace(/[,%\s]/g, ""));
+      if (Number.isFinite(typed) && typed > 0) setLiveMde(relativeRef.current || metricRef.current === "conversion" ? typed / 100 : typed);
+      fetcher.submit(formRef.current, { method: "post", action: "/api/experiments/preview" });
+    }, 250);
   };
   useEffect(refresh, [metric, audienceKind, arms, relative, method, persona]); // eslint-disable-line react-hooks/exhaustive-deps
   const preview = fetcher.data?.preview ?? (fetcher.data?.errors ? null : initial);
@@ -134,7 +145,7 @@ export function ExperimentEditor({ design, options, errors, readOnly, preview: i
       </Form>
       <Stack gap="md">
         <PreviewPanel preview={preview} metric={metric} loading={fetcher.state !== "idle"} />
-        {preview && <RoiCard preview={preview} learned={fetcher.data ? fetcher.data.learned ?? null : initialLearned} mde={design.stats} />}
+        {preview && <RoiCard preview={preview} learned={fetcher.data ? fetcher.data.learned ?? null : initialLearned} mde={{ ...design.stats, mde: liveMde, relative }} />}
       </Stack>
     </SimpleGrid>
   );
@@ -168,7 +179,7 @@ function BaselineOverrides({ design, metric, errors, preview }: { design: Design
   );
 }
 
-function PreviewPanel({ preview, metric, loading }: { preview: DesignPreview | null; metric: Design["primaryMetric"]; loading: boolean }) {
+export function PreviewPanel({ preview, metric, loading }: { preview: DesignPreview | null; metric: Design["primaryMetric"]; loading: boolean }) {
   if (!preview) return <Card withBorder><Text c="dimmed">Fix the highlighted fields to see the audience, its baselines and the sample size.</Text></Card>;
   const { audience, baselines, power } = preview;
   const u = baselines.used;
@@ -184,9 +195,9 @@ function PreviewPanel({ preview, metric, loading }: { preview: DesignPreview | n
   return (
     <Stack gap="md" data-testid="experiment-preview" style={{ opacity: loading ? 0.7 : 1 }}>
       <Card withBorder>
-        <Text size="xs" c="dimmed" tt="uppercase" fw={600}>Audience now</Text>
+        <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{preview.frozen ? "Audience at the start (assigned)" : "Audience now"}</Text>
         <Text size="xl" fw={700} data-testid="audience-size">{int(audience.customers)} customers</Text>
-        <Text size="sm" c="dimmed">{audience.label} · {amount(audience.revenue)} net spend to date</Text>
+        <Text size="sm" c="dimmed">{audience.label} · {amount(audience.revenue)} net spend {preview.frozen ? "up to the start" : "to date"}</Text>
       </Card>
       <Card withBorder>
         <Title order={5}>Baselines from history</Title>
@@ -246,7 +257,7 @@ function PreviewPanel({ preview, metric, loading }: { preview: DesignPreview | n
 }
 
 /** Campaign ROI on the design's audience: the lift learned from completed experiments of the same type, else the MDE (assumed). */
-function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: Learned; mde: Design["stats"] }) {
+export function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: Learned; mde: Design["stats"] }) {
   const [cost, setCost] = useState<number | string>(0.1);
   const [discount, setDiscount] = useState<number | string>(10);
   const [margin, setMargin] = useState<number | string>(40);

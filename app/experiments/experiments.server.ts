@@ -1,42 +1,64 @@
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
+import { assignments, experimentHistory, experiments, experimentVersions as versionsTable } from "~/db/schema";
 import { getFacts } from "~/analytics/facts.server";
-import { audienceMembers, audienceSize, describeAudience, getAudience, type AudienceDefinition } from "~/segments/audiences.server";
+import { dayNumber, dayText } from "~/analytics/facts";
+import { audienceSize, describeAudience, getAudience, type AudienceDefinition } from "~/segments/audiences.server";
 import { ensureSegments } from "~/segments/compute.server";
 import { assignArms } from "./assignment";
-import { backtest, type Backtest } from "./backtest";
+import { backtest, defaultReferenceDay, memberOf, rfmAsOf, type Backtest } from "./backtest";
+import type { RecordedDecision } from "./decisions";
 import { designSchema, type Design, type ExperimentAudience } from "./design";
-import { analysePower, mdeAt, powerCurve, PowerInputError, type PowerInput, type PowerResult } from "./stats/power";
+import { analysePower, mdeAt, powerAt, powerCurve, PowerInputError, type PowerInput, type PowerResult } from "./stats/power";
 import { AppError, type ErrorCode } from "~/lib/errors";
 import { chosenK, personaCentroids } from "~/segments/store.server";
 
 // Experiment records: designs with every version kept, baselines back-tested from the data set, the power analysis,
-// and the start (frozen design, deterministic assignment).
+// and the start (frozen design, deterministic assignment over the audience as of the start day S).
 
 export type ExperimentStatus = "draft" | "running" | "completed";
-export type Experiment = { id: number; datasetId: number; name: string; status: ExperimentStatus; design: Design; version: number; createdAt: string; updatedAt: string; startedAt: string | null };
+export type Experiment = {
+  id: number; datasetId: number; name: string; status: ExperimentStatus; design: Design; version: number; createdAt: string; updatedAt: string; startedAt: string | null;
+  startDate: string | null; archivedAt: string | null; stopReason: string | null; decision: RecordedDecision | null; decisionNote: string | null; decidedAt: string | null;
+};
 
-type Row = { id: number; dataset_id: number; name: string; status: ExperimentStatus; design: string; version: number; created_at: string; updated_at: string; started_at: string | null };
+type Row = typeof experiments.$inferSelect;
 const toExperiment = (r: Row): Experiment => ({
-  id: r.id, datasetId: r.dataset_id, name: r.name, status: r.status, design: designSchema.parse(JSON.parse(r.design)), version: r.version,
-  createdAt: r.created_at, updatedAt: r.updated_at, startedAt: r.started_at,
+  id: r.id, datasetId: r.datasetId, name: r.name, status: r.status, design: designSchema.parse(JSON.parse(r.design)), version: r.version,
+  createdAt: r.createdAt, updatedAt: r.updatedAt, startedAt: r.startedAt, startDate: r.startDate, archivedAt: r.archivedAt, stopReason: r.stopReason,
+  decision: r.decision, decisionNote: r.decisionNote, decidedAt: r.decidedAt,
 });
 
+/** The data set's experiments, newest first (archived ones included: the caller filters on archivedAt). */
 export function listExperiments(db: Db, datasetId: number, status?: ExperimentStatus): Experiment[] {
-  const rows = (status
-    ? db.$client.prepare("SELECT * FROM experiments WHERE dataset_id = ? AND status = ? ORDER BY id DESC").all(datasetId, status)
-    : db.$client.prepare("SELECT * FROM experiments WHERE dataset_id = ? ORDER BY id DESC").all(datasetId)) as Row[];
-  return rows.map(toExperiment);
+  return db.select().from(experiments)
+    .where(status ? and(eq(experiments.datasetId, datasetId), eq(experiments.status, status)) : eq(experiments.datasetId, datasetId))
+    .orderBy(desc(experiments.id)).all().map(toExperiment);
 }
 
 export function getExperiment(db: Db, id: number): Experiment | null {
-  const row = db.$client.prepare("SELECT * FROM experiments WHERE id = ?").get(id) as Row | undefined;
+  const row = db.select().from(experiments).where(eq(experiments.id, id)).get();
   return row ? toExperiment(row) : null;
 }
 
+/** Runs `work` in one SQLite transaction (nested calls become savepoints): the drizzle calls inside share the connection. */
+export function inTransaction<T>(db: Db, work: () => T): T {
+  return db.$client.transaction(work)();
+}
+
+/** One line of an experiment's history (what happened, when, with the user's note). */
+export function addHistory(db: Db, experimentId: number, action: string, note: string | null = null, at = new Date().toISOString()): void {
+  db.insert(experimentHistory).values({ experimentId, at, action, note }).run();
+}
+
+export function experimentHistoryOf(db: Db, experimentId: number): { at: string; action: string; note: string | null }[] {
+  return db.select({ at: experimentHistory.at, action: experimentHistory.action, note: experimentHistory.note }).from(experimentHistory)
+    .where(eq(experimentHistory.experimentId, experimentId)).orderBy(asc(experimentHistory.id)).all();
+}
+
 export function experimentVersions(db: Db, id: number): { version: number; savedAt: string; design: Design }[] {
-  return (db.$client.prepare("SELECT version, saved_at, design FROM experiment_versions WHERE experiment_id = ? ORDER BY version DESC").all(id) as { version: number; saved_at: string; design: string }[]).map(
-    (v) => ({ version: v.version, savedAt: v.saved_at, design: JSON.parse(v.design) as Design }),
-  );
+  return db.select().from(versionsTable).where(eq(versionsTable.experimentId, id)).orderBy(desc(versionsTable.version)).all()
+    .map((v) => ({ version: v.version, savedAt: v.savedAt, design: JSON.parse(v.design) as Design }));
 }
 
 /** A request the experiment's state refuses (a frozen design, a deleted audience, nothing to assign): 409 by default. */
@@ -47,31 +69,32 @@ export class ExperimentError extends AppError {
 }
 
 /** Creates (no id) or updates a draft; every save is a new version. A running or completed design cannot change. */
-export function saveExperiment(db: Db, datasetId: number, design: Design, id?: number): number {
-  const sqlite = db.$client;
+export function saveExperiment(db: Db, datasetId: number, design: Design, id?: number, historyNote?: string): number {
   const now = new Date().toISOString();
   const json = JSON.stringify(design);
-  return sqlite.transaction(() => {
+  return inTransaction(db, () => {
     if (id === undefined) {
-      const newId = Number(sqlite.prepare("INSERT INTO experiments (dataset_id, name, status, design, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?)").run(datasetId, design.name, "draft", json, 1, now, now).lastInsertRowid);
-      sqlite.prepare("INSERT INTO experiment_versions (experiment_id, version, saved_at, design) VALUES (?,?,?,?)").run(newId, 1, now, json);
+      const newId = db.insert(experiments).values({ datasetId, name: design.name, status: "draft", design: json, version: 1, createdAt: now, updatedAt: now }).returning({ id: experiments.id }).get().id;
+      db.insert(versionsTable).values({ experimentId: newId, version: 1, savedAt: now, design: json }).run();
+      addHistory(db, newId, "created", historyNote ?? null, now);
       return newId;
     }
     const current = getExperiment(db, id);
-    if (!current || current.datasetId !== datasetId) throw new ExperimentError("That experiment no longer exists");
+    if (!current || current.datasetId !== datasetId) throw new ExperimentError("That experiment no longer exists", "not-found");
     if (current.status !== "draft") throw new ExperimentError(`The experiment is ${current.status}: its design is frozen`);
     const version = current.version + 1;
-    sqlite.prepare("UPDATE experiments SET name = ?, design = ?, version = ?, updated_at = ? WHERE id = ?").run(design.name, json, version, now, id);
-    sqlite.prepare("INSERT INTO experiment_versions (experiment_id, version, saved_at, design) VALUES (?,?,?,?)").run(id, version, now, json);
+    db.update(experiments).set({ name: design.name, design: json, version, updatedAt: now }).where(eq(experiments.id, id)).run();
+    db.insert(versionsTable).values({ experimentId: id, version, savedAt: now, design: json }).run();
+    addHistory(db, id, "saved", `version ${version}`, now);
     return id;
-  })();
+  });
 }
 
 /** An experiment audience as an audience definition, with a label. */
 export function resolveAudience(db: Db, audience: ExperimentAudience): { definition: AudienceDefinition; label: string } {
   if (audience.kind === "audience") {
     const saved = getAudience(db, audience.id);
-    if (!saved) throw new ExperimentError("The saved audience of this experiment was deleted: choose another");
+    if (!saved) throw new ExperimentError("The saved audience of this experiment was deleted: choose another", "invalid");
     return { definition: saved.definition, label: `${saved.name} (${describeAudience(saved.definition)})` };
   }
   const definition: AudienceDefinition = audience.kind === "segment" ? { kind: "segment", segment: audience.segment } : { kind: "persona", k: audience.k, cluster: audience.cluster, name: audience.name };
@@ -168,43 +191,129 @@ export function currentAudienceSize(db: Db, datasetId: number, design: Design): 
   return { ...audienceSize(db, datasetId, definition), label };
 }
 
-/** Starts a draft: freezes the design and assigns every current audience customer to an arm, in one transaction. */
-export function startExperiment(db: Db, id: number): { assigned: number; perArm: number[] } {
-  const experiment = getExperiment(db, id);
-  if (!experiment) throw new ExperimentError("That experiment no longer exists");
-  if (experiment.status !== "draft") throw new ExperimentError(`The experiment is already ${experiment.status}`);
+/** The fewest customers any arm may get at the start (issue 16): below it no test can say anything. */
+export const MIN_PER_ARM = 30;
+
+export type StartPlan = {
+  startDate: string;
+  customers: string[];
+  arms: number[];
+  perArm: number[];
+  /** the power reachable with these arms at the planned MDE, null when the design has no power analysis */
+  power: number | null;
+  refusal: string | null;
+  warnings: string[];
+};
+
+/**
+ * What a start on day S would do, without doing it: the audience as of S (the back-test's own membership function,
+ * RFM and personas recomputed with data up to S), its hash assignment, the 30-per-arm floor and the power reachable.
+ * S is the data set's last transaction day by default; a later send date may be given, an earlier one is refused.
+ */
+export function planStart(db: Db, experiment: Experiment, options: { startDate?: string; minPerArm?: number } = {}): StartPlan {
+  ensureSegments(db, experiment.datasetId);
+  const facts = getFacts(db, experiment.datasetId);
+  const last = dayText(facts.lastDay);
+  const startDate = options.startDate ?? last;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || Number.isNaN(dayNumber(startDate)) || dayText(dayNumber(startDate)) !== startDate) throw new ExperimentError(`start date: "${startDate}" is not a day (YYYY-MM-DD)`, "invalid");
+  if (startDate < last) throw new ExperimentError(`start date: ${startDate} is before the data set's last day ${last}; the start is that day or a later send date`, "invalid");
   const { definition } = resolveAudience(db, experiment.design.audience);
-  const customers = audienceMembers(db, experiment.datasetId, definition);
-  if (customers.length === 0) throw new ExperimentError("The audience is empty: nobody to assign");
-  const arms = assignArms(id, customers, experiment.design.arms.map((a) => a.share));
+  const centroids = centroidsFor(db, experiment.datasetId, definition);
+  const customers = rfmAsOf(facts, dayNumber(startDate)).filter((c) => memberOf(c, definition, centroids)).map((c) => c.customerId);
+  const arms = assignArms(experiment.id, customers, experiment.design.arms.map((a) => a.share));
   const perArm = experiment.design.arms.map(() => 0);
-  const sqlite = db.$client;
-  sqlite.transaction(() => {
-    const insert = sqlite.prepare("INSERT INTO assignments (experiment_id, customer_id, arm) VALUES (?,?,?)");
-    customers.forEach((c, i) => {
-      insert.run(id, c, arms[i]);
-      perArm[arms[i]]++;
-    });
-    sqlite.prepare("UPDATE experiments SET status = 'running', started_at = ? WHERE id = ?").run(new Date().toISOString(), id);
-  })();
-  return { assigned: customers.length, perArm };
+  for (const a of arms) perArm[a]++;
+  const floor = options.minPerArm ?? MIN_PER_ARM;
+  const small = experiment.design.arms.map((a, i) => ({ name: a.name, n: perArm[i] })).filter((a) => a.n < floor);
+  const refusal = small.length
+    ? `Too few customers to start: ${small.map((a) => `${a.name} would get ${a.n}`).join(", ")} (at least ${floor} per arm; the audience has ${customers.length} as of ${startDate})`
+    : null;
+  let power: number | null = null;
+  const warnings: string[] = [];
+  if (!refusal) {
+    const baselines = experimentBaselines(db, experiment.datasetId, experiment.design);
+    const analysis = experimentPower(experiment.design, baselines, customers.length);
+    if (analysis.input) {
+      const control = perArm[0];
+      const smallest = Math.min(...perArm.slice(1));
+      power = powerAt({ ...analysis.input, ratio: smallest / control }, control);
+      if (power < experiment.design.stats.power) warnings.push(underpowered(experiment.design, power));
+    }
+  }
+  return { startDate, customers, arms, perArm, power, refusal, warnings };
+}
+
+const pctText = (x: number) => `${Math.round(x * 1000) / 10}%`;
+function underpowered(design: Design, power: number): string {
+  const mde = design.stats.relative ? pctText(design.stats.mde) : String(design.stats.mde);
+  return `power ${Math.round(power * 100)}% at the planned MDE of ${mde}, below the planned ${pctText(design.stats.power)}`;
+}
+
+/**
+ * Starts a draft on day S: refuses an arm under 30 customers; otherwise freezes the design (with its back-test day T
+ * written in, so the baselines never move with later data), stores S, and assigns every customer of the audience as of
+ * S, in one transaction. An underpowered start proceeds with a warning (the UI asks first; the CLI and API report it).
+ */
+export function startExperiment(db: Db, id: number, options: { startDate?: string; minPerArm?: number } = {}): { assigned: number; perArm: number[]; startDate: string; power: number | null; warnings: string[] } {
+  const experiment = getExperiment(db, id);
+  if (!experiment) throw new ExperimentError("That experiment no longer exists", "not-found");
+  if (experiment.status !== "draft") throw new ExperimentError(`The experiment is already ${experiment.status}`);
+  const plan = planStart(db, experiment, options);
+  if (plan.customers.length === 0) throw new ExperimentError(`The audience is empty as of ${plan.startDate}: nobody to assign`);
+  if (plan.refusal) throw new ExperimentError(plan.refusal);
+  const facts = getFacts(db, experiment.datasetId);
+  const frozen: Design = { ...experiment.design, referenceDate: experiment.design.referenceDate ?? dayText(defaultReferenceDay(facts, experiment.design.windowDays)) };
+  const now = new Date().toISOString();
+  inTransaction(db, () => {
+    const insert = db.$client.prepare("INSERT INTO assignments (experiment_id, customer_id, arm) VALUES (?,?,?)");
+    plan.customers.forEach((c, i) => insert.run(id, c, plan.arms[i]));
+    db.update(experiments).set({ status: "running", startedAt: now, startDate: plan.startDate, design: JSON.stringify(frozen) }).where(eq(experiments.id, id)).run();
+    addHistory(db, id, "started", `start day ${plan.startDate}; ${experiment.design.arms.map((a, i) => `${a.name} ${plan.perArm[i]}`).join(", ")}${plan.warnings.length ? `; ${plan.warnings.join("; ")}` : ""}`, now);
+  });
+  return { assigned: plan.customers.length, perArm: plan.perArm, startDate: plan.startDate, power: plan.power, warnings: plan.warnings };
 }
 
 export function assignmentRows(db: Db, id: number): { customerId: string; arm: number }[] {
-  return db.$client.prepare("SELECT customer_id AS customerId, arm FROM assignments WHERE experiment_id = ? ORDER BY customer_id").all(id) as { customerId: string; arm: number }[];
+  return db.select({ customerId: assignments.customerId, arm: assignments.arm }).from(assignments).where(eq(assignments.experimentId, id)).orderBy(asc(assignments.customerId)).all();
 }
 
 export function assignmentCounts(db: Db, id: number): number[] {
-  return (db.$client.prepare("SELECT arm, COUNT(*) AS n FROM assignments WHERE experiment_id = ? GROUP BY arm ORDER BY arm").all(id) as { arm: number; n: number }[]).reduce<number[]>((acc, r) => ((acc[r.arm] = r.n), acc), []);
+  return db.select({ arm: assignments.arm, n: sql<number>`count(*)` }).from(assignments).where(eq(assignments.experimentId, id)).groupBy(assignments.arm).orderBy(asc(assignments.arm)).all()
+    .reduce<number[]>((acc, r) => ((acc[r.arm] = r.n), acc), []);
 }
 
-export type DesignPreview = { audience: { customers: number; revenue: number; label: string }; baselines: ExperimentBaselines; power: ExperimentPower };
+export type DesignPreview = { audience: { customers: number; revenue: number; label: string }; baselines: ExperimentBaselines; power: ExperimentPower; frozen?: boolean };
 
 /** Everything the design panel shows for a design: audience size now, back-tested baselines, power analysis. */
 export function designPreview(db: Db, datasetId: number, design: Design): DesignPreview {
   const audience = currentAudienceSize(db, datasetId, design);
   const baselines = experimentBaselines(db, datasetId, design);
   return { audience, baselines, power: experimentPower(design, baselines, audience.customers) };
+}
+
+/**
+ * The preview of an experiment as stored: a draft's live preview, or, once started, the frozen design on the assigned
+ * customers (their spend up to S, the back-test at the frozen T), so that the figures never drift with later data.
+ */
+export function experimentPreview(db: Db, experiment: Experiment): DesignPreview {
+  if (experiment.status === "draft" || !experiment.startDate) return designPreview(db, experiment.datasetId, experiment.design);
+  const assigned = new Set(assignmentRows(db, experiment.id).map((a) => a.customerId));
+  const facts = getFacts(db, experiment.datasetId);
+  const atStart = rfmAsOf(facts, dayNumber(experiment.startDate)).filter((c) => assigned.has(c.customerId));
+  let label: string;
+  try {
+    label = resolveAudience(db, experiment.design.audience).label;
+  } catch (err) {
+    if (!(err instanceof ExperimentError)) throw err;
+    label = "(audience deleted since the start)";
+  }
+  const baselines = experimentBaselines(db, experiment.datasetId, experiment.design);
+  return {
+    audience: { customers: assigned.size, revenue: atStart.reduce((s, c) => s + c.monetary, 0), label: `${label} · assigned on ${experiment.startDate}` },
+    baselines,
+    power: experimentPower(experiment.design, baselines, assigned.size),
+    frozen: true,
+  };
 }
 
 /** Options of the form's audience picker: saved audiences, segments, personas of the chosen k. */

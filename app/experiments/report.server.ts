@@ -1,8 +1,8 @@
 import type { Db } from "~/db/db.server";
 import type { CsvValue } from "~/lib/csv";
 import { METRIC_LABELS } from "./design";
-import { designPreview, ExperimentError, getExperiment, assignmentCounts } from "./experiments.server";
-import { experimentAnalysis } from "./results.server";
+import { ExperimentError, experimentPreview, getExperiment, assignmentCounts } from "./experiments.server";
+import { experimentAnalysis, isRehearsal } from "./results.server";
 
 // The experiment report: design, audience, baselines, sample size, results, guardrails, decision and methods, as one
 // object (JSON download), a flat table (CSV download) and a printable page.
@@ -23,18 +23,19 @@ export function experimentReport(db: Db, id: number) {
   if (!e) throw new ExperimentError("No such experiment");
   let preview = null;
   try {
-    preview = designPreview(db, e.datasetId, e.design);
+    preview = experimentPreview(db, e);
   } catch (err) {
     if (!(err instanceof ExperimentError)) throw err;
   }
   const recorded = experimentAnalysis(db, id);
   return {
-    experiment: { id: e.id, name: e.name, status: e.status, version: e.version, createdAt: e.createdAt, startedAt: e.startedAt, design: e.design },
+    experiment: { id: e.id, name: e.name, status: e.status, version: e.version, createdAt: e.createdAt, startedAt: e.startedAt, startDate: e.startDate, stopReason: e.stopReason, decision: e.decision, decisionNote: e.decisionNote, archived: e.archivedAt !== null, design: e.design },
     audience: preview?.audience ?? null,
     baselines: preview ? { referenceDate: preview.baselines.referenceDate, windowStart: preview.baselines.windowStart, windowEnd: preview.baselines.windowEnd, members: preview.baselines.members, used: preview.baselines.used } : null,
     sampleSize: preview?.power.result ?? null,
     assigned: assignmentCounts(db, id),
-    results: recorded ? { source: recorded.results.source, recordedAt: recorded.results.recordedAt, notes: recorded.results.notes } : null,
+    // a rehearsal is labelled wherever the report goes (issue 16): "source": "simulation", "rehearsal": true
+    results: recorded ? { source: recorded.results.source, rehearsal: isRehearsal(recorded.results), recordedAt: recorded.results.recordedAt, notes: recorded.results.notes } : null,
     analysis: recorded?.analysis ?? null,
     methods: METHODS,
   };
@@ -46,6 +47,7 @@ export type ExperimentReport = ReturnType<typeof experimentReport>;
 export function reportRows(r: ExperimentReport): CsvValue[][] {
   const d = r.experiment.design;
   const rows: CsvValue[][] = [
+    ...(r.results?.rehearsal ? [["results", "REHEARSAL", "simulated: not a result"] as CsvValue[]] : []),
     ["design", "name", d.name], ["design", "status", r.experiment.status], ["design", "campaign type", d.campaignType], ["design", "hypothesis", d.hypothesis],
     ["design", "primary metric", METRIC_LABELS[d.primaryMetric]], ["design", "window days", d.windowDays],
     ...d.arms.map((a): CsvValue[] => ["design", `arm ${a.name} share`, a.share]),
@@ -58,6 +60,9 @@ export function reportRows(r: ExperimentReport): CsvValue[][] {
     for (const [k, v] of Object.entries(r.baselines.used)) rows.push(["baselines", `${k}${v.typed ? " (typed)" : ""}`, v.value]);
   }
   if (r.sampleSize) rows.push(["sample size", "per control arm", r.sampleSize.nControl], ["sample size", "per treatment arm", r.sampleSize.nTreatment], ["sample size", "total", r.sampleSize.nTotal]);
+  if (r.results) rows.push(["results", "source", r.results.source], ["results", "rehearsal", r.results.rehearsal], ["results", "recorded at", r.results.recordedAt]);
+  const accounting = r.results?.notes.accounting as Record<string, number | string> | undefined;
+  if (accounting) for (const [k, v] of Object.entries(accounting)) rows.push(["upload", k, v]);
   const a = r.analysis;
   if (a) {
     for (const arm of a.arms) rows.push(["arm", `${arm.name} users`, arm.users], ["arm", `${arm.name} conversion`, arm.conversion], ["arm", `${arm.name} revenue per customer`, arm.revenuePerCustomer], ["arm", `${arm.name} aov`, arm.aov], ["arm", `${arm.name} refund rate`, arm.refundRate]);

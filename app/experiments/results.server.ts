@@ -5,7 +5,7 @@ import { SALE, dayNumber } from "~/analytics/facts";
 import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
 import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
-import { assignmentCounts, assignmentRows, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
+import { addHistory, assignmentCounts, assignmentRows, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
 import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
 import { personaCentroids } from "~/segments/store.server";
 
@@ -22,12 +22,28 @@ export const aggregateArmSchema = z
 
 function recordable(db: Db, id: number): Experiment {
   const e = getExperiment(db, id);
-  if (!e) throw new ExperimentError("That experiment no longer exists");
+  if (!e) throw new ExperimentError(`Experiment ${id} does not exist`, "not-found");
   if (e.status === "draft") throw new ExperimentError("Start the experiment before recording results");
+  if (e.decision) throw new ExperimentError("The decision is recorded: the experiment is closed; run it again as a new draft");
   return e;
 }
 
+/** A simulation is a rehearsal: never a result (issue 16), so Plan, ROI and learned lifts must skip it. */
+export const isRehearsal = (results: Pick<StoredResults, "source"> | null | undefined) => results?.source === "simulation";
+
+/**
+ * Stores a recording in one transaction, after everything that could refuse it has been checked (the analysis must
+ * run on it): a failed recording changes nothing. Real results replace a rehearsal; a rehearsal never replaces real
+ * results. Recording never changes the status: completing is the decision (lifecycle.server.ts).
+ */
 function store(db: Db, e: Experiment, source: StoredResults["source"], arms: ArmStats[], notes: Record<string, unknown>, outcomes: (CustomerOutcome & { customerId: string })[] | null) {
+  const previous = storedResults(db, e.id);
+  if (source === "simulation" && previous && !isRehearsal(previous)) throw new ExperimentError("this experiment has real results; rehearse on a clone");
+  try {
+    analyseResults(e.design, arms, outcomes, "holm");
+  } catch (err) {
+    throw new ExperimentError(`These results cannot be analysed, so nothing was recorded: ${(err as Error).message}`, "invalid");
+  }
   const sqlite = db.$client;
   sqlite.transaction(() => {
     sqlite.prepare("DELETE FROM experiment_outcomes WHERE experiment_id = ?").run(e.id);
@@ -36,9 +52,11 @@ function store(db: Db, e: Experiment, source: StoredResults["source"], arms: Arm
       const insert = sqlite.prepare("INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)");
       for (const o of outcomes) insert.run(e.id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
     }
-    sqlite.prepare("UPDATE experiments SET status = 'completed' WHERE id = ? AND status = 'running'").run(e.id);
+    addHistory(db, e.id, source === "simulation" ? "rehearsal recorded (simulated)" : `results recorded (${SOURCE_LABELS[source]})`, previous ? `replacing ${isRehearsal(previous) ? "a rehearsal" : SOURCE_LABELS[previous.source]}` : null);
   })();
 }
+
+export const SOURCE_LABELS: Record<string, string> = { aggregate: "counts per arm", upload: "a per-customer file", simulation: "a rehearsal (simulated)", measured: "measured from the shop's transactions" };
 
 /** Aggregate counts per arm, as typed in the results form or sent to the API. */
 export function recordAggregates(db: Db, id: number, arms: z.infer<typeof aggregateArmSchema>[]): void {
@@ -62,13 +80,19 @@ function preSpend(db: Db, e: Experiment, customerIds: string[]): Map<string, num
 }
 
 export type UploadProblem = { line: number; customerId: string; problem: string };
+export const ABSENT_CHOICES = ["zero", "exclude"] as const;
+export type AbsentChoice = (typeof ABSENT_CHOICES)[number];
+/** Everyone accounted for: the assigned customers, the file's lines, those absent from it and how they were treated. */
+export type UploadAccounting = { assigned: number; linesInFile: number; accepted: number; absent: number; absentTreatment: "non-buyers" | "excluded"; absentCounted: number; refused: number };
 
 /**
  * A per-customer results CSV (customer_id,arm,converted,revenue,orders,refunded) checked against the assignment:
  * unknown customers, wrong arms, duplicates and unreadable values are listed; the upload is refused with them unless
- * `accept` is set, in which case they are left out and reported with the results. Nothing is dropped silently.
+ * `accept` is set, in which case they are left out and reported with the results. Assigned customers absent from the
+ * file are, as the user chose before the import, non-buyers (`zero`: shops export their buyers) or left out
+ * (`exclude`). Nothing is dropped silently: the accounting is stored with the results.
  */
-export function recordUpload(db: Db, id: number, text: string, accept: boolean): { accepted: number; problems: UploadProblem[] } {
+export function recordUpload(db: Db, id: number, text: string, accept: boolean, absent: AbsentChoice = "zero"): { accepted: number; problems: UploadProblem[]; accounting: UploadAccounting } {
   const e = recordable(db, id);
   const names = e.design.arms.map((a) => a.name.toLowerCase());
   const assigned = new Map(assignmentRows(db, id).map((a) => [a.customerId, a.arm]));
@@ -77,16 +101,18 @@ export function recordUpload(db: Db, id: number, text: string, accept: boolean):
   reader.push(text.replace(/^\uFEFF/, ""), true, (r) => records.push(r), (p) => records.push({ line: p.line, fields: [], raw: p.raw }));
   const header = records.shift()?.fields.map((h) => h.trim().toLowerCase()) ?? [];
   const expected = ["customer_id", "arm", "converted", "revenue", "orders", "refunded"];
-  if (expected.some((c, i) => header[i] !== c)) throw new ExperimentError(`The header must be ${expected.join(",")}; found ${header.join(",") || "nothing"}`);
+  if (expected.some((c, i) => header[i] !== c)) throw new ExperimentError(`The header must be ${expected.join(",")}; found ${header.join(",") || "nothing"}`, "invalid");
   const problems: UploadProblem[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(); // assigned customers with a line in the file
+  const lineOf = new Set<string>();
   const rows: { customerId: string; arm: number; converted: boolean; revenue: number; orders: number; refunded: number }[] = [];
   for (const r of records) {
     const [customerId = "", armText = "", conv = "", rev = "", ord = "", ref = ""] = r.fields.map((f) => f.trim());
     const problem = (text: string) => problems.push({ line: r.line, customerId, problem: text });
+    if (assigned.has(customerId)) seen.add(customerId);
     if (r.fields.length !== 6) { problem(`expected 6 fields, found ${r.fields.length}`); continue; }
-    if (seen.has(customerId)) { problem("duplicate customer"); continue; }
-    seen.add(customerId);
+    if (lineOf.has(customerId)) { problem("duplicate customer"); continue; }
+    lineOf.add(customerId);
     if (!assigned.has(customerId)) { problem("not in the experiment's assignment"); continue; }
     const arm = names.indexOf(armText.toLowerCase());
     if (arm < 0) { problem(`unknown arm "${armText}"`); continue; }
@@ -97,14 +123,21 @@ export function recordUpload(db: Db, id: number, text: string, accept: boolean):
     rows.push({ customerId, arm, converted, revenue, orders, refunded });
   }
   if (problems.length && !accept) {
-    throw new ExperimentError(`${problems.length} line(s) do not match the assignment or cannot be read (first: line ${problems[0].line}, ${problems[0].customerId || "?"}: ${problems[0].problem}); fix the file, or accept it with these lines left out and reported`);
+    throw new ExperimentError(`${problems.length} line(s) do not match the assignment or cannot be read (first: line ${problems[0].line}, ${problems[0].customerId || "?"}: ${problems[0].problem}); fix the file, or accept it with these lines left out and reported`, "invalid");
   }
-  if (rows.length < 4) throw new ExperimentError("Too few usable lines to analyse");
-  const spend = preSpend(db, e, rows.map((r) => r.customerId));
-  const outcomes = rows.map((r) => ({ ...r, preSpend: spend.get(r.customerId) ?? 0 }));
-  const missing = assigned.size - rows.length - problems.filter((p) => assigned.has(p.customerId)).length;
-  store(db, e, "upload", armStatsFromOutcomes(e.design.arms.map((a) => a.name), outcomes), { problems, missingFromFile: Math.max(0, missing) }, outcomes);
-  return { accepted: rows.length, problems };
+  // absent: assigned customers with no line at all in the file (a refused line is counted under refused, not absent)
+  const missing = [...assigned.keys()].filter((c) => !seen.has(c));
+  const zeros = absent === "zero" ? missing.map((customerId) => ({ customerId, arm: assigned.get(customerId)!, converted: false, revenue: 0, orders: 0, refunded: 0 })) : [];
+  const all = [...rows, ...zeros];
+  if (all.length < 4) throw new ExperimentError("Too few usable lines to analyse", "invalid");
+  const spend = preSpend(db, e, all.map((r) => r.customerId));
+  const outcomes = all.map((r) => ({ ...r, preSpend: spend.get(r.customerId) ?? 0 }));
+  const accounting: UploadAccounting = {
+    assigned: assigned.size, linesInFile: records.length, accepted: rows.length, absent: missing.length,
+    absentTreatment: absent === "zero" ? "non-buyers" : "excluded", absentCounted: zeros.length, refused: problems.length,
+  };
+  store(db, e, "upload", armStatsFromOutcomes(e.design.arms.map((a) => a.name), outcomes), { problems, accounting }, outcomes);
+  return { accepted: rows.length, problems, accounting };
 }
 
 export const simulationSchema = z.object({

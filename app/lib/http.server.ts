@@ -33,3 +33,8 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
   const parsed = (typeof schema === "function" ? schema(body.data) : schema).safeParse(body.data);
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: jsonError(describeIssues(parsed.error), 400) };
 }
+
+/** 405 for a method the route does not take, with the methods it does in `Allow` (RFC 9110 §15.5.6). */
+export function methodNotAllowed(allow: string[]) {
+  return json({ error: `Method not allowed: use ${allow.join(" or ")}` }, { status: 405, headers: { Allow: allow.join(", ") } });
+}

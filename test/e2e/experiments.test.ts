@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useApp } from "../support/app";
+import { startOpenDraft } from "../support/experiment-ui";
 
 // Designing, sizing and starting a campaign experiment on a segment, and the power calculator, in a real browser.
 describe("experiments", () => {
@@ -42,8 +43,7 @@ describe("experiments", () => {
   it("starts the experiment, freezes it, and exports an assignment that honours the allocation", async () => {
     const id = app.page.url().match(/experiments\/(\d+)/)![1];
     const audience = Number((await text("audience-size")).replace(/[^\d]/g, ""));
-    await app.page.getByRole("button", { name: "Start the experiment" }).click();
-    await app.page.waitForURL(/started=1/);
+    await startOpenDraft(app.page);
     await app.page.waitForFunction(() => /running/i.test(document.querySelector("[data-testid=experiment-status]")?.textContent ?? ""));
     expect(await app.page.getByRole("button", { name: "Save a new version" }).count()).toBe(0);
     const csv = await (await fetch(`${app.url}/experiments/${id}/assignment.csv`)).text();

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { useApp } from "../support/app";
+import { saveDraft, startOpenDraft } from "../support/experiment-ui";
 
 // Recording results in a real browser: a simulation from history, an upload with problems, the decision and the report.
 describe("experiment results", () => {
@@ -11,16 +12,8 @@ describe("experiment results", () => {
   beforeAll(async () => {
     const page = app.page;
     // a running experiment on the Champions segment
-    await page.goto(`${app.url}/experiments/new`);
-    await page.getByTestId("sample-total").waitFor();
-    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Champions early access");
-    await page.getByRole("textbox", { name: "Segment" }).click();
-    await page.getByRole("option", { name: "Champions" }).click();
-    await page.getByRole("button", { name: "Save draft" }).click();
-    await page.waitForURL(/\/experiments\/\d+\?saved=1/);
-    id = page.url().match(/experiments\/(\d+)/)![1];
-    await page.getByRole("button", { name: "Start the experiment" }).click();
-    await page.waitForURL(/started=1/);
+    id = await saveDraft(page, app.url, "Champions early access", "Champions");
+    await startOpenDraft(page);
   });
 
   it("simulates results and shows the decision card, intervals, guardrails and CUPED", async () => {

@@ -52,7 +52,7 @@ describe("back-test as of T", () => {
     const eid = saveExperiment(t.db, id, design());
     saveExperiment(t.db, id, design({ name: "Win back, 20%", stats: { ...DEFAULT_DESIGN.stats, mde: 0.2 } }), eid);
     expect(experimentVersions(t.db, eid).map((v) => [v.version, v.design.name])).toEqual([[2, "Win back, 20%"], [1, "Win back"]]);
-    const started = startExperiment(t.db, eid);
+    const started = startExperiment(t.db, eid, { minPerArm: 0 }); // a 4-customer shop: below the floor of 30 on purpose
     expect(started.assigned).toBe(1); // today's At Risk: B
     expect(getExperiment(t.db, eid)).toMatchObject({ status: "running", version: 2 });
     expect(() => saveExperiment(t.db, id, design(), eid)).toThrow(ExperimentError);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
-import { assignmentRows, ExperimentError, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentRows, ExperimentError, getExperiment, listExperiments, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { decideExperiment, proposedDecision } from "~/experiments/lifecycle.server";
 import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload, storedOutcomes } from "~/experiments/results.server";
 import { experimentReport, reportRows } from "~/experiments/report.server";
 import { learnedLift } from "~/planning/plan.server";
@@ -46,7 +47,7 @@ describe("recording and analysing results", () => {
     expect(analysis!.decision).toMatchObject({ verdict: "cannot-decide", capacityLeft: 0, extraPerArm: null });
     expect(analysis!.decision.smallestDetectable).toBeGreaterThan(0);
     expect(analysis!.guardrails.map((g) => [g.metric, g.verdict])).toEqual([["refund_rate", "not-measurable"], ["aov", "not-measurable"]]);
-    expect(getExperiment(t.db, id)!.status).toBe("completed");
+    expect(getExperiment(t.db, id)!.status).toBe("running"); // recording never completes: the decision does
   });
 
   it("flags a sample ratio mismatch and withholds the verdict", () => {
@@ -99,7 +100,7 @@ describe("recording and analysing results", () => {
     const id = start();
     recordSimulation(t.db, id, { seed: 3, conversionLift: [0.3], revenueLift: [0] });
     const report = experimentReport(t.db, id);
-    expect(report).toMatchObject({ experiment: { id, status: "completed" }, results: { source: "simulation" }, analysis: { decision: { verdict: expect.stringMatching(/^(ship|dont-ship|keep-running|cannot-decide)$/) } } });
+    expect(report).toMatchObject({ experiment: { id, status: "running" }, results: { source: "simulation", rehearsal: true }, analysis: { decision: { verdict: expect.stringMatching(/^(ship|dont-ship|keep-running|cannot-decide)$/) } } });
     const rows = reportRows(report);
     expect(rows).toContainEqual(["decision", "verdict", report.analysis!.decision.verdict]);
     expect(rows).toContainEqual(["srm", "flagged", false]);
@@ -110,6 +111,11 @@ describe("recording and analysing results", () => {
   });
 
   it("feeds the plan: completed experiments of a campaign type give its learned lift, pooled with its interval", () => {
+    // completing is the decision (issue 16): decide every experiment with real results as its analysis proposes
+    for (const e of listExperiments(t.db, datasetId, "running")) {
+      const proposal = proposedDecision(t.db, e.id);
+      if (proposal) decideExperiment(t.db, e.id, proposal);
+    }
     const learned = learnedLift(t.db, datasetId, "reactivation discount");
     expect(learned).not.toBeNull();
     expect(learned!.experiments.length).toBeGreaterThanOrEqual(3);

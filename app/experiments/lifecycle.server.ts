@@ -1,0 +1,109 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "~/db/db.server";
+import { assignments, experimentHistory, experimentOutcomes, experimentResults, experiments, experimentVersions } from "~/db/schema";
+import { DECISION_LABELS, type RecordedDecision } from "./decisions";
+import { addHistory, ExperimentError, getExperiment, inTransaction, saveExperiment, type Experiment } from "./experiments.server";
+import { experimentAnalysis, isRehearsal } from "./results.server";
+
+// The experiment's life after the design (issue 16): stop early, decide, clone ("run again"), archive, restore and
+// delete, each kept in the experiment's history. Draft → running (start) → completed (stop early, or the decision).
+
+
+function existing(db: Db, id: number): Experiment {
+  const e = getExperiment(db, id);
+  if (!e) throw new ExperimentError(`Experiment ${id} does not exist`, "not-found");
+  return e;
+}
+
+/** Stops a running experiment before its end: it becomes completed, "stopped early", with the user's reason. */
+export function stopExperiment(db: Db, id: number, reason?: string): Experiment {
+  const e = existing(db, id);
+  if (e.status !== "running") throw new ExperimentError(`Only a running experiment can be stopped; this one is ${e.status}`);
+  const why = reason?.trim() || "stopped early";
+  inTransaction(db, () => {
+    db.update(experiments).set({ status: "completed", stopReason: why, updatedAt: new Date().toISOString() }).where(eq(experiments.id, id)).run();
+    addHistory(db, id, "stopped early", why);
+  });
+  return existing(db, id);
+}
+
+/** The decision the analysis of the real results proposes (rehearsals propose nothing), or null. */
+export function proposedDecision(db: Db, id: number): RecordedDecision | null {
+  const recorded = experimentAnalysis(db, id);
+  if (!recorded || isRehearsal(recorded.results) || !recorded.analysis) return null;
+  // the analysis' four verdicts (#11) map to the three recorded decisions: keep running or can't be decided is inconclusive
+  const verdict = recorded.analysis.decision.verdict;
+  return verdict === "ship" || verdict === "dont-ship" ? verdict : "inconclusive";
+}
+
+/**
+ * Records the decision and completes the experiment. A running experiment needs real results; the decision the analysis
+ * proposes is taken as it is, any other (an override, or a decision with no proposal) needs the user's reason.
+ */
+export function decideExperiment(db: Db, id: number, decision: RecordedDecision, note?: string): Experiment {
+  const e = existing(db, id);
+  if (e.status === "draft") throw new ExperimentError("A draft has nothing to decide: start it first");
+  if (e.decision) throw new ExperimentError(`The decision is already recorded: ${DECISION_LABELS[e.decision]}`);
+  const proposal = proposedDecision(db, id);
+  if (e.status === "running" && proposal === null) throw new ExperimentError("Record real results before deciding (a rehearsal is not a result), or stop the experiment early");
+  const reason = note?.trim() || null;
+  if (decision !== proposal && !reason) {
+    throw new ExperimentError(proposal ? `note: the analysis proposes ${DECISION_LABELS[proposal]}; give the reason for ${DECISION_LABELS[decision]}` : "note: there is no analysis to follow; give the reason for the decision", "invalid");
+  }
+  const now = new Date().toISOString();
+  inTransaction(db, () => {
+    db.update(experiments).set({ status: "completed", decision, decisionNote: reason, decidedAt: now, updatedAt: now }).where(eq(experiments.id, id)).run();
+    addHistory(db, id, `decided: ${DECISION_LABELS[decision]}${proposal && proposal !== decision ? ` (the analysis proposed ${DECISION_LABELS[proposal]})` : ""}`, reason, now);
+  });
+  return existing(db, id);
+}
+
+/** A new draft with the same design ("Run again" on a completed experiment, "Clone" on any). */
+export function cloneExperiment(db: Db, id: number): number {
+  const e = existing(db, id);
+  const { referenceDate: _frozenT, ...design } = e.design; // eslint-disable-line @typescript-eslint/no-unused-vars
+  const name = `${e.name} (copy)`.slice(0, 120);
+  return inTransaction(db, () => {
+    const copy = saveExperiment(db, e.datasetId, { ...design, name }, undefined, `cloned from #${e.id} ${e.name}`);
+    addHistory(db, id, "cloned", `as #${copy}`);
+    return copy;
+  });
+}
+
+export function archiveExperiment(db: Db, id: number): Experiment {
+  const e = existing(db, id);
+  if (e.archivedAt) throw new ExperimentError("The experiment is already archived");
+  const now = new Date().toISOString();
+  inTransaction(db, () => {
+    db.update(experiments).set({ archivedAt: now }).where(eq(experiments.id, id)).run();
+    addHistory(db, id, "archived", null, now);
+  });
+  return existing(db, id);
+}
+
+export function restoreExperiment(db: Db, id: number): Experiment {
+  const e = existing(db, id);
+  if (!e.archivedAt) throw new ExperimentError("The experiment is not archived");
+  inTransaction(db, () => {
+    db.update(experiments).set({ archivedAt: null }).where(eq(experiments.id, id)).run();
+    addHistory(db, id, "restored");
+  });
+  return existing(db, id);
+}
+
+/**
+ * Deletes an experiment with its versions, history, assignment and results, in one transaction. A started experiment
+ * is deleted only when its name is typed back (`confirmName`), since its assignment may already have been sent.
+ */
+export function deleteExperiment(db: Db, id: number, confirmName?: string): void {
+  const e = existing(db, id);
+  if (e.status !== "draft" && confirmName?.trim() !== e.name) throw new ExperimentError(`name: type the experiment's name "${e.name}" to delete it with its assignment and results`, "invalid");
+  inTransaction(db, () => {
+    db.delete(experimentOutcomes).where(eq(experimentOutcomes.experimentId, id)).run();
+    db.delete(experimentResults).where(eq(experimentResults.experimentId, id)).run();
+    db.delete(assignments).where(eq(assignments.experimentId, id)).run();
+    db.delete(experimentHistory).where(eq(experimentHistory.experimentId, id)).run();
+    db.delete(experimentVersions).where(eq(experimentVersions.experimentId, id)).run();
+    db.delete(experiments).where(eq(experiments.id, id)).run();
+  });
+}
