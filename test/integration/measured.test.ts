@@ -49,7 +49,7 @@ function expected(db: Db, id: number, hand: Record<string, Hand>, names: string[
 
 /** Starts an experiment at S = the data set's last day (the lifecycle's Start records it; set here when it does not yet). */
 function startAt(db: Db, id: number, s: string) {
-  startExperiment(db, id);
+  startExperiment(db, id, { minPerArm: 0 }); // an 8-customer fixture shop: below the floor of 30 on purpose (tests only)
   db.$client.prepare("UPDATE experiments SET start_date = COALESCE(start_date, ?) WHERE id = ?").run(s, id);
 }
 
