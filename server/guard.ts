@@ -29,6 +29,9 @@ export function normaliseHost(value: string): string {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** The largest body a request other than an upload may announce (forms and JSON; uploads stream to disk). */
+export const MAX_BODY_BYTES = 2_000_000;
+const UPLOADS = /^\/api\/uploads(\/|$)/;
 
 /** Why a request is refused, or null: the Host check, then, for a state change, the origin check. */
 export function refusal(req: { method: string; headers: Record<string, string | string[] | undefined> }, allowed: Set<string>): { status: number; message: string } | null {
@@ -36,6 +39,9 @@ export function refusal(req: { method: string; headers: Record<string, string | 
   if (!host || !allowed.has(normaliseHost(host)))
     return { status: 421, message: `This server does not answer to the host "${host.slice(0, 100)}". It answers to ${[...allowed].join(", ")}; set ALLOWED_HOSTS (with HOST) to add a name.` };
   if (SAFE_METHODS.has(req.method)) return null;
+  const length = Number(req.headers["content-length"] ?? 0);
+  if (length > MAX_BODY_BYTES && !UPLOADS.test((req as { path?: string }).path ?? ""))
+    return { status: 413, message: `The body is ${length.toLocaleString("en-GB")} bytes, over the ${MAX_BODY_BYTES.toLocaleString("en-GB")} this server reads (files go through the upload).` };
   const origin = req.headers.origin;
   if (typeof origin === "string") {
     let originHost = "";

@@ -2,6 +2,16 @@
 // quoted fields may span lines). Chosen over csv-parse for speed: see docs/decisions/0002-csv-parser.md.
 
 const MAX_RECORD_CHARS = 1 << 20;
+/** Limits of a line (a record) and of one field (#12 item 4): longer ones are rejected lines, with their line number. */
+export const MAX_LINE_CHARS = 1 << 20;
+export const MAX_FIELD_CHARS = 10 * 1024;
+/** The most of a line, a field or a value an error message or a rejected example quotes. */
+export const MAX_QUOTE_CHARS = 200;
+
+/** `text` as an error quotes it: at most 200 characters, marked when cut. */
+export function quote(text: string, max = MAX_QUOTE_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length.toLocaleString("en-GB")} characters)`;
+}
 
 export type CsvRecord = { line: number; fields: string[]; raw: string };
 export type CsvProblem = { line: number; raw: string; reason: string };
@@ -55,15 +65,30 @@ function countQuotes(s: string): number {
 export class CsvReader {
   private carry = "";
   private line = 0; // physical lines consumed so far
+  /** Inside a line already rejected as too long: its rest is dropped up to the next line end, never held. */
+  private skipping = false;
 
   /** Calls onRecord for every complete record in carry + text; the final call (final = true) flushes the tail. */
   push(text: string, final: boolean, onRecord: (r: CsvRecord) => void, onProblem: (p: CsvProblem) => void): void {
+    if (this.skipping) {
+      const nl = text.indexOf("\n");
+      if (nl < 0) return;
+      this.skipping = false;
+      text = text.slice(nl + 1);
+    }
     const buf = this.carry + text;
     let pos = 0;
     const n = buf.length;
     for (;;) {
       let nl = buf.indexOf("\n", pos);
       if (nl < 0) {
+        if (!final && n - pos > MAX_LINE_CHARS) {
+          // a line with no end in sight (a 50 MB line, a gzip stream with no newline): rejected now, its rest skipped
+          onProblem({ line: ++this.line, raw: quote(buf.slice(pos, pos + MAX_QUOTE_CHARS)), reason: `line longer than ${MAX_LINE_CHARS.toLocaleString("en-GB")} characters` });
+          this.skipping = true;
+          this.carry = "";
+          return;
+        }
         if (!final || pos >= n) break;
         nl = n;
       }
@@ -100,7 +125,7 @@ export class CsvReader {
             continue;
           }
           raw = buf.slice(pos, n);
-          onProblem({ line: startLine, raw: trimCr(raw), reason: "unclosed quote at end of file" });
+          onProblem({ line: startLine, raw: quote(trimCr(raw)), reason: "unclosed quote at end of file" });
           pos = n;
           break;
         }
@@ -110,8 +135,17 @@ export class CsvReader {
       pos = next;
       raw = trimCr(raw);
       if (raw === "") continue;
+      if (raw.length > MAX_LINE_CHARS) {
+        onProblem({ line: startLine, raw: quote(raw), reason: `line longer than ${MAX_LINE_CHARS.toLocaleString("en-GB")} characters` });
+        continue;
+      }
       const fields = raw.indexOf('"') < 0 ? raw.split(",") : parseQuoted(raw);
-      if (fields === null) onProblem({ line: startLine, raw, reason: "unclosed quote" });
+      if (fields === null) {
+        onProblem({ line: startLine, raw: quote(raw), reason: "unclosed quote" });
+        continue;
+      }
+      const long = fields.findIndex((f) => f.length > MAX_FIELD_CHARS);
+      if (long >= 0) onProblem({ line: startLine, raw: quote(raw), reason: `field ${long + 1} is longer than ${MAX_FIELD_CHARS.toLocaleString("en-GB")} characters` });
       else onRecord({ line: startLine, fields, raw });
     }
     this.carry = pos < n ? buf.slice(pos) : "";

@@ -1,5 +1,6 @@
 // The known file layouts and the column mapping for any other CSV (PRODUCT.md §1).
 import { AppError } from "~/lib/errors";
+import { quote } from "./csv";
 import type { FormatName } from "~/types/import";
 
 export const FIELDS = ["customer", "invoice", "date", "quantity", "price", "amount", "product", "description", "country"] as const;
@@ -40,8 +41,24 @@ export class FormatError extends AppError {}
 /** Recognises a known layout from the header, or applies the user's mapping; throws a FormatError naming the problem. */
 export function resolveLayout(header: string[], map?: ColumnMap): Layout {
   const lookup = new Map<string, number>();
-  header.forEach((h, i) => lookup.set(norm(h), i));
-  if (map && Object.keys(map).length > 0) return mappedLayout(header, lookup, map);
+  const twice = new Map<string, [number, number]>();
+  header.forEach((h, i) => {
+    const key = norm(h);
+    const first = lookup.get(key);
+    if (first !== undefined && key !== "" && !twice.has(key)) twice.set(key, [first, i]);
+    if (first === undefined) lookup.set(key, i);
+  });
+  // a column named twice (two "Country" columns) would be read from one of them silently: refused, naming both
+  const refuseTwice = (columns: Iterable<string>) => {
+    for (const column of columns) {
+      const pair = twice.get(norm(column));
+      if (pair) throw new FormatError(`The column "${quote(header[pair[0]].trim(), 60)}" appears twice (columns ${pair[0] + 1} and ${pair[1] + 1}): remove or rename one, then import again`);
+    }
+  };
+  if (map && Object.keys(map).length > 0) {
+    refuseTwice(Object.values(map).filter((c): c is string => typeof c === "string"));
+    return mappedLayout(header, lookup, map);
+  }
   for (const layout of LAYOUTS) {
     const index: Partial<Record<Field, number>> = {};
     let all = true;
@@ -53,10 +70,13 @@ export function resolveLayout(header: string[], map?: ColumnMap): Layout {
       }
       index[field as Field] = i;
     }
-    if (all) return { format: layout.name, index, header };
+    if (all) {
+      refuseTwice(Object.values(layout.map));
+      return { format: layout.name, index, header };
+    }
   }
   throw new FormatError(
-    `Unrecognised columns (${header.map((h) => h.trim()).join(", ")}): this is neither the Online Retail nor the Online Retail II layout; ` +
+    `Unrecognised columns (${quote(header.map((h) => h.trim()).join(", "))}): this is neither the Online Retail nor the Online Retail II layout; ` +
       `give a column mapping (fields: ${FIELDS.join(", ")}; customer, date and amount or quantity + price are required)`,
   );
 }
@@ -67,7 +87,7 @@ function mappedLayout(header: string[], lookup: Map<string, number>, map: Column
     if (!FIELDS.includes(field as Field)) throw new FormatError(`Unknown field "${field}" in the mapping (fields: ${FIELDS.join(", ")})`);
     if (column === undefined || column === "") continue;
     const i = lookup.get(norm(column));
-    if (i === undefined) throw new FormatError(`Column "${column}" mapped to ${field} is not in the file's header (${header.join(", ")})`);
+    if (i === undefined) throw new FormatError(`Column "${column}" mapped to ${field} is not in the file's header (${quote(header.join(", "))})`);
     index[field as Field] = i;
   }
   const missing: string[] = [];

@@ -28,6 +28,22 @@ export type ImportJob = {
 
 type Jobs = Map<string, ImportJob>;
 const jobs: Jobs = ((globalThis as { __campaignLabJobs?: Jobs }).__campaignLabJobs ??= new Map());
+/** Job records are bounded: finished ones leave memory after an hour (their file answers for a day), and at most 50. */
+const KEEP_FINISHED_MS = 3_600_000;
+const MAX_JOBS = 50;
+const finishedAt = new Map<string, number>();
+/** An error kept in a job record: one line, its quote of the file cut (a 50 MB line was kept whole, four times). */
+const MAX_ERROR_CHARS = 500;
+
+function pruneJobs(now = Date.now()): void {
+  for (const [id, at] of finishedAt) {
+    if (now - at > KEEP_FINISHED_MS || jobs.size > MAX_JOBS) {
+      jobs.delete(id);
+      written.delete(id);
+      finishedAt.delete(id);
+    }
+  }
+}
 
 // The server runs one process per core: the job's state is also written beside the database, so that whichever
 // process a poll reaches can answer it (the one that started the job answers from memory).
@@ -67,7 +83,8 @@ export type StartImport = {
 type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
 
 export function startImport({ upload, name, map, dateFormat, replace, update, until, onDone }: StartImport): ImportJob {
-  const job: ImportJob = { id: randomUUID(), fileName: upload.fileName, status: "running", progress: null, report: null, error: null, canReplace: false };
+  pruneJobs();
+  const job: ImportJob = { id: randomUUID(), fileName: upload.fileName.slice(0, 255), status: "running", progress: null, report: null, error: null, canReplace: false };
   jobs.set(job.id, job);
   saveJob(job, true);
   const root = projectRoot();
@@ -95,7 +112,7 @@ export function startImport({ upload, name, map, dateFormat, replace, update, un
         /* not one of the child's JSON lines */
       }
     }
-    if (line.trim()) lastError = line.replace(/^error:\s*/, "");
+    if (line.trim()) lastError = line.replace(/^error:\s*/, "").slice(0, MAX_ERROR_CHARS);
   });
   child.on("close", async (code) => {
     if (code === 0) {
@@ -108,6 +125,7 @@ export function startImport({ upload, name, map, dateFormat, replace, update, un
       job.canReplace = errorCode === "conflict";
       job.status = "failed";
     }
+    finishedAt.set(job.id, Date.now());
     saveJob(job, true);
     // a failed import keeps its upload, so the user can fix the mapping or replace without sending the file again
     if (job.status === "done") await removeUpload(upload);

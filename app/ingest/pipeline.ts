@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { AppError } from "~/lib/errors";
 import { BigMap } from "~/lib/big-map";
-import { CsvReader, type CsvProblem, type CsvRecord } from "./csv";
+import { CsvReader, quote, type CsvProblem, type CsvRecord } from "./csv";
 import { detectDateFormat, parseDate, type DateFormat } from "./dates";
 import { LineSet } from "./dedup";
 import { IncrementalDecoder } from "./encoding";
@@ -255,7 +255,7 @@ class Cleaner {
         throw new FormatError(
           example === undefined
             ? "No date could be read in the first lines of the file"
-            : `Unrecognised date format (e.g. "${example}"): use ISO 8601, M/D/YYYY H:MM or YYYYMMDD, or give --date-format`,
+            : `Unrecognised date format (e.g. "${quote(example)}"): use ISO 8601, M/D/YYYY H:MM or YYYYMMDD, or give --date-format`,
         );
       }
       this.dateFormat = detected;
@@ -300,7 +300,7 @@ class Cleaner {
       }
       const at = this.lastAt;
       if (at === null) {
-        this.reject(r.line, `unreadable date "${dateText.trim()}" (expected ${this.dateFormat})`, r.raw);
+        this.reject(r.line, `unreadable date "${quote(dateText.trim())}" (expected ${this.dateFormat})`, r.raw);
         continue;
       }
       let quantity = 1;
@@ -308,7 +308,7 @@ class Cleaner {
         const q = f[idx.quantity];
         quantity = WHOLE.test(q) ? Number(q) : NaN;
         if (Number.isNaN(quantity)) {
-          this.reject(r.line, `quantity "${q.trim()}" is not a whole number`, r.raw);
+          this.reject(r.line, `quantity "${quote(q.trim())}" is not a whole number`, r.raw);
           continue;
         }
       }
@@ -318,7 +318,7 @@ class Cleaner {
         const a = f[idx.amount].trim();
         const parsed = parseMilli(a);
         if (!parsed.ok) {
-          this.reject(r.line, `amount "${a}" ${parsed.reason}`, r.raw);
+          this.reject(r.line, `amount "${quote(a)}" ${parsed.reason}`, r.raw);
           continue;
         }
         amount = parsed.milli;
@@ -326,7 +326,7 @@ class Cleaner {
         const p = trim(f[idx.price!]);
         const parsed = parseMilli(p);
         if (!parsed.ok) {
-          this.reject(r.line, `price "${p}" ${parsed.reason}`, r.raw);
+          this.reject(r.line, `price "${quote(p)}" ${parsed.reason}`, r.raw);
           continue;
         }
         unitPrice = parsed.milli;

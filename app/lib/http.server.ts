@@ -17,10 +17,38 @@ export function appErrorResponse(err: unknown) {
 
 type Read<T> = { ok: true; data: T } | { ok: false; response: ReturnType<typeof jsonError> };
 
-/** The request's JSON body, or a 400 saying it is not JSON. */
-export async function readJson(request: Request): Promise<Read<unknown>> {
-  const body: unknown = await request.json().catch(() => undefined);
-  return body === undefined ? { ok: false, response: jsonError("The body is not JSON", 400) } : { ok: true, data: body };
+/** The largest JSON body a route reads (#12 item 4): 300,000 result sets blocked the server for 31 s. */
+export const MAX_JSON_BYTES = 1_000_000;
+
+/** The request's body as text, or null once it passes `limit` bytes (read no further). */
+async function readLimited(request: Request, limit: number): Promise<string | null> {
+  if (Number(request.headers.get("content-length") ?? 0) > limit) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The request's JSON body, or a 413 when it is over the limit, or a 400 saying it is not JSON. */
+export async function readJson(request: Request, limit = MAX_JSON_BYTES): Promise<Read<unknown>> {
+  const text = await readLimited(request, limit).catch(() => "");
+  if (text === null) return { ok: false, response: jsonError(`The body is over ${limit.toLocaleString("en-GB")} bytes, the most this server reads`, 413) };
+  try {
+    return { ok: true, data: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, response: jsonError("The body is not JSON", 400) };
+  }
 }
 
 /**

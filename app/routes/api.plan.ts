@@ -3,7 +3,7 @@ import { csvResponse, toCsv } from "~/lib/csv";
 import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { planRequestSchema } from "~/planning/plan-input";
-import { jsonError } from "~/lib/http.server";
+import { jsonError, readJson } from "~/lib/http.server";
 
 // POST /api/plan {budget, candidates: [{name, audience, costPerContact, valuePerCustomer, lift, grossMargin,
 // discountShare}]} — the allocation that maximises expected incremental profit. With ?format=csv (or a form field
@@ -11,9 +11,12 @@ import { jsonError } from "~/lib/http.server";
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return jsonError("Use POST", 405);
   const csv = new URL(request.url).searchParams.get("format") === "csv";
-  const body = (request.headers.get("content-type") ?? "").includes("application/json")
-    ? await request.json().catch(() => undefined)
-    : await request.formData().then((f) => { try { return JSON.parse(String(f.get("payload"))); } catch { return undefined; } });
+  let body: unknown;
+  if ((request.headers.get("content-type") ?? "").includes("application/json")) {
+    const read = await readJson(request);
+    if (!read.ok && read.response.status === 413) return read.response;
+    body = read.ok ? read.data : undefined;
+  } else body = await request.formData().then((f) => { try { return JSON.parse(String(f.get("payload"))); } catch { return undefined; } });
   const parsed = planRequestSchema.safeParse(body);
   if (!parsed.success) return jsonError(body === undefined ? "The body is not JSON" : describeIssues(parsed.error), 400);
   const result = allocateBudget(parsed.data.budget, parsed.data.candidates);
