@@ -3,6 +3,7 @@ import { ResponsiveLine } from "@nivo/line";
 import { Form, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { CAMPAIGN_TYPES, METRIC_LABELS, PRIMARY_METRICS, WINDOWS, type Design } from "~/experiments/design";
+import { ENGINE_LABELS, ENGINES } from "~/experiments/stats/engines";
 import type { DesignPreview } from "~/experiments/experiments.server";
 import { SEGMENTS } from "~/segments/rfm";
 import { campaignRoi } from "~/planning/roi";
@@ -27,6 +28,8 @@ export function ExperimentEditor({ design, options, errors, readOnly, preview: i
   relativeRef.current = relative;
   const metricRef = useRef(metric);
   metricRef.current = metric;
+  const [engine, setEngine] = useState(design.stats.engine);
+  const [properPrior, setProperPrior] = useState(design.stats.prior.proper);
   const [persona, setPersona] = useState<string | null>(design.audience.kind === "persona" ? String(design.audience.cluster) : options.personas[0] ? String(options.personas[0].cluster) : null);
   const [liveMde, setLiveMde] = useState(design.stats.mde);
   const timer = useRef<ReturnType<typeof setTimeout>>();
@@ -123,6 +126,12 @@ export function ExperimentEditor({ design, options, errors, readOnly, preview: i
                   <NumberInput name="aovMargin" aria-label="AOV margin (%)" defaultValue={pct(guard("aov")?.margin ?? 0.05)} suffix="%" w={100} min={0.1} max={100} />
                 </Group>
                 {liveErrors.guardrails && <Text c="red" size="sm">{liveErrors.guardrails}</Text>}
+                {preview?.guardrailPower.map((g) => (
+                  <Text key={g.metric} size="sm" c={g.power !== null && g.power < 0.5 ? "orange.8" : "dimmed"} data-testid={`guardrail-power-${g.metric}`}>
+                    {g.metric === "refund_rate" ? "Refund-rate" : "AOV"} guardrail: {g.power === null ? `power not computable (${g.reason})` : `power ${percent(g.power, 0)} to show it stays within its ${percent(g.margin, 1)} margin with ${int(g.perArm!)} per arm`}
+                    {g.power !== null && g.power < 0.5 && " — below 50%: this guardrail will rarely pass; widen the margin or enlarge the test."}
+                  </Text>
+                ))}
               </Stack>
             </Card>
             <Card withBorder>
@@ -136,7 +145,20 @@ export function ExperimentEditor({ design, options, errors, readOnly, preview: i
                 <SegmentedControl value={relative ? "relative" : "absolute"} onChange={(v) => setRelative(v === "relative")} data={[{ value: "relative", label: "Relative" }, { value: "absolute", label: "Absolute" }]} mt="lg" disabled={readOnly} />
                 <Select name="method" label="Method" value={method} onChange={(v) => v && setMethod(v as Design["stats"]["method"])} allowDeselect={false} error={liveErrors.method}
                   data={metric === "conversion" ? [{ value: "pooled", label: "z-test, pooled (default)" }, { value: "arcsine", label: "arcsine (Cohen's h)" }] : [{ value: "t", label: "t-test, noncentral t (default)" }, { value: "z", label: "z (normal)" }]} />
+                <Select name="engine" label="Analysis engine" value={engine} onChange={(v) => v && (setEngine(v as Design["stats"]["engine"]), refresh())} allowDeselect={false} error={liveErrors.engine}
+                  data={ENGINES.map((e) => ({ value: e, label: e === "fixed" ? `${ENGINE_LABELS[e]} (default)` : ENGINE_LABELS[e] }))} />
+                {engine === "sequential" && <NumberInput name="tuning" label="Tuning N* (expected customers in all)" defaultValue={d.stats.tuning} min={100} max={10_000_000} step={500} error={liveErrors.tuning} />}
+                {engine === "bayesian" && (
+                  <>
+                    <Checkbox name="priorProper" label="Proper prior on the lift (default: flat)" checked={properPrior} onChange={(e) => setProperPrior(e.currentTarget.checked)} mt="lg" />
+                    {properPrior && <NumberInput name="priorMean" label="Prior mean of the lift (%)" defaultValue={pct(d.stats.prior.mean)} decimalScale={2} error={liveErrors.priorMean} />}
+                    {properPrior && <NumberInput name="priorSd" label="Prior sd of the lift (%)" defaultValue={pct(d.stats.prior.sd)} decimalScale={2} min={0.01} error={liveErrors.priorSd} />}
+                  </>
+                )}
               </SimpleGrid>
+              <Text size="xs" c="dimmed" mt="xs">
+                {engine === "fixed" ? "Read once, at the planned size: looking earlier inflates false positives." : engine === "sequential" ? "Always-valid intervals: safe to look at any time; N* is the sample size at which they are tightest (default 5,000)." : "Chance to win, credible interval and expected loss; the proper prior N(0, 30%²) pulls small noisy lifts toward 0."}
+              </Text>
             </Card>
             <BaselineOverrides design={d} metric={metric} errors={liveErrors} preview={preview} />
             {!readOnly && <Group><Button type="submit">{submitLabel}</Button></Group>}

@@ -10,6 +10,7 @@ import { backtest, defaultReferenceDay, memberOf, rfmAsOf, type Backtest } from 
 import type { RecordedDecision } from "./decisions";
 import { designSchema, type Design, type ExperimentAudience } from "./design";
 import { analysePower, mdeAt, powerAt, powerCurve, PowerInputError, type PowerInput, type PowerResult } from "./stats/power";
+import { guardrailPowers, type GuardrailPower } from "./stats/sizing";
 import { AppError, type ErrorCode } from "~/lib/errors";
 import { chosenK, personaCentroids } from "~/segments/store.server";
 
@@ -282,13 +283,22 @@ export function assignmentCounts(db: Db, id: number): number[] {
     .reduce<number[]>((acc, r) => ((acc[r.arm] = r.n), acc), []);
 }
 
-export type DesignPreview = { audience: { customers: number; revenue: number; label: string }; baselines: ExperimentBaselines; power: ExperimentPower; frozen?: boolean };
+export type DesignPreview = { audience: { customers: number; revenue: number; label: string }; baselines: ExperimentBaselines; power: ExperimentPower; guardrailPower: GuardrailPower[]; frozen?: boolean };
 
 /** Everything the design panel shows for a design: audience size now, back-tested baselines, power analysis. */
 export function designPreview(db: Db, datasetId: number, design: Design): DesignPreview {
   const audience = currentAudienceSize(db, datasetId, design);
   const baselines = experimentBaselines(db, datasetId, design);
-  return { audience, baselines, power: experimentPower(design, baselines, audience.customers) };
+  const power = experimentPower(design, baselines, audience.customers);
+  return { audience, baselines, power, guardrailPower: guardrailPowerOf(design, baselines, power) };
+}
+
+/** Guardrails are sized too (issue #11): each non-inferiority test's power at its margin, at the planned size or the audience's. */
+function guardrailPowerOf(design: Design, baselines: ExperimentBaselines, power: ExperimentPower): GuardrailPower[] {
+  const control = power.result ? Math.min(power.result.nControl, power.availableControl) : null;
+  const ratio = power.input?.ratio ?? 1;
+  const u = baselines.used;
+  return guardrailPowers(design.guardrails, { aov: u.aov.value, aovSd: u.aovSd.value, refundRate: u.refundRate.value, refundSd: baselines.baselines.refundSd }, control, control === null ? null : Math.max(2, Math.floor(control * ratio)), design.stats.alpha);
 }
 
 /**
@@ -308,10 +318,12 @@ export function experimentPreview(db: Db, experiment: Experiment): DesignPreview
     label = "(audience deleted since the start)";
   }
   const baselines = experimentBaselines(db, experiment.datasetId, experiment.design);
+  const power = experimentPower(experiment.design, baselines, assigned.size);
   return {
     audience: { customers: assigned.size, revenue: atStart.reduce((s, c) => s + c.monetary, 0), label: `${label} · assigned on ${experiment.startDate}` },
     baselines,
-    power: experimentPower(experiment.design, baselines, assigned.size),
+    power,
+    guardrailPower: guardrailPowerOf(experiment.design, baselines, power),
     frozen: true,
   };
 }

@@ -16,6 +16,8 @@ export const METHODS = [
   "Several treatments: Holm adjustment of the primary metric's p-values (Benjamini–Hochberg on request); guardrails unadjusted, one-sided non-inferiority at α.",
   "Sample ratio mismatch: χ² goodness of fit of users per arm against the planned allocation, flagged at p < 0.001.",
   "CUPED: pre-period spend over the W days before the start as covariate, θ from within-arm covariances (equal to OLS of Y on arm and X).",
+  "Engines (chosen in the design; definitions of GrowthBook's gbstats 0.8.0): fixed-horizon (above); sequential, the always-valid confidence sequence of Waudby-Smith et al. with tuning N*, safe at every look and always used for interim measured results; Bayesian, a Gaussian posterior on the effect (flat or a normal prior on the lift) giving chance to win, credible interval and expected loss.",
+  "Decision: Ship, Don't ship, Keep running (customers or days still needed, never more than the frozen assignment can give) or Stop: can't be decided (with the smallest effect the whole audience can detect); significant only when the interval shown excludes 0.",
 ];
 
 export function experimentReport(db: Db, id: number) {
@@ -51,7 +53,7 @@ export function reportRows(r: ExperimentReport): CsvValue[][] {
     ["design", "name", d.name], ["design", "status", r.experiment.status], ["design", "campaign type", d.campaignType], ["design", "hypothesis", d.hypothesis],
     ["design", "primary metric", METRIC_LABELS[d.primaryMetric]], ["design", "window days", d.windowDays],
     ...d.arms.map((a): CsvValue[] => ["design", `arm ${a.name} share`, a.share]),
-    ["design", "alpha", d.stats.alpha], ["design", "power", d.stats.power], ["design", "sides", d.stats.sides], ["design", "mde", d.stats.mde], ["design", "mde relative", d.stats.relative],
+    ["design", "alpha", d.stats.alpha], ["design", "power", d.stats.power], ["design", "sides", d.stats.sides], ["design", "mde", d.stats.mde], ["design", "mde relative", d.stats.relative], ["design", "engine", d.stats.engine],
     ...d.guardrails.map((g): CsvValue[] => ["design", `guardrail ${g.metric} margin`, g.margin]),
   ];
   if (r.audience) rows.push(["audience", "label", r.audience.label], ["audience", "customers", r.audience.customers]);
@@ -75,7 +77,17 @@ export function reportRows(r: ExperimentReport): CsvValue[][] {
     rows.push(["srm", "chi2", a.srm.chi2], ["srm", "p", a.srm.pValue], ["srm", "flagged", a.srm.flagged]);
     for (const g of a.guardrails) rows.push(["guardrail", `${g.arm} ${g.metric}`, g.verdict]);
     if (a.cuped) rows.push(["cuped", "theta", a.cuped.theta], ["cuped", "variance reduction", a.cuped.varianceReduction]);
-    rows.push(["decision", "verdict", a.decision.verdict], ["decision", "arm", a.decision.arm], ["decision", "extra per arm", a.decision.extraPerArm]);
+    rows.push(["analysis", "engine", a.engine.name], ["analysis", "interim", a.engine.interim]);
+    if (a.engine.tuning !== null) rows.push(["analysis", "tuning", a.engine.tuning]);
+    for (const c of a.primary.comparisons) {
+      rows.push(["primary", `${c.arm} relative`, c.relative.estimate], ["primary", `${c.arm} relative ci low`, c.relative.ci?.[0] ?? null], ["primary", `${c.arm} relative ci high`, c.relative.ci?.[1] ?? null]);
+      if (c.relative.chanceToWin !== undefined) rows.push(["primary", `${c.arm} chance to win`, c.relative.chanceToWin], ["primary", `${c.arm} risk if shipped`, c.relative.risk?.[1] ?? null]);
+      else rows.push(["primary", `${c.arm} p`, c.adjustedP]);
+      if (c.relative.reason) rows.push(["primary", `${c.arm} not computable`, c.relative.reason]);
+    }
+    for (const g of a.guardrails) if (g.reason) rows.push(["guardrail", `${g.arm} ${g.metric} reason`, g.reason]);
+    rows.push(["decision", "verdict", a.decision.verdict], ["decision", "arm", a.decision.arm], ["decision", "extra per arm", a.decision.extraPerArm], ["decision", "days left", a.decision.daysLeft], ["decision", "smallest detectable", a.decision.smallestDetectable]);
+    for (const h of a.decision.headline) rows.push(["decision", "headline", h]);
     for (const reason of a.decision.reasons) rows.push(["decision", "reason", reason]);
   }
   return rows;

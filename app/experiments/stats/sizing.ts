@@ -50,3 +50,24 @@ export function guardrailPower(margin: number, mean: number, sd: number, nContro
   const se = (sd / mean) * Math.sqrt(1 / nControl + 1 / nTreatment);
   return pnorm(margin / se - qnorm(1 - alpha));
 }
+
+export type GuardrailPower = { metric: "refund_rate" | "aov"; margin: number; power: number | null; perArm: number | null; reason: string | null };
+
+/**
+ * The power of each guardrail's non-inferiority test at its margin, at the planned size per arm (or the audience's,
+ * if smaller), from the back-tested ratio and its per-customer sd; null with the reason when a baseline is missing.
+ */
+export function guardrailPowers(
+  guardrails: { metric: "refund_rate" | "aov"; margin: number }[],
+  baselines: { aov: number | null; aovSd: number | null; refundRate: number | null; refundSd: number | null },
+  nControl: number | null,
+  nTreatment: number | null,
+  alpha: number,
+): GuardrailPower[] {
+  return guardrails.map((g) => {
+    const [mean, sd] = g.metric === "aov" ? [baselines.aov, baselines.aovSd] : [baselines.refundRate, baselines.refundSd];
+    if (nControl === null || nTreatment === null) return { ...g, power: null, perArm: null, reason: "no sample size yet" };
+    if (!(mean !== null && mean > 0) || !(sd !== null && sd > 0)) return { ...g, power: null, perArm: nControl, reason: g.metric === "aov" ? "no orders in the back-test window" : "no refunds in the back-test window: the refund rate cannot be tested" };
+    return { ...g, power: guardrailPower(g.margin, mean, sd, nControl, nTreatment, alpha), perArm: nControl, reason: null };
+  });
+}
