@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCalendarDay } from "~/ingest/dates";
 import { SEGMENTS } from "~/segments/rfm";
 import { MAX_POWER, MIN_ALPHA, MIN_ALPHA_MESSAGE } from "./stats/power";
 import { ENGINES } from "./stats/engines";
@@ -44,7 +45,7 @@ export const designSchema = z
       .max(5, "Control and at most 4 treatments"),
     primaryMetric: z.enum(PRIMARY_METRICS),
     windowDays: z.union([z.literal(7), z.literal(30), z.literal(60), z.literal(90)]),
-    referenceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD").optional(),
+    referenceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD").refine(isCalendarDay, "is not a calendar day (e.g. 9999-99-99)").optional(),
     guardrails: z
       .array(z.object({ metric: z.enum(["refund_rate", "aov"]), margin: z.number().gt(0, "A margin above 0").lte(1, "At most 100%") }))
       .max(2),

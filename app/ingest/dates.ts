@@ -84,3 +84,28 @@ export function normaliseDateFormat(text: string): DateFormat | null {
   if (t.startsWith("D/M/YYYY") || t.startsWith("DD/MM/YYYY")) return "D/M/YYYY H:MM";
   return null;
 }
+
+/** A real calendar day written YYYY-MM-DD (9999-99-99 is not one). */
+export function isCalendarDay(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  return !!m && +m[2] >= 1 && +m[2] <= 12 && +m[3] >= 1 && +m[3] <= daysIn(+m[1], +m[2]);
+}
+
+/**
+ * The days a transaction can plausibly carry (#12 item 5: lines dated 1900 and 2150 made /cohorts a 27 MB page): from
+ * 1990-01-01 to tomorrow by default; PLAUSIBLE_DATES="FROM..TO" (either side may be empty) changes it. Lines outside are
+ * rejected with the reason, so every page is bounded by the span of real data.
+ */
+export function plausibleDates(env: Record<string, string | undefined> = process.env, now = new Date()): { from: string; to: string } {
+  const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const range = { from: "1990-01-01", to: tomorrow };
+  const setting = env.PLAUSIBLE_DATES?.trim();
+  if (!setting) return range;
+  const [from, to] = setting.split("..").map((s) => s?.trim() ?? "");
+  for (const [side, value] of [["from", from], ["to", to]] as const) {
+    if (value === "" || value === undefined) continue;
+    if (!isCalendarDay(value)) throw new Error(`PLAUSIBLE_DATES must be FROM..TO with days written YYYY-MM-DD, got "${setting.slice(0, 60)}"`);
+    range[side] = value;
+  }
+  return range;
+}

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { AppError } from "~/lib/errors";
 import { BigMap } from "~/lib/big-map";
 import { CsvReader, quote, type CsvProblem, type CsvRecord } from "./csv";
-import { detectDateFormat, parseDate, type DateFormat } from "./dates";
+import { detectDateFormat, parseDate, plausibleDates, type DateFormat } from "./dates";
 import { LineSet } from "./dedup";
 import { IncrementalDecoder } from "./encoding";
 import { FormatError, resolveLayout, type ColumnMap, type Layout } from "./formats";
@@ -52,6 +52,8 @@ export type PipelineOptions = {
   trace?: (line: TracedLine) => void;
   /** Test hook: throws after this many lines, to prove that a failed load leaves nothing behind. */
   faultAfterLines?: number;
+  /** Days outside this range are rejected lines (default: 1990-01-01 to tomorrow, or PLAUSIBLE_DATES). */
+  plausibleDates?: { from: string; to: string };
   /** `--until`: lines dated after this day (YYYY-MM-DD) are counted (linesAfterUntil) and left out. */
   until?: string;
   /**
@@ -232,8 +234,13 @@ class Cleaner {
   private readonly idx: Layout["index"];
   private readonly options: PipelineOptions;
 
+  private readonly plausible: { from: string; to: string };
+  private readonly plausibleEnd: string;
+
   constructor(header: CsvRecord, options: PipelineOptions, sample: CsvRecord[], expectedLines: number) {
     this.options = options;
+    this.plausible = options.plausibleDates ?? plausibleDates();
+    this.plausibleEnd = `${this.plausible.to}U`; // every timestamp of the last day sorts before it (as untilEnd)
     this.seen = new LineSet(expectedLines);
     this.nextOrderId = options.firstIds?.order ?? 1;
     this.nextProductId = options.firstIds?.product ?? 1;
@@ -301,6 +308,10 @@ class Cleaner {
       const at = this.lastAt;
       if (at === null) {
         this.reject(r.line, `unreadable date "${quote(dateText.trim())}" (expected ${this.dateFormat})`, r.raw);
+        continue;
+      }
+      if (at < this.plausible.from || at > this.plausibleEnd) {
+        this.reject(r.line, `date ${at.slice(0, 10)} is outside the plausible range ${this.plausible.from} … ${this.plausible.to} (PLAUSIBLE_DATES changes it)`, r.raw);
         continue;
       }
       let quantity = 1;
