@@ -9,6 +9,7 @@ import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResp
 import { json } from "@remix-run/node";
 import { activeDataset } from "~/db/active.server";
 import { useNonce } from "~/lib/nonce";
+import { setActiveCurrency } from "~/components/format";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: coreStyles },
@@ -39,7 +40,7 @@ const NAV = [
 
 export async function loader() {
   const active = activeDataset();
-  return json({ active: active && { id: active.id, name: active.name } });
+  return json({ active: active && { id: active.id, name: active.name, currency: active.currency } });
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -70,6 +71,8 @@ function Shell({ children }: { children: React.ReactNode }) {
   const [opened, { toggle }] = useDisclosure();
   const { pathname } = useLocation();
   const data = useRouteLoaderData<typeof loader>("root");
+  // every money figure below is formatted in the active data set's currency (issue 14; components/format.ts)
+  setActiveCurrency(data?.active?.currency);
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="lg">
       <AppShell.Header>
@@ -82,6 +85,7 @@ function Shell({ children }: { children: React.ReactNode }) {
             <Group gap="xs">
               <Text size="sm" c="dimmed">Data set</Text>
               <Badge variant="light" component={Link} to="/data" style={{ cursor: "pointer" }}>{data.active.name}</Badge>
+              <Badge variant="outline" color="gray" data-testid="active-currency" title="Currency of the amounts (change it on the Data page)">{data.active.currency ?? "no currency"}</Badge>
             </Group>
           ) : (
             <Badge color="gray" variant="light">no data yet</Badge>

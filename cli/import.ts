@@ -5,13 +5,23 @@ import { parseMapArgs } from "~/ingest/formats";
 import { importFile } from "~/ingest/import.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import type { ImportReport } from "~/ingest/report";
-import { activeDatasetId } from "~/db/datasets.server";
+import { activeDatasetId, getDataset } from "~/db/datasets.server";
 import { errorCode } from "~/lib/errors";
 import { computeSegmentsParallel, recomputeSegments } from "~/segments/compute.server";
 import { updateDataset } from "~/ingest/update.server";
 import { remeasureDataset } from "~/experiments/measure.server";
 import type { UpdateReport } from "~/ingest/report";
 import { parse, UsageError } from "./args";
+import { parseCurrency } from "~/lib/currency";
+
+/** `--currency CODE` (issue 14): an ISO 4217 code; a wrong one is a usage error that names the flag. */
+function currencyFlag(value: string): string {
+  try {
+    return parseCurrency(value);
+  } catch (err) {
+    throw new UsageError(`--currency: ${(err as Error).message}`);
+  }
+}
 import { IMPORT_USAGE } from "./usage";
 import { progressPrinter } from "./progress";
 
@@ -29,11 +39,14 @@ export async function importCommand(argv: string[]): Promise<void> {
     update: { type: "string" },
     "update-id": { type: "string" },
     until: { type: "string" },
+    currency: { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`usage: ${IMPORT_USAGE}`);
   const dateFormat = values["date-format"] === undefined ? undefined : normaliseDateFormat(values["date-format"]);
   if (dateFormat === null) throw new UsageError(`--date-format "${values["date-format"]}" is not one of M/D/YYYY, D/M/YYYY, ISO (YYYY-MM-DD), YYYYMMDD`);
   const map = values.map ? parseMapArgs(values.map) : undefined;
+  const currency = values.currency === undefined ? undefined : currencyFlag(values.currency);
+  if (currency !== undefined && (values.update !== undefined || values["update-id"] !== undefined)) throw new UsageError("--currency is set at import (an update keeps the data set's currency)");
   const updateId = values["update-id"] === undefined ? undefined : Number(values["update-id"]);
   if (updateId !== undefined && !(Number.isInteger(updateId) && updateId > 0)) throw new UsageError(`--update-id expects a data set id, got "${values["update-id"]}"`);
   const update = updateId ?? values.update;
@@ -66,6 +79,7 @@ export async function importCommand(argv: string[]): Promise<void> {
       dateFormat,
       replace: values.replace,
       until: values.until,
+      currency,
       onProgress: progress.update,
     });
     // segments and personas are derived once per import, right after it lands (a failure here keeps the import)
@@ -74,7 +88,9 @@ export async function importCommand(argv: string[]): Promise<void> {
     await computeSegmentsParallel(db, datasetId);
     progress.update({ stage: "done" });
     progress.end();
-    process.stdout.write(values.json ? JSON.stringify(report) + "\n" : summary(report));
+    const datasetCurrency = getDataset(db, datasetId)?.currency ?? null;
+    process.stdout.write(values.json ? JSON.stringify({ ...report, currency: datasetCurrency }) + "\n"
+      : summary(report) + `  currency            ${datasetCurrency ?? "none: amounts are plain numbers (set one with --currency CODE or \`currency CODE\`)"}\n`);
   } catch (err) {
     // the web server reads the code from this line; people read the message main() prints
     if (values["progress-json"]) process.stderr.write(JSON.stringify({ error: { code: errorCode(err), message: String(err instanceof Error ? err.message : err) } }) + "\n");

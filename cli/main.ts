@@ -1,5 +1,5 @@
 import { UsageError } from "./args";
-import { ANALYZE_USAGE, CLV_USAGE, IMPORT_USAGE, PLAN_USAGE, POWER_USAGE, REPORT_USAGE, RESULTS_USAGE, SEED_USAGE, SEGMENTS_USAGE } from "./usage";
+import { ANALYZE_USAGE, CLV_USAGE, CURRENCY_USAGE, IMPORT_USAGE, PLAN_USAGE, POWER_USAGE, REPORT_USAGE, RESULTS_USAGE, SEED_USAGE, SEGMENTS_USAGE } from "./usage";
 
 type Run = (argv: string[]) => Promise<void>;
 
@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Run> }> = {
   clv: { usage: CLV_USAGE, load: async () => (await import("./clv")).clvCommand },
   plan: { usage: PLAN_USAGE, load: async () => (await import("./plan")).planCommand },
   results: { usage: RESULTS_USAGE, load: async () => (await import("./results")).resultsCommand },
+  currency: { usage: CURRENCY_USAGE, load: async () => (await import("./currency")).currencyCommand },
 };
 
 function help(): string {

@@ -4,7 +4,7 @@ import { databasePath } from "~/db/paths.server";
 import { toCsv } from "~/lib/csv";
 import { choosePersonaK } from "~/segments/compute.server";
 import { K_RANGE } from "~/segments/settings";
-import { allMembers, RFM_CSV_HEADER, rfmCsvRow } from "~/segments/queries.server";
+import { allMembers, rfmCsvHeader, rfmCsvRow } from "~/segments/queries.server";
 import { segmentsReport } from "~/segments/report.server";
 import { parse, positiveInt, UsageError } from "./args";
 
@@ -22,7 +22,7 @@ export async function segmentsCommand(argv: string[]): Promise<void> {
       choosePersonaK(db, id, k);
     }
     if (values.members) {
-      process.stdout.write(toCsv(RFM_CSV_HEADER, allMembers(db, id).map(rfmCsvRow)));
+      process.stdout.write(toCsv(rfmCsvHeader(db, id), allMembers(db, id).map(rfmCsvRow)));
       return;
     }
     const report = segmentsReport(db, id);

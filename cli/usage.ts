@@ -3,7 +3,9 @@ import { REPORT_NAMES } from "~/analytics/reports";
 // Every command's usage line, apart from the commands themselves: `cli --help` prints them without loading any.
 
 export const IMPORT_USAGE =
-  "import FILE [--workspace NAME | --update NAME] [--until YYYY-MM-DD] [--map field=column ...] [--date-format FMT] [--replace] [--db PATH] [--json]";
+  "import FILE [--workspace NAME | --update NAME] [--until YYYY-MM-DD] [--map field=column ...] [--date-format FMT] [--currency CODE] [--replace] [--db PATH] [--json]";
+export const CURRENCY_USAGE =
+  "currency CODE|none [--dataset ID] [--db PATH] [--json]";
 export const ANALYZE_USAGE =
   "analyze (--input FILE.json | --experiment ID) [--db PATH] [--json]   (each result set may name \"engine\": \"fixed\"|\"sequential\"|\"bayesian\", \"prior\", \"sequential\": {\"tuning\": N}, \"inverse\")";
 export const CLV_USAGE =

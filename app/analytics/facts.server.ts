@@ -124,5 +124,6 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     k++;
   }
   if (n === 0) firstDay = lastDay = 0;
-  return { datasetId, firstDay, lastDay, countries, customers, products, orders, lines };
+  const currency = (sqlite.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined) ?? null;
+  return { datasetId, currency, firstDay, lastDay, countries, customers, products, orders, lines };
 }

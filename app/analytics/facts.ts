@@ -7,6 +7,8 @@ export const RETURN = 2;
 
 export type Facts = {
   datasetId: number;
+  /** The data set's ISO 4217 currency, or null: money shown as plain numbers (issue 14). */
+  currency: string | null;
   /** First and last day with a kept transaction (sales or cancellations). */
   firstDay: number;
   lastDay: number;

@@ -2,6 +2,7 @@ import { averageRetention, cohorts, secondPurchase } from "./cohorts";
 import { SALE, inScope, monthCoverage, monthOf, partialLabel, type Facts, type Scope } from "./facts";
 import { kpisFor } from "./kpis";
 import { share } from "./money";
+import { formatMoney } from "~/lib/currency";
 import { monthly } from "./monthly";
 import { countries, mostReturned } from "./revenue";
 
@@ -12,7 +13,6 @@ export type Insight = { key: string; text: string; link: string; values: Record<
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
 const num = (x: number) => x.toLocaleString("en-GB");
-const amount = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const monthName = (ym: string) => `${MONTHS[+ym.slice(5, 7) - 1]} ${ym.slice(0, 4)}`;
 
@@ -33,6 +33,7 @@ export function revenueConcentration(facts: Facts, scope: Scope): { customers: n
 /** The key insights of the overview, each a sentence with its numbers, computed from the data in scope. */
 export function insights(facts: Facts, scope: Scope): Insight[] {
   const out: Insight[] = [];
+  const amount = (x: number) => formatMoney(x, facts.currency);
   const conc = revenueConcentration(facts, scope);
   if (conc.customers > 0) {
     out.push({ key: "concentration", link: "/revenue", values: { share: conc.share, topCustomers: conc.top, customers: conc.customers },

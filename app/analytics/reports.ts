@@ -5,6 +5,9 @@ import { kpiReport } from "./kpis";
 import { monthly } from "./monthly";
 import { countries, mostReturned, productPareto, seasonality, WEEKDAYS } from "./revenue";
 import type { CsvValue } from "~/lib/csv";
+import { moneyHeader } from "~/lib/currency";
+
+const MONEY_KPIS = new Set<string>(["revenue", "netRevenue", "averageOrderValue"]);
 
 // Every context figure by report name: the same function feeds the pages, `cli report` and GET /api/report/<name>.
 
@@ -59,18 +62,19 @@ export type Table = { name: string; header: string[]; rows: CsvValue[][] };
 /** The tables of a report, as its CSV downloads give them. */
 export function reportTables(facts: Facts, name: ReportName, filter: Filter): Table[] {
   const scope = scopeOf(facts, filter);
+  const m = (header: string) => moneyHeader(header, facts.currency); // money columns name the currency (issue 14)
   switch (name) {
     case "overview": {
       const k = kpiReport(facts, scope, dayText);
       const metrics = ["revenue", "netRevenue", "orders", "customers", "averageOrderValue", "repeatCustomerRate", "refundRate"] as const;
       return [
-        { name: "kpis", header: ["metric", "current", "previous"], rows: metrics.map((m) => [m, k.current[m], k.previous?.[m] ?? null]) },
+        { name: "kpis", header: ["metric", "unit", "current", "previous"], rows: metrics.map((x) => [x, MONEY_KPIS.has(x) ? (facts.currency ?? "") : "", k.current[x], k.previous?.[x] ?? null]) },
         ...reportTables(facts, "monthly", filter),
         ...reportTables(facts, "insights", filter),
       ];
     }
     case "monthly":
-      return [{ name: "monthly", header: ["month", "revenue", "orders", "customers", "new_customers", "returning_customers", "days_covered", "days_in_month"], rows: monthly(facts, scope).map((m) => [m.month, m.revenue, m.orders, m.customers, m.newCustomers, m.returningCustomers, m.days, m.daysInMonth]) }];
+      return [{ name: "monthly", header: ["month", m("revenue"), "orders", "customers", "new_customers", "returning_customers", "days_covered", "days_in_month"], rows: monthly(facts, scope).map((m) => [m.month, m.revenue, m.orders, m.customers, m.newCustomers, m.returningCustomers, m.days, m.daysInMonth]) }];
     case "cohorts": {
       const rows = cohorts(facts, scope);
       const width = rows[0]?.active.length ?? 0;
@@ -78,23 +82,23 @@ export function reportTables(facts: Facts, name: ReportName, filter: Filter): Ta
       const second = secondPurchase(facts, scope);
       return [
         { name: "cohorts-active", header: ["cohort", "size", ...ks], rows: rows.map((r) => [r.month, r.size, ...r.active]) },
-        { name: "cohorts-revenue", header: ["cohort", "size", ...ks], rows: rows.map((r) => [r.month, r.size, ...r.revenue]) },
+        { name: "cohorts-revenue", header: ["cohort", "size", ...ks.map(m)], rows: rows.map((r) => [r.month, r.size, ...r.revenue]) },
         { name: "second-purchase", header: ["days", "share_bought_again", "customers_observed"], rows: second.curve.map((c) => [c.days, c.share, c.observed]) },
       ];
     }
     case "countries":
-      return [{ name: "countries", header: ["country", "revenue", "share", "customers", "orders", "average_order_value"], rows: countries(facts, scope).map((c) => [c.country, c.revenue, c.share, c.customers, c.orders, c.averageOrderValue]) }];
+      return [{ name: "countries", header: ["country", m("revenue"), "share", "customers", "orders", m("average_order_value")], rows: countries(facts, scope).map((c) => [c.country, c.revenue, c.share, c.customers, c.orders, c.averageOrderValue]) }];
     case "products": {
       const p = productPareto(facts, scope);
       return [
-        { name: "products", header: ["rank", "stock_code", "description", "net_revenue", "sales", "returns", "quantity", "orders", "share", "cumulative_share"], rows: p.products.map((r) => [r.rank, r.stockCode, r.description, r.revenue, r.sales, r.returns, r.quantity, r.orders, r.share, r.cumulativeShare]) },
-        { name: "most-returned", header: ["stock_code", "description", "returned_value", "returned_quantity"], rows: mostReturned(facts, scope, 10).map((r) => [r.stockCode, r.description, r.returnedValue, r.returnedQuantity]) },
+        { name: "products", header: ["rank", "stock_code", "description", m("net_revenue"), m("sales"), m("returns"), "quantity", "orders", "share", "cumulative_share"], rows: p.products.map((r) => [r.rank, r.stockCode, r.description, r.revenue, r.sales, r.returns, r.quantity, r.orders, r.share, r.cumulativeShare]) },
+        { name: "most-returned", header: ["stock_code", "description", m("returned_value"), "returned_quantity"], rows: mostReturned(facts, scope, 10).map((r) => [r.stockCode, r.description, r.returnedValue, r.returnedQuantity]) },
       ];
     }
     case "seasonality": {
       const s = seasonality(facts, scope);
       return [
-        { name: "months", header: ["month", "revenue", "orders", "days_covered", "days_in_month"], rows: s.months.map((m) => [m.month, m.revenue, m.orders, m.days, m.daysInMonth]) },
+        { name: "months", header: ["month", m("revenue"), "orders", "days_covered", "days_in_month"], rows: s.months.map((m) => [m.month, m.revenue, m.orders, m.days, m.daysInMonth]) },
         { name: "weekday-hour", header: ["weekday", ...Array.from({ length: 24 }, (_, h) => `h${h}`)], rows: s.weekdayHour.map((r, d) => [WEEKDAYS[d], ...r]) },
       ];
     }

@@ -1,9 +1,9 @@
 import { Anchor, Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import type { ImportReport } from "~/ingest/report";
 import { FORMAT_LABELS } from "~/ingest/formats";
+import { formatMoney } from "~/lib/currency";
 
 const n = (x: number) => x.toLocaleString("en-GB");
-const money = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -16,7 +16,9 @@ function Stat({ label, value, hint }: { label: string; value: string; hint?: str
 }
 
 /** Every count of the cleaning policy (PRODUCT.md §1), as stored with the data set. */
-export function ImportReportView({ report, datasetId }: { report: ImportReport; datasetId?: number }) {
+/** currency: the data set's (issue 14); the CLI's import JSON carries it beside the report. */
+export function ImportReportView({ report, datasetId, currency }: { report: ImportReport & { currency?: string | null }; datasetId?: number; currency?: string | null }) {
+  const money = (x: number) => formatMoney(x, currency === undefined ? report.currency : currency);
   const reasons = Object.entries(report.invalidReasons);
   return (
     <Stack gap="md" data-testid="import-report">

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, ScrollArea, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Badge, Button, Group, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { DATE_FORMATS, type DateFormat } from "~/ingest/dates";
 import { FIELDS, type ColumnMap, type Field } from "~/ingest/formats";
@@ -49,7 +49,8 @@ const OUTCOME_COLOURS = { sale: "teal", return: "orange", duplicate: "gray", inv
 type Props = {
   upload: { id: string; fileName: string };
   initial: UploadPreview;
-  onImport: (map: ColumnMap, dateFormat?: DateFormat) => void;
+  /** currency: an ISO 4217 code, or undefined for plain numbers (issue 14). */
+  onImport: (map: ColumnMap, dateFormat?: DateFormat, currency?: string) => void;
   onCancel: () => void;
 };
 
@@ -57,6 +58,8 @@ type Props = {
 export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
   const [map, setMap] = useState<ColumnMap>(() => (initial.format ? {} : guess(initial.header)));
   const [dateFormat, setDateFormat] = useState<DateFormat | "">("");
+  const [currency, setCurrency] = useState("");
+  const currencyError = currency.trim() !== "" && !/^[A-Za-z]{3}$/.test(currency.trim()) ? "Three letters, an ISO 4217 code such as EUR or USD" : null;
   const [preview, setPreview] = useState<UploadPreview>(initial);
   const [error, setError] = useState<string | null>(null);
 
@@ -84,7 +87,7 @@ export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
   }, [map, dateFormat, upload.id]);
 
   const options = preview.header.map((h) => ({ value: h, label: h }));
-  const ready = !preview.problem && !error;
+  const ready = !preview.problem && !error && !currencyError;
   return (
     <Stack data-testid="mapping-form">
       <Title order={4}>Map the columns of {upload.fileName}</Title>
@@ -99,6 +102,8 @@ export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
         ))}
         <Select label="Date format" data={[{ value: "", label: `Detect${preview.dateFormat ? ` (${preview.dateFormat})` : ""}` }, ...DATE_FORMATS.map((f) => ({ value: f, label: f }))]}
           value={dateFormat} onChange={(v) => setDateFormat((v ?? "") as DateFormat | "")} allowDeselect={false} />
+        <TextInput label="Currency of the amounts" description="ISO code (EUR, USD…); empty: plain numbers" placeholder="e.g. EUR" value={currency}
+          onChange={(e) => setCurrency(e.currentTarget.value)} error={currencyError} maxLength={3} data-testid="mapping-currency" />
       </SimpleGrid>
       {(preview.problem || error) && <Alert color="orange" data-testid="mapping-problem">{error ?? preview.problem}</Alert>}
       {preview.lines.length > 0 && (
@@ -133,7 +138,7 @@ export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
         </Stack>
       )}
       <Group>
-        <Button disabled={!ready} onClick={() => onImport(map, dateFormat || undefined)}>Import with this mapping</Button>
+        <Button disabled={!ready} onClick={() => onImport(map, dateFormat || undefined, currency.trim().toUpperCase() || undefined)}>Import with this mapping</Button>
         <Button variant="default" onClick={onCancel}>Cancel</Button>
       </Group>
     </Stack>

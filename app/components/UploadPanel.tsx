@@ -19,7 +19,7 @@ type State =
   | { step: "done"; job: ImportJob }
   | { step: "failed"; error: string; upload?: UploadInfo; canReplace?: boolean; retry?: StartOptions };
 
-type StartOptions = { map?: ColumnMap; dateFormat?: DateFormat; replace?: boolean };
+type StartOptions = { map?: ColumnMap; dateFormat?: DateFormat; replace?: boolean; currency?: string };
 
 /** Sends the file as the raw request body, reporting upload progress (fetch cannot). */
 function uploadFile(file: File, onProgress: (percent: number) => void): Promise<{ upload: UploadInfo; preview: UploadPreview }> {
@@ -158,7 +158,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
           <MappingForm
             upload={state.upload}
             initial={state.preview}
-            onImport={(map, dateFormat) => start(state.upload, { map, dateFormat })}
+            onImport={(map, dateFormat, currency) => start(state.upload, { map, dateFormat, currency })}
             onCancel={() => discard(state.upload)}
           />
         )}

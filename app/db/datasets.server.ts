@@ -16,6 +16,8 @@ export type DatasetSummary = {
   importedAt: string;
   firstAt: string | null;
   lastAt: string | null;
+  /** ISO 4217 code of the amounts, or null: plain numbers (issue 14). */
+  currency: string | null;
   active: boolean;
   report: ImportReport;
 };
@@ -76,4 +78,9 @@ export function datasetHistory(db: Db, datasetId: number): HistoryEntry[] {
     .orderBy(datasetImports.id)
     .all()
     .map((r) => ({ id: r.id, kind: r.kind, fileName: r.fileName, importedAt: r.importedAt, report: JSON.parse(r.report) as ImportReport | UpdateReport }));
+}
+
+/** Sets a data set's currency (an ISO 4217 code, checked by the caller, or null for plain numbers); false when it does not exist. */
+export function setDatasetCurrency(db: Db, id: number, currency: string | null): boolean {
+  return db.update(datasets).set({ currency }).where(eq(datasets.id, id)).run().changes > 0;
 }

@@ -9,6 +9,7 @@ import { setActiveDatasetId } from "~/db/datasets.server";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
 import { milliToMoney } from "./money";
+import { defaultCurrency } from "~/lib/currency";
 import { ImportError, runPipeline, type PipelineResult, type Progress } from "./pipeline";
 import type { ImportReport } from "./report";
 import { hashFile, openSource } from "./source";
@@ -27,6 +28,8 @@ export type ImportOptions = {
   faultAfterLines?: number;
   /** `--until YYYY-MM-DD` (issue 13): keep only the lines dated up to that day. */
   until?: string;
+  /** ISO 4217 code of the amounts (issue 14), checked by the caller; undefined: the layout's default (GBP for Online Retail). */
+  currency?: string | null;
   /**
    * Runs inside the import's transaction once the lines, orders and customers are written (later stages derive their
    * tables here, so that a failure changes nothing); ingest does not know them.
@@ -162,6 +165,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
         firstAt: report.dateRange?.[0] ?? null,
         lastAt: report.dateRange?.[1] ?? null,
         report: JSON.stringify(report),
+        currency: options.currency === undefined ? defaultCurrency(report.format) : options.currency,
       })
       .where(eq(datasets.id, id))
       .run();

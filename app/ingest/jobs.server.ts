@@ -76,13 +76,14 @@ export type StartImport = {
   update?: number;
   /** Keep only the lines dated up to this day (YYYY-MM-DD). */
   until?: string;
+  currency?: string;
   /** Called once the import has landed (later stages warm their caches here; ingest does not know them). */
   onDone?: () => void;
 };
 
 type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
 
-export function startImport({ upload, name, map, dateFormat, replace, update, until, onDone }: StartImport): ImportJob {
+export function startImport({ upload, name, map, dateFormat, replace, update, until, currency, onDone }: StartImport): ImportJob {
   pruneJobs();
   const job: ImportJob = { id: randomUUID(), fileName: upload.fileName.slice(0, 255), status: "running", progress: null, report: null, error: null, canReplace: false };
   jobs.set(job.id, job);
@@ -95,6 +96,7 @@ export function startImport({ upload, name, map, dateFormat, replace, update, un
   if (replace) args.push("--replace");
   if (update !== undefined) args.push("--update-id", String(update));
   if (until) args.push("--until", until);
+  if (currency && update === undefined) args.push("--currency", currency);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let lastError = "";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DATE_FORMATS } from "./dates";
 import { FIELDS } from "./formats";
+import { currencySchema, optionalCurrencySchema } from "~/lib/currency";
 
 // Request bodies of the import API and the Data page, validated on the server.
 
@@ -22,9 +23,12 @@ export const startImportSchema = z.object({
   replace: z.boolean().optional(),
   update: z.number({ message: "update must be the id of a data set" }).int("update must be the id of a data set").positive("update must be the id of a data set").optional(),
   until: untilSchema.optional(),
+  /** ISO 4217 code of the amounts (issue 14); without it, GBP for the Online Retail layouts and plain numbers otherwise. */
+  currency: currencySchema.optional(),
 }).refine((b) => b.update === undefined || (b.name === undefined && !b.replace), { message: "update adds lines to an existing data set: give no name or replace with it", path: ["update"] });
 
 export const datasetActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("delete"), id: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("currency"), id: z.coerce.number().int().positive(), currency: optionalCurrencySchema }),
 ]);

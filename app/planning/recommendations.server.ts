@@ -7,17 +7,19 @@ import { experimentAnalysis } from "~/experiments/results.server";
 import { segmentSummaries } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
 import { bestMonths } from "./plan.server";
+import { formatMoney } from "~/lib/currency";
 
 // The seed project's recommendations, each computed from this data set with its numbers and a link to its evidence.
 
 export type Recommendation = { key: string; title: string; text: string; links: { label: string; to: string }[] };
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const money = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const out: Recommendation[] = [];
+  const currency = getFacts(db, datasetId).currency;
+  const money = (x: number) => formatMoney(x, currency);
   const summary = segmentSummaries(db, datasetId);
   const by = (name: string) => summary.segments.find((s) => s.name === name)!;
 

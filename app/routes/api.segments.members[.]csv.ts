@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
 import { csvResponse, toCsv } from "~/lib/csv";
-import { allMembers, RFM_CSV_HEADER, rfmCsvRow, segmentFromSlug } from "~/segments/queries.server";
+import { allMembers, rfmCsvHeader, rfmCsvRow, segmentFromSlug } from "~/segments/queries.server";
 
 // GET /api/segments/members.csv[?segment=<slug>|persona=<cluster>] — rfm_customers.csv for everyone or one group.
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -15,5 +15,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (segment === null) throw new Response(`No segment "${slug}"`, { status: 404 });
   const personaText = search.get("persona");
   const persona = personaText !== null && /^\d$/.test(personaText) ? Number(personaText) : undefined;
-  return csvResponse("rfm_customers.csv", toCsv(RFM_CSV_HEADER, allMembers(db, id, { segment, persona }).map(rfmCsvRow)));
+  return csvResponse("rfm_customers.csv", toCsv(rfmCsvHeader(db, id), allMembers(db, id, { segment, persona }).map(rfmCsvRow)));
 }

@@ -21,10 +21,11 @@ export default function Customer() {
   const data = useLoaderData<typeof loader>();
   if (data.empty) return <EmptyState title="Customer" />;
   const { rfm, orders } = data;
-  const stat = (label: string, value: string) => (
+  const stat = (label: string, value: string, hint?: string) => (
     <Card withBorder padding="sm">
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
-      <Text size="lg" fw={700}>{value}</Text>
+      <Text size="lg" fw={700} data-testid={`customer-${label.split(" ")[0].toLowerCase()}`}>{value}</Text>
+      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
     </Card>
   );
   return (
@@ -42,8 +43,8 @@ export default function Customer() {
         {stat("Recency", plural(rfm.recency, "day"))}
         {stat("Frequency", plural(rfm.frequency, "order"))}
         {stat("Gross sales", amount(rfm.sales))}
-        {stat("Returns", `${amount(rfm.returns)} (${plural(rfm.returnOrders, "cancellation")})`)}
-        {stat("Net spend (monetary)", amount(rfm.monetary))}
+        {stat("Returns", amount(rfm.returns), plural(rfm.returnOrders, "cancellation"))}
+        {stat("Net spend (monetary)", amount(rfm.monetary), "sales − returns, floored at 0")}
         {stat("Average order (net)", amount(rfm.frequency ? rfm.monetary / rfm.frequency : 0))}
       </SimpleGrid>
       <Text size="sm" c="dimmed" data-testid="rfm-explained">

@@ -1,9 +1,10 @@
-import { Alert, Anchor, Badge, Button, Card, Collapse, Group, Modal, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Collapse, Group, Modal, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { json, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Fragment, useState } from "react";
 import { getDb } from "~/db/db.server";
-import { datasetHistory, deleteDataset, getDataset, listDatasets, setActiveDatasetId } from "~/db/datasets.server";
+import { datasetHistory, deleteDataset, getDataset, listDatasets, setActiveDatasetId, setDatasetCurrency } from "~/db/datasets.server";
+import { formatMoney } from "~/lib/currency";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
 import { describeIssues } from "~/lib/validation";
@@ -25,6 +26,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = getDb();
   const dataset = getDataset(db, parsed.data.id);
   if (!dataset) return json({ error: "That data set no longer exists", done: null }, { status: 404 });
+  if (parsed.data.intent === "currency") {
+    setDatasetCurrency(db, dataset.id, parsed.data.currency);
+    return json({ error: null, done: parsed.data.currency ? `"${dataset.name}" amounts are now in ${parsed.data.currency}` : `"${dataset.name}" amounts are now plain numbers` });
+  }
   if (parsed.data.intent === "activate") {
     setActiveDatasetId(db, dataset.id);
     return json({ error: null, done: `"${dataset.name}" is now the active data set` });
@@ -34,7 +39,6 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 const n = (x: number) => x.toLocaleString("en-GB");
-const money = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export default function DataPage() {
   const { datasets } = useLoaderData<typeof loader>();
@@ -102,6 +106,20 @@ export default function DataPage() {
   );
 }
 
+/** The data set's currency, changed in place (issue 14): an ISO code, or empty for plain numbers. */
+function CurrencyForm({ id, currency, busy }: { id: number; currency: string | null; busy: boolean }) {
+  return (
+    <Form method="post" data-testid={`currency-form-${id}`}>
+      <input type="hidden" name="intent" value="currency" />
+      <input type="hidden" name="id" value={id} />
+      <Group gap={4} justify="flex-end" wrap="nowrap" mt={4}>
+        <TextInput size="xs" name="currency" defaultValue={currency ?? ""} placeholder="none" aria-label="Currency" w={64} maxLength={3} />
+        <Button size="xs" variant="default" type="submit" disabled={busy}>Set</Button>
+      </Group>
+    </Form>
+  );
+}
+
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["datasets"][number];
 
 function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; open: boolean; onToggle: () => void; onDelete: () => void; onUpdate: () => void; busy: boolean }) {
@@ -118,7 +136,10 @@ function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; o
         <Table.Td><Text size="sm">{d.fileName}</Text></Table.Td>
         <Table.Td ta="right">{n(d.report.linesRead)}</Table.Td>
         <Table.Td ta="right">{n(d.report.customers)}</Table.Td>
-        <Table.Td ta="right">{money(d.report.salesRevenue)}</Table.Td>
+        <Table.Td ta="right">
+          {formatMoney(d.report.salesRevenue, d.currency)}
+          <CurrencyForm id={d.id} currency={d.currency} busy={busy} />
+        </Table.Td>
         <Table.Td><Text size="sm">{d.firstAt?.slice(0, 10)} – {d.lastAt?.slice(0, 10)}</Text></Table.Td>
         <Table.Td>
           <Group gap="xs" justify="flex-end" wrap="nowrap">
@@ -139,7 +160,7 @@ function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; o
         <Table.Td colSpan={7}>
           <Collapse in={open}>
             <Stack p="sm">
-              <ImportReportView report={d.report} datasetId={d.id} />
+              <ImportReportView report={d.report} datasetId={d.id} currency={d.currency} />
               <Anchor size="sm" href={`/api/datasets/${d.id}`}>Download the report as JSON</Anchor>
               <History entries={d.history} />
             </Stack>

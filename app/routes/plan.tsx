@@ -4,7 +4,7 @@ import { json, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useMemo, useState } from "react";
 import { EmptyState } from "~/components/EmptyState";
-import { amount, int, percent } from "~/components/format";
+import { amount, currencyCode, int, percent } from "~/components/format";
 import { allocateBudget } from "~/planning/allocate";
 import { bestMonths, defaultCandidates } from "~/planning/plan.server";
 import { candidateSchema } from "~/planning/plan-input";
@@ -57,7 +57,7 @@ export default function Plan() {
       </div>
       <Card withBorder>
         <Group align="flex-end">
-          <NumberInput label="Budget" value={budget} onChange={setBudget} min={0} thousandSeparator="," w={200} />
+          <NumberInput label={currencyCode() ? `Budget (${currencyCode()})` : "Budget"} value={budget} onChange={setBudget} min={0} thousandSeparator="," w={200} />
           <Text size="sm" c="dimmed">Best months to run (revenue per active customer; months the data covers only in part left out): {data.months.map((m) => `${m.month} (${amount(m.revenuePerCustomer)})`).join(", ")}</Text>
         </Group>
       </Card>

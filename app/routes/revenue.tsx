@@ -13,7 +13,7 @@ import { partialBarDefs, partialBarFill } from "~/components/charts/partial";
 import { Download } from "~/components/Download";
 import { EmptyState } from "~/components/EmptyState";
 import { FilterBar } from "~/components/FilterBar";
-import { amount, compact, int, percent } from "~/components/format";
+import { amount, compact, compactMoney, int, percent } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Revenue · Campaign Lab" }];
 
@@ -53,7 +53,7 @@ export default function Revenue() {
               margin={{ top: 5, right: 20, bottom: 40, left: 140 }}
               padding={0.2}
               colors={["#4c6ef5"]}
-              axisBottom={{ format: (v) => compact(Number(v)) }}
+              axisBottom={{ format: (v) => compactMoney(Number(v)) }}
               valueFormat={(v) => amount(v)}
               enableLabel={false}
               role="img"
@@ -159,7 +159,7 @@ export default function Revenue() {
               defs={partialBarDefs}
               fill={partialBarFill}
               axisBottom={{ tickRotation: -40, format: (v) => (seasonality.months.find((m) => m.month === v)?.partial ? `${v}*` : String(v)) }}
-              axisLeft={{ format: (v) => compact(Number(v)) }}
+              axisLeft={{ format: (v) => compactMoney(Number(v)) }}
               valueFormat={(v) => amount(v)}
               enableLabel={false}
               role="img"

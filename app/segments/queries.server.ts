@@ -1,5 +1,6 @@
 import type { Db } from "~/db/db.server";
 import { milliToMoney } from "~/ingest/money";
+import { moneyHeader } from "~/lib/currency";
 import { memo } from "~/analytics/memo.server";
 import { segmentsVersion } from "~/db/version.server";
 import { ensureSegments } from "./compute.server";
@@ -186,7 +187,11 @@ function exportAll(db: Db, datasetId: number, q: MemberQuery): MemberRow[] {
   return rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` }));
 }
 
-export const RFM_CSV_HEADER = ["CustomerID", "Recency", "Frequency", "Monetary", "R", "F", "M", "RFM", "Segment", "Persona"];
+/** rfm_customers.csv's header; Monetary (net of returns) names the data set's currency (issue 14). */
+export function rfmCsvHeader(db: Db, datasetId: number): string[] {
+  const currency = db.$client.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined;
+  return ["CustomerID", "Recency", "Frequency", moneyHeader("Monetary", currency), "R", "F", "M", "RFM", "Segment", "Persona"];
+}
 export const rfmCsvRow = (m: MemberRow) => [m.customerId, m.recency, m.frequency, m.monetary, m.r, m.f, m.m, m.code, m.segment, m.persona];
 
 /** Histogram bins and top countries of a set of members, for the segment detail page. */

@@ -74,7 +74,7 @@ describe("context pages", () => {
     expect(rows).toBe(50);
     const csvLink = await app.page.getByRole("link", { name: "Download CSV" }).first().getAttribute("href");
     const csv = await (await fetch(app.url + csvLink)).text();
-    expect(csv.split("\r\n")[0]).toBe("country,revenue,share,customers,orders,average_order_value");
+    expect(csv.split("\r\n")[0]).toBe("country,revenue (GBP),share,customers,orders,average_order_value (GBP)");
     expect((await fetch(`${app.url}/api/report/monthly?from=2011-13-01`)).status).toBe(400);
     expect((await fetch(`${app.url}/api/report/weather`)).status).toBe(404);
   });

@@ -24,8 +24,8 @@ describe("planning pages", () => {
     await allocation.waitFor();
     expect(await app.page.getByTestId("plan-candidates").locator("tbody tr").count()).toBeGreaterThan(3);
     await app.page.getByLabel("Budget").fill("10");
-    await app.page.waitForFunction(() => /spend 10\.00 of 10\.00|spend [0-9.]+ of 10\.00/.test(document.querySelector("[data-testid=plan-allocation]")?.textContent ?? ""));
-    expect(await allocation.innerText()).toMatch(/spend \d+\.\d\d of 10\.00/);
+    await app.page.waitForFunction(() => /spend £[0-9.]+ of £10\.00/.test(document.querySelector("[data-testid=plan-allocation]")?.textContent ?? ""));
+    expect(await allocation.innerText()).toMatch(/spend £\d+\.\d\d of £10\.00/); // the demo data set is in GBP (issue 14)
     await app.page.getByTestId("chart-plan").locator("svg").first().waitFor();
     const download = app.page.waitForEvent("download");
     await app.page.getByRole("button", { name: "Download CSV" }).click();

@@ -34,7 +34,7 @@ describe("segments pages", () => {
     expect(await rows.first().locator("td").first().innerText()).toBe(first);
     const csv = await (await fetch(`${app.url}/api/segments/members.csv?segment=champions`)).text();
     const lines = csv.trim().split("\r\n");
-    expect(lines[0]).toBe("CustomerID,Recency,Frequency,Monetary,R,F,M,RFM,Segment,Persona");
+    expect(lines[0]).toBe("CustomerID,Recency,Frequency,Monetary (GBP),R,F,M,RFM,Segment,Persona");
     expect(lines.slice(1).every((l) => l.includes(",Champions,"))).toBe(true);
   });
 

@@ -112,6 +112,22 @@ describe("with data", () => {
     expect([missing.status, await body(missing)]).toEqual([404, { error: "No such data set" }]);
   });
 
+  it("PATCH /api/datasets/:id sets the currency (issue 14): 400 naming the field on a bad code, nothing changed", async () => {
+    const at = (id: number) => ({ params: { id: String(id) } });
+    expect((await body(await call(dataset.loader, "", at(rulesId)))).currency).toBe("GBP"); // Online Retail layout: GBP by default
+    const before = snapshot(t.db);
+    const bad = await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: "EURO" } });
+    expect([bad.status, (await body(bad)).error]).toEqual([400, expect.stringMatching(/^currency: is not an ISO 4217 currency code/)]);
+    expect(snapshot(t.db)).toEqual(before);
+    const ok = await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: "eur" } });
+    expect([ok.status, (await body(ok)).currency]).toEqual([200, "EUR"]);
+    const none = await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: null } });
+    expect((await body(none)).currency).toBeNull();
+    await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: "GBP" } });
+    expect((await call(dataset.action, "", { ...at(999), method: "PATCH", json: { currency: "GBP" } })).status).toBe(404);
+    expect((await call(dataset.action, "", { ...at(rulesId), method: "POST", json: { currency: "GBP" } })).status).toBe(405);
+  });
+
   it("GET /api/datasets/:id/rejected.csv lists the rejected examples, or 404", async () => {
     const report = (await body(await call(dataset.loader, "", { params: { id: String(rulesId) } }))).report;
     const csv = await call(datasetRejected.loader, "", { params: { id: String(rulesId) } });
@@ -146,7 +162,7 @@ describe("with data", () => {
     expect(counted).toBe(r.customers);
     const champions = r.segments.find((s: { name: string }) => s.name === "Champions").customers;
     const csv = await lines(await call(membersCsv.loader, "/api/segments/members.csv?segment=champions"));
-    expect(csv[0]).toBe("CustomerID,Recency,Frequency,Monetary,R,F,M,RFM,Segment,Persona");
+    expect(csv[0]).toBe("CustomerID,Recency,Frequency,Monetary (GBP),R,F,M,RFM,Segment,Persona");
     expect(csv.length - 1).toBe(champions);
     expect(csv.slice(1).every((l) => l.includes(",Champions,"))).toBe(true);
     const unknown = await call(membersCsv.loader, "/api/segments/members.csv?segment=nope");

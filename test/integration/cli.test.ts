@@ -114,7 +114,7 @@ describe("CLI report", () => {
   it("prints readable tables without --json", () => {
     const r = cli(["report", "countries", "--db", t.path, "--from", "2011-01-01", "--to", "2011-01-31"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^countries\ncountry\s+revenue\s+share\s+customers\s+orders\s+average_order_value\nUnited Kingdom\s+160\s+0\.6667/);
+    expect(r.stdout).toMatch(/^countries\ncountry\s+revenue \(GBP\)\s+share\s+customers\s+orders\s+average_order_value \(GBP\)\nUnited Kingdom\s+160\s+0\.6667/);
   });
 
   it("refuses an unknown report, a bad date and an empty database", () => {

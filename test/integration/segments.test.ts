@@ -130,7 +130,7 @@ describe("personas on demo data", () => {
     expect(out.personas.clusters[0]).toEqual({ name: expect.any(String), customers: expect.any(Number), revenue: expect.any(Number), centroid: [expect.any(Number), expect.any(Number), expect.any(Number)], medianRecency: expect.any(Number), medianFrequency: expect.any(Number), medianMonetary: expect.any(Number) });
     const members = cli(["segments", "--db", t.path, "--members"]);
     const lines = members.stdout.trim().split("\r\n");
-    expect(lines[0]).toBe("CustomerID,Recency,Frequency,Monetary,R,F,M,RFM,Segment,Persona");
+    expect(lines[0]).toBe("CustomerID,Recency,Frequency,Monetary (GBP),R,F,M,RFM,Segment,Persona");
     expect(lines).toHaveLength(481);
     expect(cli(["segments", "--db", t.path, "--k", "11"]).code).toBe(2);
   });

@@ -149,12 +149,12 @@ describe("insights", () => {
     const byKey = Object.fromEntries(insights(facts, all()).map((i) => [i.key, i]));
     expect(byKey.concentration.text).toBe("The top 20% of customers (1 of 4) bring 38.5% of customer revenue.");
     expect(byKey.seasonality.values).toMatchObject({ peak: "2011-02", weakest: "2011-04", weakestRevenue: 0 });
-    expect(byKey.seasonality.text).toMatch(/^February 2011 is the peak month \(225\.00 revenue, 2 orders\); April 2011 is the weakest \(0\.00\), counting only months the period covers in full \(January 2011 is partial \(29 of 31 days\); May 2011 is partial \(20 of 31 days\)\)\.$/);
+    expect(byKey.seasonality.text).toMatch(/^February 2011 is the peak month \(£225\.00 revenue, 2 orders\); April 2011 is the weakest \(£0\.00\), counting only months the period covers in full \(January 2011 is partial \(29 of 31 days\); May 2011 is partial \(20 of 31 days\)\)\.$/);
     // the data ends on 20 May, so May (each cohort's last column) is left out: month 2 = Jan cohort 1/2 + Feb cohort 0/1
     expect(byKey.retention.text).toBe("Month-1 retention averages 0.0% across cohorts (weighted by cohort size, complete months only); after that, retention falls most from month 2 to month 3 (33.3% → 0.0%).");
     expect(byKey.repeat.text).toBe("75.0% of the 4 customers ordered more than once in the period.");
-    expect(byKey.market.text).toBe("The largest market outside United Kingdom is France: 100.00 (16.8% of revenue, 1 customer).");
-    expect(byKey.refunds.text).toBe("Cancellations amount to 5.9% of sales value; the most returned products are PINK TEAPOT (20.00), GREEN LAMP (15.00).");
+    expect(byKey.market.text).toBe("The largest market outside United Kingdom is France: £100.00 (16.8% of revenue, 1 customer).");
+    expect(byKey.refunds.text).toBe("Cancellations amount to 5.9% of sales value; the most returned products are PINK TEAPOT (£20.00), GREEN LAMP (£15.00).");
     expect(byKey["second-purchase"].values).toMatchObject({ day30: 0.5 });
   });
 });
@@ -169,7 +169,7 @@ describe("reports", () => {
     const [products] = reportTables(facts, "products", {});
     const csv = toCsv(products.header, products.rows);
     expect(csv).toContain(`5,P5,"'=HYPERLINK(""x"") CARD",35,35,0,7,2,0.0648,1\r\n`); // 35 / 540
-    expect(csv.split("\r\n")[0]).toBe("rank,stock_code,description,net_revenue,sales,returns,quantity,orders,share,cumulative_share");
+    expect(csv.split("\r\n")[0]).toBe("rank,stock_code,description,net_revenue (GBP),sales (GBP),returns (GBP),quantity,orders,share,cumulative_share");
   });
 
   it("validates filters", () => {

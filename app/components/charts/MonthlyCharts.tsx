@@ -1,7 +1,7 @@
 import { ResponsiveBar } from "@nivo/bar";
 import { ResponsiveLine } from "@nivo/line";
 import type { MonthRow } from "~/analytics/monthly";
-import { amount, compact, int } from "../format";
+import { amount, compact, compactMoney, int } from "../format";
 import { partialBandsLayer, partialBarDefs, partialBarFill } from "./partial";
 
 // nivo's responsive charts draw after hydration: each sits in a parent of fixed height (STACK.md gotcha 3).
@@ -17,7 +17,7 @@ export function MonthlyTrendChart({ months, metric }: { months: MonthRow[]; metr
         xScale={{ type: "point" }}
         yScale={{ type: "linear", min: 0, max: "auto" }}
         axisBottom={{ tickRotation: -40 }}
-        axisLeft={{ format: (v) => compact(Number(v)) }}
+        axisLeft={{ format: (v) => (metric === "revenue" ? compactMoney(Number(v)) : compact(Number(v))) }}
         yFormat={(v) => (metric === "revenue" ? amount(Number(v)) : int(Number(v)))}
         pointSize={7}
         useMesh
