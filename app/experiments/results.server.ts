@@ -4,6 +4,7 @@ import { getFacts } from "~/analytics/facts.server";
 import { SALE, dayNumber } from "~/analytics/facts";
 import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
+import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
 import { addHistory, assignmentCounts, assignmentRows, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
 import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
@@ -28,8 +29,7 @@ function recordable(db: Db, id: number): Experiment {
   return e;
 }
 
-/** A simulation is a rehearsal: never a result (issue 16), so Plan, ROI and learned lifts must skip it. */
-export const isRehearsal = (results: Pick<StoredResults, "source"> | null | undefined) => results?.source === "simulation";
+export { isRehearsal, SOURCE_LABELS };
 
 /**
  * Stores a recording in one transaction, after everything that could refuse it has been checked (the analysis must
@@ -56,7 +56,6 @@ function store(db: Db, e: Experiment, source: StoredResults["source"], arms: Arm
   })();
 }
 
-export const SOURCE_LABELS: Record<string, string> = { aggregate: "counts per arm", upload: "a per-customer file", simulation: "a rehearsal (simulated)", measured: "measured from the shop's transactions" };
 
 /** Aggregate counts per arm, as typed in the results form or sent to the API. */
 export function recordAggregates(db: Db, id: number, arms: z.infer<typeof aggregateArmSchema>[]): void {

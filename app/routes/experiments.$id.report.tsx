@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Card, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
@@ -8,7 +8,7 @@ import { METRIC_LABELS } from "~/experiments/design";
 import { experimentReport } from "~/experiments/report.server";
 import { requireExperiment } from "~/experiments/require.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Report · ${data && !data.empty ? data.report.experiment.name : "Experiment"}` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data && !data.empty && data.report.results?.rehearsal ? "REHEARSAL (simulated) · " : ""}Report · ${data && !data.empty ? data.report.experiment.name : "Experiment"}` }];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const loaded = requireExperiment(params.id);
@@ -25,7 +25,7 @@ export default function Report() {
     <Stack gap="md" data-testid="report" className="printable">
       <Group justify="space-between">
         <div>
-          <Title order={2}>{r.experiment.name}</Title>
+          <Title order={2} data-testid="report-title">{r.results?.rehearsal ? `REHEARSAL (simulated): ${r.experiment.name}` : r.experiment.name}</Title>
           <Text c="dimmed" component="div">{d.campaignType} · {METRIC_LABELS[d.primaryMetric].replace("W", String(d.windowDays))} · version {r.experiment.version} · <Badge>{r.experiment.status}</Badge></Text>
         </div>
         <Group className="no-print">
@@ -35,6 +35,11 @@ export default function Report() {
           <Anchor onClick={() => window.print()}>Print</Anchor>
         </Group>
       </Group>
+      {r.results?.rehearsal && (
+        <Alert color="grape" variant="outline" data-testid="rehearsal-banner" title="REHEARSAL (simulated): not a result">
+          The figures below were simulated from the audience's own history with a chosen effect. They are a rehearsal of the analysis, not what the campaign did.
+        </Alert>
+      )}
       {d.hypothesis && <Text><b>Hypothesis.</b> {d.hypothesis}</Text>}
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         <Card withBorder>

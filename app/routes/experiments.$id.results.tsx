@@ -1,11 +1,12 @@
-import { Alert, Anchor, Button, Card, Checkbox, FileInput, Group, NumberInput, Stack, Table, Tabs, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Checkbox, FileInput, Group, NumberInput, Radio, Stack, Table, Tabs, Text, Title } from "@mantine/core";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { ResultsView } from "~/components/ResultsView";
 import { ExperimentError } from "~/experiments/experiments.server";
-import { aggregateArmSchema, experimentAnalysis, recordAggregates, recordSimulation, recordUpload, simulationSchema } from "~/experiments/results.server";
+import { aggregateArmSchema, experimentAnalysis, recordAggregates, recordSimulation, recordUpload, simulationSchema, type UploadAccounting } from "~/experiments/results.server";
+import { isRehearsal, SOURCE_LABELS } from "~/experiments/sources";
 import { describeIssues } from "~/lib/validation";
 import { requireExperiment } from "~/experiments/require.server";
 
@@ -39,7 +40,9 @@ export async function action({ params, request }: ActionFunctionArgs) {
     } else if (intent === "upload") {
       const file = form.get("file");
       if (!(file instanceof File) || file.size === 0) return json({ error: "Choose a CSV file (customer_id,arm,converted,revenue,orders,refunded)", problems: [] }, { status: 400 });
-      const { problems } = recordUpload(active.db, experiment.id, await file.text(), form.get("accept") === "on");
+      const absent = form.get("absent") ?? "zero";
+      if (absent !== "zero" && absent !== "exclude") return json({ error: "absent: choose non-buyers or left out", problems: [] }, { status: 400 });
+      const { problems } = recordUpload(active.db, experiment.id, await file.text(), form.get("accept") === "on", absent);
       return redirect(`/experiments/${experiment.id}/results?recorded=upload${problems.length ? `&reported=${problems.length}` : ""}`);
     } else if (intent === "simulate") {
       const treatments = experiment.design.arms.slice(1);
@@ -52,7 +55,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
       recordSimulation(active.db, experiment.id, parsed.data);
     } else return json({ error: "Unknown action", problems: [] }, { status: 400 });
   } catch (err) {
-    if (err instanceof ExperimentError) return json({ error: err.message, problems: [] }, { status: 409 });
+    if (err instanceof ExperimentError) return json({ error: err.message, problems: [] }, { status: err.code === "invalid" ? 400 : 409 });
     throw err;
   }
   return redirect(`/experiments/${experiment.id}/results?recorded=${intent}`);
@@ -66,26 +69,36 @@ export default function Results() {
   const { experiment: e, recorded } = data;
   const treatments = e.design.arms.slice(1);
   const problems = (recorded?.results.notes.problems ?? []) as { line: number; customerId: string; problem: string }[];
+  const accounting = recorded?.results.notes.accounting as UploadAccounting | undefined;
+  const rehearsal = isRehearsal(recorded?.results);
   return (
     <Stack gap="lg">
       <div>
         <Anchor component={Link} to={`/experiments/${e.id}`} size="sm">← {e.name}</Anchor>
-        <Title order={2}>Results</Title>
-        <Text c="dimmed">{e.status === "draft" ? "Start the experiment before recording results." : recorded ? `Recorded ${recorded.results.recordedAt.slice(0, 16).replace("T", " ")} UTC from ${recorded.results.source === "aggregate" ? "counts per arm" : recorded.results.source === "upload" ? "a per-customer file" : "a simulation"}.` : "No results recorded yet."}</Text>
+        <Group gap="sm">
+          <Title order={2}>Results</Title>
+          {rehearsal && <Badge color="grape" size="lg" data-testid="rehearsal-badge">REHEARSAL (simulated)</Badge>}
+        </Group>
+        <Text c="dimmed">{e.status === "draft" ? "Start the experiment before recording results." : recorded ? `Recorded ${recorded.results.recordedAt.slice(0, 16).replace("T", " ")} UTC from ${SOURCE_LABELS[recorded.results.source] ?? recorded.results.source}.` : "No results recorded yet."}</Text>
       </div>
+      {rehearsal && (
+        <Alert color="grape" title="REHEARSAL (simulated): not a result" data-testid="rehearsal-banner">
+          These figures are drawn from the audience's own history with the effect you set. They never change the experiment's status, and Plan, ROI and learned lifts never use them. Real results (counts, a file, or measured) replace them.
+        </Alert>
+      )}
       {result?.error && <Alert color="red" data-testid="results-error">{result.error}</Alert>}
       {e.status !== "draft" && (
         <Card withBorder>
           <Tabs defaultValue="simulate">
             <Tabs.List>
-              <Tabs.Tab value="simulate">Simulate from history</Tabs.Tab>
+              <Tabs.Tab value="simulate">Rehearse: simulate from history</Tabs.Tab>
               <Tabs.Tab value="upload">Upload per-customer results</Tabs.Tab>
               <Tabs.Tab value="aggregate">Type counts per arm</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="simulate" pt="md">
               <Form method="post">
                 <input type="hidden" name="intent" value="simulate" />
-                <Text size="sm" mb="sm">Every assigned customer gets the outcome of a customer drawn from the audience's back-tested history; each treatment then gets the true effect you set. Seeded: the same seed gives the same results.</Text>
+                <Text size="sm" mb="sm">A rehearsal, never a result: every assigned customer gets the outcome of a customer drawn from the audience's back-tested history; each treatment then gets the true effect you set. Seeded: the same seed gives the same results. Refused once real results are recorded (rehearse on a clone).</Text>
                 <Group align="flex-end">
                   <NumberInput name="seed" label="Seed" defaultValue={1} min={0} w={120} />
                   {treatments.map((t, i) => (
@@ -102,6 +115,12 @@ export default function Results() {
               <Form method="post" encType="multipart/form-data">
                 <input type="hidden" name="intent" value="upload" />
                 <Text size="sm" mb="sm">A CSV with <code>customer_id,arm,converted,revenue,orders,refunded</code>, one line per assigned customer; it is checked against the assignment.</Text>
+                <Radio.Group name="absent" label="Assigned customers absent from the file" defaultValue="zero" mb="sm">
+                  <Group mt={4}>
+                    <Radio value="zero" label="count as non-buyers (converted 0, revenue 0): shops export their buyers" />
+                    <Radio value="exclude" label="leave them out" />
+                  </Group>
+                </Radio.Group>
                 <Group align="flex-end">
                   <FileInput name="file" label="Results file" placeholder="results.csv" accept=".csv,text/csv" w={280} />
                   <Checkbox name="accept" label="Accept with the problem lines left out and reported" />
@@ -129,6 +148,15 @@ export default function Results() {
               </Form>
             </Tabs.Panel>
           </Tabs>
+        </Card>
+      )}
+      {accounting && (
+        <Card withBorder data-testid="upload-accounting">
+          <Title order={5} mb="xs">Everyone accounted for</Title>
+          <Text size="sm">
+            Assigned {accounting.assigned} · lines in the file {accounting.linesInFile} · accepted {accounting.accepted} · absent from the file {accounting.absent}
+            {" "}({accounting.absentTreatment === "non-buyers" ? `counted as non-buyers: ${accounting.absentCounted}` : "left out"}) · refused lines {accounting.refused}
+          </Text>
         </Card>
       )}
       {problems.length > 0 && (

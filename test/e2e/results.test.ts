@@ -23,6 +23,9 @@ describe("experiment results", () => {
     await app.page.waitForURL(/recorded=simulate/);
     const decision = app.page.getByTestId("decision");
     await decision.waitFor();
+    // a simulation is a rehearsal, labelled as such, and leaves the experiment running (issue 16)
+    expect(await app.page.getByTestId("rehearsal-badge").innerText()).toBe("REHEARSAL (SIMULATED)");
+    expect(await app.page.getByTestId("rehearsal-banner").innerText()).toMatch(/not a result/);
     expect(await decision.innerText()).toMatch(/^(Ship|Don't ship|Keep running|Stop: can't be decided)/);
     expect(await decision.innerText()).toMatch(/Treatment: conversion [+−]\d+\.\d% \(95% confidence interval [+−]\d+\.\d% to [+−]\d+\.\d%\), p /);
     await app.page.getByTestId("chart-intervals").locator("svg").first().waitFor();
@@ -33,6 +36,8 @@ describe("experiment results", () => {
   it("opens the printable report and downloads it as CSV and JSON", async () => {
     await app.page.getByRole("link", { name: "Open the report" }).click();
     await app.page.waitForURL(/\/report$/);
+    expect(await app.page.getByTestId("report-title").innerText()).toBe("REHEARSAL (simulated): Champions early access");
+    expect(await app.page.title()).toMatch(/^REHEARSAL \(simulated\) · Report/);
     const report = await app.page.getByTestId("report").innerText();
     expect(report).toContain("Champions early access");
     expect(report).toMatch(/Methods/);
@@ -40,7 +45,8 @@ describe("experiment results", () => {
     expect(csv.split("\r\n")[0]).toBe("section,item,value");
     expect(csv).toMatch(/decision,verdict,(ship|dont-ship|keep-running|cannot-decide)/);
     const json = await (await fetch(`${app.url}/experiments/${id}/report.json`)).json();
-    expect(json.results.source).toBe("simulation");
+    expect(json.results).toMatchObject({ source: "simulation", rehearsal: true });
+    expect(csv.split("\r\n")[1]).toBe("results,REHEARSAL,simulated: not a result");
   });
 
   it("refuses an upload that does not match the assignment, then accepts it with the problems listed", async () => {
@@ -60,6 +66,10 @@ describe("experiment results", () => {
     await app.page.getByRole("button", { name: "Upload" }).click();
     await app.page.waitForURL(/recorded=upload/);
     expect(await app.page.getByTestId("upload-problems").innerText()).toMatch(/NOT-A-CUSTOMER: not in the experiment's assignment/);
+    const n = assignment.length;
+    expect(await app.page.getByTestId("upload-accounting").innerText()).toMatch(new RegExp(`Assigned ${n} · lines in the file ${n + 1} · accepted ${n} · absent from the file 0 \\(counted as non-buyers: 0\\) · refused lines 1`));
+    // real results replace the rehearsal
+    expect(await app.page.getByTestId("rehearsal-badge").count()).toBe(0);
     await app.page.getByTestId("decision").waitFor();
   });
 });
