@@ -36,7 +36,7 @@ describe("planning pages", () => {
 
   it("ROI page: a segment's audience, back-tested value and an assumed lift give profit, ROI, break-even and payback", async () => {
     await app.page.goto(`${app.url}/roi?segment=Champions&campaign=recommendation%20banner`);
-    expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(/^\d+ customers; [\d,]+\.\d\d revenue per customer over 30 days .* expected lift 5\.0% \(assumed/);
+    expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(/^\d+ customers; £[\d,]+\.\d\d revenue per customer over 30 days .* expected lift 5\.0% \(assumed/);
     const before = await app.page.getByTestId("roi-results").innerText();
     expect(before).toMatch(/BREAK-EVEN LIFT\s+\d+\.\d%/i);
     await app.page.getByLabel("Assumed lift (%)").fill("20");
