@@ -5,6 +5,7 @@ import { outcomesAfter, type WindowOutcome } from "./backtest";
 import type { Design } from "./design";
 import { assignmentRows, ExperimentError, getExperiment, type Experiment } from "./experiments.server";
 import { compareWithEngine, type Engine, type EngineComparison, type MetricPair } from "./stats/engines";
+import { decideExperiment, proposedDecision } from "./lifecycle.server";
 import { analyseRecorded, armStatsFromOutcomes, engineSettings, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
 
 // Measured results (issue 13): every assigned customer's outcome over days S+1 … min(S+W, the data set's last day),
@@ -243,21 +244,17 @@ export function overTimeCsvRows(days: OverTimeDay[]): { header: string[]; rows: 
 
 /**
  * Completes an experiment whose measured results are final (day W observed), recording the decision its analysis
- * proposes. Refused before day W.
+ * proposes (the lifecycle's decide, with its history). Refused before day W.
  */
-export function completeMeasured(db: Db, id: number, note?: string): MeasuredReport {
+export function completeMeasured(db: Db, id: number): MeasuredReport {
   const e = getExperiment(db, id);
   if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
   if (e.status !== "running") throw new ExperimentError(`The experiment is ${e.status}: only a running experiment is completed`);
   const r = measuredResults(db, id);
   if (!r) throw new ExperimentError("Measure the results first");
   if (r.daysObserved < r.windowDays) throw new ExperimentError(`Interim results (day ${r.daysObserved} of ${r.windowDays}): the experiment can be completed once day ${r.windowDays} is observed`);
-  if (!r.analysis) throw new ExperimentError(r.problem ?? "The results cannot be analysed");
-  const now = new Date().toISOString();
-  const sqlite = db.$client;
-  sqlite.transaction(() => {
-    sqlite.prepare("UPDATE experiments SET status = 'completed', decision = ?, decision_note = ?, decided_at = ? WHERE id = ?").run(r.analysis!.decision.verdict, note ?? r.analysis!.decision.reasons.join(" "), now, id);
-    sqlite.prepare("INSERT INTO experiment_history (experiment_id, at, action, note) VALUES (?,?,?,?)").run(id, now, "completed", `measured through ${r.observedThrough}: ${r.analysis!.decision.verdict}`);
-  })();
+  const proposal = proposedDecision(db, id);
+  if (!r.analysis || !proposal) throw new ExperimentError(r.problem ?? "The results cannot be analysed");
+  decideExperiment(db, id, proposal);
   return r;
 }

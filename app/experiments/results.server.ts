@@ -13,7 +13,7 @@ import { personaCentroids } from "~/segments/store.server";
 // Recording results three ways (aggregates, a per-customer CSV checked against the assignment, a simulation from the
 // audience's own history) and reading them back with their analysis.
 
-export type StoredResults = { source: "aggregate" | "upload" | "simulation"; recordedAt: string; arms: ArmStats[]; notes: Record<string, unknown> };
+export type StoredResults = { source: "aggregate" | "upload" | "simulation" | "measured"; recordedAt: string; arms: ArmStats[]; notes: Record<string, unknown> };
 
 const nonNegative = z.number().finite().nonnegative();
 export const aggregateArmSchema = z

@@ -9,6 +9,8 @@ import { aggregateArmSchema, experimentAnalysis, recordAggregates, recordSimulat
 import { isRehearsal, SOURCE_LABELS } from "~/experiments/sources";
 import { describeIssues } from "~/lib/validation";
 import { requireExperiment } from "~/experiments/require.server";
+import { completeMeasured, measuredResults, overTime, recordMeasured } from "~/experiments/measure.server";
+import { MeasuredPanel } from "~/components/MeasuredPanel";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Results · ${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` }];
 
@@ -17,7 +19,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const loaded = requireExperiment(params.id);
   if (!loaded) return json({ empty: true as const });
   const correction = new URL(request.url).searchParams.get("correction") === "bh" ? "bh" : "holm";
-  return json({ empty: false as const, experiment: loaded.experiment, recorded: experimentAnalysis(loaded.active.db, loaded.experiment.id, correction) });
+  const { db } = loaded.active;
+  const measured = measuredResults(db, loaded.experiment.id);
+  return json({ empty: false as const, experiment: loaded.experiment, recorded: experimentAnalysis(db, loaded.experiment.id, correction), measured, overTime: measured ? overTime(db, loaded.experiment.id) : null });
 }
 
 const num = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === "" ? NaN : Number(String(v).replace(/[,%\s]/g, "")));
@@ -44,6 +48,10 @@ export async function action({ params, request }: ActionFunctionArgs) {
       if (absent !== "zero" && absent !== "exclude") return json({ error: "absent: choose non-buyers or left out", problems: [] }, { status: 400 });
       const { problems } = recordUpload(active.db, experiment.id, await file.text(), form.get("accept") === "on", absent);
       return redirect(`/experiments/${experiment.id}/results?recorded=upload${problems.length ? `&reported=${problems.length}` : ""}`);
+    } else if (intent === "measure") {
+      recordMeasured(active.db, experiment.id);
+    } else if (intent === "complete-measured") {
+      completeMeasured(active.db, experiment.id);
     } else if (intent === "simulate") {
       const treatments = experiment.design.arms.slice(1);
       const parsed = simulationSchema.safeParse({
@@ -66,7 +74,7 @@ export default function Results() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   if (data.empty) return <EmptyState title="Results" />;
-  const { experiment: e, recorded } = data;
+  const { experiment: e, recorded, measured, overTime: days } = data;
   const treatments = e.design.arms.slice(1);
   const problems = (recorded?.results.notes.problems ?? []) as { line: number; customerId: string; problem: string }[];
   const accounting = recorded?.results.notes.accounting as UploadAccounting | undefined;
@@ -89,12 +97,20 @@ export default function Results() {
       {result?.error && <Alert color="red" data-testid="results-error">{result.error}</Alert>}
       {e.status !== "draft" && (
         <Card withBorder>
-          <Tabs defaultValue="simulate">
+          <Tabs defaultValue="measure">
             <Tabs.List>
+              <Tabs.Tab value="measure">Measure from the data</Tabs.Tab>
               <Tabs.Tab value="simulate">Rehearse: simulate from history</Tabs.Tab>
               <Tabs.Tab value="upload">Upload per-customer results</Tabs.Tab>
               <Tabs.Tab value="aggregate">Type counts per arm</Tabs.Tab>
             </Tabs.List>
+            <Tabs.Panel value="measure" pt="md">
+              <Form method="post">
+                <input type="hidden" name="intent" value="measure" />
+                <Text size="sm" mb="sm">Each assigned customer's outcome over the {e.design.windowDays} days after the start day, from the data set's own transactions (measured again at every update of the data set). Add newer transactions on the Data page first.</Text>
+                <Button type="submit" loading={navigation.state !== "idle"} data-testid="measure">Measure from the data</Button>
+              </Form>
+            </Tabs.Panel>
             <Tabs.Panel value="simulate" pt="md">
               <Form method="post">
                 <input type="hidden" name="intent" value="simulate" />
@@ -164,7 +180,8 @@ export default function Results() {
           {problems.slice(0, 10).map((p) => <Text key={`${p.line}-${p.customerId}`} size="sm">line {p.line} · {p.customerId}: {p.problem}</Text>)}
         </Alert>
       )}
-      {recorded?.problem && <Alert color="red">{recorded.problem}</Alert>}
+      {measured && days && <MeasuredPanel report={measured} days={days} experimentId={e.id} canComplete={e.status === "running"} busy={navigation.state !== "idle"} />}
+      {recorded?.problem && !measured && <Alert color="red">{recorded.problem}</Alert>}
       {recorded?.analysis && (
         <>
           <Group>
@@ -177,7 +194,7 @@ export default function Results() {
               </Anchor>
             )}
           </Group>
-          <ResultsView analysis={recorded.analysis} alpha={e.design.stats.alpha} />
+          <ResultsView analysis={measured?.analysis ?? recorded.analysis} alpha={e.design.stats.alpha} />
         </>
       )}
     </Stack>

@@ -23,8 +23,7 @@ beforeAll(async () => {
   const datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
   const audience = saveAudience(t.db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
   id = saveExperiment(t.db, datasetId, { ...DEFAULT_DESIGN, name: "Fixture test", audience: { kind: "audience", id: audience }, windowDays: 7 });
-  startExperiment(t.db, id);
-  t.db.$client.prepare("UPDATE experiments SET start_date = COALESCE(start_date, '2011-01-10') WHERE id = ?").run(id);
+  startExperiment(t.db, id, { minPerArm: 0 }); // an 8-customer fixture shop: below the floor of 30 on purpose (tests only)
 });
 afterAll(() => t.cleanup());
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/db.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { assignmentRows, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
-import { completeMeasured, measuredResults, overTime, recordMeasured, remeasureDataset } from "~/experiments/measure.server";
+import { completeMeasured, measuredResults, overTime, overTimeCsvRows, recordMeasured, remeasureDataset } from "~/experiments/measure.server";
 import { importFile } from "~/ingest/import.server";
 import { updateDataset } from "~/ingest/update.server";
 import { saveAudience } from "~/segments/audiences.server";
@@ -47,10 +47,9 @@ function expected(db: Db, id: number, hand: Record<string, Hand>, names: string[
   });
 }
 
-/** Starts an experiment at S = the data set's last day (the lifecycle's Start records it; set here when it does not yet). */
+/** Starts an experiment at S (the lifecycle's Start records it as the experiment's start day). */
 function startAt(db: Db, id: number, s: string) {
-  startExperiment(db, id, { minPerArm: 0 }); // an 8-customer fixture shop: below the floor of 30 on purpose (tests only)
-  db.$client.prepare("UPDATE experiments SET start_date = COALESCE(start_date, ?) WHERE id = ?").run(s, id);
+  expect(startExperiment(db, id, { minPerArm: 0 }).startDate).toBe(s); // an 8-customer fixture shop: below the floor of 30 on purpose (tests only)
 }
 
 describe("measured results on the fixture shop", () => {
@@ -110,7 +109,8 @@ describe("measured results on the fixture shop", () => {
 
     const done = completeMeasured(t.db, id);
     const e = t.db.$client.prepare("SELECT status, decision FROM experiments WHERE id = ?").get(id);
-    expect(e).toEqual({ status: "completed", decision: done.analysis!.decision.verdict });
+    const verdict = done.analysis!.decision.verdict;
+    expect(e).toEqual({ status: "completed", decision: verdict === "ship" || verdict === "dont-ship" ? verdict : "inconclusive" });
   });
 
   it("gives the results over time, day by day, cumulative", async () => {
@@ -125,6 +125,12 @@ describe("measured results on the fixture shop", () => {
     expect(days.every((d) => d.arms.reduce((s, a) => s + a.users, 0) === 8)).toBe(true);
     expect(days.slice(0, 6).every((d) => d.lifts[0].engine === "sequential")).toBe(true);
     expect(days[6].lifts[0].engine).toBe("fixed");
+    const csv = overTimeCsvRows(days);
+    expect(csv.header).toEqual(["day", "date", "arm", "users", "conversions", "revenue", "lift", "lift_low", "lift_high", "interval"]);
+    expect(csv.rows).toHaveLength(14);
+    expect(csv.rows[0].slice(0, 3)).toEqual([1, "2011-01-11", "Control"]);
+    expect(csv.rows[0][6]).toBeNull(); // control has no lift
+    expect(csv.rows[13][9]).toBe(days[6].lifts[0].engine);
     // the last day's lift is the final analysis's relative lift
     const final = measuredResults(t.db, id)!;
     expect(days[6].lifts[0].estimate).toBeCloseTo(final.analysis!.primary.comparisons[0].relative.estimate!, 12);
