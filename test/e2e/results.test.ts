@@ -18,7 +18,7 @@ describe("experiment results", () => {
 
   it("simulates results and shows the decision card, intervals, guardrails and CUPED", async () => {
     await app.page.goto(`${app.url}/experiments/${id}/results`);
-    await app.page.getByLabel("Treatment: conversion lift (%)").fill("50");
+    await app.page.getByLabel("Treatment: conversion lift (%)").fill("10");
     await app.page.getByRole("button", { name: "Simulate" }).click();
     await app.page.waitForURL(/recorded=simulate/);
     const decision = app.page.getByTestId("decision");

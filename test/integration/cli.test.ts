@@ -159,7 +159,7 @@ describe("CLI power", () => {
   it("refuses invalid input with a clear message and exit code 2", () => {
     const cases: [string[], RegExp][] = [
       [["--baseline", "0.05", "--mde", "0.01", "--alpha", "0.7"], /alpha must be in \(0, 0.5\]/],
-      [["--baseline", "0.05", "--mde", "0.01", "--power", "1"], /power must be in \(0, 1\)/],
+      [["--baseline", "0.05", "--mde", "0.01", "--power", "1"], /power must be at most 0\.999999999/],
       [["--baseline", "1.2", "--mde", "0.01"], /baseline must be a proportion between 0 and 1/],
       [["--baseline", "0.95", "--mde", "0.1"], /the mde moves the rate to 1.05, outside \(0, 1\)/],
       [["--metric", "mean", "--sd", "0", "--mde", "1"], /sd must be above 0/],
