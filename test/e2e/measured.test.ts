@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { openDb } from "~/db/db.server";
+import { DEFAULT_DESIGN } from "~/experiments/design-form";
+import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { saveAudience } from "~/segments/audiences.server";
+import { useApp } from "../support/app";
+import { cli } from "../support/cli";
+import { fixture } from "../support/db";
+
+// Issue 13 in a real browser: a running experiment on the fixture shop has interim measured results (day 3 of 7);
+// adding newer transactions on the Data page measures it again, and its results page and over-time chart change.
+const SHOP = fixture("measured-shop.csv");
+
+describe("measured results follow a data set update", () => {
+  const app = useApp({ DEMO_DATA: "off" }, {
+    prepare: (path) => {
+      expect(cli(["import", SHOP, "--workspace", "shop", "--until", "2011-01-10", "--db", path]).code).toBe(0);
+      const db = openDb(path);
+      try {
+        const datasetId = db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
+        const audience = saveAudience(db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
+        const id = saveExperiment(db, datasetId, { ...DEFAULT_DESIGN, name: "Fixture test", audience: { kind: "audience", id: audience }, windowDays: 7 });
+        startExperiment(db, id, { minPerArm: 0 }); // an 8-customer fixture shop: below the floor of 30 on purpose (tests only)
+      } finally {
+        db.$client.close();
+      }
+      // the first newer days arrive: measured at day 3 of 7
+      expect(JSON.parse(cli(["import", SHOP, "--update", "shop", "--until", "2011-01-13", "--db", path, "--json"]).stdout).remeasured).toEqual([1]);
+    },
+  });
+
+  it("shows interim results, then, after 'Add newer transactions', the final ones and a longer over-time chart", async () => {
+    const { page, url } = app;
+    await page.goto(`${url}/experiments/1/results`);
+    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(/Day 3 of 7 observed, through 2011-01-13/);
+    await page.getByTestId("over-time-chart").locator("svg").first().waitFor();
+    await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("3");
+    expect(await page.getByTestId("complete-measured").count()).toBe(0); // no completion before day W
+
+    await page.goto(`${url}/data`);
+    await page.getByRole("button", { name: "Add newer transactions" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.locator("input[type=file]").setInputFiles(SHOP);
+    const report = dialog.getByTestId("update-report");
+    await report.waitFor({ timeout: 60_000 });
+    const text = await report.innerText();
+    expect(text).toMatch(/LINES ADDED\s+6/i); // after 2011-01-13 11:00: 7 lines, one an exact duplicate
+    expect(text).toMatch(/OVERLAP MATCHED\s+18/i);
+    expect(text).toMatch(/Measured again: experiment #1/);
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Report" }).first().click();
+    await expect(page.getByTestId("dataset-history").innerText()).resolves.toMatch(/import[\s\S]*update[\s\S]*update/);
+
+    await page.goto(`${url}/experiments/1/results`);
+    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(/Day 7 of 7 observed, through 2011-01-17/);
+    await page.getByTestId("over-time-chart").locator("svg").first().waitFor();
+    await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("7");
+    expect(await page.getByTestId("over-time-chart").locator("[data-testid=over-time-band]").count()).toBe(1);
+    expect(await page.getByTestId("over-time-table").locator("tbody tr").count()).toBe(7);
+    await page.getByTestId("complete-measured").waitFor();
+  });
+});
