@@ -18,17 +18,22 @@ function band(days: OverTimeDay[], arm: string) {
     if (points.length < 1) return null;
     const x = xScale as unknown as (v: number) => number;
     const y = yScale as unknown as (v: number) => number;
-    const top = points.map((p) => `${x(p.x)},${y(p.l!.high!)}`);
-    const bottom = points.slice().reverse().map((p) => `${x(p.x)},${y(p.l!.low!)}`);
+    const clip = (v: number) => Math.max(-1, Math.min(3, v));
+    const top = points.map((p) => `${x(p.x)},${y(clip(p.l!.high!))}`);
+    const bottom = points.slice().reverse().map((p) => `${x(p.x)},${y(clip(p.l!.low!))}`);
     return <polygon points={[...top, ...bottom].join(" ")} fill="#4c6ef5" fillOpacity={0.15} stroke="none" data-testid="over-time-band" />;
   };
 }
 
 export function OverTimeChart({ days, arm }: { days: OverTimeDay[]; arm: string }) {
-  const series = days.map((d) => ({ x: d.day, y: d.lifts.find((l) => l.arm === arm)?.estimate ?? null }));
+  const series = days.map((d) => {
+    const y = d.lifts.find((l) => l.arm === arm)?.estimate ?? null;
+    return { x: d.day, y: y === null ? null : Math.max(-1, Math.min(3, y)) };
+  });
   const values = days.flatMap((d) => d.lifts.filter((l) => l.arm === arm).flatMap((l) => [l.low, l.high, l.estimate])).filter((v): v is number => v !== null && Number.isFinite(v));
-  const min = Math.min(0, ...values);
-  const max = Math.max(0, ...values);
+  // the first days' intervals are very wide: the axis stops at −100% … +300% so that the later days stay readable
+  const min = Math.max(-1, Math.min(0, ...values));
+  const max = Math.min(3, Math.max(0, ...values));
   return (
     <div style={{ height: 260 }} data-testid="over-time-chart" data-days={days.length}>
       <ResponsiveLine
