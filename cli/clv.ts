@@ -16,27 +16,41 @@ export async function clvCommand(argv: string[]): Promise<void> {
   try {
     const id = activeDatasetId(db);
     if (id === null) throw new Error("No data set yet: import one first (npm run -s cli -- import FILE)");
-    const model = valueModel(db, id, date.data.from);
+    const model = await valueModel(db, id, date.data.from);
     if (model.customers < 10) throw new Error(`Only ${model.customers} customers bought before ${model.calibrationEnd}: too few to fit`);
     if (values.customers) {
       process.stdout.write(toCsv(CLV_CSV_HEADER, model.rows.map(clvCsvRow)));
       return;
     }
+    const fit = (f: typeof model.fits.plain) => ({
+      bgnbd: { r: f.bgnbd.r, alpha: f.bgnbd.alpha, a: f.bgnbd.a, b: f.bgnbd.b, logLikelihood: f.bgnbd.logLikelihood, status: f.bgnbd.status, evaluations: f.bgnbd.evaluations },
+      gammaGamma: { p: f.gammaGamma.p, q: f.gammaGamma.q, v: f.gammaGamma.v, status: f.gammaGamma.status, evaluations: f.gammaGamma.evaluations },
+      holdout: f.holdout,
+      problems: f.problems,
+    });
     const out = {
       calibrationEnd: model.calibrationEnd,
       customers: model.customers,
-      bgnbd: { r: model.bgnbd.r, alpha: model.bgnbd.alpha, a: model.bgnbd.a, b: model.bgnbd.b, logLikelihood: model.bgnbd.logLikelihood },
-      gammaGamma: { p: model.gammaGamma.p, q: model.gammaGamma.q, v: model.gammaGamma.v, customers: model.gammaGamma.customers },
+      // the fit the predictions use (null when neither converged), then both fits with their checks in words
+      bgnbd: model.bgnbd && { r: model.bgnbd.r, alpha: model.bgnbd.alpha, a: model.bgnbd.a, b: model.bgnbd.b, logLikelihood: model.bgnbd.logLikelihood },
+      gammaGamma: model.gammaGamma && { p: model.gammaGamma.p, q: model.gammaGamma.q, v: model.gammaGamma.v, customers: model.gammaGamma.customers },
+      used: model.fits.used,
+      reason: model.fits.reason,
+      penalizer: model.fits.penalizer,
+      fits: { plain: fit(model.fits.plain), regularised: fit(model.fits.regularised) },
       holdout: model.holdout,
     };
     if (values.json) process.stdout.write(JSON.stringify(out) + "\n");
     else {
-      const b = out.bgnbd;
-      const g = out.gammaGamma;
+      const line = (name: string, f: typeof model.fits.plain) =>
+        `${name}: BG/NBD r ${f.bgnbd.r.toFixed(4)}, alpha ${f.bgnbd.alpha.toFixed(4)}, a ${f.bgnbd.a.toPrecision(4)}, b ${f.bgnbd.b.toPrecision(4)} (${f.bgnbd.status}); ` +
+        `Gamma-Gamma p ${f.gammaGamma.p.toPrecision(4)}, q ${f.gammaGamma.q.toPrecision(4)}, v ${f.gammaGamma.v.toPrecision(4)} (${f.gammaGamma.status}); ` +
+        `holdout ${Math.round(f.holdout.predicted)} predicted, ${f.holdout.actual} made\n` + f.problems.map((p) => `  ! ${p}\n`).join("");
       process.stdout.write(
         `Calibration up to ${out.calibrationEnd}: ${out.customers.toLocaleString("en-GB")} customers\n` +
-          `BG/NBD r ${b.r.toFixed(4)}, alpha ${b.alpha.toFixed(4)}, a ${b.a.toFixed(4)}, b ${b.b.toFixed(4)} (log-likelihood ${b.logLikelihood.toFixed(2)})\n` +
-          `Gamma-Gamma p ${g.p.toFixed(4)}, q ${g.q.toFixed(4)}, v ${g.v.toFixed(4)} (${g.customers} repeat buyers)\n` +
+          line("Maximum likelihood", model.fits.plain) +
+          line(`Regularised (L2 ${model.fits.penalizer} on log-parameters)`, model.fits.regularised) +
+          `${model.fits.reason}\n` +
           out.holdout.map((h) => `  x = ${h.x.padStart(2)}: ${String(h.customers).padStart(6)} customers, holdout purchases predicted ${h.predicted.toFixed(3)}, actual ${h.actual.toFixed(3)}`).join("\n") + "\n",
       );
     }

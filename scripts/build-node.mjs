@@ -11,6 +11,7 @@ export const ENTRIES = {
   cli: "cli/main.ts",
   server: "server/start.ts",
   "sweep-worker": "app/segments/sweep.worker.ts",
+  "clv-worker": "app/planning/clv.worker.ts",
 };
 
 /** node_modules load as they are (better-sqlite3 is native); only the project's own files ("~/" is app/) are bundled. */

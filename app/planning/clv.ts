@@ -58,7 +58,7 @@ export function fitBgNbd(customers: Summary[], options: FitOptions = {}): BgNbd 
   const objective = penalised(customers.length, penalizer, (v) => bgnbdTotalLogLikelihood(toParams(v), customers));
   const meanT = customers.reduce((s, c) => s + c.T, 0) / Math.max(1, customers.length);
   // a tolerance on the mean per customer: 1e-10 relative on the total, as before the objective was divided by n
-  const result = nelderMead(objective, [0, Math.log(Math.max(1, meanT / 10)), 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 50 });
+  const result = nelderMead(objective, [0, Math.log(Math.max(1, meanT / 10)), 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 25 });
   const params = toParams(result.x);
   return { ...params, logLikelihood: bgnbdTotalLogLikelihood(params, customers), iterations: result.iterations, evaluations: result.evaluations, status: result.status, penalizer };
 }
@@ -109,7 +109,7 @@ export function fitGammaGamma(buyers: { x: number; m: number }[], options: FitOp
   const penalizer = options.penalizer ?? 0;
   const toParams = (w: number[]): GammaGamma => ({ p: Math.exp(w[0]), q: Math.exp(w[1]), v: Math.exp(w[2]) });
   const objective = penalised(buyers.length, penalizer, (w) => gammaGammaTotalLogLikelihood(toParams(w), buyers));
-  const result = nelderMead(objective, [0, 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 50 });
+  const result = nelderMead(objective, [0, 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 25 });
   const params = toParams(result.x);
   return { ...params, logLikelihood: gammaGammaTotalLogLikelihood(params, buyers), iterations: result.iterations, evaluations: result.evaluations, status: result.status, penalizer };
 }

@@ -14,7 +14,7 @@ export type NelderMeadOptions = {
   maxEvaluations?: number;
   /** Wall-clock budget in milliseconds over all restarts. */
   maxMillis?: number;
-  /** |coordinate| past which the search is diverging (on log-parameters, e^700 overflows a double). */
+  /** |coordinate| past which the search is diverging (on log-parameters e^700 overflows a double; the CLV fits use 25). */
   bound?: number;
 };
 

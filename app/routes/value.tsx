@@ -1,33 +1,85 @@
-import { Anchor, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Card, Group, List, Loader, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { ResponsiveBar } from "@nivo/bar";
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
+import { json, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData, useRevalidator, useSearchParams, useSubmit } from "@remix-run/react";
+import { useEffect } from "react";
 import { filterSchema } from "~/analytics/filter";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
-import { valueByGroup, valueModel } from "~/planning/value.server";
+import { valueByGroup, valueModelState, type ValueModel } from "~/planning/value.server";
 import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer value · Campaign Lab" }];
+
+// a "Fitting…" page says not to keep it (the page cache and the browser): the next visit must see the fit
+export const headers: HeadersFunction = ({ loaderHeaders }) => {
+  const cache = loaderHeaders.get("Cache-Control");
+  return cache ? { "Cache-Control": cache } : new Headers();
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const active = activeDataset();
   if (!active) return json({ empty: true as const });
   const search = new URL(request.url).searchParams;
   const date = filterSchema.safeParse({ from: search.get("calibrationEnd") || undefined });
-  const model = valueModel(active.db, active.id, date.success ? date.data.from : undefined);
+  const state = valueModelState(active.db, active.id, date.success ? date.data.from : undefined);
+  // the fits run in their worker thread: until they are ready the page says so and asks again (never cached)
+  if (state.status !== "ready") return json({ empty: false as const, ready: false as const, fitting: state.status === "fitting", error: state.status === "failed" ? state.error : null }, { headers: { "Cache-Control": "no-store" } });
+  const model = state.model;
   const by = search.get("by") === "persona" ? "persona" : "segment";
   const top = [...model.rows].sort((a, b) => b.revenue365 - a.revenue365).slice(0, 25);
   const { rows: _rows, ...fit } = model;
-  return json({ empty: false as const, fit, groups: valueByGroup(model, by), top, by, dateError: date.success ? null : "use a date YYYY-MM-DD within the data" });
+  return json({ empty: false as const, ready: true as const, fit, groups: valueByGroup(model, by), top, by, dateError: date.success ? null : "use a date YYYY-MM-DD within the data" });
+}
+
+type Fit = ValueModel["fits"]["plain"];
+const num = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4));
+
+/** One fit's parameters, how it ended, its holdout check and its problems in words. */
+function FitCard({ title, fit, used }: { title: string; fit: Fit; used: boolean }) {
+  const { bgnbd: b, gammaGamma: g, holdout: h } = fit;
+  return (
+    <Card withBorder data-testid={used ? "clv-fit-used" : "clv-fit-other"}>
+      <Text fw={600} size="sm">{title}{used ? " — used for the predictions" : ""}</Text>
+      <Text size="sm">BG/NBD: r {num(b.r)}, α {num(b.alpha)}, a {num(b.a)}, b {num(b.b)} (log-likelihood {b.logLikelihood.toFixed(2)}; {b.status}, {int(b.evaluations)} evaluations)</Text>
+      <Text size="sm">Gamma-Gamma: p {num(g.p)}, q {num(g.q)}, v {num(g.v)} ({int(g.customers)} repeat buyers; {g.status})</Text>
+      <Text size="sm">Holdout check: {int(Math.round(h.predicted))} purchases predicted, {int(h.actual)} made ({h.underPrediction > 0 ? `${percent(h.underPrediction, 0)} under` : `${percent(-h.underPrediction, 0)} over`}).</Text>
+      {fit.problems.length ? (
+        <List size="sm" c="orange.8" mt={4} data-testid="clv-problems">{fit.problems.map((p) => <List.Item key={p}>{p}</List.Item>)}</List>
+      ) : (
+        <Text size="sm" c="teal.8">Passes every check.</Text>
+      )}
+    </Card>
+  );
 }
 
 export default function Value() {
   const data = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const submit = useSubmit();
+  const revalidator = useRevalidator();
+  const fitting = !data.empty && !data.ready && data.fitting;
+  useEffect(() => {
+    if (!fitting) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 1500);
+    return () => clearInterval(timer);
+  }, [fitting, revalidator]);
   if (data.empty) return <EmptyState title="Customer value" />;
+  if (!data.ready)
+    return (
+      <Stack gap="lg">
+        <Title order={2}>Customer value</Title>
+        {data.fitting ? (
+          <Card withBorder data-testid="clv-fitting">
+            <Group><Loader size="sm" /><Text>Fitting… the customer-value models are being fitted on their own thread (capped at a few seconds per fit). This page shows them when they are ready.</Text></Group>
+          </Card>
+        ) : (
+          <Alert color="red" title="The customer-value models could not be fitted" data-testid="clv-failed">{data.error} Reload the page to try again.</Alert>
+        )}
+      </Stack>
+    );
   const { fit, groups, top, by } = data;
+  const usedFit = fit.fits.used ? fit.fits[fit.fits.used] : null;
   return (
     <Stack gap="lg">
       <div>
@@ -42,14 +94,25 @@ export default function Value() {
             <Text size="sm" c="dimmed">{int(fit.customers)} customers calibrate the models; the {fit.holdoutWeeks.toFixed(1)} weeks after it (to {fit.dataEnd}) check them. Fitted in {fit.seconds.toFixed(2)} s.</Text>
           </Group>
         </Form>
-        <SimpleGrid cols={{ base: 1, md: 2 }} mt="sm" data-testid="clv-parameters">
-          <Text size="sm">BG/NBD: r {fit.bgnbd.r.toFixed(4)}, α {fit.bgnbd.alpha.toFixed(4)}, a {fit.bgnbd.a.toFixed(4)}, b {fit.bgnbd.b.toFixed(4)} (log-likelihood {fit.bgnbd.logLikelihood.toFixed(2)})</Text>
-          <Text size="sm">Gamma-Gamma: p {fit.gammaGamma.p.toFixed(4)}, q {fit.gammaGamma.q.toFixed(4)}, v {fit.gammaGamma.v.toFixed(4)} ({int(fit.gammaGamma.customers)} repeat buyers)</Text>
+        <Text size="sm" mt="sm" data-testid="clv-parameters">
+          {usedFit ? `BG/NBD: r ${num(usedFit.bgnbd.r)}, α ${num(usedFit.bgnbd.alpha)}, a ${num(usedFit.bgnbd.a)}, b ${num(usedFit.bgnbd.b)} · Gamma-Gamma: p ${num(usedFit.gammaGamma.p)}, q ${num(usedFit.gammaGamma.q)}, v ${num(usedFit.gammaGamma.v)}` : "No fit converged: no predictions."}
+        </Text>
+        {fit.fits.used !== "plain" || fit.fits.plain.problems.length ? (
+          <Alert color={fit.fits.used ? "orange" : "red"} mt="sm" title={fit.fits.plain.problems.length ? "The maximum-likelihood fit is degenerate" : "The fit could not be used"} data-testid="clv-degenerate">
+            {fit.fits.reason}
+          </Alert>
+        ) : null}
+        <SimpleGrid cols={{ base: 1, md: 2 }} mt="sm">
+          <FitCard title="Maximum likelihood" fit={fit.fits.plain} used={fit.fits.used === "plain"} />
+          <FitCard title={`Regularised: L2 penalty ${fit.fits.penalizer} × Σ (log θ)² on the mean log-likelihood`} fit={fit.fits.regularised} used={fit.fits.used === "regularised"} />
         </SimpleGrid>
       </Card>
       <Card withBorder>
         <Group justify="space-between" mb="xs">
-          <Title order={4}>By {by}</Title>
+          <div>
+            <Title order={4}>By {by}</Title>
+            <Text size="xs" c="dimmed">{by === "segment" ? `Segments as of the calibration end, ${fit.segmentsAsOf} (RFM on the data up to it); ` : "Personas as chosen now; "}revenue to date is up to {fit.calibrationEnd}.</Text>
+          </div>
           <Group>
             <SegmentedControl size="xs" value={by} data={[{ value: "segment", label: "Segments" }, { value: "persona", label: "Personas" }]}
               onChange={(v) => submit({ by: v, calibrationEnd: params.get("calibrationEnd") ?? "" }, { method: "get", replace: true })} />
@@ -58,7 +121,7 @@ export default function Value() {
         </Group>
         <Table striped fz="sm" data-testid="value-groups">
           <Table.Thead>
-            <Table.Tr>{["Group", "Customers", "Revenue to date", "Per active month", "Per order", "P(alive)", "Purchases 30 d", "90 d", "365 d", "Expected revenue 365 d"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+            <Table.Tr>{[by === "segment" ? `Segment as of ${fit.segmentsAsOf}` : "Persona (current)", "Customers", `Revenue to ${fit.calibrationEnd}`, "Per active month", "Per order", "P(alive)", "Purchases 30 d", "90 d", "365 d", "Expected revenue 365 d"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {groups.map((g) => (
