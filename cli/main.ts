@@ -1,5 +1,5 @@
 import { UsageError } from "./args";
-import { ANALYZE_USAGE, CLV_USAGE, CURRENCY_USAGE, IMPORT_USAGE, PLAN_USAGE, POWER_USAGE, REPORT_USAGE, RESULTS_USAGE, SEED_USAGE, SEGMENTS_USAGE } from "./usage";
+import { ANALYZE_USAGE, EXPERIMENT_USAGE, CLV_USAGE, CURRENCY_USAGE, IMPORT_USAGE, PLAN_USAGE, POWER_USAGE, REPORT_USAGE, RESULTS_USAGE, SEED_USAGE, SEGMENTS_USAGE } from "./usage";
 
 type Run = (argv: string[]) => Promise<void>;
 
@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Run> }> = {
   analyze: { usage: ANALYZE_USAGE, load: async () => (await import("./analyze")).analyzeCommand },
   clv: { usage: CLV_USAGE, load: async () => (await import("./clv")).clvCommand },
   plan: { usage: PLAN_USAGE, load: async () => (await import("./plan")).planCommand },
+  experiment: { usage: EXPERIMENT_USAGE, load: async () => (await import("./experiment")).experimentCommand },
   results: { usage: RESULTS_USAGE, load: async () => (await import("./results")).resultsCommand },
   currency: { usage: CURRENCY_USAGE, load: async () => (await import("./currency")).currencyCommand },
 };

@@ -2,6 +2,11 @@ import { openDb } from "~/db/db.server";
 import { databasePath } from "~/db/paths.server";
 import { recordMeasured, type MeasuredReport } from "~/experiments/measure.server";
 import { AppError } from "~/lib/errors";
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { recordFromBody, simulationBody, uploadBody } from "~/experiments/record.server";
+import type { UploadAccounting } from "~/experiments/results.server";
+import { describeIssues } from "~/lib/validation";
 import { parse, positiveInt, UsageError } from "./args";
 import { RESULTS_USAGE } from "./usage";
 
@@ -10,17 +15,22 @@ import { RESULTS_USAGE } from "./usage";
 
 type Sub = (id: number, argv: string[], dbPath: string | undefined, asJson: boolean) => Promise<void>;
 
-const SUBCOMMANDS: Record<string, Sub> = { measure: measureCommand };
+// the dispatch point: one function per source (`simulate` and `upload` from the lifecycle, issue 16)
+const SUBCOMMANDS: Record<string, Sub> = { measure: measureCommand, simulate: simulateCommand, upload: uploadCommand };
+const RECORD_OPTIONS = {
+  db: { type: "string" }, json: { type: "boolean" }, seed: { type: "string" }, lift: { type: "string", multiple: true },
+  "spend-lift": { type: "string", multiple: true }, absent: { type: "string" }, accept: { type: "boolean" },
+} as const;
 
 export async function resultsCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   const run = sub ? SUBCOMMANDS[sub] : undefined;
   if (!run) throw new UsageError(`usage: ${RESULTS_USAGE}`);
-  const { values, positionals } = parse(rest, { db: { type: "string" }, json: { type: "boolean" } });
-  if (positionals.length !== 1) throw new UsageError(`usage: ${RESULTS_USAGE}`);
+  const { values, positionals } = parse(rest, sub === "measure" ? { db: { type: "string" }, json: { type: "boolean" } } : RECORD_OPTIONS);
+  if (positionals.length !== (sub === "upload" ? 2 : 1)) throw new UsageError(`usage: ${RESULTS_USAGE}`);
   const id = positiveInt(positionals[0], "the experiment ID")!;
   try {
-    await run(id, rest, values.db, values.json ?? false);
+    await run(id, rest, values.db as string | undefined, (values.json as boolean | undefined) ?? false);
   } catch (err) {
     // an experiment that refuses (not started, nothing observed yet) is the user's to fix: exit 2
     if (err instanceof AppError) throw new UsageError(err.message);
@@ -61,4 +71,52 @@ export function measuredText(r: MeasuredReport): string {
     lines.push(`  decision: ${a.decision.verdict}: ${a.decision.reasons.join(" ")}`);
   } else if (r.problem) lines.push(`  no analysis: ${r.problem}`);
   return lines.join("\n") + "\n";
+}
+
+/** ARM=X pairs of --lift / --spend-lift as a record; X a fraction (0.15 is +15%). */
+function armValues(pairs: string[] | undefined, flag: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of pairs ?? []) {
+    const m = /^(.+)=(-?\d+(?:\.\d+)?)$/.exec(pair);
+    if (!m) throw new UsageError(`${flag} expects ARM=X (X a fraction, 0.15 for +15%), got "${pair}"`);
+    out[m[1].trim()] = Number(m[2]);
+  }
+  return out;
+}
+
+async function recordCommand(id: number, body: unknown, dbPath: string | undefined, asJson: boolean): Promise<void> {
+  const parsed = z.discriminatedUnion("source", [simulationBody, uploadBody]).safeParse(body);
+  if (!parsed.success) throw new UsageError(`invalid input: ${describeIssues(parsed.error)}`);
+  const db = openDb(databasePath(dbPath));
+  try {
+    const r = recordFromBody(db, id, parsed.data);
+    const accounting = (r as { accounting?: UploadAccounting }).accounting;
+    const text = [
+      `recorded ${r.rehearsal ? "a REHEARSAL (simulated)" : `results (${r.source})`} for experiment ${id}`,
+      ...(accounting ? [`  assigned ${accounting.assigned}, lines in the file ${accounting.linesInFile}, accepted ${accounting.accepted}, absent ${accounting.absent} (${accounting.absentTreatment}), refused lines ${accounting.refused}`] : []),
+      ...(r.analysis ? [`  decision: ${r.analysis.decision.verdict}: ${r.analysis.decision.reasons.join(" ")}`] : r.problem ? [`  no analysis: ${r.problem}`] : []),
+    ];
+    process.stdout.write(asJson ? JSON.stringify(r) + "\n" : text.join("\n") + "\n");
+  } finally {
+    db.$client.close();
+  }
+}
+
+async function simulateCommand(id: number, argv: string[], dbPath: string | undefined, asJson: boolean): Promise<void> {
+  const { values } = parse(argv, RECORD_OPTIONS);
+  if (values.seed === undefined || !/^\d{1,10}$/.test(values.seed)) throw new UsageError("results simulate needs --seed S (a whole number)");
+  await recordCommand(id, { source: "simulation", seed: Number(values.seed), lift: armValues(values.lift, "--lift"), spendLift: armValues(values["spend-lift"], "--spend-lift") }, dbPath, asJson);
+}
+
+async function uploadCommand(id: number, argv: string[], dbPath: string | undefined, asJson: boolean): Promise<void> {
+  const { values, positionals } = parse(argv, RECORD_OPTIONS);
+  const absent = values.absent ?? "zero";
+  if (absent !== "zero" && absent !== "exclude") throw new UsageError(`--absent must be zero or exclude, got "${absent}"`);
+  let csv: string;
+  try {
+    csv = await readFile(positionals[1], "utf8");
+  } catch (err) {
+    throw new UsageError(`${positionals[1]}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  await recordCommand(id, { source: "upload", csv, accept: values.accept ?? false, absent }, dbPath, asJson);
 }

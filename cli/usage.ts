@@ -21,4 +21,6 @@ export const SEED_USAGE =
 export const SEGMENTS_USAGE =
   "segments [--k K] [--members] [--db PATH] [--json]";
 export const RESULTS_USAGE =
-  "results measure ID [--db PATH] [--json]";
+  "results (measure ID | simulate ID --seed S --lift ARM=X [--lift ARM=X ...] [--spend-lift ARM=X ...] | upload ID FILE [--absent zero|exclude] [--accept]) [--db PATH] [--json]";
+export const EXPERIMENT_USAGE =
+  "experiment (create --input DESIGN.json | list | show ID | start ID [--start-date YYYY-MM-DD] | assignment ID | stop ID [--reason TEXT] | decide ID --decision ship|dont-ship|inconclusive [--note TEXT] | clone ID | archive ID | restore ID | delete ID [--confirm NAME]) [--db PATH] [--json]";

@@ -2,8 +2,9 @@ import { eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
 import { assignments, experimentHistory, experimentOutcomes, experimentResults, experiments, experimentVersions } from "~/db/schema";
 import { DECISION_LABELS, type RecordedDecision } from "./decisions";
-import { addHistory, ExperimentError, getExperiment, inTransaction, saveExperiment, type Experiment } from "./experiments.server";
-import { experimentAnalysis, isRehearsal } from "./results.server";
+import { addHistory, assignmentCounts, ExperimentError, experimentHistoryOf, getExperiment, inTransaction, saveExperiment, type Experiment } from "./experiments.server";
+import { experimentAnalysis, storedResults } from "./results.server";
+import { isRehearsal } from "./sources";
 
 // The experiment's life after the design (issue 16): stop early, decide, clone ("run again"), archive, restore and
 // delete, each kept in the experiment's history. Draft → running (start) → completed (stop early, or the decision).
@@ -106,4 +107,20 @@ export function deleteExperiment(db: Db, id: number, confirmName?: string): void
     db.delete(experimentVersions).where(eq(experimentVersions.experimentId, id)).run();
     db.delete(experiments).where(eq(experiments.id, id)).run();
   });
+}
+
+/** An experiment as the CLI's `experiment show` and GET /api/experiments/:id give it: design, state, arms, results, history. */
+export function experimentJson(db: Db, id: number) {
+  const e = existing(db, id);
+  const assigned = assignmentCounts(db, id);
+  const results = storedResults(db, id);
+  return {
+    id: e.id, name: e.name, status: e.status, archived: e.archivedAt !== null, archivedAt: e.archivedAt, version: e.version,
+    createdAt: e.createdAt, startedAt: e.startedAt, startDate: e.startDate, stopReason: e.stopReason,
+    decision: e.decision, decisionNote: e.decisionNote, decidedAt: e.decidedAt,
+    arms: e.design.arms.map((a, i) => ({ name: a.name, share: a.share, assigned: assigned[i] ?? 0 })),
+    results: results && { source: results.source, rehearsal: isRehearsal(results), recordedAt: results.recordedAt },
+    design: e.design,
+    history: experimentHistoryOf(db, id),
+  };
 }

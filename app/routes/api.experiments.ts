@@ -1,8 +1,12 @@
-import { json, type LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { parseDesignInput } from "~/experiments/design-input";
+import { saveExperiment } from "~/experiments/experiments.server";
+import { experimentJson } from "~/experiments/lifecycle.server";
+import { describeIssues } from "~/lib/validation";
 import { experimentsTable } from "~/experiments/list.server";
 import { csvResponse, toCsv } from "~/lib/csv";
 import { activeDataset } from "~/db/active.server";
-import { jsonError } from "~/lib/http.server";
+import { jsonError, methodNotAllowed, readJson } from "~/lib/http.server";
 
 // GET /api/experiments[?status=draft|running|completed][&format=csv] — the experiments list.
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -16,4 +20,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
       rows.map((r) => [r.id, r.name, r.campaignType, r.audience, r.status, r.primaryMetric, r.windowDays, r.plannedTotal, r.decision, r.updatedAt])));
   }
   return json(rows);
+}
+
+// POST /api/experiments {design} — creates a draft; fields left out take the form's defaults (issue 13's minimal
+// design is accepted). 201 with the experiment, or 400 naming the field.
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
+  const active = activeDataset();
+  if (!active) return jsonError("No data set yet", 404);
+  const body = await readJson(request);
+  if (!body.ok) return body.response;
+  const parsed = parseDesignInput(body.data);
+  if (!parsed.success) return jsonError(describeIssues(parsed.error), 400);
+  const id = saveExperiment(active.db, active.id, parsed.data);
+  return json(experimentJson(active.db, id), { status: 201 });
 }
