@@ -13,7 +13,7 @@ describe("experiments", () => {
     await app.page.getByTestId("sample-total").waitFor();
     expect(await text("backtest-window")).toMatch(/Members as of 2011-11-09 .* outcome over 2011-11-10 to 2011-12-09 \(30 days\)/);
     expect(await text("baselines")).toMatch(/Conversion\s+\d+\.\d\d%\s+history/i);
-    expect(await text("experiment-roi")).toMatch(/Expected lift 10\.0% \(assumed: the MDE\).*profit -?[\d,]+\.\d\d, ROI/s);
+    expect(await text("experiment-roi")).toMatch(/Expected lift 10\.0% \(assumed: the MDE\).*profit -?£?[\d,]+\.\d\d, ROI/s);
     const before = await text("sample-total");
     // a larger MDE needs fewer customers
     await app.page.getByLabel("MDE (% relative)").fill("30");

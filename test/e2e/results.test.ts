@@ -18,6 +18,8 @@ describe("experiment results", () => {
 
   it("simulates results and shows the decision card, intervals, guardrails and CUPED", async () => {
     await app.page.goto(`${app.url}/experiments/${id}/results`);
+    // measuring from the data is the first tab; a rehearsal is chosen on purpose
+    await app.page.getByRole("tab", { name: "Rehearse: simulate from history" }).click();
     await app.page.getByLabel("Treatment: conversion lift (%)").fill("10");
     await app.page.getByRole("button", { name: "Simulate" }).click();
     await app.page.waitForURL(/recorded=simulate/);
