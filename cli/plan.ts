@@ -2,16 +2,39 @@ import { readFile } from "node:fs/promises";
 import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { planRequestSchema } from "~/planning/plan-input";
+import { learnedPlan } from "~/planning/plan.server";
+import { openDb } from "~/db/db.server";
+import { databasePath } from "~/db/paths.server";
+import { activeDatasetId } from "~/db/datasets.server";
 import { parse, UsageError } from "./args";
 import { PLAN_USAGE } from "./usage";
 
 
 export async function planCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { budget: { type: "string" }, input: { type: "string" }, json: { type: "boolean" } });
-  if (values.budget === undefined || !values.input) throw new UsageError(`usage: ${PLAN_USAGE}`);
+  const { values } = parse(argv, { budget: { type: "string" }, input: { type: "string" }, learned: { type: "boolean" }, borrow: { type: "boolean" }, db: { type: "string" }, json: { type: "boolean" } });
+  if (values.budget === undefined || !!values.input === !!values.learned) throw new UsageError(`usage: ${PLAN_USAGE}`);
+  if (values.learned) {
+    if (values.budget.trim() === "" || !Number.isFinite(Number(values.budget)) || Number(values.budget) < 0) throw new UsageError(`--budget expects a number ≥ 0, got "${values.budget}"`);
+    const db = openDb(databasePath(values.db));
+    try {
+      const id = activeDatasetId(db);
+      if (id === null) throw new UsageError("No data set yet: import one first");
+      const plan = learnedPlan(db, id, Number(values.budget), !!values.borrow);
+      if (values.json) {
+        process.stdout.write(JSON.stringify(plan) + "\n");
+        return;
+      }
+      for (const c of plan.candidates) process.stdout.write(`${c.name.padEnd(45)} lift ${(c.lift * 100).toFixed(1)}% (${(c.liftInterval[0] * 100).toFixed(1)}% to ${(c.liftInterval[1] * 100).toFixed(1)}%)${c.borrowed ? " BORROWED" : ""}  profit ${c.profitRange[0].toFixed(2)} to ${c.profitRange[1].toFixed(2)}\n`);
+      for (const t of plan.testFirst) process.stdout.write(`${t.name.padEnd(45)} test first: ${t.perArm === null ? "test size not computable" : `${t.perArm} per arm (${t.total} in all${t.fits ? "" : `, more than the ${t.audience} in the segment`})`}\n`);
+      process.stdout.write(`total spend ${plan.spend.toFixed(2)} of ${Number(values.budget).toFixed(2)}, expected profit ${plan.expectedProfit.toFixed(2)}\n`);
+      return;
+    } finally {
+      db.$client.close();
+    }
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(values.input, "utf8"));
+    raw = JSON.parse(await readFile(values.input!, "utf8"));
   } catch (err) {
     throw new UsageError(`--input ${values.input}: ${(err as Error).message}`);
   }

@@ -11,7 +11,7 @@ export const ANALYZE_USAGE =
 export const CLV_USAGE =
   "clv [--calibration-end YYYY-MM-DD] [--customers] [--db PATH] [--json]";
 export const PLAN_USAGE =
-  "plan --budget X --input FILE.json [--json]";
+  "plan --budget X (--input FILE.json | --learned [--borrow] [--db PATH]) [--json]";
 export const POWER_USAGE =
   "power [--metric proportion|mean] [--baseline P] [--mean M --sd S] [--mde X] [--relative] [--alpha A] [--power B] [--sides 1|2] [--ratio R] [--arms K] [--method pooled|arcsine|t|z] [--n N] [--input FILE.json] [--json]";
 export const REPORT_USAGE =

@@ -4,41 +4,64 @@ import { getFacts } from "~/analytics/facts.server";
 import { memo } from "~/analytics/memo.server";
 import { monthly } from "~/analytics/monthly";
 import { backtest } from "~/experiments/backtest";
-import { CAMPAIGN_TYPES } from "~/experiments/design";
+import { CAMPAIGN_TYPES, type ExperimentAudience } from "~/experiments/design";
 import { listExperiments } from "~/experiments/experiments.server";
-import { experimentAnalysis } from "~/experiments/results.server";
-import { qnorm } from "~/experiments/stats/distributions";
+import { isRehearsal, storedResults } from "~/experiments/results.server";
+import { effectMoments, sampleMeanMoments } from "~/experiments/stats/effect";
+import { analysePower } from "~/experiments/stats/power";
 import { ensureSegments } from "~/segments/compute.server";
 import type { SegmentName } from "~/segments/rfm";
-import type { Candidate } from "./allocate";
-import { ASSUMED_LIFT, campaignCosts, GROSS_MARGIN } from "./assumptions";
+import { allocateBudget, type Candidate } from "./allocate";
+import { campaignCosts, GROSS_MARGIN } from "./assumptions";
+import { pool, priorVariance, shrink, type ExperimentLift, type Shrunk } from "./learned";
+import { campaignRoi } from "./roi";
 
 // Inputs of the plan: candidate campaigns with their audience sizes, baseline values (back-tested) and expected lifts
-// (learned from completed experiments of the same campaign type when there are any, else an assumption, marked so).
+// learned from completed experiments with real results (issue #11): pooled, shrunk toward 0 (learned.ts), with their
+// interval; a lift learned on another audience is used only when the user borrows it, and is then marked borrowed. A
+// candidate with no learned lift is never funded: it is listed "test first" with the size of the test it needs.
 
-export type LearnedLift = { estimate: number; ci: [number, number]; experiments: { id: number; name: string; segment: string | null }[] } | null;
+export type LearnedLift = Shrunk & {
+  /** Learned on other audiences of the same campaign type (used only with "borrow"). */
+  borrowed: boolean;
+  experiments: { id: number; name: string; audience: string; estimate: number; se: number }[];
+} | null;
 
-/** Relative lift in revenue per customer of completed experiments of one campaign type, inverse-variance pooled. */
-export function learnedLift(db: Db, datasetId: number, campaignType: string, segment?: SegmentName): LearnedLift {
-  const z = qnorm(0.975);
-  const found: { id: number; name: string; segment: string | null; estimate: number; se: number }[] = [];
+/** The key an experiment's audience is matched on: a segment's name, else the persona or saved audience. */
+export function audienceKey(a: ExperimentAudience): string {
+  return a.kind === "segment" ? a.segment : a.kind === "persona" ? `persona ${a.name ?? `${a.k}/${a.cluster}`}` : `audience ${a.id}`;
+}
+
+/**
+ * The relative lift in revenue per customer (first treatment against control) of every experiment the plan may learn
+ * from: completed, not archived, with real results (typed, uploaded or measured; never a rehearsal).
+ */
+export function experimentLifts(db: Db, datasetId: number): (ExperimentLift & { campaignType: string })[] {
+  const out: (ExperimentLift & { campaignType: string })[] = [];
   for (const e of listExperiments(db, datasetId, "completed")) {
-    if (e.design.campaignType !== campaignType) continue;
-    const analysis = experimentAnalysis(db, e.id)?.analysis;
-    const comparison = analysis?.metrics.revenue[0];
-    if (!comparison) continue;
-    const se = (comparison.relative.ci[1] - comparison.relative.ci[0]) / (2 * z);
-    if (!(se > 0)) continue;
-    found.push({ id: e.id, name: e.name, segment: e.design.audience.kind === "segment" ? e.design.audience.segment : null, estimate: comparison.relative.estimate, se });
+    if (e.archivedAt) continue;
+    const results = storedResults(db, e.id);
+    if (!results || isRehearsal(results) || results.arms.length < 2) continue;
+    const [c, t] = results.arms;
+    const m = effectMoments(sampleMeanMoments(c.users, c.revenueSum, c.revenueSquares), sampleMeanMoments(t.users, t.revenueSum, t.revenueSquares), "relative");
+    if (!m.ok) continue;
+    out.push({ id: e.id, name: e.name, audience: audienceKey(e.design.audience), campaignType: e.design.campaignType, estimate: m.delta, se: Math.sqrt(m.variance) });
   }
-  const similar = segment ? found.filter((f) => f.segment === segment) : [];
-  const use = similar.length ? similar : found;
+  return out;
+}
+
+/**
+ * The learned lift of a campaign type on an audience: that audience's experiments pooled and shrunk; with `borrow`, the
+ * type's experiments on other audiences when it has none (marked borrowed). τ² is estimated across every experiment.
+ */
+export function learnedLift(db: Db, datasetId: number, campaignType: string, audience?: string, options: { borrow?: boolean } = {}): LearnedLift {
+  const all = experimentLifts(db, datasetId);
+  const ofType = all.filter((l) => l.campaignType === campaignType);
+  const own = audience === undefined ? [] : ofType.filter((l) => l.audience === audience);
+  const use = own.length ? own : options.borrow ? ofType : [];
   if (!use.length) return null;
-  const weights = use.map((f) => 1 / f.se ** 2);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const estimate = use.reduce((s, f, i) => s + f.estimate * weights[i], 0) / total;
-  const se = Math.sqrt(1 / total);
-  return { estimate, ci: [estimate - z * se, estimate + z * se], experiments: use.map(({ id, name, segment: s }) => ({ id, name, segment: s })) };
+  const shrunk = shrink(pool(use), priorVariance(all));
+  return { ...shrunk, borrowed: !own.length, experiments: use.map(({ id, name, audience: a, estimate, se }) => ({ id, name, audience: a, estimate, se })) };
 }
 
 /** The segment → campaign pairs the plan starts from (what each segment's "what to do" suggests). */
@@ -53,29 +76,47 @@ const DEFAULT_PAIRS: [SegmentName, (typeof CAMPAIGN_TYPES)[number]][] = [
   ["Hibernating", "reactivation discount"],
 ];
 
-export type PlanCandidate = Candidate & { segment: SegmentName; campaignType: string; learned: LearnedLift };
+export type PlanCandidate = Candidate & { segment: SegmentName; campaignType: string; learned: NonNullable<LearnedLift>; profitRange: [number, number] };
+export type TestFirst = { name: string; segment: SegmentName; campaignType: string; audience: number; valuePerCustomer: number; breakEvenLift: number | null; testLift: number; perArm: number | null; total: number | null; fits: boolean };
 
-export function defaultCandidates(db: Db, datasetId: number, windowDays = 30): PlanCandidate[] {
+/** The default candidates: funded only with a learned lift (profit with its range at the interval's ends); the rest "test first". */
+export function planCandidates(db: Db, datasetId: number, options: { borrow?: boolean; windowDays?: number } = {}): { candidates: PlanCandidate[]; testFirst: TestFirst[] } {
+  const windowDays = options.windowDays ?? 30;
   ensureSegments(db, datasetId);
   const facts = getFacts(db, datasetId);
   const counts = new Map((db.$client.prepare("SELECT segment, COUNT(*) FROM customer_rfm WHERE dataset_id = ? GROUP BY segment").raw().all(datasetId) as [string, number][]));
-  return memo(`plan-candidates:${datasetId}:${windowDays}:${counts.size}:${listExperiments(db, datasetId, "completed").length}`, () =>
-    DEFAULT_PAIRS.filter(([s]) => (counts.get(s) ?? 0) > 0).map(([segment, campaignType]) => {
-      const b = backtest(facts, { kind: "segment", segment }, windowDays, undefined, null).baselines;
-      const learned = learnedLift(db, datasetId, campaignType, segment);
-      return {
-        name: `${segment} × ${campaignType}`,
-        segment,
-        campaignType,
-        audience: counts.get(segment) ?? 0,
-        ...campaignCosts(campaignType),
-        valuePerCustomer: Math.round((b.revenueMean ?? 0) * 100) / 100,
-        lift: learned ? Math.round(learned.estimate * 10000) / 10000 : ASSUMED_LIFT,
-        grossMargin: GROSS_MARGIN,
-        learned,
-      };
-    }),
+  const baselines = memo(`plan-baselines:${datasetId}:${windowDays}:${[...counts].join(",")}:${facts.lastDay}`, () =>
+    Object.fromEntries(DEFAULT_PAIRS.filter(([s]) => (counts.get(s) ?? 0) > 0).map(([segment]) => [segment, backtest(facts, { kind: "segment", segment }, windowDays, undefined, null).baselines])),
   );
+  const candidates: PlanCandidate[] = [];
+  const testFirst: TestFirst[] = [];
+  for (const [segment, campaignType] of DEFAULT_PAIRS) {
+    const b = baselines[segment];
+    if (!b) continue;
+    const audience = counts.get(segment) ?? 0;
+    const costs = campaignCosts(campaignType);
+    const valuePerCustomer = Math.round((b.revenueMean ?? 0) * 100) / 100;
+    const learned = learnedLift(db, datasetId, campaignType, segment, { borrow: options.borrow });
+    const name = `${segment} × ${campaignType}`;
+    if (learned) {
+      const at = (lift: number) => campaignRoi({ audience, baselineValue: valuePerCustomer, lift, costPerContact: costs.costPerContact, discountShare: costs.discountShare, grossMargin: GROSS_MARGIN, windowDays }).profit;
+      candidates.push({ name, segment, campaignType, audience, ...costs, valuePerCustomer, lift: Math.round(learned.estimate * 10000) / 10000, grossMargin: GROSS_MARGIN, learned, profitRange: [at(learned.ci[0]), at(learned.ci[1])] });
+      continue;
+    }
+    // the test that would teach this lift: sized to detect the break-even lift (10% when there is none) on revenue per customer
+    const breakEvenLift = campaignRoi({ audience, baselineValue: valuePerCustomer, lift: 0, costPerContact: costs.costPerContact, discountShare: costs.discountShare, grossMargin: GROSS_MARGIN, windowDays }).breakEvenLift;
+    const testLift = breakEvenLift !== null && breakEvenLift > 0 && breakEvenLift < 10 ? breakEvenLift : 0.1;
+    let perArm: number | null = null;
+    if ((b.revenueMean ?? 0) > 0 && (b.revenueSd ?? 0) > 0) {
+      try {
+        perArm = analysePower({ metric: "mean", mean: b.revenueMean!, sd: b.revenueSd!, mde: testLift, relative: true, alpha: 0.05, power: 0.8, sides: 2, ratio: 1, arms: 1, method: "t" }).nControl;
+      } catch {
+        perArm = null;
+      }
+    }
+    testFirst.push({ name, segment, campaignType, audience, valuePerCustomer, breakEvenLift, testLift, perArm, total: perArm === null ? null : 2 * perArm, fits: perArm !== null && 2 * perArm <= audience });
+  }
+  return { candidates, testFirst };
 }
 
 /** Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the data covers only in part are left out (issue 14). */
@@ -86,4 +127,15 @@ export function bestMonths(db: Db, datasetId: number, count = 3): { month: strin
     .map((m) => ({ month: m.month, revenuePerCustomer: m.revenue / m.customers, customers: m.customers }))
     .sort((a, b) => b.revenuePerCustomer - a.revenuePerCustomer)
     .slice(0, count);
+}
+
+/** The plan of the data set's own candidates: the allocation of those with a learned lift, and the ones to test first. */
+export function learnedPlan(db: Db, datasetId: number, budget: number, borrow: boolean) {
+  const { candidates, testFirst } = planCandidates(db, datasetId, { borrow });
+  const result = allocateBudget(budget, candidates);
+  return {
+    ...result,
+    candidates: candidates.map((c) => ({ name: c.name, audience: c.audience, lift: c.lift, liftInterval: c.learned.ci, rawLift: c.learned.raw.estimate, borrowed: c.learned.borrowed, experiments: c.learned.experiments.map((e) => e.name), profitRange: c.profitRange })),
+    testFirst,
+  };
 }

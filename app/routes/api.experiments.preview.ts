@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { designErrors, designFromForm } from "~/experiments/design-form";
 import { designPreview, ExperimentError, experimentPreview, getExperiment } from "~/experiments/experiments.server";
-import { learnedLift } from "~/planning/plan.server";
+import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/db/active.server";
 import { methodNotAllowed } from "~/lib/http.server";
 
@@ -18,7 +18,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!e || e.datasetId !== active.id) return json({ errors: { experimentId: `experimentId: no experiment ${experimentId} in the active data set` } }, { status: 404 });
     if (e.status !== "draft") {
       const d = e.design;
-      return json({ preview: experimentPreview(active.db, e), learned: learnedLift(active.db, active.id, d.campaignType, d.audience.kind === "segment" ? d.audience.segment : undefined) });
+      return json({ preview: experimentPreview(active.db, e), learned: learnedLift(active.db, active.id, d.campaignType, audienceKey(d.audience)) });
     }
   }
   if (!String(form.get("name") ?? "").trim()) form.set("name", "preview");
@@ -26,7 +26,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return json({ errors: designErrors(parsed.error) }, { status: 400 });
   try {
     const d = parsed.data;
-    return json({ preview: designPreview(active.db, active.id, d), learned: learnedLift(active.db, active.id, d.campaignType, d.audience.kind === "segment" ? d.audience.segment : undefined) });
+    return json({ preview: designPreview(active.db, active.id, d), learned: learnedLift(active.db, active.id, d.campaignType, audienceKey(d.audience)) });
   } catch (err) {
     if (err instanceof ExperimentError) return json({ errors: { audience: err.message } }, { status: 400 });
     throw err;

@@ -12,7 +12,7 @@ import { assignmentCounts, audienceOptions, ExperimentError, experimentHistoryOf
 import { DECISION_LABELS, DECISIONS } from "~/experiments/decisions";
 import { archiveExperiment, cloneExperiment, decideExperiment, deleteExperiment, proposedDecision, restoreExperiment, stopExperiment } from "~/experiments/lifecycle.server";
 import { isRehearsal, storedResults } from "~/experiments/results.server";
-import { learnedLift } from "~/planning/plan.server";
+import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { requireExperiment } from "~/experiments/require.server";
 import { describeIssues } from "~/lib/validation";
 
@@ -57,7 +57,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     results: results && { source: results.source, recordedAt: results.recordedAt, rehearsal: isRehearsal(results) },
     proposal: experiment.status === "draft" ? null : proposedDecision(active.db, experiment.id),
     options: audienceOptions(active.db, active.id),
-    learned: learnedLift(active.db, active.id, experiment.design.campaignType, experiment.design.audience.kind === "segment" ? experiment.design.audience.segment : undefined),
+    learned: learnedLift(active.db, active.id, experiment.design.campaignType, audienceKey(experiment.design.audience)),
     versions: experimentVersions(active.db, experiment.id).map((v) => ({ version: v.version, savedAt: v.savedAt, name: v.design.name, mde: v.design.stats.mde, relative: v.design.stats.relative, metric: v.design.primaryMetric })),
     history: experimentHistoryOf(active.db, experiment.id),
     assigned: assignmentCounts(active.db, experiment.id),

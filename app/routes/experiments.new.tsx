@@ -5,7 +5,7 @@ import { EmptyState } from "~/components/EmptyState";
 import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { DEFAULT_DESIGN, designErrors, designFromForm } from "~/experiments/design-form";
 import { audienceOptions, designPreview, saveExperiment } from "~/experiments/experiments.server";
-import { learnedLift } from "~/planning/plan.server";
+import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/db/active.server";
 
 export const meta: MetaFunction = () => [{ title: "New experiment · Campaign Lab" }];
@@ -17,7 +17,7 @@ export async function loader() {
     empty: false as const,
     options: audienceOptions(active.db, active.id),
     preview: designPreview(active.db, active.id, DEFAULT_DESIGN),
-    learned: learnedLift(active.db, active.id, DEFAULT_DESIGN.campaignType, DEFAULT_DESIGN.audience.kind === "segment" ? DEFAULT_DESIGN.audience.segment : undefined),
+    learned: learnedLift(active.db, active.id, DEFAULT_DESIGN.campaignType, audienceKey(DEFAULT_DESIGN.audience)),
   });
 }
 

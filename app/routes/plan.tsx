@@ -1,25 +1,27 @@
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { ResponsiveBar } from "@nivo/bar";
-import { json, type MetaFunction } from "@remix-run/node";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useMemo, useState } from "react";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, currencyCode, int, percent } from "~/components/format";
 import { allocateBudget } from "~/planning/allocate";
-import { bestMonths, defaultCandidates } from "~/planning/plan.server";
+import { bestMonths, planCandidates } from "~/planning/plan.server";
 import { candidateSchema } from "~/planning/plan-input";
 import { campaignRoi } from "~/planning/roi";
 import { activeDataset } from "~/db/active.server";
-import { ASSUMED_LIFT, campaignCosts, GROSS_MARGIN } from "~/planning/assumptions";
+import { campaignCosts, GROSS_MARGIN } from "~/planning/assumptions";
 
 const CUSTOM = campaignCosts("custom");
 
 export const meta: MetaFunction = () => [{ title: "Plan · Campaign Lab" }];
 
-export async function loader() {
+export async function loader({ request }: LoaderFunctionArgs) {
   const active = activeDataset();
   if (!active) return json({ empty: true as const });
-  return json({ empty: false as const, candidates: defaultCandidates(active.db, active.id), months: bestMonths(active.db, active.id) });
+  const borrow = new URL(request.url).searchParams.get("borrow") === "1";
+  const { candidates, testFirst } = planCandidates(active.db, active.id, { borrow });
+  return json({ empty: false as const, borrow, candidates, testFirst, months: bestMonths(active.db, active.id) });
 }
 
 type Row = { include: boolean; name: string; audience: number | string; costPerContact: number | string; valuePerCustomer: number | string; liftPercent: number | string; marginPercent: number | string; discountPercent: number | string; source: string };
@@ -31,7 +33,7 @@ export default function Plan() {
     data.empty ? [] : data.candidates.map((c) => ({
       include: true, name: c.name, audience: c.audience, costPerContact: c.costPerContact, valuePerCustomer: c.valuePerCustomer,
       liftPercent: Math.round(c.lift * 10000) / 100, marginPercent: c.grossMargin * 100, discountPercent: c.discountShare * 100,
-      source: c.learned ? `learned from ${c.learned.experiments.length} experiment${c.learned.experiments.length > 1 ? "s" : ""} (CI ${percent(c.learned.ci[0], 1)} to ${percent(c.learned.ci[1], 1)})` : "assumed",
+      source: `${c.learned.borrowed ? "BORROWED from other segments: " : ""}learned from ${c.learned.experiments.length} experiment${c.learned.experiments.length > 1 ? "s" : ""}, shrunk from ${percent(c.learned.raw.estimate, 1)} (interval ${percent(c.learned.ci[0], 1)} to ${percent(c.learned.ci[1], 1)}; profit ${amount(c.profitRange[0])} to ${amount(c.profitRange[1])})`,
     })),
   );
   const set = (i: number, key: keyof Row) => (value: unknown) => setRows((old) => old.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
@@ -53,7 +55,7 @@ export default function Plan() {
     <Stack gap="lg">
       <div>
         <Title order={2}>Plan the next budget</Title>
-        <Text c="dimmed">Candidate campaigns on your segments, with audience sizes and values from history and lifts learned from completed experiments (or assumed). The allocation funds the best profit per unit of budget first, each up to its audience: exact, because profit is linear in the contacts.</Text>
+        <Text c="dimmed">Candidate campaigns on your segments, with audience sizes and values from history and lifts learned from completed experiments with real results, shrunk toward 0 by how much the experiments' lifts really vary (empirical Bayes), with their interval. A campaign without a learned lift is never funded: test it first. The allocation funds the best profit per unit of budget first, each up to its audience: exact, because profit is linear in the contacts.</Text>
       </div>
       <Card withBorder>
         <Group align="flex-end">
@@ -61,8 +63,33 @@ export default function Plan() {
           <Text size="sm" c="dimmed">Best months to run (revenue per active customer; months the data covers only in part left out): {data.months.map((m) => `${m.month} (${amount(m.revenuePerCustomer)})`).join(", ")}</Text>
         </Group>
       </Card>
+      {data.testFirst.length > 0 && (
+        <Card withBorder data-testid="plan-test-first">
+          <Group justify="space-between">
+            <Title order={4}>Test first: no learned lift, never funded</Title>
+            <Anchor component={Link} to={data.borrow ? "/plan" : "/plan?borrow=1"} size="sm" data-testid="borrow-toggle">{data.borrow ? "Use each segment's own lifts only" : "Borrow lifts learned on other segments"}</Anchor>
+          </Group>
+          <Table fz="xs" mt="xs">
+            <Table.Thead><Table.Tr>{["Campaign", "Audience", "Value / customer", "Break-even lift", "Test sized for", "Customers per arm", "Test size", ""].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {data.testFirst.map((t) => (
+                <Table.Tr key={t.name}>
+                  <Table.Td>{t.name}</Table.Td>
+                  <Table.Td>{int(t.audience)}</Table.Td>
+                  <Table.Td>{amount(t.valuePerCustomer)}</Table.Td>
+                  <Table.Td>{t.breakEvenLift === null ? "none" : percent(t.breakEvenLift, 1)}</Table.Td>
+                  <Table.Td>{percent(t.testLift, 1)} lift in revenue per customer (80% power, α 0.05)</Table.Td>
+                  <Table.Td>{t.perArm === null ? "–" : int(t.perArm)}</Table.Td>
+                  <Table.Td>{t.total === null ? "not computable" : t.fits ? `${int(t.total)} of ${int(t.audience)}` : <Text size="xs" c="orange.8">{int(t.total)}: more than the {int(t.audience)} in the segment</Text>}</Table.Td>
+                  <Table.Td><Anchor component={Link} to="/experiments/new" size="xs">Design a test</Anchor></Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Card>
+      )}
       <Card withBorder>
-        <Title order={4} mb="xs">Candidates and their ROI (whole audience)</Title>
+        <Title order={4} mb="xs">Candidates and their ROI (whole audience){data.borrow ? " — borrowing lifts across segments" : ""}</Title>
         <Table fz="xs" data-testid="plan-candidates">
           <Table.Thead>
             <Table.Tr>{["", "Campaign", "Audience", "Cost / contact", "Value / customer (30 d)", "Lift %", "Margin %", "Discount %", "Lift source", "Profit", "ROI", "Break-even lift", "Payback"].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr>
@@ -80,7 +107,7 @@ export default function Plan() {
                   <Table.Td><NumberInput size="xs" value={r.liftPercent} onChange={set(i, "liftPercent")} decimalScale={2} w={65} hideControls aria-label={`Lift for ${r.name}`} /></Table.Td>
                   <Table.Td><NumberInput size="xs" value={r.marginPercent} onChange={set(i, "marginPercent")} min={0} max={100} w={60} hideControls /></Table.Td>
                   <Table.Td><NumberInput size="xs" value={r.discountPercent} onChange={set(i, "discountPercent")} min={0} max={100} w={60} hideControls /></Table.Td>
-                  <Table.Td>{r.source === "assumed" ? <Badge size="xs" color="gray">assumed</Badge> : <Text size="xs">{r.source}</Text>}</Table.Td>
+                  <Table.Td>{r.source === "typed" ? <Badge size="xs" color="gray">typed by you</Badge> : <Text size="xs" c={r.source.startsWith("BORROWED") ? "orange.8" : undefined}>{r.source}</Text>}</Table.Td>
                   <Table.Td>{amount(roi.profit)}</Table.Td>
                   <Table.Td>{roi.roi === null ? "–" : percent(roi.roi, 0)}</Table.Td>
                   <Table.Td>{roi.breakEvenLift === null ? "–" : percent(roi.breakEvenLift, 1)}</Table.Td>
@@ -90,7 +117,7 @@ export default function Plan() {
             })}
           </Table.Tbody>
         </Table>
-        <Button size="xs" variant="light" mt="sm" onClick={() => setRows([...rows, { include: true, name: `Custom ${rows.length + 1}`, audience: 1000, costPerContact: CUSTOM.costPerContact, valuePerCustomer: 20, liftPercent: ASSUMED_LIFT * 100, marginPercent: GROSS_MARGIN * 100, discountPercent: CUSTOM.discountShare * 100, source: "assumed" }])}>Add a candidate</Button>
+        <Button size="xs" variant="light" mt="sm" onClick={() => setRows([...rows, { include: true, name: `Custom ${rows.length + 1}`, audience: 1000, costPerContact: CUSTOM.costPerContact, valuePerCustomer: 20, liftPercent: 0, marginPercent: GROSS_MARGIN * 100, discountPercent: CUSTOM.discountShare * 100, source: "typed" }])}>Add a candidate</Button>
       </Card>
       {computed.problems.length > 0 && <Alert color="red">{computed.problems.join("; ")}</Alert>}
       {result && (

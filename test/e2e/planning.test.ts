@@ -21,11 +21,16 @@ describe("planning pages", () => {
     expect(csv.split("\r\n")[0]).toMatch(/^customer_id,segment_at_calibration_end,persona,x,t_x,T,/);
   });
 
-  it("plan page: candidates with ROI, an allocation that follows the budget, and its CSV", async () => {
+  it("plan page: with no learned lift every campaign is 'test first' (never funded); a typed candidate is allocated; CSV", async () => {
     await app.page.goto(`${app.url}/plan`);
     const allocation = app.page.getByTestId("plan-allocation");
     await allocation.waitFor();
-    expect(await app.page.getByTestId("plan-candidates").locator("tbody tr").count()).toBeGreaterThan(3);
+    const testFirst = app.page.getByTestId("plan-test-first");
+    expect(await testFirst.locator("tbody tr").count()).toBeGreaterThan(3);
+    expect(await testFirst.innerText()).toMatch(/Test first: no learned lift, never funded/);
+    expect(await app.page.getByTestId("plan-candidates").locator("tbody tr").count()).toBe(0);
+    await app.page.getByRole("button", { name: "Add a candidate" }).click();
+    await app.page.getByLabel("Lift for Custom 1").fill("20");
     await app.page.getByLabel("Budget").fill("10");
     await app.page.waitForFunction(() => /spend £[0-9.]+ of £10\.00/.test(document.querySelector("[data-testid=plan-allocation]")?.textContent ?? ""));
     expect(await allocation.innerText()).toMatch(/spend £\d+\.\d\d of £10\.00/); // the demo data set is in GBP (issue 14)
@@ -37,13 +42,13 @@ describe("planning pages", () => {
     expect(readFileSync(file!, "utf8").split("\r\n")[0]).toBe("campaign,contacts,spend,expected_profit,incremental_revenue,profit_per_contact,return_per_spend");
   });
 
-  it("ROI page: a segment's audience, back-tested value and an assumed lift give profit, ROI, break-even and payback", async () => {
+  it("ROI page: no assumed lift — 'test first' with the test's size; a lift typed by the user gives profit, ROI, break-even and payback", async () => {
     await app.page.goto(`${app.url}/roi?segment=Champions&campaign=recommendation%20banner`);
-    expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(/^\d+ customers; £[\d,]+\.\d\d revenue per customer over 30 days .* expected lift 5\.0% \(assumed/);
-    const before = await app.page.getByTestId("roi-results").innerText();
-    expect(before).toMatch(/BREAK-EVEN LIFT\s+\d+\.\d%/i);
-    await app.page.getByLabel("Assumed lift (%)").fill("20");
-    await app.page.waitForFunction((b) => document.querySelector("[data-testid=roi-results]")?.textContent !== b, before);
+    expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(/^\d+ customers; £[\d,]+\.\d\d revenue per customer over 30 days .* no lift learned for recommendation banner on Champions yet: test first — [\d,]+ customers per arm detect a \d+\.\d% lift/);
+    expect(await app.page.getByTestId("roi-results").count()).toBe(0);
+    await app.page.getByLabel("What if the lift were (%)").fill("20");
+    await app.page.getByTestId("roi-results").waitFor();
+    expect(await app.page.getByTestId("roi-results").innerText()).toMatch(/BREAK-EVEN LIFT\s+\d+\.\d%/i);
   });
 
   it("recommendations are written from the data with links to their evidence", async () => {
