@@ -76,3 +76,23 @@ describe("results measure and its JSON API", () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe("POST /api/imports with update or until", () => {
+  it("answers 404 for an unknown data set and 400 naming the field for a bad day or a name beside update", async () => {
+    const imports = await import("~/routes/api.imports");
+    const post = (json: unknown) =>
+      imports.action({ request: new Request("http://campaign.lab/api/imports", { method: "POST", body: JSON.stringify(json), headers: { "Content-Type": "application/json" } }), params: {}, context: {} }).catch((e: unknown) => e as Response);
+    const uploadId = "00000000-0000-4000-8000-000000000000";
+    const before = hashTables(t.db);
+    const unknown = await post({ uploadId, update: 999 });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toMatch(/update: no data set with id 999/);
+    const day = await post({ uploadId, until: "2011-02-30" });
+    expect(day.status).toBe(400);
+    expect((await day.json()).error).toMatch(/until/);
+    const both = await post({ uploadId, update: 1, name: "x" });
+    expect(both.status).toBe(400);
+    expect((await both.json()).error).toMatch(/update/);
+    expect(hashTables(t.db)).toEqual(before);
+  });
+});
