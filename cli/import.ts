@@ -84,6 +84,8 @@ export async function importCommand(argv: string[]): Promise<void> {
     });
     // segments and personas are derived once per import, right after it lands (a failure here keeps the import)
     progress.update({ stage: "segments" });
+    // tests only (test/security/faults.test.ts): the process dies after the commit, as under kill -9 during segments
+    if (process.env.CAMPAIGN_LAB_FAULT === "kill-during-segments") process.kill(process.pid, "SIGKILL");
     const datasetId = activeDatasetId(db)!;
     await computeSegmentsParallel(db, datasetId);
     progress.update({ stage: "done" });

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { openDb } from "~/db/db.server";
 import { countDatasets } from "~/db/datasets.server";
+import { databaseProblem } from "~/db/health.server";
 import { databasePath } from "~/db/paths.server";
 import { DEFAULT_SEED_OPTIONS } from "../seed/generate";
 import { importDemo } from "../seed/import-demo";
@@ -33,7 +34,7 @@ async function sweepUploads(path: string) {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
       const file = join(dir, name);
-      const { mtimeMs } = await stat(file);
+      const { mtimeMs } = await stat(file).catch(() => ({ mtimeMs: Date.now() }));
       if (Date.now() - mtimeMs > 86_400_000) await rm(file, { force: true });
     }
   }
@@ -51,8 +52,14 @@ const warm = () => fetch(`http://${local}:${port}/api/report/monthly`).then((r) 
 // the primary prepares the database, starts them and replaces one that dies.
 const workers = Math.max(1, Number(process.env.WEB_WORKERS ?? availableParallelism()));
 if (cluster.isPrimary) {
+  const problem = databaseProblem(path);
+  if (problem) {
+    console.error(problem); // one line naming the file and what to do, not a stack trace
+    process.exit(1);
+  }
   await loadDemoIfEmpty(path);
   await sweepUploads(path);
+  setInterval(() => void sweepUploads(path).catch(() => undefined), 3_600_000).unref(); // uploads older than a day go
   if (workers === 1) {
     await serve(host, port);
     await warm();

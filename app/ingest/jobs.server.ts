@@ -89,14 +89,16 @@ export function startImport({ upload, name, map, dateFormat, replace, update, un
   jobs.set(job.id, job);
   saveJob(job, true);
   const root = projectRoot();
-  const args = [join(root, "scripts", "run.mjs"), "cli", "import", upload.path, "--json", "--progress-json", "--db", databasePath(), "--file-name", upload.fileName];
-  if (name) args.push("--workspace", name);
-  for (const [field, column] of Object.entries(map ?? {})) if (column) args.push("--map", `${field}=${column}`);
+  // every value rides in its option (--name=value): a name starting with "-" is never read as an option (#12 item 8)
+  const args = [join(root, "scripts", "run.mjs"), "cli", "import", "--json", "--progress-json", `--db=${databasePath()}`, `--file-name=${upload.fileName}`];
+  if (name) args.push(`--workspace=${name}`);
+  for (const [field, column] of Object.entries(map ?? {})) if (column) args.push(`--map=${field}=${column}`);
   if (dateFormat) args.push("--date-format", dateFormat);
   if (replace) args.push("--replace");
   if (update !== undefined) args.push("--update-id", String(update));
   if (until) args.push("--until", until);
   if (currency && update === undefined) args.push("--currency", currency);
+  args.push("--", upload.path);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let lastError = "";
@@ -116,23 +118,36 @@ export function startImport({ upload, name, map, dateFormat, replace, update, un
     }
     if (line.trim()) lastError = line.replace(/^error:\s*/, "").slice(0, MAX_ERROR_CHARS);
   });
-  child.on("close", async (code) => {
+  child.on("close", async (code, signal) => {
     if (code === 0) {
       job.report = JSON.parse(stdout) as ImportReport | UpdateReport;
       job.status = "done";
       if (onDone) setImmediate(onDone);
       process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too
     } else {
-      job.error = lastError || `The import stopped (exit code ${code})`;
+      job.error = stoppedMessage(job.progress, lastError, code, signal);
       job.canReplace = errorCode === "conflict";
       job.status = "failed";
+      if (committed(job.progress)) process.send?.({ campaignLab: "dataset-changed" });
     }
     finishedAt.set(job.id, Date.now());
     saveJob(job, true);
-    // a failed import keeps its upload, so the user can fix the mapping or replace without sending the file again
-    if (job.status === "done") await removeUpload(upload);
+    // the upload goes once its import is over (#12 item 7), except when the user is offered to replace with it; an
+    // upload left behind (a refused import never replaced, an abandoned mapping) is swept after a day
+    if (!job.canReplace) await removeUpload(upload);
   });
   return job;
+}
+
+/** The import's transaction had committed: segments (derived after it) were under way or done. */
+const committed = (progress: ImportProgress | null) => progress?.stage === "segments" || progress?.stage === "done";
+
+/** What a job that did not end well says: after its commit the data set is in place, before it nothing changed. */
+function stoppedMessage(progress: ImportProgress | null, lastError: string, code: number | null, signal: NodeJS.Signals | null): string {
+  const how = signal ? `was stopped (${signal})` : `stopped (exit code ${code})`;
+  if (committed(progress))
+    return `The data set was imported and is in place; the import process then ${how} while computing segments, which are computed when a page first needs them.`;
+  return lastError || `The import process ${how} before committing: nothing was changed.`;
 }
 
 export function getJob(id: string): ImportJob | null {
