@@ -20,7 +20,12 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Campaign Lab" }];
 
-const theme = createTheme({ primaryColor: "indigo", defaultRadius: "md" });
+// issue 14: badges in narrow cells were cut ("NOT YET CONC…"): their text wraps instead of being truncated
+const theme = createTheme({
+  primaryColor: "indigo",
+  defaultRadius: "md",
+  components: { Badge: Badge.extend({ styles: { root: { height: "auto", minHeight: "var(--badge-height)", maxWidth: "100%" }, label: { whiteSpace: "normal", overflow: "visible", textOverflow: "clip", lineHeight: 1.25, paddingBlock: 2 } } }) },
+});
 
 const NAV = [
   { to: "/", label: "Overview" },
@@ -112,13 +117,18 @@ export default function App() {
 
 /** What a failed page tells the user: what went wrong in words, then the ways back. */
 function describeError(error: unknown): { title: string; detail: string } {
+  // issue 14: say what happened and what to do next, never only "Something went wrong"
   if (isRouteErrorResponse(error)) {
     const detail = typeof error.data === "string" && error.data ? error.data : error.statusText;
-    if (error.status === 404) return { title: "Not found", detail: detail || "There is nothing at this address." };
-    if (error.status === 400) return { title: "That request could not be read", detail };
-    return { title: `Something went wrong (${error.status})`, detail };
+    if (error.status === 404) return { title: "Not found", detail: `${detail || "There is nothing at this address."} Check the address, or go back to the overview or the Data page.` };
+    if (error.status === 400) return { title: "That request could not be read", detail: `${detail} Correct the address or the form and try again.` };
+    if (error.status === 405) return { title: "That action is not available here", detail: `${detail || "This address does not accept that kind of request."} Use the page's own buttons.` };
+    if (error.status === 409) return { title: "That clashes with what is stored", detail: `${detail} Reload the page to see the current state.` };
+    if (error.status === 413) return { title: "That was too large", detail: `${detail} Send less at once.` };
+    return { title: `The server could not answer (${error.status})`, detail: `${detail || "An error stopped this page."} Reload the page, or go back.` };
   }
-  return { title: "Something went wrong", detail: error instanceof Error ? error.message : "An unknown error stopped this page." };
+  const message = error instanceof Error ? error.message : "An unknown error stopped this page.";
+  return { title: "This page could not be shown", detail: `${message} Reload the page, or go to the overview or the Data page.` };
 }
 
 export function ErrorBoundary() {

@@ -7,7 +7,7 @@ import { ENGINE_LABELS, ENGINES } from "~/experiments/stats/engines";
 import type { DesignPreview } from "~/experiments/experiments.server";
 import { SEGMENTS } from "~/segments/rfm";
 import { campaignRoi } from "~/planning/roi";
-import { amount, int, percent } from "./format";
+import { amount, int, percent, plural } from "./format";
 
 type Options = { personas: { k: number; cluster: number; name: string }[]; saved: { id: number; name: string }[] };
 type Learned = { estimate: number; ci: [number, number]; experiments: { id: number; name: string }[] } | null;
@@ -296,7 +296,7 @@ export function RoiCard({ preview, learned, mde }: { preview: DesignPreview; lea
       </Group>
       <Text size="sm" mt="xs">
         Expected lift {percent(lift, 1)} {learned ? `(learned from ${learned.experiments.length} completed experiment${learned.experiments.length > 1 ? "s" : ""}, CI ${percent(learned.ci[0], 1)} to ${percent(learned.ci[1], 1)})` : "(assumed: the MDE)"} on {amount(value)} revenue per customer over {preview.baselines.windowDays} days:
-        incremental revenue {amount(r.incrementalRevenue)}, profit <b>{amount(r.profit)}</b>, ROI {r.roi === null ? "–" : percent(r.roi, 0)}, break-even lift {r.breakEvenLift === null ? "none" : percent(r.breakEvenLift, 1)}, payback {r.paybackDays === null ? "never" : `${Math.ceil(r.paybackDays)} days`}.
+        incremental revenue {amount(r.incrementalRevenue)}, profit <b>{amount(r.profit)}</b>, ROI {r.roi === null ? "–" : percent(r.roi, 0)}, break-even lift {r.breakEvenLift === null ? "none" : percent(r.breakEvenLift, 1)}, payback {r.paybackDays === null ? "never" : plural(Math.ceil(r.paybackDays), "day")}.
       </Text>
     </Card>
   );

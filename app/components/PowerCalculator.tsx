@@ -15,7 +15,8 @@ const METHOD_LABELS: Record<PowerInput["method"], string> = {
   z: "Two-sample z-test on means (normal approximation)",
 };
 
-export type CalculatorDefaults = { metric?: "proportion" | "mean"; baseline?: number; mean?: number; sd?: number; audience?: number };
+/** fixedAudience: the size comes from a saved audience, which a longer test does not grow (issue 14). */
+export type CalculatorDefaults = { metric?: "proportion" | "mean"; baseline?: number; mean?: number; sd?: number; audience?: number; fixedAudience?: boolean };
 
 type Form = {
   metric: "proportion" | "mean";
@@ -140,7 +141,10 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
               <Alert color="orange" title="The audience is too small for this effect" data-testid="power-warning">
                 {int(num(f.audience)!)} customers allow {int(computed.perArm)} in control. The test needs {int(computed.sized.nTotal)} in total. With the audience you have, the
                 smallest effect detectable at {percent(computed.input!.power, 0)} power is{" "}
-                {computed.reachable === null ? "beyond reach" : <b>{formatEffect(computed.reachable, computed.input!)}</b>}. Lower the power, accept a larger effect, or run longer.
+                {computed.reachable === null ? "beyond reach" : <b>{formatEffect(computed.reachable, computed.input!)}</b>}.{" "}
+                {defaults.fixedAudience
+                  ? "Lower the power, accept a larger effect, or choose a wider audience: a longer test does not add customers to a fixed audience."
+                  : "Lower the power, accept a larger effect, or find more customers."}
               </Alert>
             ) : (
               <Alert color="teal" data-testid="power-reachable">

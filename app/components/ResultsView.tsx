@@ -7,14 +7,20 @@ import { amount, int, percent } from "./format";
 const METRIC_NAMES: Record<MetricKey, string> = { conversion: "Conversion", revenue: "Revenue per customer", aov: "Average order value", refundRate: "Refund rate" };
 const VERDICT_COLOURS = { ship: "teal", "dont-ship": "red", "keep-running": "yellow", "cannot-decide": "gray" } as const;
 
+/** The lift chart's axis reaches at most ±100% (relative lift, in %). */
+const AXIS_CAP = 100;
+
 /** Relative lifts with their intervals, one line per treatment × metric (a forest plot drawn with nivo's line chart); an open end is drawn at the edge. */
 function IntervalChart({ rows, label }: { rows: { label: string; c: EngineComparison }[]; label: string }) {
   const drawn = rows.filter(({ c }) => c.relative.estimate !== null && c.relative.ci !== null);
   const extent = Math.max(5, ...drawn.flatMap(({ c }) => [...c.relative.ci!, c.relative.estimate].filter((v): v is number => v !== null).map((v) => Math.abs(v) * 100)));
-  const edge = extent * 1.1;
-  const series = drawn.map(({ label: l, c }) => ({ id: l, data: [{ x: c.relative.ci![0] === null ? -edge : c.relative.ci![0]! * 100, y: l }, { x: c.relative.estimate! * 100, y: l }, { x: c.relative.ci![1] === null ? edge : c.relative.ci![1]! * 100, y: l }] }));
+  // issue 14: a guardrail's wide interval (refund rate: ±300%) flattened every other line; the axis stops at ±AXIS_CAP
+  // and longer intervals are cut at the edge (the table beside gives them in full)
+  const edge = Math.min(extent, AXIS_CAP) * 1.1;
+  const clip = (x: number) => Math.max(-edge, Math.min(edge, x));
+  const series = drawn.map(({ label: l, c }) => ({ id: l, data: [{ x: c.relative.ci![0] === null ? -edge : clip(c.relative.ci![0]! * 100), y: l }, { x: clip(c.relative.estimate! * 100), y: l }, { x: c.relative.ci![1] === null ? edge : clip(c.relative.ci![1]! * 100), y: l }] }));
   return (
-    <div style={{ height: Math.max(140, drawn.length * 36 + 60) }} data-testid="chart-intervals">
+    <div style={{ height: Math.max(140, drawn.length * 36 + 60) }} data-testid="chart-intervals" data-clipped={extent > AXIS_CAP ? "yes" : "no"}>
       <ResponsiveLine data={series} margin={{ top: 10, right: 30, bottom: 45, left: 230 }} xScale={{ type: "linear", min: -edge, max: edge }}
         yScale={{ type: "point" }} axisBottom={{ legend: label, legendOffset: 36, legendPosition: "middle" }}
         colors={{ scheme: "category10" }} pointSize={8} lineWidth={3} enableGridY={false} useMesh
@@ -128,7 +134,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
       </Card>
       <Card withBorder>
         <Title order={5} mb="xs">Lifts against control ({percent(1 - alpha, 0)} {intervalName} intervals)</Title>
-        <IntervalChart rows={chartRows} label={`relative lift (%) with its ${intervalName} interval`} />
+        <IntervalChart rows={chartRows} label={`relative lift (%) with its ${intervalName} interval; cut at ±${AXIS_CAP}%, the tables give every bound`} />
         <Stack gap="sm" mt="sm">
           {keys.map((m) => {
             const em = analysis.engineMetrics[m];

@@ -9,7 +9,7 @@ import { audienceConditions, meetsConditions } from "~/segments/audience-rule";
 // Back-test of an audience (PRODUCT.md §4): membership as of a reference day T using only the data up to T (RFM and
 // personas recomputed as of T), outcome over the W days after T. Pure: Facts and stored centroids in, numbers out.
 
-export type AsOfCustomer = { index: number; customerId: string; country: string | null; recency: number; frequency: number; monetary: number; segment: SegmentName; z: number[] };
+export type AsOfCustomer = { index: number; customerId: string; country: string | null; recency: number; frequency: number; monetary: number; r: number; f: number; m: number; segment: SegmentName; z: number[] };
 
 // rfmAsOf is a pass over the orders and a sort of the customers: kept per loaded data set (the facts object) and day,
 // since every experiment of the same window asks for the same T (the list page previews each one).
@@ -50,7 +50,7 @@ function computeRfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] };
   return rows.map((r, i) => {
     const country = facts.customers.country[ids[i]];
-    return { index: ids[i], customerId: r.customerId, country: country >= 0 ? facts.countries[country] : null, recency: r.recency, frequency: r.frequency, monetary: r.monetary, segment: r.segment, z: z[i] };
+    return { index: ids[i], customerId: r.customerId, country: country >= 0 ? facts.countries[country] : null, recency: r.recency, frequency: r.frequency, monetary: r.monetary, r: r.r, f: r.f, m: r.m, segment: r.segment, z: z[i] };
   });
 }
 

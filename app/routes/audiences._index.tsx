@@ -67,7 +67,7 @@ export default function Audiences() {
         <Title order={2}>Audiences</Title>
         <Text c="dimmed">{data.dataset} · who a campaign experiment targets: a segment, a persona, or a filter. Sizes are live.</Text>
       </div>
-      {saved > 0 && <Alert color="teal" data-testid="audience-saved">Saved “{data.audiences.find((a) => a.id === saved)?.name}”.</Alert>}
+      {saved > 0 && <Alert color="teal" data-testid="audience-saved">{params.get("existed") ? "Already saved as" : "Saved"} “{data.audiences.find((a) => a.id === saved)?.name}”.</Alert>}
       {params.get("deleted") && <Alert color="teal">Deleted the audience.</Alert>}
       <Card withBorder>
         <Group justify="space-between" mb="xs">

@@ -90,6 +90,8 @@ export default function Plan() {
       )}
       <Card withBorder>
         <Title order={4} mb="xs">Candidates and their ROI (whole audience){data.borrow ? " — borrowing lifts across segments" : ""}</Title>
+        {/* issue 14: thirteen columns overflowed the card; the table scrolls sideways within it */}
+        <Table.ScrollContainer minWidth={1250}>
         <Table fz="xs" data-testid="plan-candidates">
           <Table.Thead>
             <Table.Tr>{["", "Campaign", "Audience", "Cost / contact", "Value / customer (30 d)", "Lift %", "Margin %", "Discount %", "Lift source", "Profit", "ROI", "Break-even lift", "Payback"].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr>
@@ -117,6 +119,7 @@ export default function Plan() {
             })}
           </Table.Tbody>
         </Table>
+        </Table.ScrollContainer>
         <Button size="xs" variant="light" mt="sm" onClick={() => setRows([...rows, { include: true, name: `Custom ${rows.length + 1}`, audience: 1000, costPerContact: CUSTOM.costPerContact, valuePerCustomer: 20, liftPercent: 0, marginPercent: GROSS_MARGIN * 100, discountPercent: CUSTOM.discountShare * 100, source: "typed" }])}>Add a candidate</Button>
       </Card>
       {computed.problems.length > 0 && <Alert color="red">{computed.problems.join("; ")}</Alert>}

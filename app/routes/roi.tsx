@@ -5,7 +5,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { getFacts } from "~/analytics/facts.server";
 import { EmptyState } from "~/components/EmptyState";
-import { amount, int, percent } from "~/components/format";
+import { amount, int, percent, plural } from "~/components/format";
 import { backtest } from "~/experiments/backtest";
 import { CAMPAIGN_TYPES, WINDOWS } from "~/experiments/design";
 import { learnedLift, planCandidates } from "~/planning/plan.server";
@@ -83,7 +83,7 @@ export default function Roi() {
           ["Contact cost", amount(r.contactCost)],
           ["Discount cost", amount(r.discountCost)],
           ["Incremental margin", amount(r.incrementalMargin)],
-          ["Payback", r.paybackDays === null ? "never" : `${Math.ceil(r.paybackDays)} days`],
+          ["Payback", r.paybackDays === null ? "never" : plural(Math.ceil(r.paybackDays), "day")],
         ].map(([label, value]) => (
           <Card key={label} withBorder padding="sm">
             <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>

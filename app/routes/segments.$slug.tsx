@@ -1,13 +1,14 @@
 import { Anchor, Button, Card, Group, Pagination, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { ResponsiveBar } from "@nivo/bar";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int } from "~/components/format";
 import { describeIssues } from "~/lib/validation";
 import { activeDataset } from "~/db/active.server";
-import { saveAudience } from "~/segments/audiences.server";
+import { audienceFor } from "~/segments/audiences.server";
 import { memberPage, memberProfile, type MemberQuery } from "~/segments/queries.server";
 import { MEMBER_SORTS } from "~/segments/settings";
 import { SEGMENT_ACTIONS, segmentAt, segmentFromSlug, segmentSlug, type SegmentName } from "~/segments/rfm";
@@ -48,16 +49,22 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     cellSegment: target.cell ? segmentAt(target.cell.r, target.cell.fm) : null,
     queryError: parsed.success ? null : describeIssues(parsed.error),
     members: memberPage(active.db, active.id, query),
+    // issue 14: the header counts the whole segment or cell, whatever the search
+    everyone: q.q ? memberPage(active.db, active.id, { segment: target.segment, cell: target.cell, pageSize: 1 }).total : null,
     profile: memberProfile(active.db, active.id, { segment: target.segment, cell: target.cell }),
   });
 }
 
 export async function action({ params }: ActionFunctionArgs) {
   const active = activeDataset();
-  const segment = segmentFromSlug(params.slug ?? "");
-  if (!active || !segment) throw new Response("No such segment", { status: 404 });
-  const id = saveAudience(active.db, active.id, { name: segment, definition: { kind: "segment", segment } });
-  return redirect(`/audiences?saved=${id}`);
+  const target = resolve(params.slug ?? "");
+  if (!active || !target) throw new Response("No such segment", { status: 404 });
+  // a segment, or a cell of the R × FM grid as a filter audience (issue 14); never a duplicate
+  const input = target.segment
+    ? { name: target.segment, definition: { kind: "segment" as const, segment: target.segment } }
+    : { name: target.title, definition: { kind: "filter" as const, cell: target.cell! } };
+  const { id, existed } = audienceFor(active.db, active.id, input);
+  return redirect(`/audiences?saved=${id}${existed ? "&existed=1" : ""}`);
 }
 
 const COLUMNS: { key: (typeof MEMBER_SORTS)[number]; label: string; numeric?: boolean }[] = [
@@ -86,9 +93,18 @@ function Distribution({ title, bins, testId }: { title: string; bins: { bin: str
 
 export default function SegmentDetail() {
   const data = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [search, setSearch] = useState(params.get("q") ?? "");
+  // search as you type (issue 14): the URL follows the box 250 ms after the last key, back on page 1
+  useEffect(() => {
+    if (search === (params.get("q") ?? "")) return;
+    const timer = setTimeout(() => setParams((p) => ((search ? p.set("q", search) : p.delete("q")), p.delete("page"), p), { replace: true, preventScrollReset: true }), 250);
+    return () => clearTimeout(timer);
+  }, [search, params, setParams]);
   if (data.empty) return <EmptyState title="Segment" />;
   const { members, profile, title, segment, cellSegment } = data;
+  const everyone = data.everyone ?? members.total;
   const sort = params.get("sort") ?? "monetary";
   const dir = params.get("dir") ?? "desc";
   const link = (changes: Record<string, string | null>) => {
@@ -101,14 +117,12 @@ export default function SegmentDetail() {
       <div>
         <Anchor component={Link} to="/segments" size="sm">← Segments</Anchor>
         <Title order={2}>{title}</Title>
-        <Text c="dimmed">{int(members.total)} customers{segment ? ` · ${SEGMENT_ACTIONS[segment]}` : ""}</Text>
+        <Text c="dimmed" data-testid="segment-count">{int(everyone)} customers{segment ? ` · ${SEGMENT_ACTIONS[segment]}` : ""}</Text>
       </div>
       <Group>
-        {segment && (
-          <Form method="post">
-            <Button type="submit">Use as audience</Button>
-          </Form>
-        )}
+        <Form method="post">
+          <Button type="submit" loading={navigation.state !== "idle" && navigation.formMethod === "POST"}>Use as audience</Button>
+        </Form>
         {cellSegment && <Anchor component={Link} to={`/segments/${segmentSlug(cellSegment)}`}>Open the whole segment “{cellSegment}”</Anchor>}
         {segment && <Anchor href={`/api/segments/members.csv?segment=${segmentSlug(segment)}`} download>rfm_customers.csv</Anchor>}
       </Group>
@@ -126,11 +140,7 @@ export default function SegmentDetail() {
       <Card withBorder>
         <Group justify="space-between" mb="sm">
           <Title order={4}>Members</Title>
-          <Form method="get">
-            <input type="hidden" name="sort" value={sort} />
-            <input type="hidden" name="dir" value={dir} />
-            <TextInput name="q" placeholder="Search customer id or country" defaultValue={params.get("q") ?? ""} w={280} aria-label="Search members" />
-          </Form>
+          <TextInput name="q" placeholder="Search customer id or country" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={280} aria-label="Search members" />
         </Group>
         <Table striped highlightOnHover fz="sm" data-testid="members-table">
           <Table.Thead>
@@ -164,7 +174,7 @@ export default function SegmentDetail() {
         </Table>
         {members.rows.length === 0 && <Text c="dimmed" mt="sm">No customer matches.</Text>}
         <Group justify="space-between" mt="sm">
-          <Text size="sm" c="dimmed">Page {members.page} of {Math.max(1, Math.ceil(members.total / members.pageSize))} · {int(members.total)} customers</Text>
+          <Text size="sm" c="dimmed" data-testid="members-matching">Page {members.page} of {Math.max(1, Math.ceil(members.total / members.pageSize))} · {params.get("q") ? `${int(members.total)} of ${int(everyone)} customers match “${params.get("q")}”` : `${int(members.total)} customers`}</Text>
           <Pagination total={Math.max(1, Math.ceil(members.total / members.pageSize))} value={members.page}
             getItemProps={(page) => ({ component: Link, to: link({ page: String(page) }) })}
             getControlProps={(control) => {

@@ -2,13 +2,13 @@ import { Alert, Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, T
 import { ResponsiveLine } from "@nivo/line";
 import { ResponsiveScatterPlot } from "@nivo/scatterplot";
 import { json, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
 import { describeIssues } from "~/lib/validation";
 import { activeDataset } from "~/db/active.server";
-import { saveAudience } from "~/segments/audiences.server";
+import { audienceFor } from "~/segments/audiences.server";
 import { choosePersonaK } from "~/segments/compute.server";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "~/segments/settings";
 import { PERSONA_PROTOTYPES } from "~/segments/naming";
@@ -47,8 +47,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const cluster = personaClusters(active.db, active.id, run.chosenK).find((c) => c.cluster === (parsed.data as { cluster: number }).cluster);
   if (!cluster) return json({ error: "No such persona" }, { status: 400 });
-  const id = saveAudience(active.db, active.id, { name: cluster.name, definition: { kind: "persona", k: run.chosenK, cluster: cluster.cluster, name: cluster.name } });
-  return redirect(`/audiences?saved=${id}`);
+  const { id, existed } = audienceFor(active.db, active.id, { name: cluster.name, definition: { kind: "persona", k: run.chosenK, cluster: cluster.cluster, name: cluster.name } });
+  return redirect(`/audiences?saved=${id}${existed ? "&existed=1" : ""}`);
 }
 
 const COLOURS = ["#4c6ef5", "#12b886", "#fa5252", "#fab005", "#7048e8", "#15aabf", "#e64980", "#82c91e", "#fd7e14", "#868e96"];
@@ -56,6 +56,9 @@ const COLOURS = ["#4c6ef5", "#12b886", "#fa5252", "#fab005", "#7048e8", "#15aabf
 export default function Personas() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  // issue 14: relabelling every customer takes a moment; the button says so and cannot be pressed twice
+  const choosing = navigation.state !== "idle" && navigation.formData?.get("intent") === "choose";
   if (data.empty) return <EmptyState title="Personas" />;
   const { run, sweep, clusters, scatter } = data;
   const series = clusters.map((c) => ({
@@ -99,7 +102,7 @@ export default function Personas() {
           <Group align="flex-end">
             <Select name="k" label="Number of personas (k)" defaultValue={String(run.chosenK)} allowDeselect={false} w={260} key={run.chosenK}
               data={sweep.map((r) => ({ value: String(r.k), label: `k = ${r.k} · silhouette ${r.silhouette.toFixed(3)}${r.k === run.bestK ? " (proposed)" : ""}` }))} />
-            <Button type="submit">Use this k</Button>
+            <Button type="submit" loading={choosing} disabled={choosing} data-testid="use-k">{choosing ? "Relabelling customers…" : "Use this k"}</Button>
             <Text size="sm" c="dimmed">Now: k = {run.chosenK}{run.chosenK === run.bestK ? " (the best silhouette)" : ` (the best silhouette is k = ${run.bestK})`}</Text>
           </Group>
         </Form>

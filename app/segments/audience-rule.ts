@@ -1,19 +1,19 @@
-import type { SegmentName } from "./rfm";
+import { fmScore, fmSums, type SegmentName } from "./rfm";
 
 // Who belongs to a segment or filter audience, defined once and read two ways: as SQL over the stored customer_rfm
 // (today's members, audiences.server.ts) and as a predicate over a customer's RFM as of a day T (back-tests,
 // experiments/backtest.ts). Persona audiences are the nearest stored centroid in both. Pure: no I/O.
 
 /** What a condition can look at: a customer's segment, country and RFM values (monetary in currency units). */
-export type MemberFacts = { segment: SegmentName; country: string | null; recency: number; frequency: number; monetary: number };
+export type MemberFacts = { segment: SegmentName; country: string | null; recency: number; frequency: number; monetary: number; r: number; f: number; m: number };
 
 export type RangeField = "recency" | "frequency" | "monetary";
-export type Condition = { field: "segment"; oneOf: string[] } | { field: "country"; oneOf: string[] } | { field: RangeField; min?: number; max?: number };
+export type Condition = { field: "segment"; oneOf: string[] } | { field: "country"; oneOf: string[] } | { field: RangeField; min?: number; max?: number } | { field: "cell"; r: number; fm: number };
 
 type Range = { min?: number; max?: number } | undefined;
 export type RuleDefinition =
   | { kind: "segment"; segment: SegmentName }
-  | { kind: "filter"; countries?: string[]; segments?: SegmentName[]; recency?: Range; frequency?: Range; monetary?: Range };
+  | { kind: "filter"; countries?: string[]; segments?: SegmentName[]; recency?: Range; frequency?: Range; monetary?: Range; cell?: { r: number; fm: number } };
 
 /** The conditions a customer must all meet (none: everyone). */
 export function audienceConditions(definition: RuleDefinition): Condition[] {
@@ -25,6 +25,7 @@ export function audienceConditions(definition: RuleDefinition): Condition[] {
     const r = definition[field];
     if (r && (r.min !== undefined || r.max !== undefined)) out.push({ field, min: r.min, max: r.max });
   }
+  if (definition.cell) out.push({ field: "cell", r: definition.cell.r, fm: definition.cell.fm });
   return out;
 }
 
@@ -32,16 +33,24 @@ export function meetsConditions(c: MemberFacts, conditions: Condition[]): boolea
   return conditions.every((k) => {
     if (k.field === "segment") return k.oneOf.includes(c.segment);
     if (k.field === "country") return c.country !== null && k.oneOf.includes(c.country);
+    if (k.field === "cell") return c.r === k.r && fmScore(c.f, c.m) === k.fm;
     const v = c[k.field];
     return (k.min === undefined || v >= k.min) && (k.max === undefined || v <= k.max);
   });
 }
 
 /** The same conditions as SQL, given each field's column and the scale of its stored values (money in thousandths). */
-export function conditionsSql(conditions: Condition[], columns: Record<Condition["field"], { column: string; scale?: number }>): { clauses: string[]; params: unknown[] } {
+export function conditionsSql(conditions: Condition[], columns: Record<Exclude<Condition["field"], "cell">, { column: string; scale?: number }> & { cell: { r: string; f: string; m: string } }): { clauses: string[]; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   for (const k of conditions) {
+    if (k.field === "cell") {
+      // FM = ⌈(F + M) / 2⌉ over stored F and M: the F + M totals of that FM (fmSums)
+      const sums = fmSums(k.fm);
+      clauses.push(`${columns.cell.r} = ? AND ${columns.cell.f} + ${columns.cell.m} IN (${sums.map(() => "?").join(",")})`);
+      params.push(k.r, ...sums);
+      continue;
+    }
     const { column, scale = 1 } = columns[k.field];
     if (k.field === "segment" || k.field === "country") {
       clauses.push(`${column} IN (${k.oneOf.map(() => "?").join(",")})`);

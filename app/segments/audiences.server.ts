@@ -25,6 +25,8 @@ export const audienceDefinitionSchema = z.discriminatedUnion("kind", [
     recency: range,
     frequency: range,
     monetary: range,
+    /** A cell of the R × FM grid (issue 14: "Use as audience" on a grid cell). */
+    cell: z.object({ r: z.number().int().min(1).max(5), fm: z.number().int().min(1).max(5) }).optional(),
   }),
 ]);
 export type AudienceDefinition = z.infer<typeof audienceDefinitionSchema>;
@@ -36,7 +38,7 @@ export const audienceSchema = z.object({
 
 export type Audience = { id: number; datasetId: number; name: string; kind: string; definition: AudienceDefinition; createdAt: string; updatedAt: string };
 
-const COLUMNS = { segment: { column: "x.segment" }, country: { column: "c.country" }, recency: { column: "x.recency" }, frequency: { column: "x.frequency" }, monetary: { column: "x.monetary", scale: 1000 } };
+const COLUMNS = { segment: { column: "x.segment" }, country: { column: "c.country" }, recency: { column: "x.recency" }, frequency: { column: "x.frequency" }, monetary: { column: "x.monetary", scale: 1000 }, cell: { r: "x.r", f: "x.f", m: "x.m" } };
 
 /** The WHERE clause selecting an audience's customers in customer_rfm x joined with customers c. */
 function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql: string; params: unknown[] } {
@@ -89,7 +91,28 @@ export function getAudience(db: Db, id: number): Audience | null {
   return row ? toAudience(row) : null;
 }
 
+/** A definition in one spelling (keys and lists sorted, a persona's display name left out), to compare two audiences. */
+function canonical(d: AudienceDefinition): string {
+  const sortDeep = (v: unknown): unknown =>
+    Array.isArray(v) ? [...v].map(sortDeep).sort() : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== undefined && !(d.kind === "persona" && k === "name")).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortDeep(x)])) : v;
+  return JSON.stringify(sortDeep(d));
+}
+
+/** The saved audience of this data set with the same name (any case) or the same definition, other than `exceptId` (issue 14). */
+export function sameAudience(db: Db, datasetId: number, input: z.infer<typeof audienceSchema>, exceptId?: number): { id: number; name: string; sameName: boolean } | null {
+  const rows = db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<typeof toAudience>[0][];
+  const wanted = canonical(input.definition);
+  for (const a of rows.map(toAudience)) {
+    if (a.id === exceptId) continue;
+    const sameName = a.name.trim().toLowerCase() === input.name.trim().toLowerCase();
+    if (sameName || canonical(a.definition) === wanted) return { id: a.id, name: a.name, sameName };
+  }
+  return null;
+}
+
 export function saveAudience(db: Db, datasetId: number, input: z.infer<typeof audienceSchema>, id?: number): number {
+  const twin = sameAudience(db, datasetId, input, id);
+  if (twin) throw new AppError(twin.sameName ? `An audience named "${twin.name}" already exists: choose another name` : `"${twin.name}" already has this definition`, "conflict");
   const now = new Date().toISOString();
   const definition = JSON.stringify(input.definition);
   if (id !== undefined) {
@@ -98,6 +121,21 @@ export function saveAudience(db: Db, datasetId: number, input: z.infer<typeof au
     return id;
   }
   return Number(db.$client.prepare("INSERT INTO audiences (dataset_id, name, kind, definition, created_at, updated_at) VALUES (?,?,?,?,?,?)").run(datasetId, input.name, input.definition.kind, definition, now, now).lastInsertRowid);
+}
+
+/**
+ * "Use as audience" on a segment, grid cell or persona: the saved audience with that definition if there is one (never a
+ * duplicate, issue 14), else a new one under the first free name ("Champions", "Champions (2)", …).
+ */
+export function audienceFor(db: Db, datasetId: number, input: z.infer<typeof audienceSchema>): { id: number; existed: boolean } {
+  const rows = (db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<typeof toAudience>[0][]).map(toAudience);
+  const wanted = canonical(input.definition);
+  const same = rows.find((a) => canonical(a.definition) === wanted);
+  if (same) return { id: same.id, existed: true };
+  const taken = new Set(rows.map((a) => a.name.trim().toLowerCase()));
+  let name = input.name;
+  for (let i = 2; taken.has(name.trim().toLowerCase()); i++) name = `${input.name} (${i})`;
+  return { id: saveAudience(db, datasetId, { ...input, name }), existed: false };
 }
 
 /** The countries of the data set's customers, the most customers first (the audience form's choices). */
@@ -120,6 +158,7 @@ export function describeAudience(d: AudienceDefinition): string {
     x && (x.min !== undefined || x.max !== undefined) && parts.push(`${label} ${x.min !== undefined ? `≥ ${x.min}${unit}` : ""}${x.min !== undefined && x.max !== undefined ? " and " : ""}${x.max !== undefined ? `≤ ${x.max}${unit}` : ""}`);
   r("days since last order", d.recency);
   r("orders", d.frequency);
-  r("spent", d.monetary);
+  r("net spend", d.monetary);
+  if (d.cell) parts.push(`grid cell R ${d.cell.r} × FM ${d.cell.fm}`);
   return parts.length ? parts.join(" · ") : "All customers";
 }

@@ -72,7 +72,7 @@ describe("segments pages", () => {
     await app.page.getByLabel("Net spend ≥").fill("500");
     await app.page.getByLabel("Days since last order ≥").fill("90");
     await app.page.getByLabel("Days since last order ≥").press("Tab");
-    await app.page.waitForFunction(() => /customers ·/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? "") && /spent ≥ 500/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? ""));
+    await app.page.waitForFunction(() => /customers ·/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? "") && /net spend ≥ 500/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? ""));
     const preview = await app.page.getByTestId("audience-preview").innerText();
     await app.page.getByRole("button", { name: "Save audience" }).click();
     await app.page.getByTestId("audience-saved").waitFor();

@@ -33,6 +33,8 @@ describe("audience membership: the SQL path and the as-of-T path agree on the la
     { kind: "filter", countries: ["United Kingdom"], recency: { min: 30 }, monetary: { max: 800 } },
     { kind: "filter", segments: ["Lost", "Hibernating"], frequency: { min: 2, max: 5 } },
     { kind: "filter" },
+    { kind: "filter", cell: { r: 5, fm: 4 } }, // a grid cell (issue 14)
+    { kind: "filter", cell: { r: 1, fm: 2 }, monetary: { min: 100 } },
   ];
 
   it.each(definitions.map((d) => [JSON.stringify(d), d] as const))("%s", (_, definition) => {

@@ -10,7 +10,8 @@ import { getDataset, setDatasetCurrency } from "~/db/datasets.server";
 import { memberOf, rfmAsOf } from "~/experiments/backtest";
 import { bestMonths } from "~/planning/plan.server";
 import { recommendations } from "~/planning/recommendations.server";
-import { audienceMembers, audienceSize } from "~/segments/audiences.server";
+import { savedAudienceBaselines } from "~/experiments/audience-baselines.server";
+import { audienceFor, audienceMembers, audienceSize, listAudiences, saveAudience } from "~/segments/audiences.server";
 import { customerDetail, rfmCsvHeader, segmentRun } from "~/segments/queries.server";
 import { segmentsReport } from "~/segments/report.server";
 import { cli } from "../support/cli";
@@ -120,6 +121,30 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     expect(reportTables(facts(), "countries", {})[0].header).toEqual(["country", "revenue", "share", "customers", "orders", "average_order_value"]);
     expect(insights(facts(), all()).find((i) => i.key === "market")!.text).toContain("France: 110.00 (");
     setDatasetCurrency(t.db, id, "GBP");
+  });
+
+  it("refuses duplicate audiences; 'Use as audience' returns the one saved; a grid cell is an audience", () => {
+    const champions = { name: "Champions", definition: { kind: "segment" as const, segment: "Champions" as const } };
+    const first = audienceFor(t.db, id, champions);
+    expect(first.existed).toBe(false);
+    expect(audienceFor(t.db, id, champions)).toEqual({ id: first.id, existed: true });
+    expect(() => saveAudience(t.db, id, { ...champions, name: "champions " })).toThrow(/An audience named "Champions" already exists/);
+    expect(() => saveAudience(t.db, id, { ...champions, name: "Best" })).toThrow(/"Champions" already has this definition/);
+    // the same name for another definition gets the first free name
+    expect(audienceFor(t.db, id, { name: "Champions", definition: { kind: "filter", cell: { r: 5, fm: 4 } } }).existed).toBe(false);
+    expect(listAudiences(t.db, id).map((a) => [a.name, a.customers])).toEqual([["Champions", 2], ["Champions (2)", 1]]); // R5 × FM4: 30002
+    expect(audienceMembers(t.db, id, { kind: "filter", cell: { r: 4, fm: 5 } })).toEqual(["30004"]);
+  });
+
+  it("sizes the power calculator from a saved audience's back-test", () => {
+    // W = 30: T = 9 April. As of T (30001's return of 10 April unseen): recency 30001 17, 30002 4, 30004 15 → R 1, 5, 3;
+    // F 1 for all; M 50, 80, 100 → 1, 3, 5; so 30002 (FM 2) and 30004 (FM 3) are Potential Loyalists. Over 10 April –
+    // 9 May both buy: 30002 20 (the order later cancelled), 30004 10 → conversion 1, mean 15, sd √50 = 7.0711.
+    const { id: audience } = audienceFor(t.db, id, { name: "Potential Loyalists", definition: { kind: "segment", segment: "Potential Loyalists" } });
+    const b = savedAudienceBaselines(t.db, id, audience, 30)!;
+    expect(b).toMatchObject({ name: "Potential Loyalists", referenceDate: "2011-04-09", windowStart: "2011-04-10", windowEnd: "2011-05-09", members: 2 });
+    expect([b.baselines.conversion, b.baselines.revenueMean, Math.round(b.baselines.revenueSd! * 1e4) / 1e4]).toEqual([1, 15, 7.0711]);
+    expect(savedAudienceBaselines(t.db, id, 9999, 30)).toBeNull();
   });
 
   const facts = () => getFacts(t.db, id);
