@@ -159,6 +159,8 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     if (firstChunk) {
       firstChunk = false;
       if (chunk.subarray(0, 8192).includes(0)) throw new ImportError("This is not a CSV text file: it contains binary data");
+      // classic Mac line ends: the whole file would be one line, refused with a message quoting its middle
+      if (!chunk.includes(0x0a) && chunk.includes(0x0d)) throw new ImportError("The file's lines end with CR only (classic Mac line ends): save it with LF or CRLF line ends and import again");
     }
     const records: CsvRecord[] = [];
     reader.push(decoder.decode(chunk), false, (r) => records.push(r), (p) => problems.push(p));
@@ -235,6 +237,8 @@ class Cleaner {
   private readonly options: PipelineOptions;
 
   private readonly plausible: { from: string; to: string };
+  /** Σ |amount| of the lines read: bounds every sum taken over them. */
+  private absoluteTotal = 0;
   private readonly plausibleEnd: string;
 
   constructor(header: CsvRecord, options: PipelineOptions, sample: CsvRecord[], expectedLines: number) {
@@ -347,6 +351,12 @@ class Cleaner {
           continue;
         }
       }
+      // every total (revenue, a customer's spend) is a sum of these: past 2⁵³ thousandths it would silently lose digits
+      if (Math.abs(amount) > Number.MAX_SAFE_INTEGER - this.absoluteTotal) {
+        this.reject(r.line, "amount would take the file's total past 9,007,199,254,740.991 (2⁵³ thousandths), where sums are no longer exact", r.raw);
+        continue;
+      }
+      this.absoluteTotal += Math.abs(amount);
       if (this.untilEnd !== null && at > this.untilEnd) {
         this.afterUntil++;
         continue;
