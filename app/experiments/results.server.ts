@@ -202,7 +202,10 @@ export function experimentAnalysis(db: Db, id: number, correction: "holm" | "bh"
   if (!e || !results) return null;
   try {
     // the decision's capacity is the frozen assignment: "keep running" never asks for more than it can still give
-    return { results, analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), { correction, assigned: assignmentCounts(db, id) }), problem: null };
+    // measured results before day W are interim (issue 13): read with the sequential engine, as the results page does
+    const n = results.notes as { daysObserved?: number; windowDays?: number };
+    const interim = results.source === "measured" && n.daysObserved !== undefined && n.windowDays !== undefined && n.daysObserved < n.windowDays ? { daysObserved: n.daysObserved, windowDays: n.windowDays } : null;
+    return { results, analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), { correction, assigned: assignmentCounts(db, id), interim }), problem: null };
   } catch (err) {
     return { results, analysis: null, problem: (err as Error).message };
   }

@@ -4,6 +4,7 @@ import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { assignmentRows, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { completeMeasured, measuredResults, overTime, overTimeCsvRows, recordMeasured, remeasureDataset } from "~/experiments/measure.server";
 import { importFile } from "~/ingest/import.server";
+import { experimentAnalysis } from "~/experiments/results.server";
 import { updateDataset } from "~/ingest/update.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { computeSegments, recomputeSegments } from "~/segments/compute.server";
@@ -85,6 +86,10 @@ describe("measured results on the fixture shop", () => {
     expect(interim.analysis!.sequential).toHaveLength(1);
     expect(interim.analysis!.decision.reasons[0]).toMatch(/Interim: day 3 of 7 observed, through 2011-01-13; keep running: 4 more days/);
     expect(getExperiment(t.db, id)!.status).toBe("running");
+    // the report and the lifecycle read the stored results the same way: interim, sequential, keep running
+    const read = experimentAnalysis(t.db, id)!.analysis!;
+    expect(read.engine).toMatchObject({ name: "sequential", interim: true });
+    expect(read.decision.verdict).toBe("keep-running");
     expect(() => completeMeasured(t.db, id)).toThrow(/can be completed once day 7 is observed/);
 
     const second = await update();
