@@ -27,21 +27,21 @@ const theme = createTheme({
   components: { Badge: Badge.extend({ styles: { root: { height: "auto", minHeight: "var(--badge-height)", maxWidth: "100%" }, label: { whiteSpace: "normal", overflow: "visible", textOverflow: "clip", lineHeight: 1.25, paddingBlock: 2 } } }) },
 });
 
-const NAV = [
-  { to: "/", label: "Overview" },
-  { to: "/cohorts", label: "Cohorts" },
-  { to: "/revenue", label: "Revenue" },
-  { to: "/segments", label: "Segments" },
-  { to: "/segments/personas", label: "Personas" },
-  { to: "/audiences", label: "Audiences" },
-  { to: "/experiments", label: "Experiments" },
-  { to: "/calculator", label: "Power calculator" },
-  { to: "/value", label: "Customer value" },
-  { to: "/roi", label: "Campaign ROI" },
-  { to: "/plan", label: "Plan" },
-  { to: "/recommendations", label: "Recommendations" },
-  { to: "/data", label: "Data" },
+// grouped navigation (issue 16): campaigns first, then who to target, what it is worth, the context, the data
+const NAV: { group: string | null; items: { to: string; label: string }[] }[] = [
+  { group: "Campaigns", items: [{ to: "/", label: "Board" }, { to: "/experiments/new", label: "New test" }, { to: "/calculator", label: "Calculator" }] },
+  { group: "Audiences", items: [{ to: "/segments", label: "Segments" }, { to: "/segments/personas", label: "Personas" }, { to: "/audiences", label: "Saved audiences" }] },
+  { group: "Planning", items: [{ to: "/value", label: "Customer value" }, { to: "/roi", label: "ROI" }, { to: "/plan", label: "Plan" }, { to: "/recommendations", label: "Recommendations" }] },
+  { group: "Context", items: [{ to: "/overview", label: "Overview" }, { to: "/cohorts", label: "Cohorts" }, { to: "/revenue", label: "Revenue" }] },
+  { group: null, items: [{ to: "/data", label: "Data" }] },
 ];
+
+/** Whether a menu item is the page shown: the board also for an experiment's pages, Segments not for Personas. */
+function isActive(to: string, pathname: string): boolean {
+  if (to === "/") return pathname === "/" || (pathname.startsWith("/experiments") && pathname !== "/experiments/new");
+  if (to === "/segments") return pathname.startsWith("/segments") && !pathname.startsWith("/segments/personas");
+  return pathname.startsWith(to);
+}
 
 export async function loader() {
   const active = activeDataset();
@@ -97,9 +97,14 @@ function Shell({ children }: { children: React.ReactNode }) {
           )}
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm">
-        {NAV.map((item) => (
-          <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={item.to === "/" ? pathname === "/" : item.to === "/segments" ? pathname.startsWith("/segments") && !pathname.startsWith("/segments/personas") : pathname.startsWith(item.to)} />
+      <AppShell.Navbar p="sm" style={{ overflowY: "auto" }}>
+        {NAV.map((section) => (
+          <div key={section.group ?? "data"}>
+            {section.group && <Text size="xs" fw={700} c="dimmed" tt="uppercase" mt="sm" mb={2} px="xs">{section.group}</Text>}
+            {section.items.map((item) => (
+              <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={isActive(item.to, pathname)} py={4} mt={section.group ? 0 : "sm"} />
+            ))}
+          </div>
         ))}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
@@ -139,7 +144,7 @@ export function ErrorBoundary() {
         <Title order={2}>{title}</Title>
         <Text>{detail}</Text>
         <Group>
-          <Button component={Link} to="/">Go to the overview</Button>
+          <Button component={Link} to="/">Go to the campaigns board</Button>
           <Button variant="default" onClick={() => window.history.back()}>Back to the previous page</Button>
           <Button variant="subtle" component={Link} to="/data">Data sets</Button>
         </Group>

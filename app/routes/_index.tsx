@@ -1,140 +1,121 @@
-import { Anchor, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { useState } from "react";
-import { memo } from "~/analytics/memo.server";
-import { pageContext } from "~/analytics/page.server";
-import { overviewReport } from "~/analytics/reports";
-import type { Kpis } from "~/analytics/kpis";
-import { Download } from "~/components/Download";
-import { FilterBar } from "~/components/FilterBar";
-import { MonthlyTrendChart, NewReturningChart } from "~/components/charts/MonthlyCharts";
-import { PartialNote } from "~/components/charts/PartialNote";
-import { amount, int, percent } from "~/components/format";
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from "@mantine/core";
+import { json, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { int, percent } from "~/components/format";
+import { activeDataset } from "~/db/active.server";
+import { campaignBoard, gettingStarted, type BoardCard } from "~/experiments/board.server";
+import { DECISION_LABELS } from "~/experiments/decisions";
+import { METRIC_LABELS } from "~/experiments/design";
 
-export const meta: MetaFunction = () => [{ title: "Overview · Campaign Lab" }];
+export const meta: MetaFunction = () => [{ title: "Campaigns · Campaign Lab" }];
+
+// the overview used to live at "/": its filtered links (?from, ?to, ?country, ?view) keep working there
+const OVERVIEW_PARAMS = ["from", "to", "country", "view"];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = pageContext(request);
-  if (ctx.empty) return json({ empty: true as const });
-  const { facts, ...rest } = ctx;
-  return json({ ...rest, empty: false as const, report: memo(`overview:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () => overviewReport(facts, ctx.filter)) });
+  const url = new URL(request.url);
+  if (OVERVIEW_PARAMS.some((p) => url.searchParams.has(p))) throw redirect(`/overview${url.search}`, 301);
+  const active = activeDataset();
+  const steps = gettingStarted(active?.db ?? null, active?.id ?? null);
+  if (!active) return json({ dataset: null, steps, board: null });
+  return json({ dataset: active.name, steps, board: campaignBoard(active.db, active.id) });
 }
 
-type Card = { key: keyof Kpis; label: string; format: (x: number) => string; rate?: boolean; lowerIsBetter?: boolean };
-const CARDS: Card[] = [
-  { key: "revenue", label: "Revenue (gross sales)", format: amount },
-  { key: "netRevenue", label: "Net revenue (after returns)", format: amount },
-  { key: "orders", label: "Orders", format: int },
-  { key: "customers", label: "Customers", format: int },
-  { key: "averageOrderValue", label: "Average order value", format: amount },
-  { key: "repeatCustomerRate", label: "Repeat-customer rate", format: (x) => percent(x), rate: true },
-  { key: "refundRate", label: "Refund rate", format: (x) => percent(x, 2), rate: true, lowerIsBetter: true },
-];
+const COLUMNS = [
+  { status: "draft", title: "Draft" },
+  { status: "running", title: "Running" },
+  { status: "completed", title: "Completed" },
+] as const;
 
-function Change({ card, current, previous }: { card: Card; current: number | null; previous: number | null | undefined }) {
-  if (current === null || previous === null || previous === undefined) return <Text size="xs" c="dimmed">no data in the previous period</Text>;
-  const diff = card.rate ? (current - previous) * 100 : previous === 0 ? null : ((current - previous) / previous) * 100;
-  if (diff === null) return <Text size="xs" c="dimmed">previous period: 0</Text>;
-  const good = card.lowerIsBetter ? diff < 0 : diff > 0;
+export default function CampaignsBoard() {
+  const data = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const showArchived = params.get("archived") === "1";
+  const board = data.board;
+  const empty = !board || (COLUMNS.every((c) => board.columns[c.status].length === 0) && board.archived.length === 0);
   return (
-    <Text size="xs" c={diff === 0 ? "dimmed" : good ? "teal" : "red"}>
-      {diff > 0 ? "▲" : diff < 0 ? "▼" : "="} {Math.abs(diff).toFixed(1)}{card.rate ? " pts" : "%"} vs previous period
-    </Text>
+    <Stack gap="lg">
+      <Group justify="space-between">
+        <div>
+          <Title order={2}>{empty ? "Welcome to Campaign Lab" : "Campaigns"}</Title>
+          <Text c="dimmed">{empty ? "Design, run and decide campaign tests on your shop's own customers." : `${data.dataset}: every campaign test, from draft to decision.`}</Text>
+        </div>
+        {!empty && (
+          <Group>
+            <Button component={Link} to={showArchived ? "/" : "/?archived=1"} variant="subtle" data-testid="archived-toggle">{showArchived ? "Hide archived" : `Show archived (${board?.archived.length ?? 0})`}</Button>
+            <Button component={Link} to="/experiments/new">Design a test</Button>
+          </Group>
+        )}
+      </Group>
+      {params.get("deleted") && <Alert color="teal">Deleted “{params.get("deleted")}” with its assignment and results.</Alert>}
+      {empty ? (
+        <Card withBorder maw={720} data-testid="guide">
+          <Title order={4} mb="sm">Three steps to your first test</Title>
+          <Stack gap="sm">
+            {data.steps.map((s, i) => (
+              <Group key={s.key} wrap="nowrap" align="flex-start" data-testid={`guide-${s.key}`} data-done={s.done ? "yes" : "no"}>
+                <ThemeIcon radius="xl" color={s.done ? "teal" : "gray"} variant={s.done ? "filled" : "light"}>{s.done ? "✓" : i + 1}</ThemeIcon>
+                <div>
+                  <Anchor component={Link} to={s.href} fw={600} td={s.done ? "line-through" : undefined}>{s.label}</Anchor>
+                  <Text size="sm" c="dimmed">{s.detail}{s.done ? " — done" : ""}</Text>
+                </div>
+              </Group>
+            ))}
+          </Stack>
+        </Card>
+      ) : (
+        <SimpleGrid cols={{ base: 1, md: showArchived ? 4 : 3 }} spacing="md" data-testid="board">
+          {COLUMNS.map((c) => (
+            <Column key={c.status} title={c.title} testId={`column-${c.status}`} cards={board!.columns[c.status]} />
+          ))}
+          {showArchived && <Column title="Archived" testId="column-archived" cards={board!.archived} />}
+        </SimpleGrid>
+      )}
+    </Stack>
   );
 }
 
-export default function Overview() {
-  const data = useLoaderData<typeof loader>();
-  const [metric, setMetric] = useState<"revenue" | "orders" | "customers">("revenue");
-  if (data.empty) {
-    return (
-      <Stack align="flex-start">
-        <Title order={2}>Welcome to Campaign Lab</Title>
-        <Text>Import a year of transactions to see revenue, customers and cohorts, and to plan campaign experiments.</Text>
-        <Button component={Link} to="/data">Import data</Button>
-      </Stack>
-    );
-  }
-  const { report, filter, bounds, filterError, dataset } = data;
-  const { kpis, monthly, insights } = report;
+function Column({ title, cards, testId }: { title: string; cards: BoardCard[]; testId: string }) {
   return (
-    <Stack gap="lg">
-      <div>
-        <Title order={2}>Overview</Title>
-        <Text c="dimmed">{dataset.name} · {kpis.period.from} to {kpis.period.to}{filter.country ? ` · ${filter.country}` : ""}</Text>
-      </div>
-      <FilterBar filter={filter} bounds={bounds} error={filterError} />
-      <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="kpis">
-        {CARDS.map((card) => {
-          const value = kpis.current[card.key];
-          return (
-            <Card key={card.key} withBorder padding="md">
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{card.label}</Text>
-              <Text size="xl" fw={700} data-testid={`kpi-${card.key}`}>{value === null ? "–" : card.format(value)}</Text>
-              <Change card={card} current={value} previous={kpis.previous?.[card.key]} />
-            </Card>
-          );
-        })}
-      </SimpleGrid>
-      <Group justify="space-between">
-        <Text size="xs" c="dimmed">Changes compare with {kpis.previousPeriod.from} to {kpis.previousPeriod.to}, the period of the same length just before.</Text>
-        <Download report="overview" table="kpis" filter={filter} label="KPIs (CSV)" />
+    <Stack gap="sm" data-testid={testId}>
+      <Group gap="xs">
+        <Title order={4}>{title}</Title>
+        <Badge variant="light" color="gray">{cards.length}</Badge>
       </Group>
-      <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Card withBorder>
-          <Group justify="space-between" mb="xs">
-            <Title order={4}>Monthly trend</Title>
-            <SegmentedControl size="xs" value={metric} onChange={(v) => setMetric(v as typeof metric)} data={[{ value: "revenue", label: "Revenue" }, { value: "orders", label: "Orders" }, { value: "customers", label: "Customers" }]} />
-          </Group>
-          <MonthlyTrendChart months={monthly} metric={metric} />
-          <PartialNote months={monthly} />
-        </Card>
-        <Card withBorder>
-          <Group justify="space-between" mb="xs">
-            <Title order={4}>New and returning customers</Title>
-            <Download report="monthly" table="monthly" filter={filter} />
-          </Group>
-          <NewReturningChart months={monthly} />
-        </Card>
-      </SimpleGrid>
-      <Card withBorder data-testid="insights">
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Key insights</Title>
-          <Download report="insights" table="insights" filter={filter} />
-        </Group>
-        <Stack gap="xs">
-          {insights.map((i) => (
-            <Text key={i.key}>
-              {i.text} <Anchor component={Link} to={i.link} size="sm">Evidence →</Anchor>
-            </Text>
-          ))}
-          {insights.length === 0 && <Text c="dimmed">No sales in this period.</Text>}
-        </Stack>
-      </Card>
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Months</Title>
-          <Download report="monthly" table="monthly" filter={filter} />
-        </Group>
-        <Table striped fz="sm" data-testid="monthly-table">
-          <Table.Thead>
-            <Table.Tr>{["Month", "Revenue", "Orders", "Customers", "New", "Returning"].map((h) => <Table.Th key={h} ta={h === "Month" ? "left" : "right"}>{h}</Table.Th>)}</Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {monthly.map((m) => (
-              <Table.Tr key={m.month}>
-                <Table.Td>{m.month}{m.partial && <Text span size="xs" c="orange" ml={6} data-testid="partial-month">partial ({m.days} of {m.daysInMonth} days)</Text>}</Table.Td>
-                <Table.Td ta="right">{amount(m.revenue)}</Table.Td>
-                <Table.Td ta="right">{int(m.orders)}</Table.Td>
-                <Table.Td ta="right">{int(m.customers)}</Table.Td>
-                <Table.Td ta="right">{int(m.newCustomers)}</Table.Td>
-                <Table.Td ta="right">{int(m.returningCustomers)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Card>
+      {cards.length === 0 && <Text size="sm" c="dimmed">Nothing here.</Text>}
+      {cards.map((c) => <CampaignCard key={c.id} card={c} />)}
     </Stack>
+  );
+}
+
+const signed = (x: number | null) => (x === null ? "…" : `${x > 0 ? "+" : x < 0 ? "−" : ""}${percent(Math.abs(x), 1)}`);
+
+function CampaignCard({ card: c }: { card: BoardCard }) {
+  const decision = c.decision ?? null;
+  return (
+    <Card withBorder padding="sm" data-testid={`card-${c.id}`}>
+      <Stack gap={4}>
+        <Anchor component={Link} to={`/experiments/${c.id}`} fw={700}>{c.name}</Anchor>
+        {(c.rehearsal || decision || c.proposal || c.stoppedEarly) && (
+          <Group gap={4}>
+            {c.rehearsal && <Badge color="grape" size="sm">REHEARSAL</Badge>}
+            {decision && <Badge size="sm" color={decision === "ship" ? "teal" : decision === "dont-ship" ? "red" : "gray"}>{DECISION_LABELS[decision]}</Badge>}
+            {!decision && c.proposal && <Badge size="sm" variant="outline" color="gray">proposes {DECISION_LABELS[c.proposal]}</Badge>}
+            {c.stoppedEarly && <Badge size="sm" variant="light" color="orange">stopped early</Badge>}
+          </Group>
+        )}
+        <Text size="sm">{c.audience}{c.audienceSize !== null ? ` · ${int(c.audienceSize)} customers` : ""}</Text>
+        <Text size="xs" c="dimmed">{c.arms.map((a) => (c.status === "draft" ? `${a.name} ${percent(a.share, 0)}` : `${a.name} ${int(a.assigned)}`)).join(" · ")}</Text>
+        <Text size="xs" c="dimmed">{c.startDate ? `Started ${c.startDate} · day ${c.daysObserved} of ${c.windowDays} observed` : `${c.campaignType} · W = ${c.windowDays} days`}</Text>
+        <Text size="sm" data-testid="card-lift">
+          {c.lift && c.lift.estimate !== null
+            ? `${METRIC_LABELS[c.metric as keyof typeof METRIC_LABELS].replace(/ within W days| per customer within W days/, "")}: ${signed(c.lift.estimate)} (${signed(c.lift.ci?.[0] ?? null)} to ${signed(c.lift.ci?.[1] ?? null)})${c.rehearsal ? " simulated" : ""}`
+            : c.status === "draft" ? "not started" : "no results yet"}
+        </Text>
+        <Group justify="flex-end">
+          <Button component={Link} to={c.next.href} size="xs" variant={c.next.label === "Open" ? "default" : "light"}>{c.next.label}</Button>
+        </Group>
+      </Stack>
+    </Card>
   );
 }

@@ -232,7 +232,7 @@ function StartCard({ id, start, armNames }: { id: number; start: { startDate: st
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "start";
   return (
-    <Card withBorder data-testid="start-card">
+    <Card withBorder data-testid="start-card" id="start">
       <Form method="post" action={`/experiments/${id}`}>
         <input type="hidden" name="intent" value="start" />
         <Stack gap="xs">
@@ -281,7 +281,7 @@ function DecideCard({ proposal }: { proposal: keyof typeof DECISION_LABELS | nul
   const [decision, setDecision] = useState<string | null>(proposal ?? "inconclusive");
   const override = decision !== proposal;
   return (
-    <Card withBorder data-testid="decide-card">
+    <Card withBorder data-testid="decide-card" id="decide">
       <Form method="post">
         <input type="hidden" name="intent" value="decide" />
         <Stack gap="xs">

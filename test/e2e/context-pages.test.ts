@@ -18,7 +18,7 @@ describe("context pages", () => {
   };
 
   it("overview: KPI cards, both charts and the written insights", async () => {
-    await app.page.goto(app.url);
+    await app.page.goto(`${app.url}/overview`);
     await app.page.getByTestId("kpis").waitFor();
     expect(await app.page.getByTestId("kpi-customers").innerText()).toBe("320"); // 40,000 lines → 320 demo customers
     expect(await svgIn("chart-monthly-trend")).toBeGreaterThan(0);
@@ -30,7 +30,7 @@ describe("context pages", () => {
   });
 
   it("a filter changes the numbers and the URL, and the URL reproduces the view", async () => {
-    await app.page.goto(app.url);
+    await app.page.goto(`${app.url}/overview`);
     const before = await app.page.getByTestId("kpi-revenue").innerText();
     await app.page.getByLabel("From").fill("2011-06-01");
     await app.page.waitForURL(/from=2011-06-01/);

@@ -5,7 +5,7 @@ import { useApp } from "../support/app";
 describe("error page", () => {
   const app = useApp({ DEMO_DATA: "off" });
 
-  it("an unknown address says it was not found and offers the overview, the previous page and the data sets", async () => {
+  it("an unknown address says it was not found and offers the board, the previous page and the data sets", async () => {
     await app.page.goto(`${app.url}/data`);
     const response = await app.page.goto(`${app.url}/no-such-page`);
     expect(response?.status()).toBe(404);
@@ -14,7 +14,7 @@ describe("error page", () => {
     await app.page.getByRole("button", { name: "Back to the previous page" }).click();
     await app.page.waitForURL(/\/data$/);
     await app.page.goto(`${app.url}/no-such-page`);
-    await app.page.getByRole("link", { name: "Go to the overview" }).click();
+    await app.page.getByRole("link", { name: "Go to the campaigns board" }).click();
     await app.page.waitForURL(`${app.url}/`);
     await app.page.getByRole("heading", { name: "Not found" }).waitFor({ state: "detached" });
   });
