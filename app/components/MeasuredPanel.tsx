@@ -55,6 +55,7 @@ export function OverTimeChart({ days, arm }: { days: OverTimeDay[]; arm: string 
   );
 }
 
+/** `canComplete`: the experiment is running (it can be measured again, and completed once day W is observed). */
 export function MeasuredPanel({ report, days, experimentId, canComplete, busy }: { report: MeasuredReport; days: OverTimeDay[]; experimentId: number; canComplete: boolean; busy: boolean }) {
   const final = report.daysObserved >= report.windowDays;
   const treatments = report.arms.slice(1);
@@ -96,17 +97,19 @@ export function MeasuredPanel({ report, days, experimentId, canComplete, busy }:
         </Text>
         {report.problem && <Text c="red" size="sm">{report.problem}</Text>}
         <Group>
-          <Form method="post">
-            <input type="hidden" name="intent" value="measure" />
-            <Button type="submit" variant="light" loading={busy}>Measure again</Button>
-          </Form>
+          {canComplete && (
+            <Form method="post">
+              <input type="hidden" name="intent" value="measure" />
+              <Button type="submit" variant="light" loading={busy}>Measure again</Button>
+            </Form>
+          )}
           {canComplete && final && verdict && (
             <Form method="post">
               <input type="hidden" name="intent" value="complete-measured" />
               <Button type="submit" color="teal" loading={busy} data-testid="complete-measured">Complete the experiment: {VERDICT_TITLES[verdict]}</Button>
             </Form>
           )}
-          {!final && <Text size="sm" c="dimmed">The experiment can be completed once day {report.windowDays} is observed.</Text>}
+          {!final && canComplete && <Text size="sm" c="dimmed">The experiment can be completed once day {report.windowDays} is observed.</Text>}
         </Group>
 
         <Group justify="space-between">

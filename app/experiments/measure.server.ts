@@ -149,6 +149,7 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
 export function recordMeasured(db: Db, id: number): MeasuredReport {
   const e = getExperiment(db, id);
   if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
+  if (e.status === "completed") throw new ExperimentError("The experiment is completed: its results stay as they were when it ended");
   const m = measure(db, e);
   if (!m) {
     const facts = getFacts(db, e.datasetId);

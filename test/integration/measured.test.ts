@@ -116,6 +116,9 @@ describe("measured results on the fixture shop", () => {
     const e = t.db.$client.prepare("SELECT status, decision FROM experiments WHERE id = ?").get(id);
     const verdict = done.analysis!.decision.verdict;
     expect(e).toEqual({ status: "completed", decision: verdict === "ship" || verdict === "dont-ship" ? verdict : "inconclusive" });
+    // a completed experiment's results stay as they were when it ended
+    expect(() => recordMeasured(t.db, id)).toThrow(/completed: its results stay/);
+    expect(remeasureDataset(t.db, datasetId)).toEqual([]);
   });
 
   it("gives the results over time, day by day, cumulative", async () => {
