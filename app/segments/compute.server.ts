@@ -68,7 +68,7 @@ function storeSegments(db: Db, datasetId: number, { rows, snapshot, inputs, scor
     }
     sqlite
       .prepare("INSERT INTO segment_runs (dataset_id, snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds, computed_at) VALUES (?,?,?,?,?,?,?,?)")
-      .run(datasetId, snapshot, JSON.stringify(cuts), sweep?.bestK ?? 0, sweep?.bestK ?? 0, sweep?.silhouetteSample ?? null, (performance.now() - started) / 1000, new Date().toISOString());
+      .run(datasetId, snapshot, JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS }), sweep?.bestK ?? 0, sweep?.bestK ?? 0, sweep?.silhouetteSample ?? null, (performance.now() - started) / 1000, new Date().toISOString());
   });
   write();
   return { customers: rows.length, seconds: (performance.now() - started) / 1000 };
@@ -104,13 +104,20 @@ export function choosePersonaK(db: Db, datasetId: number, k: number): void {
   })();
 }
 
-/** Whether the data set's segments are stored (older data sets get them computed on first use). */
+/** What the stored monetary value means (issue 14); a run stored before it (gross sales) is computed again on first use. */
+const MONETARY_BASIS = "net of returns";
+
+/** Whether the data set's segments are stored with today's definitions (older data sets get them computed on first use). */
 export function hasSegments(db: Db, datasetId: number): boolean {
-  return db.$client.prepare("SELECT 1 FROM segment_runs WHERE dataset_id = ?").get(datasetId) !== undefined;
+  return db.$client.prepare("SELECT 1 FROM segment_runs WHERE dataset_id = ? AND json_extract(cuts, '$.monetaryBasis') = ?").get(datasetId, MONETARY_BASIS) !== undefined;
 }
 
 export function ensureSegments(db: Db, datasetId: number): void {
-  if (!hasSegments(db, datasetId)) computeSegments(db, datasetId);
+  if (hasSegments(db, datasetId)) return;
+  // a run on gross sales (before issue 14) keeps the user's chosen k when the new sweep has it
+  const keep = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number | undefined;
+  computeSegments(db, datasetId);
+  if (keep && personaCentroids(db, datasetId, keep).length === keep) choosePersonaK(db, datasetId, keep);
 }
 
 /**

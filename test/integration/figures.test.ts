@@ -13,6 +13,7 @@ import { recommendations } from "~/planning/recommendations.server";
 import { savedAudienceBaselines } from "~/experiments/audience-baselines.server";
 import { audienceFor, audienceMembers, audienceSize, listAudiences, saveAudience } from "~/segments/audiences.server";
 import { customerDetail, rfmCsvHeader, segmentRun } from "~/segments/queries.server";
+import { ensureSegments, hasSegments } from "~/segments/compute.server";
 import { segmentsReport } from "~/segments/report.server";
 import { cli } from "../support/cli";
 import { fixture, importForTest, tempDb } from "../support/db";
@@ -145,6 +146,17 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     expect(b).toMatchObject({ name: "Potential Loyalists", referenceDate: "2011-04-09", windowStart: "2011-04-10", windowEnd: "2011-05-09", members: 2 });
     expect([b.baselines.conversion, b.baselines.revenueMean, Math.round(b.baselines.revenueSd! * 1e4) / 1e4]).toEqual([1, 15, 7.0711]);
     expect(savedAudienceBaselines(t.db, id, 9999, 30)).toBeNull();
+  });
+
+  it("recomputes segments stored on gross sales (before issue 14) on first use, keeping the chosen k", () => {
+    const k = segmentRun(t.db, id).chosenK;
+    t.db.$client.prepare("UPDATE segment_runs SET cuts = json_remove(cuts, '$.monetaryBasis') WHERE dataset_id = ?").run(id);
+    t.db.$client.prepare("UPDATE customer_rfm SET monetary = 50000 WHERE dataset_id = ? AND customer_id = '30001'").run(id); // as gross sales had it
+    expect(hasSegments(t.db, id)).toBe(false);
+    ensureSegments(t.db, id);
+    expect(hasSegments(t.db, id)).toBe(true);
+    expect(t.db.$client.prepare("SELECT monetary FROM customer_rfm WHERE dataset_id = ? AND customer_id = '30001'").pluck().get(id)).toBe(0);
+    expect(segmentRun(t.db, id).chosenK).toBe(k);
   });
 
   const facts = () => getFacts(t.db, id);
