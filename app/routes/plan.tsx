@@ -67,7 +67,10 @@ export default function Plan() {
         <Card withBorder data-testid="plan-test-first">
           <Group justify="space-between">
             <Title order={4}>Test first: no learned lift, never funded</Title>
-            <Anchor component={Link} to={data.borrow ? "/plan" : "/plan?borrow=1"} size="sm" data-testid="borrow-toggle">{data.borrow ? "Use each segment's own lifts only" : "Borrow lifts learned on other segments"}</Anchor>
+            <Group gap="md">
+              <Anchor component={Link} to={data.borrow ? "/plan" : "/plan?borrow=1"} size="sm" data-testid="borrow-toggle">{data.borrow ? "Use each segment's own lifts only" : "Borrow lifts learned on other segments"}</Anchor>
+              <Anchor href={`/api/plan/learned.csv${data.borrow ? "?borrow=1" : ""}`} size="sm" download>Download CSV</Anchor>
+            </Group>
           </Group>
           <Table fz="xs" mt="xs">
             <Table.Thead><Table.Tr>{["Campaign", "Audience", "Value / customer", "Break-even lift", "Test sized for", "Customers per arm", "Test size", ""].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>

@@ -29,6 +29,9 @@ describe("planning pages", () => {
     expect(await testFirst.locator("tbody tr").count()).toBeGreaterThan(3);
     expect(await testFirst.innerText()).toMatch(/Test first: no learned lift, never funded/);
     expect(await app.page.getByTestId("plan-candidates").locator("tbody tr").count()).toBe(0);
+    const learnedCsv = (await (await fetch(`${app.url}/api/plan/learned.csv`)).text()).split("\r\n");
+    expect(learnedCsv[0]).toBe("campaign,status,audience,value_per_customer,raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low,profit_high,test_lift,test_per_arm");
+    expect(learnedCsv.filter((l) => l.includes(",test first,")).length).toBe(await testFirst.locator("tbody tr").count());
     await app.page.getByRole("button", { name: "Add a candidate" }).click();
     await app.page.getByLabel("Lift for Custom 1").fill("20");
     await app.page.getByLabel("Budget").fill("10");
