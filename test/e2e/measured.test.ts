@@ -37,19 +37,32 @@ describe("measured results follow a data set update", () => {
     await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("3");
     expect(await page.getByTestId("complete-measured").count()).toBe(0); // no completion before day W
 
-    await page.goto(`${url}/data`);
-    await page.getByRole("button", { name: "Add newer transactions" }).click();
-    const dialog = page.getByRole("dialog");
-    await dialog.locator("input[type=file]").setInputFiles(SHOP);
-    const report = dialog.getByTestId("update-report");
-    await report.waitFor({ timeout: 60_000 });
-    const text = await report.innerText();
-    expect(text).toMatch(/LINES ADDED\s+6/i); // after 2011-01-13 11:00: 7 lines, one an exact duplicate
-    expect(text).toMatch(/OVERLAP MATCHED\s+18/i);
+    // the newer transactions, kept up to 2011-01-15 ("Keep lines up to"), then the whole file
+    const addNewer = async (until: string | null) => {
+      await page.goto(`${url}/data`);
+      await page.getByRole("button", { name: "Add newer transactions" }).click();
+      const dialog = page.getByRole("dialog");
+      if (until) await dialog.getByTestId("until").fill(until);
+      await dialog.locator("input[type=file]").setInputFiles(SHOP);
+      const report = dialog.getByTestId("update-report");
+      await report.waitFor({ timeout: 60_000 });
+      const text = await report.innerText();
+      await page.keyboard.press("Escape");
+      return text;
+    };
+    const partial = await addNewer("2011-01-15");
+    expect(partial).toMatch(/LINES ADDED\s+2/i); // 01-14 cancellation, 01-15 sale (its duplicate dropped)
+    expect(partial).toMatch(/Kept up to 2011-01-15: 4 later lines left out/);
+    await page.goto(`${url}/experiments/1/results`);
+    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(/Day 5 of 7 observed, through 2011-01-15/);
+    await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("5");
+
+    const text = await addNewer(null);
+    expect(text).toMatch(/LINES ADDED\s+4/i); // after 2011-01-15 12:00: 01-16 (two lines), 01-17, 01-18
+    expect(text).toMatch(/OVERLAP MATCHED\s+20/i);
     expect(text).toMatch(/Measured again: experiment #1/);
-    await page.keyboard.press("Escape");
     await page.getByRole("button", { name: "Report" }).first().click();
-    await expect(page.getByTestId("dataset-history").innerText()).resolves.toMatch(/import[\s\S]*update[\s\S]*update/);
+    await expect(page.getByTestId("dataset-history").innerText()).resolves.toMatch(/import[\s\S]*update[\s\S]*update[\s\S]*update/);
 
     await page.goto(`${url}/experiments/1/results`);
     await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(/Day 7 of 7 observed, through 2011-01-17/);
