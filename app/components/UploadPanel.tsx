@@ -53,6 +53,7 @@ function importPercent(job: ImportJob): number {
 
 function importLabel(job: ImportJob): string {
   const p = job.progress;
+  if (job.queuePosition) return `Waiting in the queue: ${job.queuePosition} import${job.queuePosition === 1 ? "" : "s"} ahead`;
   if (!p || p.stage === "hashing") return "Checking the file…";
   if (p.stage === "reading") return `Reading and cleaning: ${p.linesRead.toLocaleString("en-GB")} lines`;
   if (p.stage === "deriving") return "Computing customers and orders…";

@@ -130,9 +130,24 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   }
 
   const sqlite = db.$client;
-  sqlite.exec("BEGIN IMMEDIATE");
   try {
-    for (const old of [sameFile, sameName]) if (old) deleteDatasetRows(sqlite, old.id);
+    sqlite.exec("BEGIN IMMEDIATE");
+  } catch (err) {
+    if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+    throw new ImportError("Another import is writing to the database: import again once it has finished", "conflict");
+  }
+  try {
+    // checked again under the write lock: an import committed meanwhile (three replace-imports at once gave the raw
+    // "UNIQUE constraint failed: datasets.name") is replaced too, or refused with the reason
+    const nowFile = db.select().from(datasets).where(eq(datasets.contentHash, contentHash)).get();
+    const nowName = db.select().from(datasets).where(eq(datasets.name, name)).get();
+    if (!options.replace && (nowFile || nowName)) {
+      throw new ImportError(
+        nowName ? `A data set named "${name}" was imported by another import while this one was reading; choose another name or import with replace` : `This file was imported as "${nowFile!.name}" by another import meanwhile; import it with replace to load it again`,
+        "conflict",
+      );
+    }
+    for (const old of [nowFile, nowName]) if (old) deleteDatasetRows(sqlite, old.id);
     const importedAt = new Date().toISOString();
     const { id } = db
       .insert(datasets)

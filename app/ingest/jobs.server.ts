@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { databasePath, projectRoot } from "~/db/paths.server";
@@ -24,6 +24,8 @@ export type ImportJob = {
   error: string | null;
   /** The refusal was because the file or name already exists: the UI offers to replace. */
   canReplace: boolean;
+  /** Imports ahead of this one in the queue (0: it runs now); imports run one at a time across the web workers. */
+  queuePosition?: number;
 };
 
 type Jobs = Map<string, ImportJob>;
@@ -81,6 +83,45 @@ export type StartImport = {
   onDone?: () => void;
 };
 
+// The import queue (#12 item 6): one import at a time per database, across every web worker. Each job takes a numbered
+// ticket (a file named by the time and its id) in a folder beside the database; it starts when no live ticket is ahead
+// of it. A ticket whose process is gone (a worker that died) is dropped.
+const queueDir = () => join(dirname(databasePath()), "import-queue");
+let lastTicket = 0;
+
+function takeTicket(jobId: string): string {
+  mkdirSync(queueDir(), { recursive: true });
+  lastTicket = Math.max(Date.now(), lastTicket + 1);
+  const name = `${String(lastTicket).padStart(15, "0")}-${jobId}.ticket`;
+  writeFileSync(join(queueDir(), name), JSON.stringify({ pid: process.pid }));
+  return name;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Live tickets ahead of this one (dead ones are removed on the way). */
+function ticketsAhead(ticket: string): number {
+  let ahead = 0;
+  for (const name of readdirSync(queueDir()).filter((n) => n.endsWith(".ticket")).sort()) {
+    if (name >= ticket) break;
+    try {
+      const { pid } = JSON.parse(readFileSync(join(queueDir(), name), "utf8")) as { pid: number };
+      if (alive(pid)) ahead++;
+      else rmSync(join(queueDir(), name), { force: true });
+    } catch {
+      /* taken away meanwhile */
+    }
+  }
+  return ahead;
+}
+
 type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
 
 export function startImport({ upload, name, map, dateFormat, replace, update, until, currency, onDone }: StartImport): ImportJob {
@@ -99,6 +140,33 @@ export function startImport({ upload, name, map, dateFormat, replace, update, un
   if (until) args.push("--until", until);
   if (currency && update === undefined) args.push("--currency", currency);
   args.push("--", upload.path);
+  const ticket = takeTicket(job.id);
+  const run = () => {
+    job.queuePosition = 0;
+    saveJob(job, true);
+    runChild(job, args, upload, ticket, onDone);
+  };
+  const ahead = ticketsAhead(ticket);
+  if (ahead === 0) run();
+  else {
+    job.queuePosition = ahead;
+    saveJob(job, true);
+    const timer = setInterval(() => {
+      const now = ticketsAhead(ticket);
+      if (now === 0) {
+        clearInterval(timer);
+        run();
+      } else if (now !== job.queuePosition) {
+        job.queuePosition = now;
+        saveJob(job, true);
+      }
+    }, 250);
+  }
+  return job;
+}
+
+function runChild(job: ImportJob, args: string[], upload: Upload, ticket: string, onDone?: () => void): void {
+  const root = projectRoot();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let lastError = "";
@@ -134,9 +202,9 @@ export function startImport({ upload, name, map, dateFormat, replace, update, un
     saveJob(job, true);
     // the upload goes once its import is over (#12 item 7), except when the user is offered to replace with it; an
     // upload left behind (a refused import never replaced, an abandoned mapping) is swept after a day
+    rmSync(join(queueDir(), ticket), { force: true }); // the next import in the queue starts
     if (!job.canReplace) await removeUpload(upload);
   });
-  return job;
 }
 
 /** The import's transaction had committed: segments (derived after it) were under way or done. */
