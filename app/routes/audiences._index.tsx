@@ -137,6 +137,13 @@ function AudienceForm({ editing, personas, countries }: { editing: Editing; pers
       <Form method="post" ref={formRef} onChange={refresh} data-testid="audience-form">
         {editing.id && <input type="hidden" name="id" value={editing.id} />}
         <input type="hidden" name="kind" value={kind} />
+        {/* a grid-cell audience (issue 14) keeps its cell when edited here */}
+        {kind === "filter" && filter?.cell && (
+          <>
+            <input type="hidden" name="cellR" value={filter.cell.r} />
+            <input type="hidden" name="cellFm" value={filter.cell.fm} />
+          </>
+        )}
         <Stack>
           {errors.form && <Alert color="red">{errors.form}</Alert>}
           <Group align="flex-end">

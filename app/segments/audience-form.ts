@@ -18,7 +18,7 @@ export function audienceFromForm(form: FormData) {
       ? { kind, segment: String(form.get("segment") ?? "") }
       : kind === "persona"
         ? { kind, k: num(form.get("k")), cluster: num(form.get("cluster")), name: String(form.get("personaName") ?? "") || undefined }
-        : { kind, countries: list("countries"), segments: list("segments"), recency: range(form, "recency"), frequency: range(form, "frequency"), monetary: range(form, "monetary") };
+        : { kind, countries: list("countries"), segments: list("segments"), recency: range(form, "recency"), frequency: range(form, "frequency"), monetary: range(form, "monetary"), cell: form.get("cellR") ? { r: num(form.get("cellR")), fm: num(form.get("cellFm")) } : undefined };
   return audienceSchema.safeParse({ name: String(form.get("name") ?? ""), definition });
 }
 

@@ -14,6 +14,7 @@ import { savedAudienceBaselines } from "~/experiments/audience-baselines.server"
 import { audienceFor, audienceMembers, audienceSize, listAudiences, saveAudience } from "~/segments/audiences.server";
 import { customerDetail, rfmCsvHeader, segmentRun } from "~/segments/queries.server";
 import { ensureSegments, hasSegments } from "~/segments/compute.server";
+import { audienceFromForm } from "~/segments/audience-form";
 import { segmentsReport } from "~/segments/report.server";
 import { cli } from "../support/cli";
 import { fixture, importForTest, tempDb } from "../support/db";
@@ -135,6 +136,10 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     expect(audienceFor(t.db, id, { name: "Champions", definition: { kind: "filter", cell: { r: 5, fm: 4 } } }).existed).toBe(false);
     expect(listAudiences(t.db, id).map((a) => [a.name, a.customers])).toEqual([["Champions", 2], ["Champions (2)", 1]]); // R5 × FM4: 30002
     expect(audienceMembers(t.db, id, { kind: "filter", cell: { r: 4, fm: 5 } })).toEqual(["30004"]);
+    // editing it on the audiences page keeps the cell (hidden fields of the form)
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ name: "Top cell", kind: "filter", cellR: "4", cellFm: "5", monetaryMin: "100" })) form.append(k, v);
+    expect(audienceFromForm(form).data?.definition).toMatchObject({ kind: "filter", cell: { r: 4, fm: 5 }, monetary: { min: 100 } });
   });
 
   it("sizes the power calculator from a saved audience's back-test", () => {
