@@ -29,14 +29,14 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   out.push({
     key: "high-value", title: "Prioritise the high-value segments",
     text: `Champions and Loyal Customers are ${pct(topShare)} of customers but bring ${pct(topRevenue)} of net revenue (${money(top[0].revenue + top[1].revenue)}, after returns). Keep them with recognition and early access rather than discounts; test a recommendation banner on Champions.`,
-    links: [{ label: "Champions", to: `/segments/${segmentSlug("Champions")}` }, { label: "Loyal Customers", to: `/segments/${segmentSlug("Loyal Customers")}` }],
+    links: [{ label: "Champions", to: `/segments/${segmentSlug("Champions")}` }, { label: "Loyal Customers", to: `/segments/${segmentSlug("Loyal Customers")}` }, { label: "Design a test on Champions", to: `/experiments/new?segment=Champions&campaign=${encodeURIComponent("recommendation banner")}` }],
   });
 
   const dormant = [by("At Risk"), by("Can't Lose Them")];
   out.push({
     key: "reactivate", title: "Reactivate dormant customers with high potential",
     text: `${dormant[0].customers + dormant[1].customers} customers (At Risk ${dormant[0].customers}, Can't Lose Them ${dormant[1].customers}) spent ${money(dormant[0].revenue + dormant[1].revenue)} net of returns but have not ordered for ${Math.round(dormant[0].recency.median)}–${Math.round(dormant[1].recency.median)} days (medians). A reactivation discount experiment on them is the first test to run.`,
-    links: [{ label: "At Risk", to: `/segments/${segmentSlug("At Risk")}` }, { label: "Can't Lose Them", to: `/segments/${segmentSlug("Can't Lose Them")}` }, { label: "New experiment", to: "/experiments/new" }],
+    links: [{ label: "At Risk", to: `/segments/${segmentSlug("At Risk")}` }, { label: "Can't Lose Them", to: `/segments/${segmentSlug("Can't Lose Them")}` }, { label: "Design a test on At Risk", to: `/experiments/new?segment=${encodeURIComponent("At Risk")}&campaign=${encodeURIComponent("reactivation discount")}` }],
   });
 
   const facts = getFacts(db, datasetId);

@@ -91,6 +91,8 @@ export default function Audiences() {
                   <Table.Td ta="right">{amount(a.revenue)}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" justify="flex-end" wrap="nowrap">
+                      <Button size="xs" variant="light" component={Link} to={`/experiments/new?audience=${a.id}`}>Design a test</Button>
+                      <Button size="xs" variant="subtle" component="a" href={`/audiences/${a.id}/members.csv`} download>Members (CSV)</Button>
                       <Button size="xs" variant="subtle" component={Link} to={`/audiences?edit=${a.id}`}>Edit</Button>
                       <Button size="xs" variant="subtle" color="red" onClick={() => setConfirm({ id: a.id, name: a.name })}>Delete</Button>
                     </Group>

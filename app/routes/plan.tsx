@@ -84,7 +84,7 @@ export default function Plan() {
                   <Table.Td>{percent(t.testLift, 1)} lift in revenue per customer (80% power, α 0.05)</Table.Td>
                   <Table.Td>{t.perArm === null ? "–" : int(t.perArm)}</Table.Td>
                   <Table.Td>{t.total === null ? "not computable" : t.fits ? `${int(t.total)} of ${int(t.audience)}` : <Text size="xs" c="orange.8">{int(t.total)}: more than the {int(t.audience)} in the segment</Text>}</Table.Td>
-                  <Table.Td><Anchor component={Link} to="/experiments/new" size="xs">Design a test</Anchor></Table.Td>
+                  <Table.Td><Anchor component={Link} to={`/experiments/new?segment=${encodeURIComponent(t.segment)}&campaign=${encodeURIComponent(t.campaignType)}`} size="xs">Design a test</Anchor></Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

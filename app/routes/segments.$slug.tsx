@@ -55,7 +55,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   });
 }
 
-export async function action({ params }: ActionFunctionArgs) {
+export async function action({ params, request }: ActionFunctionArgs) {
   const active = activeDataset();
   const target = resolve(params.slug ?? "");
   if (!active || !target) throw new Response("No such segment", { status: 404 });
@@ -64,6 +64,8 @@ export async function action({ params }: ActionFunctionArgs) {
     ? { name: target.segment, definition: { kind: "segment" as const, segment: target.segment } }
     : { name: target.title, definition: { kind: "filter" as const, cell: target.cell! } };
   const { id, existed } = audienceFor(active.db, active.id, input);
+  // "Design a test" on a grid cell: the cell becomes a saved audience, and the new test opens on it (issue 16)
+  if ((await request.formData()).get("next") === "design") return redirect(`/experiments/new?audience=${id}`);
   return redirect(`/audiences?saved=${id}${existed ? "&existed=1" : ""}`);
 }
 
@@ -123,6 +125,14 @@ export default function SegmentDetail() {
         <Form method="post">
           <Button type="submit" loading={navigation.state !== "idle" && navigation.formMethod === "POST"}>Use as audience</Button>
         </Form>
+        {segment ? (
+          <Button component={Link} to={`/experiments/new?segment=${encodeURIComponent(segment)}`} variant="light">Design a test</Button>
+        ) : (
+          <Form method="post">
+            <input type="hidden" name="next" value="design" />
+            <Button type="submit" variant="light">Design a test</Button>
+          </Form>
+        )}
         {cellSegment && <Anchor component={Link} to={`/segments/${segmentSlug(cellSegment)}`}>Open the whole segment “{cellSegment}”</Anchor>}
         {segment && <Anchor href={`/api/segments/members.csv?segment=${segmentSlug(segment)}`} download>rfm_customers.csv</Anchor>}
       </Group>

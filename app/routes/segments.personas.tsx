@@ -124,6 +124,7 @@ export default function Personas() {
                 <input type="hidden" name="cluster" value={c.cluster} />
                 <Button size="xs" variant="light" type="submit">Use as audience</Button>
               </Form>
+              <Button size="xs" variant="light" component={Link} to={`/experiments/new?persona=${c.cluster}`}>Design a test</Button>
               <Anchor size="sm" href={`/api/segments/members.csv?persona=${c.cluster}`} download>CSV</Anchor>
             </Group>
           </Card>

@@ -59,4 +59,23 @@ describe("campaigns board", () => {
     await app.page.getByTestId(`card-${draft.id}`).getByRole("link", { name: "Start" }).click();
     await app.page.getByTestId("start-card").waitFor();
   });
+
+  it("opens a prefilled test from a segment, a persona and a recommendation (\"Design a test\")", async () => {
+    const segmentValue = () => app.page.getByRole("textbox", { name: "Segment" }).inputValue();
+    await app.page.goto(`${app.url}/segments/champions`);
+    await app.page.getByRole("link", { name: "Design a test" }).click();
+    await app.page.waitForURL(/\/experiments\/new\?segment=Champions$/);
+    await app.page.getByTestId("sample-total").waitFor();
+    expect(await segmentValue()).toBe("Champions");
+    expect(await app.page.getByTestId("audience-size").innerText()).toMatch(/^[\d,]+ customers$/);
+    await app.page.goto(`${app.url}/recommendations`);
+    await app.page.getByRole("link", { name: "Design a test on At Risk →" }).click();
+    await app.page.waitForURL(/campaign=reactivation/);
+    expect(await segmentValue()).toBe("At Risk");
+    expect(await app.page.getByRole("textbox", { name: "Campaign type" }).inputValue()).toBe("reactivation discount");
+    await app.page.goto(`${app.url}/segments/personas`);
+    await app.page.getByRole("link", { name: "Design a test" }).first().click();
+    await app.page.waitForURL(/\/experiments\/new\?persona=\d$/);
+    expect(await app.page.getByRole("textbox", { name: "Persona" }).inputValue()).not.toBe("");
+  });
 });

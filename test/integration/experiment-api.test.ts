@@ -11,6 +11,8 @@ import * as clone from "~/routes/api.experiments.$id.clone";
 import * as archive from "~/routes/api.experiments.$id.archive";
 import * as restore from "~/routes/api.experiments.$id.restore";
 import * as results from "~/routes/api.experiments.$id.results";
+import * as contact from "~/routes/experiments.$id.contact[.]csv";
+import * as holdout from "~/routes/experiments.$id.holdout[.]csv";
 import { assignmentRows } from "~/experiments/experiments.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
@@ -78,6 +80,13 @@ describe("REST: /api/experiments/:id/…", () => {
     expect(started).toMatchObject({ status: "running", startDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), perArm: [{ arm: "Control" }, { arm: "Treatment" }] });
     expect(started.warnings).toEqual([expect.stringMatching(/^power \d+% at the planned MDE of 10%, below the planned 80%$/)]);
 
+    // the hand-off files: treatment arms with their arm (contact), control (holdout), with country, segment, persona, RFM
+    const contactCsv = (await (await call(contact.loader, `/experiments/${id}/contact.csv`, "GET", undefined, p)).text()).trim().split("\r\n");
+    const holdoutCsv = (await (await call(holdout.loader, `/experiments/${id}/holdout.csv`, "GET", undefined, p)).text()).trim().split("\r\n");
+    expect(contactCsv[0]).toBe("customer_id,arm,country,segment,persona,recency,frequency,monetary");
+    expect(holdoutCsv[0]).toBe("customer_id,country,segment,persona,recency,frequency,monetary");
+    expect([contactCsv.length - 1, holdoutCsv.length - 1]).toEqual([started.perArm[1].customers, started.perArm[0].customers]);
+    expect(contactCsv.slice(1).every((l) => /^[^,]+,Treatment,[^,]*,Champions,/.test(l))).toBe(true);
     await refused(() => call(results.action, `/api/experiments/${id}/results`, "POST", { source: "bogus" }, p), 400, /source must be "measured", "simulation", "aggregate" or "upload"/);
     await refused(() => call(results.action, `/api/experiments/${id}/results`, "POST", { source: "simulation", seed: 1, lift: { Nope: 0.1 } }, p), 400, /^lift: no treatment arm "Nope"/);
     const [, rehearsal] = await answer(await call(results.action, `/api/experiments/${id}/results`, "POST", { source: "simulation", seed: 1, lift: { Treatment: 0.15 } }, p));

@@ -1,0 +1,28 @@
+import type { Db } from "~/db/db.server";
+import type { CsvValue } from "~/lib/csv";
+import { allMembers, type MemberRow } from "~/segments/queries.server";
+import { assignmentRows, type Experiment } from "./experiments.server";
+
+// Hand-off to the tools that send campaigns (issue 16): contact.csv (the treatment arms' customers, with their arm),
+// holdout.csv (control) and a saved audience's members.csv; each row with the customer's country, segment, persona
+// and RFM as of the data set's last day. Cells go through app/lib/csv.ts (formula-injection safe).
+
+export const HANDOFF_HEADER = ["customer_id", "country", "segment", "persona", "recency", "frequency", "monetary"];
+
+const row = (m: MemberRow | undefined, customerId: string): CsvValue[] =>
+  m ? [m.customerId, m.country, m.segment, m.persona, m.recency, m.frequency, m.monetary] : [customerId, null, null, null, null, null, null];
+
+/** The treatment arms' customers (contact) or the control's (holdout) of a started experiment. */
+export function handoffRows(db: Db, e: Experiment, kind: "contact" | "holdout"): { header: string[]; rows: CsvValue[][] } {
+  const members = new Map(allMembers(db, e.datasetId).map((m) => [m.customerId, m]));
+  const wanted = assignmentRows(db, e.id).filter((a) => (kind === "holdout" ? a.arm === 0 : a.arm > 0));
+  if (kind === "holdout") return { header: HANDOFF_HEADER, rows: wanted.map((a) => row(members.get(a.customerId), a.customerId)) };
+  const [id, ...rest] = HANDOFF_HEADER;
+  return { header: [id, "arm", ...rest], rows: wanted.map((a) => { const [cid, ...more] = row(members.get(a.customerId), a.customerId); return [cid, e.design.arms[a.arm].name, ...more]; }) };
+}
+
+/** The rows of the given customers (a saved audience's members), in customer id order. */
+export function memberRows(db: Db, datasetId: number, customerIds: string[]): CsvValue[][] {
+  const wanted = new Set(customerIds);
+  return allMembers(db, datasetId).filter((m) => wanted.has(m.customerId)).map((m) => row(m, m.customerId));
+}
