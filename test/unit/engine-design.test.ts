@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { designSchema } from "~/experiments/design";
 import { DEFAULT_DESIGN, designErrors, designFromForm } from "~/experiments/design-form";
+import { parseDesignInput } from "~/experiments/design-input";
+import { describeIssues } from "~/lib/validation";
 import { guardrailPower, guardrailPowers } from "~/experiments/stats/sizing";
 
 // The engine chosen per experiment (design.stats.engine, tuning N*, prior on the lift) and the guardrails' power.
@@ -26,6 +28,13 @@ describe("the engine in the design", () => {
     expect(form({ engine: "sequential", tuning: "2,000" }).data!.stats).toMatchObject({ engine: "sequential", tuning: 2000 });
     expect(form({ engine: "bayesian", priorProper: "on", priorMean: "0", priorSd: "30" }).data!.stats).toMatchObject({ engine: "bayesian", prior: { proper: true, mean: 0, sd: 0.3 } });
   });
+  it("the design file of the CLI and API (experiment create, POST /api/experiments) takes the engine in stats", () => {
+    const bayes = parseDesignInput({ name: "Win back", stats: { engine: "bayesian", prior: { proper: true, mean: 0, sd: 0.3 } } });
+    expect(bayes.data!.stats).toMatchObject({ engine: "bayesian", prior: { proper: true, sd: 0.3 }, alpha: 0.05, mde: 0.1 });
+    expect(parseDesignInput({ name: "Seq", stats: { engine: "sequential", tuning: 20_000 } }).data!.stats).toMatchObject({ engine: "sequential", tuning: 20_000 });
+    expect(describeIssues(parseDesignInput({ name: "Bad", stats: { engine: "bayes" } }).error!)).toBe("stats.engine: The engine is one of fixed, sequential, bayesian");
+  });
+
   it("names the field of a bad value", () => {
     expect(designErrors(form({ engine: "frequentist" }).error!)).toMatchObject({ engine: "The engine is one of fixed, sequential, bayesian" });
     expect(designErrors(form({ engine: "sequential", tuning: "10" }).error!)).toMatchObject({ tuning: "N* between 100 and 10,000,000" });
