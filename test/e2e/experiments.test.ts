@@ -20,6 +20,8 @@ describe("experiments", () => {
     await app.page.getByLabel("MDE (% relative)").press("Tab");
     await app.page.waitForFunction((b) => document.querySelector("[data-testid=sample-total]")?.textContent !== b, before);
     expect(Number((await text("sample-total")).replace(/,/g, ""))).toBeLessThan(Number(before.replace(/,/g, "")));
+    // the ROI card follows the MDE as typed, not the saved design (issue 16)
+    expect(await text("experiment-roi")).toMatch(/Expected lift 30\.0% \(assumed: the MDE\)/);
     // another segment changes the audience and its baselines
     const audience = await text("audience-size");
     await app.page.getByRole("textbox", { name: "Segment" }).click();

@@ -7,6 +7,7 @@ import { assignmentCounts, assignmentRows, experimentHistoryOf, experimentPrevie
 import { archiveExperiment, cloneExperiment, decideExperiment, deleteExperiment, restoreExperiment, stopExperiment } from "~/experiments/lifecycle.server";
 import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload } from "~/experiments/results.server";
 import { experimentReport, reportRows } from "~/experiments/report.server";
+import { learnedLift } from "~/planning/plan.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { importForTest, tempDb } from "../support/db";
 import { hashTables } from "../support/hash";
@@ -70,6 +71,16 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
     expect(experimentAnalysis(t.db, id)!.results.source).toBe("aggregate");
     unchanged(() => recordSimulation(t.db, id, { seed: 2, conversionLift: [0.3], revenueLift: [0] }), /this experiment has real results; rehearse on a clone/);
     expect(getExperiment(t.db, id)!.status).toBe("running");
+  });
+
+  it("a rehearsal never reaches Plan or ROI: a completed experiment whose results are simulated teaches no lift", () => {
+    const id = started({ campaignType: "homepage personalisation" });
+    recordSimulation(t.db, id, { seed: 7, conversionLift: [0.5], revenueLift: [0.5] });
+    stopExperiment(t.db, id, "rehearsed only");
+    decideExperiment(t.db, id, "inconclusive", "a rehearsal");
+    expect(getExperiment(t.db, id)!.status).toBe("completed");
+    expect(learnedLift(t.db, datasetId, "homepage personalisation", "Champions")).toBeNull();
+    expect(learnedLift(t.db, datasetId, "homepage personalisation", "Champions", { borrow: true })).toBeNull();
   });
 
   it("a failing recording changes no table", () => {
