@@ -12,7 +12,7 @@ describe("figures a marketer can trust", () => {
   const text = (id: string) => app.page.getByTestId(id).innerText();
 
   it("overview: gross and net revenue in GBP, the partial first and last months marked", async () => {
-    await app.page.goto(app.url);
+    await app.page.goto(`${app.url}/overview`);
     expect(await text("active-currency")).toBe("GBP");
     expect(await text("kpi-revenue")).toBe("£380.00");
     expect(await text("kpi-netRevenue")).toBe("£180.00"); // 380 − returns 200
@@ -37,7 +37,7 @@ describe("figures a marketer can trust", () => {
     await form.getByRole("button", { name: "Set" }).click();
     await app.page.getByText("amounts are now in EUR").waitFor();
     await app.page.waitForFunction(() => document.querySelector("[data-testid=active-currency]")?.textContent === "EUR", undefined, { timeout: 5000 });
-    await app.page.goto(app.url);
+    await app.page.goto(`${app.url}/overview`);
     expect(await text("kpi-revenue")).toBe("€380.00");
     expect(await app.page.getByTestId("insights").innerText()).toContain("€110.00");
     await app.page.goto(`${app.url}/segments`);
