@@ -38,7 +38,7 @@ function ComparisonTable({ title, comparisons, format, bayesian }: { title: stri
   return (
     <Table fz="sm" striped>
       <Table.Thead>
-        <Table.Tr>{[title, "Absolute lift", bayesian ? "Credible interval" : "CI", "Relative lift", bayesian ? "Credible interval" : "CI", bayesian ? "Chance to win" : "p", ...(bayesian ? ["Risk if shipped"] : [])].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr>
+        <Table.Tr>{[title, "Absolute lift", bayesian ? "Credible interval" : "CI", "Relative lift", bayesian ? "Credible interval" : "CI", bayesian ? "Chance to win" : "p (relative lift)", ...(bayesian ? ["Risk if shipped"] : [])].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr>
       </Table.Thead>
       <Table.Tbody>
         {comparisons.map((c) => (
@@ -52,7 +52,7 @@ function ComparisonTable({ title, comparisons, format, bayesian }: { title: stri
                 <Table.Td>{interval(c.absolute, format)}</Table.Td>
                 <Table.Td>{c.relative.estimate === null ? "–" : rel(c.relative.estimate)}</Table.Td>
                 <Table.Td>{c.relative.reason ? <Text size="xs" c="dimmed">{c.relative.reason}</Text> : interval(c.relative, rel)}</Table.Td>
-                <Table.Td>{bayesian ? (c.relative.chanceToWin == null ? "–" : percent(c.relative.chanceToWin, 1)) : (c.absolute.pValue == null ? "–" : c.absolute.pValue.toPrecision(3))}</Table.Td>
+                <Table.Td>{bayesian ? (c.relative.chanceToWin == null ? "–" : percent(c.relative.chanceToWin, 1)) : (c.relative.pValue == null ? "–" : c.relative.pValue.toPrecision(3))}</Table.Td>
                 {bayesian && <Table.Td>{c.relative.risk == null ? "–" : percent(c.relative.risk[1], 2)}</Table.Td>}
               </>
             )}
