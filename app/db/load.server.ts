@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { rmSync } from "node:fs";
 import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
 
 // Bulk writes of an import, with prepared statements (drizzle's builder costs too much per row at 500,000 lines).
@@ -14,9 +15,9 @@ function multiRowInsert(sqlite: Database.Database, table: string, columns: strin
 const LINE_COLUMNS = ["dataset_id", "order_id", "line_no", "product_id", "quantity", "unit_price", "amount"];
 
 /** The store stage: writes flat line tuples (pipeline LINE_WIDTH numbers each) ROWS_PER_STATEMENT rows at a time. */
-export function lineWriter(sqlite: Database.Database, datasetId: number) {
-  const many = multiRowInsert(sqlite, "lines", LINE_COLUMNS, ROWS_PER_STATEMENT);
-  const one = multiRowInsert(sqlite, "lines", LINE_COLUMNS, 1);
+export function lineWriter(sqlite: Database.Database, datasetId: number, table = "lines") {
+  const many = multiRowInsert(sqlite, table, LINE_COLUMNS, ROWS_PER_STATEMENT);
+  const one = multiRowInsert(sqlite, table, LINE_COLUMNS, 1);
   const params: (number | null)[] = [];
   const push = (values: Float64Array, at: number) => {
     params.push(datasetId);
@@ -41,6 +42,34 @@ export function lineWriter(sqlite: Database.Database, datasetId: number) {
 }
 
 /** The next free ids of orders and products, so the pipeline can number them before they are written. */
+/**
+ * The staging of an import (#12 item 6): its lines go to a scratch file beside the database while the file is read and
+ * cleaned, holding no lock on the database; the import takes the write lock only to copy them in (copyStagedLines).
+ */
+export function openStage(sqlite: Database.Database): { writer: (batch: LineBatch) => void; begin: () => void; end: () => void; close: () => void } {
+  const path = `${sqlite.name}.import-${process.pid}-${Date.now()}.scratch`;
+  sqlite.prepare("ATTACH DATABASE ? AS stage").run(path);
+  sqlite.exec("PRAGMA stage.journal_mode = OFF; PRAGMA stage.synchronous = OFF;");
+  sqlite.exec("CREATE TABLE stage.lines (dataset_id INTEGER, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, product_id INTEGER, quantity INTEGER NOT NULL, unit_price INTEGER, amount INTEGER NOT NULL)");
+  return {
+    writer: lineWriter(sqlite, 0, "stage.lines"),
+    begin: () => sqlite.exec("BEGIN"), // writes only the scratch file: the database's own lock stays free
+    end: () => sqlite.inTransaction && sqlite.exec("COMMIT"),
+    close: () => {
+      if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+      sqlite.exec("DETACH DATABASE stage");
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+/** Copies the staged lines into `lines` for the data set, in the order they were read (inside the import's transaction). */
+export function copyStagedLines(sqlite: Database.Database, datasetId: number, shift = { order: 0, product: 0 }): void {
+  sqlite
+    .prepare(`INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + ?, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`)
+    .run(datasetId, shift.order, shift.product);
+}
+
 export function nextIds(sqlite: Database.Database): { order: number; product: number } {
   const max = (table: string) => (sqlite.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number }).m;
   return { order: max("orders") + 1, product: max("products") + 1 };
