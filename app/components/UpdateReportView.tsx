@@ -1,8 +1,9 @@
 import { Group, SimpleGrid, Stack, Text } from "@mantine/core";
 import type { UpdateReport } from "~/ingest/report";
+import { formatMoney } from "~/lib/currency";
+import { amount } from "./format";
 
 const n = (x: number) => x.toLocaleString("en-GB");
-const money = (x: number) => x.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -15,7 +16,9 @@ function Stat({ label, value, hint }: { label: string; value: string; hint?: str
 }
 
 /** What an update added and what it found already stored (issue 13), with the new period's cleaning counts. */
-export function UpdateReportView({ report }: { report: UpdateReport }) {
+/** currency: the updated data set's (issue 14); without it, the active data set's. */
+export function UpdateReportView({ report, currency }: { report: UpdateReport; currency?: string | null }) {
+  const money = (x: number) => (currency === undefined ? amount(x) : formatMoney(x, currency));
   const r = report.clean;
   const o = report.overlap;
   return (

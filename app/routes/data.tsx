@@ -162,7 +162,7 @@ function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; o
             <Stack p="sm">
               <ImportReportView report={d.report} datasetId={d.id} currency={d.currency} />
               <Anchor size="sm" href={`/api/datasets/${d.id}`}>Download the report as JSON</Anchor>
-              <History entries={d.history} />
+              <History entries={d.history} currency={d.currency} />
             </Stack>
           </Collapse>
         </Table.Td>
@@ -172,7 +172,7 @@ function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; o
 }
 
 /** The data set's imports and updates, oldest first (issue 13). */
-function History({ entries }: { entries: Row["history"] }) {
+function History({ entries, currency }: { entries: Row["history"]; currency: string | null }) {
   const [shown, setShown] = useState<number | null>(null);
   if (entries.length === 0) return null;
   return (
@@ -204,7 +204,7 @@ function History({ entries }: { entries: Row["history"] }) {
                 </Table.Tr>
                 {update && shown === h.id && (
                   <Table.Tr>
-                    <Table.Td colSpan={7}><UpdateReportView report={update} /></Table.Td>
+                    <Table.Td colSpan={7}><UpdateReportView report={update} currency={currency} /></Table.Td>
                   </Table.Tr>
                 )}
               </Fragment>
