@@ -92,6 +92,7 @@ export function MeasuredPanel({ report, days, experimentId, canComplete, busy }:
             ))}
           </Table.Tbody>
         </Table>
+        <Anchor size="sm" href={`/experiments/${experimentId}/measured.csv`} download>measured.csv</Anchor>
         <Text size="xs" c="dimmed">
           Every assigned customer's outcome over the days after the start, by the back-test's definitions: a buyer has at least one sales line; revenue sums sales, orders count sales invoices, refunded sums cancellations; the pre-period spend (the CUPED covariate) sums sales over the {report.windowDays} days up to the start. A customer with no line counts as zeros.
         </Text>

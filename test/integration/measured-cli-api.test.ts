@@ -58,6 +58,13 @@ describe("results measure and its JSON API", () => {
     const text = cli(["results", "measure", String(id), "--db", t.path]);
     expect(text.stdout).toMatch(/day 7 of 7 observed, through 2011-01-17 \(final\)/);
 
+    const csv = await import("~/routes/experiments.$id.measured[.]csv");
+    const res = (await csv.loader({ request: new Request(`http://campaign.lab/experiments/${id}/measured.csv`), params: { id: String(id) }, context: {} })) as Response;
+    const csvLines = (await res.text()).trim().split(/\r?\n/);
+    expect(csvLines[0]).toBe("arm,users,conversions,revenue (GBP),orders,refunded (GBP),pre_spend (GBP),start_date,observed_through,days_observed,window_days"); // Online Retail layout: GBP
+    expect(csvLines).toHaveLength(3);
+    expect(csvLines[1]).toMatch(/^Control,\d+,\d+,\d+\.\d\d,\d+,\d+\.\d\d,\d+\.\d\d,2011-01-10,2011-01-17,7,7$/);
+
     const api = await post({ source: "measured" });
     expect(api.status).toBe(200);
     const body = await api.json();
