@@ -73,6 +73,11 @@ describe("campaigns board", () => {
     await app.page.waitForURL(/campaign=reactivation/);
     expect(await segmentValue()).toBe("At Risk");
     expect(await app.page.getByRole("textbox", { name: "Campaign type" }).inputValue()).toBe("reactivation discount");
+    // a grid cell: saved as a filter audience, and the new test opens on it
+    await app.page.goto(`${app.url}/segments/r5-fm4`);
+    await app.page.getByRole("button", { name: "Design a test" }).click();
+    await app.page.waitForURL(/\/experiments\/new\?audience=\d+$/);
+    expect(await app.page.getByRole("textbox", { name: "Saved audience" }).inputValue()).toBe("R 5 × FM 4 (Champions)");
     await app.page.goto(`${app.url}/segments/personas`);
     await app.page.getByRole("link", { name: "Design a test" }).first().click();
     await app.page.waitForURL(/\/experiments\/new\?persona=\d$/);
