@@ -3,7 +3,8 @@ import { getFacts } from "~/analytics/facts.server";
 import { dayNumber, dayText, type Facts } from "~/analytics/facts";
 import { outcomesAfter, type WindowOutcome } from "./backtest";
 import type { Design } from "./design";
-import { assignmentRows, ExperimentError, getExperiment, type Experiment } from "./experiments.server";
+import { addHistory, assignmentRows, ExperimentError, getExperiment, type Experiment } from "./experiments.server";
+import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { compareWithEngine, type Engine, type EngineComparison, type MetricPair } from "./stats/engines";
 import { decideExperiment, proposedDecision } from "./lifecycle.server";
 import { analyseRecorded, armStatsFromOutcomes, engineSettings, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
@@ -119,13 +120,18 @@ function measure(db: Db, e: Experiment): Measurement | null {
   return { notes, outcomes, arms: armStatsFromOutcomes(e.design.arms.map((a) => a.name), outcomes) };
 }
 
-function store(db: Db, id: number, m: Measurement): void {
+function store(db: Db, id: number, m: Measurement, after: string | null = null): void {
   const sqlite = db.$client;
+  const previous = sqlite.prepare("SELECT source FROM experiment_results WHERE experiment_id = ?").get(id) as { source: string } | undefined;
+  // the history says what replaced what, as results.server.ts store does for the other sources
+  const replaced = !previous || previous.source === "measured" ? null : `replacing ${isRehearsal(previous) ? "a rehearsal" : SOURCE_LABELS[previous.source]}`;
+  const note = [replaced, after].filter(Boolean).join("; ") || null;
   sqlite.transaction(() => {
     sqlite.prepare("DELETE FROM experiment_outcomes WHERE experiment_id = ?").run(id);
     sqlite.prepare("INSERT OR REPLACE INTO experiment_results (experiment_id, source, recorded_at, arms, notes) VALUES (?,?,?,?,?)").run(id, "measured", new Date().toISOString(), JSON.stringify(m.arms), JSON.stringify(m.notes));
     const insert = sqlite.prepare("INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)");
     for (const o of m.outcomes) insert.run(id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
+    addHistory(db, id, `results measured (day ${m.notes.daysObserved} of ${m.notes.windowDays})`, note);
   })();
 }
 
@@ -188,7 +194,7 @@ export function remeasureDataset(db: Db, datasetId: number): number[] {
     const e = getExperiment(db, id)!;
     const m = measure(db, e);
     if (!m || m.arms.some((a) => a.users < 2)) continue;
-    store(db, id, m);
+    store(db, id, m, "after an update of the data set");
     done.push(id);
   }
   return done;

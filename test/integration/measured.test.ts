@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/db.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
-import { assignmentRows, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentRows, experimentHistoryOf, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { completeMeasured, measuredResults, overTime, overTimeCsvRows, recordMeasured, remeasureDataset } from "~/experiments/measure.server";
 import { importFile } from "~/ingest/import.server";
-import { experimentAnalysis } from "~/experiments/results.server";
+import { experimentAnalysis, recordSimulation } from "~/experiments/results.server";
 import { updateDataset } from "~/ingest/update.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { computeSegments, recomputeSegments } from "~/segments/compute.server";
@@ -119,6 +119,19 @@ describe("measured results on the fixture shop", () => {
     // a completed experiment's results stay as they were when it ended
     expect(() => recordMeasured(t.db, id)).toThrow(/completed: its results stay/);
     expect(remeasureDataset(t.db, datasetId)).toEqual([]);
+  });
+
+  it("writes each measurement to the experiment's history: day d of W, what it replaced, and the re-measure at an update", async () => {
+    recordSimulation(t.db, id, { seed: 1, conversionLift: [0.1], revenueLift: [0.1] });
+    await update("2011-01-13");
+    recordMeasured(t.db, id);
+    await update();
+    const measured = experimentHistoryOf(t.db, id).filter((h) => h.action.startsWith("results measured"));
+    expect(measured.map((h) => [h.action, h.note])).toEqual([
+      ["results measured (day 3 of 7)", "replacing a rehearsal; after an update of the data set"],
+      ["results measured (day 3 of 7)", null],
+      ["results measured (day 7 of 7)", "after an update of the data set"],
+    ]);
   });
 
   it("gives the results over time, day by day, cumulative", async () => {
