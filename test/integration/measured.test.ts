@@ -114,8 +114,10 @@ describe("measured results on the fixture shop", () => {
 
     const done = completeMeasured(t.db, id);
     const e = t.db.$client.prepare("SELECT status, decision FROM experiments WHERE id = ?").get(id);
-    const verdict = done.analysis!.decision.verdict;
-    expect(e).toEqual({ status: "completed", decision: verdict === "ship" || verdict === "dont-ship" ? verdict : "inconclusive" });
+    // 8 customers cannot decide: the raw verdict is mapped to the recorded decisions (ship | dont-ship | inconclusive)
+    expect(done.analysis!.decision.verdict).toBe("cannot-decide");
+    expect(e).toEqual({ status: "completed", decision: "inconclusive" });
+    expect(experimentHistoryOf(t.db, id).at(-1)!.action).toMatch(/inconclusive/i);
     // a completed experiment's results stay as they were when it ended
     expect(() => recordMeasured(t.db, id)).toThrow(/completed: its results stay/);
     expect(remeasureDataset(t.db, datasetId)).toEqual([]);
