@@ -75,6 +75,9 @@ export function designErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
+/** The form's default minimum detectable effect (relative); planning sizes "test first" campaigns no finer than this. */
+export const DEFAULT_MDE = 0.1;
+
 export const DEFAULT_DESIGN: Design = {
   name: "",
   campaignType: "reactivation discount",
@@ -84,6 +87,6 @@ export const DEFAULT_DESIGN: Design = {
   primaryMetric: "conversion",
   windowDays: 30,
   guardrails: [{ metric: "refund_rate", margin: 0.1 }, { metric: "aov", margin: 0.05 }],
-  stats: { alpha: 0.05, power: 0.8, sides: 2, mde: 0.1, relative: true, method: "pooled", engine: "fixed", tuning: 5_000, prior: { proper: false, mean: 0, sd: 0.3 } },
+  stats: { alpha: 0.05, power: 0.8, sides: 2, mde: DEFAULT_MDE, relative: true, method: "pooled", engine: "fixed", tuning: 5_000, prior: { proper: false, mean: 0, sd: 0.3 } },
   baselines: {},
 };

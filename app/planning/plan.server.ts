@@ -12,7 +12,7 @@ import { analysePower } from "~/experiments/stats/power";
 import { ensureSegments } from "~/segments/compute.server";
 import type { SegmentName } from "~/segments/rfm";
 import { allocateBudget, type Candidate } from "./allocate";
-import { campaignCosts, GROSS_MARGIN } from "./assumptions";
+import { campaignCosts, GROSS_MARGIN, testFirstLift, testFirstNote } from "./assumptions";
 import { pool, priorVariance, shrink, type ExperimentLift, type Shrunk } from "./learned";
 import { campaignRoi } from "./roi";
 
@@ -77,7 +77,7 @@ const DEFAULT_PAIRS: [SegmentName, (typeof CAMPAIGN_TYPES)[number]][] = [
 ];
 
 export type PlanCandidate = Candidate & { segment: SegmentName; campaignType: string; learned: NonNullable<LearnedLift>; profitRange: [number, number] };
-export type TestFirst = { name: string; segment: SegmentName; campaignType: string; audience: number; valuePerCustomer: number; breakEvenLift: number | null; testLift: number; perArm: number | null; total: number | null; fits: boolean };
+export type TestFirst = { name: string; segment: SegmentName; campaignType: string; audience: number; valuePerCustomer: number; breakEvenLift: number | null; testLift: number; perArm: number | null; total: number | null; fits: boolean; note: string };
 
 /** The default candidates: funded only with a learned lift (profit with its range at the interval's ends); the rest "test first". */
 export function planCandidates(db: Db, datasetId: number, options: { borrow?: boolean; windowDays?: number } = {}): { candidates: PlanCandidate[]; testFirst: TestFirst[] } {
@@ -103,9 +103,9 @@ export function planCandidates(db: Db, datasetId: number, options: { borrow?: bo
       candidates.push({ name, segment, campaignType, audience, ...costs, valuePerCustomer, lift: Math.round(learned.estimate * 10000) / 10000, grossMargin: GROSS_MARGIN, learned, profitRange: [at(learned.ci[0]), at(learned.ci[1])] });
       continue;
     }
-    // the test that would teach this lift: sized to detect the break-even lift (10% when there is none) on revenue per customer
+    // the test that would teach this lift: sized to detect the break-even lift, never below the default MDE, on revenue per customer
     const breakEvenLift = campaignRoi({ audience, baselineValue: valuePerCustomer, lift: 0, costPerContact: costs.costPerContact, discountShare: costs.discountShare, grossMargin: GROSS_MARGIN, windowDays }).breakEvenLift;
-    const testLift = breakEvenLift !== null && breakEvenLift > 0 && breakEvenLift < 10 ? breakEvenLift : 0.1;
+    const testLift = testFirstLift(breakEvenLift);
     let perArm: number | null = null;
     if ((b.revenueMean ?? 0) > 0 && (b.revenueSd ?? 0) > 0) {
       try {
@@ -114,7 +114,7 @@ export function planCandidates(db: Db, datasetId: number, options: { borrow?: bo
         perArm = null;
       }
     }
-    testFirst.push({ name, segment, campaignType, audience, valuePerCustomer, breakEvenLift, testLift, perArm, total: perArm === null ? null : 2 * perArm, fits: perArm !== null && 2 * perArm <= audience });
+    testFirst.push({ name, segment, campaignType, audience, valuePerCustomer, breakEvenLift, testLift, perArm, total: perArm === null ? null : 2 * perArm, fits: perArm !== null && 2 * perArm <= audience, note: testFirstNote(breakEvenLift, testLift, perArm) });
   }
   return { candidates, testFirst };
 }

@@ -73,7 +73,7 @@ export default function Plan() {
             </Group>
           </Group>
           <Table fz="xs" mt="xs">
-            <Table.Thead><Table.Tr>{["Campaign", "Audience", "Value / customer", "Break-even lift", "Test sized for", "Customers per arm", "Test size", ""].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
+            <Table.Thead><Table.Tr>{["Campaign", "Audience", "Value / customer", "Break-even lift", "Test sizing", "Customers per arm", "Test size", ""].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
             <Table.Tbody>
               {data.testFirst.map((t) => (
                 <Table.Tr key={t.name}>
@@ -81,7 +81,7 @@ export default function Plan() {
                   <Table.Td>{int(t.audience)}</Table.Td>
                   <Table.Td>{amount(t.valuePerCustomer)}</Table.Td>
                   <Table.Td>{t.breakEvenLift === null ? "none" : percent(t.breakEvenLift, 1)}</Table.Td>
-                  <Table.Td>{percent(t.testLift, 1)} lift in revenue per customer (80% power, α 0.05)</Table.Td>
+                  <Table.Td data-testid="test-first-note">{t.note}</Table.Td>
                   <Table.Td>{t.perArm === null ? "–" : int(t.perArm)}</Table.Td>
                   <Table.Td>{t.total === null ? "not computable" : t.fits ? `${int(t.total)} of ${int(t.audience)}` : <Text size="xs" c="orange.8">{int(t.total)}: more than the {int(t.audience)} in the segment</Text>}</Table.Td>
                   <Table.Td><Anchor component={Link} to={`/experiments/new?segment=${encodeURIComponent(t.segment)}&campaign=${encodeURIComponent(t.campaignType)}`} size="xs">Design a test</Anchor></Table.Td>

@@ -83,6 +83,9 @@ describe("learned lifts in the plan", () => {
     expect(hibernating).toMatchObject({ campaignType: "reactivation discount" });
     expect(hibernating.perArm!).toBeGreaterThan(1);
     expect(hibernating.total).toBe(2 * hibernating.perArm!);
+    // never sized below the default MDE (issue 11: a 0.0% break-even lift sized 1.6 billion per arm)
+    for (const x of plan.testFirst) expect(x.testLift).toBeGreaterThanOrEqual(0.1);
+    expect(hibernating.note).toContain(`${hibernating.perArm!.toLocaleString("en-GB")} customers per arm`);
     const atRisk = plan.candidates[0];
     expect(atRisk.profitRange[0]).toBeLessThanOrEqual(atRisk.profitRange[1]); // the profit at the interval's ends
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { allocateBudget, profitPerContact, type Candidate } from "~/planning/allocate";
 import { campaignRoi } from "~/planning/roi";
+import { DEFAULT_MDE, testFirstLift, testFirstNote } from "~/planning/assumptions";
+import { DEFAULT_DESIGN } from "~/experiments/design-form";
 
 const c = (name: string, over: Partial<Candidate> = {}): Candidate => ({ name, audience: 100, costPerContact: 1, valuePerCustomer: 50, lift: 0.1, grossMargin: 0.5, discountShare: 0, ...over });
 
@@ -56,5 +58,22 @@ describe("budget allocator", () => {
       for (let b = 0; b <= 50; b++)
         if (a * 3 + b * 2 <= budget) best = Math.max(best, a * profitPerContact(candidates[0]) + b * profitPerContact(candidates[1]));
     expect(allocateBudget(budget, candidates).expectedProfit).toBeCloseTo(best, 9);
+  });
+});
+
+describe("test-first sizing (issue 11: a 0.0% break-even lift sized 1.6 billion customers per arm)", () => {
+  it("sizes at the break-even lift, never below the design form's default MDE", () => {
+    expect(DEFAULT_MDE).toBe(0.1);
+    expect(DEFAULT_DESIGN.stats.mde).toBe(DEFAULT_MDE); // one definition: the form starts from the same floor
+    expect(testFirstLift(0.0001)).toBe(0.1);
+    expect(testFirstLift(0.1)).toBe(0.1);
+    expect(testFirstLift(0.25)).toBe(0.25);
+    expect(testFirstLift(null)).toBe(0.1);
+    expect(testFirstLift(50)).toBe(0.1); // a break-even beyond 1,000% is not a test anyone runs
+  });
+  it("says in words that any lift above a tiny break-even pays, and what the floor-sized test needs", () => {
+    expect(testFirstNote(0.0004, 0.1, 12345)).toBe("any lift above 0.0% pays; a test sized to detect 10.0% lift in revenue per customer (80% power, α 0.05) needs 12,345 customers per arm");
+    expect(testFirstNote(0.25, 0.25, 800)).toBe("break-even at 25.0% lift; a test sized to detect 25.0% lift in revenue per customer (80% power, α 0.05) needs 800 customers per arm");
+    expect(testFirstNote(null, 0.1, null)).toMatch(/^no break-even lift; .*cannot be sized/);
   });
 });
