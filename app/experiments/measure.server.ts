@@ -154,7 +154,7 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
  */
 export function recordMeasured(db: Db, id: number): MeasuredReport {
   const e = getExperiment(db, id);
-  if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
+  if (!e) throw new ExperimentError(`No experiment ${id} in this data set`, "not-found");
   if (e.status === "completed") throw new ExperimentError("The experiment is completed: its results stay as they were when it ended");
   const m = measure(db, e);
   if (!m) {
@@ -211,7 +211,7 @@ export type OverTimeDay = {
 /** Results over time: for each day 1 … d since S, the cumulative outcomes per arm and the primary metric's lift. */
 export function overTime(db: Db, id: number): OverTimeDay[] {
   const e = getExperiment(db, id);
-  if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
+  if (!e) throw new ExperimentError(`No experiment ${id} in this data set`, "not-found");
   const s = startDayOf(db, e);
   const facts = getFacts(db, e.datasetId);
   const w = e.design.windowDays;
@@ -255,7 +255,7 @@ export function overTimeCsvRows(days: OverTimeDay[]): { header: string[]; rows: 
  */
 export function completeMeasured(db: Db, id: number): MeasuredReport {
   const e = getExperiment(db, id);
-  if (!e) throw new ExperimentError("That experiment no longer exists", "not-found");
+  if (!e) throw new ExperimentError(`No experiment ${id} in this data set`, "not-found");
   if (e.status !== "running") throw new ExperimentError(`The experiment is ${e.status}: only a running experiment is completed`);
   const r = measuredResults(db, id);
   if (!r) throw new ExperimentError("Measure the results first");

@@ -42,6 +42,11 @@ describe("results measure and its JSON API", () => {
       expect(bad.code).toBe(2);
       expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     }
+    // an id that never existed, with --json too: still one plain line on stderr naming it, exit 2
+    const missing = cli(["results", "measure", "999", "--db", t.path, "--json"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe("error: No experiment 999 in this data set\n");
     expect(hashTables(t.db)).toEqual(before);
   });
 
