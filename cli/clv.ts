@@ -36,6 +36,8 @@ export async function clvCommand(argv: string[]): Promise<void> {
       gammaGamma: model.gammaGamma && { p: model.gammaGamma.p, q: model.gammaGamma.q, v: model.gammaGamma.v, customers: model.gammaGamma.customers },
       used: model.fits.used,
       reason: model.fits.reason,
+      // null, or: the fit used fails its holdout check and the predictions are only a rough guide
+      warning: model.fits.warning,
       penalizer: model.fits.penalizer,
       fits: { plain: fit(model.fits.plain), regularised: fit(model.fits.regularised) },
       holdout: model.holdout,
@@ -51,6 +53,7 @@ export async function clvCommand(argv: string[]): Promise<void> {
           line("Maximum likelihood", model.fits.plain) +
           line(`Regularised (L2 ${model.fits.penalizer} on log-parameters)`, model.fits.regularised) +
           `${model.fits.reason}\n` +
+          (model.fits.warning ? `WARNING: ${model.fits.warning}\n` : "") +
           out.holdout.map((h) => `  x = ${h.x.padStart(2)}: ${String(h.customers).padStart(6)} customers, holdout purchases predicted ${h.predicted.toFixed(3)}, actual ${h.actual.toFixed(3)}`).join("\n") + "\n",
       );
     }

@@ -18,7 +18,15 @@ export type FitCheck = {
   problems: string[];
   usable: boolean;
 };
-export type FitPair = { plain: FitCheck; regularised: FitCheck; penalizer: number; used: "plain" | "regularised" | null; reason: string };
+export type FitPair = {
+  plain: FitCheck;
+  regularised: FitCheck;
+  penalizer: number;
+  used: "plain" | "regularised" | null;
+  reason: string;
+  /** Said plainly when the fit used fails its holdout check: the predictions are only a rough guide. Null otherwise. */
+  warning: string | null;
+};
 export type Predictions = { pAlive: Float64Array; purchases30: Float64Array; purchases90: Float64Array; purchases365: Float64Array; expectedValue: Float64Array; holdoutPredicted: Float64Array };
 
 /** The penalty coefficient of the regularised fit (objective: −mean log-likelihood + c·Σ(log θ)²). */
@@ -72,15 +80,40 @@ function check(input: FitInput, penalizer: number, caps: FitCaps): FitCheck {
   return { bgnbd, gammaGamma, holdout: { predicted, actual, underPrediction }, aliveShare, problems, usable };
 }
 
-/** Both fits and which to use: the plain one when it is sound, else the regularised one when it converged, else none. */
+/** How far a fit's holdout prediction is from the purchases made, as a share of them (either direction). */
+export const holdoutError = (fit: FitCheck) => Math.abs(fit.holdout.underPrediction);
+
+/** The fit used fails its holdout check (the same rule as check(): under-predicted by more than MAX_UNDER_PREDICTION). */
+export function holdoutWarning(fit: FitCheck | null): string | null {
+  if (!fit || !(fit.holdout.underPrediction > MAX_UNDER_PREDICTION)) return null;
+  return `The predictions miss the holdout by ${(100 * fit.holdout.underPrediction).toFixed(0)}% (more than the ${100 * MAX_UNDER_PREDICTION}% allowed): treat them as a rough guide, not a forecast.`;
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+
+/**
+ * Both fits and which to use: the maximum-likelihood fit when it passes every check; else, when both converged, the one
+ * whose holdout prediction is nearer the purchases made (the only check of the predictions themselves); else the one
+ * that converged; else none. The warning says so when the fit used fails its holdout check.
+ */
 export function fitPair(input: FitInput, caps: FitCaps = DEFAULT_CAPS, penalizer = PENALIZER): FitPair {
-  const plain = check(input, 0, caps);
-  const regularised = check(input, penalizer, caps);
-  if (plain.usable && plain.problems.length === 0) return { plain, regularised, penalizer, used: "plain", reason: "The maximum-likelihood fit passes every check." };
+  return chooseFit(check(input, 0, caps), check(input, penalizer, caps), penalizer);
+}
+
+/** The choice of fitPair, given both checked fits. */
+export function chooseFit(plain: FitCheck, regularised: FitCheck, penalizer: number): FitPair {
+  const pick = (used: FitPair["used"], reason: string): FitPair => ({ plain, regularised, penalizer, used, reason, warning: holdoutWarning(used ? (used === "plain" ? plain : regularised) : null) });
+  if (plain.usable && plain.problems.length === 0) return pick("plain", "The maximum-likelihood fit passes every check.");
+  if (plain.usable && regularised.usable) {
+    const errors = `holdout error ${pct(holdoutError(regularised))} regularised against ${pct(holdoutError(plain))} maximum-likelihood`;
+    return holdoutError(regularised) <= holdoutError(plain)
+      ? pick("regularised", `The maximum-likelihood fit has problems, so the predictions use the fit regularised with an L2 penalty of ${penalizer} on the log-parameters: it misses the holdout by less (${errors}).`)
+      : pick("plain", `The maximum-likelihood fit has problems, but the predictions use it: it misses the holdout by less than the fit regularised with an L2 penalty of ${penalizer} on the log-parameters (${errors}).`);
+  }
   if (regularised.usable)
-    return { plain, regularised, penalizer, used: "regularised", reason: `The maximum-likelihood fit is degenerate, so the predictions use the fit regularised with an L2 penalty of ${penalizer} on the log-parameters.` };
-  if (plain.usable) return { plain, regularised, penalizer, used: "plain", reason: "The regularised fit did not converge: the predictions use the maximum-likelihood fit despite its problems." };
-  return { plain, regularised, penalizer, used: null, reason: "Neither fit converged: no predictions are shown." };
+    return pick("regularised", `The maximum-likelihood fit did not converge, so the predictions use the fit regularised with an L2 penalty of ${penalizer} on the log-parameters.`);
+  if (plain.usable) return pick("plain", "The regularised fit did not converge: the predictions use the maximum-likelihood fit despite its problems.");
+  return pick(null, "Neither fit converged: no predictions are shown.");
 }
 
 /** Per-customer predictions of a fit. */

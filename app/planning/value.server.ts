@@ -30,7 +30,7 @@ export type ValueModel = {
   holdoutWeeks: number;
   customers: number;
   /** Both fits, their checks in words, and which one the predictions use (null: neither converged, no predictions). */
-  fits: { plain: FitSummary; regularised: FitSummary; penalizer: number; used: FitPair["used"]; reason: string };
+  fits: { plain: FitSummary; regularised: FitSummary; penalizer: number; used: FitPair["used"]; reason: string; warning: string | null };
   /** The parameters of the fit used (null when none is usable). */
   bgnbd: (BgNbd & { logLikelihood: number }) | null;
   gammaGamma: (GammaGamma & { logLikelihood: number; customers: number }) | null;
@@ -142,7 +142,7 @@ function prepare(db: Db, datasetId: number, calibrationEnd?: string): Prepared {
     "SELECT x.customer_id, COALESCE(p.name, '') FROM customer_rfm x JOIN segment_runs s ON s.dataset_id = x.dataset_id LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona WHERE x.dataset_id = ?",
   ).raw().all(datasetId) as [string, string][]));
   const labels = new Map(summaries.map((s) => [s.customerId, { seg: asOf.get(s.customerId) ?? "", persona: personas.get(s.customerId) ?? "" }]));
-  return { key: `clv:${segmentsVersion(db, datasetId)}:${end}`, calibrationEnd: end, summaries, input, labels, dataEnd: dayText(facts.lastDay) };
+  return { key: `clv2:${segmentsVersion(db, datasetId)}:${end}`, calibrationEnd: end, summaries, input, labels, dataEnd: dayText(facts.lastDay) };
 }
 
 function assemble(p: Prepared, pair: FitPair, predictions: Predictions | null, seconds: number): ValueModel {
@@ -180,7 +180,7 @@ function assemble(p: Prepared, pair: FitPair, predictions: Predictions | null, s
     dataEnd: p.dataEnd,
     holdoutWeeks: p.input.holdoutWeeks,
     customers: rows.length,
-    fits: { plain: pair.plain, regularised: pair.regularised, penalizer: pair.penalizer, used: pair.used, reason: pair.reason },
+    fits: { plain: pair.plain, regularised: pair.regularised, penalizer: pair.penalizer, used: pair.used, reason: pair.reason, warning: pair.warning },
     bgnbd: used ? used.bgnbd : null,
     gammaGamma: used ? used.gammaGamma : null,
     segmentsAsOf: p.calibrationEnd,

@@ -98,9 +98,12 @@ export default function Value() {
           {usedFit ? `BG/NBD: r ${num(usedFit.bgnbd.r)}, α ${num(usedFit.bgnbd.alpha)}, a ${num(usedFit.bgnbd.a)}, b ${num(usedFit.bgnbd.b)} · Gamma-Gamma: p ${num(usedFit.gammaGamma.p)}, q ${num(usedFit.gammaGamma.q)}, v ${num(usedFit.gammaGamma.v)}` : "No fit converged: no predictions."}
         </Text>
         {fit.fits.used !== "plain" || fit.fits.plain.problems.length ? (
-          <Alert color={fit.fits.used ? "orange" : "red"} mt="sm" title={fit.fits.plain.problems.length ? "The maximum-likelihood fit is degenerate" : "The fit could not be used"} data-testid="clv-degenerate">
+          <Alert color={fit.fits.used ? "orange" : "red"} mt="sm" title={fit.fits.plain.problems.length ? "The maximum-likelihood fit has problems" : "The fit could not be used"} data-testid="clv-degenerate">
             {fit.fits.reason}
           </Alert>
+        ) : null}
+        {fit.fits.warning ? (
+          <Alert color="red" mt="sm" title="The predictions are unreliable" data-testid="clv-unreliable">{fit.fits.warning}</Alert>
         ) : null}
         <SimpleGrid cols={{ base: 1, md: 2 }} mt="sm">
           <FitCard title="Maximum likelihood" fit={fit.fits.plain} used={fit.fits.used === "plain"} />
