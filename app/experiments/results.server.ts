@@ -6,7 +6,9 @@ import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
 import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
-import { addHistory, assignmentCounts, assignmentRows, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
+import { addHistory, assignmentCounts, assignmentRows, designPreview, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
+import { memo } from "~/analytics/memo.server";
+import { segmentsVersion } from "~/db/version.server";
 import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
 import { personaCentroids } from "~/segments/store.server";
 
@@ -195,6 +197,22 @@ export function storedOutcomes(db: Db, id: number): CustomerOutcome[] | null {
   return rows.length ? rows.map((r) => ({ ...r, converted: r.converted === 1 })) : null;
 }
 
+/** The design's own sizing (control per arm on its back-tested baseline), memoised per design and data version as the list does. */
+function plannedSizing(db: Db, e: Experiment): { perArm: number; baseline: number } | null {
+  try {
+    const resolved = resolveAudience(db, e.design.audience);
+    const key = `planned-sizing:${segmentsVersion(db, e.datasetId)}:${JSON.stringify(resolved.definition)}:${JSON.stringify(e.design)}`;
+    return memo(key, () => {
+      const p = designPreview(db, e.datasetId, e.design).power;
+      const baseline = p.input ? (p.input.metric === "proportion" ? p.input.baseline : p.input.mean) : undefined;
+      return p.result && baseline !== undefined ? { perArm: p.result.nControl, baseline } : null;
+    }, () => 64);
+  } catch (err) {
+    if (err instanceof ExperimentError) return null;
+    throw err;
+  }
+}
+
 /** The stored results with their analysis, or the reason there is none. */
 export function experimentAnalysis(db: Db, id: number, correction: "holm" | "bh" = "holm"): { results: StoredResults; analysis: ResultsAnalysis | null; problem: string | null } | null {
   const e = getExperiment(db, id);
@@ -205,7 +223,7 @@ export function experimentAnalysis(db: Db, id: number, correction: "holm" | "bh"
     // measured results before day W are interim (issue 13): read with the sequential engine, as the results page does
     const n = results.notes as { daysObserved?: number; windowDays?: number };
     const interim = results.source === "measured" && n.daysObserved !== undefined && n.windowDays !== undefined && n.daysObserved < n.windowDays ? { daysObserved: n.daysObserved, windowDays: n.windowDays } : null;
-    return { results, analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), { correction, assigned: assignmentCounts(db, id), interim }), problem: null };
+    return { results, analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), { correction, assigned: assignmentCounts(db, id), interim, planned: plannedSizing(db, e) }), problem: null };
   } catch (err) {
     return { results, analysis: null, problem: (err as Error).message };
   }

@@ -94,6 +94,8 @@ export type AnalysisOptions = {
   assigned?: number[] | null;
   /** Interim measured results: read with the sequential engine; what is missing is days of the window, not customers. */
   interim?: { daysObserved: number; windowDays: number } | null;
+  /** The design's own sizing (control customers per arm on its back-tested baseline), named beside the card's re-sizing. */
+  planned?: { perArm: number; baseline: number } | null;
 };
 
 const NEEDS_PER_CUSTOMER = "needs per-customer results (an upload, a simulation or measured results): typed counts carry no per-customer spread";
@@ -264,7 +266,7 @@ function headlineOf(c: ResultsAnalysis["primary"]["comparisons"][number], metric
 }
 
 /** The engine's sizing of the primary metric: control customers needed for the planned MDE, and what n can detect. */
-function sizing(design: Design, arms: ArmStats[], settings: EngineSettings): { needed: number | null; detectable: (n: number) => number | null } {
+function sizing(design: Design, arms: ArmStats[], settings: EngineSettings): { needed: number | null; detectable: (n: number) => number | null; baseline: number | null } {
   const [control, ...treatments] = arms;
   const ratio = Math.min(...treatments.map((t) => t.users)) / control.users;
   const s = design.stats;
@@ -273,7 +275,7 @@ function sizing(design: Design, arms: ArmStats[], settings: EngineSettings): { n
   let varianceTreatment: number;
   if (design.primaryMetric === "conversion") {
     mean = control.conversions / control.users;
-    if (!(mean > 0 && mean < 1)) return { needed: null, detectable: () => null };
+    if (!(mean > 0 && mean < 1)) return { needed: null, detectable: () => null, baseline: null };
     const target = Math.min(0.999999, s.relative ? mean * (1 + s.mde) : mean + s.mde);
     varianceControl = mean * (1 - mean);
     varianceTreatment = target * (1 - target);
@@ -281,8 +283,8 @@ function sizing(design: Design, arms: ArmStats[], settings: EngineSettings): { n
     mean = control.revenueSum / control.users;
     varianceControl = (control.revenueSquares - control.revenueSum ** 2 / control.users) / (control.users - 1);
     varianceTreatment = varianceControl;
-    if (!(varianceControl > 0)) return { needed: null, detectable: () => null };
-  } else return { needed: null, detectable: () => null }; // AOV: an order-level variance would be needed
+    if (!(varianceControl > 0)) return { needed: null, detectable: () => null, baseline: null };
+  } else return { needed: null, detectable: () => null, baseline: null }; // AOV: an order-level variance would be needed
   const effect = s.relative ? s.mde * Math.abs(mean) : s.mde;
   const relativeOf = (abs: number) => (mean !== 0 ? abs / Math.abs(mean) : null);
   if (settings.engine === "fixed") {
@@ -297,10 +299,10 @@ function sizing(design: Design, arms: ArmStats[], settings: EngineSettings): { n
         return null;
       }
     };
-    return { needed: safe(() => analysePower(input).nControl), detectable: (n) => (n >= 2 ? safe(() => relativeOf(mdeAt(input, n))) : null) };
+    return { needed: safe(() => analysePower(input).nControl), detectable: (n) => (n >= 2 ? safe(() => relativeOf(mdeAt(input, n))) : null), baseline: mean };
   }
   const input: SizingInput = { engine: settings.engine, alpha: s.alpha, power: s.power, tuning: settings.tuning!, varianceControl, varianceTreatment, ratio };
-  return { needed: customersNeeded(input, effect), detectable: (n) => (n >= 2 ? relativeOf(detectableEffect({ ...input, varianceTreatment: varianceControl }, n)) : null) };
+  return { needed: customersNeeded(input, effect), detectable: (n) => (n >= 2 ? relativeOf(detectableEffect({ ...input, varianceTreatment: varianceControl }, n)) : null), baseline: mean };
 }
 
 /**
@@ -353,7 +355,11 @@ function decide(design: Design, arms: ArmStats[], primary: ResultsAnalysis["prim
     reasons.push(`Interim reading (day ${opts.interim.daysObserved} of ${opts.interim.windowDays}), with the always-valid sequential interval: looking early is safe, and no treatment is decided yet.`);
     return { ...base, verdict: "keep-running", arm: null, reasons, daysLeft };
   }
-  const { needed, detectable } = sizing(design, arms, settings);
+  const { needed, detectable, baseline } = sizing(design, arms, settings);
+  // the card re-sizes on the observed control baseline, so it names it beside the design's back-tested figure (issue 11)
+  const level = (x: number) => (design.primaryMetric === "conversion" ? `${(x * 100).toFixed(1)}%` : x.toFixed(2));
+  const observed = baseline === null ? "" : `at the observed ${arms[0].name} ${design.primaryMetric === "conversion" ? "rate" : "revenue per customer"} of ${level(baseline)}, `;
+  const planned = opts.planned ? ` (the design planned ${count(opts.planned.perArm)} from the back-tested ${level(opts.planned.baseline)})` : "";
   const current = arms[0].users;
   const reachable = assigned ? assigned[0] : null;
   const smallest = reachable !== null ? detectable(reachable) : null;
@@ -364,17 +370,17 @@ function decide(design: Design, arms: ArmStats[], primary: ResultsAnalysis["prim
   }
   const extra = Math.max(0, needed - current);
   if (extra === 0) {
-    reasons.push(`The test has the ${count(needed)} customers per arm that the planned MDE of ${mdeText} needs at power ${share(design.stats.power)}, and found no ${settings.engine === "bayesian" ? "treatment with a " + share(1 - alpha) + " chance to win" : "significant lift"}: any lift is smaller than the MDE.`);
+    reasons.push(`The test has the ${count(needed)} customers per arm that, ${observed}the planned MDE of ${mdeText} needs at power ${share(design.stats.power)}${planned}, and found no ${settings.engine === "bayesian" ? "treatment with a " + share(1 - alpha) + " chance to win" : "significant lift"}: any lift is smaller than the MDE.`);
     return { ...base, verdict: "dont-ship", arm: null, reasons };
   }
   if (capacityLeft !== null && extra > capacityLeft) {
     reasons.push(
-      `The planned MDE of ${mdeText} needs ${count(needed)} customers per arm; the frozen assignment holds ${count(reachable!)} in ${arms[0].name}${capacityLeft > 0 ? `, and can add only ${count(capacityLeft)} more` : ", all of them already measured"}.`,
+      `${observed ? observed[0].toUpperCase() + observed.slice(1) + "the" : "The"} planned MDE of ${mdeText} needs ${count(needed)} customers per arm${planned}; the frozen assignment holds ${count(reachable!)} in ${arms[0].name}${capacityLeft > 0 ? `, and can add only ${count(capacityLeft)} more` : ", all of them already measured"}.`,
       smallest === null ? "No effect is detectable with the whole audience." : `With the whole audience the smallest detectable lift is ${pct(smallest)} (power ${share(design.stats.power)}). Decide on the interval, or design a bigger test.`,
     );
     return { ...base, verdict: "cannot-decide", arm: null, reasons, smallestDetectable: smallest };
   }
-  reasons.push(`${count(extra)} more customers per arm reach the planned MDE of ${mdeText} at power ${share(design.stats.power)} (${count(needed)} per arm in all)${capacityLeft !== null ? `; the assignment can still add ${count(capacityLeft)}` : ""}.`);
+  reasons.push(`${observed ? observed[0].toUpperCase() + observed.slice(1) + "the" : "The"} planned MDE of ${mdeText} needs ${count(needed)} customers per arm${planned}: ${count(extra)} more customers per arm reach the planned MDE of ${mdeText} at power ${share(design.stats.power)}${capacityLeft !== null ? `; the assignment can still add ${count(capacityLeft)}` : ""}.`);
   return { ...base, verdict: "keep-running", arm: null, reasons, extraPerArm: extra };
 }
 

@@ -75,7 +75,7 @@ describe("decision card", () => {
   it("Stop: can't be decided — the At Risk segment at a 10% MDE, with the smallest effect the whole audience can detect", async () => {
     const text = await card("Stop");
     expect(text).toMatch(/^Stop: can't be decided/);
-    expect(text).toMatch(/The planned MDE of 10% needs [\d,]+ customers per arm; the frozen assignment holds [\d,]+ in Control, all of them already measured\./);
+    expect(text).toMatch(/At the observed Control (rate|revenue per customer) of [\d.]+%?, the planned MDE of 10% needs [\d,]+ customers per arm \(the design planned [\d,]+ from the back-tested [\d.]+%?\); the frozen assignment holds [\d,]+ in Control, all of them already measured\./);
     expect(text).toMatch(/With the whole audience the smallest detectable lift is \+\d+\.\d% \(power 80%\)\. Decide on the interval, or design a bigger test\./);
     expect(await app.page.getByTestId("smallest-detectable").innerText()).toMatch(/whole audience detects \d+\.\d% or more/i);
     expect(text).not.toMatch(/more customers per arm/);

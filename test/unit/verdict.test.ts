@@ -33,6 +33,14 @@ describe("decision: the four outcomes (fixed-horizon)", () => {
     expect(a.decision.capacityLeft).toBe(19_500);
   });
 
+  it("the card names the observed Control baseline it sizes on, beside the design's back-tested figure", () => {
+    const a = analyseResults(design(), [counts("Control", 500, 50), counts("Treatment", 500, 55)], null, { assigned: [20_000, 20_000], planned: { perArm: 16_000, baseline: 0.095 } });
+    // R power.prop.test(p1 = 0.1, p2 = 0.11, power = 0.8): n = 14,750.79 per group, at the observed 10.0%
+    expect(a.decision.reasons.join(" ")).toContain("At the observed Control rate of 10.0%, the planned MDE of 10% needs 14,751 customers per arm (the design planned 16,000 from the back-tested 9.5%): 14,251 more customers per arm reach the planned MDE of 10% at power 80%; the assignment can still add 19,500.");
+    const stop = analyseResults(design(), [counts("Control", 500, 50), counts("Treatment", 500, 55)], null, { assigned: [600, 600] });
+    expect(stop.decision.reasons.join(" ")).toMatch(/At the observed Control rate of 10\.0%, the planned MDE of 10% needs 14,751 customers per arm; the frozen assignment holds 600 in Control/);
+  });
+
   it("Stop: can't be decided when the planned MDE needs more than the whole audience, with the smallest detectable effect", () => {
     const a = analyseResults(design(), [counts("Control", 500, 50), counts("Treatment", 500, 55)], null, { assigned: [600, 600] });
     expect(a.decision.verdict).toBe("cannot-decide");
