@@ -20,6 +20,8 @@ describe("figures a marketer can trust", () => {
     expect(marks).toEqual(["partial (9 of 31 days)", "partial (9 of 31 days)"]); // March and May 2011
     expect(await text("partial-note")).toContain("2011-03 partial (9 of 31 days); 2011-05 partial (9 of 31 days)");
     // the trend line draws a hatched band behind each partial month
+    // (nivo draws the layer once the chart has measured its box: wait for it rather than count at once)
+    await app.page.getByTestId("partial-bands").locator("rect").nth(1).waitFor({ state: "attached" });
     expect(await app.page.getByTestId("partial-bands").locator("rect").count()).toBe(2);
   });
 
