@@ -271,9 +271,21 @@ export async function valueModel(db: Db, datasetId: number, calibrationEnd?: str
   return running.get(p.key)?.done ?? start(p, caps);
 }
 
-export type GroupValue = { group: string; customers: number; revenue: number; revenuePerActiveMonth: number; revenuePerOrder: number; pAlive: number; purchases30: number; purchases90: number; purchases365: number; revenue365: number };
+export type GroupValue = {
+  group: string;
+  customers: number;
+  revenue: number;
+  revenuePerActiveMonth: number;
+  revenuePerOrder: number;
+  /** Mean P(alive) over the group's repeat buyers (x > 0); null when it has none. */
+  pAlive: number | null;
+  repeatBuyers: number;
+  purchases30: number; purchases90: number; purchases365: number; revenue365: number };
 
-/** Per segment (or persona): historical value and mean predictions. */
+/**
+ * Per segment (or persona): historical value and mean predictions. P(alive) is averaged over repeat buyers only: in
+ * BG/NBD a customer with no repeat purchase has P(alive) = 1 by construction (FHL 2005 eq. 11), which says nothing.
+ */
 export function valueByGroup(model: ValueModel, by: "segment" | "persona"): GroupValue[] {
   const groups = new Map<string, CustomerValue[]>();
   for (const r of model.rows) {
@@ -290,7 +302,8 @@ export function valueByGroup(model: ValueModel, by: "segment" | "persona"): Grou
       revenue: rows.reduce((s, r) => s + r.revenue, 0),
       revenuePerActiveMonth: mean(rows, (r) => r.revenue / Math.max(1, r.activeMonths)),
       revenuePerOrder: rows.reduce((s, r) => s + r.revenue, 0) / rows.reduce((s, r) => s + r.orders, 0),
-      pAlive: mean(rows, (r) => r.pAlive),
+      pAlive: repeatPAlive(rows),
+      repeatBuyers: rows.filter((r) => r.x > 0).length,
       purchases30: mean(rows, (r) => r.purchases30),
       purchases90: mean(rows, (r) => r.purchases90),
       purchases365: mean(rows, (r) => r.purchases365),
@@ -299,6 +312,12 @@ export function valueByGroup(model: ValueModel, by: "segment" | "persona"): Grou
     .sort((a, b) => b.revenue365 - a.revenue365);
 }
 
+function repeatPAlive(rows: CustomerValue[]): number | null {
+  const repeat = rows.filter((r) => r.x > 0);
+  return repeat.length ? repeat.reduce((s, r) => s + r.pAlive, 0) / repeat.length : null;
+}
+
+/** p_alive stays numeric: 1 for a customer with no repeat purchase (x = 0), as BG/NBD defines it (README). */
 export const CLV_CSV_HEADER = ["customer_id", "segment_at_calibration_end", "persona", "x", "t_x", "T", "revenue_to_date", "orders", "active_months", "p_alive", "purchases_30d", "purchases_90d", "purchases_365d", "expected_order_value", "expected_revenue_365d", "holdout_purchases"];
 export const clvCsvRow = (r: CustomerValue) => [r.customerId, r.segment, r.persona, r.x, round(r.tx), round(r.T), round(r.revenue), r.orders, r.activeMonths, round(r.pAlive, 4), round(r.purchases30, 4), round(r.purchases90, 4), round(r.purchases365, 4), round(r.expectedValue), round(r.revenue365), r.holdout];
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

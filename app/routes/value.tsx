@@ -33,6 +33,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 type Fit = ValueModel["fits"]["plain"];
+const ONE_PURCHASE = "n/a (one purchase)";
+// BG/NBD gives P(alive) = 1 to every customer with no repeat purchase (FHL 2005 eq. 11): it cannot tell them apart
+const P_ALIVE_NOTE = "P(alive) is the chance a customer still buys. BG/NBD counts a customer with a single purchase as alive by construction (nothing tells it they left), so it is shown as n/a for them and the group figures average it over repeat buyers only; the CSV keeps p_alive = 1 for them.";
 const num = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4));
 
 /** One fit's parameters, how it ended, its holdout check and its problems in words. */
@@ -122,9 +125,10 @@ export default function Value() {
             <Anchor size="sm" href={`/api/clv?format=csv&calibrationEnd=${fit.calibrationEnd}`} download>clv_customers.csv</Anchor>
           </Group>
         </Group>
+        <Text size="xs" c="dimmed" mb="xs" data-testid="palive-note">{P_ALIVE_NOTE}</Text>
         <Table striped fz="sm" data-testid="value-groups">
           <Table.Thead>
-            <Table.Tr>{[by === "segment" ? `Segment as of ${fit.segmentsAsOf}` : "Persona (current)", "Customers", `Revenue to ${fit.calibrationEnd}`, "Per active month", "Per order", "P(alive)", "Purchases 30 d", "90 d", "365 d", "Expected revenue 365 d"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+            <Table.Tr>{[by === "segment" ? `Segment as of ${fit.segmentsAsOf}` : "Persona (current)", "Customers", `Revenue to ${fit.calibrationEnd}`, "Per active month", "Per order", "P(alive), repeat buyers", "Purchases 30 d", "90 d", "365 d", "Expected revenue 365 d"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {groups.map((g) => (
@@ -134,7 +138,7 @@ export default function Value() {
                 <Table.Td>{amount(g.revenue)}</Table.Td>
                 <Table.Td>{amount(g.revenuePerActiveMonth)}</Table.Td>
                 <Table.Td>{amount(g.revenuePerOrder)}</Table.Td>
-                <Table.Td>{percent(g.pAlive, 0)}</Table.Td>
+                <Table.Td>{g.pAlive === null ? ONE_PURCHASE : percent(g.pAlive, 0)}</Table.Td>
                 <Table.Td>{g.purchases30.toFixed(2)}</Table.Td>
                 <Table.Td>{g.purchases90.toFixed(2)}</Table.Td>
                 <Table.Td>{g.purchases365.toFixed(2)}</Table.Td>
@@ -164,7 +168,7 @@ export default function Value() {
                 <Table.Tr key={c.customerId}>
                   <Table.Td><Anchor href={`/customers/${encodeURIComponent(c.customerId)}`} size="xs">{c.customerId}</Anchor></Table.Td>
                   <Table.Td>{c.segment}</Table.Td>
-                  <Table.Td>{percent(c.pAlive, 0)}</Table.Td>
+                  <Table.Td>{c.x === 0 ? ONE_PURCHASE : percent(c.pAlive, 0)}</Table.Td>
                   <Table.Td>{c.purchases365.toFixed(2)}</Table.Td>
                   <Table.Td>{amount(c.revenue365)}</Table.Td>
                 </Table.Tr>

@@ -109,6 +109,9 @@ describe("CLV fits", () => {
       expect(html).toContain("Regularised: L2 penalty 0.01");
       expect(html).toContain("Revenue to 2011-07-31");
       expect(html).toContain("Segment as of 2011-07-31");
+      // one-time buyers have P(alive) = 1 by construction: the group column is over repeat buyers and says so
+      expect(html).toContain("P(alive), repeat buyers");
+      expect(html).toMatch(/data-testid="palive-note"[^>]*>P\(alive\) is the chance a customer still buys\. BG\/NBD counts a customer with a single purchase as alive by construction/);
       expect(html).toMatch(/Holdout check: (<!-- -->)?[\d,]+(<!-- -->)? purchases predicted/);
     });
 
