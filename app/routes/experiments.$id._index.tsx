@@ -47,6 +47,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     if (!(err instanceof ExperimentError)) throw err;
   }
   const results = storedResults(active.db, experiment.id);
+  const versions = experimentVersions(active.db, experiment.id);
   return json({
     empty: false as const,
     experiment,
@@ -58,7 +59,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
     proposal: experiment.status === "draft" ? null : proposedDecision(active.db, experiment.id),
     options: audienceOptions(active.db, active.id),
     learned: learnedLift(active.db, active.id, experiment.design.campaignType, audienceKey(experiment.design.audience)),
-    versions: experimentVersions(active.db, experiment.id).map((v) => ({ version: v.version, savedAt: v.savedAt, name: v.design.name, mde: v.design.stats.mde, relative: v.design.stats.relative, metric: v.design.primaryMetric })),
+    // the design's save time is its latest version's: the row's updated_at also moves at decide, archive, restore
+    savedAt: versions[0]?.savedAt ?? experiment.createdAt,
+    versions: versions.map((v) => ({ version: v.version, savedAt: v.savedAt, name: v.design.name, mde: v.design.stats.mde, relative: v.design.stats.relative, metric: v.design.primaryMetric })),
     history: experimentHistoryOf(active.db, experiment.id),
     assigned: assignmentCounts(active.db, experiment.id),
   });
@@ -151,7 +154,7 @@ export default function ExperimentPage() {
           {e.decision && <Badge color={e.decision === "ship" ? "teal" : e.decision === "dont-ship" ? "red" : "gray"} data-testid="decision-badge">{DECISION_LABELS[e.decision]}</Badge>}
           {data.results?.rehearsal && <Badge color="grape" data-testid="rehearsal-badge">REHEARSAL (simulated)</Badge>}
           {e.archivedAt && <Badge color="dark" variant="outline">archived</Badge>}
-          <Text c="dimmed" size="sm">version {e.version} · saved {e.updatedAt.slice(0, 16).replace("T", " ")} UTC</Text>
+          <Text c="dimmed" size="sm" data-testid="experiment-saved">version {e.version} · saved {data.savedAt.slice(0, 16).replace("T", " ")} UTC</Text>
         </Group>
       </div>
       {notice && <Alert color="teal">{NOTICES[notice]}</Alert>}

@@ -26,7 +26,10 @@ export default function Report() {
       <Group justify="space-between">
         <div>
           <Title order={2} data-testid="report-title">{r.results?.rehearsal ? `REHEARSAL (simulated): ${r.experiment.name}` : r.experiment.name}</Title>
-          <Text c="dimmed" component="div">{d.campaignType} · {METRIC_LABELS[d.primaryMetric].replace("W", String(d.windowDays))} · version {r.experiment.version} · <Badge>{r.experiment.status}</Badge></Text>
+          <Group gap="xs">
+            <Text c="dimmed" data-testid="report-subtitle">{[d.campaignType, METRIC_LABELS[d.primaryMetric].replace("W", String(d.windowDays)), `version ${r.experiment.version}`].join(" · ")}</Text>
+            <Badge>{r.experiment.status}</Badge>
+          </Group>
         </div>
         <Group className="no-print">
           <Anchor component={Link} to={`/experiments/${r.experiment.id}/results`}>Results</Anchor>

@@ -40,6 +40,8 @@ describe("experiment results", () => {
     await app.page.waitForURL(/\/report$/);
     expect(await app.page.getByTestId("report-title").innerText()).toBe("REHEARSAL (simulated): Champions early access");
     expect(await app.page.title()).toMatch(/^REHEARSAL \(simulated\) · Report/);
+    // the header's parts joined with " · ", none left dangling at the end
+    expect(await app.page.getByTestId("report-subtitle").innerText()).toMatch(/ · version \d+$/);
     const report = await app.page.getByTestId("report").innerText();
     expect(report).toContain("Champions early access");
     expect(report).toMatch(/Methods/);

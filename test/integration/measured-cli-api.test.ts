@@ -5,6 +5,8 @@ import { importFile } from "~/ingest/import.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { computeSegments } from "~/segments/compute.server";
 import * as results from "~/routes/api.experiments.$id.results";
+import * as page from "~/routes/experiments.$id._index";
+import { stopExperiment } from "~/experiments/lifecycle.server";
 import { cli } from "../support/cli";
 import { fixture, tempDb } from "../support/db";
 import { hashTables } from "../support/hash";
@@ -106,5 +108,21 @@ describe("POST /api/imports with update or until", () => {
     expect(both.status).toBe(400);
     expect((await both.json()).error).toMatch(/update/);
     expect(hashTables(t.db)).toEqual(before);
+  });
+});
+
+describe("the experiment page header", () => {
+  it("shows the latest version's save time, not the row's updated_at that stop, decide and archive move", async () => {
+    const datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
+    const audience = t.db.$client.prepare("SELECT id FROM audiences").pluck().get() as number;
+    const other = saveExperiment(t.db, datasetId, { ...DEFAULT_DESIGN, name: "Header test", audience: { kind: "audience", id: audience }, windowDays: 7 });
+    await new Promise((r) => setTimeout(r, 5));
+    startExperiment(t.db, other, { minPerArm: 0 });
+    stopExperiment(t.db, other, "a header test");
+    const row = t.db.$client.prepare("SELECT updated_at AS updatedAt, (SELECT saved_at FROM experiment_versions WHERE experiment_id = ? ORDER BY version DESC LIMIT 1) AS savedAt FROM experiments WHERE id = ?").get(other, other) as { updatedAt: string; savedAt: string };
+    expect(row.updatedAt).not.toBe(row.savedAt);
+    const res = (await page.loader({ request: new Request(`http://campaign.lab/experiments/${other}`), params: { id: String(other) }, context: {} })) as Response;
+    const data = (await res.json()) as { savedAt: string };
+    expect(data.savedAt).toBe(row.savedAt);
   });
 });
