@@ -3,6 +3,7 @@ import { ResponsiveLine, type LineCustomSvgLayerProps } from "@nivo/line";
 import { Form } from "@remix-run/react";
 import type { MeasuredReport, OverTimeDay } from "~/experiments/measure.server";
 import { VERDICT_TITLES } from "~/experiments/verdict";
+import { liftLower } from "~/lib/lift";
 import { amount, int, percent } from "./format";
 
 // Measured results (issue 13): the days observed of the window, the per-arm outcomes measured from the data set, and
@@ -140,7 +141,7 @@ export function MeasuredPanel({ report, days, experimentId, canComplete, busy }:
                 {d.arms.map((a) => <Table.Td key={a.name}>{int(a.users)} · {int(a.conversions)} · {amount(a.revenue)}</Table.Td>)}
                 {treatments.map((t) => {
                   const l = d.lifts.find((x) => x.arm === t.name);
-                  return <Table.Td key={t.name}>{l && l.estimate !== null ? `${percent(l.estimate)} (${percent(l.low)} to ${percent(l.high)}, ${l.engine})` : l?.reason ?? "–"}</Table.Td>;
+                  return <Table.Td key={t.name}>{l && l.estimate !== null ? `${percent(l.estimate)} (${liftLower(l.low, percent, "–")} to ${percent(l.high)}, ${l.engine})` : l?.reason ?? "–"}</Table.Td>;
                 })}
               </Table.Tr>
             ))}

@@ -2,6 +2,7 @@ import { Alert, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from
 import { ResponsiveLine } from "@nivo/line";
 import type { EngineComparison, ScaleFigures } from "~/experiments/stats/engines";
 import { DECISION_RULES, VERDICT_TITLES, type MetricKey, type ResultsAnalysis } from "~/experiments/verdict";
+import { liftLower } from "~/lib/lift";
 import { amount, int, percent } from "./format";
 
 const METRIC_NAMES: Record<MetricKey, string> = { conversion: "Conversion", revenue: "Revenue per customer", aov: "Average order value", refundRate: "Refund rate" };
@@ -30,7 +31,8 @@ function IntervalChart({ rows, label }: { rows: { label: string; c: EngineCompar
 }
 
 const end = (v: number | null, f: (x: number) => string, open: string) => (v === null ? open : f(v));
-const interval = (f: ScaleFigures, format: (x: number) => string) => (f.ci === null ? "–" : `${end(f.ci[0], format, "−∞")} to ${end(f.ci[1], format, "+∞")}`);
+// a relative interval never shows a lower end below −100% (app/lib/lift.ts); an absolute one shows its figures
+const interval = (f: ScaleFigures, format: (x: number) => string, relative = false) => (f.ci === null ? "–" : `${relative ? liftLower(f.ci[0], format) : end(f.ci[0], format, "−∞")} to ${end(f.ci[1], format, "+∞")}`);
 
 /** One metric's comparisons with the engine's figures; a figure that cannot be computed shows its reason. */
 function ComparisonTable({ title, comparisons, format, bayesian }: { title: string; comparisons: EngineComparison[]; format: (x: number) => string; bayesian: boolean }) {
@@ -51,7 +53,7 @@ function ComparisonTable({ title, comparisons, format, bayesian }: { title: stri
                 <Table.Td>{c.absolute.estimate === null ? "–" : format(c.absolute.estimate)}</Table.Td>
                 <Table.Td>{interval(c.absolute, format)}</Table.Td>
                 <Table.Td>{c.relative.estimate === null ? "–" : rel(c.relative.estimate)}</Table.Td>
-                <Table.Td>{c.relative.reason ? <Text size="xs" c="dimmed">{c.relative.reason}</Text> : interval(c.relative, rel)}</Table.Td>
+                <Table.Td>{c.relative.reason ? <Text size="xs" c="dimmed">{c.relative.reason}</Text> : interval(c.relative, rel, true)}</Table.Td>
                 <Table.Td>{bayesian ? (c.relative.chanceToWin == null ? "–" : percent(c.relative.chanceToWin, 1)) : (c.relative.pValue == null ? "–" : c.relative.pValue.toPrecision(3))}</Table.Td>
                 {bayesian && <Table.Td>{c.relative.risk == null ? "–" : percent(c.relative.risk[1], 2)}</Table.Td>}
               </>

@@ -1,3 +1,4 @@
+import { liftLower } from "~/lib/lift";
 import type { Design } from "./design";
 import { benjaminiHochberg, compareMeans, compareProportions, compareRatios, cuped, guardrail, holm, sampleRatioMismatch, type Comparison, type RatioArm } from "./stats/analysis";
 import { compareWithEngine, ENGINE_LABELS, type Engine, type EngineComparison, type EngineSettings, type MetricPair, type ScaleFigures } from "./stats/engines";
@@ -255,7 +256,7 @@ function headlineOf(c: ResultsAnalysis["primary"]["comparisons"][number], metric
   const r = c.relative;
   if (r.reason) return `${c.arm}: ${metric} cannot be compared — ${r.reason}.`;
   const ci = r.ci!;
-  const interval = `${share(1 - alpha)} ${engine === "bayesian" ? "credible" : engine === "sequential" ? "always-valid" : "confidence"} interval ${ci[0] === null ? "−∞" : pct(ci[0])} to ${ci[1] === null ? "+∞" : pct(ci[1])}`;
+  const interval = `${share(1 - alpha)} ${engine === "bayesian" ? "credible" : engine === "sequential" ? "always-valid" : "confidence"} interval ${liftLower(ci[0], (x) => pct(x))} to ${ci[1] === null ? "+∞" : pct(ci[1])}`;
   if (engine === "bayesian") {
     const ctw = r.chanceToWin!;
     const lossIfWorse = 1 - ctw > 1e-12 ? r.risk![1] / (1 - ctw) : 0;

@@ -2,6 +2,7 @@ import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, The
 import { json, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { int, percent } from "~/components/format";
+import { liftLower } from "~/lib/lift";
 import { activeDataset } from "~/db/active.server";
 import { campaignBoard, gettingStarted, type BoardCard } from "~/experiments/board.server";
 import { DECISION_LABELS } from "~/experiments/decisions";
@@ -109,7 +110,7 @@ function CampaignCard({ card: c }: { card: BoardCard }) {
         <Text size="xs" c="dimmed">{c.startDate ? `Started ${c.startDate} · day ${c.daysObserved} of ${c.windowDays} observed` : `${c.campaignType} · W = ${c.windowDays} days`}</Text>
         <Text size="sm" data-testid="card-lift">
           {c.lift && c.lift.estimate !== null
-            ? `${METRIC_LABELS[c.metric as keyof typeof METRIC_LABELS].replace(/ within W days| per customer within W days/, "")}: ${signed(c.lift.estimate)} (${signed(c.lift.ci?.[0] ?? null)} to ${signed(c.lift.ci?.[1] ?? null)})${c.rehearsal ? " simulated" : ""}`
+            ? `${METRIC_LABELS[c.metric as keyof typeof METRIC_LABELS].replace(/ within W days| per customer within W days/, "")}: ${signed(c.lift.estimate)} (${liftLower(c.lift.ci?.[0] ?? null, signed, "…")} to ${signed(c.lift.ci?.[1] ?? null)})${c.rehearsal ? " simulated" : ""}`
             : c.status === "draft" ? "not started" : "no results yet"}
         </Text>
         <Group justify="flex-end">

@@ -29,7 +29,7 @@ describe("experiment results", () => {
     expect(await app.page.getByTestId("rehearsal-badge").innerText()).toBe("REHEARSAL (SIMULATED)");
     expect(await app.page.getByTestId("rehearsal-banner").innerText()).toMatch(/not a result/);
     expect(await decision.innerText()).toMatch(/^(Ship|Don't ship|Keep running|Stop: can't be decided)/);
-    expect(await decision.innerText()).toMatch(/Treatment: conversion [+−]\d+\.\d% \(95% confidence interval [+−]\d+\.\d% to [+−]\d+\.\d%\), p /);
+    expect(await decision.innerText()).toMatch(/Treatment: conversion [+−]\d+\.\d% \(95% confidence interval (below −100%|[+−]\d+\.\d%) to [+−]\d+\.\d%\), p /);
     await app.page.getByTestId("chart-intervals").locator("svg").first().waitFor();
     expect(await app.page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);
     expect(await app.page.getByTestId("cuped").innerText()).toMatch(/variance reduction \d+\.\d%/);
