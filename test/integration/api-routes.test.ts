@@ -204,7 +204,7 @@ describe("with data", () => {
   it("GET /api/experiments lists as JSON and CSV", async () => {
     expect(await body(await call(experiments.loader, "/api/experiments"))).toEqual([]);
     const csv = await lines(await call(experiments.loader, "/api/experiments?format=csv"));
-    expect(csv).toEqual(["id,name,campaign_type,audience,status,primary_metric,window_days,planned_total,decision,updated_at"]);
+    expect(csv).toEqual(["id,name,campaign_type,audience,status,primary_metric,window_days,planned_total,decision,updated_at,rehearsal,archived"]);
   });
 
   it("POST /api/power: sizes, 400 on bad input or a body that is not JSON, 405 on GET", async () => {

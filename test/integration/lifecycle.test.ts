@@ -7,6 +7,7 @@ import { assignmentCounts, assignmentRows, experimentHistoryOf, experimentPrevie
 import { archiveExperiment, cloneExperiment, decideExperiment, deleteExperiment, restoreExperiment, stopExperiment } from "~/experiments/lifecycle.server";
 import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload } from "~/experiments/results.server";
 import { experimentReport, reportRows } from "~/experiments/report.server";
+import { experimentsTable } from "~/experiments/list.server";
 import { learnedLift } from "~/planning/plan.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { importForTest, tempDb } from "../support/db";
@@ -110,6 +111,19 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
     expect(experimentAnalysis(t.db, id)!.analysis!.arms.reduce((s, a) => s + a.users, 0)).toBe(rows.length - 2);
     expect(experimentReport(t.db, id).results!.notes).toMatchObject({ accounting: excluded.accounting });
     expect(reportRows(experimentReport(t.db, id))).toContainEqual(["upload", "absent", 2]);
+  });
+
+  it("the experiments list hides archived experiments unless asked, and marks a rehearsal with no decision", () => {
+    const rehearsed = started({ name: "List rehearsal" });
+    recordSimulation(t.db, rehearsed, { seed: 3, conversionLift: [0.3], revenueLift: [0] });
+    const shelved = saveExperiment(t.db, datasetId, design({ name: "List archived" }));
+    archiveExperiment(t.db, shelved);
+    const row = (rows: ReturnType<typeof experimentsTable>, id: number) => rows.find((r) => r.id === id);
+    const list = experimentsTable(t.db, datasetId);
+    expect(row(list, shelved)).toBeUndefined();
+    expect(row(list, rehearsed)).toMatchObject({ rehearsal: true, decision: null, archived: false });
+    expect(row(experimentsTable(t.db, datasetId, undefined, { archived: true }), shelved)).toMatchObject({ archived: true, rehearsal: false });
+    expect(row(experimentsTable(t.db, datasetId, "draft", { archived: true }), shelved)).toMatchObject({ archived: true });
   });
 
   it("stops early, decides (an override needs its reason), runs again, archives, restores, and deletes everything in one go", () => {
