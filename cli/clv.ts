@@ -1,10 +1,10 @@
 import { filterSchema } from "~/analytics/filter";
 import { openDb } from "~/db/db.server";
-import { activeDatasetId } from "~/db/datasets.server";
+import { activeDatasetId, getDataset } from "~/db/datasets.server";
 import { databasePath } from "~/db/paths.server";
 import { describeIssues } from "~/lib/validation";
 import { toCsv } from "~/lib/csv";
-import { CLV_CSV_HEADER, clvCsvRow, valueModel } from "~/planning/value.server";
+import { clvCsvHeader, clvCsvRow, valueModel } from "~/planning/value.server";
 import { parse, UsageError } from "./args";
 
 
@@ -19,7 +19,7 @@ export async function clvCommand(argv: string[]): Promise<void> {
     const model = await valueModel(db, id, date.data.from);
     if (model.customers < 10) throw new Error(`Only ${model.customers} customers bought before ${model.calibrationEnd}: too few to fit`);
     if (values.customers) {
-      process.stdout.write(toCsv(CLV_CSV_HEADER, model.rows.map(clvCsvRow)));
+      process.stdout.write(toCsv(clvCsvHeader(getDataset(db, id)?.currency), model.rows.map(clvCsvRow)));
       return;
     }
     const fit = (f: typeof model.fits.plain) => ({

@@ -1,5 +1,7 @@
 import type { Db } from "~/db/db.server";
 import type { CsvValue } from "~/lib/csv";
+import { moneyHeaders } from "~/lib/currency";
+import { getDataset } from "~/db/datasets.server";
 import { allMembers, type MemberRow } from "~/segments/queries.server";
 import { assignmentRows, type Experiment } from "./experiments.server";
 
@@ -8,6 +10,8 @@ import { assignmentRows, type Experiment } from "./experiments.server";
 // and RFM as of the data set's last day. Cells go through app/lib/csv.ts (formula-injection safe).
 
 export const HANDOFF_HEADER = ["customer_id", "country", "segment", "persona", "recency", "frequency", "monetary"];
+/** HANDOFF_HEADER with monetary naming the data set's currency: "monetary (GBP)" (issue 14). */
+export const handoffHeader = (currency: string | null | undefined) => moneyHeaders(HANDOFF_HEADER, ["monetary"], currency);
 
 const row = (m: MemberRow | undefined, customerId: string): CsvValue[] =>
   m ? [m.customerId, m.country, m.segment, m.persona, m.recency, m.frequency, m.monetary] : [customerId, null, null, null, null, null, null];
@@ -16,8 +20,9 @@ const row = (m: MemberRow | undefined, customerId: string): CsvValue[] =>
 export function handoffRows(db: Db, e: Experiment, kind: "contact" | "holdout"): { header: string[]; rows: CsvValue[][] } {
   const members = new Map(allMembers(db, e.datasetId).map((m) => [m.customerId, m]));
   const wanted = assignmentRows(db, e.id).filter((a) => (kind === "holdout" ? a.arm === 0 : a.arm > 0));
-  if (kind === "holdout") return { header: HANDOFF_HEADER, rows: wanted.map((a) => row(members.get(a.customerId), a.customerId)) };
-  const [id, ...rest] = HANDOFF_HEADER;
+  const header = handoffHeader(getDataset(db, e.datasetId)?.currency);
+  if (kind === "holdout") return { header, rows: wanted.map((a) => row(members.get(a.customerId), a.customerId)) };
+  const [id, ...rest] = header;
   return { header: [id, "arm", ...rest], rows: wanted.map((a) => { const [cid, ...more] = row(members.get(a.customerId), a.customerId); return [cid, e.design.arms[a.arm].name, ...more]; }) };
 }
 

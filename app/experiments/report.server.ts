@@ -1,5 +1,6 @@
 import type { Db } from "~/db/db.server";
 import type { CsvValue } from "~/lib/csv";
+import { moneyHeader } from "~/lib/currency";
 import { METRIC_LABELS } from "./design";
 import { ExperimentError, experimentPreview, getExperiment, assignmentCounts } from "./experiments.server";
 import { experimentAnalysis, isRehearsal } from "./results.server";
@@ -46,7 +47,8 @@ export function experimentReport(db: Db, id: number) {
 export type ExperimentReport = ReturnType<typeof experimentReport>;
 
 /** The report as rows of section, item, value (the CSV download). */
-export function reportRows(r: ExperimentReport): CsvValue[][] {
+export function reportRows(r: ExperimentReport, currency?: string | null): CsvValue[][] {
+  const m = (item: string) => moneyHeader(item, currency); // money items name the data set's currency (issue 14)
   const d = r.experiment.design;
   const rows: CsvValue[][] = [
     ...(r.results?.rehearsal ? [["results", "REHEARSAL", "simulated: not a result"] as CsvValue[]] : []),
@@ -67,10 +69,11 @@ export function reportRows(r: ExperimentReport): CsvValue[][] {
   if (accounting) for (const [k, v] of Object.entries(accounting)) rows.push(["upload", k, v]);
   const a = r.analysis;
   if (a) {
-    for (const arm of a.arms) rows.push(["arm", `${arm.name} users`, arm.users], ["arm", `${arm.name} conversion`, arm.conversion], ["arm", `${arm.name} revenue per customer`, arm.revenuePerCustomer], ["arm", `${arm.name} aov`, arm.aov], ["arm", `${arm.name} refund rate`, arm.refundRate]);
+    for (const arm of a.arms) rows.push(["arm", `${arm.name} users`, arm.users], ["arm", `${arm.name} conversion`, arm.conversion], ["arm", m(`${arm.name} revenue per customer`), arm.revenuePerCustomer], ["arm", m(`${arm.name} aov`), arm.aov], ["arm", `${arm.name} refund rate`, arm.refundRate]);
     for (const [metric, comparisons] of Object.entries(a.metrics)) {
       for (const c of comparisons ?? []) {
-        rows.push(["lift", `${c.arm} ${metric} absolute`, c.absolute.estimate], ["lift", `${c.arm} ${metric} absolute ci low`, c.absolute.ci[0]], ["lift", `${c.arm} ${metric} absolute ci high`, c.absolute.ci[1]], ["lift", `${c.arm} ${metric} p`, c.absolute.pValue]);
+        const abs = (s: string) => (metric === "revenue" || metric === "aov" ? m(s) : s); // revenue and aov lifts are money
+        rows.push(["lift", abs(`${c.arm} ${metric} absolute`), c.absolute.estimate], ["lift", abs(`${c.arm} ${metric} absolute ci low`), c.absolute.ci[0]], ["lift", abs(`${c.arm} ${metric} absolute ci high`), c.absolute.ci[1]], ["lift", `${c.arm} ${metric} p`, c.absolute.pValue]);
         rows.push(["lift", `${c.arm} ${metric} relative`, c.relative.estimate], ["lift", `${c.arm} ${metric} relative ci low`, c.relative.ci[0]], ["lift", `${c.arm} ${metric} relative ci high`, c.relative.ci[1]]);
       }
     }

@@ -48,3 +48,7 @@ export function formatMoneyCompact(x: number, currency: string | null | undefine
 
 /** A CSV or table header naming the currency: "revenue (GBP)"; the bare name without one. */
 export const moneyHeader = (name: string, currency: string | null | undefined) => (currency ? `${name} (${currency})` : name);
+
+/** A CSV header with its money columns (named in `money`) naming the currency: one rule for every CSV (issue 14). */
+export const moneyHeaders = (header: readonly string[], money: readonly string[], currency: string | null | undefined) =>
+  header.map((h) => (money.includes(h) ? moneyHeader(h, currency) : h));

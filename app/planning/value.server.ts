@@ -13,6 +13,7 @@ import { ensureSegments } from "~/segments/compute.server";
 import type { BgNbd, FitInfo, GammaGamma } from "./clv";
 import { DEFAULT_CAPS, fitPair, predict, type FitCaps, type FitCheck, type FitInput, type FitPair, type Predictions } from "./clv-fit";
 import { summarise, type CustomerSummary } from "./summaries";
+import { moneyHeaders } from "~/lib/currency";
 
 // Customer lifetime value of the active data set: historical value and the BG/NBD + Gamma-Gamma predictions (#12 item 3,
 // #14 item 4). The fits run off the request path, in a worker thread (dist/clv-worker.js) with caps on evaluations and
@@ -319,5 +320,7 @@ function repeatPAlive(rows: CustomerValue[]): number | null {
 
 /** p_alive stays numeric: 1 for a customer with no repeat purchase (x = 0), as BG/NBD defines it (README). */
 export const CLV_CSV_HEADER = ["customer_id", "segment_at_calibration_end", "persona", "x", "t_x", "T", "revenue_to_date", "orders", "active_months", "p_alive", "purchases_30d", "purchases_90d", "purchases_365d", "expected_order_value", "expected_revenue_365d", "holdout_purchases"];
+/** CLV_CSV_HEADER with its money columns naming the data set's currency: "revenue_to_date (GBP)" (issue 14). */
+export const clvCsvHeader = (currency: string | null | undefined) => moneyHeaders(CLV_CSV_HEADER, ["revenue_to_date", "expected_order_value", "expected_revenue_365d"], currency);
 export const clvCsvRow = (r: CustomerValue) => [r.customerId, r.segment, r.persona, r.x, round(r.tx), round(r.T), round(r.revenue), r.orders, r.activeMonths, round(r.pAlive, 4), round(r.purchases30, 4), round(r.purchases90, 4), round(r.purchases365, 4), round(r.expectedValue), round(r.revenue365), r.holdout];
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

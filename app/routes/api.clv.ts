@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { filterSchema } from "~/analytics/filter";
 import { describeIssues } from "~/lib/validation";
 import { csvResponse, toCsv } from "~/lib/csv";
-import { CLV_CSV_HEADER, clvCsvRow, valueModelState } from "~/planning/value.server";
+import { clvCsvHeader, clvCsvRow, valueModelState } from "~/planning/value.server";
 import { activeDataset } from "~/db/active.server";
 import { jsonError } from "~/lib/http.server";
 
@@ -20,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return json({ status: "fitting", since: state.since, message: "The customer-value models are being fitted: ask again in a few seconds" }, { status: 202, headers: { "Retry-After": "2", "Cache-Control": "no-store" } });
   if (state.status === "failed") return json({ error: state.error }, { status: 503, headers: { "Cache-Control": "no-store" } });
   const model = state.model;
-  if (search.get("format") === "csv") return csvResponse("clv_customers.csv", toCsv(CLV_CSV_HEADER, model.rows.map(clvCsvRow)));
+  if (search.get("format") === "csv") return csvResponse("clv_customers.csv", toCsv(clvCsvHeader(active.currency), model.rows.map(clvCsvRow)));
   const { rows: _rows, ...rest } = model;
   return json({ ...rest, customers: model.customers });
 }

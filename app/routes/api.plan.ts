@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { csvResponse, toCsv } from "~/lib/csv";
+import { moneyHeaders } from "~/lib/currency";
 import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { learnedPlanSchema, planRequestSchema } from "~/planning/plan-input";
@@ -32,7 +33,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return jsonError(body === undefined ? "The body is not JSON" : describeIssues(parsed.error), 400);
   const result = allocateBudget(parsed.data.budget, parsed.data.candidates);
   if (csv) {
-    return csvResponse("plan.csv", toCsv(["campaign", "contacts", "spend", "expected_profit", "incremental_revenue", "profit_per_contact", "return_per_spend"],
+    return csvResponse("plan.csv", toCsv(moneyHeaders(["campaign", "contacts", "spend", "expected_profit", "incremental_revenue", "profit_per_contact", "return_per_spend"], ["spend", "expected_profit", "incremental_revenue", "profit_per_contact"], activeDataset()?.currency),
       result.allocations.map((a) => [a.name, a.contacts, round(a.spend), round(a.expectedProfit), round(a.incrementalRevenue), round(a.profitPerContact, 4), a.returnPerSpend === null ? null : round(a.returnPerSpend, 4)])));
   }
   return json(result);

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { activeDataset } from "~/db/active.server";
-import { memberRows, HANDOFF_HEADER } from "~/experiments/handoff.server";
+import { memberRows, handoffHeader } from "~/experiments/handoff.server";
 import { csvResponse, toCsv } from "~/lib/csv";
 import { audienceMembers, getAudience } from "~/segments/audiences.server";
 
@@ -11,5 +11,5 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const audience = /^\d{1,15}$/.test(params.id ?? "") ? getAudience(active.db, Number(params.id)) : null;
   if (!audience || audience.datasetId !== active.id) throw new Response("No such saved audience in the active data set", { status: 404 });
   const rows = memberRows(active.db, active.id, audienceMembers(active.db, active.id, audience.definition));
-  return csvResponse(`audience-${audience.id}-members.csv`, toCsv(HANDOFF_HEADER, rows));
+  return csvResponse(`audience-${audience.id}-members.csv`, toCsv(handoffHeader(active.currency), rows));
 }

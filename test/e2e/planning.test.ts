@@ -30,7 +30,7 @@ describe("planning pages", () => {
     expect(await testFirst.innerText()).toMatch(/Test first: no learned lift, never funded/);
     expect(await app.page.getByTestId("plan-candidates").locator("tbody tr").count()).toBe(0);
     const learnedCsv = (await (await fetch(`${app.url}/api/plan/learned.csv`)).text()).split("\r\n");
-    expect(learnedCsv[0]).toBe("campaign,status,audience,value_per_customer,raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low,profit_high,test_lift,test_per_arm");
+    expect(learnedCsv[0]).toBe("campaign,status,audience,value_per_customer (GBP),raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low (GBP),profit_high (GBP),test_lift,test_per_arm");
     expect(learnedCsv.filter((l) => l.includes(",test first,")).length).toBe(await testFirst.locator("tbody tr").count());
     await app.page.getByRole("button", { name: "Add a candidate" }).click();
     await app.page.getByLabel("Lift for Custom 1").fill("20");
@@ -42,7 +42,7 @@ describe("planning pages", () => {
     await app.page.getByRole("button", { name: "Download CSV" }).click();
     const file = await (await download).path();
     const { readFileSync } = await import("node:fs");
-    expect(readFileSync(file!, "utf8").split("\r\n")[0]).toBe("campaign,contacts,spend,expected_profit,incremental_revenue,profit_per_contact,return_per_spend");
+    expect(readFileSync(file!, "utf8").split("\r\n")[0]).toBe("campaign,contacts,spend (GBP),expected_profit (GBP),incremental_revenue (GBP),profit_per_contact (GBP),return_per_spend");
   });
 
   it("ROI page: no assumed lift — 'test first' with the test's size; a lift typed by the user gives profit, ROI, break-even and payback", async () => {

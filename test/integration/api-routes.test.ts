@@ -14,6 +14,7 @@ import * as experiments from "~/routes/api.experiments";
 import * as importJob from "~/routes/api.imports.$id";
 import * as imports from "~/routes/api.imports";
 import * as plan from "~/routes/api.plan";
+import * as learnedCsv from "~/routes/api.plan.learned[.]csv";
 import * as power from "~/routes/api.power";
 import * as report from "~/routes/api.report.$name";
 import * as membersCsv from "~/routes/api.segments.members[.]csv";
@@ -254,7 +255,9 @@ describe("with data", () => {
     expect(r.allocations[0]).toMatchObject({ name: "A", contacts: 40, spend: 40 });
     expect(r.allocations[0].expectedProfit).toBeCloseTo(60, 9);
     const csv = await call(plan.action, "/api/plan?format=csv", { method: "POST", json: { budget: 40, candidates: [candidate] } });
-    expect((await lines(csv))[1]).toBe("A,40,40,60,200,1.5,1.5");
+    // money columns name the active data set's currency (issue 14)
+    expect(await lines(csv)).toEqual(["campaign,contacts,spend (GBP),expected_profit (GBP),incremental_revenue (GBP),profit_per_contact (GBP),return_per_spend", "A,40,40,60,200,1.5,1.5"]);
+    expect((await lines(await call(learnedCsv.loader, "/api/plan/learned.csv")))[0]).toBe("campaign,status,audience,value_per_customer (GBP),raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low (GBP),profit_high (GBP),test_lift,test_per_arm");
     const bad = await call(plan.action, "/api/plan", { method: "POST", json: { budget: -1, candidates: [candidate] } });
     expect([bad.status, await body(bad)]).toEqual([400, { error: "budget: the budget cannot be negative" }]);
     const notJson = await call(plan.action, "/api/plan", { method: "POST", json: undefined, body: "{", headers: { "Content-Type": "application/json" } });
@@ -269,6 +272,7 @@ describe("with data", () => {
     expect(r.bgnbd.r).toBeGreaterThan(0);
     const csv = await lines(await call(clv.loader, "/api/clv?calibrationEnd=2011-09-30&format=csv"));
     expect(csv.length - 1).toBe(r.customers);
+    expect(csv[0]).toMatch(/,revenue_to_date \(GBP\),.*,expected_order_value \(GBP\),expected_revenue_365d \(GBP\),/); // issue 14
     const bad = await call(clv.loader, "/api/clv?calibrationEnd=2011-13-45");
     expect(bad.status).toBe(400);
     expect((await body(bad)).error).toMatch(/^calibrationEnd: /);

@@ -15,7 +15,7 @@ describe("CLV summaries on CDNOW", () => {
   let datasetId: number;
   beforeAll(async () => {
     t = tempDb();
-    const report = await importFile(t.db, fixture("cdnow_sample.csv"), { map: { customer: "sample_id", date: "date", quantity: "cds", amount: "dollars" } });
+    const report = await importFile(t.db, fixture("cdnow_sample.csv"), { map: { customer: "sample_id", date: "date", quantity: "cds", amount: "dollars" }, currency: "USD" });
     expect(report).toMatchObject({ linesRead: 6919, invalidLines: 8, customers: 2349 });
     datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
   });
@@ -47,7 +47,8 @@ describe("CLV summaries on CDNOW", () => {
     expect(out.bgnbd.r).toBeCloseTo(0.24, 2);
     expect(out.gammaGamma.p).toBeCloseTo(6.25, 1);
     const csv = cli(["clv", "--calibration-end", "1997-09-30", "--db", t.path, "--customers"]).stdout.trim().split("\r\n");
-    expect(csv[0]).toBe("customer_id,segment_at_calibration_end,persona,x,t_x,T,revenue_to_date,orders,active_months,p_alive,purchases_30d,purchases_90d,purchases_365d,expected_order_value,expected_revenue_365d,holdout_purchases");
+    // money columns name the data set's currency (issue 14)
+    expect(csv[0]).toBe("customer_id,segment_at_calibration_end,persona,x,t_x,T,revenue_to_date (USD),orders,active_months,p_alive,purchases_30d,purchases_90d,purchases_365d,expected_order_value (USD),expected_revenue_365d (USD),holdout_purchases");
     expect(csv).toHaveLength(2350);
     expect(cli(["clv", "--calibration-end", "1997-02-30", "--db", t.path]).code).toBe(2);
   });

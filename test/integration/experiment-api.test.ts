@@ -13,6 +13,7 @@ import * as restore from "~/routes/api.experiments.$id.restore";
 import * as results from "~/routes/api.experiments.$id.results";
 import * as contact from "~/routes/experiments.$id.contact[.]csv";
 import * as holdout from "~/routes/experiments.$id.holdout[.]csv";
+import * as reportCsv from "~/routes/experiments.$id.report[.]csv";
 import { assignmentRows } from "~/experiments/experiments.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
@@ -83,8 +84,8 @@ describe("REST: /api/experiments/:id/…", () => {
     // the hand-off files: treatment arms with their arm (contact), control (holdout), with country, segment, persona, RFM
     const contactCsv = (await (await call(contact.loader, `/experiments/${id}/contact.csv`, "GET", undefined, p)).text()).trim().split("\r\n");
     const holdoutCsv = (await (await call(holdout.loader, `/experiments/${id}/holdout.csv`, "GET", undefined, p)).text()).trim().split("\r\n");
-    expect(contactCsv[0]).toBe("customer_id,arm,country,segment,persona,recency,frequency,monetary");
-    expect(holdoutCsv[0]).toBe("customer_id,country,segment,persona,recency,frequency,monetary");
+    expect(contactCsv[0]).toBe("customer_id,arm,country,segment,persona,recency,frequency,monetary (GBP)"); // money names the currency (issue 14)
+    expect(holdoutCsv[0]).toBe("customer_id,country,segment,persona,recency,frequency,monetary (GBP)");
     expect([contactCsv.length - 1, holdoutCsv.length - 1]).toEqual([started.perArm[1].customers, started.perArm[0].customers]);
     expect(contactCsv.slice(1).every((l) => /^[^,]+,Treatment,[^,]*,Champions,/.test(l))).toBe(true);
     await refused(() => call(results.action, `/api/experiments/${id}/results`, "POST", { source: "bogus" }, p), 400, /source must be "measured", "simulation", "aggregate" or "upload"/);
@@ -93,6 +94,9 @@ describe("REST: /api/experiments/:id/…", () => {
     expect(rehearsal).toMatchObject({ source: "simulation", rehearsal: true });
     const [, shown] = await answer(await call(one.loader, `/api/experiments/${id}`, "GET", undefined, p));
     expect(shown).toMatchObject({ status: "running", results: { source: "simulation", rehearsal: true } });
+    // the report CSV's money items name the data set's currency (issue 14); conversion stays a share
+    const report = (await (await call(reportCsv.loader, `/experiments/${id}/report.csv`, "GET", undefined, p)).text()).split("\r\n");
+    expect(report).toEqual(expect.arrayContaining([expect.stringMatching(/^arm,Control revenue per customer \(GBP\),/), expect.stringMatching(/^arm,Treatment aov \(GBP\),/), expect.stringMatching(/^lift,Treatment revenue absolute \(GBP\),/), expect.stringMatching(/^lift,Treatment conversion absolute,/)]));
     const n = started.perArm.map((a: { customers: number }) => a.customers);
     const [realCode, real] = await answer(await call(results.action, `/api/experiments/${id}/results`, "POST", { source: "aggregate", arms: n.map((users: number, i: number) => ({ users, conversions: Math.floor(users / (4 + i)), revenueSum: 50 * users, revenueSquares: 9_000 * users, orders: users, refunded: 0 })) }, p));
     expect([realCode, real.rehearsal]).toEqual([200, false]);
