@@ -1,5 +1,5 @@
 import { averageRetention, cohorts, secondPurchase } from "./cohorts";
-import { dayText, monthCoverage, monthOf, scopeOf, type Facts, type Filter } from "./facts";
+import { dayText, monthCoverage, monthOf, partialLabel, scopeOf, type Coverage, type Facts, type Filter } from "./facts";
 import { insights } from "./insights";
 import { kpiReport } from "./kpis";
 import { monthly } from "./monthly";
@@ -80,9 +80,14 @@ export function reportTables(facts: Facts, name: ReportName, filter: Filter): Ta
       const width = rows[0]?.active.length ?? 0;
       const ks = Array.from({ length: width }, (_, k) => `m${k}`);
       const second = secondPurchase(facts, scope);
+      // issue 14, as the heatmap marks them: a cohort acquired in a partial month, and each cohort's last column (the
+      // period's last month) when that month is not yet complete
+      const mark = (c: Coverage) => (c.partial ? partialLabel(c) : "full");
+      const marks = (i: number) => [mark(monthCoverage(scope, monthOf(scope.fromDay) + i)), mark(monthCoverage(scope, monthOf(scope.toDay)))];
+      const partial = ["cohort_month_coverage", "last_column_coverage"];
       return [
-        { name: "cohorts-active", header: ["cohort", "size", ...ks], rows: rows.map((r) => [r.month, r.size, ...r.active]) },
-        { name: "cohorts-revenue", header: ["cohort", "size", ...ks.map(m)], rows: rows.map((r) => [r.month, r.size, ...r.revenue]) },
+        { name: "cohorts-active", header: ["cohort", "size", ...ks, ...partial], rows: rows.map((r, i) => [r.month, r.size, ...r.active, ...marks(i)]) },
+        { name: "cohorts-revenue", header: ["cohort", "size", ...ks.map(m), ...partial], rows: rows.map((r, i) => [r.month, r.size, ...r.revenue, ...marks(i)]) },
         { name: "second-purchase", header: ["days", "share_bought_again", "customers_observed"], rows: second.curve.map((c) => [c.days, c.share, c.observed]) },
       ];
     }

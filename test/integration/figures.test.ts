@@ -106,6 +106,18 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     const c = cohortsReport(facts(), {});
     expect(c.coverage).toEqual({ first: { days: 9, daysInMonth: 31, partial: true }, last: { days: 9, daysInMonth: 31, partial: true } });
     expect(c.cohorts.map((r) => [r.month, r.size])).toEqual([["2011-03", 2], ["2011-04", 2], ["2011-05", 0]]);
+    // the cohort CSVs mark them as the heatmap does: March acquired in 9 of 31 days; every last column (May) 9 of 31
+    const [active, revenue] = reportTables(facts(), "cohorts", {});
+    expect(active.header).toEqual(["cohort", "size", "m0", "m1", "m2", "cohort_month_coverage", "last_column_coverage"]);
+    expect(revenue.header.slice(-2)).toEqual(["cohort_month_coverage", "last_column_coverage"]);
+    for (const t of [active, revenue])
+      expect(t.rows.map((r) => [r[0], ...r.slice(-2)])).toEqual([
+        ["2011-03", "partial (9 of 31 days)", "partial (9 of 31 days)"],
+        ["2011-04", "full", "partial (9 of 31 days)"],
+        ["2011-05", "partial (9 of 31 days)", "partial (9 of 31 days)"],
+      ]);
+    // a filter ending on a month's last day leaves the last column complete
+    expect(reportTables(facts(), "cohorts", { from: "2011-04-01", to: "2011-04-30" })[0].rows.map((r) => r.slice(-2))).toEqual([["full", "full"]]);
     // a filter that covers April in full has no partial month
     expect(monthly(facts(), scopeOf(facts(), { from: "2011-04-01", to: "2011-04-30" })).map((m) => m.partial)).toEqual([false]);
   });
