@@ -3,7 +3,7 @@ import { ResponsiveLine } from "@nivo/line";
 import { useMemo, useState } from "react";
 import { powerInputSchema } from "~/experiments/power-input";
 import { analysePower, mdeAt, powerCurve, type PowerInput } from "~/experiments/stats/power";
-import { int, percent } from "./format";
+import { effectText, int, percent } from "./format";
 
 // The power calculator: the same pure functions and zod schema as the CLI and POST /api/power, run in the browser so
 // every change answers at once.
@@ -130,7 +130,7 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
           <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="power-results">
             <Result label="Per arm" value={`${int(computed.sized.nControl)}${computed.sized.nTreatment !== computed.sized.nControl ? ` / ${int(computed.sized.nTreatment)}` : ""}`} hint="control / each treatment" />
             <Result label="Total" value={int(computed.sized.nTotal)} hint={perDay ? `${Math.ceil(computed.sized.nTotal / perDay)} days at ${int(perDay)} a day` : `${computed.input!.arms} treatment arm${computed.input!.arms > 1 ? "s" : ""} + control`} />
-            <Result label="Effect" value={`${(computed.sized.mdeAbsolute * (f.metric === "proportion" ? 100 : 1)).toFixed(f.metric === "proportion" ? 3 : 2)}${f.metric === "proportion" ? " pts" : ""}`} hint={computed.sized.mdeRelative === null ? "absolute" : `${percent(computed.sized.mdeRelative, 2)} relative`} />
+            <Result label="Effect" value={effectText(computed.sized.mdeAbsolute, f.metric)} hint={computed.sized.mdeRelative === null ? "absolute" : `${percent(computed.sized.mdeRelative, 2)} relative`} />
             <Result label="Alpha per comparison" value={String(Math.round(computed.sized.alphaPerComparison * 1e6) / 1e6)} hint={computed.input!.arms > 1 ? "Bonferroni" : "one comparison"} />
           </SimpleGrid>
           {computed.atN && (
@@ -175,7 +175,7 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
 function formatEffect(absolute: number, input: PowerInput): string {
   const base = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
   const rel = base ? ` (${percent(absolute / base, 1)} relative)` : "";
-  return input.metric === "proportion" ? `${(absolute * 100).toFixed(3)} pts${rel}` : `${absolute.toFixed(2)}${rel}`;
+  return `${effectText(absolute, input.metric)}${rel}`;
 }
 
 function Result({ label, value, hint }: { label: string; value: string; hint: string }) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { currencySchema, defaultCurrency, formatMoney, formatMoneyCompact, moneyHeader, optionalCurrencySchema } from "~/lib/currency";
+import { currencySchema, defaultCurrency, formatMoney, formatMoneyCompact, moneyHeader, moneyHeaders, optionalCurrencySchema } from "~/lib/currency";
+import { effectText, setActiveCurrency } from "~/components/format";
 
 // The one money formatter (issue 14): Intl.NumberFormat with the data set's ISO 4217 code, en-GB grouping.
 describe("currency", () => {
@@ -24,5 +25,19 @@ describe("currency", () => {
 
   it("defaults to GBP for the two Online Retail layouts only", () => {
     expect([defaultCurrency("online-retail"), defaultCurrency("online-retail-ii"), defaultCurrency("mapped")]).toEqual(["GBP", "GBP", null]);
+  });
+
+  it("names the currency on a CSV's money columns only", () => {
+    expect(moneyHeaders(["campaign", "spend", "return_per_spend"], ["spend"], "GBP")).toEqual(["campaign", "spend (GBP)", "return_per_spend"]);
+    expect(moneyHeaders(["campaign", "spend"], ["spend"], null)).toEqual(["campaign", "spend"]);
+  });
+
+  it("shows the power calculator's revenue effect in the currency; a conversion effect stays in points", () => {
+    setActiveCurrency("GBP");
+    expect([effectText(1.25, "mean"), effectText(0.00899, "proportion")]).toEqual(["£1.25", "0.899 pts"]);
+    setActiveCurrency("EUR");
+    expect(effectText(1234.5, "mean")).toBe("€1,234.50");
+    setActiveCurrency(null);
+    expect(effectText(1.25, "mean")).toBe("1.25");
   });
 });
