@@ -70,6 +70,9 @@ describe("results measure and its JSON API", () => {
     const csvLines = (await res.text()).trim().split(/\r?\n/);
     expect(csvLines[0]).toBe("arm,users,conversions,revenue (GBP),orders,refunded (GBP),pre_spend (GBP),start_date,observed_through,days_observed,window_days"); // Online Retail layout: GBP
     expect(csvLines).toHaveLength(3);
+    const overTimeCsv = await import("~/routes/experiments.$id.over-time[.]csv");
+    const daily = (await overTimeCsv.loader({ request: new Request(`http://campaign.lab/experiments/${id}/over-time.csv`), params: { id: String(id) }, context: {} })) as Response;
+    expect((await daily.text()).split(/\r?\n/)[0]).toBe("day,date,arm,users,conversions,revenue (GBP),lift,lift_low,lift_high,interval"); // issue 14
     expect(csvLines[1]).toMatch(/^Control,\d+,\d+,\d+\.\d\d,\d+,\d+\.\d\d,\d+\.\d\d,2011-01-10,2011-01-17,7,7$/);
 
     const api = await post({ source: "measured" });
