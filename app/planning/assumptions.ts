@@ -2,9 +2,6 @@
 // start from the same figures. Shares are fractions (0.4 = 40%); costs in currency units per contacted customer.
 import { DEFAULT_MDE } from "~/experiments/design-form";
 
-/** The lift assumed for a campaign type no completed experiment has measured yet. */
-export const ASSUMED_LIFT = 0.05;
-
 export const GROSS_MARGIN = 0.4;
 
 // The smallest relative lift a test is sized to detect is the design form's default MDE: a smaller break-even lift still
