@@ -2,18 +2,9 @@ import { Anchor, Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@ma
 import type { ImportReport } from "~/ingest/report";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import { formatMoney } from "~/lib/currency";
+import { Stat } from "./Stat";
 
 const n = (x: number) => x.toLocaleString("en-GB");
-
-function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
-      <Text size="lg" fw={600}>{value}</Text>
-      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
-    </div>
-  );
-}
 
 /** Every count of the cleaning policy (PRODUCT.md §1), as stored with the data set. */
 /** currency: the data set's (issue 14); the CLI's import JSON carries it beside the report. */

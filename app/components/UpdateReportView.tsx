@@ -1,19 +1,10 @@
 import { Group, SimpleGrid, Stack, Text } from "@mantine/core";
 import type { UpdateReport } from "~/ingest/report";
 import { formatMoney } from "~/lib/currency";
+import { Stat } from "./Stat";
 import { amount } from "./format";
 
 const n = (x: number) => x.toLocaleString("en-GB");
-
-function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
-      <Text size="lg" fw={600}>{value}</Text>
-      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
-    </div>
-  );
-}
 
 /** What an update added and what it found already stored (issue 13), with the new period's cleaning counts. */
 /** currency: the updated data set's (issue 14); without it, the active data set's. */

@@ -40,6 +40,15 @@ export type ImportOptions = {
 export const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A `--until` day, checked: YYYY-MM-DD and a real calendar day. */
+/** The file's size in bytes, once it is known to exist and not be empty: the first refusal of an import or an update. */
+export async function checkFile(path: string): Promise<number> {
+  const { size } = await stat(path).catch(() => {
+    throw new ImportError(`File not found: ${path}`);
+  });
+  if (size === 0) throw new ImportError("The file is empty (0 bytes)");
+  return size;
+}
+
 export function checkUntil(until: string | undefined): string | undefined {
   if (until === undefined) return undefined;
   const day = new Date(`${until}T00:00:00Z`);
@@ -111,10 +120,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   const started = performance.now();
   const fileName = options.fileName ?? basename(path);
   const until = checkUntil(options.until);
-  const { size } = await stat(path).catch(() => {
-    throw new ImportError(`File not found: ${path}`);
-  });
-  if (size === 0) throw new ImportError("The file is empty (0 bytes)");
+  const size = await checkFile(path);
   options.onProgress?.({ stage: "hashing" });
   const contentHash = await hashFile(path);
   const name = (options.name ?? defaultDatasetName(fileName)).trim();

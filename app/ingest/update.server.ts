@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Db } from "~/db/db.server";
@@ -15,7 +14,7 @@ import {
 import type { ImportReport, OrderFacts, UpdateReport } from "~/types/import";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
-import { buildReport, checkUntil, type ImportProgress } from "./import.server";
+import { buildReport, checkFile, checkUntil, type ImportProgress } from "./import.server";
 import { customerFacts, ImportError, runPipeline, type OverlapLine } from "./pipeline";
 import { hashFile, openSource } from "./source";
 
@@ -54,10 +53,7 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
   const started = performance.now();
   const fileName = options.fileName ?? basename(path);
   const until = checkUntil(options.until);
-  const { size } = await stat(path).catch(() => {
-    throw new ImportError(`File not found: ${path}`);
-  });
-  if (size === 0) throw new ImportError("The file is empty (0 bytes)");
+  const size = await checkFile(path);
   const target = findDataset(db, options.dataset);
   options.onProgress?.({ stage: "hashing" });
   const contentHash = await hashFile(path);
