@@ -40,8 +40,12 @@ export function refusal(req: { method: string; headers: Record<string, string | 
     return { status: 421, message: `This server does not answer to the host "${host.slice(0, 100)}". It answers to ${[...allowed].join(", ")}; set ALLOWED_HOSTS (with HOST) to add a name.` };
   if (SAFE_METHODS.has(req.method)) return null;
   const length = Number(req.headers["content-length"] ?? 0);
-  if (length > MAX_BODY_BYTES && !UPLOADS.test((req as { path?: string }).path ?? ""))
+  const upload = UPLOADS.test((req as { path?: string }).path ?? "");
+  if (length > MAX_BODY_BYTES && !upload)
     return { status: 413, message: `The body is ${length.toLocaleString("en-GB")} bytes, over the ${MAX_BODY_BYTES.toLocaleString("en-GB")} this server reads (files go through the upload).` };
+  // a body of unannounced length (chunked) could grow past the limit unseen: only the upload streams one, to disk
+  if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] !== undefined && !upload)
+    return { status: 411, message: "A body must announce its length (Content-Length): only file uploads may be sent in chunks." };
   const origin = req.headers.origin;
   if (typeof origin === "string") {
     let originHost = "";
