@@ -13,6 +13,8 @@ import { analysePower, mdeAt, powerAt, powerCurve, PowerInputError, type PowerIn
 import { guardrailPowers, type GuardrailPower } from "./stats/sizing";
 import { AppError, type ErrorCode } from "~/lib/errors";
 import { chosenK, personaCentroids } from "~/segments/store.server";
+import { memo } from "~/analytics/memo.server";
+import { segmentsVersion } from "~/db/version.server";
 
 // Experiment records: designs with every version kept, baselines back-tested from the data set, the power analysis,
 // and the start (frozen design, deterministic assignment over the audience as of the start day S).
@@ -291,6 +293,17 @@ export function designPreview(db: Db, datasetId: number, design: Design): Design
   const baselines = experimentBaselines(db, datasetId, design);
   const power = experimentPower(design, baselines, audience.customers);
   return { audience, baselines, power, guardrailPower: guardrailPowerOf(design, baselines, power) };
+}
+
+/**
+ * The design's sizing on its back-tested baselines (the list's planned total, the decision card's planned size),
+ * memoised: a preview scans the orders and sorts the customers, so once per design, audience and data version.
+ * ExperimentError when the audience no longer exists.
+ */
+export function plannedPower(db: Db, datasetId: number, design: Design): ExperimentPower {
+  const definition = resolveAudience(db, design.audience).definition;
+  const key = `planned-power:${segmentsVersion(db, datasetId)}:${JSON.stringify(definition)}:${JSON.stringify(design)}`;
+  return memo(key, () => designPreview(db, datasetId, design).power, (p) => 512 + 32 * p.curve.length);
 }
 
 /** Guardrails are sized too (issue #11): each non-inferiority test's power at its margin, at the planned size or the audience's. */

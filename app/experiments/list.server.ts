@@ -1,7 +1,5 @@
-import { memo } from "~/analytics/memo.server";
 import type { Db } from "~/db/db.server";
-import { segmentsVersion } from "~/db/version.server";
-import { designPreview, ExperimentError, listExperiments, resolveAudience, type ExperimentStatus } from "./experiments.server";
+import { ExperimentError, listExperiments, plannedPower, resolveAudience, type ExperimentStatus } from "./experiments.server";
 import { experimentAnalysis, isRehearsal } from "./results.server";
 import { VERDICT_TITLES } from "./verdict";
 
@@ -15,11 +13,8 @@ export function experimentsTable(db: Db, datasetId: number, status?: ExperimentS
     let audience = "(deleted audience)";
     let plannedTotal: number | null = null;
     try {
-      const resolved = resolveAudience(db, e.design.audience);
-      audience = resolved.label;
-      // a preview scans the orders and sorts the customers: once per design, audience and data version
-      const key = `planned-total:${segmentsVersion(db, datasetId)}:${JSON.stringify(resolved.definition)}:${JSON.stringify(e.design)}`;
-      plannedTotal = memo(key, () => designPreview(db, datasetId, e.design).power.result?.nTotal ?? null, () => 256);
+      audience = resolveAudience(db, e.design.audience).label;
+      plannedTotal = plannedPower(db, datasetId, e.design).result?.nTotal ?? null;
     } catch (err) {
       if (!(err instanceof ExperimentError)) throw err;
     }

@@ -6,9 +6,7 @@ import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
 import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
-import { addHistory, assignmentCounts, assignmentRows, designPreview, ExperimentError, getExperiment, resolveAudience, type Experiment } from "./experiments.server";
-import { memo } from "~/analytics/memo.server";
-import { segmentsVersion } from "~/db/version.server";
+import { addHistory, assignmentCounts, assignmentRows, ExperimentError, getExperiment, plannedPower, resolveAudience, type Experiment } from "./experiments.server";
 import { analyseResults, armStatsFromOutcomes, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
 import { personaCentroids } from "~/segments/store.server";
 
@@ -197,16 +195,12 @@ export function storedOutcomes(db: Db, id: number): CustomerOutcome[] | null {
   return rows.length ? rows.map((r) => ({ ...r, converted: r.converted === 1 })) : null;
 }
 
-/** The design's own sizing (control per arm on its back-tested baseline), memoised per design and data version as the list does. */
+/** The design's own sizing: control per arm on its back-tested baseline. */
 function plannedSizing(db: Db, e: Experiment): { perArm: number; baseline: number } | null {
   try {
-    const resolved = resolveAudience(db, e.design.audience);
-    const key = `planned-sizing:${segmentsVersion(db, e.datasetId)}:${JSON.stringify(resolved.definition)}:${JSON.stringify(e.design)}`;
-    return memo(key, () => {
-      const p = designPreview(db, e.datasetId, e.design).power;
-      const baseline = p.input ? (p.input.metric === "proportion" ? p.input.baseline : p.input.mean) : undefined;
-      return p.result && baseline !== undefined ? { perArm: p.result.nControl, baseline } : null;
-    }, () => 64);
+    const p = plannedPower(db, e.datasetId, e.design);
+    const baseline = p.input ? (p.input.metric === "proportion" ? p.input.baseline : p.input.mean) : undefined;
+    return p.result && baseline !== undefined ? { perArm: p.result.nControl, baseline } : null;
   } catch (err) {
     if (err instanceof ExperimentError) return null;
     throw err;
