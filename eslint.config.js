@@ -31,7 +31,14 @@ const stageZones = STAGES.flatMap(([name, dirs], i) =>
 );
 
 // Pure parts take numbers and return numbers: no store, no file system, no server-only module.
-const PURE = ["app/experiments/stats", "app/segments/rfm.ts", "app/segments/audience-rule.ts", "app/segments/kmeans.ts", "app/segments/naming.ts", "app/segments/settings.ts"];
+const PURE = [
+  "app/experiments/stats",
+  "app/segments/rfm.ts",
+  "app/segments/audience-rule.ts",
+  "app/segments/kmeans.ts",
+  "app/segments/naming.ts",
+  "app/segments/settings.ts",
+];
 const pureZones = PURE.map((target) => ({
   target,
   from: ["app/db/**", "app/**/*.server.ts"],
@@ -39,9 +46,21 @@ const pureZones = PURE.map((target) => ({
 }));
 
 const outsideZones = [
-  { target: "app", from: ["cli", "server"], message: "app/ is imported by cli/ and server/, never the other way round." },
-  { target: "server", from: ["cli"], message: "server/ and cli/ are separate entry points: share code through app/ or seed/." },
-  { target: "seed", from: ["cli", "server"], message: "seed/ is imported by the entry points, not the other way round." },
+  {
+    target: "app",
+    from: ["cli", "server"],
+    message: "app/ is imported by cli/ and server/, never the other way round.",
+  },
+  {
+    target: "server",
+    from: ["cli"],
+    message: "server/ and cli/ are separate entry points: share code through app/ or seed/.",
+  },
+  {
+    target: "seed",
+    from: ["cli", "server"],
+    message: "seed/ is imported by the entry points, not the other way round.",
+  },
 ];
 
 export default tseslint.config(
@@ -79,8 +98,24 @@ export default tseslint.config(
     // No SQL in pages, JSON routes or components: they call a *.server.ts module of the stage that owns the table.
     files: ["app/routes/**", "app/components/**", "app/root.tsx"],
     rules: {
-      "no-restricted-syntax": ["error", { selector: "MemberExpression[property.name='$client']", message: "No SQL in routes: call the owning stage's *.server.ts module." }],
-      "no-restricted-imports": ["error", { patterns: [{ group: ["drizzle-orm", "drizzle-orm/*", "~/db/schema"], message: "No SQL in routes: call the owning stage's *.server.ts module." }] }],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[property.name='$client']",
+          message: "No SQL in routes: call the owning stage's *.server.ts module.",
+        },
+      ],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["drizzle-orm", "drizzle-orm/*", "~/db/schema"],
+              message: "No SQL in routes: call the owning stage's *.server.ts module.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -91,7 +126,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["node:*", "fs", "fs/*", "path", "child_process"], message: "Pure code does no I/O." },
-            { group: ["better-sqlite3", "drizzle-orm", "drizzle-orm/*"], message: "Pure code does not touch the store." },
+            {
+              group: ["better-sqlite3", "drizzle-orm", "drizzle-orm/*"],
+              message: "Pure code does not touch the store.",
+            },
           ],
         },
       ],

@@ -11,7 +11,13 @@ import { NonceContext } from "~/lib/nonce";
 
 const ABORT_DELAY = 5_000;
 
-export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext, loadContext: AppLoadContext) {
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+) {
   const nonce = typeof loadContext?.nonce === "string" ? loadContext.nonce : undefined;
   // a bot (or an SPA build) gets the whole document at once; a browser gets the shell as soon as it is ready
   const whole = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
@@ -21,7 +27,9 @@ export default function handleRequest(request: Request, responseStatusCode: numb
       shellRendered = true;
       const body = new PassThrough();
       responseHeaders.set("Content-Type", "text/html");
-      resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
+      resolve(
+        new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),
+      );
       pipe(body);
     };
     const { pipe, abort } = renderToPipeableStream(

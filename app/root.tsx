@@ -1,11 +1,36 @@
 import coreStyles from "@mantine/core/styles.css";
 import dropzoneStyles from "@mantine/dropzone/styles.css";
 import notificationsStyles from "@mantine/notifications/styles.css";
-import { AppShell, Badge, Burger, Button, ColorSchemeScript, Group, MantineProvider, NavLink, Stack, Text, Title, createTheme, mantineHtmlProps } from "@mantine/core";
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  ColorSchemeScript,
+  Group,
+  MantineProvider,
+  NavLink,
+  Stack,
+  Text,
+  Title,
+  createTheme,
+  mantineHtmlProps,
+} from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { Notifications } from "@mantine/notifications";
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
-import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import {
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { activeDataset } from "~/db/active.server";
 import { useNonce } from "~/lib/nonce";
@@ -24,15 +49,51 @@ export const meta: MetaFunction = () => [{ title: "Campaign Lab" }];
 const theme = createTheme({
   primaryColor: "indigo",
   defaultRadius: "md",
-  components: { Badge: Badge.extend({ styles: { root: { height: "auto", minHeight: "var(--badge-height)", maxWidth: "100%" }, label: { whiteSpace: "normal", overflow: "visible", textOverflow: "clip", lineHeight: 1.25, paddingBlock: 2 } } }) },
+  components: {
+    Badge: Badge.extend({
+      styles: {
+        root: { height: "auto", minHeight: "var(--badge-height)", maxWidth: "100%" },
+        label: { whiteSpace: "normal", overflow: "visible", textOverflow: "clip", lineHeight: 1.25, paddingBlock: 2 },
+      },
+    }),
+  },
 });
 
 // grouped navigation (issue 16): campaigns first, then who to target, what it is worth, the context, the data
 const NAV: { group: string | null; items: { to: string; label: string }[] }[] = [
-  { group: "Campaigns", items: [{ to: "/", label: "Board" }, { to: "/experiments/new", label: "New test" }, { to: "/calculator", label: "Calculator" }] },
-  { group: "Audiences", items: [{ to: "/segments", label: "Segments" }, { to: "/segments/personas", label: "Personas" }, { to: "/audiences", label: "Saved audiences" }] },
-  { group: "Planning", items: [{ to: "/value", label: "Customer value" }, { to: "/roi", label: "ROI" }, { to: "/plan", label: "Plan" }, { to: "/recommendations", label: "Recommendations" }] },
-  { group: "Context", items: [{ to: "/overview", label: "Overview" }, { to: "/cohorts", label: "Cohorts" }, { to: "/revenue", label: "Revenue" }] },
+  {
+    group: "Campaigns",
+    items: [
+      { to: "/", label: "Board" },
+      { to: "/experiments/new", label: "New test" },
+      { to: "/calculator", label: "Calculator" },
+    ],
+  },
+  {
+    group: "Audiences",
+    items: [
+      { to: "/segments", label: "Segments" },
+      { to: "/segments/personas", label: "Personas" },
+      { to: "/audiences", label: "Saved audiences" },
+    ],
+  },
+  {
+    group: "Planning",
+    items: [
+      { to: "/value", label: "Customer value" },
+      { to: "/roi", label: "ROI" },
+      { to: "/plan", label: "Plan" },
+      { to: "/recommendations", label: "Recommendations" },
+    ],
+  },
+  {
+    group: "Context",
+    items: [
+      { to: "/overview", label: "Overview" },
+      { to: "/cohorts", label: "Cohorts" },
+      { to: "/revenue", label: "Revenue" },
+    ],
+  },
   { group: null, items: [{ to: "/data", label: "Data" }] },
 ];
 
@@ -58,7 +119,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Meta />
         <Links />
         <ColorSchemeScript nonce={nonce} />
-        <style>{"@media print { .mantine-AppShell-header, .mantine-AppShell-navbar, .no-print { display: none !important; } .mantine-AppShell-main { padding: 0 !important; } }"}</style>
+        <style>
+          {
+            "@media print { .mantine-AppShell-header, .mantine-AppShell-navbar, .no-print { display: none !important; } .mantine-AppShell-main { padding: 0 !important; } }"
+          }
+        </style>
       </head>
       <body>
         <MantineProvider theme={theme}>
@@ -79,7 +144,11 @@ function Shell({ children }: { children: React.ReactNode }) {
   // every money figure below is formatted in the active data set's currency (issue 14; components/format.ts)
   setActiveCurrency(data?.active?.currency);
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="lg">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="lg"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group>
@@ -88,21 +157,46 @@ function Shell({ children }: { children: React.ReactNode }) {
           </Group>
           {data?.active ? (
             <Group gap="xs">
-              <Text size="sm" c="dimmed">Data set</Text>
-              <Badge variant="light" component={Link} to="/data" style={{ cursor: "pointer" }}>{data.active.name}</Badge>
-              <Badge variant="outline" color="gray" data-testid="active-currency" title="Currency of the amounts (change it on the Data page)">{data.active.currency ?? "no currency"}</Badge>
+              <Text size="sm" c="dimmed">
+                Data set
+              </Text>
+              <Badge variant="light" component={Link} to="/data" style={{ cursor: "pointer" }}>
+                {data.active.name}
+              </Badge>
+              <Badge
+                variant="outline"
+                color="gray"
+                data-testid="active-currency"
+                title="Currency of the amounts (change it on the Data page)"
+              >
+                {data.active.currency ?? "no currency"}
+              </Badge>
             </Group>
           ) : (
-            <Badge color="gray" variant="light">no data yet</Badge>
+            <Badge color="gray" variant="light">
+              no data yet
+            </Badge>
           )}
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" style={{ overflowY: "auto" }}>
         {NAV.map((section) => (
           <div key={section.group ?? "data"}>
-            {section.group && <Text size="xs" fw={700} c="dimmed" tt="uppercase" mt="sm" mb={2} px="xs">{section.group}</Text>}
+            {section.group && (
+              <Text size="xs" fw={700} c="dimmed" tt="uppercase" mt="sm" mb={2} px="xs">
+                {section.group}
+              </Text>
+            )}
             {section.items.map((item) => (
-              <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={isActive(item.to, pathname)} py={4} mt={section.group ? 0 : "sm"} />
+              <NavLink
+                key={item.to}
+                component={Link}
+                to={item.to}
+                label={item.label}
+                active={isActive(item.to, pathname)}
+                py={4}
+                mt={section.group ? 0 : "sm"}
+              />
             ))}
           </div>
         ))}
@@ -125,15 +219,37 @@ function describeError(error: unknown): { title: string; detail: string } {
   // issue 14: say what happened and what to do next, never only "Something went wrong"
   if (isRouteErrorResponse(error)) {
     const detail = typeof error.data === "string" && error.data ? error.data : error.statusText;
-    if (error.status === 404) return { title: "Not found", detail: `${detail || "There is nothing at this address."} Check the address, or go back to the overview or the Data page.` };
-    if (error.status === 400) return { title: "That request could not be read", detail: `${detail} Correct the address or the form and try again.` };
-    if (error.status === 405) return { title: "That action is not available here", detail: `${detail || "This address does not accept that kind of request."} Use the page's own buttons.` };
-    if (error.status === 409) return { title: "That clashes with what is stored", detail: `${detail} Reload the page to see the current state.` };
+    if (error.status === 404)
+      return {
+        title: "Not found",
+        detail: `${detail || "There is nothing at this address."} Check the address, or go back to the overview or the Data page.`,
+      };
+    if (error.status === 400)
+      return {
+        title: "That request could not be read",
+        detail: `${detail} Correct the address or the form and try again.`,
+      };
+    if (error.status === 405)
+      return {
+        title: "That action is not available here",
+        detail: `${detail || "This address does not accept that kind of request."} Use the page's own buttons.`,
+      };
+    if (error.status === 409)
+      return {
+        title: "That clashes with what is stored",
+        detail: `${detail} Reload the page to see the current state.`,
+      };
     if (error.status === 413) return { title: "That was too large", detail: `${detail} Send less at once.` };
-    return { title: `The server could not answer (${error.status})`, detail: `${detail || "An error stopped this page."} Reload the page, or go back.` };
+    return {
+      title: `The server could not answer (${error.status})`,
+      detail: `${detail || "An error stopped this page."} Reload the page, or go back.`,
+    };
   }
   const message = error instanceof Error ? error.message : "An unknown error stopped this page.";
-  return { title: "This page could not be shown", detail: `${message} Reload the page, or go to the overview or the Data page.` };
+  return {
+    title: "This page could not be shown",
+    detail: `${message} Reload the page, or go to the overview or the Data page.`,
+  };
 }
 
 export function ErrorBoundary() {
@@ -144,9 +260,15 @@ export function ErrorBoundary() {
         <Title order={2}>{title}</Title>
         <Text>{detail}</Text>
         <Group>
-          <Button component={Link} to="/">Go to the campaigns board</Button>
-          <Button variant="default" onClick={() => window.history.back()}>Back to the previous page</Button>
-          <Button variant="subtle" component={Link} to="/data">Data sets</Button>
+          <Button component={Link} to="/">
+            Go to the campaigns board
+          </Button>
+          <Button variant="default" onClick={() => window.history.back()}>
+            Back to the previous page
+          </Button>
+          <Button variant="subtle" component={Link} to="/data">
+            Data sets
+          </Button>
         </Group>
       </Stack>
     </Shell>

@@ -37,5 +37,9 @@ for (let i = 0; i < 3; i++) {
   times.push((performance.now() - t0) / 1000);
 }
 times.sort((a, b) => a - b);
-console.log(`\nCLV benchmark: BG/NBD + Gamma-Gamma fit on 25,000 simulated customers: median ${times[1].toFixed(2)} s (runs ${times.map((t) => t.toFixed(2)).join(", ")})`);
-console.log(`  recovered r ${fitted.r.toFixed(3)} (true ${truth.r}), α ${fitted.alpha.toFixed(2)} (${truth.alpha}), a ${fitted.a.toFixed(3)} (${truth.a}), b ${fitted.b.toFixed(2)} (${truth.b}); p ${gg.p.toFixed(2)} (${truth.p}), q ${gg.q.toFixed(2)} (${truth.q}), v ${gg.v.toFixed(2)} (${truth.v})`);
+console.log(
+  `\nCLV benchmark: BG/NBD + Gamma-Gamma fit on 25,000 simulated customers: median ${times[1].toFixed(2)} s (runs ${times.map((t) => t.toFixed(2)).join(", ")})`,
+);
+console.log(
+  `  recovered r ${fitted.r.toFixed(3)} (true ${truth.r}), α ${fitted.alpha.toFixed(2)} (${truth.alpha}), a ${fitted.a.toFixed(3)} (${truth.a}), b ${fitted.b.toFixed(2)} (${truth.b}); p ${gg.p.toFixed(2)} (${truth.p}), q ${gg.q.toFixed(2)} (${truth.q}), v ${gg.v.toFixed(2)} (${truth.v})`,
+);

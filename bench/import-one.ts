@@ -6,4 +6,10 @@ const [file, dbPath] = process.argv.slice(2);
 const db = openDb(dbPath);
 const report = await importFile(db, file);
 db.$client.close();
-process.stdout.write(JSON.stringify({ linesRead: report.linesRead, seconds: report.seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n");
+process.stdout.write(
+  JSON.stringify({
+    linesRead: report.linesRead,
+    seconds: report.seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }) + "\n",
+);

@@ -12,11 +12,19 @@ const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const work = mkdtempSync(join(tmpdir(), "campaign-lab-bench-"));
 
-type Run = { linesRead: number; seconds: { parse: number; clean: number; store: number; derive: number; total: number }; maxRssMb: number };
+type Run = {
+  linesRead: number;
+  seconds: { parse: number; clean: number; store: number; derive: number; total: number };
+  maxRssMb: number;
+};
 
 function importOnce(file: string): Run {
   const db = join(work, `bench-${Date.now()}.db`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", "bench/import-one.ts", file, db], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "bench/import-one.ts", file, db], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
   for (const suffix of ["", "-wal", "-shm"]) rmSync(db + suffix, { force: true });
   if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Run;
@@ -41,7 +49,9 @@ function bench(label: string, file: string, runs: number) {
 }
 
 try {
-  console.log(`Import benchmark: medians of ${RUNS} runs (1 run for 5,000,000 lines), each in its own process on a new database\n`);
+  console.log(
+    `Import benchmark: medians of ${RUNS} runs (1 run for 5,000,000 lines), each in its own process on a new database\n`,
+  );
   const rates: Record<string, number> = {};
   if (existsSync(REAL)) rates.real = bench("Online Retail (real, .gz)", REAL, RUNS);
   else console.log("(../shared/data/online_retail.csv.gz not found: real-file run skipped)");

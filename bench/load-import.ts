@@ -14,9 +14,26 @@ import { startServer } from "../test/support/server";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const PAGES = ["/", "/segments", "/api/segments", "/cohorts", "/revenue", "/api/report/monthly", "/experiments", "/audiences"];
+const PAGES = [
+  "/",
+  "/segments",
+  "/api/segments",
+  "/cohorts",
+  "/revenue",
+  "/api/report/monthly",
+  "/experiments",
+  "/audiences",
+];
 
-type Load = { requests: number; rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number };
+type Load = {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+};
 
 function autocannon(urls: string[]): Promise<Load> {
   return new Promise((resolve, reject) => {
@@ -25,14 +42,27 @@ function autocannon(urls: string[]): Promise<Load> {
     const runs = urls.map(
       (url) =>
         new Promise<Load & { latencies: number[] }>((done, fail) => {
-          const child = spawn(join(ROOT, "node_modules", ".bin", "autocannon"), ["-j", "-c", String(per), "-d", String(SECONDS), "-t", "20", url], { stdio: ["ignore", "pipe", "pipe"] });
+          const child = spawn(
+            join(ROOT, "node_modules", ".bin", "autocannon"),
+            ["-j", "-c", String(per), "-d", String(SECONDS), "-t", "20", url],
+            { stdio: ["ignore", "pipe", "pipe"] },
+          );
           let out = "";
           child.stdout.on("data", (c) => (out += c));
           child.on("error", fail);
           child.on("close", () => {
             try {
               const r = JSON.parse(out);
-              done({ requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, latencies: [r.latency.p50, r.latency.p99] });
+              done({
+                requests: r.requests.total,
+                rps: r.requests.average,
+                p50: r.latency.p50,
+                p99: r.latency.p99,
+                errors: r.errors,
+                timeouts: r.timeouts,
+                non2xx: r.non2xx,
+                latencies: [r.latency.p50, r.latency.p99],
+              });
             } catch (err) {
               fail(err);
             }
@@ -55,14 +85,31 @@ function autocannon(urls: string[]): Promise<Load> {
   });
 }
 
-async function importThroughApi(base: string, file: string): Promise<{ seconds: number; status: string; error: string | null }> {
+async function importThroughApi(
+  base: string,
+  file: string,
+): Promise<{ seconds: number; status: string; error: string | null }> {
   const started = performance.now();
-  const up = await fetch(`${base}/api/uploads`, { method: "POST", body: readFileSync(file), headers: { "X-File-Name": basename(file) } });
+  const up = await fetch(`${base}/api/uploads`, {
+    method: "POST",
+    body: readFileSync(file),
+    headers: { "X-File-Name": basename(file) },
+  });
   const { upload } = (await up.json()) as { upload: { id: string } };
-  const job = (await (await fetch(`${base}/api/imports`, { method: "POST", body: JSON.stringify({ uploadId: upload.id, name: `load ${Date.now()}` }), headers: { "Content-Type": "application/json" } })).json()) as { id: string };
+  const job = (await (
+    await fetch(`${base}/api/imports`, {
+      method: "POST",
+      body: JSON.stringify({ uploadId: upload.id, name: `load ${Date.now()}` }),
+      headers: { "Content-Type": "application/json" },
+    })
+  ).json()) as { id: string };
   for (let i = 0; i < 1200; i++) {
-    const state = (await (await fetch(`${base}/api/imports/${job.id}`)).json()) as { status: string; error: string | null };
-    if (state.status !== "running") return { seconds: (performance.now() - started) / 1000, status: state.status, error: state.error };
+    const state = (await (await fetch(`${base}/api/imports/${job.id}`)).json()) as {
+      status: string;
+      error: string | null;
+    };
+    if (state.status !== "running")
+      return { seconds: (performance.now() - started) / 1000, status: state.status, error: state.error };
     await new Promise((r) => setTimeout(r, 500));
   }
   return { seconds: (performance.now() - started) / 1000, status: "still running after 10 minutes", error: null };
@@ -81,7 +128,11 @@ try {
   for (const page of PAGES) await (await fetch(server.url + page)).arrayBuffer(); // warm
   const [load, imported] = await Promise.all([
     autocannon(PAGES.map((p) => server.url + p)),
-    importThroughApi(server.url, file).catch((err: Error) => ({ seconds: 0, status: "failed to start", error: `${err.message} (${String((err as { cause?: unknown }).cause)})` })),
+    importThroughApi(server.url, file).catch((err: Error) => ({
+      seconds: 0,
+      status: "failed to start",
+      error: `${err.message} (${String((err as { cause?: unknown }).cause)})`,
+    })),
   ]);
   const ok = load.errors === 0 && load.timeouts === 0 && load.non2xx === 0 && imported.status === "done";
   console.log(JSON.stringify({ connections: 100, seconds: SECONDS, ...load, import: imported, ok }));

@@ -24,7 +24,26 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const USERS_SECONDS = Number(process.env.BENCH_USERS_SECONDS ?? 60);
 const EXPERIMENTS = 50;
-const PAGES = ["/", "/overview", "/cohorts", "/revenue", "/data", "/segments", "/segments/champions?sort=frequency&page=2", "/segments/personas", "/audiences", "/experiments", "/experiments/new", "/value", "/plan", "/recommendations", "/?from=2011-06-01&to=2011-11-30&country=Germany", "/revenue?country=France", "/api/segments", "/api/report/cohorts"];
+const PAGES = [
+  "/",
+  "/overview",
+  "/cohorts",
+  "/revenue",
+  "/data",
+  "/segments",
+  "/segments/champions?sort=frequency&page=2",
+  "/segments/personas",
+  "/audiences",
+  "/experiments",
+  "/experiments/new",
+  "/value",
+  "/plan",
+  "/recommendations",
+  "/?from=2011-06-01&to=2011-11-30&country=Germany",
+  "/revenue?country=France",
+  "/api/segments",
+  "/api/report/cohorts",
+];
 const SATURATE = ["/", "/overview", "/segments", "/api/segments", "/experiments"];
 
 const quantile = (xs: number[], q: number) => {
@@ -41,14 +60,24 @@ async function timedFetch(url: string, init?: RequestInit): Promise<{ ms: number
 
 function autocannon(url: string): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, "node_modules", ".bin", "autocannon"), ["-j", "-c", "100", "-d", String(SECONDS), url], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      join(ROOT, "node_modules", ".bin", "autocannon"),
+      ["-j", "-c", "100", "-d", String(SECONDS), url],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     child.on("error", reject);
     child.on("close", () => {
       try {
         const r = JSON.parse(out);
-        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+        resolve({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors + r.timeouts,
+          non2xx: r.non2xx,
+        });
       } catch (err) {
         reject(err);
       }
@@ -56,7 +85,10 @@ function autocannon(url: string): Promise<{ rps: number; p50: number; p99: numbe
   });
 }
 
-async function users(base: string, pages: string[]): Promise<{ requests: number; p50: number; p99: number; errors: number }> {
+async function users(
+  base: string,
+  pages: string[],
+): Promise<{ requests: number; p50: number; p99: number; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + USERS_SECONDS * 1000;
@@ -98,7 +130,9 @@ try {
   db.$client.close();
   const t0 = performance.now();
   const server = await startServer({ DATABASE_PATH: dbPath, DEMO_DATA: "off" });
-  console.log(`\nPage benchmark: ${existsSync(REAL) ? "Online Retail (real)" : "541,909 generated lines"}, ${EXPERIMENTS} experiments; server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nPage benchmark: ${existsSync(REAL) ? "Online Retail (real)" : "541,909 generated lines"}, ${EXPERIMENTS} experiments; server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   try {
     const pages: string[] = [];
     for (const page of PAGES) {
@@ -111,27 +145,40 @@ try {
       pages.push(page);
       const times: number[] = [];
       for (let i = 0; i < REQUESTS; i++) times.push((await timedFetch(server.url + page)).ms);
-      console.log(`${page.padEnd(52)} first ${first.ms.toFixed(0).padStart(5)} ms, median ${quantile(times, 0.5).toFixed(1).padStart(6)} ms, p95 ${quantile(times, 0.95).toFixed(1).padStart(6)} ms`);
+      console.log(
+        `${page.padEnd(52)} first ${first.ms.toFixed(0).padStart(5)} ms, median ${quantile(times, 0.5).toFixed(1).padStart(6)} ms, p95 ${quantile(times, 0.95).toFixed(1).padStart(6)} ms`,
+      );
     }
     console.log(`\nSaturation: autocannon, 100 connections, ${SECONDS} s each (target ≥ 300 req/s)`);
     for (const page of SATURATE.filter((p) => pages.includes(p))) {
       const a = await autocannon(server.url + page);
-      console.log(`${page.padEnd(16)} ${a.rps.toFixed(0).padStart(6)} req/s   p50 ${String(a.p50).padStart(5)} ms   p99 ${String(a.p99).padStart(5)} ms   errors ${a.errors}, non-2xx ${a.non2xx}`);
+      console.log(
+        `${page.padEnd(16)} ${a.rps.toFixed(0).padStart(6)} req/s   p50 ${String(a.p50).padStart(5)} ms   p99 ${String(a.p99).padStart(5)} ms   errors ${a.errors}, non-2xx ${a.non2xx}`,
+      );
     }
     // steady browsing: every page visited on each worker first (a write, as the k chooser below, makes them cold again)
     for (let i = 0; i < 4; i++) for (const p of pages) await timedFetch(server.url + p);
-    const u = await users(server.url, pages.filter((p) => !p.startsWith("/api/")));
-    console.log(`\n100 users, a page every 2 s for ${USERS_SECONDS} s: ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}`);
+    const u = await users(
+      server.url,
+      pages.filter((p) => !p.startsWith("/api/")),
+    );
+    console.log(
+      `\n100 users, a page every 2 s for ${USERS_SECONDS} s: ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}`,
+    );
     const choose: number[] = [];
     for (let i = 0; i < 10; i++) {
       const k = 2 + (i % 9);
-      const res = await timedFetch(`${server.url}/segments/personas`, { method: "POST", body: new URLSearchParams({ intent: "choose", k: String(k) }), redirect: "manual" });
+      const res = await timedFetch(`${server.url}/segments/personas`, {
+        method: "POST",
+        body: new URLSearchParams({ intent: "choose", k: String(k) }),
+        redirect: "manual",
+      });
       if (res.status >= 400) throw new Error(`k chooser: HTTP ${res.status}`);
       choose.push(res.ms);
     }
-    console.log(`\nk chooser (POST /segments/personas)                  median ${quantile(choose, 0.5).toFixed(1)} ms (target ≤ 100 ms)`);
-
-
+    console.log(
+      `\nk chooser (POST /segments/personas)                  median ${quantile(choose, 0.5).toFixed(1)} ms (target ≤ 100 ms)`,
+    );
   } finally {
     await server.stop();
   }

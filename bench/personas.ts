@@ -24,9 +24,19 @@ try {
   }
   await importFile(db, source);
   const id = db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
-  const lastDay = (db.$client.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(id) as string).slice(0, 10);
-  const rows = db.$client.prepare("SELECT customer_id, last_purchase_at, orders, revenue FROM customers WHERE dataset_id = ?").raw().all(id) as [string, string, number, number][];
-  const { z } = standardise(rows.map(([customerId, last, f, m]) => personaFeatures({ customerId, recency: calendarDays(last, lastDay), frequency: f, monetary: m / 1000 })));
+  const lastDay = (db.$client.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(id) as string).slice(
+    0,
+    10,
+  );
+  const rows = db.$client
+    .prepare("SELECT customer_id, last_purchase_at, orders, revenue FROM customers WHERE dataset_id = ?")
+    .raw()
+    .all(id) as [string, string, number, number][];
+  const { z } = standardise(
+    rows.map(([customerId, last, f, m]) =>
+      personaFeatures({ customerId, recency: calendarDays(last, lastDay), frequency: f, monetary: m / 1000 }),
+    ),
+  );
   const sweeps: number[] = [];
   let best = 0;
   for (let i = 0; i < 5; i++) {
@@ -37,8 +47,12 @@ try {
   const whole: number[] = [];
   for (let i = 0; i < 3; i++) whole.push(computeSegments(db, id).seconds);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\nPersona benchmark: ${existsSync(REAL) ? "Online Retail" : "generated"} customers: ${rows.length.toLocaleString("en-GB")}`);
-  console.log(`sweep k = 2…10 × 10 restarts + exact silhouettes: median ${median(sweeps).toFixed(2)} s (runs ${sweeps.map((s) => s.toFixed(2)).join(", ")}); best k = ${best}`);
+  console.log(
+    `\nPersona benchmark: ${existsSync(REAL) ? "Online Retail" : "generated"} customers: ${rows.length.toLocaleString("en-GB")}`,
+  );
+  console.log(
+    `sweep k = 2…10 × 10 restarts + exact silhouettes: median ${median(sweeps).toFixed(2)} s (runs ${sweeps.map((s) => s.toFixed(2)).join(", ")}); best k = ${best}`,
+  );
   console.log(`RFM + sweep + naming + storing (computeSegments): median ${median(whole).toFixed(2)} s`);
   db.$client.close();
 } finally {

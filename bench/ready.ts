@@ -20,7 +20,12 @@ type Timed = { wall: number; cpu: number; rssMb: number; stdout: string };
 
 /** One process under /usr/bin/time: wall, user + system seconds and peak RSS. */
 function timed(command: string, args: string[], env: Record<string, string> = {}): Timed {
-  const r = spawnSync("/usr/bin/time", ["-f", "TIME %e %U %S %M", command, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const r = spawnSync("/usr/bin/time", ["-f", "TIME %e %U %S %M", command, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
   const line = r.stderr.split("\n").find((l) => l.startsWith("TIME "));
   if (r.status !== 0 || !line) throw new Error(`${command} ${args.join(" ")} failed: ${r.stderr.slice(-2000)}`);
   const [wall, user, sys, rss] = line.slice(5).split(" ").map(Number);
@@ -46,7 +51,10 @@ try {
     console.log("\n(../shared/data/online_retail.csv.gz not found: file-to-ready runs skipped)");
   } else {
     const python = spawnSync(PYTHON, ["-c", "import pandas, sklearn"], { encoding: "utf8" }).status === 0;
-    if (!python) console.log(`\n(${PYTHON} has no pandas + scikit-learn: the notebook side is skipped; apt-get install python3-pandas python3-sklearn)`);
+    if (!python)
+      console.log(
+        `\n(${PYTHON} has no pandas + scikit-learn: the notebook side is skipped; apt-get install python3-pandas python3-sklearn)`,
+      );
     const ours: Timed[] = [];
     const theirs: Timed[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -56,12 +64,23 @@ try {
       if (python) theirs.push(timed(PYTHON, ["bench/notebook.py", REAL]));
     }
     console.log(`\nFile to ready, Online Retail (541,909 lines), ${RUNS} runs alternately`);
-    console.log(`  cli import (whole process)   wall ${fmt(ours.map((r) => r.wall))}, CPU ${fmt(ours.map((r) => r.cpu))}, peak RSS ${median(ours.map((r) => r.rssMb)).toFixed(0)} MB`);
+    console.log(
+      `  cli import (whole process)   wall ${fmt(ours.map((r) => r.wall))}, CPU ${fmt(ours.map((r) => r.cpu))}, peak RSS ${median(ours.map((r) => r.rssMb)).toFixed(0)} MB`,
+    );
     if (python) {
       const stages = theirs.map((r) => JSON.parse(r.stdout).seconds as Record<string, number>);
-      console.log(`  notebook (pandas + sklearn)  wall ${fmt(theirs.map((r) => r.wall))}, CPU ${fmt(theirs.map((r) => r.cpu))}, peak RSS ${median(theirs.map((r) => r.rssMb)).toFixed(0)} MB`);
-      console.log(`    of which ${Object.keys(stages[0]).filter((k) => k !== "total").map((k) => `${k} ${median(stages.map((s) => s[k])).toFixed(2)} s`).join(", ")}`);
-      console.log(`  ratio cli ÷ notebook: wall ${(median(ours.map((r) => r.wall)) / median(theirs.map((r) => r.wall))).toFixed(2)}, CPU ${(median(ours.map((r) => r.cpu)) / median(theirs.map((r) => r.cpu))).toFixed(2)} (target ≤ 0.50)`);
+      console.log(
+        `  notebook (pandas + sklearn)  wall ${fmt(theirs.map((r) => r.wall))}, CPU ${fmt(theirs.map((r) => r.cpu))}, peak RSS ${median(theirs.map((r) => r.rssMb)).toFixed(0)} MB`,
+      );
+      console.log(
+        `    of which ${Object.keys(stages[0])
+          .filter((k) => k !== "total")
+          .map((k) => `${k} ${median(stages.map((s) => s[k])).toFixed(2)} s`)
+          .join(", ")}`,
+      );
+      console.log(
+        `  ratio cli ÷ notebook: wall ${(median(ours.map((r) => r.wall)) / median(theirs.map((r) => r.wall))).toFixed(2)}, CPU ${(median(ours.map((r) => r.cpu)) / median(theirs.map((r) => r.cpu))).toFixed(2)} (target ≤ 0.50)`,
+      );
     }
   }
 } finally {

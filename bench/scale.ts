@@ -11,14 +11,20 @@ import { startServer } from "../test/support/server";
 // lines, peak RSS), the server's cold start to its first page, and warm pages (median of 5); then the growth exponent
 // of each measure between the smallest and largest size: log(t₂/t₁) / log(n₂/n₁), where 1 is linear (target ≤ 1.1).
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const sizes = (process.env.BENCH_SCALE ?? (process.env.BENCH_LARGE === "1" ? "0.5,5,15,50" : "0.5,5,15")).split(",").map((m) => Math.round(Number(m) * 1e6));
+const sizes = (process.env.BENCH_SCALE ?? (process.env.BENCH_LARGE === "1" ? "0.5,5,15,50" : "0.5,5,15"))
+  .split(",")
+  .map((m) => Math.round(Number(m) * 1e6));
 const PAGES = ["/", "/segments", "/experiments", "/value", "/api/segments"];
 const work = mkdtempSync(join(tmpdir(), "campaign-lab-bench-scale-"));
 
 type Row = { lines: number; importSeconds: number; rssMb: number; coldStart: number; pages: Record<string, number> };
 
 function timedImport(file: string, db: string): { seconds: number; rssMb: number } {
-  const r = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", process.execPath, "dist/cli.js", "import", file, "--db", db, "--json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    "/usr/bin/time",
+    ["-f", "TIME %e %M", process.execPath, "dist/cli.js", "import", file, "--db", db, "--json"],
+    { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 },
+  );
   const line = r.stderr.split("\n").find((l) => l.startsWith("TIME "));
   if (r.status !== 0 || !line) throw new Error(`import of ${file} failed: ${r.stderr.slice(-2000)}`);
   const [seconds, rss] = line.slice(5).split(" ").map(Number);
@@ -70,7 +76,9 @@ try {
     const a = rows[0];
     const b = rows[rows.length - 1];
     const exponent = (x: number, y: number) => (Math.log(y / x) / Math.log(b.lines / a.lines)).toFixed(2);
-    console.log(`growth exponents ${a.lines / 1e6}M → ${b.lines / 1e6}M (target ≤ 1.1): import ${exponent(a.importSeconds, b.importSeconds)}, peak RSS ${exponent(a.rssMb, b.rssMb)}, cold start ${exponent(a.coldStart, b.coldStart)}, ${PAGES.map((p) => `${p} ${exponent(Math.max(1, a.pages[p]), Math.max(1, b.pages[p]))}`).join(", ")}`);
+    console.log(
+      `growth exponents ${a.lines / 1e6}M → ${b.lines / 1e6}M (target ≤ 1.1): import ${exponent(a.importSeconds, b.importSeconds)}, peak RSS ${exponent(a.rssMb, b.rssMb)}, cold start ${exponent(a.coldStart, b.coldStart)}, ${PAGES.map((p) => `${p} ${exponent(Math.max(1, a.pages[p]), Math.max(1, b.pages[p]))}`).join(", ")}`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -8,9 +8,13 @@ import { describeIssues } from "~/lib/validation";
 import { parse, positiveInt, UsageError } from "./args";
 import { ANALYZE_USAGE } from "./usage";
 
-
 export async function analyzeCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { input: { type: "string" }, experiment: { type: "string" }, db: { type: "string" }, json: { type: "boolean" } });
+  const { values } = parse(argv, {
+    input: { type: "string" },
+    experiment: { type: "string" },
+    db: { type: "string" },
+    json: { type: "boolean" },
+  });
   if (!!values.input === !!values.experiment) throw new UsageError(`usage: ${ANALYZE_USAGE}`);
   if (values.input) {
     let raw: unknown;
@@ -30,7 +34,13 @@ export async function analyzeCommand(argv: string[]): Promise<void> {
     const recorded = experimentAnalysis(db, id);
     if (!recorded) throw new Error(`Experiment ${id} has no recorded results (or does not exist)`);
     if (!recorded.analysis) throw new Error(recorded.problem ?? "The results cannot be analysed");
-    process.stdout.write(JSON.stringify({ source: recorded.results.source, recordedAt: recorded.results.recordedAt, ...recorded.analysis }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        source: recorded.results.source,
+        recordedAt: recorded.results.recordedAt,
+        ...recorded.analysis,
+      }) + "\n",
+    );
   } finally {
     db.$client.close();
   }

@@ -7,7 +7,11 @@ import { CURRENCY_USAGE } from "./usage";
 
 // `currency CODE|none [--dataset ID]` (issue 14): sets a data set's currency, as the Data page and PATCH /api/datasets/:id do.
 export async function currencyCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { dataset: { type: "string" }, db: { type: "string" }, json: { type: "boolean" } });
+  const { values, positionals } = parse(argv, {
+    dataset: { type: "string" },
+    db: { type: "string" },
+    json: { type: "boolean" },
+  });
   if (positionals.length !== 1) throw new UsageError(`usage: ${CURRENCY_USAGE}`);
   let currency: string | null = null;
   if (positionals[0].toLowerCase() !== "none") {
@@ -21,9 +25,18 @@ export async function currencyCommand(argv: string[]): Promise<void> {
   try {
     const id = positiveInt(values.dataset, "--dataset") ?? activeDatasetId(db);
     const dataset = id === null || id === undefined ? null : getDataset(db, id);
-    if (!dataset) throw new Error(values.dataset ? `No data set with id ${values.dataset}` : "No data set yet: import one first (npm run -s cli -- import FILE)");
+    if (!dataset)
+      throw new Error(
+        values.dataset
+          ? `No data set with id ${values.dataset}`
+          : "No data set yet: import one first (npm run -s cli -- import FILE)",
+      );
     setDatasetCurrency(db, dataset.id, currency);
-    process.stdout.write(values.json ? JSON.stringify({ id: dataset.id, name: dataset.name, currency }) + "\n" : `"${dataset.name}": amounts ${currency ? `in ${currency}` : "as plain numbers"}\n`);
+    process.stdout.write(
+      values.json
+        ? JSON.stringify({ id: dataset.id, name: dataset.name, currency }) + "\n"
+        : `"${dataset.name}": amounts ${currency ? `in ${currency}` : "as plain numbers"}\n`,
+    );
   } finally {
     db.$client.close();
   }

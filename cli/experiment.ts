@@ -6,7 +6,15 @@ import { databasePath } from "~/db/paths.server";
 import { DECISIONS, type RecordedDecision } from "~/experiments/decisions";
 import { parseDesignInput } from "~/experiments/design-input";
 import { assignmentRows, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
-import { archiveExperiment, cloneExperiment, decideExperiment, deleteExperiment, experimentJson, restoreExperiment, stopExperiment } from "~/experiments/lifecycle.server";
+import {
+  archiveExperiment,
+  cloneExperiment,
+  decideExperiment,
+  deleteExperiment,
+  experimentJson,
+  restoreExperiment,
+  stopExperiment,
+} from "~/experiments/lifecycle.server";
 import { experimentsTable } from "~/experiments/list.server";
 import { toCsv } from "~/lib/csv";
 import { AppError } from "~/lib/errors";
@@ -19,8 +27,14 @@ import { EXPERIMENT_USAGE } from "./usage";
 // changes nothing.
 
 const OPTIONS = {
-  db: { type: "string" }, json: { type: "boolean" }, input: { type: "string" }, "start-date": { type: "string" },
-  reason: { type: "string" }, decision: { type: "string" }, note: { type: "string" }, confirm: { type: "string" },
+  db: { type: "string" },
+  json: { type: "boolean" },
+  input: { type: "string" },
+  "start-date": { type: "string" },
+  reason: { type: "string" },
+  decision: { type: "string" },
+  note: { type: "string" },
+  confirm: { type: "string" },
 } as const;
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
 
@@ -30,7 +44,8 @@ export async function experimentCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parse(rest, OPTIONS) as { values: Values; positionals: string[] };
   const needsId = sub !== "create" && sub !== "list";
-  if (!sub || !SUBS.includes(sub) || positionals.length !== (needsId ? 1 : 0)) throw new UsageError(`usage: ${EXPERIMENT_USAGE}`);
+  if (!sub || !SUBS.includes(sub) || positionals.length !== (needsId ? 1 : 0))
+    throw new UsageError(`usage: ${EXPERIMENT_USAGE}`);
   const id = needsId ? positiveInt(positionals[0], "the experiment ID")! : 0;
   const design = sub === "create" ? await readDesign(values.input) : null;
   const db = openDb(databasePath(values.db));
@@ -45,7 +60,19 @@ export async function experimentCommand(argv: string[]): Promise<void> {
   }
 }
 
-const SUBS = ["create", "list", "show", "start", "assignment", "stop", "decide", "clone", "archive", "restore", "delete"];
+const SUBS = [
+  "create",
+  "list",
+  "show",
+  "start",
+  "assignment",
+  "stop",
+  "decide",
+  "clone",
+  "archive",
+  "restore",
+  "delete",
+];
 
 async function readDesign(path: string | undefined) {
   if (!path) throw new UsageError("experiment create needs --input DESIGN.json");
@@ -69,11 +96,18 @@ function datasetOf(db: Db): number {
 /** The experiment must belong to the active data set, as in the pages and the API. */
 function mine(db: Db, id: number) {
   const e = getExperiment(db, id);
-  if (!e || e.datasetId !== datasetOf(db)) throw new UsageError(`experiment ${id} does not exist in the active data set`);
+  if (!e || e.datasetId !== datasetOf(db))
+    throw new UsageError(`experiment ${id} does not exist in the active data set`);
   return e;
 }
 
-function run(db: Db, sub: string, id: number, values: Values, design: ReturnType<typeof parseDesignInput>["data"] | null) {
+function run(
+  db: Db,
+  sub: string,
+  id: number,
+  values: Values,
+  design: ReturnType<typeof parseDesignInput>["data"] | null,
+) {
   const json = values.json ?? false;
   const show = (eid: number, text: string) => out(json ? JSON.stringify(experimentJson(db, eid)) : text);
   switch (sub) {
@@ -84,16 +118,24 @@ function run(db: Db, sub: string, id: number, values: Values, design: ReturnType
     case "list": {
       const rows = experimentsTable(db, datasetOf(db));
       if (json) return out(JSON.stringify(rows));
-      return out(rows.length ? rows.map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  ${r.name}  (${r.audience})`).join("\n") : "no experiments yet");
+      return out(
+        rows.length
+          ? rows.map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  ${r.name}  (${r.audience})`).join("\n")
+          : "no experiments yet",
+      );
     }
     case "show": {
       const e = experimentJson(db, mine(db, id).id);
-      return out(json ? JSON.stringify(e) : [
-        `${e.id} ${e.name}: ${e.status}${e.archived ? " (archived)" : ""}${e.decision ? `, decided ${e.decision}` : ""}`,
-        `  start day ${e.startDate ?? "–"}; arms ${e.arms.map((a) => `${a.name} ${Math.round(a.share * 100)}% (${a.assigned} assigned)`).join(", ")}`,
-        `  results: ${e.results ? `${e.results.source}${e.results.rehearsal ? " (REHEARSAL)" : ""}` : "none"}`,
-        ...e.history.map((h) => `  ${h.at.slice(0, 19)} ${h.action}${h.note ? `: ${h.note}` : ""}`),
-      ].join("\n"));
+      return out(
+        json
+          ? JSON.stringify(e)
+          : [
+              `${e.id} ${e.name}: ${e.status}${e.archived ? " (archived)" : ""}${e.decision ? `, decided ${e.decision}` : ""}`,
+              `  start day ${e.startDate ?? "–"}; arms ${e.arms.map((a) => `${a.name} ${Math.round(a.share * 100)}% (${a.assigned} assigned)`).join(", ")}`,
+              `  results: ${e.results ? `${e.results.source}${e.results.rehearsal ? " (REHEARSAL)" : ""}` : "none"}`,
+              ...e.history.map((h) => `  ${h.at.slice(0, 19)} ${h.action}${h.note ? `: ${h.note}` : ""}`),
+            ].join("\n"),
+      );
     }
     case "start": {
       mine(db, id);
@@ -102,13 +144,29 @@ function run(db: Db, sub: string, id: number, values: Values, design: ReturnType
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       const e = getExperiment(db, id)!;
       const perArm = e.design.arms.map((a, i) => ({ arm: a.name, customers: r.perArm[i] }));
-      return out(json ? JSON.stringify({ id, status: e.status, startDate: r.startDate, assigned: r.assigned, perArm, power: r.power, warnings: r.warnings })
-        : `started experiment ${id} on ${r.startDate}: ${perArm.map((a) => `${a.arm} ${a.customers}`).join(", ")}`);
+      return out(
+        json
+          ? JSON.stringify({
+              id,
+              status: e.status,
+              startDate: r.startDate,
+              assigned: r.assigned,
+              perArm,
+              power: r.power,
+              warnings: r.warnings,
+            })
+          : `started experiment ${id} on ${r.startDate}: ${perArm.map((a) => `${a.arm} ${a.customers}`).join(", ")}`,
+      );
     }
     case "assignment": {
       const e = mine(db, id);
       if (e.status === "draft") throw new UsageError(`experiment ${id} is a draft: start it to assign customers`);
-      return out(toCsv(["customer_id", "arm"], assignmentRows(db, id).map((a) => [a.customerId, e.design.arms[a.arm].name])).trimEnd());
+      return out(
+        toCsv(
+          ["customer_id", "arm"],
+          assignmentRows(db, id).map((a) => [a.customerId, e.design.arms[a.arm].name]),
+        ).trimEnd(),
+      );
     }
     case "stop":
       mine(db, id);
@@ -116,7 +174,8 @@ function run(db: Db, sub: string, id: number, values: Values, design: ReturnType
       return show(id, `stopped experiment ${id} early: completed`);
     case "decide": {
       mine(db, id);
-      if (!DECISIONS.includes(values.decision as RecordedDecision)) throw new UsageError(`--decision must be ${DECISIONS.join("|")}`);
+      if (!DECISIONS.includes(values.decision as RecordedDecision))
+        throw new UsageError(`--decision must be ${DECISIONS.join("|")}`);
       decideExperiment(db, id, values.decision as RecordedDecision, values.note);
       return show(id, `decided experiment ${id}: ${values.decision}`);
     }
@@ -135,7 +194,10 @@ function run(db: Db, sub: string, id: number, values: Values, design: ReturnType
       return show(id, `restored experiment ${id}`);
     case "delete": {
       const e = mine(db, id);
-      if (e.status !== "draft" && values.confirm === undefined) throw new UsageError(`experiment ${id} has started: add --confirm "${e.name}" to delete it with its assignment and results`);
+      if (e.status !== "draft" && values.confirm === undefined)
+        throw new UsageError(
+          `experiment ${id} has started: add --confirm "${e.name}" to delete it with its assignment and results`,
+        );
       deleteExperiment(db, id, values.confirm);
       return out(json ? JSON.stringify({ deleted: id }) : `deleted experiment ${id}`);
     }

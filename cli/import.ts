@@ -25,7 +25,6 @@ function currencyFlag(value: string): string {
 import { IMPORT_USAGE } from "./usage";
 import { progressPrinter } from "./progress";
 
-
 export async function importCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
     workspace: { type: "string" },
@@ -43,16 +42,25 @@ export async function importCommand(argv: string[]): Promise<void> {
   });
   if (positionals.length !== 1) throw new UsageError(`usage: ${IMPORT_USAGE}`);
   const dateFormat = values["date-format"] === undefined ? undefined : normaliseDateFormat(values["date-format"]);
-  if (dateFormat === null) throw new UsageError(`--date-format "${values["date-format"]}" is not one of M/D/YYYY, D/M/YYYY, ISO (YYYY-MM-DD), YYYYMMDD`);
+  if (dateFormat === null)
+    throw new UsageError(
+      `--date-format "${values["date-format"]}" is not one of M/D/YYYY, D/M/YYYY, ISO (YYYY-MM-DD), YYYYMMDD`,
+    );
   const map = values.map ? parseMapArgs(values.map) : undefined;
   const currency = values.currency === undefined ? undefined : currencyFlag(values.currency);
-  if (currency !== undefined && (values.update !== undefined || values["update-id"] !== undefined)) throw new UsageError("--currency is set at import (an update keeps the data set's currency)");
+  if (currency !== undefined && (values.update !== undefined || values["update-id"] !== undefined))
+    throw new UsageError("--currency is set at import (an update keeps the data set's currency)");
   const updateId = values["update-id"] === undefined ? undefined : Number(values["update-id"]);
-  if (updateId !== undefined && !(Number.isInteger(updateId) && updateId > 0)) throw new UsageError(`--update-id expects a data set id, got "${values["update-id"]}"`);
+  if (updateId !== undefined && !(Number.isInteger(updateId) && updateId > 0))
+    throw new UsageError(`--update-id expects a data set id, got "${values["update-id"]}"`);
   const update = updateId ?? values.update;
-  if (update !== undefined && (values.workspace !== undefined || values.replace)) throw new UsageError("--update adds lines to an existing data set: it takes no --workspace or --replace");
+  if (update !== undefined && (values.workspace !== undefined || values.replace))
+    throw new UsageError("--update adds lines to an existing data set: it takes no --workspace or --replace");
   const db = openDb(databasePath(values.db));
-  const progress = progressPrinter(`${update === undefined ? "Importing" : "Updating with"} ${positionals[0]}`, values["progress-json"] ?? false);
+  const progress = progressPrinter(
+    `${update === undefined ? "Importing" : "Updating with"} ${positionals[0]}`,
+    values["progress-json"] ?? false,
+  );
   try {
     if (update !== undefined) {
       // everything derived is recomputed inside the update's transaction: a failure changes nothing
@@ -91,11 +99,19 @@ export async function importCommand(argv: string[]): Promise<void> {
     progress.update({ stage: "done" });
     progress.end();
     const datasetCurrency = getDataset(db, datasetId)?.currency ?? null;
-    process.stdout.write(values.json ? JSON.stringify({ ...report, currency: datasetCurrency }) + "\n"
-      : summary(report) + `  currency            ${datasetCurrency ?? "none: amounts are plain numbers (set one with --currency CODE or \`currency CODE\`)"}\n`);
+    process.stdout.write(
+      values.json
+        ? JSON.stringify({ ...report, currency: datasetCurrency }) + "\n"
+        : summary(report) +
+            `  currency            ${datasetCurrency ?? "none: amounts are plain numbers (set one with --currency CODE or \`currency CODE\`)"}\n`,
+    );
   } catch (err) {
     // the web server reads the code from this line; people read the message main() prints
-    if (values["progress-json"]) process.stderr.write(JSON.stringify({ error: { code: errorCode(err), message: String(err instanceof Error ? err.message : err) } }) + "\n");
+    if (values["progress-json"])
+      process.stderr.write(
+        JSON.stringify({ error: { code: errorCode(err), message: String(err instanceof Error ? err.message : err) } }) +
+          "\n",
+      );
     throw err;
   } finally {
     progress.end();
@@ -120,12 +136,15 @@ function updateSummary(u: UpdateReport): string {
     `  new customers       ${n(u.newCustomers)}`,
   ];
   if (r.until) lines.push(`  after ${r.until}    ${n(r.linesAfterUntil ?? 0)} lines left out`);
-  if (u.remeasured.length) lines.push(`  measured again      experiment${u.remeasured.length > 1 ? "s" : ""} ${u.remeasured.join(", ")}`);
+  if (u.remeasured.length)
+    lines.push(`  measured again      experiment${u.remeasured.length > 1 ? "s" : ""} ${u.remeasured.join(", ")}`);
   return lines.join("\n") + "\n";
 }
 
 function summary(r: ImportReport): string {
-  const reasons = Object.entries(r.invalidReasons).map(([k, v]) => `${k} ${n(v)}`).join(", ");
+  const reasons = Object.entries(r.invalidReasons)
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join(", ");
   const lines = [
     `Imported "${r.fileName}" as data set "${r.dataset}" in ${r.seconds.total.toFixed(2)} s`,
     `  format ${FORMAT_LABELS[r.format]}, encoding ${r.encoding}, dates ${r.dateFormat}`,

@@ -1,5 +1,17 @@
 import { UsageError } from "./args";
-import { ANALYZE_USAGE, EXPERIMENT_USAGE, CLV_USAGE, CURRENCY_USAGE, IMPORT_USAGE, PLAN_USAGE, POWER_USAGE, REPORT_USAGE, RESULTS_USAGE, SEED_USAGE, SEGMENTS_USAGE } from "./usage";
+import {
+  ANALYZE_USAGE,
+  EXPERIMENT_USAGE,
+  CLV_USAGE,
+  CURRENCY_USAGE,
+  IMPORT_USAGE,
+  PLAN_USAGE,
+  POWER_USAGE,
+  REPORT_USAGE,
+  RESULTS_USAGE,
+  SEED_USAGE,
+  SEGMENTS_USAGE,
+} from "./usage";
 
 type Run = (argv: string[]) => Promise<void>;
 
@@ -19,7 +31,9 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Run> }> = {
 };
 
 function help(): string {
-  return ["usage: npm run -s cli -- <command>", ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join("\n") + "\n";
+  return (
+    ["usage: npm run -s cli -- <command>", ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join("\n") + "\n"
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -30,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")}`);
-  await (await command.load())(rest);
+  await (
+    await command.load()
+  )(rest);
   return 0;
 }
 

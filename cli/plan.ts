@@ -9,12 +9,19 @@ import { activeDatasetId } from "~/db/datasets.server";
 import { parse, UsageError } from "./args";
 import { PLAN_USAGE } from "./usage";
 
-
 export async function planCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { budget: { type: "string" }, input: { type: "string" }, learned: { type: "boolean" }, borrow: { type: "boolean" }, db: { type: "string" }, json: { type: "boolean" } });
+  const { values } = parse(argv, {
+    budget: { type: "string" },
+    input: { type: "string" },
+    learned: { type: "boolean" },
+    borrow: { type: "boolean" },
+    db: { type: "string" },
+    json: { type: "boolean" },
+  });
   if (values.budget === undefined || !!values.input === !!values.learned) throw new UsageError(`usage: ${PLAN_USAGE}`);
   if (values.learned) {
-    if (values.budget.trim() === "" || !Number.isFinite(Number(values.budget)) || Number(values.budget) < 0) throw new UsageError(`--budget expects a number ≥ 0, got "${values.budget}"`);
+    if (values.budget.trim() === "" || !Number.isFinite(Number(values.budget)) || Number(values.budget) < 0)
+      throw new UsageError(`--budget expects a number ≥ 0, got "${values.budget}"`);
     const db = openDb(databasePath(values.db));
     try {
       const id = activeDatasetId(db);
@@ -24,9 +31,17 @@ export async function planCommand(argv: string[]): Promise<void> {
         process.stdout.write(JSON.stringify(plan) + "\n");
         return;
       }
-      for (const c of plan.candidates) process.stdout.write(`${c.name.padEnd(45)} lift ${(c.lift * 100).toFixed(1)}% (${(c.liftInterval[0] * 100).toFixed(1)}% to ${(c.liftInterval[1] * 100).toFixed(1)}%)${c.borrowed ? " BORROWED" : ""}  profit ${c.profitRange[0].toFixed(2)} to ${c.profitRange[1].toFixed(2)}\n`);
-      for (const t of plan.testFirst) process.stdout.write(`${t.name.padEnd(45)} test first: ${t.perArm === null ? "test size not computable" : `${t.perArm} per arm (${t.total} in all${t.fits ? "" : `, more than the ${t.audience} in the segment`})`}\n`);
-      process.stdout.write(`total spend ${plan.spend.toFixed(2)} of ${Number(values.budget).toFixed(2)}, expected profit ${plan.expectedProfit.toFixed(2)}\n`);
+      for (const c of plan.candidates)
+        process.stdout.write(
+          `${c.name.padEnd(45)} lift ${(c.lift * 100).toFixed(1)}% (${(c.liftInterval[0] * 100).toFixed(1)}% to ${(c.liftInterval[1] * 100).toFixed(1)}%)${c.borrowed ? " BORROWED" : ""}  profit ${c.profitRange[0].toFixed(2)} to ${c.profitRange[1].toFixed(2)}\n`,
+        );
+      for (const t of plan.testFirst)
+        process.stdout.write(
+          `${t.name.padEnd(45)} test first: ${t.perArm === null ? "test size not computable" : `${t.perArm} per arm (${t.total} in all${t.fits ? "" : `, more than the ${t.audience} in the segment`})`}\n`,
+        );
+      process.stdout.write(
+        `total spend ${plan.spend.toFixed(2)} of ${Number(values.budget).toFixed(2)}, expected profit ${plan.expectedProfit.toFixed(2)}\n`,
+      );
       return;
     } finally {
       db.$client.close();
@@ -39,7 +54,8 @@ export async function planCommand(argv: string[]): Promise<void> {
     throw new UsageError(`--input ${values.input}: ${(err as Error).message}`);
   }
   const candidates = Array.isArray(raw) ? raw : (raw as { candidates?: unknown })?.candidates;
-  if (values.budget.trim() === "" || !Number.isFinite(Number(values.budget))) throw new UsageError(`--budget expects a number, got "${values.budget}"`);
+  if (values.budget.trim() === "" || !Number.isFinite(Number(values.budget)))
+    throw new UsageError(`--budget expects a number, got "${values.budget}"`);
   const parsed = planRequestSchema.safeParse({ budget: Number(values.budget), candidates });
   if (!parsed.success) throw new UsageError(`invalid input: ${describeIssues(parsed.error)}`);
   const result = allocateBudget(parsed.data.budget, parsed.data.candidates);
@@ -47,6 +63,11 @@ export async function planCommand(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(result) + "\n");
     return;
   }
-  for (const a of result.allocations) process.stdout.write(`${a.name.padEnd(40)} ${String(a.contacts).padStart(8)} contacts  spend ${a.spend.toFixed(2).padStart(10)}  expected profit ${a.expectedProfit.toFixed(2).padStart(12)}\n`);
-  process.stdout.write(`total spend ${result.spend.toFixed(2)} of ${parsed.data.budget.toFixed(2)}, expected profit ${result.expectedProfit.toFixed(2)}\n`);
+  for (const a of result.allocations)
+    process.stdout.write(
+      `${a.name.padEnd(40)} ${String(a.contacts).padStart(8)} contacts  spend ${a.spend.toFixed(2).padStart(10)}  expected profit ${a.expectedProfit.toFixed(2).padStart(12)}\n`,
+    );
+  process.stdout.write(
+    `total spend ${result.spend.toFixed(2)} of ${parsed.data.budget.toFixed(2)}, expected profit ${result.expectedProfit.toFixed(2)}\n`,
+  );
 }

@@ -4,7 +4,6 @@ import { analysePower, PowerInputError } from "~/experiments/stats/power";
 import { describeIssues } from "~/lib/validation";
 import { parse, UsageError } from "./args";
 
-
 const number = (v: string | undefined, flag: string) => {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -14,9 +13,21 @@ const number = (v: string | undefined, flag: string) => {
 
 export async function powerCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
-    metric: { type: "string" }, baseline: { type: "string" }, mean: { type: "string" }, sd: { type: "string" }, mde: { type: "string" },
-    relative: { type: "boolean" }, alpha: { type: "string" }, power: { type: "string" }, sides: { type: "string" }, ratio: { type: "string" },
-    arms: { type: "string" }, method: { type: "string" }, n: { type: "string" }, input: { type: "string" }, json: { type: "boolean" },
+    metric: { type: "string" },
+    baseline: { type: "string" },
+    mean: { type: "string" },
+    sd: { type: "string" },
+    mde: { type: "string" },
+    relative: { type: "boolean" },
+    alpha: { type: "string" },
+    power: { type: "string" },
+    sides: { type: "string" },
+    ratio: { type: "string" },
+    arms: { type: "string" },
+    method: { type: "string" },
+    n: { type: "string" },
+    input: { type: "string" },
+    json: { type: "boolean" },
   });
   let raw: unknown;
   if (values.input) {
@@ -28,9 +39,19 @@ export async function powerCommand(argv: string[]): Promise<void> {
   } else {
     raw = Object.fromEntries(
       Object.entries({
-        metric: values.metric, baseline: number(values.baseline, "--baseline"), mean: number(values.mean, "--mean"), sd: number(values.sd, "--sd"),
-        mde: number(values.mde, "--mde"), relative: values.relative, alpha: number(values.alpha, "--alpha"), power: number(values.power, "--power"),
-        sides: number(values.sides, "--sides"), ratio: number(values.ratio, "--ratio"), arms: number(values.arms, "--arms"), method: values.method, n: number(values.n, "--n"),
+        metric: values.metric,
+        baseline: number(values.baseline, "--baseline"),
+        mean: number(values.mean, "--mean"),
+        sd: number(values.sd, "--sd"),
+        mde: number(values.mde, "--mde"),
+        relative: values.relative,
+        alpha: number(values.alpha, "--alpha"),
+        power: number(values.power, "--power"),
+        sides: number(values.sides, "--sides"),
+        ratio: number(values.ratio, "--ratio"),
+        arms: number(values.arms, "--arms"),
+        method: values.method,
+        n: number(values.n, "--n"),
       }).filter(([, v]) => v !== undefined),
     );
   }

@@ -1,7 +1,10 @@
 import type { ImportProgress } from "~/ingest/import.server";
 
 /** Progress on stderr: a rewritten line for people, or one JSON object per line for the web server (--progress-json). */
-export function progressPrinter(label: string, json: boolean): { update: (p: ImportProgress) => void; end: () => void } {
+export function progressPrinter(
+  label: string,
+  json: boolean,
+): { update: (p: ImportProgress) => void; end: () => void } {
   if (json) return { update: (p) => process.stderr.write(JSON.stringify({ progress: p }) + "\n"), end: () => {} };
   const tty = process.stderr.isTTY;
   let last = "";

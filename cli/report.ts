@@ -8,7 +8,6 @@ import { databasePath } from "~/db/paths.server";
 import { parse, UsageError } from "./args";
 import { REPORT_USAGE } from "./usage";
 
-
 export async function reportCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
     from: { type: "string" },
@@ -39,7 +38,27 @@ export async function reportCommand(argv: string[]): Promise<void> {
 }
 
 function formatTable(header: string[], rows: unknown[][]): string {
-  const cells = [header, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? "" : typeof v === "number" ? v.toLocaleString("en-GB", { maximumFractionDigits: 4 }) : String(v))))];
+  const cells = [
+    header,
+    ...rows.map((r) =>
+      r.map((v) =>
+        v === null || v === undefined
+          ? ""
+          : typeof v === "number"
+            ? v.toLocaleString("en-GB", { maximumFractionDigits: 4 })
+            : String(v),
+      ),
+    ),
+  ];
   const widths = header.map((_, i) => Math.min(60, Math.max(...cells.map((r) => (r[i] ?? "").length))));
-  return cells.map((r) => r.map((c, i) => (typeof rows[0]?.[i] === "number" ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    cells
+      .map((r) =>
+        r
+          .map((c, i) => (typeof rows[0]?.[i] === "number" ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }

@@ -18,15 +18,23 @@ type Sub = (id: number, argv: string[], dbPath: string | undefined, asJson: bool
 // the dispatch point: one function per source (`simulate` and `upload` from the lifecycle, issue 16)
 const SUBCOMMANDS: Record<string, Sub> = { measure: measureCommand, simulate: simulateCommand, upload: uploadCommand };
 const RECORD_OPTIONS = {
-  db: { type: "string" }, json: { type: "boolean" }, seed: { type: "string" }, lift: { type: "string", multiple: true },
-  "spend-lift": { type: "string", multiple: true }, absent: { type: "string" }, accept: { type: "boolean" },
+  db: { type: "string" },
+  json: { type: "boolean" },
+  seed: { type: "string" },
+  lift: { type: "string", multiple: true },
+  "spend-lift": { type: "string", multiple: true },
+  absent: { type: "string" },
+  accept: { type: "boolean" },
 } as const;
 
 export async function resultsCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   const run = sub ? SUBCOMMANDS[sub] : undefined;
   if (!run) throw new UsageError(`usage: ${RESULTS_USAGE}`);
-  const { values, positionals } = parse(rest, sub === "measure" ? { db: { type: "string" }, json: { type: "boolean" } } : RECORD_OPTIONS);
+  const { values, positionals } = parse(
+    rest,
+    sub === "measure" ? { db: { type: "string" }, json: { type: "boolean" } } : RECORD_OPTIONS,
+  );
   if (positionals.length !== (sub === "upload" ? 2 : 1)) throw new UsageError(`usage: ${RESULTS_USAGE}`);
   const id = positiveInt(positionals[0], "the experiment ID")!;
   try {
@@ -56,7 +64,10 @@ export function measuredText(r: MeasuredReport): string {
   const lines = [
     `Measured from the data set: start day ${r.startDate}, day ${r.daysObserved} of ${r.windowDays} observed, through ${r.observedThrough}${r.daysObserved < r.windowDays ? " (interim)" : " (final)"}`,
     `  ${"arm".padEnd(14)} ${"users".padStart(7)} ${"buyers".padStart(7)} ${"revenue".padStart(12)} ${"orders".padStart(7)} ${"refunded".padStart(10)} ${"pre-spend".padStart(12)}`,
-    ...r.arms.map((x) => `  ${x.name.padEnd(14)} ${String(x.users).padStart(7)} ${String(x.conversions).padStart(7)} ${money(x.revenueSum).padStart(12)} ${String(x.orders).padStart(7)} ${money(x.refunded).padStart(10)} ${money(x.preSpendSum).padStart(12)}`),
+    ...r.arms.map(
+      (x) =>
+        `  ${x.name.padEnd(14)} ${String(x.users).padStart(7)} ${String(x.conversions).padStart(7)} ${money(x.revenueSum).padStart(12)} ${String(x.orders).padStart(7)} ${money(x.refunded).padStart(10)} ${money(x.preSpendSum).padStart(12)}`,
+    ),
   ];
   if (a) {
     for (const c of a.primary.comparisons) {
@@ -65,7 +76,11 @@ export function measuredText(r: MeasuredReport): string {
       const chance = f.chanceToWin;
       lines.push(
         `  ${c.arm} vs control (${a.primary.metric}, ${a.engine.label}${a.interim ? ", interim" : ""}): lift ${pct(f.estimate)}, interval ${pct(f.ci?.[0] ?? null)} to ${pct(f.ci?.[1] ?? null)}` +
-          (p !== undefined && p !== null ? `, p = ${p.toFixed(3)}` : chance !== undefined && chance !== null ? `, chance to win ${pct(chance)}` : ""),
+          (p !== undefined && p !== null
+            ? `, p = ${p.toFixed(3)}`
+            : chance !== undefined && chance !== null
+              ? `, chance to win ${pct(chance)}`
+              : ""),
       );
     }
     lines.push(`  decision: ${a.decision.verdict}: ${a.decision.reasons.join(" ")}`);
@@ -93,8 +108,16 @@ async function recordCommand(id: number, body: unknown, dbPath: string | undefin
     const accounting = (r as { accounting?: UploadAccounting }).accounting;
     const text = [
       `recorded ${r.rehearsal ? "a REHEARSAL (simulated)" : `results (${r.source})`} for experiment ${id}`,
-      ...(accounting ? [`  assigned ${accounting.assigned}, lines in the file ${accounting.linesInFile}, accepted ${accounting.accepted}, absent ${accounting.absent} (${accounting.absentTreatment}), refused lines ${accounting.refused}`] : []),
-      ...(r.analysis ? [`  decision: ${r.analysis.decision.verdict}: ${r.analysis.decision.reasons.join(" ")}`] : r.problem ? [`  no analysis: ${r.problem}`] : []),
+      ...(accounting
+        ? [
+            `  assigned ${accounting.assigned}, lines in the file ${accounting.linesInFile}, accepted ${accounting.accepted}, absent ${accounting.absent} (${accounting.absentTreatment}), refused lines ${accounting.refused}`,
+          ]
+        : []),
+      ...(r.analysis
+        ? [`  decision: ${r.analysis.decision.verdict}: ${r.analysis.decision.reasons.join(" ")}`]
+        : r.problem
+          ? [`  no analysis: ${r.problem}`]
+          : []),
     ];
     process.stdout.write(asJson ? JSON.stringify(r) + "\n" : text.join("\n") + "\n");
   } finally {
@@ -104,14 +127,26 @@ async function recordCommand(id: number, body: unknown, dbPath: string | undefin
 
 async function simulateCommand(id: number, argv: string[], dbPath: string | undefined, asJson: boolean): Promise<void> {
   const { values } = parse(argv, RECORD_OPTIONS);
-  if (values.seed === undefined || !/^\d{1,10}$/.test(values.seed)) throw new UsageError("results simulate needs --seed S (a whole number)");
-  await recordCommand(id, { source: "simulation", seed: Number(values.seed), lift: armValues(values.lift, "--lift"), spendLift: armValues(values["spend-lift"], "--spend-lift") }, dbPath, asJson);
+  if (values.seed === undefined || !/^\d{1,10}$/.test(values.seed))
+    throw new UsageError("results simulate needs --seed S (a whole number)");
+  await recordCommand(
+    id,
+    {
+      source: "simulation",
+      seed: Number(values.seed),
+      lift: armValues(values.lift, "--lift"),
+      spendLift: armValues(values["spend-lift"], "--spend-lift"),
+    },
+    dbPath,
+    asJson,
+  );
 }
 
 async function uploadCommand(id: number, argv: string[], dbPath: string | undefined, asJson: boolean): Promise<void> {
   const { values, positionals } = parse(argv, RECORD_OPTIONS);
   const absent = values.absent ?? "zero";
-  if (absent !== "zero" && absent !== "exclude") throw new UsageError(`--absent must be zero or exclude, got "${absent}"`);
+  if (absent !== "zero" && absent !== "exclude")
+    throw new UsageError(`--absent must be zero or exclude, got "${absent}"`);
   let csv: string;
   try {
     csv = await readFile(positionals[1], "utf8");

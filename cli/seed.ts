@@ -5,7 +5,6 @@ import { importDemo } from "../seed/import-demo";
 import { parse, positiveInt, wholeNumber } from "./args";
 import { progressPrinter } from "./progress";
 
-
 export async function seedCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
     lines: { type: "string" },
@@ -30,7 +29,11 @@ export async function seedCommand(argv: string[]): Promise<void> {
     const progress = progressPrinter("Importing the demo data", false);
     const report = await importDemo(db, options, { name: values.workspace, onProgress: progress.update });
     progress.end();
-    process.stdout.write(values.json ? JSON.stringify(report) + "\n" : `Imported ${report.linesRead.toLocaleString("en-GB")} demo lines as "${report.dataset}"\n`);
+    process.stdout.write(
+      values.json
+        ? JSON.stringify(report) + "\n"
+        : `Imported ${report.linesRead.toLocaleString("en-GB")} demo lines as "${report.dataset}"\n`,
+    );
   } finally {
     db.$client.close();
   }

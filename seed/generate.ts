@@ -15,12 +15,36 @@ export const HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,Unit
 const START = Date.UTC(2010, 11, 1);
 const DAYS = 374; // 2010-12-01 … 2011-12-09, as the Online Retail data
 const MONTH_SEASON: Record<string, number> = {
-  "2010-12": 1.0, "2011-01": 0.72, "2011-02": 0.68, "2011-03": 0.9, "2011-04": 0.78, "2011-05": 0.95, "2011-06": 0.92,
-  "2011-07": 0.9, "2011-08": 0.92, "2011-09": 1.3, "2011-10": 1.45, "2011-11": 1.8, "2011-12": 1.25,
+  "2010-12": 1.0,
+  "2011-01": 0.72,
+  "2011-02": 0.68,
+  "2011-03": 0.9,
+  "2011-04": 0.78,
+  "2011-05": 0.95,
+  "2011-06": 0.92,
+  "2011-07": 0.9,
+  "2011-08": 0.92,
+  "2011-09": 1.3,
+  "2011-10": 1.45,
+  "2011-11": 1.8,
+  "2011-12": 1.25,
 };
 const MAX_SEASON = 1.8;
 const HOURS: [number, number][] = [
-  [7, 0.3], [8, 1.5], [9, 3], [10, 4.5], [11, 5], [12, 6.5], [13, 5.8], [14, 5], [15, 4.5], [16, 3], [17, 1.7], [18, 0.5], [19, 0.6], [20, 0.2],
+  [7, 0.3],
+  [8, 1.5],
+  [9, 3],
+  [10, 4.5],
+  [11, 5],
+  [12, 6.5],
+  [13, 5.8],
+  [14, 5],
+  [15, 4.5],
+  [16, 3],
+  [17, 1.7],
+  [18, 0.5],
+  [19, 0.6],
+  [20, 0.2],
 ];
 const PACKS = [1, 2, 3, 4, 6, 8, 10, 12, 12, 12, 24, 24, 36, 48];
 const PACK_WEIGHTS = [8, 6, 3, 4, 6, 2, 3, 10, 0, 0, 5, 0, 2, 2];
@@ -54,7 +78,9 @@ function formatDate(day: number, minute: number): string {
 function formatPrice(milli: number): string {
   const sign = milli < 0 ? "-" : "";
   const abs = Math.abs(milli);
-  const frac = String(abs % 1000).padStart(3, "0").replace(/0+$/, "");
+  const frac = String(abs % 1000)
+    .padStart(3, "0")
+    .replace(/0+$/, "");
   return `${sign}${Math.floor(abs / 1000)}${frac ? "." + frac : ""}`;
 }
 
@@ -104,14 +130,21 @@ class Shop {
     for (let i = 0; i < count; i++) {
       id += rng.int(1, 2);
       const wholesale = rng.chance(0.06);
-      this.customers.push({ id: String(id), country: COUNTRIES[countries.pick(rng)][0], wholesale, basket: rng.logNormal(1, 0.5) * (wholesale ? 2 : 1) });
+      this.customers.push({
+        id: String(id),
+        country: COUNTRIES[countries.pick(rng)][0],
+        wholesale,
+        basket: rng.logNormal(1, 0.5) * (wholesale ? 2 : 1),
+      });
     }
   }
 
   private makeSales() {
     const rng = this.rng;
     // acquisition: the first month brings the shop's existing customers, later months new ones, following the season
-    const acquisition = new WeightedPicker(Array.from({ length: DAYS }, (_, d) => (isOpen(d) ? season(d) * (d < 31 ? 4 : 1) : 0)));
+    const acquisition = new WeightedPicker(
+      Array.from({ length: DAYS }, (_, d) => (isOpen(d) ? season(d) * (d < 31 ? 4 : 1) : 0)),
+    );
     this.customers.forEach((c, index) => {
       const rate = rng.gamma(0.9, 0.045 / 0.9) * (c.wholesale ? 2.5 : 1); // purchases per day while active
       const dropout = rng.beta(1, 5);
@@ -133,7 +166,17 @@ class Shop {
   }
 
   private sale(day: number, customer: number, weight: number): Invoice {
-    return { kind: "sale", day, minute: this.minute(), customer, weight, lines: 0, seed: childSeed(this.options.seed, this.invoices.length), duplicates: 0, zeroPrice: 0 };
+    return {
+      kind: "sale",
+      day,
+      minute: this.minute(),
+      customer,
+      weight,
+      lines: 0,
+      seed: childSeed(this.options.seed, this.invoices.length),
+      duplicates: 0,
+      zeroPrice: 0,
+    };
   }
 
   /** Cancellations (~2% of lines), exact duplicates (~1%) and invalid lines (~0.4%), within the line budget. */
@@ -145,22 +188,48 @@ class Shop {
     const invalidLines = Math.round(n * 0.004);
     const sales = invoices.slice();
     const base = n - cancelLines - duplicateLines - invalidLines;
-    if (base < sales.length) throw new Error(`--lines ${n} is too small for the demo shop (at least ${Math.ceil(sales.length / 0.96)})`);
-    apportion(sales.map((s) => s.weight), base).forEach((lines, i) => (sales[i].lines = lines));
+    if (base < sales.length)
+      throw new Error(`--lines ${n} is too small for the demo shop (at least ${Math.ceil(sales.length / 0.96)})`);
+    apportion(
+      sales.map((s) => s.weight),
+      base,
+    ).forEach((lines, i) => (sales[i].lines = lines));
     const customerSales = sales.filter((s) => s.customer >= 0);
     const guestSales = sales.filter((s) => s.customer < 0);
     while (cancelLines > 0) {
       const original = rng.pick(customerSales);
       const lines = Math.min(rng.int(1, 4), original.lines, cancelLines);
       const day = Math.min(DAYS - 1, original.day + rng.int(0, 20));
-      invoices.push({ kind: "cancel", day, minute: this.minute(), customer: original.customer, weight: 0, lines, seed: childSeed(original.seed, 7), duplicates: 0, zeroPrice: 0, original });
+      invoices.push({
+        kind: "cancel",
+        day,
+        minute: this.minute(),
+        customer: original.customer,
+        weight: 0,
+        lines,
+        seed: childSeed(original.seed, 7),
+        duplicates: 0,
+        zeroPrice: 0,
+        original,
+      });
       cancelLines -= lines;
     }
     for (let i = 0; i < duplicateLines; i++) rng.pick(sales).duplicates++;
     let invalid = invalidLines;
     if (invalid >= 6) {
       // "Adjust bad debt" lines with A invoices, as in the real file
-      for (let i = 0; i < 3; i++) invoices.push({ kind: "adjust", day: DAYS - 120 + i, minute: 14 * 60 + i, customer: -1, weight: 0, lines: 1, seed: i, duplicates: 0, zeroPrice: 0 });
+      for (let i = 0; i < 3; i++)
+        invoices.push({
+          kind: "adjust",
+          day: DAYS - 120 + i,
+          minute: 14 * 60 + i,
+          customer: -1,
+          weight: 0,
+          lines: 1,
+          seed: i,
+          duplicates: 0,
+          zeroPrice: 0,
+        });
       invalid -= 3;
     }
     const zeroPrice = Math.round(invalid * 0.4);
@@ -168,7 +237,17 @@ class Shop {
     invalid -= zeroPrice;
     while (invalid > 0) {
       const lines = Math.min(invalid, rng.int(1, 3));
-      invoices.push({ kind: "stock", day: rng.int(0, DAYS - 1), minute: this.minute(), customer: -1, weight: 0, lines, seed: childSeed(this.options.seed, 1e7 + invalid), duplicates: 0, zeroPrice: 0 });
+      invoices.push({
+        kind: "stock",
+        day: rng.int(0, DAYS - 1),
+        minute: this.minute(),
+        customer: -1,
+        weight: 0,
+        lines,
+        seed: childSeed(this.options.seed, 1e7 + invalid),
+        duplicates: 0,
+        zeroPrice: 0,
+      });
       invalid -= lines;
     }
     invoices.sort((a, b) => a.day - b.day || a.minute - b.minute);
@@ -215,11 +294,23 @@ function* invoiceRows(shop: Shop, inv: Invoice): Generator<string> {
   const c = inv.customer >= 0 ? shop.customers[inv.customer] : null;
   const date = formatDate(inv.day, inv.minute);
   const tail = `${date},`;
-  const row = (p: Product, quantity: number, price: number, customer = c?.id ?? "", country = c?.country ?? "United Kingdom") =>
+  const row = (
+    p: Product,
+    quantity: number,
+    price: number,
+    customer = c?.id ?? "",
+    country = c?.country ?? "United Kingdom",
+  ) =>
     `${inv.number},${csvField(p.code)},${csvField(p.description)},${quantity},${tail}${formatPrice(price)},${customer},${csvField(country)}`;
   const rng = new Random(inv.seed ^ 0x5bd1e995);
   if (inv.kind === "adjust") {
-    yield row({ code: "B", description: "Adjust bad debt", price: 0 }, 1, inv.seed === 0 ? 11_062_060 : -11_062_060, "", "United Kingdom");
+    yield row(
+      { code: "B", description: "Adjust bad debt", price: 0 },
+      1,
+      inv.seed === 0 ? 11_062_060 : -11_062_060,
+      "",
+      "United Kingdom",
+    );
     return;
   }
   if (inv.kind === "stock") {
@@ -256,7 +347,11 @@ export function* demoRows(options: SeedOptions = DEFAULT_SEED_OPTIONS): Generato
 }
 
 /** Writes the demo CSV (ISO-8859-1, CRLF) to `path`; returns the number of data lines. */
-export async function writeDemoCsv(path: string, options: SeedOptions = DEFAULT_SEED_OPTIONS, onProgress?: (lines: number) => void): Promise<number> {
+export async function writeDemoCsv(
+  path: string,
+  options: SeedOptions = DEFAULT_SEED_OPTIONS,
+  onProgress?: (lines: number) => void,
+): Promise<number> {
   const out = createWriteStream(path);
   let buffer = HEADER + "\r\n";
   let count = 0;

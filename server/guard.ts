@@ -34,18 +34,30 @@ export const MAX_BODY_BYTES = 2_000_000;
 const UPLOADS = /^\/api\/uploads(\/|$)/;
 
 /** Why a request is refused, or null: the Host check, then, for a state change, the origin check. */
-export function refusal(req: { method: string; headers: Record<string, string | string[] | undefined> }, allowed: Set<string>): { status: number; message: string } | null {
+export function refusal(
+  req: { method: string; headers: Record<string, string | string[] | undefined> },
+  allowed: Set<string>,
+): { status: number; message: string } | null {
   const host = typeof req.headers.host === "string" ? req.headers.host : "";
   if (!host || !allowed.has(normaliseHost(host)))
-    return { status: 421, message: `This server does not answer to the host "${host.slice(0, 100)}". It answers to ${[...allowed].join(", ")}; set ALLOWED_HOSTS (with HOST) to add a name.` };
+    return {
+      status: 421,
+      message: `This server does not answer to the host "${host.slice(0, 100)}". It answers to ${[...allowed].join(", ")}; set ALLOWED_HOSTS (with HOST) to add a name.`,
+    };
   if (SAFE_METHODS.has(req.method)) return null;
   const length = Number(req.headers["content-length"] ?? 0);
   const upload = UPLOADS.test((req as { path?: string }).path ?? "");
   if (length > MAX_BODY_BYTES && !upload)
-    return { status: 413, message: `The body is ${length.toLocaleString("en-GB")} bytes, over the ${MAX_BODY_BYTES.toLocaleString("en-GB")} this server reads (files go through the upload).` };
+    return {
+      status: 413,
+      message: `The body is ${length.toLocaleString("en-GB")} bytes, over the ${MAX_BODY_BYTES.toLocaleString("en-GB")} this server reads (files go through the upload).`,
+    };
   // a body of unannounced length (chunked) could grow past the limit unseen: only the upload streams one, to disk
   if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] !== undefined && !upload)
-    return { status: 411, message: "A body must announce its length (Content-Length): only file uploads may be sent in chunks." };
+    return {
+      status: 411,
+      message: "A body must announce its length (Content-Length): only file uploads may be sent in chunks.",
+    };
   const origin = req.headers.origin;
   if (typeof origin === "string") {
     let originHost = "";
@@ -54,12 +66,20 @@ export function refusal(req: { method: string; headers: Record<string, string | 
     } catch {
       // "null" (a sandboxed frame, a file: page) or garbage: not this server's origin
     }
-    if (originHost !== host.toLowerCase()) return { status: 403, message: `Cross-origin request refused: a page on ${origin.slice(0, 100)} may not change data on this server.` };
+    if (originHost !== host.toLowerCase())
+      return {
+        status: 403,
+        message: `Cross-origin request refused: a page on ${origin.slice(0, 100)} may not change data on this server.`,
+      };
     return null;
   }
   // no Origin (old browsers on same-origin GET-like forms, the CLI, curl): a browser still says where it comes from
   const site = req.headers["sec-fetch-site"];
-  if (site === "cross-site" || site === "same-site") return { status: 403, message: "Cross-origin request refused: a page on another site may not change data on this server." };
+  if (site === "cross-site" || site === "same-site")
+    return {
+      status: 403,
+      message: "Cross-origin request refused: a page on another site may not change data on this server.",
+    };
   return null;
 }
 
@@ -85,7 +105,11 @@ export function guard(allowed = allowedHosts()) {
   return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
     const refused = refusal(req, allowed);
     if (refused) {
-      res.status(refused.status).type("text/plain").set("Cache-Control", "no-store").send(refused.message + "\n");
+      res
+        .status(refused.status)
+        .type("text/plain")
+        .set("Cache-Control", "no-store")
+        .send(refused.message + "\n");
       return;
     }
     const nonce = randomBytes(16).toString("base64");

@@ -10,7 +10,14 @@ import { swapNonce } from "./guard";
 
 // A page keeps the CSP nonce it was rendered with (`nonce`): each response that reuses it swaps in its own
 // (server/guard.ts swapNonce), so a cached page's scripts run under the policy sent with it.
-type Cached = { version: string; at: number; status: number; headers: [string, string][]; body: Buffer; nonce?: string };
+type Cached = {
+  version: string;
+  at: number;
+  status: number;
+  headers: [string, string][];
+  body: Buffer;
+  nonce?: string;
+};
 export type Answer = { status: number; statusText: string; headers: [string, string][]; body: Buffer; nonce?: string };
 
 const MAX_ENTRIES = 500;
@@ -62,10 +69,22 @@ export class PageCache {
     if (!pending) {
       pending = produce()
         .then(async (response) => {
-          const answer: Answer = { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: Buffer.from(await response.arrayBuffer()), nonce };
+          const answer: Answer = {
+            status: response.status,
+            statusText: response.statusText,
+            headers: [...response.headers.entries()],
+            body: Buffer.from(await response.arrayBuffer()),
+            nonce,
+          };
           // an answer that says not to keep it (a "fitting…" page, refreshed until the fit is ready) is never kept
           const noStore = /no-store/i.test(response.headers.get("cache-control") ?? "");
-          if (answer.status === 200 && !noStore && !response.headers.has("set-cookie") && answer.body.length <= MAX_BYTES / 8) this.keep(key, version, answer);
+          if (
+            answer.status === 200 &&
+            !noStore &&
+            !response.headers.has("set-cookie") &&
+            answer.body.length <= MAX_BYTES / 8
+          )
+            this.keep(key, version, answer);
           return answer;
         })
         .finally(() => this.inflight.delete(id));
@@ -81,7 +100,14 @@ export class PageCache {
       this.bytes -= old.body.length;
       this.entries.delete(key);
     }
-    this.entries.set(key, { version, at: Date.now(), status: answer.status, headers: answer.headers, body, nonce: answer.nonce });
+    this.entries.set(key, {
+      version,
+      at: Date.now(),
+      status: answer.status,
+      headers: answer.headers,
+      body,
+      nonce: answer.nonce,
+    });
     this.bytes += body.length;
     while (this.entries.size > MAX_ENTRIES || this.bytes > MAX_BYTES) {
       const [oldest, entry] = this.entries.entries().next().value!;

@@ -21,7 +21,9 @@ async function loadDemoIfEmpty(path: string) {
     const lines = Number(process.env.DEMO_LINES ?? DEFAULT_SEED_OPTIONS.lines);
     console.log(`No data yet: generating and importing the demo data set (${lines.toLocaleString("en-GB")} lines)…`);
     const report = await importDemo(db, { ...DEFAULT_SEED_OPTIONS, lines }, { fileName: "demo-online-retail.csv" });
-    console.log(`Demo data imported: ${report.customers.toLocaleString("en-GB")} customers, ${report.invoices.toLocaleString("en-GB")} invoices.`);
+    console.log(
+      `Demo data imported: ${report.customers.toLocaleString("en-GB")} customers, ${report.invoices.toLocaleString("en-GB")} invoices.`,
+    );
   } finally {
     db.$client.close();
   }
@@ -46,7 +48,10 @@ const host = process.env.HOST ?? "127.0.0.1";
 const port = Number(process.env.PORT ?? 3000);
 const local = host === "0.0.0.0" ? "127.0.0.1" : host;
 // load the active data set into memory before the first visitor asks (through the app, which owns the cache)
-const warm = () => fetch(`http://${local}:${port}/api/report/monthly`).then((r) => r.arrayBuffer()).catch(() => undefined);
+const warm = () =>
+  fetch(`http://${local}:${port}/api/report/monthly`)
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined);
 
 // One web worker per core (WEB_WORKERS to choose), sharing the port and the SQLite file (docs/decisions/0011-workers.md);
 // the primary prepares the database, starts them and replaces one that dies.
@@ -70,7 +75,8 @@ if (cluster.isPrimary) {
       const worker = cluster.fork();
       // an import finished in one worker: the others load the new data set too, before their next visitor
       worker.on("message", (m: { campaignLab?: string }) => {
-        if (m?.campaignLab === "dataset-changed") for (const w of Object.values(cluster.workers ?? {})) if (w && w !== worker) w.send({ campaignLab: "warm" });
+        if (m?.campaignLab === "dataset-changed")
+          for (const w of Object.values(cluster.workers ?? {})) if (w && w !== worker) w.send({ campaignLab: "warm" });
       });
       return worker;
     };
@@ -92,7 +98,9 @@ if (cluster.isPrimary) {
     }
     await Promise.all(Array.from({ length: workers }, warm));
   }
-  console.log(`Campaign Lab is running on http://${host === "0.0.0.0" ? "localhost" : host}:${port} (database ${path}, ${workers} web worker${workers === 1 ? "" : "s"})`);
+  console.log(
+    `Campaign Lab is running on http://${host === "0.0.0.0" ? "localhost" : host}:${port} (database ${path}, ${workers} web worker${workers === 1 ? "" : "s"})`,
+  );
 } else {
   process.on("message", (m: { campaignLab?: string }) => m?.campaignLab === "warm" && void warm());
   await serve(host, port);

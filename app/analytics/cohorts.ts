@@ -6,7 +6,11 @@ export type CohortRow = { month: string; size: number; active: number[]; revenue
 /** Whether customer c belongs to the scope's customers: acquired within its dates, in its country. */
 function acquiredInScope(facts: Facts, scope: Scope, c: number): boolean {
   const first = facts.customers.firstSaleDay[c];
-  return first >= scope.fromDay && first <= scope.toDay && (scope.country === null || facts.customers.country[c] === scope.country);
+  return (
+    first >= scope.fromDay &&
+    first <= scope.toDay &&
+    (scope.country === null || facts.customers.country[c] === scope.country)
+  );
 }
 
 /**
@@ -38,7 +42,12 @@ export function cohorts(facts: Facts, scope: Scope): CohortRow[] {
     row.active[k].add(c);
     row.revenue[k] += o.amount[i];
   }
-  return rows.map((r, m) => ({ month: monthText(first + m), size: r.size, active: r.active.map((s) => s.size), revenue: r.revenue.map(money) }));
+  return rows.map((r, m) => ({
+    month: monthText(first + m),
+    size: r.size,
+    active: r.active.map((s) => s.size),
+    revenue: r.revenue.map(money),
+  }));
 }
 
 export type RetentionView = "customers" | "revenue" | "cumulative";
@@ -108,5 +117,9 @@ export function secondPurchase(facts: Facts, scope: Scope, maxDays = 180): Secon
     }
     return { days: n, share: share(again, observed), observed };
   });
-  return { newCustomers: gaps.length, curve, callouts: [7, 30, 90].filter((d) => d <= maxDays).map((d) => ({ days: d, share: curve[d - 1].share })) };
+  return {
+    newCustomers: gaps.length,
+    curve,
+    callouts: [7, 30, 90].filter((d) => d <= maxDays).map((d) => ({ days: d, share: curve[d - 1].share })),
+  };
 }

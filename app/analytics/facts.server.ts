@@ -9,7 +9,10 @@ import { forgetMemo } from "./memo.server";
 // is loaded again, and the memo of computed results is cleared with it.
 
 type Loaded = { version: string; facts: Facts };
-const cache = ((globalThis as { __campaignLabFacts?: Map<number, Loaded> }).__campaignLabFacts ??= new Map<number, Loaded>());
+const cache = ((globalThis as { __campaignLabFacts?: Map<number, Loaded> }).__campaignLabFacts ??= new Map<
+  number,
+  Loaded
+>());
 const KEEP = 2;
 
 export function getFacts(db: Db, datasetId: number): Facts {
@@ -47,7 +50,12 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     .raw()
     .all(datasetId) as [string, string | null, string][];
   const customerIndex = new BigMap<string, number>();
-  const customers = { ids: [] as string[], country: new Int32Array(customerRows.length), firstSaleDay: new Int32Array(customerRows.length), firstSaleMonth: new Int32Array(customerRows.length) };
+  const customers = {
+    ids: [] as string[],
+    country: new Int32Array(customerRows.length),
+    firstSaleDay: new Int32Array(customerRows.length),
+    firstSaleMonth: new Int32Array(customerRows.length),
+  };
   customerRows.forEach(([id, c, first], i) => {
     customerIndex.set(id, i);
     customers.ids.push(id);
@@ -56,9 +64,16 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     customers.firstSaleMonth[i] = +first.slice(0, 4) * 12 + +first.slice(5, 7) - 1;
   });
 
-  const productRows = sqlite.prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ? ORDER BY id").raw().all(datasetId) as [number, string, string | null, number][];
+  const productRows = sqlite
+    .prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ? ORDER BY id")
+    .raw()
+    .all(datasetId) as [number, string, string | null, number][];
   const productIndex = new Map<number, number>();
-  const products = { code: [] as string[], description: [] as (string | null)[], nonMerchandise: new Uint8Array(productRows.length) };
+  const products = {
+    code: [] as string[],
+    description: [] as (string | null)[],
+    nonMerchandise: new Uint8Array(productRows.length),
+  };
   productRows.forEach(([id, code, description, non], i) => {
     productIndex.set(id, i);
     products.code.push(code);
@@ -67,7 +82,9 @@ export function loadFacts(db: Db, datasetId: number): Facts {
   });
 
   const orderRows = sqlite
-    .prepare("SELECT id, invoice, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id")
+    .prepare(
+      "SELECT id, invoice, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id",
+    )
     .raw()
     .all(datasetId) as [number, string, string, string | null, string | null, string, number][];
   const n = orderRows.length;
@@ -109,8 +126,15 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     if (lastDayNumber > lastDay) lastDay = lastDayNumber;
   });
 
-  const total = (sqlite.prepare("SELECT COUNT(*) FROM lines WHERE dataset_id = ?").pluck().get(datasetId) as number) ?? 0;
-  const lines = { n: total, order: new Int32Array(total), product: new Int32Array(total), quantity: new Float64Array(total), amount: new Float64Array(total) };
+  const total =
+    (sqlite.prepare("SELECT COUNT(*) FROM lines WHERE dataset_id = ?").pluck().get(datasetId) as number) ?? 0;
+  const lines = {
+    n: total,
+    order: new Int32Array(total),
+    product: new Int32Array(total),
+    quantity: new Float64Array(total),
+    amount: new Float64Array(total),
+  };
   let k = 0;
   for (const [orderId, productId, quantity, amount] of sqlite
     .prepare("SELECT order_id, product_id, quantity, amount FROM lines WHERE dataset_id = ?")
@@ -124,6 +148,8 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     k++;
   }
   if (n === 0) firstDay = lastDay = 0;
-  const currency = (sqlite.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined) ?? null;
+  const currency =
+    (sqlite.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as
+      string | null | undefined) ?? null;
   return { datasetId, currency, firstDay, lastDay, countries, customers, products, orders, lines };
 }

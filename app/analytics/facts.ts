@@ -78,7 +78,9 @@ export function scopeOf(facts: Facts, filter: Filter): Scope {
 /** Whether order i is inside the scope (date range and country). */
 export function inScope(facts: Facts, scope: Scope, i: number): boolean {
   const day = facts.orders.day[i];
-  return day >= scope.fromDay && day <= scope.toDay && (scope.country === null || facts.orders.country[i] === scope.country);
+  return (
+    day >= scope.fromDay && day <= scope.toDay && (scope.country === null || facts.orders.country[i] === scope.country)
+  );
 }
 
 /** The same scope shifted back by its own length: the previous period of the KPI comparison. */

@@ -13,11 +13,27 @@ export type Insight = { key: string; text: string; link: string; values: Record<
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
 const num = (x: number) => x.toLocaleString("en-GB");
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const monthName = (ym: string) => `${MONTHS[+ym.slice(5, 7) - 1]} ${ym.slice(0, 4)}`;
 
 /** Share of customer revenue from the top 20% of customers by revenue (ceil(n/5) customers). */
-export function revenueConcentration(facts: Facts, scope: Scope): { customers: number; top: number; share: number | null } {
+export function revenueConcentration(
+  facts: Facts,
+  scope: Scope,
+): { customers: number; top: number; share: number | null } {
   const o = facts.orders;
   const spend = new Map<number, number>();
   for (let i = 0; i < o.n; i++) {
@@ -27,7 +43,14 @@ export function revenueConcentration(facts: Facts, scope: Scope): { customers: n
   const sorted = [...spend.values()].sort((a, b) => b - a);
   const top = Math.ceil(sorted.length / 5);
   const total = sorted.reduce((s, x) => s + x, 0);
-  return { customers: sorted.length, top, share: share(sorted.slice(0, top).reduce((s, x) => s + x, 0), total) };
+  return {
+    customers: sorted.length,
+    top,
+    share: share(
+      sorted.slice(0, top).reduce((s, x) => s + x, 0),
+      total,
+    ),
+  };
 }
 
 /** The key insights of the overview, each a sentence with its numbers, computed from the data in scope. */
@@ -36,8 +59,12 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
   const amount = (x: number) => formatMoney(x, facts.currency);
   const conc = revenueConcentration(facts, scope);
   if (conc.customers > 0) {
-    out.push({ key: "concentration", link: "/revenue", values: { share: conc.share, topCustomers: conc.top, customers: conc.customers },
-      text: `The top 20% of customers (${num(conc.top)} of ${num(conc.customers)}) bring ${pct(conc.share)} of customer revenue.` });
+    out.push({
+      key: "concentration",
+      link: "/revenue",
+      values: { share: conc.share, topCustomers: conc.top, customers: conc.customers },
+      text: `The top 20% of customers (${num(conc.top)} of ${num(conc.customers)}) bring ${pct(conc.share)} of customer revenue.`,
+    });
   }
 
   // partial months (issue 14: the data or the filter covers them only in part) are left out of month comparisons
@@ -47,14 +74,23 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
     const peak = full.reduce((a, b) => (b.revenue > a.revenue ? b : a));
     const weak = full.reduce((a, b) => (b.revenue < a.revenue ? b : a));
     const left = months.filter((m) => m.partial);
-    out.push({ key: "seasonality", link: "/revenue", values: { peak: peak.month, peakRevenue: peak.revenue, weakest: weak.month, weakestRevenue: weak.revenue },
-      text: `${monthName(peak.month)} is the peak month (${amount(peak.revenue)} revenue, ${num(peak.orders)} orders); ${monthName(weak.month)} is the weakest (${amount(weak.revenue)})` +
-        (left.length ? `, counting only months the period covers in full (${left.map((m) => `${monthName(m.month)} is ${partialLabel(m)}`).join("; ")}).` : ".") });
+    out.push({
+      key: "seasonality",
+      link: "/revenue",
+      values: { peak: peak.month, peakRevenue: peak.revenue, weakest: weak.month, weakestRevenue: weak.revenue },
+      text:
+        `${monthName(peak.month)} is the peak month (${amount(peak.revenue)} revenue, ${num(peak.orders)} orders); ${monthName(weak.month)} is the weakest (${amount(weak.revenue)})` +
+        (left.length
+          ? `, counting only months the period covers in full (${left.map((m) => `${monthName(m.month)} is ${partialLabel(m)}`).join("; ")}).`
+          : "."),
+    });
   }
 
   // when the period ends mid-month, every cohort's last column is a partial month: leave it out of the comparison
   const endsMidMonth = monthCoverage(scope, monthOf(scope.toDay)).partial;
-  const rows = cohorts(facts, scope).map((r) => (endsMidMonth ? { ...r, active: r.active.slice(0, -1), revenue: r.revenue.slice(0, -1) } : r));
+  const rows = cohorts(facts, scope).map((r) =>
+    endsMidMonth ? { ...r, active: r.active.slice(0, -1), revenue: r.revenue.slice(0, -1) } : r,
+  );
   const avg = averageRetention(rows);
   if (avg.length > 1 && avg[1] !== null) {
     let worst = -1;
@@ -66,36 +102,63 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
       }
     }
     const material = worst > 0 && drop >= MATERIAL_RETENTION_DROP;
-    out.push({ key: "retention", link: "/cohorts", values: { month1: avg[1], steepestFrom: material ? worst : null, steepestDrop: material ? drop : null },
-      text: `Month-1 retention averages ${pct(avg[1])} across cohorts (weighted by cohort size${endsMidMonth ? ", complete months only" : ""})` +
-        (material ? `; after that, retention falls most from month ${worst} to month ${worst + 1} (${pct(avg[worst])} → ${pct(avg[worst + 1])}).`
-          : worst > 0 ? `; after that, it changes by less than ${MATERIAL_RETENTION_DROP * 100} points from one month to the next.` : ".") });
+    out.push({
+      key: "retention",
+      link: "/cohorts",
+      values: { month1: avg[1], steepestFrom: material ? worst : null, steepestDrop: material ? drop : null },
+      text:
+        `Month-1 retention averages ${pct(avg[1])} across cohorts (weighted by cohort size${endsMidMonth ? ", complete months only" : ""})` +
+        (material
+          ? `; after that, retention falls most from month ${worst} to month ${worst + 1} (${pct(avg[worst])} → ${pct(avg[worst + 1])}).`
+          : worst > 0
+            ? `; after that, it changes by less than ${MATERIAL_RETENTION_DROP * 100} points from one month to the next.`
+            : "."),
+    });
   }
 
   const k = kpisFor(facts, scope);
   if (k.customers > 0) {
-    out.push({ key: "repeat", link: "/cohorts", values: { repeatCustomerRate: k.repeatCustomerRate, customers: k.customers },
-      text: `${pct(k.repeatCustomerRate)} of the ${num(k.customers)} customers ordered more than once in the period.` });
+    out.push({
+      key: "repeat",
+      link: "/cohorts",
+      values: { repeatCustomerRate: k.repeatCustomerRate, customers: k.customers },
+      text: `${pct(k.repeatCustomerRate)} of the ${num(k.customers)} customers ordered more than once in the period.`,
+    });
   }
   const second = secondPurchase(facts, scope, 90);
   const d30 = second.callouts.find((c) => c.days === 30)?.share ?? null;
   if (second.newCustomers > 0 && d30 !== null) {
-    out.push({ key: "second-purchase", link: "/cohorts", values: { day30: d30, newCustomers: second.newCustomers },
-      text: `${pct(d30)} of new customers buy again within 30 days of their first order: the window for a lifecycle nudge.` });
+    out.push({
+      key: "second-purchase",
+      link: "/cohorts",
+      values: { day30: d30, newCustomers: second.newCustomers },
+      text: `${pct(d30)} of new customers buy again within 30 days of their first order: the window for a lifecycle nudge.`,
+    });
   }
 
   const markets = countries(facts, scope);
   if (markets.length > 1) {
     const [home, next] = markets;
-    out.push({ key: "market", link: "/revenue", values: { home: home.country, market: next.country, revenue: next.revenue, share: next.share },
-      text: `The largest market outside ${home.country} is ${next.country}: ${amount(next.revenue)} (${pct(next.share)} of revenue, ${num(next.customers)} customer${next.customers === 1 ? "" : "s"}).` });
+    out.push({
+      key: "market",
+      link: "/revenue",
+      values: { home: home.country, market: next.country, revenue: next.revenue, share: next.share },
+      text: `The largest market outside ${home.country} is ${next.country}: ${amount(next.revenue)} (${pct(next.share)} of revenue, ${num(next.customers)} customer${next.customers === 1 ? "" : "s"}).`,
+    });
   }
 
   if (k.revenue > 0) {
     const returned = mostReturned(facts, scope, 3);
-    out.push({ key: "refunds", link: "/revenue", values: { refundRate: k.refundRate, topReturned: returned[0]?.stockCode ?? null },
-      text: `Cancellations amount to ${pct(k.refundRate)} of sales value` +
-        (returned.length ? `; the most returned products are ${returned.map((r) => `${r.description ?? r.stockCode} (${amount(r.returnedValue)})`).join(", ")}.` : ".") });
+    out.push({
+      key: "refunds",
+      link: "/revenue",
+      values: { refundRate: k.refundRate, topReturned: returned[0]?.stockCode ?? null },
+      text:
+        `Cancellations amount to ${pct(k.refundRate)} of sales value` +
+        (returned.length
+          ? `; the most returned products are ${returned.map((r) => `${r.description ?? r.stockCode} (${amount(r.returnedValue)})`).join(", ")}.`
+          : "."),
+    });
   }
   return out;
 }

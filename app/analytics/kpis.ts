@@ -15,7 +15,12 @@ export type Kpis = {
   refundRate: number | null;
 };
 
-export type KpiReport = { period: { from: string; to: string }; current: Kpis; previous: Kpis | null; previousPeriod: { from: string; to: string } };
+export type KpiReport = {
+  period: { from: string; to: string };
+  current: Kpis;
+  previous: Kpis | null;
+  previousPeriod: { from: string; to: string };
+};
 
 /** The overview's KPI cards for a scope (revenue and orders over all sales; customer figures over customer sales). */
 export function kpisFor(facts: Facts, scope: Scope): Kpis & { hasData: boolean } {

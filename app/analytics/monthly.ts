@@ -2,7 +2,14 @@ import { SALE, inScope, monthCoverage, monthOf, monthText, type Coverage, type F
 import { money } from "./money";
 
 /** A month's figures and how much of it the scope covers (days, daysInMonth, partial: issue 14). */
-export type MonthRow = { month: string; revenue: number; orders: number; customers: number; newCustomers: number; returningCustomers: number } & Coverage;
+export type MonthRow = {
+  month: string;
+  revenue: number;
+  orders: number;
+  customers: number;
+  newCustomers: number;
+  returningCustomers: number;
+} & Coverage;
 
 /**
  * Per month from the scope's first to its last month (months without sales included, as zeros): revenue = sales-line
@@ -13,7 +20,12 @@ export function monthly(facts: Facts, scope: Scope): MonthRow[] {
   if (scope.fromDay > scope.toDay) return [];
   const first = monthOf(scope.fromDay);
   const last = monthOf(scope.toDay);
-  const rows = Array.from({ length: last - first + 1 }, () => ({ revenue: 0, orders: 0, customers: new Set<number>(), newCustomers: new Set<number>() }));
+  const rows = Array.from({ length: last - first + 1 }, () => ({
+    revenue: 0,
+    orders: 0,
+    customers: new Set<number>(),
+    newCustomers: new Set<number>(),
+  }));
   const o = facts.orders;
   for (let i = 0; i < o.n; i++) {
     if (o.kind[i] !== SALE || !inScope(facts, scope, i)) continue;

@@ -40,7 +40,10 @@ function countriesByOrders(facts: Facts): string[] {
   if (!countries) {
     const counts = new Array<number>(facts.countries.length).fill(0);
     for (let i = 0; i < facts.orders.n; i++) if (facts.orders.country[i] >= 0) counts[facts.orders.country[i]]++;
-    countries = facts.countries.map((c, i) => [c, counts[i]] as const).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+    countries = facts.countries
+      .map((c, i) => [c, counts[i]] as const)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([c]) => c);
     byOrders.set(facts, countries);
   }
   return countries;

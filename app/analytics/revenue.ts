@@ -1,7 +1,25 @@
-import { RETURN, SALE, inScope, monthCoverage, monthOf, monthText, weekdayOf, type Coverage, type Facts, type Scope } from "./facts";
+import {
+  RETURN,
+  SALE,
+  inScope,
+  monthCoverage,
+  monthOf,
+  monthText,
+  weekdayOf,
+  type Coverage,
+  type Facts,
+  type Scope,
+} from "./facts";
 import { money, share } from "./money";
 
-export type CountryRow = { country: string; revenue: number; share: number | null; customers: number; orders: number; averageOrderValue: number | null };
+export type CountryRow = {
+  country: string;
+  revenue: number;
+  share: number | null;
+  customers: number;
+  orders: number;
+  averageOrderValue: number | null;
+};
 
 /** Revenue by country: all sales (with or without customer id); customers = distinct customer ids. */
 export function countries(facts: Facts, scope: Scope): CountryRow[] {
@@ -67,7 +85,8 @@ export function productPareto(facts: Facts, scope: Scope, top = 50): ProductPare
   const orderCount = new Int32Array(p.code.length);
   const lastOrder = new Int32Array(p.code.length).fill(-1);
   const ok = new Uint8Array(o.n); // 1 sale in scope, 2 return in scope
-  for (let i = 0; i < o.n; i++) ok[i] = !inScope(facts, scope, i) ? 0 : o.kind[i] === SALE ? 1 : o.kind[i] === RETURN ? 2 : 0;
+  for (let i = 0; i < o.n; i++)
+    ok[i] = !inScope(facts, scope, i) ? 0 : o.kind[i] === SALE ? 1 : o.kind[i] === RETURN ? 2 : 0;
   for (let k = 0; k < lines.n; k++) {
     const prod = lines.product[k];
     const order = lines.order[k];
@@ -84,7 +103,9 @@ export function productPareto(facts: Facts, scope: Scope, top = 50): ProductPare
     }
   }
   const net = sales.map((x, i) => x - returns[i]);
-  const ranked = [...net.keys()].filter((i) => net[i] > 0).sort((a, b) => net[b] - net[a] || p.code[a].localeCompare(p.code[b]));
+  const ranked = [...net.keys()]
+    .filter((i) => net[i] > 0)
+    .sort((a, b) => net[b] - net[a] || p.code[a].localeCompare(p.code[b]));
   const total = ranked.reduce((s, i) => s + net[i], 0);
   let cumulative = 0;
   let productsFor80 = 0;
@@ -95,15 +116,32 @@ export function productPareto(facts: Facts, scope: Scope, top = 50): ProductPare
     cumulative += net[i];
     const reaches80 = productsFor80 === 0 && cumulative >= 0.8 * total;
     if (reaches80) productsFor80 = r + 1;
-    if (r % step === 0 || reaches80 || r === ranked.length - 1) curve.push({ rank: r + 1, cumulativeShare: share(cumulative, total) });
+    if (r % step === 0 || reaches80 || r === ranked.length - 1)
+      curve.push({ rank: r + 1, cumulativeShare: share(cumulative, total) });
     if (r < top) {
-      rows.push({ rank: r + 1, stockCode: p.code[i], description: p.description[i], revenue: money(net[i]), sales: money(sales[i]), returns: money(returns[i]), quantity: quantity[i], orders: orderCount[i], share: share(net[i], total), cumulativeShare: share(cumulative, total) });
+      rows.push({
+        rank: r + 1,
+        stockCode: p.code[i],
+        description: p.description[i],
+        revenue: money(net[i]),
+        sales: money(sales[i]),
+        returns: money(returns[i]),
+        quantity: quantity[i],
+        orders: orderCount[i],
+        share: share(net[i], total),
+        cumulativeShare: share(cumulative, total),
+      });
     }
   });
   return { products: rows, merchandiseRevenue: money(total), productCount: ranked.length, productsFor80, curve };
 }
 
-export type ReturnedProduct = { stockCode: string; description: string | null; returnedValue: number; returnedQuantity: number };
+export type ReturnedProduct = {
+  stockCode: string;
+  description: string | null;
+  returnedValue: number;
+  returnedQuantity: number;
+};
 
 /** Products by cancelled value in the scope. */
 export function mostReturned(facts: Facts, scope: Scope, top = 5): ReturnedProduct[] {
@@ -121,7 +159,12 @@ export function mostReturned(facts: Facts, scope: Scope, top = 5): ReturnedProdu
     .filter((i) => value[i] > 0)
     .sort((a, b) => value[b] - value[a])
     .slice(0, top)
-    .map((i) => ({ stockCode: p.code[i], description: p.description[i], returnedValue: money(value[i]), returnedQuantity: qty[i] }));
+    .map((i) => ({
+      stockCode: p.code[i],
+      description: p.description[i],
+      returnedValue: money(value[i]),
+      returnedQuantity: qty[i],
+    }));
 }
 
 export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];

@@ -7,7 +7,9 @@ export function EmptyState({ title }: { title: string }) {
     <Stack align="flex-start">
       <Title order={2}>{title}</Title>
       <Text>No data yet. Import a year of transactions to see this page.</Text>
-      <Button component={Link} to="/data">Import data</Button>
+      <Button component={Link} to="/data">
+        Import data
+      </Button>
     </Stack>
   );
 }

@@ -2,7 +2,12 @@ import { Alert, Button, Group, Select, TextInput } from "@mantine/core";
 import { Form, Link, useLocation, useSubmit } from "@remix-run/react";
 import type { Filter } from "~/analytics/facts";
 
-type Props = { filter: Filter; bounds: { first: string; last: string; countries: string[] }; error: string | null; keep?: Record<string, string | undefined> };
+type Props = {
+  filter: Filter;
+  bounds: { first: string; last: string; countries: string[] };
+  error: string | null;
+  keep?: Record<string, string | undefined>;
+};
 
 /** Date range and country, kept in the URL so that a link reproduces the view; changes apply at once. */
 export function FilterBar({ filter, bounds, error, keep = {} }: Props) {
@@ -10,17 +15,60 @@ export function FilterBar({ filter, bounds, error, keep = {} }: Props) {
   const { pathname } = useLocation();
   return (
     <>
-      <Form method="get" onChange={(e) => submit(e.currentTarget, { preventScrollReset: true, replace: true })} data-testid="filter-bar">
+      <Form
+        method="get"
+        onChange={(e) => submit(e.currentTarget, { preventScrollReset: true, replace: true })}
+        data-testid="filter-bar"
+      >
         {Object.entries(keep).map(([k, v]) => v !== undefined && <input key={k} type="hidden" name={k} value={v} />)}
         <Group align="flex-end" gap="sm">
-          <TextInput type="date" name="from" label="From" defaultValue={filter.from ?? ""} min={bounds.first} max={bounds.last} key={`from-${filter.from}`} />
-          <TextInput type="date" name="to" label="To" defaultValue={filter.to ?? ""} min={bounds.first} max={bounds.last} key={`to-${filter.to}`} />
-          <Select name="country" label="Country" placeholder="All countries" data={bounds.countries} defaultValue={filter.country ?? null} searchable clearable w={220}
-            key={`country-${filter.country}`} onChange={() => setTimeout(() => submit(document.querySelector("[data-testid=filter-bar]") as HTMLFormElement, { replace: true, preventScrollReset: true }))} />
-          <Button variant="default" component={Link} to={pathname + (keep.view ? `?view=${keep.view}` : "")}>Reset</Button>
+          <TextInput
+            type="date"
+            name="from"
+            label="From"
+            defaultValue={filter.from ?? ""}
+            min={bounds.first}
+            max={bounds.last}
+            key={`from-${filter.from}`}
+          />
+          <TextInput
+            type="date"
+            name="to"
+            label="To"
+            defaultValue={filter.to ?? ""}
+            min={bounds.first}
+            max={bounds.last}
+            key={`to-${filter.to}`}
+          />
+          <Select
+            name="country"
+            label="Country"
+            placeholder="All countries"
+            data={bounds.countries}
+            defaultValue={filter.country ?? null}
+            searchable
+            clearable
+            w={220}
+            key={`country-${filter.country}`}
+            onChange={() =>
+              setTimeout(() =>
+                submit(document.querySelector("[data-testid=filter-bar]") as HTMLFormElement, {
+                  replace: true,
+                  preventScrollReset: true,
+                }),
+              )
+            }
+          />
+          <Button variant="default" component={Link} to={pathname + (keep.view ? `?view=${keep.view}` : "")}>
+            Reset
+          </Button>
         </Group>
       </Form>
-      {error && <Alert color="orange" mt="xs">The filter was not applied: {error}</Alert>}
+      {error && (
+        <Alert color="orange" mt="xs">
+          The filter was not applied: {error}
+        </Alert>
+      )}
     </>
   );
 }

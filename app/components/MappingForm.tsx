@@ -1,4 +1,17 @@
-import { Alert, Badge, Button, Group, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  ScrollArea,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useEffect, useState } from "react";
 import { DATE_FORMATS, type DateFormat } from "~/ingest/dates";
 import { FIELDS, type ColumnMap, type Field } from "~/ingest/formats";
@@ -43,8 +56,15 @@ function guess(header: string[]): ColumnMap {
   return map;
 }
 
-const money = (milli: number | null) => (milli === null ? "" : (milli / 1000).toLocaleString("en-GB", { maximumFractionDigits: 3 }));
-const OUTCOME_COLOURS = { sale: "teal", return: "orange", duplicate: "gray", invalid: "yellow", rejected: "red" } as const;
+const money = (milli: number | null) =>
+  milli === null ? "" : (milli / 1000).toLocaleString("en-GB", { maximumFractionDigits: 3 });
+const OUTCOME_COLOURS = {
+  sale: "teal",
+  return: "orange",
+  duplicate: "gray",
+  invalid: "yellow",
+  rejected: "red",
+} as const;
 
 type Props = {
   upload: { id: string; fileName: string };
@@ -59,7 +79,10 @@ export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
   const [map, setMap] = useState<ColumnMap>(() => (initial.format ? {} : guess(initial.header)));
   const [dateFormat, setDateFormat] = useState<DateFormat | "">("");
   const [currency, setCurrency] = useState("");
-  const currencyError = currency.trim() !== "" && !/^[A-Za-z]{3}$/.test(currency.trim()) ? "Three letters, an ISO 4217 code such as EUR or USD" : null;
+  const currencyError =
+    currency.trim() !== "" && !/^[A-Za-z]{3}$/.test(currency.trim())
+      ? "Three letters, an ISO 4217 code such as EUR or USD"
+      : null;
   const [preview, setPreview] = useState<UploadPreview>(initial);
   const [error, setError] = useState<string | null>(null);
 
@@ -97,30 +120,79 @@ export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
       </Text>
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         {FIELDS.map((field) => (
-          <Select key={field} label={LABELS[field]} data={options} value={map[field] ?? null} clearable placeholder="—"
-            onChange={(value) => setMap((m) => ({ ...m, [field]: value ?? undefined }))} aria-label={`Column for ${field}`} />
+          <Select
+            key={field}
+            label={LABELS[field]}
+            data={options}
+            value={map[field] ?? null}
+            clearable
+            placeholder="—"
+            onChange={(value) => setMap((m) => ({ ...m, [field]: value ?? undefined }))}
+            aria-label={`Column for ${field}`}
+          />
         ))}
-        <Select label="Date format" data={[{ value: "", label: `Detect${preview.dateFormat ? ` (${preview.dateFormat})` : ""}` }, ...DATE_FORMATS.map((f) => ({ value: f, label: f }))]}
-          value={dateFormat} onChange={(v) => setDateFormat((v ?? "") as DateFormat | "")} allowDeselect={false} />
-        <TextInput label="Currency of the amounts" description="ISO code (EUR, USD…); empty: plain numbers" placeholder="e.g. EUR" value={currency}
-          onChange={(e) => setCurrency(e.currentTarget.value)} error={currencyError} maxLength={3} data-testid="mapping-currency" />
+        <Select
+          label="Date format"
+          data={[
+            { value: "", label: `Detect${preview.dateFormat ? ` (${preview.dateFormat})` : ""}` },
+            ...DATE_FORMATS.map((f) => ({ value: f, label: f })),
+          ]}
+          value={dateFormat}
+          onChange={(v) => setDateFormat((v ?? "") as DateFormat | "")}
+          allowDeselect={false}
+        />
+        <TextInput
+          label="Currency of the amounts"
+          description="ISO code (EUR, USD…); empty: plain numbers"
+          placeholder="e.g. EUR"
+          value={currency}
+          onChange={(e) => setCurrency(e.currentTarget.value)}
+          error={currencyError}
+          maxLength={3}
+          data-testid="mapping-currency"
+        />
       </SimpleGrid>
-      {(preview.problem || error) && <Alert color="orange" data-testid="mapping-problem">{error ?? preview.problem}</Alert>}
+      {(preview.problem || error) && (
+        <Alert color="orange" data-testid="mapping-problem">
+          {error ?? preview.problem}
+        </Alert>
+      )}
       {preview.lines.length > 0 && (
         <Stack gap={4}>
-          <Text fw={600} size="sm">The first lines as they will be read</Text>
+          <Text fw={600} size="sm">
+            The first lines as they will be read
+          </Text>
           <ScrollArea>
             <Table striped withTableBorder fz="xs" data-testid="mapping-preview">
               <Table.Thead>
                 <Table.Tr>
-                  {["Line", "Outcome", "Customer", "Invoice", "Date", "Quantity", "Price", "Amount", "Product", "Description", "Country"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}
+                  {[
+                    "Line",
+                    "Outcome",
+                    "Customer",
+                    "Invoice",
+                    "Date",
+                    "Quantity",
+                    "Price",
+                    "Amount",
+                    "Product",
+                    "Description",
+                    "Country",
+                  ].map((h) => (
+                    <Table.Th key={h}>{h}</Table.Th>
+                  ))}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {preview.lines.map((l) => (
                   <Table.Tr key={l.line}>
                     <Table.Td>{l.line}</Table.Td>
-                    <Table.Td><Badge size="xs" color={OUTCOME_COLOURS[l.outcome]}>{l.outcome}</Badge>{l.reason && <Text size="xs">{l.reason}</Text>}</Table.Td>
+                    <Table.Td>
+                      <Badge size="xs" color={OUTCOME_COLOURS[l.outcome]}>
+                        {l.outcome}
+                      </Badge>
+                      {l.reason && <Text size="xs">{l.reason}</Text>}
+                    </Table.Td>
                     <Table.Td>{l.values?.customer ?? ""}</Table.Td>
                     <Table.Td>{l.values?.invoice ?? ""}</Table.Td>
                     <Table.Td>{l.values?.date.replace("T", " ") ?? ""}</Table.Td>
@@ -138,8 +210,15 @@ export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
         </Stack>
       )}
       <Group>
-        <Button disabled={!ready} onClick={() => onImport(map, dateFormat || undefined, currency.trim().toUpperCase() || undefined)}>Import with this mapping</Button>
-        <Button variant="default" onClick={onCancel}>Cancel</Button>
+        <Button
+          disabled={!ready}
+          onClick={() => onImport(map, dateFormat || undefined, currency.trim().toUpperCase() || undefined)}
+        >
+          Import with this mapping
+        </Button>
+        <Button variant="default" onClick={onCancel}>
+          Cancel
+        </Button>
       </Group>
     </Stack>
   );

@@ -1,4 +1,16 @@
-import { Alert, Card, Group, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, Title } from "@mantine/core";
+import {
+  Alert,
+  Card,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  Title,
+} from "@mantine/core";
 import { ResponsiveLine } from "@nivo/line";
 import { useMemo, useState } from "react";
 import { powerInputSchema } from "~/experiments/power-input";
@@ -16,7 +28,14 @@ const METHOD_LABELS: Record<PowerInput["method"], string> = {
 };
 
 /** fixedAudience: the size comes from a saved audience, which a longer test does not grow (issue 14). */
-export type CalculatorDefaults = { metric?: "proportion" | "mean"; baseline?: number; mean?: number; sd?: number; audience?: number; fixedAudience?: boolean };
+export type CalculatorDefaults = {
+  metric?: "proportion" | "mean";
+  baseline?: number;
+  mean?: number;
+  sd?: number;
+  audience?: number;
+  fixedAudience?: boolean;
+};
 
 type Form = {
   metric: "proportion" | "mean";
@@ -56,14 +75,26 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
     audience: defaults.audience ?? "",
     perDay: "",
   });
-  const set = <K extends keyof Form>(key: K) => (value: Form[K]) => setF((old) => ({ ...old, [key]: value }));
+  const set =
+    <K extends keyof Form>(key: K) =>
+    (value: Form[K]) =>
+      setF((old) => ({ ...old, [key]: value }));
 
   const computed = useMemo(() => {
     const mdeValue = num(f.mde);
     const raw = {
       metric: f.metric,
-      ...(f.metric === "proportion" ? { baseline: num(f.baselinePercent) === undefined ? undefined : Number(f.baselinePercent) / 100 } : { mean: num(f.mean), sd: num(f.sd) }),
-      mde: mdeValue === undefined ? undefined : f.relative ? mdeValue / 100 : f.metric === "proportion" ? mdeValue / 100 : mdeValue,
+      ...(f.metric === "proportion"
+        ? { baseline: num(f.baselinePercent) === undefined ? undefined : Number(f.baselinePercent) / 100 }
+        : { mean: num(f.mean), sd: num(f.sd) }),
+      mde:
+        mdeValue === undefined
+          ? undefined
+          : f.relative
+            ? mdeValue / 100
+            : f.metric === "proportion"
+              ? mdeValue / 100
+              : mdeValue,
       relative: f.relative,
       alpha: num(f.alpha),
       power: num(f.power),
@@ -72,8 +103,16 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
       arms: num(f.arms),
       method: f.method,
     };
-    const parsed = powerInputSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-    if (!parsed.success) return { errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? "form"), i.message])) as Record<string, string> };
+    const parsed = powerInputSchema.safeParse(
+      Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+    );
+    if (!parsed.success)
+      return {
+        errors: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? "form"), i.message])) as Record<
+          string,
+          string
+        >,
+      };
     const input = parsed.data;
     try {
       const sized = analysePower(input);
@@ -97,30 +136,133 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
       <Card withBorder>
         <Stack>
           <Group>
-            <SegmentedControl value={f.metric} onChange={(v) => setF((o) => ({ ...o, metric: v as Form["metric"], method: v === "mean" ? "t" : "pooled" }))}
-              data={[{ value: "proportion", label: "Conversion (proportion)" }, { value: "mean", label: "Revenue per customer (mean)" }]} />
+            <SegmentedControl
+              value={f.metric}
+              onChange={(v) =>
+                setF((o) => ({ ...o, metric: v as Form["metric"], method: v === "mean" ? "t" : "pooled" }))
+              }
+              data={[
+                { value: "proportion", label: "Conversion (proportion)" },
+                { value: "mean", label: "Revenue per customer (mean)" },
+              ]}
+            />
           </Group>
           <SimpleGrid cols={{ base: 2, md: 4 }}>
             {f.metric === "proportion" ? (
-              <NumberInput label="Baseline conversion (%)" value={f.baselinePercent} onChange={set("baselinePercent")} min={0} max={100} decimalScale={4} error={e.baseline} />
+              <NumberInput
+                label="Baseline conversion (%)"
+                value={f.baselinePercent}
+                onChange={set("baselinePercent")}
+                min={0}
+                max={100}
+                decimalScale={4}
+                error={e.baseline}
+              />
             ) : (
               <>
-                <NumberInput label="Baseline mean" value={f.mean} onChange={set("mean")} decimalScale={4} error={e.mean} />
-                <NumberInput label="Standard deviation" value={f.sd} onChange={set("sd")} min={0} decimalScale={4} error={e.sd} />
+                <NumberInput
+                  label="Baseline mean"
+                  value={f.mean}
+                  onChange={set("mean")}
+                  decimalScale={4}
+                  error={e.mean}
+                />
+                <NumberInput
+                  label="Standard deviation"
+                  value={f.sd}
+                  onChange={set("sd")}
+                  min={0}
+                  decimalScale={4}
+                  error={e.sd}
+                />
               </>
             )}
-            <NumberInput label={`Minimum detectable effect (${unit || "absolute"})`} value={f.mde} onChange={set("mde")} decimalScale={4} error={e.mde} />
-            <Switch label="Relative to the baseline" checked={f.relative} onChange={(ev) => set("relative")(ev.currentTarget.checked)} mt="xl" />
-            <NumberInput label="Significance α" value={f.alpha} onChange={set("alpha")} min={0.001} max={0.5} step={0.01} decimalScale={4} error={e.alpha} />
-            <NumberInput label="Power" value={f.power} onChange={set("power")} min={0.5} max={0.99} step={0.05} decimalScale={4} error={e.power} />
-            <Select label="Test" data={[{ value: "2", label: "Two-sided" }, { value: "1", label: "One-sided" }]} value={f.sides} onChange={(v) => v && set("sides")(v as "1" | "2")} allowDeselect={false} />
-            <NumberInput label="Treatment ÷ control size" value={f.ratio} onChange={set("ratio")} min={0.1} max={10} step={0.5} decimalScale={3} error={e.ratio} />
+            <NumberInput
+              label={`Minimum detectable effect (${unit || "absolute"})`}
+              value={f.mde}
+              onChange={set("mde")}
+              decimalScale={4}
+              error={e.mde}
+            />
+            <Switch
+              label="Relative to the baseline"
+              checked={f.relative}
+              onChange={(ev) => set("relative")(ev.currentTarget.checked)}
+              mt="xl"
+            />
+            <NumberInput
+              label="Significance α"
+              value={f.alpha}
+              onChange={set("alpha")}
+              min={0.001}
+              max={0.5}
+              step={0.01}
+              decimalScale={4}
+              error={e.alpha}
+            />
+            <NumberInput
+              label="Power"
+              value={f.power}
+              onChange={set("power")}
+              min={0.5}
+              max={0.99}
+              step={0.05}
+              decimalScale={4}
+              error={e.power}
+            />
+            <Select
+              label="Test"
+              data={[
+                { value: "2", label: "Two-sided" },
+                { value: "1", label: "One-sided" },
+              ]}
+              value={f.sides}
+              onChange={(v) => v && set("sides")(v as "1" | "2")}
+              allowDeselect={false}
+            />
+            <NumberInput
+              label="Treatment ÷ control size"
+              value={f.ratio}
+              onChange={set("ratio")}
+              min={0.1}
+              max={10}
+              step={0.5}
+              decimalScale={3}
+              error={e.ratio}
+            />
             <NumberInput label="Treatment arms" value={f.arms} onChange={set("arms")} min={1} max={4} error={e.arms} />
-            <Select label="Method" value={f.method} onChange={(v) => v && set("method")(v as PowerInput["method"])} allowDeselect={false}
-              data={(f.metric === "proportion" ? ["pooled", "arcsine"] : ["t", "z"]).map((m) => ({ value: m, label: m }))} error={e.method} />
-            <NumberInput label="Audience available (customers)" value={f.audience} onChange={set("audience")} min={0} thousandSeparator="," />
-            <NumberInput label="Customers reached per day" value={f.perDay} onChange={set("perDay")} min={0} thousandSeparator="," />
-            <NumberInput label="Control size for achieved power" value={f.n} onChange={set("n")} min={2} thousandSeparator="," />
+            <Select
+              label="Method"
+              value={f.method}
+              onChange={(v) => v && set("method")(v as PowerInput["method"])}
+              allowDeselect={false}
+              data={(f.metric === "proportion" ? ["pooled", "arcsine"] : ["t", "z"]).map((m) => ({
+                value: m,
+                label: m,
+              }))}
+              error={e.method}
+            />
+            <NumberInput
+              label="Audience available (customers)"
+              value={f.audience}
+              onChange={set("audience")}
+              min={0}
+              thousandSeparator=","
+            />
+            <NumberInput
+              label="Customers reached per day"
+              value={f.perDay}
+              onChange={set("perDay")}
+              min={0}
+              thousandSeparator=","
+            />
+            <NumberInput
+              label="Control size for achieved power"
+              value={f.n}
+              onChange={set("n")}
+              min={2}
+              thousandSeparator=","
+            />
           </SimpleGrid>
           {e.form && <Alert color="red">{e.form}</Alert>}
         </Stack>
@@ -128,42 +270,96 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
       {"sized" in computed && computed.sized && (
         <>
           <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="power-results">
-            <Result label="Per arm" value={`${int(computed.sized.nControl)}${computed.sized.nTreatment !== computed.sized.nControl ? ` / ${int(computed.sized.nTreatment)}` : ""}`} hint="control / each treatment" />
-            <Result label="Total" value={int(computed.sized.nTotal)} hint={perDay ? `${Math.ceil(computed.sized.nTotal / perDay)} days at ${int(perDay)} a day` : `${computed.input!.arms} treatment arm${computed.input!.arms > 1 ? "s" : ""} + control`} />
-            <Result label="Effect" value={effectText(computed.sized.mdeAbsolute, f.metric)} hint={computed.sized.mdeRelative === null ? "absolute" : `${percent(computed.sized.mdeRelative, 2)} relative`} />
-            <Result label="Alpha per comparison" value={String(Math.round(computed.sized.alphaPerComparison * 1e6) / 1e6)} hint={computed.input!.arms > 1 ? "Bonferroni" : "one comparison"} />
+            <Result
+              label="Per arm"
+              value={`${int(computed.sized.nControl)}${computed.sized.nTreatment !== computed.sized.nControl ? ` / ${int(computed.sized.nTreatment)}` : ""}`}
+              hint="control / each treatment"
+            />
+            <Result
+              label="Total"
+              value={int(computed.sized.nTotal)}
+              hint={
+                perDay
+                  ? `${Math.ceil(computed.sized.nTotal / perDay)} days at ${int(perDay)} a day`
+                  : `${computed.input!.arms} treatment arm${computed.input!.arms > 1 ? "s" : ""} + control`
+              }
+            />
+            <Result
+              label="Effect"
+              value={effectText(computed.sized.mdeAbsolute, f.metric)}
+              hint={
+                computed.sized.mdeRelative === null ? "absolute" : `${percent(computed.sized.mdeRelative, 2)} relative`
+              }
+            />
+            <Result
+              label="Alpha per comparison"
+              value={String(Math.round(computed.sized.alphaPerComparison * 1e6) / 1e6)}
+              hint={computed.input!.arms > 1 ? "Bonferroni" : "one comparison"}
+            />
           </SimpleGrid>
           {computed.atN && (
-            <Text data-testid="power-at-n">With {int(computed.atN.nControl)} in control the power for this effect is <b>{percent(computed.atN.power, 2)}</b>.</Text>
+            <Text data-testid="power-at-n">
+              With {int(computed.atN.nControl)} in control the power for this effect is{" "}
+              <b>{percent(computed.atN.power, 2)}</b>.
+            </Text>
           )}
-          {computed.perArm !== undefined && (
-            computed.perArm * (1 + computed.input!.arms * computed.input!.ratio) < computed.sized.nTotal ? (
+          {computed.perArm !== undefined &&
+            (computed.perArm * (1 + computed.input!.arms * computed.input!.ratio) < computed.sized.nTotal ? (
               <Alert color="orange" title="The audience is too small for this effect" data-testid="power-warning">
-                {int(num(f.audience)!)} customers allow {int(computed.perArm)} in control. The test needs {int(computed.sized.nTotal)} in total. With the audience you have, the
-                smallest effect detectable at {percent(computed.input!.power, 0)} power is{" "}
-                {computed.reachable === null ? "beyond reach" : <b>{formatEffect(computed.reachable, computed.input!)}</b>}.{" "}
+                {int(num(f.audience)!)} customers allow {int(computed.perArm)} in control. The test needs{" "}
+                {int(computed.sized.nTotal)} in total. With the audience you have, the smallest effect detectable at{" "}
+                {percent(computed.input!.power, 0)} power is{" "}
+                {computed.reachable === null ? (
+                  "beyond reach"
+                ) : (
+                  <b>{formatEffect(computed.reachable, computed.input!)}</b>
+                )}
+                .{" "}
                 {defaults.fixedAudience
                   ? "Lower the power, accept a larger effect, or choose a wider audience: a longer test does not add customers to a fixed audience."
                   : "Lower the power, accept a larger effect, or find more customers."}
               </Alert>
             ) : (
               <Alert color="teal" data-testid="power-reachable">
-                The audience ({int(num(f.audience)!)}) is large enough. With all of it ({int(computed.perArm)} in control) the smallest detectable effect is{" "}
+                The audience ({int(num(f.audience)!)}) is large enough. With all of it ({int(computed.perArm)} in
+                control) the smallest detectable effect is{" "}
                 {computed.reachable === null ? "n/a" : <b>{formatEffect(computed.reachable, computed.input!)}</b>}.
               </Alert>
-            )
-          )}
+            ))}
           <Card withBorder>
             <Title order={5}>Power against control size</Title>
-            <Text size="xs" c="dimmed">{METHOD_LABELS[computed.input!.method]}; {computed.input!.sides === 2 ? "two-sided (both tails counted)" : "one-sided"}.</Text>
+            <Text size="xs" c="dimmed">
+              {METHOD_LABELS[computed.input!.method]};{" "}
+              {computed.input!.sides === 2 ? "two-sided (both tails counted)" : "one-sided"}.
+            </Text>
             <div style={{ height: 260 }} data-testid="chart-power-curve">
-              <ResponsiveLine data={[{ id: "power", data: computed.curve!.map((p) => ({ x: p.n, y: p.power })) }]} margin={{ top: 10, right: 20, bottom: 45, left: 55 }}
-                xScale={{ type: "linear", min: 0, max: "auto" }} yScale={{ type: "linear", min: 0, max: 1 }} axisLeft={{ format: (v) => percent(Number(v), 0) }}
-                axisBottom={{ legend: "control size", legendOffset: 36, legendPosition: "middle" }} yFormat={(v) => percent(Number(v), 1)} enablePoints={false} useMesh colors={["#4c6ef5"]}
+              <ResponsiveLine
+                data={[{ id: "power", data: computed.curve!.map((p) => ({ x: p.n, y: p.power })) }]}
+                margin={{ top: 10, right: 20, bottom: 45, left: 55 }}
+                xScale={{ type: "linear", min: 0, max: "auto" }}
+                yScale={{ type: "linear", min: 0, max: 1 }}
+                axisLeft={{ format: (v) => percent(Number(v), 0) }}
+                axisBottom={{ legend: "control size", legendOffset: 36, legendPosition: "middle" }}
+                yFormat={(v) => percent(Number(v), 1)}
+                enablePoints={false}
+                useMesh
+                colors={["#4c6ef5"]}
                 markers={[
-                  { axis: "y", value: computed.input!.power, lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" }, legend: "target" },
-                  { axis: "x", value: computed.sized.nControl, lineStyle: { stroke: "#adb5bd", strokeDasharray: "4 4" }, legend: int(computed.sized.nControl) },
-                ]} role="img" />
+                  {
+                    axis: "y",
+                    value: computed.input!.power,
+                    lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" },
+                    legend: "target",
+                  },
+                  {
+                    axis: "x",
+                    value: computed.sized.nControl,
+                    lineStyle: { stroke: "#adb5bd", strokeDasharray: "4 4" },
+                    legend: int(computed.sized.nControl),
+                  },
+                ]}
+                role="img"
+              />
             </div>
           </Card>
         </>
@@ -173,7 +369,7 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
 }
 
 function formatEffect(absolute: number, input: PowerInput): string {
-  const base = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
+  const base = input.metric === "proportion" ? input.baseline! : (input.mean ?? 0);
   const rel = base ? ` (${percent(absolute / base, 1)} relative)` : "";
   return `${effectText(absolute, input.metric)}${rel}`;
 }
@@ -181,9 +377,15 @@ function formatEffect(absolute: number, input: PowerInput): string {
 function Result({ label, value, hint }: { label: string; value: string; hint: string }) {
   return (
     <Card withBorder padding="sm">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
-      <Text size="xl" fw={700}>{value}</Text>
-      <Text size="xs" c="dimmed">{hint}</Text>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text size="xl" fw={700}>
+        {value}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {hint}
+      </Text>
     </Card>
   );
 }

@@ -22,7 +22,10 @@ type State =
 type StartOptions = { map?: ColumnMap; dateFormat?: DateFormat; replace?: boolean; currency?: string };
 
 /** Sends the file as the raw request body, reporting upload progress (fetch cannot). */
-function uploadFile(file: File, onProgress: (percent: number) => void): Promise<{ upload: UploadInfo; preview: UploadPreview }> {
+function uploadFile(
+  file: File,
+  onProgress: (percent: number) => void,
+): Promise<{ upload: UploadInfo; preview: UploadPreview }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/uploads");
@@ -53,7 +56,8 @@ function importPercent(job: ImportJob): number {
 
 function importLabel(job: ImportJob): string {
   const p = job.progress;
-  if (job.queuePosition) return `Waiting in the queue: ${job.queuePosition} import${job.queuePosition === 1 ? "" : "s"} ahead`;
+  if (job.queuePosition)
+    return `Waiting in the queue: ${job.queuePosition} import${job.queuePosition === 1 ? "" : "s"} ahead`;
   if (!p || p.stage === "hashing") return "Checking the file…";
   if (p.stage === "reading") return `Reading and cleaning: ${p.linesRead.toLocaleString("en-GB")} lines`;
   if (p.stage === "deriving") return "Computing customers and orders…";
@@ -98,7 +102,14 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
       } else if (job.status === "done") {
         setState({ step: "done", job });
         revalidator.revalidate();
-      } else setState({ step: "failed", error: job.error ?? "The import failed", upload, canReplace: job.canReplace, retry: options });
+      } else
+        setState({
+          step: "failed",
+          error: job.error ?? "The import failed",
+          upload,
+          canReplace: job.canReplace,
+          retry: options,
+        });
     };
     polling.current = setTimeout(poll, 150);
   }
@@ -109,7 +120,9 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
     if (file.size === 0) return setState({ step: "failed", error: "The file is empty (0 bytes)" });
     setState({ step: "uploading", fileName: file.name, percent: 0 });
     try {
-      const { upload, preview } = await uploadFile(file, (percent) => setState({ step: "uploading", fileName: file.name, percent }));
+      const { upload, preview } = await uploadFile(file, (percent) =>
+        setState({ step: "uploading", fileName: file.name, percent }),
+      );
       // a file whose layout is known goes straight to the import, which gives the authoritative report or error
       if (preview.needsMapping) setState({ step: "mapping", upload, preview });
       else await start(upload, {});
@@ -129,29 +142,64 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
       <Stack>
         <Group align="flex-end">
           {update ? (
-            <Text size="sm" maw={420}>Add newer transactions to “{update.name}”: a full re-export or just the new period. Lines dated after its last stored transaction are added; earlier ones are checked, never added.</Text>
+            <Text size="sm" maw={420}>
+              Add newer transactions to “{update.name}”: a full re-export or just the new period. Lines dated after its
+              last stored transaction are added; earlier ones are checked, never added.
+            </Text>
           ) : (
-            <TextInput label="Data set name" description="Optional: the file name is used otherwise" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={busy} w={320} />
+            <TextInput
+              label="Data set name"
+              description="Optional: the file name is used otherwise"
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              disabled={busy}
+              w={320}
+            />
           )}
-          <TextInput label="Keep lines up to" description="Optional day, YYYY-MM-DD: later lines are left out" placeholder="YYYY-MM-DD" value={until} onChange={(e) => setUntil(e.currentTarget.value)} error={untilError} disabled={busy} w={240} data-testid="until" />
+          <TextInput
+            label="Keep lines up to"
+            description="Optional day, YYYY-MM-DD: later lines are left out"
+            placeholder="YYYY-MM-DD"
+            value={until}
+            onChange={(e) => setUntil(e.currentTarget.value)}
+            error={untilError}
+            disabled={busy}
+            w={240}
+            data-testid="until"
+          />
         </Group>
-        <Dropzone onDrop={onDrop} multiple={false} disabled={busy || untilError !== null} maxSize={4 * 1024 ** 3} data-testid="dropzone"
-          onReject={(r) => setState({ step: "failed", error: r[0]?.errors[0]?.message ?? "The file was refused" })}>
+        <Dropzone
+          onDrop={onDrop}
+          multiple={false}
+          disabled={busy || untilError !== null}
+          maxSize={4 * 1024 ** 3}
+          data-testid="dropzone"
+          onReject={(r) => setState({ step: "failed", error: r[0]?.errors[0]?.message ?? "The file was refused" })}
+        >
           <Stack align="center" gap={4} py="lg" style={{ pointerEvents: "none" }}>
-            <Text size="lg" fw={600}>Drop a CSV file here, or click to choose one</Text>
-            <Text size="sm" c="dimmed">Online Retail (UCI 352 / Kaggle data.csv), Online Retail II, or any CSV with a header (you map its columns); .csv or .csv.gz</Text>
+            <Text size="lg" fw={600}>
+              Drop a CSV file here, or click to choose one
+            </Text>
+            <Text size="sm" c="dimmed">
+              Online Retail (UCI 352 / Kaggle data.csv), Online Retail II, or any CSV with a header (you map its
+              columns); .csv or .csv.gz
+            </Text>
           </Stack>
         </Dropzone>
 
         {state.step === "uploading" && (
           <Stack gap={4} data-testid="upload-progress">
-            <Text size="sm">Uploading {state.fileName}: {state.percent}%</Text>
+            <Text size="sm">
+              Uploading {state.fileName}: {state.percent}%
+            </Text>
             <Progress value={state.percent} animated />
           </Stack>
         )}
         {state.step === "importing" && (
           <Stack gap={4} data-testid="import-progress">
-            <Text size="sm">Importing {state.job.fileName}: {importLabel(state.job)}</Text>
+            <Text size="sm">
+              Importing {state.job.fileName}: {importLabel(state.job)}
+            </Text>
             <Progress value={importPercent(state.job)} color="teal" animated />
           </Stack>
         )}
@@ -164,24 +212,52 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
           />
         )}
         {state.step === "done" && state.job.report && "kind" in state.job.report && (
-          <Alert color="teal" title={`Updated "${update?.name ?? state.job.report.clean.dataset}" with ${state.job.fileName}`} withCloseButton onClose={() => setState({ step: "idle" })} data-testid="import-done">
+          <Alert
+            color="teal"
+            title={`Updated "${update?.name ?? state.job.report.clean.dataset}" with ${state.job.fileName}`}
+            withCloseButton
+            onClose={() => setState({ step: "idle" })}
+            data-testid="import-done"
+          >
             <UpdateReportView report={state.job.report} />
           </Alert>
         )}
         {state.step === "done" && state.job.report && !("kind" in state.job.report) && (
-          <Alert color="teal" title={`Imported ${state.job.fileName} as "${state.job.report.dataset}"`} withCloseButton onClose={() => setState({ step: "idle" })} data-testid="import-done">
+          <Alert
+            color="teal"
+            title={`Imported ${state.job.fileName} as "${state.job.report.dataset}"`}
+            withCloseButton
+            onClose={() => setState({ step: "idle" })}
+            data-testid="import-done"
+          >
             <ImportReportView report={state.job.report} />
           </Alert>
         )}
         {state.step === "failed" && (
-          <Alert color="red" title={update ? "The data set was not updated; nothing was changed" : "The file was not imported; nothing was changed"} data-testid="import-error">
+          <Alert
+            color="red"
+            title={
+              update
+                ? "The data set was not updated; nothing was changed"
+                : "The file was not imported; nothing was changed"
+            }
+            data-testid="import-error"
+          >
             <Stack gap="xs">
               <Text size="sm">{state.error}</Text>
               <Group>
                 {state.canReplace && state.upload && !update && (
-                  <Button size="xs" color="orange" onClick={() => start(state.upload!, { ...state.retry, replace: true })}>Replace the existing data set</Button>
+                  <Button
+                    size="xs"
+                    color="orange"
+                    onClick={() => start(state.upload!, { ...state.retry, replace: true })}
+                  >
+                    Replace the existing data set
+                  </Button>
                 )}
-                <Button size="xs" variant="default" onClick={() => discard(state.upload)}>Dismiss</Button>
+                <Button size="xs" variant="default" onClick={() => discard(state.upload)}>
+                  Dismiss
+                </Button>
               </Group>
             </Stack>
           </Alert>

@@ -20,7 +20,8 @@ export const amount = (x: number) => formatMoney(x, activeCurrency);
 /** A money axis: "£1.5m". */
 export const compactMoney = (x: number) => formatMoneyCompact(x, activeCurrency);
 /** The power calculator's effect: "0.899 pts" of conversion, "£1.25" of revenue per customer (issue 14). */
-export const effectText = (absolute: number, metric: "proportion" | "mean") => (metric === "proportion" ? `${(absolute * 100).toFixed(3)} pts` : amount(absolute));
+export const effectText = (absolute: number, metric: "proportion" | "mean") =>
+  metric === "proportion" ? `${(absolute * 100).toFixed(3)} pts` : amount(absolute);
 export const compact = (x: number) => x.toLocaleString("en-GB", { notation: "compact", maximumFractionDigits: 1 });
 export const percent = (x: number | null, digits = 1) => (x === null ? "–" : `${(x * 100).toFixed(digits)}%`);
 /** "1 order", "2 orders": a count with its noun, singular for exactly one. */

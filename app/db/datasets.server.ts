@@ -23,13 +23,24 @@ export type DatasetSummary = {
 };
 
 export function setActiveDatasetId(db: Db, id: number) {
-  db.insert(settings).values({ key: ACTIVE, value: String(id) }).onConflictDoUpdate({ target: settings.key, set: { value: String(id) } }).run();
+  db.insert(settings)
+    .values({ key: ACTIVE, value: String(id) })
+    .onConflictDoUpdate({ target: settings.key, set: { value: String(id) } })
+    .run();
 }
 
 /** The data set the UI works on: the one the user chose, else the latest import. */
 export function activeDatasetId(db: Db): number | null {
   const chosen = db.select().from(settings).where(eq(settings.key, ACTIVE)).get();
-  if (chosen && db.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, Number(chosen.value))).get()) return Number(chosen.value);
+  if (
+    chosen &&
+    db
+      .select({ id: datasets.id })
+      .from(datasets)
+      .where(eq(datasets.id, Number(chosen.value)))
+      .get()
+  )
+    return Number(chosen.value);
   const latest = db.select({ id: datasets.id }).from(datasets).orderBy(desc(datasets.id)).limit(1).get();
   return latest?.id ?? null;
 }
@@ -41,7 +52,12 @@ const summary = (row: typeof datasets.$inferSelect, active: number | null): Data
 
 export function listDatasets(db: Db): DatasetSummary[] {
   const active = activeDatasetId(db);
-  return db.select().from(datasets).orderBy(desc(datasets.id)).all().map((row) => summary(row, active));
+  return db
+    .select()
+    .from(datasets)
+    .orderBy(desc(datasets.id))
+    .all()
+    .map((row) => summary(row, active));
 }
 
 export function getDataset(db: Db, id: number): DatasetSummary | null {
@@ -67,7 +83,13 @@ export function deleteDataset(db: Db, id: number): boolean {
 }
 
 /** One entry of a data set's history (issue 13): its import, then each update, with the report of each. */
-export type HistoryEntry = { id: number; kind: "import" | "update"; fileName: string; importedAt: string; report: ImportReport | UpdateReport };
+export type HistoryEntry = {
+  id: number;
+  kind: "import" | "update";
+  fileName: string;
+  importedAt: string;
+  report: ImportReport | UpdateReport;
+};
 
 /** Each data set's history of imports and updates, oldest first. */
 export function datasetHistory(db: Db, datasetId: number): HistoryEntry[] {
@@ -77,7 +99,13 @@ export function datasetHistory(db: Db, datasetId: number): HistoryEntry[] {
     .where(eq(datasetImports.datasetId, datasetId))
     .orderBy(datasetImports.id)
     .all()
-    .map((r) => ({ id: r.id, kind: r.kind, fileName: r.fileName, importedAt: r.importedAt, report: JSON.parse(r.report) as ImportReport | UpdateReport }));
+    .map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      fileName: r.fileName,
+      importedAt: r.importedAt,
+      report: JSON.parse(r.report) as ImportReport | UpdateReport,
+    }));
 }
 
 /** Sets a data set's currency (an ISO 4217 code, checked by the caller, or null for plain numbers); false when it does not exist. */

@@ -14,11 +14,17 @@ export function databaseProblem(path: string): string | null {
     sqlite = new Database(path, { readonly: true, fileMustExist: true });
     const rows = sqlite.pragma("quick_check(3)", { simple: false }) as { quick_check: string }[];
     const found = rows.map((r) => r.quick_check).filter((r) => r !== "ok");
-    if (found.length) return `The database file ${path} is damaged (quick_check: ${found[0].replace(/\s+/g, " ").slice(0, 120)}). ${advice}`;
+    if (found.length)
+      return `The database file ${path} is damaged (quick_check: ${found[0].replace(/\s+/g, " ").slice(0, 120)}). ${advice}`;
     return null;
   } catch (err) {
     const code = (err as { code?: string }).code ?? "";
-    const what = code === "SQLITE_NOTADB" ? "is not a SQLite database" : code === "SQLITE_CORRUPT" ? "is damaged" : `cannot be read (${(err as Error).message.split("\n")[0].slice(0, 120)})`;
+    const what =
+      code === "SQLITE_NOTADB"
+        ? "is not a SQLite database"
+        : code === "SQLITE_CORRUPT"
+          ? "is damaged"
+          : `cannot be read (${(err as Error).message.split("\n")[0].slice(0, 120)})`;
     return `The database file ${path} ${what}. ${advice}`;
   } finally {
     sqlite?.close();

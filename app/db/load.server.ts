@@ -46,11 +46,18 @@ export function lineWriter(sqlite: Database.Database, datasetId: number, table =
  * The staging of an import (#12 item 6): its lines go to a scratch file beside the database while the file is read and
  * cleaned, holding no lock on the database; the import takes the write lock only to copy them in (copyStagedLines).
  */
-export function openStage(sqlite: Database.Database): { writer: (batch: LineBatch) => void; begin: () => void; end: () => void; close: () => void } {
+export function openStage(sqlite: Database.Database): {
+  writer: (batch: LineBatch) => void;
+  begin: () => void;
+  end: () => void;
+  close: () => void;
+} {
   const path = `${sqlite.name}.import-${process.pid}-${Date.now()}.scratch`;
   sqlite.prepare("ATTACH DATABASE ? AS stage").run(path);
   sqlite.exec("PRAGMA stage.journal_mode = OFF; PRAGMA stage.synchronous = OFF;");
-  sqlite.exec("CREATE TABLE stage.lines (dataset_id INTEGER, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, product_id INTEGER, quantity INTEGER NOT NULL, unit_price INTEGER, amount INTEGER NOT NULL)");
+  sqlite.exec(
+    "CREATE TABLE stage.lines (dataset_id INTEGER, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, product_id INTEGER, quantity INTEGER NOT NULL, unit_price INTEGER, amount INTEGER NOT NULL)",
+  );
   return {
     writer: lineWriter(sqlite, 0, "stage.lines"),
     begin: () => sqlite.exec("BEGIN"), // writes only the scratch file: the database's own lock stays free
@@ -66,12 +73,15 @@ export function openStage(sqlite: Database.Database): { writer: (batch: LineBatc
 /** Copies the staged lines into `lines` for the data set, in the order they were read (inside the import's transaction). */
 export function copyStagedLines(sqlite: Database.Database, datasetId: number, shift = { order: 0, product: 0 }): void {
   sqlite
-    .prepare(`INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + ?, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`)
+    .prepare(
+      `INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + ?, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`,
+    )
     .run(datasetId, shift.order, shift.product);
 }
 
 export function nextIds(sqlite: Database.Database): { order: number; product: number } {
-  const max = (table: string) => (sqlite.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number }).m;
+  const max = (table: string) =>
+    (sqlite.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number }).m;
   return { order: max("orders") + 1, product: max("products") + 1 };
 }
 
@@ -79,11 +89,14 @@ export function writeOrders(sqlite: Database.Database, datasetId: number, orders
   const insert = sqlite.prepare(
     "INSERT INTO orders (id, dataset_id, invoice, kind, customer_id, country, invoiced_at, invoice_month, lines, amount) VALUES (?,?,?,?,?,?,?,?,?,?)",
   );
-  for (const o of orders) insert.run(o.id, datasetId, o.invoice, o.kind, o.customerId, o.country, o.at, o.month, o.lines, o.amount);
+  for (const o of orders)
+    insert.run(o.id, datasetId, o.invoice, o.kind, o.customerId, o.country, o.at, o.month, o.lines, o.amount);
 }
 
 export function writeProducts(sqlite: Database.Database, datasetId: number, products: Iterable<ProductFacts>) {
-  const insert = sqlite.prepare("INSERT INTO products (id, dataset_id, stock_code, description, non_merchandise) VALUES (?,?,?,?,?)");
+  const insert = sqlite.prepare(
+    "INSERT INTO products (id, dataset_id, stock_code, description, non_merchandise) VALUES (?,?,?,?,?)",
+  );
   for (const p of products) insert.run(p.id, datasetId, p.stockCode, p.description, p.nonMerchandise ? 1 : 0);
 }
 
@@ -93,12 +106,27 @@ export function writeCustomers(sqlite: Database.Database, datasetId: number, cus
        sales_lines, revenue, return_orders, returns) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
   );
   for (const c of customers) {
-    insert.run(datasetId, c.customerId, c.country, c.firstAt, c.lastAt, c.firstAt.slice(0, 7), c.orders, c.salesLines, c.revenue, c.returnOrders, c.returns);
+    insert.run(
+      datasetId,
+      c.customerId,
+      c.country,
+      c.firstAt,
+      c.lastAt,
+      c.firstAt.slice(0, 7),
+      c.orders,
+      c.salesLines,
+      c.revenue,
+      c.returnOrders,
+      c.returns,
+    );
   }
 }
 
 /** Every stored line of a data set as the update's overlap check reads it: invoice, kind, product, quantity, amount. */
-export function storedLineKeys(sqlite: Database.Database, datasetId: number): IterableIterator<[string, string, string | null, number, number]> {
+export function storedLineKeys(
+  sqlite: Database.Database,
+  datasetId: number,
+): IterableIterator<[string, string, string | null, number, number]> {
   return sqlite
     .prepare(
       `SELECT o.invoice, o.kind, p.stock_code, l.quantity, l.amount FROM lines l JOIN orders o ON o.id = l.order_id
@@ -112,17 +140,32 @@ export function storedLineKeys(sqlite: Database.Database, datasetId: number): It
 export function storedCustomerOrders(sqlite: Database.Database, datasetId: number): OrderFacts[] {
   return (
     sqlite
-      .prepare("SELECT id, invoice, kind, customer_id, country, invoiced_at, invoice_month, lines, amount FROM orders WHERE dataset_id = ? AND customer_id IS NOT NULL ORDER BY id")
+      .prepare(
+        "SELECT id, invoice, kind, customer_id, country, invoiced_at, invoice_month, lines, amount FROM orders WHERE dataset_id = ? AND customer_id IS NOT NULL ORDER BY id",
+      )
       .raw()
       .all(datasetId) as [number, string, "sale" | "return", string, string | null, string, string, number, number][]
-  ).map(([id, invoice, kind, customerId, country, at, month, lines, amount]) => ({ id, invoice, kind, customerId, country, at, month, lines, amount }));
+  ).map(([id, invoice, kind, customerId, country, at, month, lines, amount]) => ({
+    id,
+    invoice,
+    kind,
+    customerId,
+    country,
+    at,
+    month,
+    lines,
+    amount,
+  }));
 }
 
 /** A data set's stored products, so that an update's lines reuse their ids. */
 export function storedProducts(sqlite: Database.Database, datasetId: number): ProductFacts[] {
-  return (sqlite.prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ?").raw().all(datasetId) as [number, string, string | null, number][]).map(
-    ([id, stockCode, description, non]) => ({ id, stockCode, description, nonMerchandise: non === 1 }),
-  );
+  return (
+    sqlite
+      .prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ?")
+      .raw()
+      .all(datasetId) as [number, string, string | null, number][]
+  ).map(([id, stockCode, description, non]) => ({ id, stockCode, description, nonMerchandise: non === 1 }));
 }
 
 /** Replaces a data set's customers (an update recomputes them from all its orders). */
@@ -134,9 +177,23 @@ export function replaceCustomers(sqlite: Database.Database, datasetId: number, c
 /** Removes a data set and everything derived from it. */
 export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) {
   for (const table of ["assignments", "experiment_versions", "experiment_results", "experiment_outcomes"]) {
-    sqlite.prepare(`DELETE FROM ${table} WHERE experiment_id IN (SELECT id FROM experiments WHERE dataset_id = ?)`).run(datasetId);
+    sqlite
+      .prepare(`DELETE FROM ${table} WHERE experiment_id IN (SELECT id FROM experiments WHERE dataset_id = ?)`)
+      .run(datasetId);
   }
-  for (const table of ["lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments", "dataset_imports"]) {
+  for (const table of [
+    "lines",
+    "orders",
+    "products",
+    "customers",
+    "customer_rfm",
+    "persona_runs",
+    "personas",
+    "segment_runs",
+    "audiences",
+    "experiments",
+    "dataset_imports",
+  ]) {
     sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
   }
   sqlite.prepare("DELETE FROM datasets WHERE id = ?").run(datasetId);

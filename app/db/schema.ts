@@ -114,7 +114,10 @@ export const customerRfm = sqliteTable(
     z2: real("z_frequency").notNull(),
     z3: real("z_monetary").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.datasetId, t.customerId] }), index("customer_rfm_segment").on(t.datasetId, t.segment)],
+  (t) => [
+    primaryKey({ columns: [t.datasetId, t.customerId] }),
+    index("customer_rfm_segment").on(t.datasetId, t.segment),
+  ],
 );
 
 /** The persona sweep: one row per k. */

@@ -4,14 +4,23 @@ import type { Db } from "./db.server";
 // rewrites its dates and report; a new currency changes how its figures are written; segments are recomputed or relabelled). Caches in every web worker key their
 // results by it, so a change made by another process (the import's child, another worker) is seen on the next request.
 
-const statements = new WeakMap<Db["$client"], { data: ReturnType<Db["$client"]["prepare"]>; segments: ReturnType<Db["$client"]["prepare"]> }>();
+const statements = new WeakMap<
+  Db["$client"],
+  { data: ReturnType<Db["$client"]["prepare"]>; segments: ReturnType<Db["$client"]["prepare"]> }
+>();
 
 function prepared(db: Db) {
   let s = statements.get(db.$client);
   if (!s) {
     s = {
-      data: db.$client.prepare("SELECT imported_at || '|' || ifnull(first_at, '') || '|' || ifnull(last_at, '') || '|' || length(report) || '|' || ifnull(currency, '') FROM datasets WHERE id = ?").pluck(),
-      segments: db.$client.prepare("SELECT computed_at || '|' || chosen_k FROM segment_runs WHERE dataset_id = ?").pluck(),
+      data: db.$client
+        .prepare(
+          "SELECT imported_at || '|' || ifnull(first_at, '') || '|' || ifnull(last_at, '') || '|' || length(report) || '|' || ifnull(currency, '') FROM datasets WHERE id = ?",
+        )
+        .pluck(),
+      segments: db.$client
+        .prepare("SELECT computed_at || '|' || chosen_k FROM segment_runs WHERE dataset_id = ?")
+        .pluck(),
     };
     statements.set(db.$client, s);
   }

@@ -7,7 +7,13 @@ import { describeIssues } from "~/lib/validation";
 // The shape every POST /api/experiments/:id/<step> route shares (issue 16): POST only (405 with Allow otherwise), the
 // experiment of the active data set (404), a zod-checked JSON body (400 naming the field; no body reads as {}), the
 // store's refusal as its status (400 invalid, 404, 409 conflict), the answer as JSON.
-export async function experimentStep<S extends z.ZodType>(request: Request, id: string | undefined, schema: S, step: (loaded: ActiveExperiment, body: z.output<S>) => unknown, status = 200) {
+export async function experimentStep<S extends z.ZodType>(
+  request: Request,
+  id: string | undefined,
+  schema: S,
+  step: (loaded: ActiveExperiment, body: z.output<S>) => unknown,
+  status = 200,
+) {
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
   const loaded = requireExperiment(id);
   if (!loaded) return jsonError("No data set yet", 404);

@@ -9,7 +9,12 @@ import { backtest, type Backtest } from "./backtest";
  * A saved audience's back-tested baselines (issue 14: the power calculator starts from them, not from 5%): members as of
  * T = last day − W, outcome over the W days after, as the experiment form's back-test. Null: no such audience here.
  */
-export function savedAudienceBaselines(db: Db, datasetId: number, audienceId: number, windowDays: number): (Backtest & { name: string }) | null {
+export function savedAudienceBaselines(
+  db: Db,
+  datasetId: number,
+  audienceId: number,
+  windowDays: number,
+): (Backtest & { name: string }) | null {
   const audience = getAudience(db, audienceId);
   if (!audience || audience.datasetId !== datasetId) return null;
   ensureSegments(db, datasetId);

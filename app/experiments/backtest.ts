@@ -9,7 +9,19 @@ import { audienceConditions, meetsConditions } from "~/segments/audience-rule";
 // Back-test of an audience (PRODUCT.md §4): membership as of a reference day T using only the data up to T (RFM and
 // personas recomputed as of T), outcome over the W days after T. Pure: Facts and stored centroids in, numbers out.
 
-export type AsOfCustomer = { index: number; customerId: string; country: string | null; recency: number; frequency: number; monetary: number; r: number; f: number; m: number; segment: SegmentName; z: number[] };
+export type AsOfCustomer = {
+  index: number;
+  customerId: string;
+  country: string | null;
+  recency: number;
+  frequency: number;
+  monetary: number;
+  r: number;
+  f: number;
+  m: number;
+  segment: SegmentName;
+  z: number[];
+};
 
 // rfmAsOf is a pass over the orders and a sort of the customers: kept per loaded data set (the facts object) and day,
 // since every experiment of the same window asks for the same T (the list page previews each one).
@@ -45,12 +57,29 @@ function computeRfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
     spend.set(c, (spend.get(c) ?? 0) + o.amount[i]);
   }
   const ids = [...last.keys()].sort((a, b) => (facts.customers.ids[a] < facts.customers.ids[b] ? -1 : 1));
-  const inputs = ids.map((c) => ({ customerId: facts.customers.ids[c], recency: t - last.get(c)!, frequency: count.get(c)!, monetary: netSpend(spend.get(c)!, returned.get(c) ?? 0) / 1000 }));
+  const inputs = ids.map((c) => ({
+    customerId: facts.customers.ids[c],
+    recency: t - last.get(c)!,
+    frequency: count.get(c)!,
+    monetary: netSpend(spend.get(c)!, returned.get(c) ?? 0) / 1000,
+  }));
   const { rows } = scoreCustomers(inputs);
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] };
   return rows.map((r, i) => {
     const country = facts.customers.country[ids[i]];
-    return { index: ids[i], customerId: r.customerId, country: country >= 0 ? facts.countries[country] : null, recency: r.recency, frequency: r.frequency, monetary: r.monetary, r: r.r, f: r.f, m: r.m, segment: r.segment, z: z[i] };
+    return {
+      index: ids[i],
+      customerId: r.customerId,
+      country: country >= 0 ? facts.countries[country] : null,
+      recency: r.recency,
+      frequency: r.frequency,
+      monetary: r.monetary,
+      r: r.r,
+      f: r.f,
+      m: r.m,
+      segment: r.segment,
+      z: z[i],
+    };
   });
 }
 
@@ -69,7 +98,13 @@ export type WindowOutcome = Outcome & { preSpend: number };
  * amounts, orders = distinct sales invoices, refunded = the sum of |cancellation amounts|; preSpend = sales over days
  * T−W+1 … T. A customer with no line counts as zeros. Money summed exactly in thousandths, then in currency units.
  */
-export function outcomesAfter(facts: Facts, customers: number[], t: number, windowDays: number, through = t + windowDays): WindowOutcome[] {
+export function outcomesAfter(
+  facts: Facts,
+  customers: number[],
+  t: number,
+  windowDays: number,
+  through = t + windowDays,
+): WindowOutcome[] {
   const o = facts.orders;
   const end = Math.min(t + windowDays, through);
   const from = t - windowDays; // the pre-period is the W days after `from`
@@ -91,20 +126,51 @@ export function outcomesAfter(facts: Facts, customers: number[], t: number, wind
   }
   return customers.map((c) => {
     const s = at[c]!;
-    return { converted: s.converted, revenue: s.revenue / 1000, orders: s.orders, refunded: s.refunded / 1000, preSpend: s.pre / 1000 };
+    return {
+      converted: s.converted,
+      revenue: s.revenue / 1000,
+      orders: s.orders,
+      refunded: s.refunded / 1000,
+      preSpend: s.pre / 1000,
+    };
   });
 }
 
-export type Backtest = { referenceDate: string; windowStart: string; windowEnd: string; windowDays: number; members: number; baselines: Baselines };
+export type Backtest = {
+  referenceDate: string;
+  windowStart: string;
+  windowEnd: string;
+  windowDays: number;
+  members: number;
+  baselines: Baselines;
+};
 
 /** Default T: the data set's last day minus W, so that the W-day window ends on the last day. */
 export function defaultReferenceDay(facts: Facts, windowDays: number): number {
   return facts.lastDay - windowDays;
 }
 
-export function backtest(facts: Facts, definition: AudienceDefinition, windowDays: number, referenceDate: string | undefined, centroids: number[][] | null): Backtest {
+export function backtest(
+  facts: Facts,
+  definition: AudienceDefinition,
+  windowDays: number,
+  referenceDate: string | undefined,
+  centroids: number[][] | null,
+): Backtest {
   const t = referenceDate ? dayNumber(referenceDate) : defaultReferenceDay(facts, windowDays);
   const members = rfmAsOf(facts, t).filter((c) => memberOf(c, definition, centroids));
-  const outcomes = outcomesAfter(facts, members.map((m) => m.index), t, windowDays);
-  return { referenceDate: dayText(t), windowStart: dayText(t + 1), windowEnd: dayText(t + windowDays), windowDays, members: members.length, baselines: baselinesFrom(outcomes) };
+  const outcomes = outcomesAfter(
+    facts,
+    members.map((m) => m.index),
+    t,
+    windowDays,
+  );
+  return {
+    referenceDate: dayText(t),
+    windowStart: dayText(t + 1),
+    windowEnd: dayText(t + windowDays),
+    windowDays,
+    members: members.length,
+    baselines: baselinesFrom(outcomes),
+  };
 }

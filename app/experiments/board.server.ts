@@ -3,7 +3,15 @@ import { getFacts } from "~/analytics/facts.server";
 import { dayNumber } from "~/analytics/facts";
 import { listAudiences } from "~/segments/audiences.server";
 import type { RecordedDecision } from "./decisions";
-import { assignmentCounts, currentAudienceSize, ExperimentError, listExperiments, resolveAudience, type Experiment, type ExperimentStatus } from "./experiments.server";
+import {
+  assignmentCounts,
+  currentAudienceSize,
+  ExperimentError,
+  listExperiments,
+  resolveAudience,
+  type Experiment,
+  type ExperimentStatus,
+} from "./experiments.server";
 import { proposedDecision } from "./lifecycle.server";
 import { experimentAnalysis } from "./results.server";
 import { isRehearsal } from "./sources";
@@ -12,11 +20,23 @@ import { isRehearsal } from "./sources";
 // start day and days observed, the primary lift, the decision, the REHEARSAL label and the one next action.
 
 export type BoardCard = {
-  id: number; name: string; status: ExperimentStatus; archived: boolean; campaignType: string;
-  audience: string; audienceSize: number | null; arms: { name: string; share: number; assigned: number }[];
-  startDate: string | null; daysObserved: number | null; windowDays: number; metric: string;
+  id: number;
+  name: string;
+  status: ExperimentStatus;
+  archived: boolean;
+  campaignType: string;
+  audience: string;
+  audienceSize: number | null;
+  arms: { name: string; share: number; assigned: number }[];
+  startDate: string | null;
+  daysObserved: number | null;
+  windowDays: number;
+  metric: string;
   lift: { arm: string; estimate: number | null; ci: [number | null, number | null] | null } | null;
-  decision: RecordedDecision | null; proposal: RecordedDecision | null; rehearsal: boolean; stoppedEarly: boolean;
+  decision: RecordedDecision | null;
+  proposal: RecordedDecision | null;
+  rehearsal: boolean;
+  stoppedEarly: boolean;
   next: { label: "Edit" | "Start" | "Record results" | "Decide" | "Open"; href: string };
 };
 
@@ -36,19 +56,31 @@ function card(db: Db, e: Experiment, lastDay: number): BoardCard {
   const proposal = started ? proposedDecision(db, e.id) : null;
   const realResults = recorded !== null && !isRehearsal(recorded.results);
   const next: BoardCard["next"] =
-    e.status === "draft" ? { label: "Start", href: `/experiments/${e.id}#start` }
-      : e.decision ? { label: "Open", href: `/experiments/${e.id}` }
-        : e.status === "running" && !realResults ? { label: "Record results", href: `/experiments/${e.id}/results` }
+    e.status === "draft"
+      ? { label: "Start", href: `/experiments/${e.id}#start` }
+      : e.decision
+        ? { label: "Open", href: `/experiments/${e.id}` }
+        : e.status === "running" && !realResults
+          ? { label: "Record results", href: `/experiments/${e.id}/results` }
           : { label: "Decide", href: `/experiments/${e.id}#decide` };
   return {
-    id: e.id, name: e.name, status: e.status, archived: e.archivedAt !== null, campaignType: e.design.campaignType,
-    audience, audienceSize,
+    id: e.id,
+    name: e.name,
+    status: e.status,
+    archived: e.archivedAt !== null,
+    campaignType: e.design.campaignType,
+    audience,
+    audienceSize,
     arms: e.design.arms.map((a, i) => ({ name: a.name, share: a.share, assigned: assigned[i] ?? 0 })),
     startDate: e.startDate,
     daysObserved: e.startDate ? Math.max(0, Math.min(e.design.windowDays, lastDay - dayNumber(e.startDate))) : null,
-    windowDays: e.design.windowDays, metric: e.design.primaryMetric,
+    windowDays: e.design.windowDays,
+    metric: e.design.primaryMetric,
     lift: first ? { arm: first.arm, estimate: first.relative.estimate, ci: first.relative.ci } : null,
-    decision: e.decision, proposal, rehearsal: isRehearsal(recorded?.results), stoppedEarly: e.stopReason !== null,
+    decision: e.decision,
+    proposal,
+    rehearsal: isRehearsal(recorded?.results),
+    stoppedEarly: e.stopReason !== null,
     next,
   };
 }
@@ -60,7 +92,11 @@ export function campaignBoard(db: Db, datasetId: number): Board {
   const cards = listExperiments(db, datasetId).map((e) => card(db, e, lastDay));
   const live = cards.filter((c) => !c.archived);
   return {
-    columns: { draft: live.filter((c) => c.status === "draft"), running: live.filter((c) => c.status === "running"), completed: live.filter((c) => c.status === "completed") },
+    columns: {
+      draft: live.filter((c) => c.status === "draft"),
+      running: live.filter((c) => c.status === "running"),
+      completed: live.filter((c) => c.status === "completed"),
+    },
     archived: cards.filter((c) => c.archived),
   };
 }
@@ -71,8 +107,26 @@ export function gettingStarted(db: Db | null, datasetId: number | null) {
   const audiences = imported && db ? listAudiences(db, datasetId).length : 0;
   const tests = imported && db ? listExperiments(db, datasetId).length : 0;
   return [
-    { key: "import", label: "Import data", detail: "a year of the shop's transactions (CSV, as exported)", href: "/data", done: imported },
-    { key: "audience", label: "Pick an audience", detail: "a segment, an R × FM cell, a persona, or a saved audience", href: "/segments", done: audiences > 0 || tests > 0 },
-    { key: "design", label: "Design a test", detail: "sized from the audience's own history", href: "/experiments/new", done: tests > 0 },
+    {
+      key: "import",
+      label: "Import data",
+      detail: "a year of the shop's transactions (CSV, as exported)",
+      href: "/data",
+      done: imported,
+    },
+    {
+      key: "audience",
+      label: "Pick an audience",
+      detail: "a segment, an R × FM cell, a persona, or a saved audience",
+      href: "/segments",
+      done: audiences > 0 || tests > 0,
+    },
+    {
+      key: "design",
+      label: "Design a test",
+      detail: "sized from the audience's own history",
+      href: "/experiments/new",
+      done: tests > 0,
+    },
   ];
 }

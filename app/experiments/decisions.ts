@@ -2,4 +2,8 @@
 
 export const DECISIONS = ["ship", "dont-ship", "inconclusive"] as const;
 export type RecordedDecision = (typeof DECISIONS)[number];
-export const DECISION_LABELS: Record<RecordedDecision, string> = { ship: "Ship", "dont-ship": "Don't ship", inconclusive: "Inconclusive" };
+export const DECISION_LABELS: Record<RecordedDecision, string> = {
+  ship: "Ship",
+  "dont-ship": "Don't ship",
+  inconclusive: "Inconclusive",
+};

@@ -12,11 +12,20 @@ const number = (form: FormData, key: string, scale = 1) => {
 export function designFromForm(form: FormData) {
   const kind = text(form, "audienceKind");
   const audience =
-    kind === "audience" ? { kind, id: number(form, "audienceId") }
-      : kind === "persona" ? { kind, k: number(form, "personaK"), cluster: number(form, "personaCluster"), name: text(form, "personaName") || undefined }
+    kind === "audience"
+      ? { kind, id: number(form, "audienceId") }
+      : kind === "persona"
+        ? {
+            kind,
+            k: number(form, "personaK"),
+            cluster: number(form, "personaCluster"),
+            name: text(form, "personaName") || undefined,
+          }
         : { kind: "segment", segment: text(form, "segment") };
   const names = form.getAll("armName").map(String);
-  const shares = form.getAll("armShare").map((s) => (String(s).trim() === "" ? NaN : Number(String(s).replace(/[,%\s]/g, "")) / 100));
+  const shares = form
+    .getAll("armShare")
+    .map((s) => (String(s).trim() === "" ? NaN : Number(String(s).replace(/[,%\s]/g, "")) / 100));
   const guardrails = [
     ...(form.get("guardRefund") ? [{ metric: "refund_rate", margin: number(form, "refundMargin", 100) }] : []),
     ...(form.get("guardAov") ? [{ metric: "aov", margin: number(form, "aovMargin", 100) }] : []),
@@ -53,7 +62,11 @@ export function designFromForm(form: FormData) {
       method: text(form, "method"),
       engine: text(form, "engine") || undefined,
       tuning: number(form, "tuning"),
-      prior: { proper: text(form, "priorProper") === "on", mean: number(form, "priorMean", 100) ?? 0, sd: number(form, "priorSd", 100) ?? 0.3 },
+      prior: {
+        proper: text(form, "priorProper") === "on",
+        mean: number(form, "priorMean", 100) ?? 0,
+        sd: number(form, "priorSd", 100) ?? 0.3,
+      },
     },
     baselines,
   });
@@ -65,9 +78,11 @@ export function designErrors(error: z.ZodError): Record<string, string> {
   for (const issue of error.issues) {
     const [head, second, third] = issue.path.map(String);
     let field = head;
-    if (head === "stats") field = second === "prior" ? `prior${third ? third[0].toUpperCase() + third.slice(1) : ""}` : second;
+    if (head === "stats")
+      field = second === "prior" ? `prior${third ? third[0].toUpperCase() + third.slice(1) : ""}` : second;
     else if (head === "audience") field = "audience";
-    else if (head === "arms") field = second === undefined ? "arms" : `arm${second}${third === "share" ? "Share" : "Name"}`;
+    else if (head === "arms")
+      field = second === undefined ? "arms" : `arm${second}${third === "share" ? "Share" : "Name"}`;
     else if (head === "guardrails") field = "guardrails";
     else if (head === "baselines") field = `b${second[0].toUpperCase()}${second.slice(1)}`;
     out[field] ??= issue.message;
@@ -83,10 +98,26 @@ export const DEFAULT_DESIGN: Design = {
   campaignType: "reactivation discount",
   hypothesis: "",
   audience: { kind: "segment", segment: "At Risk" },
-  arms: [{ name: "Control", share: 0.5 }, { name: "Treatment", share: 0.5 }],
+  arms: [
+    { name: "Control", share: 0.5 },
+    { name: "Treatment", share: 0.5 },
+  ],
   primaryMetric: "conversion",
   windowDays: 30,
-  guardrails: [{ metric: "refund_rate", margin: 0.1 }, { metric: "aov", margin: 0.05 }],
-  stats: { alpha: 0.05, power: 0.8, sides: 2, mde: DEFAULT_MDE, relative: true, method: "pooled", engine: "fixed", tuning: 5_000, prior: { proper: false, mean: 0, sd: 0.3 } },
+  guardrails: [
+    { metric: "refund_rate", margin: 0.1 },
+    { metric: "aov", margin: 0.05 },
+  ],
+  stats: {
+    alpha: 0.05,
+    power: 0.8,
+    sides: 2,
+    mde: DEFAULT_MDE,
+    relative: true,
+    method: "pooled",
+    engine: "fixed",
+    tuning: 5_000,
+    prior: { proper: false, mean: 0, sd: 0.3 },
+  },
   baselines: {},
 };

@@ -7,6 +7,9 @@ import { designSchema } from "./design";
 export function parseDesignInput(raw: unknown) {
   const body = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
   if (!body) return designSchema.safeParse(raw);
-  const stats = body.stats !== null && typeof body.stats === "object" && !Array.isArray(body.stats) ? { ...DEFAULT_DESIGN.stats, ...(body.stats as object) } : body.stats ?? DEFAULT_DESIGN.stats;
+  const stats =
+    body.stats !== null && typeof body.stats === "object" && !Array.isArray(body.stats)
+      ? { ...DEFAULT_DESIGN.stats, ...(body.stats as object) }
+      : (body.stats ?? DEFAULT_DESIGN.stats);
   return designSchema.safeParse({ ...DEFAULT_DESIGN, ...body, stats });
 }

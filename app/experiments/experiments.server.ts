@@ -9,7 +9,15 @@ import { assignArms } from "./assignment";
 import { backtest, defaultReferenceDay, memberOf, rfmAsOf, type Backtest } from "./backtest";
 import type { RecordedDecision } from "./decisions";
 import { designSchema, type Design, type ExperimentAudience } from "./design";
-import { analysePower, mdeAt, powerAt, powerCurve, PowerInputError, type PowerInput, type PowerResult } from "./stats/power";
+import {
+  analysePower,
+  mdeAt,
+  powerAt,
+  powerCurve,
+  PowerInputError,
+  type PowerInput,
+  type PowerResult,
+} from "./stats/power";
 import { guardrailPowers, type GuardrailPower } from "./stats/sizing";
 import { AppError, type ErrorCode } from "~/lib/errors";
 import { chosenK, personaCentroids } from "~/segments/store.server";
@@ -21,22 +29,55 @@ import { segmentsVersion } from "~/db/version.server";
 
 export type ExperimentStatus = "draft" | "running" | "completed";
 export type Experiment = {
-  id: number; datasetId: number; name: string; status: ExperimentStatus; design: Design; version: number; createdAt: string; updatedAt: string; startedAt: string | null;
-  startDate: string | null; archivedAt: string | null; stopReason: string | null; decision: RecordedDecision | null; decisionNote: string | null; decidedAt: string | null;
+  id: number;
+  datasetId: number;
+  name: string;
+  status: ExperimentStatus;
+  design: Design;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  startDate: string | null;
+  archivedAt: string | null;
+  stopReason: string | null;
+  decision: RecordedDecision | null;
+  decisionNote: string | null;
+  decidedAt: string | null;
 };
 
 type Row = typeof experiments.$inferSelect;
 const toExperiment = (r: Row): Experiment => ({
-  id: r.id, datasetId: r.datasetId, name: r.name, status: r.status, design: designSchema.parse(JSON.parse(r.design)), version: r.version,
-  createdAt: r.createdAt, updatedAt: r.updatedAt, startedAt: r.startedAt, startDate: r.startDate, archivedAt: r.archivedAt, stopReason: r.stopReason,
-  decision: r.decision, decisionNote: r.decisionNote, decidedAt: r.decidedAt,
+  id: r.id,
+  datasetId: r.datasetId,
+  name: r.name,
+  status: r.status,
+  design: designSchema.parse(JSON.parse(r.design)),
+  version: r.version,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  startedAt: r.startedAt,
+  startDate: r.startDate,
+  archivedAt: r.archivedAt,
+  stopReason: r.stopReason,
+  decision: r.decision,
+  decisionNote: r.decisionNote,
+  decidedAt: r.decidedAt,
 });
 
 /** The data set's experiments, newest first (archived ones included: the caller filters on archivedAt). */
 export function listExperiments(db: Db, datasetId: number, status?: ExperimentStatus): Experiment[] {
-  return db.select().from(experiments)
-    .where(status ? and(eq(experiments.datasetId, datasetId), eq(experiments.status, status)) : eq(experiments.datasetId, datasetId))
-    .orderBy(desc(experiments.id)).all().map(toExperiment);
+  return db
+    .select()
+    .from(experiments)
+    .where(
+      status
+        ? and(eq(experiments.datasetId, datasetId), eq(experiments.status, status))
+        : eq(experiments.datasetId, datasetId),
+    )
+    .orderBy(desc(experiments.id))
+    .all()
+    .map(toExperiment);
 }
 
 export function getExperiment(db: Db, id: number): Experiment | null {
@@ -50,17 +91,35 @@ export function inTransaction<T>(db: Db, work: () => T): T {
 }
 
 /** One line of an experiment's history (what happened, when, with the user's note). */
-export function addHistory(db: Db, experimentId: number, action: string, note: string | null = null, at = new Date().toISOString()): void {
+export function addHistory(
+  db: Db,
+  experimentId: number,
+  action: string,
+  note: string | null = null,
+  at = new Date().toISOString(),
+): void {
   db.insert(experimentHistory).values({ experimentId, at, action, note }).run();
 }
 
-export function experimentHistoryOf(db: Db, experimentId: number): { at: string; action: string; note: string | null }[] {
-  return db.select({ at: experimentHistory.at, action: experimentHistory.action, note: experimentHistory.note }).from(experimentHistory)
-    .where(eq(experimentHistory.experimentId, experimentId)).orderBy(asc(experimentHistory.id)).all();
+export function experimentHistoryOf(
+  db: Db,
+  experimentId: number,
+): { at: string; action: string; note: string | null }[] {
+  return db
+    .select({ at: experimentHistory.at, action: experimentHistory.action, note: experimentHistory.note })
+    .from(experimentHistory)
+    .where(eq(experimentHistory.experimentId, experimentId))
+    .orderBy(asc(experimentHistory.id))
+    .all();
 }
 
 export function experimentVersions(db: Db, id: number): { version: number; savedAt: string; design: Design }[] {
-  return db.select().from(versionsTable).where(eq(versionsTable.experimentId, id)).orderBy(desc(versionsTable.version)).all()
+  return db
+    .select()
+    .from(versionsTable)
+    .where(eq(versionsTable.experimentId, id))
+    .orderBy(desc(versionsTable.version))
+    .all()
     .map((v) => ({ version: v.version, savedAt: v.savedAt, design: JSON.parse(v.design) as Design }));
 }
 
@@ -77,16 +136,33 @@ export function saveExperiment(db: Db, datasetId: number, design: Design, id?: n
   const json = JSON.stringify(design);
   return inTransaction(db, () => {
     if (id === undefined) {
-      const newId = db.insert(experiments).values({ datasetId, name: design.name, status: "draft", design: json, version: 1, createdAt: now, updatedAt: now }).returning({ id: experiments.id }).get().id;
+      const newId = db
+        .insert(experiments)
+        .values({
+          datasetId,
+          name: design.name,
+          status: "draft",
+          design: json,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: experiments.id })
+        .get().id;
       db.insert(versionsTable).values({ experimentId: newId, version: 1, savedAt: now, design: json }).run();
       addHistory(db, newId, "created", historyNote ?? null, now);
       return newId;
     }
     const current = getExperiment(db, id);
-    if (!current || current.datasetId !== datasetId) throw new ExperimentError("That experiment no longer exists", "not-found");
-    if (current.status !== "draft") throw new ExperimentError(`The experiment is ${current.status}: its design is frozen`);
+    if (!current || current.datasetId !== datasetId)
+      throw new ExperimentError("That experiment no longer exists", "not-found");
+    if (current.status !== "draft")
+      throw new ExperimentError(`The experiment is ${current.status}: its design is frozen`);
     const version = current.version + 1;
-    db.update(experiments).set({ name: design.name, design: json, version, updatedAt: now }).where(eq(experiments.id, id)).run();
+    db.update(experiments)
+      .set({ name: design.name, design: json, version, updatedAt: now })
+      .where(eq(experiments.id, id))
+      .run();
     db.insert(versionsTable).values({ experimentId: id, version, savedAt: now, design: json }).run();
     addHistory(db, id, "saved", `version ${version}`, now);
     return id;
@@ -94,13 +170,20 @@ export function saveExperiment(db: Db, datasetId: number, design: Design, id?: n
 }
 
 /** An experiment audience as an audience definition, with a label. */
-export function resolveAudience(db: Db, audience: ExperimentAudience): { definition: AudienceDefinition; label: string } {
+export function resolveAudience(
+  db: Db,
+  audience: ExperimentAudience,
+): { definition: AudienceDefinition; label: string } {
   if (audience.kind === "audience") {
     const saved = getAudience(db, audience.id);
-    if (!saved) throw new ExperimentError("The saved audience of this experiment was deleted: choose another", "invalid");
+    if (!saved)
+      throw new ExperimentError("The saved audience of this experiment was deleted: choose another", "invalid");
     return { definition: saved.definition, label: `${saved.name} (${describeAudience(saved.definition)})` };
   }
-  const definition: AudienceDefinition = audience.kind === "segment" ? { kind: "segment", segment: audience.segment } : { kind: "persona", k: audience.k, cluster: audience.cluster, name: audience.name };
+  const definition: AudienceDefinition =
+    audience.kind === "segment"
+      ? { kind: "segment", segment: audience.segment }
+      : { kind: "persona", k: audience.k, cluster: audience.cluster, name: audience.name };
   return { definition, label: describeAudience(definition) };
 }
 
@@ -110,16 +193,26 @@ function centroidsFor(db: Db, datasetId: number, definition: AudienceDefinition)
 }
 
 export type BaselineValue = { value: number | null; typed: boolean };
-export type ExperimentBaselines = Backtest & { used: Record<"conversion" | "revenueMean" | "revenueSd" | "aov" | "aovSd" | "refundRate", BaselineValue> };
+export type ExperimentBaselines = Backtest & {
+  used: Record<"conversion" | "revenueMean" | "revenueSd" | "aov" | "aovSd" | "refundRate", BaselineValue>;
+};
 
 /** The audience's back-tested baselines, with the values typed by the user taking precedence (marked typed). */
 export function experimentBaselines(db: Db, datasetId: number, design: Design): ExperimentBaselines {
   ensureSegments(db, datasetId);
   const { definition } = resolveAudience(db, design.audience);
-  const result = backtest(getFacts(db, datasetId), definition, design.windowDays, design.referenceDate, centroidsFor(db, datasetId, definition));
+  const result = backtest(
+    getFacts(db, datasetId),
+    definition,
+    design.windowDays,
+    design.referenceDate,
+    centroidsFor(db, datasetId, definition),
+  );
   const b = result.baselines;
   const pick = (key: keyof ExperimentBaselines["used"], measured: number | null): BaselineValue =>
-    design.baselines[key] !== undefined ? { value: design.baselines[key]!, typed: true } : { value: measured, typed: false };
+    design.baselines[key] !== undefined
+      ? { value: design.baselines[key]!, typed: true }
+      : { value: measured, typed: false };
   return {
     ...result,
     used: {
@@ -145,32 +238,67 @@ export type ExperimentPower = {
 };
 
 /** The power analysis of a design on its baselines and its audience's current size. */
-export function experimentPower(design: Design, baselines: ExperimentBaselines, audienceCustomers: number): ExperimentPower {
+export function experimentPower(
+  design: Design,
+  baselines: ExperimentBaselines,
+  audienceCustomers: number,
+): ExperimentPower {
   const control = design.arms[0].share;
   const treatments = design.arms.slice(1);
   const ratio = Math.min(...treatments.map((a) => a.share)) / control; // the smallest arm decides
   const u = baselines.used;
-  const common = { mde: design.stats.mde, relative: design.stats.relative, alpha: design.stats.alpha, power: design.stats.power, sides: design.stats.sides, ratio, arms: treatments.length, method: design.stats.method };
+  const common = {
+    mde: design.stats.mde,
+    relative: design.stats.relative,
+    alpha: design.stats.alpha,
+    power: design.stats.power,
+    sides: design.stats.sides,
+    ratio,
+    arms: treatments.length,
+    method: design.stats.method,
+  };
   let input: PowerInput;
   let problem: string | null = null;
   if (design.primaryMetric === "conversion") {
     input = { ...common, metric: "proportion", baseline: u.conversion.value ?? undefined };
-    if (!(input.baseline! > 0 && input.baseline! < 1)) problem = "No conversion in the back-test window: type a baseline conversion rate.";
-    else if (!((design.stats.relative ? input.baseline! * (1 + design.stats.mde) : input.baseline! + design.stats.mde) < 1)) problem = "The MDE moves the conversion rate above 100%.";
+    if (!(input.baseline! > 0 && input.baseline! < 1))
+      problem = "No conversion in the back-test window: type a baseline conversion rate.";
+    else if (
+      !((design.stats.relative ? input.baseline! * (1 + design.stats.mde) : input.baseline! + design.stats.mde) < 1)
+    )
+      problem = "The MDE moves the conversion rate above 100%.";
   } else {
     const revenue = design.primaryMetric === "revenue";
-    input = { ...common, metric: "mean", mean: (revenue ? u.revenueMean.value : u.aov.value) ?? undefined, sd: (revenue ? u.revenueSd.value : u.aovSd.value) ?? undefined };
-    if (!(input.sd! > 0)) problem = `No ${revenue ? "revenue" : "order"} variation in the back-test window: type a baseline and its standard deviation.`;
+    input = {
+      ...common,
+      metric: "mean",
+      mean: (revenue ? u.revenueMean.value : u.aov.value) ?? undefined,
+      sd: (revenue ? u.revenueSd.value : u.aovSd.value) ?? undefined,
+    };
+    if (!(input.sd! > 0))
+      problem = `No ${revenue ? "revenue" : "order"} variation in the back-test window: type a baseline and its standard deviation.`;
   }
   const availableControl = Math.floor(audienceCustomers * control);
-  const empty = { input: null, result: null, audienceSize: audienceCustomers, availableControl, reachableMde: null, tooSmall: false, curve: [] };
+  const empty = {
+    input: null,
+    result: null,
+    audienceSize: audienceCustomers,
+    availableControl,
+    reachableMde: null,
+    tooSmall: false,
+    curve: [],
+  };
   if (problem) return { ...empty, problem };
   try {
     const result = analysePower(input);
     const reachableMde = availableControl >= 2 ? safe(() => mdeAt(input, availableControl)) : null;
     const needed = Math.ceil(result.nControl / control);
     return {
-      input, result, audienceSize: audienceCustomers, availableControl, reachableMde,
+      input,
+      result,
+      audienceSize: audienceCustomers,
+      availableControl,
+      reachableMde,
       tooSmall: audienceCustomers < needed,
       curve: powerCurve(input, Math.max(result.nControl * 2, availableControl, 20)),
       problem: null,
@@ -189,7 +317,11 @@ const safe = <T>(f: () => T): T | null => {
   }
 };
 
-export function currentAudienceSize(db: Db, datasetId: number, design: Design): { customers: number; revenue: number; label: string } {
+export function currentAudienceSize(
+  db: Db,
+  datasetId: number,
+  design: Design,
+): { customers: number; revenue: number; label: string } {
   const { definition, label } = resolveAudience(db, design.audience);
   return { ...audienceSize(db, datasetId, definition), label };
 }
@@ -213,17 +345,36 @@ export type StartPlan = {
  * RFM and personas recomputed with data up to S), its hash assignment, the 30-per-arm floor and the power reachable.
  * S is the data set's last transaction day by default; a later send date may be given, an earlier one is refused.
  */
-export function planStart(db: Db, experiment: Experiment, options: { startDate?: string; minPerArm?: number } = {}): StartPlan {
+export function planStart(
+  db: Db,
+  experiment: Experiment,
+  options: { startDate?: string; minPerArm?: number } = {},
+): StartPlan {
   ensureSegments(db, experiment.datasetId);
   const facts = getFacts(db, experiment.datasetId);
   const last = dayText(facts.lastDay);
   const startDate = options.startDate ?? last;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(startDate) || Number.isNaN(dayNumber(startDate)) || dayText(dayNumber(startDate)) !== startDate) throw new ExperimentError(`start date: "${startDate}" is not a day (YYYY-MM-DD)`, "invalid");
-  if (startDate < last) throw new ExperimentError(`start date: ${startDate} is before the data set's last day ${last}; the start is that day or a later send date`, "invalid");
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(startDate) ||
+    Number.isNaN(dayNumber(startDate)) ||
+    dayText(dayNumber(startDate)) !== startDate
+  )
+    throw new ExperimentError(`start date: "${startDate}" is not a day (YYYY-MM-DD)`, "invalid");
+  if (startDate < last)
+    throw new ExperimentError(
+      `start date: ${startDate} is before the data set's last day ${last}; the start is that day or a later send date`,
+      "invalid",
+    );
   const { definition } = resolveAudience(db, experiment.design.audience);
   const centroids = centroidsFor(db, experiment.datasetId, definition);
-  const customers = rfmAsOf(facts, dayNumber(startDate)).filter((c) => memberOf(c, definition, centroids)).map((c) => c.customerId);
-  const arms = assignArms(experiment.id, customers, experiment.design.arms.map((a) => a.share));
+  const customers = rfmAsOf(facts, dayNumber(startDate))
+    .filter((c) => memberOf(c, definition, centroids))
+    .map((c) => c.customerId);
+  const arms = assignArms(
+    experiment.id,
+    customers,
+    experiment.design.arms.map((a) => a.share),
+  );
   const perArm = experiment.design.arms.map(() => 0);
   for (const a of arms) perArm[a]++;
   const floor = options.minPerArm ?? MIN_PER_ARM;
@@ -257,35 +408,75 @@ function underpowered(design: Design, power: number): string {
  * written in, so the baselines never move with later data), stores S, and assigns every customer of the audience as of
  * S, in one transaction. An underpowered start proceeds with a warning (the UI asks first; the CLI and API report it).
  */
-export function startExperiment(db: Db, id: number, options: { startDate?: string; minPerArm?: number } = {}): { assigned: number; perArm: number[]; startDate: string; power: number | null; warnings: string[] } {
+export function startExperiment(
+  db: Db,
+  id: number,
+  options: { startDate?: string; minPerArm?: number } = {},
+): { assigned: number; perArm: number[]; startDate: string; power: number | null; warnings: string[] } {
   const experiment = getExperiment(db, id);
   if (!experiment) throw new ExperimentError("That experiment no longer exists", "not-found");
   if (experiment.status !== "draft") throw new ExperimentError(`The experiment is already ${experiment.status}`);
   const plan = planStart(db, experiment, options);
-  if (plan.customers.length === 0) throw new ExperimentError(`The audience is empty as of ${plan.startDate}: nobody to assign`);
+  if (plan.customers.length === 0)
+    throw new ExperimentError(`The audience is empty as of ${plan.startDate}: nobody to assign`);
   if (plan.refusal) throw new ExperimentError(plan.refusal);
   const facts = getFacts(db, experiment.datasetId);
-  const frozen: Design = { ...experiment.design, referenceDate: experiment.design.referenceDate ?? dayText(defaultReferenceDay(facts, experiment.design.windowDays)) };
+  const frozen: Design = {
+    ...experiment.design,
+    referenceDate: experiment.design.referenceDate ?? dayText(defaultReferenceDay(facts, experiment.design.windowDays)),
+  };
   const now = new Date().toISOString();
   inTransaction(db, () => {
     const insert = db.$client.prepare("INSERT INTO assignments (experiment_id, customer_id, arm) VALUES (?,?,?)");
     plan.customers.forEach((c, i) => insert.run(id, c, plan.arms[i]));
-    db.update(experiments).set({ status: "running", startedAt: now, startDate: plan.startDate, design: JSON.stringify(frozen) }).where(eq(experiments.id, id)).run();
-    addHistory(db, id, "started", `start day ${plan.startDate}; ${experiment.design.arms.map((a, i) => `${a.name} ${plan.perArm[i]}`).join(", ")}${plan.warnings.length ? `; ${plan.warnings.join("; ")}` : ""}`, now);
+    db.update(experiments)
+      .set({ status: "running", startedAt: now, startDate: plan.startDate, design: JSON.stringify(frozen) })
+      .where(eq(experiments.id, id))
+      .run();
+    addHistory(
+      db,
+      id,
+      "started",
+      `start day ${plan.startDate}; ${experiment.design.arms.map((a, i) => `${a.name} ${plan.perArm[i]}`).join(", ")}${plan.warnings.length ? `; ${plan.warnings.join("; ")}` : ""}`,
+      now,
+    );
   });
-  return { assigned: plan.customers.length, perArm: plan.perArm, startDate: plan.startDate, power: plan.power, warnings: plan.warnings };
+  return {
+    assigned: plan.customers.length,
+    perArm: plan.perArm,
+    startDate: plan.startDate,
+    power: plan.power,
+    warnings: plan.warnings,
+  };
 }
 
 export function assignmentRows(db: Db, id: number): { customerId: string; arm: number }[] {
-  return db.select({ customerId: assignments.customerId, arm: assignments.arm }).from(assignments).where(eq(assignments.experimentId, id)).orderBy(asc(assignments.customerId)).all();
+  return db
+    .select({ customerId: assignments.customerId, arm: assignments.arm })
+    .from(assignments)
+    .where(eq(assignments.experimentId, id))
+    .orderBy(asc(assignments.customerId))
+    .all();
 }
 
 export function assignmentCounts(db: Db, id: number): number[] {
-  return db.select({ arm: assignments.arm, n: sql<number>`count(*)` }).from(assignments).where(eq(assignments.experimentId, id)).groupBy(assignments.arm).orderBy(asc(assignments.arm)).all()
+  return db
+    .select({ arm: assignments.arm, n: sql<number>`count(*)` })
+    .from(assignments)
+    .where(eq(assignments.experimentId, id))
+    .groupBy(assignments.arm)
+    .orderBy(asc(assignments.arm))
+    .all()
     .reduce<number[]>((acc, r) => ((acc[r.arm] = r.n), acc), []);
 }
 
-export type DesignPreview = { audience: { customers: number; revenue: number; label: string }; baselines: ExperimentBaselines; power: ExperimentPower; guardrailPower: GuardrailPower[]; frozen?: boolean };
+export type DesignPreview = {
+  audience: { customers: number; revenue: number; label: string };
+  baselines: ExperimentBaselines;
+  power: ExperimentPower;
+  guardrailPower: GuardrailPower[];
+  frozen?: boolean;
+};
 
 /** Everything the design panel shows for a design: audience size now, back-tested baselines, power analysis. */
 export function designPreview(db: Db, datasetId: number, design: Design): DesignPreview {
@@ -303,7 +494,11 @@ export function designPreview(db: Db, datasetId: number, design: Design): Design
 export function plannedPower(db: Db, datasetId: number, design: Design): ExperimentPower {
   const definition = resolveAudience(db, design.audience).definition;
   const key = `planned-power:${segmentsVersion(db, datasetId)}:${JSON.stringify(definition)}:${JSON.stringify(design)}`;
-  return memo(key, () => designPreview(db, datasetId, design).power, (p) => 512 + 32 * p.curve.length);
+  return memo(
+    key,
+    () => designPreview(db, datasetId, design).power,
+    (p) => 512 + 32 * p.curve.length,
+  );
 }
 
 /** Guardrails are sized too (issue #11): each non-inferiority test's power at its margin, at the planned size or the audience's. */
@@ -311,7 +506,13 @@ function guardrailPowerOf(design: Design, baselines: ExperimentBaselines, power:
   const control = power.result ? Math.min(power.result.nControl, power.availableControl) : null;
   const ratio = power.input?.ratio ?? 1;
   const u = baselines.used;
-  return guardrailPowers(design.guardrails, { aov: u.aov.value, aovSd: u.aovSd.value, refundRate: u.refundRate.value, refundSd: baselines.baselines.refundSd }, control, control === null ? null : Math.max(2, Math.floor(control * ratio)), design.stats.alpha);
+  return guardrailPowers(
+    design.guardrails,
+    { aov: u.aov.value, aovSd: u.aovSd.value, refundRate: u.refundRate.value, refundSd: baselines.baselines.refundSd },
+    control,
+    control === null ? null : Math.max(2, Math.floor(control * ratio)),
+    design.stats.alpha,
+  );
 }
 
 /**
@@ -319,7 +520,8 @@ function guardrailPowerOf(design: Design, baselines: ExperimentBaselines, power:
  * customers (their spend up to S, the back-test at the frozen T), so that the figures never drift with later data.
  */
 export function experimentPreview(db: Db, experiment: Experiment): DesignPreview {
-  if (experiment.status === "draft" || !experiment.startDate) return designPreview(db, experiment.datasetId, experiment.design);
+  if (experiment.status === "draft" || !experiment.startDate)
+    return designPreview(db, experiment.datasetId, experiment.design);
   const assigned = new Set(assignmentRows(db, experiment.id).map((a) => a.customerId));
   const facts = getFacts(db, experiment.datasetId);
   const atStart = rfmAsOf(facts, dayNumber(experiment.startDate)).filter((c) => assigned.has(c.customerId));
@@ -333,7 +535,11 @@ export function experimentPreview(db: Db, experiment: Experiment): DesignPreview
   const baselines = experimentBaselines(db, experiment.datasetId, experiment.design);
   const power = experimentPower(experiment.design, baselines, assigned.size);
   return {
-    audience: { customers: assigned.size, revenue: atStart.reduce((s, c) => s + c.monetary, 0), label: `${label} · assigned on ${experiment.startDate}` },
+    audience: {
+      customers: assigned.size,
+      revenue: atStart.reduce((s, c) => s + c.monetary, 0),
+      label: `${label} · assigned on ${experiment.startDate}`,
+    },
     baselines,
     power,
     guardrailPower: guardrailPowerOf(experiment.design, baselines, power),
@@ -344,7 +550,11 @@ export function experimentPreview(db: Db, experiment: Experiment): DesignPreview
 /** Options of the form's audience picker: saved audiences, segments, personas of the chosen k. */
 export function audienceOptions(db: Db, datasetId: number) {
   ensureSegments(db, datasetId);
-  const personas = db.$client.prepare("SELECT k, cluster, name FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").all(datasetId, chosenK(db, datasetId)) as { k: number; cluster: number; name: string }[];
-  const saved = (db.$client.prepare("SELECT id, name FROM audiences WHERE dataset_id = ? ORDER BY name").all(datasetId) as { id: number; name: string }[]);
+  const personas = db.$client
+    .prepare("SELECT k, cluster, name FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster")
+    .all(datasetId, chosenK(db, datasetId)) as { k: number; cluster: number; name: string }[];
+  const saved = db.$client
+    .prepare("SELECT id, name FROM audiences WHERE dataset_id = ? ORDER BY name")
+    .all(datasetId) as { id: number; name: string }[];
   return { personas, saved };
 }

@@ -11,23 +11,38 @@ import { assignmentRows, type Experiment } from "./experiments.server";
 
 export const HANDOFF_HEADER = ["customer_id", "country", "segment", "persona", "recency", "frequency", "monetary"];
 /** HANDOFF_HEADER with monetary naming the data set's currency: "monetary (GBP)" (issue 14). */
-export const handoffHeader = (currency: string | null | undefined) => moneyHeaders(HANDOFF_HEADER, ["monetary"], currency);
+export const handoffHeader = (currency: string | null | undefined) =>
+  moneyHeaders(HANDOFF_HEADER, ["monetary"], currency);
 
 const row = (m: MemberRow | undefined, customerId: string): CsvValue[] =>
-  m ? [m.customerId, m.country, m.segment, m.persona, m.recency, m.frequency, m.monetary] : [customerId, null, null, null, null, null, null];
+  m
+    ? [m.customerId, m.country, m.segment, m.persona, m.recency, m.frequency, m.monetary]
+    : [customerId, null, null, null, null, null, null];
 
 /** The treatment arms' customers (contact) or the control's (holdout) of a started experiment. */
-export function handoffRows(db: Db, e: Experiment, kind: "contact" | "holdout"): { header: string[]; rows: CsvValue[][] } {
+export function handoffRows(
+  db: Db,
+  e: Experiment,
+  kind: "contact" | "holdout",
+): { header: string[]; rows: CsvValue[][] } {
   const members = new Map(allMembers(db, e.datasetId).map((m) => [m.customerId, m]));
   const wanted = assignmentRows(db, e.id).filter((a) => (kind === "holdout" ? a.arm === 0 : a.arm > 0));
   const header = handoffHeader(getDataset(db, e.datasetId)?.currency);
   if (kind === "holdout") return { header, rows: wanted.map((a) => row(members.get(a.customerId), a.customerId)) };
   const [id, ...rest] = header;
-  return { header: [id, "arm", ...rest], rows: wanted.map((a) => { const [cid, ...more] = row(members.get(a.customerId), a.customerId); return [cid, e.design.arms[a.arm].name, ...more]; }) };
+  return {
+    header: [id, "arm", ...rest],
+    rows: wanted.map((a) => {
+      const [cid, ...more] = row(members.get(a.customerId), a.customerId);
+      return [cid, e.design.arms[a.arm].name, ...more];
+    }),
+  };
 }
 
 /** The rows of the given customers (a saved audience's members), in customer id order. */
 export function memberRows(db: Db, datasetId: number, customerIds: string[]): CsvValue[][] {
   const wanted = new Set(customerIds);
-  return allMembers(db, datasetId).filter((m) => wanted.has(m.customerId)).map((m) => row(m, m.customerId));
+  return allMembers(db, datasetId)
+    .filter((m) => wanted.has(m.customerId))
+    .map((m) => row(m, m.customerId));
 }

@@ -1,14 +1,29 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
-import { assignments, experimentHistory, experimentOutcomes, experimentResults, experiments, experimentVersions } from "~/db/schema";
+import {
+  assignments,
+  experimentHistory,
+  experimentOutcomes,
+  experimentResults,
+  experiments,
+  experimentVersions,
+} from "~/db/schema";
 import { DECISION_LABELS, type RecordedDecision } from "./decisions";
-import { addHistory, assignmentCounts, ExperimentError, experimentHistoryOf, getExperiment, inTransaction, saveExperiment, type Experiment } from "./experiments.server";
+import {
+  addHistory,
+  assignmentCounts,
+  ExperimentError,
+  experimentHistoryOf,
+  getExperiment,
+  inTransaction,
+  saveExperiment,
+  type Experiment,
+} from "./experiments.server";
 import { experimentAnalysis, storedResults } from "./results.server";
 import { isRehearsal } from "./sources";
 
 // The experiment's life after the design (issue 16): stop early, decide, clone ("run again"), archive, restore and
 // delete, each kept in the experiment's history. Draft → running (start) → completed (stop early, or the decision).
-
 
 function existing(db: Db, id: number): Experiment {
   const e = getExperiment(db, id);
@@ -19,10 +34,14 @@ function existing(db: Db, id: number): Experiment {
 /** Stops a running experiment before its end: it becomes completed, "stopped early", with the user's reason. */
 export function stopExperiment(db: Db, id: number, reason?: string): Experiment {
   const e = existing(db, id);
-  if (e.status !== "running") throw new ExperimentError(`Only a running experiment can be stopped; this one is ${e.status}`);
+  if (e.status !== "running")
+    throw new ExperimentError(`Only a running experiment can be stopped; this one is ${e.status}`);
   const why = reason?.trim() || "stopped early";
   inTransaction(db, () => {
-    db.update(experiments).set({ status: "completed", stopReason: why, updatedAt: new Date().toISOString() }).where(eq(experiments.id, id)).run();
+    db.update(experiments)
+      .set({ status: "completed", stopReason: why, updatedAt: new Date().toISOString() })
+      .where(eq(experiments.id, id))
+      .run();
     addHistory(db, id, "stopped early", why);
   });
   return existing(db, id);
@@ -46,15 +65,32 @@ export function decideExperiment(db: Db, id: number, decision: RecordedDecision,
   if (e.status === "draft") throw new ExperimentError("A draft has nothing to decide: start it first");
   if (e.decision) throw new ExperimentError(`The decision is already recorded: ${DECISION_LABELS[e.decision]}`);
   const proposal = proposedDecision(db, id);
-  if (e.status === "running" && proposal === null) throw new ExperimentError("Record real results before deciding (a rehearsal is not a result), or stop the experiment early");
+  if (e.status === "running" && proposal === null)
+    throw new ExperimentError(
+      "Record real results before deciding (a rehearsal is not a result), or stop the experiment early",
+    );
   const reason = note?.trim() || null;
   if (decision !== proposal && !reason) {
-    throw new ExperimentError(proposal ? `note: the analysis proposes ${DECISION_LABELS[proposal]}; give the reason for ${DECISION_LABELS[decision]}` : "note: there is no analysis to follow; give the reason for the decision", "invalid");
+    throw new ExperimentError(
+      proposal
+        ? `note: the analysis proposes ${DECISION_LABELS[proposal]}; give the reason for ${DECISION_LABELS[decision]}`
+        : "note: there is no analysis to follow; give the reason for the decision",
+      "invalid",
+    );
   }
   const now = new Date().toISOString();
   inTransaction(db, () => {
-    db.update(experiments).set({ status: "completed", decision, decisionNote: reason, decidedAt: now, updatedAt: now }).where(eq(experiments.id, id)).run();
-    addHistory(db, id, `decided: ${DECISION_LABELS[decision]}${proposal && proposal !== decision ? ` (the analysis proposed ${DECISION_LABELS[proposal]})` : ""}`, reason, now);
+    db.update(experiments)
+      .set({ status: "completed", decision, decisionNote: reason, decidedAt: now, updatedAt: now })
+      .where(eq(experiments.id, id))
+      .run();
+    addHistory(
+      db,
+      id,
+      `decided: ${DECISION_LABELS[decision]}${proposal && proposal !== decision ? ` (the analysis proposed ${DECISION_LABELS[proposal]})` : ""}`,
+      reason,
+      now,
+    );
   });
   return existing(db, id);
 }
@@ -98,7 +134,11 @@ export function restoreExperiment(db: Db, id: number): Experiment {
  */
 export function deleteExperiment(db: Db, id: number, confirmName?: string): void {
   const e = existing(db, id);
-  if (e.status !== "draft" && confirmName?.trim() !== e.name) throw new ExperimentError(`name: type the experiment's name "${e.name}" to delete it with its assignment and results`, "invalid");
+  if (e.status !== "draft" && confirmName?.trim() !== e.name)
+    throw new ExperimentError(
+      `name: type the experiment's name "${e.name}" to delete it with its assignment and results`,
+      "invalid",
+    );
   inTransaction(db, () => {
     db.delete(experimentOutcomes).where(eq(experimentOutcomes.experimentId, id)).run();
     db.delete(experimentResults).where(eq(experimentResults.experimentId, id)).run();
@@ -115,9 +155,19 @@ export function experimentJson(db: Db, id: number) {
   const assigned = assignmentCounts(db, id);
   const results = storedResults(db, id);
   return {
-    id: e.id, name: e.name, status: e.status, archived: e.archivedAt !== null, archivedAt: e.archivedAt, version: e.version,
-    createdAt: e.createdAt, startedAt: e.startedAt, startDate: e.startDate, stopReason: e.stopReason,
-    decision: e.decision, decisionNote: e.decisionNote, decidedAt: e.decidedAt,
+    id: e.id,
+    name: e.name,
+    status: e.status,
+    archived: e.archivedAt !== null,
+    archivedAt: e.archivedAt,
+    version: e.version,
+    createdAt: e.createdAt,
+    startedAt: e.startedAt,
+    startDate: e.startDate,
+    stopReason: e.stopReason,
+    decision: e.decision,
+    decisionNote: e.decisionNote,
+    decidedAt: e.decidedAt,
     arms: e.design.arms.map((a, i) => ({ name: a.name, share: a.share, assigned: assigned[i] ?? 0 })),
     results: results && { source: results.source, rehearsal: isRehearsal(results), recordedAt: results.recordedAt },
     design: e.design,

@@ -7,7 +7,14 @@ import { addHistory, assignmentRows, ExperimentError, getExperiment, type Experi
 import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { compareWithEngine, type Engine, type EngineComparison, type MetricPair } from "./stats/engines";
 import { decideExperiment, proposedDecision } from "./lifecycle.server";
-import { analyseRecorded, armStatsFromOutcomes, engineSettings, type ArmStats, type CustomerOutcome, type ResultsAnalysis } from "./verdict";
+import {
+  analyseRecorded,
+  armStatsFromOutcomes,
+  engineSettings,
+  type ArmStats,
+  type CustomerOutcome,
+  type ResultsAnalysis,
+} from "./verdict";
 
 // Measured results (issue 13): every assigned customer's outcome over days S+1 … min(S+W, the data set's last day),
 // by the back-test's own definitions (backtest.ts outcomesAfter), recorded as source 'measured' and measured again at
@@ -16,11 +23,33 @@ import { analyseRecorded, armStatsFromOutcomes, engineSettings, type ArmStats, t
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-export type MeasuredArm = { name: string; users: number; conversions: number; revenueSum: number; orders: number; refunded: number; preSpendSum: number };
-export type MeasuredNotes = { startDate: string; observedThrough: string; daysObserved: number; windowDays: number; final: boolean };
+export type MeasuredArm = {
+  name: string;
+  users: number;
+  conversions: number;
+  revenueSum: number;
+  orders: number;
+  refunded: number;
+  preSpendSum: number;
+};
+export type MeasuredNotes = {
+  startDate: string;
+  observedThrough: string;
+  daysObserved: number;
+  windowDays: number;
+  final: boolean;
+};
 export type MeasuredAnalysis = ResultsAnalysis & { interim: boolean; sequential: EngineComparison[] | null };
 /** The shape `results measure ID --json` and POST /api/experiments/:id/results {source: "measured"} print. */
-export type MeasuredReport = { startDate: string; observedThrough: string; daysObserved: number; windowDays: number; arms: MeasuredArm[]; analysis: MeasuredAnalysis | null; problem: string | null };
+export type MeasuredReport = {
+  startDate: string;
+  observedThrough: string;
+  daysObserved: number;
+  windowDays: number;
+  arms: MeasuredArm[];
+  analysis: MeasuredAnalysis | null;
+  problem: string | null;
+};
 
 /** The start day S of a started experiment (stored at Start by the lifecycle), as a day number. */
 function startDayOf(db: Db, e: Experiment): number {
@@ -38,9 +67,21 @@ function assigned(db: Db, facts: Facts, id: number): Assigned[] {
 }
 
 /** Outcomes of the assigned customers over S+1 … min(S+W, through); a customer the data never saw counts as zeros. */
-function outcomesThrough(facts: Facts, rows: Assigned[], s: number, w: number, through: number): (CustomerOutcome & { customerId: string })[] {
+function outcomesThrough(
+  facts: Facts,
+  rows: Assigned[],
+  s: number,
+  w: number,
+  through: number,
+): (CustomerOutcome & { customerId: string })[] {
   const known = rows.filter((r) => r.index >= 0);
-  const measured = outcomesAfter(facts, known.map((r) => r.index), s, w, through);
+  const measured = outcomesAfter(
+    facts,
+    known.map((r) => r.index),
+    s,
+    w,
+    through,
+  );
   const byCustomer = new Map<string, WindowOutcome>(known.map((r, i) => [r.customerId, measured[i]]));
   const zero: WindowOutcome = { converted: false, revenue: 0, orders: 0, refunded: 0, preSpend: 0 };
   return rows.map((r) => ({ customerId: r.customerId, arm: r.arm, ...(byCustomer.get(r.customerId) ?? zero) }));
@@ -65,12 +106,25 @@ function measuredArms(names: string[], outcomes: CustomerOutcome[]): MeasuredArm
 
 /** The primary metric of one treatment against control, as the engines take it. */
 function primaryPair(design: Design, control: ArmStats, treatment: ArmStats): MetricPair {
-  if (design.primaryMetric === "conversion") return { kind: "proportion", control: { name: control.name, users: control.users, conversions: control.conversions }, treatment: { name: treatment.name, users: treatment.users, conversions: treatment.conversions } };
+  if (design.primaryMetric === "conversion")
+    return {
+      kind: "proportion",
+      control: { name: control.name, users: control.users, conversions: control.conversions },
+      treatment: { name: treatment.name, users: treatment.users, conversions: treatment.conversions },
+    };
   if (design.primaryMetric === "revenue") {
     const m = (a: ArmStats) => ({ name: a.name, n: a.users, sum: a.revenueSum, sumSquares: a.revenueSquares });
     return { kind: "mean", control: m(control), treatment: m(treatment) };
   }
-  const r = (a: ArmStats) => ({ name: a.name, n: a.users, num: a.revenueSum, den: a.orders, numSquares: a.revenueSquares, denSquares: a.ordersSquares ?? 0, cross: a.revenueOrders ?? 0 });
+  const r = (a: ArmStats) => ({
+    name: a.name,
+    n: a.users,
+    num: a.revenueSum,
+    den: a.orders,
+    numSquares: a.revenueSquares,
+    denSquares: a.ordersSquares ?? 0,
+    cross: a.revenueOrders ?? 0,
+  });
   return { kind: "ratio", control: r(control), treatment: r(treatment) };
 }
 
@@ -85,8 +139,18 @@ function primaryComparisons(design: Design, arms: ArmStats[], interim: boolean):
  * same figures, the primary metric read with the sequential engine (always valid at any look), and the decision is to
  * keep running until day W (no completion before it).
  */
-export function analyseMeasured(design: Design, arms: ArmStats[], outcomes: CustomerOutcome[], notes: MeasuredNotes, assigned: number[] | null = null): MeasuredAnalysis {
-  const analysis = analyseRecorded(design, arms, { outcomes, assigned, interim: notes.final ? null : { daysObserved: notes.daysObserved, windowDays: notes.windowDays } });
+export function analyseMeasured(
+  design: Design,
+  arms: ArmStats[],
+  outcomes: CustomerOutcome[],
+  notes: MeasuredNotes,
+  assigned: number[] | null = null,
+): MeasuredAnalysis {
+  const analysis = analyseRecorded(design, arms, {
+    outcomes,
+    assigned,
+    interim: notes.final ? null : { daysObserved: notes.daysObserved, windowDays: notes.windowDays },
+  });
   if (notes.final) return { ...analysis, interim: false, sequential: null };
   const left = notes.windowDays - notes.daysObserved;
   return {
@@ -100,7 +164,10 @@ export function analyseMeasured(design: Design, arms: ArmStats[], outcomes: Cust
       arm: null,
       extraPerArm: null,
       daysLeft: left,
-      reasons: [`Interim: day ${notes.daysObserved} of ${notes.windowDays} observed, through ${notes.observedThrough}; keep running: ${left} more day${left === 1 ? "" : "s"} of data complete the window.`, ...analysis.decision.reasons],
+      reasons: [
+        `Interim: day ${notes.daysObserved} of ${notes.windowDays} observed, through ${notes.observedThrough}; keep running: ${left} more day${left === 1 ? "" : "s"} of data complete the window.`,
+        ...analysis.decision.reasons,
+      ],
     },
   };
 }
@@ -116,21 +183,45 @@ function measure(db: Db, e: Experiment): Measurement | null {
   const days = through - s;
   if (days < 1) return null;
   const outcomes = outcomesThrough(facts, assigned(db, facts, e.id), s, w, through);
-  const notes: MeasuredNotes = { startDate: dayText(s), observedThrough: dayText(through), daysObserved: days, windowDays: w, final: days >= w };
-  return { notes, outcomes, arms: armStatsFromOutcomes(e.design.arms.map((a) => a.name), outcomes) };
+  const notes: MeasuredNotes = {
+    startDate: dayText(s),
+    observedThrough: dayText(through),
+    daysObserved: days,
+    windowDays: w,
+    final: days >= w,
+  };
+  return {
+    notes,
+    outcomes,
+    arms: armStatsFromOutcomes(
+      e.design.arms.map((a) => a.name),
+      outcomes,
+    ),
+  };
 }
 
 function store(db: Db, id: number, m: Measurement, after: string | null = null): void {
   const sqlite = db.$client;
-  const previous = sqlite.prepare("SELECT source FROM experiment_results WHERE experiment_id = ?").get(id) as { source: string } | undefined;
+  const previous = sqlite.prepare("SELECT source FROM experiment_results WHERE experiment_id = ?").get(id) as
+    { source: string } | undefined;
   // the history says what replaced what, as results.server.ts store does for the other sources
-  const replaced = !previous || previous.source === "measured" ? null : `replacing ${isRehearsal(previous) ? "a rehearsal" : SOURCE_LABELS[previous.source]}`;
+  const replaced =
+    !previous || previous.source === "measured"
+      ? null
+      : `replacing ${isRehearsal(previous) ? "a rehearsal" : SOURCE_LABELS[previous.source]}`;
   const note = [replaced, after].filter(Boolean).join("; ") || null;
   sqlite.transaction(() => {
     sqlite.prepare("DELETE FROM experiment_outcomes WHERE experiment_id = ?").run(id);
-    sqlite.prepare("INSERT OR REPLACE INTO experiment_results (experiment_id, source, recorded_at, arms, notes) VALUES (?,?,?,?,?)").run(id, "measured", new Date().toISOString(), JSON.stringify(m.arms), JSON.stringify(m.notes));
-    const insert = sqlite.prepare("INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)");
-    for (const o of m.outcomes) insert.run(id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
+    sqlite
+      .prepare(
+        "INSERT OR REPLACE INTO experiment_results (experiment_id, source, recorded_at, arms, notes) VALUES (?,?,?,?,?)",
+      )
+      .run(id, "measured", new Date().toISOString(), JSON.stringify(m.arms), JSON.stringify(m.notes));
+    const insert = sqlite.prepare(
+      "INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)",
+    );
+    for (const o of m.outcomes)
+      insert.run(id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
     addHistory(db, id, `results measured (day ${m.notes.daysObserved} of ${m.notes.windowDays})`, note);
   })();
 }
@@ -141,11 +232,25 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
   let problem: string | null = null;
   try {
     // every assigned customer is measured: the arms are the frozen assignment, the capacity of the decision
-    analysis = analyseMeasured(e.design, m.arms, m.outcomes, m.notes, m.arms.map((a) => a.users));
+    analysis = analyseMeasured(
+      e.design,
+      m.arms,
+      m.outcomes,
+      m.notes,
+      m.arms.map((a) => a.users),
+    );
   } catch (err) {
     problem = (err as Error).message;
   }
-  return { ...notes, arms: measuredArms(e.design.arms.map((a) => a.name), m.outcomes), analysis, problem };
+  return {
+    ...notes,
+    arms: measuredArms(
+      e.design.arms.map((a) => a.name),
+      m.outcomes,
+    ),
+    analysis,
+    problem,
+  };
 }
 
 /**
@@ -155,13 +260,17 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
 export function recordMeasured(db: Db, id: number): MeasuredReport {
   const e = getExperiment(db, id);
   if (!e) throw new ExperimentError(`No experiment ${id} in this data set`, "not-found");
-  if (e.status === "completed") throw new ExperimentError("The experiment is completed: its results stay as they were when it ended");
+  if (e.status === "completed")
+    throw new ExperimentError("The experiment is completed: its results stay as they were when it ended");
   const m = measure(db, e);
   if (!m) {
     const facts = getFacts(db, e.datasetId);
-    throw new ExperimentError(`Nothing to measure yet: the data ends on ${dayText(facts.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`);
+    throw new ExperimentError(
+      `Nothing to measure yet: the data ends on ${dayText(facts.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`,
+    );
   }
-  if (m.arms.some((a) => a.users < 2)) throw new ExperimentError("Every arm needs at least 2 assigned customers to measure");
+  if (m.arms.some((a) => a.users < 2))
+    throw new ExperimentError("Every arm needs at least 2 assigned customers to measure");
   store(db, id, m);
   return report(e, m);
 }
@@ -169,10 +278,22 @@ export function recordMeasured(db: Db, id: number): MeasuredReport {
 /** The recorded measured results with their analysis, or null when the latest results are not measured. */
 export function measuredResults(db: Db, id: number): MeasuredReport | null {
   const e = getExperiment(db, id);
-  const row = db.$client.prepare("SELECT source, arms, notes FROM experiment_results WHERE experiment_id = ?").get(id) as { source: string; arms: string; notes: string } | undefined;
+  const row = db.$client
+    .prepare("SELECT source, arms, notes FROM experiment_results WHERE experiment_id = ?")
+    .get(id) as { source: string; arms: string; notes: string } | undefined;
   if (!e || row?.source !== "measured") return null;
-  const outcomes = (db.$client.prepare("SELECT customer_id AS customerId, arm, converted, revenue, orders, refunded, pre_spend AS preSpend FROM experiment_outcomes WHERE experiment_id = ?").all(id) as (Omit<CustomerOutcome, "converted"> & { converted: number; customerId: string })[]).map((o) => ({ ...o, converted: o.converted === 1 }));
-  return report(e, { notes: JSON.parse(row.notes) as MeasuredNotes, arms: JSON.parse(row.arms) as ArmStats[], outcomes });
+  const outcomes = (
+    db.$client
+      .prepare(
+        "SELECT customer_id AS customerId, arm, converted, revenue, orders, refunded, pre_spend AS preSpend FROM experiment_outcomes WHERE experiment_id = ?",
+      )
+      .all(id) as (Omit<CustomerOutcome, "converted"> & { converted: number; customerId: string })[]
+  ).map((o) => ({ ...o, converted: o.converted === 1 }));
+  return report(e, {
+    notes: JSON.parse(row.notes) as MeasuredNotes,
+    arms: JSON.parse(row.arms) as ArmStats[],
+    outcomes,
+  });
 }
 
 /**
@@ -205,7 +326,14 @@ export type OverTimeDay = {
   date: string;
   arms: { name: string; users: number; conversions: number; revenue: number }[];
   /** The primary metric's relative lift of each treatment over control, with its interval (sequential while interim). */
-  lifts: { arm: string; estimate: number | null; low: number | null; high: number | null; engine: Engine; reason: string | null }[];
+  lifts: {
+    arm: string;
+    estimate: number | null;
+    low: number | null;
+    high: number | null;
+    engine: Engine;
+    reason: string | null;
+  }[];
 };
 
 /** Results over time: for each day 1 … d since S, the cumulative outcomes per arm and the primary metric's lift. */
@@ -224,12 +352,24 @@ export function overTime(db: Db, id: number): OverTimeDay[] {
     const arms = armStatsFromOutcomes(names, outcomes);
     const interim = d < w;
     const lifts = arms.every((a) => a.users >= 2)
-      ? primaryComparisons(e.design, arms, interim).map((c) => ({ arm: c.arm, estimate: c.relative.estimate, low: c.relative.ci?.[0] ?? null, high: c.relative.ci?.[1] ?? null, engine: c.engine, reason: c.relative.reason }))
+      ? primaryComparisons(e.design, arms, interim).map((c) => ({
+          arm: c.arm,
+          estimate: c.relative.estimate,
+          low: c.relative.ci?.[0] ?? null,
+          high: c.relative.ci?.[1] ?? null,
+          engine: c.engine,
+          reason: c.relative.reason,
+        }))
       : [];
     out.push({
       day: d,
       date: dayText(s + d),
-      arms: measuredArms(names, outcomes).map((a) => ({ name: a.name, users: a.users, conversions: a.conversions, revenue: a.revenueSum })),
+      arms: measuredArms(names, outcomes).map((a) => ({
+        name: a.name,
+        users: a.users,
+        conversions: a.conversions,
+        revenue: a.revenueSum,
+      })),
       lifts,
     });
   }
@@ -243,7 +383,18 @@ export function overTimeCsvRows(days: OverTimeDay[]): { header: string[]; rows: 
   for (const d of days) {
     for (const a of d.arms) {
       const l = d.lifts.find((x) => x.arm === a.name);
-      rows.push([d.day, d.date, a.name, a.users, a.conversions, a.revenue.toFixed(2), l?.estimate ?? null, l?.low ?? null, l?.high ?? null, l ? l.engine : null]);
+      rows.push([
+        d.day,
+        d.date,
+        a.name,
+        a.users,
+        a.conversions,
+        a.revenue.toFixed(2),
+        l?.estimate ?? null,
+        l?.low ?? null,
+        l?.high ?? null,
+        l ? l.engine : null,
+      ]);
     }
   }
   return { header, rows };
@@ -256,10 +407,14 @@ export function overTimeCsvRows(days: OverTimeDay[]): { header: string[]; rows: 
 export function completeMeasured(db: Db, id: number): MeasuredReport {
   const e = getExperiment(db, id);
   if (!e) throw new ExperimentError(`No experiment ${id} in this data set`, "not-found");
-  if (e.status !== "running") throw new ExperimentError(`The experiment is ${e.status}: only a running experiment is completed`);
+  if (e.status !== "running")
+    throw new ExperimentError(`The experiment is ${e.status}: only a running experiment is completed`);
   const r = measuredResults(db, id);
   if (!r) throw new ExperimentError("Measure the results first");
-  if (r.daysObserved < r.windowDays) throw new ExperimentError(`Interim results (day ${r.daysObserved} of ${r.windowDays}): the experiment can be completed once day ${r.windowDays} is observed`);
+  if (r.daysObserved < r.windowDays)
+    throw new ExperimentError(
+      `Interim results (day ${r.daysObserved} of ${r.windowDays}): the experiment can be completed once day ${r.windowDays} is observed`,
+    );
   const proposal = proposedDecision(db, id);
   if (!r.analysis || !proposal) throw new ExperimentError(r.problem ?? "The results cannot be analysed");
   decideExperiment(db, id, proposal);

@@ -32,13 +32,41 @@ export function experimentReport(db: Db, id: number) {
   }
   const recorded = experimentAnalysis(db, id);
   return {
-    experiment: { id: e.id, name: e.name, status: e.status, version: e.version, createdAt: e.createdAt, startedAt: e.startedAt, startDate: e.startDate, stopReason: e.stopReason, decision: e.decision, decisionNote: e.decisionNote, archived: e.archivedAt !== null, design: e.design },
+    experiment: {
+      id: e.id,
+      name: e.name,
+      status: e.status,
+      version: e.version,
+      createdAt: e.createdAt,
+      startedAt: e.startedAt,
+      startDate: e.startDate,
+      stopReason: e.stopReason,
+      decision: e.decision,
+      decisionNote: e.decisionNote,
+      archived: e.archivedAt !== null,
+      design: e.design,
+    },
     audience: preview?.audience ?? null,
-    baselines: preview ? { referenceDate: preview.baselines.referenceDate, windowStart: preview.baselines.windowStart, windowEnd: preview.baselines.windowEnd, members: preview.baselines.members, used: preview.baselines.used } : null,
+    baselines: preview
+      ? {
+          referenceDate: preview.baselines.referenceDate,
+          windowStart: preview.baselines.windowStart,
+          windowEnd: preview.baselines.windowEnd,
+          members: preview.baselines.members,
+          used: preview.baselines.used,
+        }
+      : null,
     sampleSize: preview?.power.result ?? null,
     assigned: assignmentCounts(db, id),
     // a rehearsal is labelled wherever the report goes (issue 16): "source": "simulation", "rehearsal": true
-    results: recorded ? { source: recorded.results.source, rehearsal: isRehearsal(recorded.results), recordedAt: recorded.results.recordedAt, notes: recorded.results.notes } : null,
+    results: recorded
+      ? {
+          source: recorded.results.source,
+          rehearsal: isRehearsal(recorded.results),
+          recordedAt: recorded.results.recordedAt,
+          notes: recorded.results.notes,
+        }
+      : null,
     analysis: recorded?.analysis ?? null,
     methods: METHODS,
   };
@@ -52,44 +80,98 @@ export function reportRows(r: ExperimentReport, currency?: string | null): CsvVa
   const d = r.experiment.design;
   const rows: CsvValue[][] = [
     ...(r.results?.rehearsal ? [["results", "REHEARSAL", "simulated: not a result"] as CsvValue[]] : []),
-    ["design", "name", d.name], ["design", "status", r.experiment.status], ["design", "campaign type", d.campaignType], ["design", "hypothesis", d.hypothesis],
-    ["design", "primary metric", METRIC_LABELS[d.primaryMetric]], ["design", "window days", d.windowDays],
+    ["design", "name", d.name],
+    ["design", "status", r.experiment.status],
+    ["design", "campaign type", d.campaignType],
+    ["design", "hypothesis", d.hypothesis],
+    ["design", "primary metric", METRIC_LABELS[d.primaryMetric]],
+    ["design", "window days", d.windowDays],
     ...d.arms.map((a): CsvValue[] => ["design", `arm ${a.name} share`, a.share]),
-    ["design", "alpha", d.stats.alpha], ["design", "power", d.stats.power], ["design", "sides", d.stats.sides], ["design", "mde", d.stats.mde], ["design", "mde relative", d.stats.relative], ["design", "engine", d.stats.engine],
+    ["design", "alpha", d.stats.alpha],
+    ["design", "power", d.stats.power],
+    ["design", "sides", d.stats.sides],
+    ["design", "mde", d.stats.mde],
+    ["design", "mde relative", d.stats.relative],
+    ["design", "engine", d.stats.engine],
     ...d.guardrails.map((g): CsvValue[] => ["design", `guardrail ${g.metric} margin`, g.margin]),
   ];
   if (r.audience) rows.push(["audience", "label", r.audience.label], ["audience", "customers", r.audience.customers]);
   if (r.baselines) {
-    rows.push(["baselines", "reference date", r.baselines.referenceDate], ["baselines", "members", r.baselines.members]);
-    for (const [k, v] of Object.entries(r.baselines.used)) rows.push(["baselines", `${k}${v.typed ? " (typed)" : ""}`, v.value]);
+    rows.push(
+      ["baselines", "reference date", r.baselines.referenceDate],
+      ["baselines", "members", r.baselines.members],
+    );
+    for (const [k, v] of Object.entries(r.baselines.used))
+      rows.push(["baselines", `${k}${v.typed ? " (typed)" : ""}`, v.value]);
   }
-  if (r.sampleSize) rows.push(["sample size", "per control arm", r.sampleSize.nControl], ["sample size", "per treatment arm", r.sampleSize.nTreatment], ["sample size", "total", r.sampleSize.nTotal]);
-  if (r.results) rows.push(["results", "source", r.results.source], ["results", "rehearsal", r.results.rehearsal], ["results", "recorded at", r.results.recordedAt]);
+  if (r.sampleSize)
+    rows.push(
+      ["sample size", "per control arm", r.sampleSize.nControl],
+      ["sample size", "per treatment arm", r.sampleSize.nTreatment],
+      ["sample size", "total", r.sampleSize.nTotal],
+    );
+  if (r.results)
+    rows.push(
+      ["results", "source", r.results.source],
+      ["results", "rehearsal", r.results.rehearsal],
+      ["results", "recorded at", r.results.recordedAt],
+    );
   const accounting = r.results?.notes.accounting as Record<string, number | string> | undefined;
   if (accounting) for (const [k, v] of Object.entries(accounting)) rows.push(["upload", k, v]);
   const a = r.analysis;
   if (a) {
-    for (const arm of a.arms) rows.push(["arm", `${arm.name} users`, arm.users], ["arm", `${arm.name} conversion`, arm.conversion], ["arm", m(`${arm.name} revenue per customer`), arm.revenuePerCustomer], ["arm", m(`${arm.name} aov`), arm.aov], ["arm", `${arm.name} refund rate`, arm.refundRate]);
+    for (const arm of a.arms)
+      rows.push(
+        ["arm", `${arm.name} users`, arm.users],
+        ["arm", `${arm.name} conversion`, arm.conversion],
+        ["arm", m(`${arm.name} revenue per customer`), arm.revenuePerCustomer],
+        ["arm", m(`${arm.name} aov`), arm.aov],
+        ["arm", `${arm.name} refund rate`, arm.refundRate],
+      );
     for (const [metric, comparisons] of Object.entries(a.metrics)) {
       for (const c of comparisons ?? []) {
         const abs = (s: string) => (metric === "revenue" || metric === "aov" ? m(s) : s); // revenue and aov lifts are money
-        rows.push(["lift", abs(`${c.arm} ${metric} absolute`), c.absolute.estimate], ["lift", abs(`${c.arm} ${metric} absolute ci low`), c.absolute.ci[0]], ["lift", abs(`${c.arm} ${metric} absolute ci high`), c.absolute.ci[1]], ["lift", `${c.arm} ${metric} p`, c.absolute.pValue]);
-        rows.push(["lift", `${c.arm} ${metric} relative`, c.relative.estimate], ["lift", `${c.arm} ${metric} relative ci low`, c.relative.ci[0]], ["lift", `${c.arm} ${metric} relative ci high`, c.relative.ci[1]]);
+        rows.push(
+          ["lift", abs(`${c.arm} ${metric} absolute`), c.absolute.estimate],
+          ["lift", abs(`${c.arm} ${metric} absolute ci low`), c.absolute.ci[0]],
+          ["lift", abs(`${c.arm} ${metric} absolute ci high`), c.absolute.ci[1]],
+          ["lift", `${c.arm} ${metric} p`, c.absolute.pValue],
+        );
+        rows.push(
+          ["lift", `${c.arm} ${metric} relative`, c.relative.estimate],
+          ["lift", `${c.arm} ${metric} relative ci low`, c.relative.ci[0]],
+          ["lift", `${c.arm} ${metric} relative ci high`, c.relative.ci[1]],
+        );
       }
     }
     rows.push(["srm", "chi2", a.srm.chi2], ["srm", "p", a.srm.pValue], ["srm", "flagged", a.srm.flagged]);
     for (const g of a.guardrails) rows.push(["guardrail", `${g.arm} ${g.metric}`, g.verdict]);
-    if (a.cuped) rows.push(["cuped", "theta", a.cuped.theta], ["cuped", "variance reduction", a.cuped.varianceReduction]);
+    if (a.cuped)
+      rows.push(["cuped", "theta", a.cuped.theta], ["cuped", "variance reduction", a.cuped.varianceReduction]);
     rows.push(["analysis", "engine", a.engine.name], ["analysis", "interim", a.engine.interim]);
     if (a.engine.tuning !== null) rows.push(["analysis", "tuning", a.engine.tuning]);
     for (const c of a.primary.comparisons) {
-      rows.push(["primary", `${c.arm} relative`, c.relative.estimate], ["primary", `${c.arm} relative ci low`, c.relative.ci?.[0] ?? null], ["primary", `${c.arm} relative ci high`, c.relative.ci?.[1] ?? null]);
-      if (c.relative.chanceToWin !== undefined) rows.push(["primary", `${c.arm} chance to win`, c.relative.chanceToWin], ["primary", `${c.arm} risk if shipped`, c.relative.risk?.[1] ?? null]);
+      rows.push(
+        ["primary", `${c.arm} relative`, c.relative.estimate],
+        ["primary", `${c.arm} relative ci low`, c.relative.ci?.[0] ?? null],
+        ["primary", `${c.arm} relative ci high`, c.relative.ci?.[1] ?? null],
+      );
+      if (c.relative.chanceToWin !== undefined)
+        rows.push(
+          ["primary", `${c.arm} chance to win`, c.relative.chanceToWin],
+          ["primary", `${c.arm} risk if shipped`, c.relative.risk?.[1] ?? null],
+        );
       else rows.push(["primary", `${c.arm} p`, c.adjustedP]);
       if (c.relative.reason) rows.push(["primary", `${c.arm} not computable`, c.relative.reason]);
     }
     for (const g of a.guardrails) if (g.reason) rows.push(["guardrail", `${g.arm} ${g.metric} reason`, g.reason]);
-    rows.push(["decision", "verdict", a.decision.verdict], ["decision", "arm", a.decision.arm], ["decision", "extra per arm", a.decision.extraPerArm], ["decision", "days left", a.decision.daysLeft], ["decision", "smallest detectable", a.decision.smallestDetectable]);
+    rows.push(
+      ["decision", "verdict", a.decision.verdict],
+      ["decision", "arm", a.decision.arm],
+      ["decision", "extra per arm", a.decision.extraPerArm],
+      ["decision", "days left", a.decision.daysLeft],
+      ["decision", "smallest detectable", a.decision.smallestDetectable],
+    );
     for (const h of a.decision.headline) rows.push(["decision", "headline", h]);
     for (const reason of a.decision.reasons) rows.push(["decision", "reason", reason]);
   }

@@ -12,6 +12,7 @@ export function requireExperiment(id: string | number | undefined): ActiveExperi
   const active = activeDataset();
   if (!active) return null;
   const experiment = getExperiment(active.db, Number(id));
-  if (!experiment || experiment.datasetId !== active.id) throw new Response("No such experiment in the active data set", { status: 404 });
+  if (!experiment || experiment.datasetId !== active.id)
+    throw new Response("No such experiment in the active data set", { status: 404 });
   return { active, experiment };
 }

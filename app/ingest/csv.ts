@@ -84,7 +84,11 @@ export class CsvReader {
       if (nl < 0) {
         if (!final && n - pos > MAX_LINE_CHARS) {
           // a line with no end in sight (a 50 MB line, a gzip stream with no newline): rejected now, its rest skipped
-          onProblem({ line: ++this.line, raw: quote(buf.slice(pos, pos + MAX_QUOTE_CHARS)), reason: `line longer than ${MAX_LINE_CHARS.toLocaleString("en-GB")} characters` });
+          onProblem({
+            line: ++this.line,
+            raw: quote(buf.slice(pos, pos + MAX_QUOTE_CHARS)),
+            reason: `line longer than ${MAX_LINE_CHARS.toLocaleString("en-GB")} characters`,
+          });
           this.skipping = true;
           this.carry = "";
           return;
@@ -136,7 +140,11 @@ export class CsvReader {
       raw = trimCr(raw);
       if (raw === "") continue;
       if (raw.length > MAX_LINE_CHARS) {
-        onProblem({ line: startLine, raw: quote(raw), reason: `line longer than ${MAX_LINE_CHARS.toLocaleString("en-GB")} characters` });
+        onProblem({
+          line: startLine,
+          raw: quote(raw),
+          reason: `line longer than ${MAX_LINE_CHARS.toLocaleString("en-GB")} characters`,
+        });
         continue;
       }
       const fields = raw.indexOf('"') < 0 ? raw.split(",") : parseQuoted(raw);
@@ -145,7 +153,12 @@ export class CsvReader {
         continue;
       }
       const long = fields.findIndex((f) => f.length > MAX_FIELD_CHARS);
-      if (long >= 0) onProblem({ line: startLine, raw: quote(raw), reason: `field ${long + 1} is longer than ${MAX_FIELD_CHARS.toLocaleString("en-GB")} characters` });
+      if (long >= 0)
+        onProblem({
+          line: startLine,
+          raw: quote(raw),
+          reason: `field ${long + 1} is longer than ${MAX_FIELD_CHARS.toLocaleString("en-GB")} characters`,
+        });
       else onRecord({ line: startLine, fields, raw });
     }
     this.carry = pos < n ? buf.slice(pos) : "";

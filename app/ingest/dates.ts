@@ -18,7 +18,8 @@ function daysIn(year: number, month: number): number {
 const pad2 = (n: number) => (n < 10 ? "0" + n : String(n));
 
 function build(y: number, mo: number, d: number, h: number, mi: number, s: number): string | null {
-  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59 || y < 1900 || y > 2200) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59 || y < 1900 || y > 2200)
+    return null;
   return `${y}-${pad2(mo)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(s)}`;
 }
 
@@ -30,7 +31,8 @@ export function parseDate(text: string, format: DateFormat): string | null {
     case "D/M/YYYY H:MM": {
       m = SLASHED.exec(text);
       if (!m) return null;
-      const a = +m[1], b = +m[2];
+      const a = +m[1],
+        b = +m[2];
       const [mo, d] = format === "M/D/YYYY H:MM" ? [a, b] : [b, a];
       return build(+m[3], mo, d, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0);
     }
@@ -96,15 +98,22 @@ export function isCalendarDay(text: string): boolean {
  * 1990-01-01 to tomorrow by default; PLAUSIBLE_DATES="FROM..TO" (either side may be empty) changes it. Lines outside are
  * rejected with the reason, so every page is bounded by the span of real data.
  */
-export function plausibleDates(env: Record<string, string | undefined> = process.env, now = new Date()): { from: string; to: string } {
+export function plausibleDates(
+  env: Record<string, string | undefined> = process.env,
+  now = new Date(),
+): { from: string; to: string } {
   const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
   const range = { from: "1990-01-01", to: tomorrow };
   const setting = env.PLAUSIBLE_DATES?.trim();
   if (!setting) return range;
   const [from, to] = setting.split("..").map((s) => s?.trim() ?? "");
-  for (const [side, value] of [["from", from], ["to", to]] as const) {
+  for (const [side, value] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
     if (value === "" || value === undefined) continue;
-    if (!isCalendarDay(value)) throw new Error(`PLAUSIBLE_DATES must be FROM..TO with days written YYYY-MM-DD, got "${setting.slice(0, 60)}"`);
+    if (!isCalendarDay(value))
+      throw new Error(`PLAUSIBLE_DATES must be FROM..TO with days written YYYY-MM-DD, got "${setting.slice(0, 60)}"`);
     range[side] = value;
   }
   return range;

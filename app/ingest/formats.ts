@@ -3,7 +3,17 @@ import { AppError } from "~/lib/errors";
 import { quote } from "./csv";
 import type { FormatName } from "~/types/import";
 
-export const FIELDS = ["customer", "invoice", "date", "quantity", "price", "amount", "product", "description", "country"] as const;
+export const FIELDS = [
+  "customer",
+  "invoice",
+  "date",
+  "quantity",
+  "price",
+  "amount",
+  "product",
+  "description",
+  "country",
+] as const;
 export type Field = (typeof FIELDS)[number];
 export type ColumnMap = Partial<Record<Field, string>>;
 export type { FormatName } from "~/types/import";
@@ -12,15 +22,27 @@ const LAYOUTS: { name: Exclude<FormatName, "mapped">; map: Required<Omit<ColumnM
   {
     name: "online-retail", // Kaggle "E-Commerce Data" data.csv / UCI 352
     map: {
-      invoice: "InvoiceNo", product: "StockCode", description: "Description", quantity: "Quantity",
-      date: "InvoiceDate", price: "UnitPrice", customer: "CustomerID", country: "Country",
+      invoice: "InvoiceNo",
+      product: "StockCode",
+      description: "Description",
+      quantity: "Quantity",
+      date: "InvoiceDate",
+      price: "UnitPrice",
+      customer: "CustomerID",
+      country: "Country",
     },
   },
   {
     name: "online-retail-ii", // UCI 502
     map: {
-      invoice: "Invoice", product: "StockCode", description: "Description", quantity: "Quantity",
-      date: "InvoiceDate", price: "Price", customer: "Customer ID", country: "Country",
+      invoice: "Invoice",
+      product: "StockCode",
+      description: "Description",
+      quantity: "Quantity",
+      date: "InvoiceDate",
+      price: "Price",
+      customer: "Customer ID",
+      country: "Country",
     },
   },
 ];
@@ -52,7 +74,10 @@ export function resolveLayout(header: string[], map?: ColumnMap): Layout {
   const refuseTwice = (columns: Iterable<string>) => {
     for (const column of columns) {
       const pair = twice.get(norm(column));
-      if (pair) throw new FormatError(`The column "${quote(header[pair[0]].trim(), 60)}" appears twice (columns ${pair[0] + 1} and ${pair[1] + 1}): remove or rename one, then import again`);
+      if (pair)
+        throw new FormatError(
+          `The column "${quote(header[pair[0]].trim(), 60)}" appears twice (columns ${pair[0] + 1} and ${pair[1] + 1}): remove or rename one, then import again`,
+        );
     }
   };
   if (map && Object.keys(map).length > 0) {
@@ -84,10 +109,14 @@ export function resolveLayout(header: string[], map?: ColumnMap): Layout {
 function mappedLayout(header: string[], lookup: Map<string, number>, map: ColumnMap): Layout {
   const index: Partial<Record<Field, number>> = {};
   for (const [field, column] of Object.entries(map)) {
-    if (!FIELDS.includes(field as Field)) throw new FormatError(`Unknown field "${field}" in the mapping (fields: ${FIELDS.join(", ")})`);
+    if (!FIELDS.includes(field as Field))
+      throw new FormatError(`Unknown field "${field}" in the mapping (fields: ${FIELDS.join(", ")})`);
     if (column === undefined || column === "") continue;
     const i = lookup.get(norm(column));
-    if (i === undefined) throw new FormatError(`Column "${column}" mapped to ${field} is not in the file's header (${quote(header.join(", "))})`);
+    if (i === undefined)
+      throw new FormatError(
+        `Column "${column}" mapped to ${field} is not in the file's header (${quote(header.join(", "))})`,
+      );
     index[field as Field] = i;
   }
   const missing: string[] = [];
@@ -105,7 +134,8 @@ export function parseMapArgs(pairs: string[]): ColumnMap {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new FormatError(`--map expects field=column, got "${pair}"`);
     const field = pair.slice(0, eq).trim() as Field;
-    if (!FIELDS.includes(field)) throw new FormatError(`Unknown field "${field}" in --map (fields: ${FIELDS.join(", ")})`);
+    if (!FIELDS.includes(field))
+      throw new FormatError(`Unknown field "${field}" in --map (fields: ${FIELDS.join(", ")})`);
     map[field] = pair.slice(eq + 1).trim();
   }
   return map;

@@ -3,7 +3,15 @@ import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
-import { copyStagedLines, deleteDatasetRows, nextIds, openStage, writeCustomers, writeOrders, writeProducts } from "~/db/load.server";
+import {
+  copyStagedLines,
+  deleteDatasetRows,
+  nextIds,
+  openStage,
+  writeCustomers,
+  writeOrders,
+  writeProducts,
+} from "~/db/load.server";
 import { datasetImports, datasets } from "~/db/schema";
 import { setActiveDatasetId } from "~/db/datasets.server";
 import type { DateFormat } from "./dates";
@@ -52,14 +60,24 @@ export async function checkFile(path: string): Promise<number> {
 export function checkUntil(until: string | undefined): string | undefined {
   if (until === undefined) return undefined;
   const day = new Date(`${until}T00:00:00Z`);
-  if (!UNTIL.test(until) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== until) throw new ImportError(`until "${until}" is not a day written YYYY-MM-DD`);
+  if (!UNTIL.test(until) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== until)
+    throw new ImportError(`until "${until}" is not a day written YYYY-MM-DD`);
   return until;
 }
 
 /** The import report of a pipeline run (PRODUCT.md §1): every count of the cleaning policy. */
 export function buildReport(
   result: PipelineResult,
-  at: { name: string; fileName: string; bytes: number; contentHash: string; importedAt: string; started: number; derive: number; until?: string },
+  at: {
+    name: string;
+    fileName: string;
+    bytes: number;
+    contentHash: string;
+    importedAt: string;
+    started: number;
+    derive: number;
+    until?: string;
+  },
 ): ImportReport {
   let invoices = 0;
   let customerInvoices = 0;
@@ -128,11 +146,17 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
 
   const sameFile = db.select().from(datasets).where(eq(datasets.contentHash, contentHash)).get();
   if (sameFile && !options.replace) {
-    throw new ImportError(`This file was already imported as "${sameFile.name}" on ${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`, "conflict");
+    throw new ImportError(
+      `This file was already imported as "${sameFile.name}" on ${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`,
+      "conflict",
+    );
   }
   const sameName = db.select().from(datasets).where(eq(datasets.name, name)).get();
   if (sameName && !options.replace) {
-    throw new ImportError(`A data set named "${name}" already exists; choose another name or import with replace`, "conflict");
+    throw new ImportError(
+      `A data set named "${name}" already exists; choose another name or import with replace`,
+      "conflict",
+    );
   }
 
   const sqlite = db.$client;
@@ -173,7 +197,9 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     const nowName = db.select().from(datasets).where(eq(datasets.name, name)).get();
     if (!options.replace && (nowFile || nowName)) {
       throw new ImportError(
-        nowName ? `A data set named "${name}" was imported by another import while this one was reading; choose another name or import with replace` : `This file was imported as "${nowFile!.name}" by another import meanwhile; import it with replace to load it again`,
+        nowName
+          ? `A data set named "${name}" was imported by another import while this one was reading; choose another name or import with replace`
+          : `This file was imported as "${nowFile!.name}" by another import meanwhile; import it with replace to load it again`,
         "conflict",
       );
     }
@@ -181,7 +207,10 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     // order and product ids were given while reading: another import that landed meanwhile took some, so this one's
     // move past them (the same shift for the staged lines, the orders and the products)
     const ids = nextIds(sqlite);
-    const shift = { order: Math.max(0, ids.order - firstIds.order), product: Math.max(0, ids.product - firstIds.product) };
+    const shift = {
+      order: Math.max(0, ids.order - firstIds.order),
+      product: Math.max(0, ids.product - firstIds.product),
+    };
     if (shift.order) for (const o of result.orders.values()) o.id += shift.order;
     if (shift.product) for (const p of result.products.values()) p.id += shift.product;
     const importedAt = new Date().toISOString();
@@ -198,7 +227,16 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     writeProducts(sqlite, id, result.products.values());
     writeCustomers(sqlite, id, result.customers.values());
     const derive = (performance.now() - t0) / 1000;
-    const report = buildReport(result, { name, fileName, bytes: size, contentHash, importedAt, started, derive, until });
+    const report = buildReport(result, {
+      name,
+      fileName,
+      bytes: size,
+      contentHash,
+      importedAt,
+      started,
+      derive,
+      until,
+    });
     db.update(datasets)
       .set({
         format: report.format,
@@ -211,7 +249,9 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       })
       .where(eq(datasets.id, id))
       .run();
-    db.insert(datasetImports).values({ datasetId: id, kind: "import", fileName, contentHash, importedAt, report: JSON.stringify(report) }).run();
+    db.insert(datasetImports)
+      .values({ datasetId: id, kind: "import", fileName, contentHash, importedAt, report: JSON.stringify(report) })
+      .run();
     setActiveDatasetId(db, id);
     await options.beforeCommit?.(id);
     sqlite.exec("COMMIT");

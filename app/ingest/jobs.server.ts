@@ -109,7 +109,9 @@ function alive(pid: number): boolean {
 /** Live tickets ahead of this one (dead ones are removed on the way). */
 function ticketsAhead(ticket: string): number {
   let ahead = 0;
-  for (const name of readdirSync(queueDir()).filter((n) => n.endsWith(".ticket")).sort()) {
+  for (const name of readdirSync(queueDir())
+    .filter((n) => n.endsWith(".ticket"))
+    .sort()) {
     if (name >= ticket) break;
     try {
       const { pid } = JSON.parse(readFileSync(join(queueDir(), name), "utf8")) as { pid: number };
@@ -124,14 +126,40 @@ function ticketsAhead(ticket: string): number {
 
 type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
 
-export function startImport({ upload, name, map, dateFormat, replace, update, until, currency, onDone }: StartImport): ImportJob {
+export function startImport({
+  upload,
+  name,
+  map,
+  dateFormat,
+  replace,
+  update,
+  until,
+  currency,
+  onDone,
+}: StartImport): ImportJob {
   pruneJobs();
-  const job: ImportJob = { id: randomUUID(), fileName: upload.fileName.slice(0, 255), status: "running", progress: null, report: null, error: null, canReplace: false };
+  const job: ImportJob = {
+    id: randomUUID(),
+    fileName: upload.fileName.slice(0, 255),
+    status: "running",
+    progress: null,
+    report: null,
+    error: null,
+    canReplace: false,
+  };
   jobs.set(job.id, job);
   saveJob(job, true);
   const root = projectRoot();
   // every value rides in its option (--name=value): a name starting with "-" is never read as an option (#12 item 8)
-  const args = [join(root, "scripts", "run.mjs"), "cli", "import", "--json", "--progress-json", `--db=${databasePath()}`, `--file-name=${upload.fileName}`];
+  const args = [
+    join(root, "scripts", "run.mjs"),
+    "cli",
+    "import",
+    "--json",
+    "--progress-json",
+    `--db=${databasePath()}`,
+    `--file-name=${upload.fileName}`,
+  ];
   if (name) args.push(`--workspace=${name}`);
   for (const [field, column] of Object.entries(map ?? {})) if (column) args.push(`--map=${field}=${column}`);
   if (dateFormat) args.push("--date-format", dateFormat);
@@ -211,7 +239,12 @@ function runChild(job: ImportJob, args: string[], upload: Upload, ticket: string
 const committed = (progress: ImportProgress | null) => progress?.stage === "segments" || progress?.stage === "done";
 
 /** What a job that did not end well says: after its commit the data set is in place, before it nothing changed. */
-function stoppedMessage(progress: ImportProgress | null, lastError: string, code: number | null, signal: NodeJS.Signals | null): string {
+function stoppedMessage(
+  progress: ImportProgress | null,
+  lastError: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): string {
   const how = signal ? `was stopped (${signal})` : `stopped (exit code ${code})`;
   if (committed(progress))
     return `The data set was imported and is in place; the import process then ${how} while computing segments, which are computed when a page first needs them.`;

@@ -12,7 +12,7 @@ export function parseMilli(text: string): ParsedDecimal {
   let i = 0;
   const n = text.length;
   let c = 0;
-  while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57 && i < 12) whole = whole * 10 + (c - 48), i++;
+  while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57 && i < 12) ((whole = whole * 10 + (c - 48)), i++);
   if (i > 0 && i < 12) {
     if (i === n) return { ok: true, milli: whole * 1000 };
     if (c === 46 && n - i - 1 <= 3) {

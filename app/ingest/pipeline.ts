@@ -68,7 +68,13 @@ export type PipelineOptions = {
 };
 
 /** An overlap line that the cleaning rules keep: what identifies it among the stored lines. */
-export type OverlapLine = { invoice: string; kind: "sale" | "return"; product: string | null; quantity: number; amount: number };
+export type OverlapLine = {
+  invoice: string;
+  kind: "sale" | "return";
+  product: string | null;
+  quantity: number;
+  amount: number;
+};
 
 export type PipelineResult = {
   layout: Layout;
@@ -158,24 +164,43 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     const t0 = performance.now();
     if (firstChunk) {
       firstChunk = false;
-      if (chunk.subarray(0, 8192).includes(0)) throw new ImportError("This is not a CSV text file: it contains binary data");
+      if (chunk.subarray(0, 8192).includes(0))
+        throw new ImportError("This is not a CSV text file: it contains binary data");
       // classic Mac line ends: the whole file would be one line, refused with a message quoting its middle
-      if (!chunk.includes(0x0a) && chunk.includes(0x0d)) throw new ImportError("The file's lines end with CR only (classic Mac line ends): save it with LF or CRLF line ends and import again");
+      if (!chunk.includes(0x0a) && chunk.includes(0x0d))
+        throw new ImportError(
+          "The file's lines end with CR only (classic Mac line ends): save it with LF or CRLF line ends and import again",
+        );
     }
     const records: CsvRecord[] = [];
-    reader.push(decoder.decode(chunk), false, (r) => records.push(r), (p) => problems.push(p));
+    reader.push(
+      decoder.decode(chunk),
+      false,
+      (r) => records.push(r),
+      (p) => problems.push(p),
+    );
     seconds.parse += (performance.now() - t0) / 1000;
     feed(records, false);
     const now = performance.now();
     if (options.onProgress && now - lastProgress > PROGRESS_EVERY_MS) {
       lastProgress = now;
-      options.onProgress({ stage: "reading", bytesRead: Math.min(bytesRead, source.totalBytes), totalBytes: source.totalBytes, linesRead: (cleaner as Cleaner | null)?.linesRead ?? 0 });
+      options.onProgress({
+        stage: "reading",
+        bytesRead: Math.min(bytesRead, source.totalBytes),
+        totalBytes: source.totalBytes,
+        linesRead: (cleaner as Cleaner | null)?.linesRead ?? 0,
+      });
     }
   }
   if (!anyBytes) throw new ImportError("The file is empty");
   const t0 = performance.now();
   const records: CsvRecord[] = [];
-  reader.push(decoder.end(), true, (r) => records.push(r), (p) => problems.push(p));
+  reader.push(
+    decoder.end(),
+    true,
+    (r) => records.push(r),
+    (p) => problems.push(p),
+  );
   seconds.parse += (performance.now() - t0) / 1000;
   feed(records, true);
   if (!header) throw new ImportError("The file has no header line");
@@ -183,7 +208,12 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
   if (problems.length) cleaner.clean([], problems.splice(0));
   const c = cleaner as Cleaner;
   if (c.linesRead === 0) throw new ImportError("The file has a header but no data lines");
-  options.onProgress?.({ stage: "reading", bytesRead: source.totalBytes, totalBytes: source.totalBytes, linesRead: c.linesRead });
+  options.onProgress?.({
+    stage: "reading",
+    bytesRead: source.totalBytes,
+    totalBytes: source.totalBytes,
+    linesRead: c.linesRead,
+  });
   return c.result(decoder.encoding ?? "utf-8", seconds);
 }
 
@@ -257,7 +287,8 @@ class Cleaner {
     this.idx = this.layout.index;
     this.width = names.length;
     if (options.dateFormat) this.dateFormat = options.dateFormat;
-    else if (sample.length === 0) this.dateFormat = "M/D/YYYY H:MM"; // no lines: nothing to read (reported below)
+    else if (sample.length === 0)
+      this.dateFormat = "M/D/YYYY H:MM"; // no lines: nothing to read (reported below)
     else {
       const di = this.idx.date!;
       const detected = detectDateFormat(sample.map((r) => (r.fields[di] ?? "").trim()));
@@ -315,7 +346,11 @@ class Cleaner {
         continue;
       }
       if (at < this.plausible.from || at > this.plausibleEnd) {
-        this.reject(r.line, `date ${at.slice(0, 10)} is outside the plausible range ${this.plausible.from} … ${this.plausible.to} (PLAUSIBLE_DATES changes it)`, r.raw);
+        this.reject(
+          r.line,
+          `date ${at.slice(0, 10)} is outside the plausible range ${this.plausible.from} … ${this.plausible.to} (PLAUSIBLE_DATES changes it)`,
+          r.raw,
+        );
         continue;
       }
       let quantity = 1;
@@ -353,7 +388,11 @@ class Cleaner {
       }
       // every total (revenue, a customer's spend) is a sum of these: past 2⁵³ thousandths it would silently lose digits
       if (Math.abs(amount) > Number.MAX_SAFE_INTEGER - this.absoluteTotal) {
-        this.reject(r.line, "amount would take the file's total past 9,007,199,254,740.991 (2⁵³ thousandths), where sums are no longer exact", r.raw);
+        this.reject(
+          r.line,
+          "amount would take the file's total past 9,007,199,254,740.991 (2⁵³ thousandths), where sums are no longer exact",
+          r.raw,
+        );
         continue;
       }
       this.absoluteTotal += Math.abs(amount);
@@ -376,7 +415,12 @@ class Cleaner {
       const traced = trace && {
         line: r.line,
         values: {
-          invoice: hasInvoice ? invoice : null, customer: customerId, date: at, quantity, price: unitPrice, amount,
+          invoice: hasInvoice ? invoice : null,
+          customer: customerId,
+          date: at,
+          quantity,
+          price: unitPrice,
+          amount,
           product: idx.product !== undefined ? trim(f[idx.product]) || null : null,
           description: idx.description !== undefined ? trim(f[idx.description]) || null : null,
           country: idx.country !== undefined ? trim(f[idx.country]) || null : null,
@@ -422,7 +466,11 @@ class Cleaner {
       const product = this.product(f, kind);
       if (product?.nonMerchandise) this.nonMerchandise++;
       let order = this.lastOrder;
-      if (order === null || order.kind !== kind || (hasInvoice ? order.invoice !== invoice : order.at !== at || order.customerId !== customerId)) {
+      if (
+        order === null ||
+        order.kind !== kind ||
+        (hasInvoice ? order.invoice !== invoice : order.at !== at || order.customerId !== customerId)
+      ) {
         // Without an invoice column, a customer's lines with the same timestamp form one order (PRODUCT.md §1).
         const name = hasInvoice ? invoice : `${customerId ?? "-"}@${at}`;
         const key = (kind === "sale" ? "s" : "r") + name;
@@ -443,13 +491,30 @@ class Cleaner {
     return kept;
   }
 
-  private newOrder(key: string, f: string[], kind: "sale" | "return", invoice: string, customerId: string | null, at: string): OrderFacts {
+  private newOrder(
+    key: string,
+    f: string[],
+    kind: "sale" | "return",
+    invoice: string,
+    customerId: string | null,
+    at: string,
+  ): OrderFacts {
     const raw = this.idx.country !== undefined ? f[this.idx.country].trim() || null : null;
     let country = raw && (this.countries.get(raw) ?? null);
     if (raw && !country) this.countries.set(raw, (country = detach(raw)));
     if (this.first === null || at < this.first) this.first = at;
     if (this.last === null || at > this.last) this.last = at;
-    const order: OrderFacts = { id: this.nextOrderId++, invoice, kind, customerId, country, at, month: at.slice(0, 7), lines: 0, amount: 0 };
+    const order: OrderFacts = {
+      id: this.nextOrderId++,
+      invoice,
+      kind,
+      customerId,
+      country,
+      at,
+      month: at.slice(0, 7),
+      lines: 0,
+      amount: 0,
+    };
     this.orders.set(key, order);
     return order;
   }
@@ -462,7 +527,12 @@ class Cleaner {
     if (key === "") return null;
     let p = this.products.get(key);
     if (!p) {
-      p = { id: this.nextProductId++, stockCode: detach(key), description: description ? detach(description) : null, nonMerchandise: isNonMerchandise(key) };
+      p = {
+        id: this.nextProductId++,
+        stockCode: detach(key),
+        description: description ? detach(description) : null,
+        nonMerchandise: isNonMerchandise(key),
+      };
       this.products.set(key, p);
     } else if (p.description === null && description !== "") p.description = detach(description);
     if (kind === "sale" && !p.nonMerchandise) this.merchandise.add(p.id);
@@ -512,11 +582,18 @@ class Cleaner {
 }
 
 /** Rules 3 and 4 and the sales-line rule of PRODUCT.md §1: a kept line's kind, or why it is invalid. */
-function classify(hasInvoice: boolean, invoice: string, quantity: number, unitPrice: number | null, amount: number): { kind: "sale" | "return" | null; invalid?: string } {
+function classify(
+  hasInvoice: boolean,
+  invoice: string,
+  quantity: number,
+  unitPrice: number | null,
+  amount: number,
+): { kind: "sale" | "return" | null; invalid?: string } {
   if (hasInvoice && isCancellation(invoice)) return { kind: "return" };
   if (hasInvoice && isAdjustment(invoice)) return { kind: null, invalid: "accounting adjustment" };
   if (quantity <= 0) return { kind: null, invalid: "quantity not positive" };
-  if (amount <= 0 || (unitPrice !== null && unitPrice <= 0)) return { kind: null, invalid: amount === 0 ? "zero price" : "negative price" };
+  if (amount <= 0 || (unitPrice !== null && unitPrice <= 0))
+    return { kind: null, invalid: amount === 0 ? "zero price" : "negative price" };
   return { kind: "sale" };
 }
 
@@ -528,8 +605,15 @@ export function customerFacts(orders: { values(): Iterable<OrderFacts> }): BigMa
     const c = customers.get(o.customerId);
     if (!c) {
       customers.set(o.customerId, {
-        customerId: o.customerId, country: o.country, firstAt: o.at, lastAt: o.at,
-        orders: 1, salesLines: o.lines, revenue: o.amount, returnOrders: 0, returns: 0,
+        customerId: o.customerId,
+        country: o.country,
+        firstAt: o.at,
+        lastAt: o.at,
+        orders: 1,
+        salesLines: o.lines,
+        revenue: o.amount,
+        returnOrders: 0,
+        returns: 0,
       });
     } else {
       c.orders++;

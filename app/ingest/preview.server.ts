@@ -30,8 +30,19 @@ export async function previewFile(path: string, map?: ColumnMap, dateFormat?: Da
   const decoder = new IncrementalDecoder();
   const records: CsvRecord[] = [];
   const reader = new CsvReader();
-  for await (const chunk of source.chunks) reader.push(decoder.decode(chunk), false, (r) => records.length <= PREVIEW_LINES && records.push(r), () => {});
-  reader.push(decoder.end(), true, (r) => records.length <= PREVIEW_LINES && records.push(r), () => {});
+  for await (const chunk of source.chunks)
+    reader.push(
+      decoder.decode(chunk),
+      false,
+      (r) => records.length <= PREVIEW_LINES && records.push(r),
+      () => {},
+    );
+  reader.push(
+    decoder.end(),
+    true,
+    (r) => records.length <= PREVIEW_LINES && records.push(r),
+    () => {},
+  );
   const header = records[0]?.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, "") : h)) ?? [];
   const preview: UploadPreview = {
     header,
@@ -44,7 +55,8 @@ export async function previewFile(path: string, map?: ColumnMap, dateFormat?: Da
     problem: null,
     needsMapping: false,
   };
-  if (head.subarray(0, 8192).includes(0)) return { ...preview, header: [], sample: [], problem: "This is not a CSV text file: it contains binary data" };
+  if (head.subarray(0, 8192).includes(0))
+    return { ...preview, header: [], sample: [], problem: "This is not a CSV text file: it contains binary data" };
   if (header.length === 0) return { ...preview, problem: "The file is empty" };
   try {
     preview.format = resolveLayout(header, map).format;

@@ -8,7 +8,8 @@ export const isAdjustment = (invoice: string) => invoice.charCodeAt(0) === 65 /*
 
 /** Rule 7: non-merchandise stock codes, flagged and left out of product rankings only. */
 const NON_MERCHANDISE = new Set(["POST", "DOT", "C2", "M", "D", "S", "B", "CRUK", "PADS", "AMAZONFEE", "BANK CHARGES"]);
-export const isNonMerchandise = (stockCode: string) => NON_MERCHANDISE.has(stockCode.toUpperCase()) || /^gift_/i.test(stockCode);
+export const isNonMerchandise = (stockCode: string) =>
+  NON_MERCHANDISE.has(stockCode.toUpperCase()) || /^gift_/i.test(stockCode);
 
 /** Customer ids are text (leading zeros kept); Online Retail II writes "13085.0". */
 export function normaliseCustomer(text: string): string | null {

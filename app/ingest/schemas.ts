@@ -6,26 +6,43 @@ import { currencySchema, optionalCurrencySchema } from "~/lib/currency";
 // Request bodies of the import API and the Data page, validated on the server.
 
 export const columnMapSchema = z
-  .object(Object.fromEntries(FIELDS.map((f) => [f, z.string().trim().max(200).optional()])) as Record<(typeof FIELDS)[number], z.ZodOptional<z.ZodString>>)
+  .object(
+    Object.fromEntries(FIELDS.map((f) => [f, z.string().trim().max(200).optional()])) as Record<
+      (typeof FIELDS)[number],
+      z.ZodOptional<z.ZodString>
+    >,
+  )
   .strict();
 
 /** `until` (issue 13): keep the lines dated up to this calendar day. */
 export const untilSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "until must be a day written YYYY-MM-DD")
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, "until is not a calendar day");
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d,
+    "until is not a calendar day",
+  );
 
-export const startImportSchema = z.object({
-  uploadId: z.uuid({ message: "uploadId must be the id returned by the upload" }),
-  name: z.string().trim().min(1, "The name is empty").max(120, "The name is longer than 120 characters").optional(),
-  map: columnMapSchema.optional(),
-  dateFormat: z.enum(DATE_FORMATS).optional(),
-  replace: z.boolean().optional(),
-  update: z.number({ message: "update must be the id of a data set" }).int("update must be the id of a data set").positive("update must be the id of a data set").optional(),
-  until: untilSchema.optional(),
-  /** ISO 4217 code of the amounts (issue 14); without it, GBP for the Online Retail layouts and plain numbers otherwise. */
-  currency: currencySchema.optional(),
-}).refine((b) => b.update === undefined || (b.name === undefined && !b.replace), { message: "update adds lines to an existing data set: give no name or replace with it", path: ["update"] });
+export const startImportSchema = z
+  .object({
+    uploadId: z.uuid({ message: "uploadId must be the id returned by the upload" }),
+    name: z.string().trim().min(1, "The name is empty").max(120, "The name is longer than 120 characters").optional(),
+    map: columnMapSchema.optional(),
+    dateFormat: z.enum(DATE_FORMATS).optional(),
+    replace: z.boolean().optional(),
+    update: z
+      .number({ message: "update must be the id of a data set" })
+      .int("update must be the id of a data set")
+      .positive("update must be the id of a data set")
+      .optional(),
+    until: untilSchema.optional(),
+    /** ISO 4217 code of the amounts (issue 14); without it, GBP for the Online Retail layouts and plain numbers otherwise. */
+    currency: currencySchema.optional(),
+  })
+  .refine((b) => b.update === undefined || (b.name === undefined && !b.replace), {
+    message: "update adds lines to an existing data set: give no name or replace with it",
+    path: ["update"],
+  });
 
 export const datasetActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate"), id: z.coerce.number().int().positive() }),

@@ -31,7 +31,10 @@ export async function openSource(path: string): Promise<Source> {
   if (unzipped === null) return { chunks: raw, totalBytes: size };
   // the trailer can be forged (a truncated file claiming 4 GB sized the duplicate table at 900 MB): text compresses
   // about 5–15 times, so no estimate goes past 50 times the compressed size
-  return { chunks: raw.pipe(createGunzip({ chunkSize: CHUNK })), totalBytes: Math.min(unzipped, size * MAX_GZIP_RATIO) };
+  return {
+    chunks: raw.pipe(createGunzip({ chunkSize: CHUNK })),
+    totalBytes: Math.min(unzipped, size * MAX_GZIP_RATIO),
+  };
 }
 
 /** SHA-256 of the file's bytes: the same file imported twice is refused unless replaced (PRODUCT.md §1). */

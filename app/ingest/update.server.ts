@@ -38,14 +38,21 @@ export type UpdateOptions = {
 
 type DatasetRow = { id: number; name: string; last_at: string | null; first_at: string | null; report: string };
 
-const lineKey = (invoice: string, kind: string, product: string | null, quantity: number, amount: number) => `${invoice}\t${kind}\t${product ?? ""}\t${quantity}\t${amount}`;
+const lineKey = (invoice: string, kind: string, product: string | null, quantity: number, amount: number) =>
+  `${invoice}\t${kind}\t${product ?? ""}\t${quantity}\t${amount}`;
 
 export function findDataset(db: Db, dataset: number | string): DatasetRow {
   const sqlite = db.$client;
-  const row = (typeof dataset === "number"
-    ? sqlite.prepare("SELECT id, name, last_at, first_at, report FROM datasets WHERE id = ?").get(dataset)
-    : sqlite.prepare("SELECT id, name, last_at, first_at, report FROM datasets WHERE name = ?").get(dataset)) as DatasetRow | undefined;
-  if (!row) throw new ImportError(typeof dataset === "number" ? `No data set with id ${dataset}` : `No data set named "${dataset}"`, "not-found");
+  const row = (
+    typeof dataset === "number"
+      ? sqlite.prepare("SELECT id, name, last_at, first_at, report FROM datasets WHERE id = ?").get(dataset)
+      : sqlite.prepare("SELECT id, name, last_at, first_at, report FROM datasets WHERE name = ?").get(dataset)
+  ) as DatasetRow | undefined;
+  if (!row)
+    throw new ImportError(
+      typeof dataset === "number" ? `No data set with id ${dataset}` : `No data set named "${dataset}"`,
+      "not-found",
+    );
   return row;
 }
 
@@ -98,34 +105,66 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
     const t0 = performance.now();
     const newOrders = [...result.orders.values()];
     writeOrders(sqlite, id, newOrders);
-    writeProducts(sqlite, id, [...result.products.values()].filter((p) => p.id >= firstIds.product));
+    writeProducts(
+      sqlite,
+      id,
+      [...result.products.values()].filter((p) => p.id >= firstIds.product),
+    );
     const before = sqlite.prepare("SELECT COUNT(*) FROM customers WHERE dataset_id = ?").pluck().get(id) as number;
     // customers from every order, stored then new, in id order: the same facts a single import of both would give
-    const all: OrderFacts[] = storedCustomerOrders(sqlite, id).filter((o) => o.id < firstIds.order).concat(newOrders.filter((o) => o.customerId !== null));
+    const all: OrderFacts[] = storedCustomerOrders(sqlite, id)
+      .filter((o) => o.id < firstIds.order)
+      .concat(newOrders.filter((o) => o.customerId !== null));
     const customers = customerFacts({ values: () => all });
     replaceCustomers(sqlite, id, customers.values());
     const importedAt = new Date().toISOString();
-    const clean = buildReport(result, { name: target.name, fileName, bytes: size, contentHash, importedAt, started, derive: (performance.now() - t0) / 1000, until });
+    const clean = buildReport(result, {
+      name: target.name,
+      fileName,
+      bytes: size,
+      contentHash,
+      importedAt,
+      started,
+      derive: (performance.now() - t0) / 1000,
+      until,
+    });
     clean.linesRead -= result.counts.overlapLines; // the new period's lines; the overlap is reported apart
     const checked = result.layout.index.invoice !== undefined;
     const firstAt = [target.first_at, result.dateRange?.[0]].filter((d): d is string => !!d).sort()[0] ?? null;
-    const lastAt = [target.last_at, result.dateRange?.[1]].filter((d): d is string => !!d).sort().at(-1) ?? null;
+    const lastAt =
+      [target.last_at, result.dateRange?.[1]]
+        .filter((d): d is string => !!d)
+        .sort()
+        .at(-1) ?? null;
     const combined = combine(JSON.parse(target.report) as ImportReport, clean, {
       customers: customers.size,
-      countries: sqlite.prepare("SELECT COUNT(DISTINCT country) FROM orders WHERE dataset_id = ? AND country IS NOT NULL").pluck().get(id) as number,
+      countries: sqlite
+        .prepare("SELECT COUNT(DISTINCT country) FROM orders WHERE dataset_id = ? AND country IS NOT NULL")
+        .pluck()
+        .get(id) as number,
       products: sqlite
-        .prepare("SELECT COUNT(DISTINCT l.product_id) FROM lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id WHERE l.dataset_id = ? AND o.kind = 'sale' AND p.non_merchandise = 0")
+        .prepare(
+          "SELECT COUNT(DISTINCT l.product_id) FROM lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id WHERE l.dataset_id = ? AND o.kind = 'sale' AND p.non_merchandise = 0",
+        )
         .pluck()
         .get(id) as number,
       dateRange: firstAt && lastAt ? [firstAt, lastAt] : null,
     });
-    sqlite.prepare("UPDATE datasets SET first_at = ?, last_at = ?, report = ? WHERE id = ?").run(firstAt, lastAt, JSON.stringify(combined), id);
+    sqlite
+      .prepare("UPDATE datasets SET first_at = ?, last_at = ?, report = ? WHERE id = ?")
+      .run(firstAt, lastAt, JSON.stringify(combined), id);
     const report: UpdateReport = {
       kind: "update",
       datasetId: id,
       storedThrough,
       added: result.counts.salesLines + result.counts.cancellationLines,
-      overlap: { lines: result.counts.overlapLines, matched: checked ? matched : null, notFound: checked ? notFound : null, dropped: result.counts.overlapDropped, checked },
+      overlap: {
+        lines: result.counts.overlapLines,
+        matched: checked ? matched : null,
+        notFound: checked ? notFound : null,
+        dropped: result.counts.overlapDropped,
+        checked,
+      },
       newCustomers: customers.size - before,
       remeasured: [],
       clean,
@@ -133,7 +172,11 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
     options.onProgress?.({ stage: "segments" });
     report.remeasured = (await options.beforeCommit?.(id)) ?? [];
     report.clean.seconds.total = (performance.now() - started) / 1000;
-    sqlite.prepare("INSERT INTO dataset_imports (dataset_id, kind, file_name, content_hash, imported_at, report) VALUES (?,?,?,?,?,?)").run(id, "update", fileName, contentHash, importedAt, JSON.stringify(report));
+    sqlite
+      .prepare(
+        "INSERT INTO dataset_imports (dataset_id, kind, file_name, content_hash, imported_at, report) VALUES (?,?,?,?,?,?)",
+      )
+      .run(id, "update", fileName, contentHash, importedAt, JSON.stringify(report));
     sqlite.exec("COMMIT");
     options.onProgress?.({ stage: "done" });
     return report;
@@ -146,7 +189,11 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
 const sum2 = (a: number, b: number) => Math.round((a + b) * 100) / 100;
 
 /** The data set's report after an update: its counts plus the new period's; the totals recounted from the store. */
-function combine(old: ImportReport, add: ImportReport, totals: Pick<ImportReport, "customers" | "countries" | "products" | "dateRange">): ImportReport {
+function combine(
+  old: ImportReport,
+  add: ImportReport,
+  totals: Pick<ImportReport, "customers" | "countries" | "products" | "dateRange">,
+): ImportReport {
   const reasons = { ...old.invalidReasons };
   for (const [k, v] of Object.entries(add.invalidReasons)) reasons[k] = (reasons[k] ?? 0) + v;
   return {

@@ -15,10 +15,15 @@ export const currencySchema = z
   .string()
   .trim()
   .toUpperCase()
-  .refine((c) => /^[A-Z]{3}$/.test(c) && (KNOWN.size === 0 || KNOWN.has(c)), { message: "is not an ISO 4217 currency code (e.g. GBP, EUR, USD)" });
+  .refine((c) => /^[A-Z]{3}$/.test(c) && (KNOWN.size === 0 || KNOWN.has(c)), {
+    message: "is not an ISO 4217 currency code (e.g. GBP, EUR, USD)",
+  });
 
 /** An optional code from a form or flag: empty means none. */
-export const optionalCurrencySchema = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), currencySchema.nullable());
+export const optionalCurrencySchema = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? null : v),
+  currencySchema.nullable(),
+);
 
 /** Checks a code given on the command line or in a body; throws a one-line message naming the problem. */
 export function parseCurrency(value: string): string {
@@ -36,19 +41,36 @@ function formatter(key: string, make: () => Intl.NumberFormat): Intl.NumberForma
 
 /** A money figure: "£1,234.56" with a currency, "1,234.56" without (en-GB grouping, to the cent). */
 export function formatMoney(x: number, currency: string | null | undefined): string {
-  if (!currency) return formatter("plain", () => new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 })).format(x);
+  if (!currency)
+    return formatter(
+      "plain",
+      () => new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    ).format(x);
   return formatter(currency, () => new Intl.NumberFormat("en-GB", { style: "currency", currency })).format(x);
 }
 
 /** A chart axis: "£1.5m" with a currency, "1.5m" without. */
 export function formatMoneyCompact(x: number, currency: string | null | undefined): string {
   const key = `compact:${currency ?? ""}`;
-  return formatter(key, () => new Intl.NumberFormat("en-GB", currency ? { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 } : { notation: "compact", maximumFractionDigits: 1 })).format(x);
+  return formatter(
+    key,
+    () =>
+      new Intl.NumberFormat(
+        "en-GB",
+        currency
+          ? { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }
+          : { notation: "compact", maximumFractionDigits: 1 },
+      ),
+  ).format(x);
 }
 
 /** A CSV or table header naming the currency: "revenue (GBP)"; the bare name without one. */
-export const moneyHeader = (name: string, currency: string | null | undefined) => (currency ? `${name} (${currency})` : name);
+export const moneyHeader = (name: string, currency: string | null | undefined) =>
+  currency ? `${name} (${currency})` : name;
 
 /** A CSV header with its money columns (named in `money`) naming the currency: one rule for every CSV (issue 14). */
-export const moneyHeaders = (header: readonly string[], money: readonly string[], currency: string | null | undefined) =>
-  header.map((h) => (money.includes(h) ? moneyHeader(h, currency) : h));
+export const moneyHeaders = (
+  header: readonly string[],
+  money: readonly string[],
+  currency: string | null | undefined,
+) => header.map((h) => (money.includes(h) ? moneyHeader(h, currency) : h));

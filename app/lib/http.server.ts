@@ -43,7 +43,11 @@ async function readLimited(request: Request, limit: number): Promise<string | nu
 /** The request's JSON body, or a 413 when it is over the limit, or a 400 saying it is not JSON. */
 export async function readJson(request: Request, limit = MAX_JSON_BYTES): Promise<Read<unknown>> {
   const text = await readLimited(request, limit).catch(() => "");
-  if (text === null) return { ok: false, response: jsonError(`The body is over ${limit.toLocaleString("en-GB")} bytes, the most this server reads`, 413) };
+  if (text === null)
+    return {
+      ok: false,
+      response: jsonError(`The body is over ${limit.toLocaleString("en-GB")} bytes, the most this server reads`, 413),
+    };
   try {
     return { ok: true, data: JSON.parse(text) as unknown };
   } catch {
@@ -55,14 +59,22 @@ export async function readJson(request: Request, limit = MAX_JSON_BYTES): Promis
  * The request's JSON body validated by `schema` (or by the schema chosen for the body's shape, so that messages name
  * the field where a union would only say "Invalid input"), or a 400 naming every problem.
  */
-export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S | ((body: unknown) => S)): Promise<Read<z.output<S>>> {
+export async function readJsonBody<S extends z.ZodType>(
+  request: Request,
+  schema: S | ((body: unknown) => S),
+): Promise<Read<z.output<S>>> {
   const body = await readJson(request);
   if (!body.ok) return body;
   const parsed = (typeof schema === "function" ? schema(body.data) : schema).safeParse(body.data);
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: jsonError(describeIssues(parsed.error), 400) };
+  return parsed.success
+    ? { ok: true, data: parsed.data }
+    : { ok: false, response: jsonError(describeIssues(parsed.error), 400) };
 }
 
 /** 405 for a method the route does not take, with the methods it does in `Allow` (RFC 9110 §15.5.6). */
 export function methodNotAllowed(allow: string[]) {
-  return json({ error: `Method not allowed: use ${allow.join(" or ")}` }, { status: 405, headers: { Allow: allow.join(", ") } });
+  return json(
+    { error: `Method not allowed: use ${allow.join(" or ")}` },
+    { status: 405, headers: { Allow: allow.join(", ") } },
+  );
 }

@@ -4,12 +4,32 @@
 // candidates by profit per unit of budget, best first, each up to its audience, while the budget lasts (whole contacts:
 // the last funded candidate may get part of its audience).
 
-export type Candidate = { name: string; audience: number; costPerContact: number; valuePerCustomer: number; lift: number; grossMargin: number; discountShare: number };
-export type Allocation = { name: string; contacts: number; spend: number; expectedProfit: number; incrementalRevenue: number; profitPerContact: number; returnPerSpend: number | null };
+export type Candidate = {
+  name: string;
+  audience: number;
+  costPerContact: number;
+  valuePerCustomer: number;
+  lift: number;
+  grossMargin: number;
+  discountShare: number;
+};
+export type Allocation = {
+  name: string;
+  contacts: number;
+  spend: number;
+  expectedProfit: number;
+  incrementalRevenue: number;
+  profitPerContact: number;
+  returnPerSpend: number | null;
+};
 
-export const profitPerContact = (c: Candidate) => c.valuePerCustomer * c.lift * c.grossMargin - c.discountShare * c.valuePerCustomer * (1 + c.lift) - c.costPerContact;
+export const profitPerContact = (c: Candidate) =>
+  c.valuePerCustomer * c.lift * c.grossMargin - c.discountShare * c.valuePerCustomer * (1 + c.lift) - c.costPerContact;
 
-export function allocateBudget(budget: number, candidates: Candidate[]): { allocations: Allocation[]; spend: number; expectedProfit: number; unspent: number } {
+export function allocateBudget(
+  budget: number,
+  candidates: Candidate[],
+): { allocations: Allocation[]; spend: number; expectedProfit: number; unspent: number } {
   const ranked = candidates
     .map((c, i) => ({ c, i, ppc: profitPerContact(c) }))
     .sort((a, b) => {
@@ -40,5 +60,10 @@ export function allocateBudget(budget: number, candidates: Candidate[]): { alloc
     };
   });
   const spend = allocations.reduce((s, a) => s + a.spend, 0);
-  return { allocations, spend, expectedProfit: allocations.reduce((s, a) => s + a.expectedProfit, 0), unspent: budget - spend };
+  return {
+    allocations,
+    spend,
+    expectedProfit: allocations.reduce((s, a) => s + a.expectedProfit, 0),
+    unspent: budget - spend,
+  };
 }

@@ -17,7 +17,10 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The "test first" sizing in words; names the break-even lift when the floor, not the break-even, set the size. */
 export function testFirstNote(breakEvenLift: number | null, testLift: number, perArm: number | null): string {
-  const size = perArm === null ? "cannot be sized (no spread in revenue per customer)" : `needs ${perArm.toLocaleString("en-GB")} customers per arm`;
+  const size =
+    perArm === null
+      ? "cannot be sized (no spread in revenue per customer)"
+      : `needs ${perArm.toLocaleString("en-GB")} customers per arm`;
   const sized = `a test sized to detect ${pct(testLift)} lift in revenue per customer (80% power, α 0.05) ${size}`;
   if (breakEvenLift === null) return `no break-even lift; ${sized}`;
   if (breakEvenLift <= DEFAULT_MDE) return `any lift above ${pct(breakEvenLift)} pays; ${sized}`;
@@ -26,5 +29,7 @@ export function testFirstNote(breakEvenLift: number | null, testLift: number, pe
 
 /** A discount campaign costs more per contact (the offer's handling) and gives part of the order value away. */
 export function campaignCosts(campaignType: string): { costPerContact: number; discountShare: number } {
-  return campaignType === "reactivation discount" ? { costPerContact: 0.5, discountShare: 0.1 } : { costPerContact: 0.1, discountShare: 0 };
+  return campaignType === "reactivation discount"
+    ? { costPerContact: 0.5, discountShare: 0.1 }
+    : { costPerContact: 0.1, discountShare: 0 };
 }

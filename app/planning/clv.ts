@@ -36,7 +36,13 @@ export function bgnbdTotalLogLikelihood(params: BgNbd, customers: Summary[]): nu
 
 /** Caps of a fit (evaluations of the whole likelihood, and time) and the L2 penalty on the log-parameters. */
 export type FitOptions = Pick<NelderMeadOptions, "maxEvaluations" | "maxMillis"> & { penalizer?: number };
-export type FitInfo = { logLikelihood: number; iterations: number; evaluations: number; status: NelderMeadStatus; penalizer: number };
+export type FitInfo = {
+  logLikelihood: number;
+  iterations: number;
+  evaluations: number;
+  status: NelderMeadStatus;
+  penalizer: number;
+};
 
 /**
  * The objective of a fit: minus the mean log-likelihood per customer plus penalizer × Σ (log θ)². lifetimes'
@@ -54,13 +60,32 @@ function penalised(n: number, penalizer: number, totalLogLikelihood: (v: number[
 /** Maximum-likelihood BG/NBD by Nelder–Mead on log-parameters (positivity for free), L2-penalised when asked. */
 export function fitBgNbd(customers: Summary[], options: FitOptions = {}): BgNbd & FitInfo {
   const penalizer = options.penalizer ?? 0;
-  const toParams = (v: number[]): BgNbd => ({ r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) });
+  const toParams = (v: number[]): BgNbd => ({
+    r: Math.exp(v[0]),
+    alpha: Math.exp(v[1]),
+    a: Math.exp(v[2]),
+    b: Math.exp(v[3]),
+  });
   const objective = penalised(customers.length, penalizer, (v) => bgnbdTotalLogLikelihood(toParams(v), customers));
   const meanT = customers.reduce((s, c) => s + c.T, 0) / Math.max(1, customers.length);
   // a tolerance on the mean per customer: 1e-10 relative on the total, as before the objective was divided by n
-  const result = nelderMead(objective, [0, Math.log(Math.max(1, meanT / 10)), 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 25 });
+  const result = nelderMead(objective, [0, Math.log(Math.max(1, meanT / 10)), 0, 0], {
+    tolerance: 1e-10,
+    maxIterations: 5000,
+    step: 0.5,
+    maxEvaluations: options.maxEvaluations,
+    maxMillis: options.maxMillis,
+    bound: 25,
+  });
   const params = toParams(result.x);
-  return { ...params, logLikelihood: bgnbdTotalLogLikelihood(params, customers), iterations: result.iterations, evaluations: result.evaluations, status: result.status, penalizer };
+  return {
+    ...params,
+    logLikelihood: bgnbdTotalLogLikelihood(params, customers),
+    iterations: result.iterations,
+    evaluations: result.evaluations,
+    status: result.status,
+    penalizer,
+  };
 }
 
 /** Gauss hypergeometric ₂F₁(a, b; c; z) by its series, for |z| < 1. */
@@ -68,7 +93,7 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
   let term = 1;
   let sum = 1;
   for (let k = 0; k < 100_000; k++) {
-    term *= ((a + k) * (b + k)) / ((c + k) * (k + 1)) * z;
+    term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
     sum += term;
     if (Math.abs(term) < 1e-15 * Math.abs(sum)) break;
   }
@@ -84,7 +109,9 @@ export function probabilityAlive({ r, alpha, a, b }: BgNbd, { x, tx, T }: Summar
 /** E[X(t) | x, t_x, T]: expected purchases in the next t weeks (FHL 2005 eq. 10). */
 export function conditionalExpectedPurchases({ r, alpha, a, b }: BgNbd, { x, tx, T }: Summary, t: number): number {
   const z = t / (alpha + T + t);
-  const first = ((a + b + x - 1) / (a - 1)) * (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z));
+  const first =
+    ((a + b + x - 1) / (a - 1)) *
+    (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z));
   const alive = x > 0 ? 1 + (a / (b + x - 1)) * Math.pow((alpha + T) / (alpha + tx), r + x) : 1;
   return first / alive;
 }
@@ -96,7 +123,15 @@ export function expectedPurchases({ r, alpha, a, b }: BgNbd, t: number): number 
 
 /** log-likelihood of one repeat buyer under Gamma-Gamma, given x repeat purchases of average value m. */
 export function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: number): number {
-  return lgamma(p * x + q) - lgamma(p * x) - lgamma(q) + q * Math.log(v) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(x * m + v);
+  return (
+    lgamma(p * x + q) -
+    lgamma(p * x) -
+    lgamma(q) +
+    q * Math.log(v) +
+    (p * x - 1) * Math.log(m) +
+    p * x * Math.log(x) -
+    (p * x + q) * Math.log(x * m + v)
+  );
 }
 
 export function gammaGammaTotalLogLikelihood(params: GammaGamma, buyers: { x: number; m: number }[]): number {
@@ -109,9 +144,23 @@ export function fitGammaGamma(buyers: { x: number; m: number }[], options: FitOp
   const penalizer = options.penalizer ?? 0;
   const toParams = (w: number[]): GammaGamma => ({ p: Math.exp(w[0]), q: Math.exp(w[1]), v: Math.exp(w[2]) });
   const objective = penalised(buyers.length, penalizer, (w) => gammaGammaTotalLogLikelihood(toParams(w), buyers));
-  const result = nelderMead(objective, [0, 0, 0], { tolerance: 1e-10, maxIterations: 5000, step: 0.5, maxEvaluations: options.maxEvaluations, maxMillis: options.maxMillis, bound: 25 });
+  const result = nelderMead(objective, [0, 0, 0], {
+    tolerance: 1e-10,
+    maxIterations: 5000,
+    step: 0.5,
+    maxEvaluations: options.maxEvaluations,
+    maxMillis: options.maxMillis,
+    bound: 25,
+  });
   const params = toParams(result.x);
-  return { ...params, logLikelihood: gammaGammaTotalLogLikelihood(params, buyers), iterations: result.iterations, evaluations: result.evaluations, status: result.status, penalizer };
+  return {
+    ...params,
+    logLikelihood: gammaGammaTotalLogLikelihood(params, buyers),
+    iterations: result.iterations,
+    evaluations: result.evaluations,
+    status: result.status,
+    penalizer,
+  };
 }
 
 /** Expected value of a purchase given x repeat purchases averaging m (FHL "RFM and CLV" eq. 5). */

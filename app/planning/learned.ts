@@ -42,5 +42,11 @@ export function shrink(pooled: { estimate: number; se: number }, tau2: number, a
   const kept = tau2 > 0 ? tau2 / (tau2 + s2) : 0;
   const mean = pooled.estimate * kept;
   const sd = Math.sqrt(s2 * kept);
-  return { estimate: mean, ci: [mean - z * sd, mean + z * sd], raw: { estimate: pooled.estimate, ci: [pooled.estimate - z * pooled.se, pooled.estimate + z * pooled.se] }, tau2, kept };
+  return {
+    estimate: mean,
+    ci: [mean - z * sd, mean + z * sd],
+    raw: { estimate: pooled.estimate, ci: [pooled.estimate - z * pooled.se, pooled.estimate + z * pooled.se] },
+    tau2,
+    kept,
+  };
 }

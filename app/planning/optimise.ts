@@ -5,7 +5,13 @@
 // "converging" at 1e308.
 
 export type NelderMeadStatus = "converged" | "max-iterations" | "max-evaluations" | "timeout" | "diverged";
-export type NelderMeadResult = { x: number[]; value: number; iterations: number; evaluations: number; status: NelderMeadStatus };
+export type NelderMeadResult = {
+  x: number[];
+  value: number;
+  iterations: number;
+  evaluations: number;
+  status: NelderMeadStatus;
+};
 export type NelderMeadOptions = {
   step?: number;
   tolerance?: number;
@@ -20,7 +26,14 @@ export type NelderMeadOptions = {
 
 type Budget = { evaluations: number; maxEvaluations: number; deadline: number; bound: number };
 
-function run(f: (x: number[]) => number, start: number[], step: number, tolerance: number, maxIterations: number, budget: Budget): NelderMeadResult {
+function run(
+  f: (x: number[]) => number,
+  start: number[],
+  step: number,
+  tolerance: number,
+  maxIterations: number,
+  budget: Budget,
+): NelderMeadResult {
   const n = start.length;
   let status: NelderMeadStatus | null = null;
   const evaluate = (x: number[]) => {
@@ -33,7 +46,10 @@ function run(f: (x: number[]) => number, start: number[], step: number, toleranc
   let values = simplex.map(evaluate);
   let iterations = 0;
   for (; iterations < maxIterations && status === null; iterations++) {
-    const order = values.map((v, i) => [v, i] as const).sort((p, q) => p[0] - q[0]).map(([, i]) => i);
+    const order = values
+      .map((v, i) => [v, i] as const)
+      .sort((p, q) => p[0] - q[0])
+      .map(([, i]) => i);
     simplex = order.map((i) => simplex[i]);
     values = order.map((i) => values[i]);
     if (values[0] === -Infinity) {
@@ -76,11 +92,28 @@ function run(f: (x: number[]) => number, start: number[], step: number, toleranc
     }
   }
   const best = values.indexOf(Math.min(...values));
-  return { x: simplex[best], value: values[best], iterations, evaluations: budget.evaluations, status: status ?? "max-iterations" };
+  return {
+    x: simplex[best],
+    value: values[best],
+    iterations,
+    evaluations: budget.evaluations,
+    status: status ?? "max-iterations",
+  };
 }
 
-export function nelderMead(f: (x: number[]) => number, start: number[], options: NelderMeadOptions = {}): NelderMeadResult {
-  const { step = 0.5, tolerance = 1e-10, maxIterations = 5000, maxEvaluations = 100_000, maxMillis = 60_000, bound = 700 } = options;
+export function nelderMead(
+  f: (x: number[]) => number,
+  start: number[],
+  options: NelderMeadOptions = {},
+): NelderMeadResult {
+  const {
+    step = 0.5,
+    tolerance = 1e-10,
+    maxIterations = 5000,
+    maxEvaluations = 100_000,
+    maxMillis = 60_000,
+    bound = 700,
+  } = options;
   const budget: Budget = { evaluations: 0, maxEvaluations, deadline: Date.now() + maxMillis, bound };
   let best = run(f, start, step, tolerance, maxIterations, budget);
   let iterations = best.iterations;

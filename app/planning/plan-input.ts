@@ -11,8 +11,16 @@ export const candidateSchema = z.object({
   grossMargin: z.number().min(0).max(1, "gross margin is a share between 0 and 1"),
   discountShare: z.number().min(0).max(1, "the discount is a share between 0 and 1"),
 });
-export const planRequestSchema = z.object({ budget: z.number().min(0, "the budget cannot be negative"), candidates: z.array(candidateSchema).min(1).max(200) });
-
+export const planRequestSchema = z.object({
+  budget: z.number().min(0, "the budget cannot be negative"),
+  candidates: z.array(candidateSchema).min(1).max(200),
+});
 
 /** The plan from the data set's own candidates and learned lifts (a candidate without one is listed "test first"). */
-export const learnedPlanSchema = z.object({ budget: z.number().min(0, "the budget cannot be negative"), learned: z.literal(true), borrow: z.boolean().default(false) }).strict();
+export const learnedPlanSchema = z
+  .object({
+    budget: z.number().min(0, "the budget cannot be negative"),
+    learned: z.literal(true),
+    borrow: z.boolean().default(false),
+  })
+  .strict();

@@ -21,15 +21,21 @@ import { campaignRoi } from "./roi";
 // interval; a lift learned on another audience is used only when the user borrows it, and is then marked borrowed. A
 // candidate with no learned lift is never funded: it is listed "test first" with the size of the test it needs.
 
-export type LearnedLift = Shrunk & {
-  /** Learned on other audiences of the same campaign type (used only with "borrow"). */
-  borrowed: boolean;
-  experiments: { id: number; name: string; audience: string; estimate: number; se: number }[];
-} | null;
+export type LearnedLift =
+  | (Shrunk & {
+      /** Learned on other audiences of the same campaign type (used only with "borrow"). */
+      borrowed: boolean;
+      experiments: { id: number; name: string; audience: string; estimate: number; se: number }[];
+    })
+  | null;
 
 /** The key an experiment's audience is matched on: a segment's name, else the persona or saved audience. */
 export function audienceKey(a: ExperimentAudience): string {
-  return a.kind === "segment" ? a.segment : a.kind === "persona" ? `persona ${a.name ?? `${a.k}/${a.cluster}`}` : `audience ${a.id}`;
+  return a.kind === "segment"
+    ? a.segment
+    : a.kind === "persona"
+      ? `persona ${a.name ?? `${a.k}/${a.cluster}`}`
+      : `audience ${a.id}`;
 }
 
 /**
@@ -43,9 +49,20 @@ export function experimentLifts(db: Db, datasetId: number): (ExperimentLift & { 
     const results = storedResults(db, e.id);
     if (!results || isRehearsal(results) || results.arms.length < 2) continue;
     const [c, t] = results.arms;
-    const m = effectMoments(sampleMeanMoments(c.users, c.revenueSum, c.revenueSquares), sampleMeanMoments(t.users, t.revenueSum, t.revenueSquares), "relative");
+    const m = effectMoments(
+      sampleMeanMoments(c.users, c.revenueSum, c.revenueSquares),
+      sampleMeanMoments(t.users, t.revenueSum, t.revenueSquares),
+      "relative",
+    );
     if (!m.ok) continue;
-    out.push({ id: e.id, name: e.name, audience: audienceKey(e.design.audience), campaignType: e.design.campaignType, estimate: m.delta, se: Math.sqrt(m.variance) });
+    out.push({
+      id: e.id,
+      name: e.name,
+      audience: audienceKey(e.design.audience),
+      campaignType: e.design.campaignType,
+      estimate: m.delta,
+      se: Math.sqrt(m.variance),
+    });
   }
   return out;
 }
@@ -54,14 +71,24 @@ export function experimentLifts(db: Db, datasetId: number): (ExperimentLift & { 
  * The learned lift of a campaign type on an audience: that audience's experiments pooled and shrunk; with `borrow`, the
  * type's experiments on other audiences when it has none (marked borrowed). τ² is estimated across every experiment.
  */
-export function learnedLift(db: Db, datasetId: number, campaignType: string, audience?: string, options: { borrow?: boolean } = {}): LearnedLift {
+export function learnedLift(
+  db: Db,
+  datasetId: number,
+  campaignType: string,
+  audience?: string,
+  options: { borrow?: boolean } = {},
+): LearnedLift {
   const all = experimentLifts(db, datasetId);
   const ofType = all.filter((l) => l.campaignType === campaignType);
   const own = audience === undefined ? [] : ofType.filter((l) => l.audience === audience);
   const use = own.length ? own : options.borrow ? ofType : [];
   if (!use.length) return null;
   const shrunk = shrink(pool(use), priorVariance(all));
-  return { ...shrunk, borrowed: !own.length, experiments: use.map(({ id, name, audience: a, estimate, se }) => ({ id, name, audience: a, estimate, se })) };
+  return {
+    ...shrunk,
+    borrowed: !own.length,
+    experiments: use.map(({ id, name, audience: a, estimate, se }) => ({ id, name, audience: a, estimate, se })),
+  };
 }
 
 /** The segment → campaign pairs the plan starts from (what each segment's "what to do" suggests). */
@@ -76,17 +103,48 @@ const DEFAULT_PAIRS: [SegmentName, (typeof CAMPAIGN_TYPES)[number]][] = [
   ["Hibernating", "reactivation discount"],
 ];
 
-export type PlanCandidate = Candidate & { segment: SegmentName; campaignType: string; learned: NonNullable<LearnedLift>; profitRange: [number, number] };
-export type TestFirst = { name: string; segment: SegmentName; campaignType: string; audience: number; valuePerCustomer: number; breakEvenLift: number | null; testLift: number; perArm: number | null; total: number | null; fits: boolean; note: string };
+export type PlanCandidate = Candidate & {
+  segment: SegmentName;
+  campaignType: string;
+  learned: NonNullable<LearnedLift>;
+  profitRange: [number, number];
+};
+export type TestFirst = {
+  name: string;
+  segment: SegmentName;
+  campaignType: string;
+  audience: number;
+  valuePerCustomer: number;
+  breakEvenLift: number | null;
+  testLift: number;
+  perArm: number | null;
+  total: number | null;
+  fits: boolean;
+  note: string;
+};
 
 /** The default candidates: funded only with a learned lift (profit with its range at the interval's ends); the rest "test first". */
-export function planCandidates(db: Db, datasetId: number, options: { borrow?: boolean; windowDays?: number } = {}): { candidates: PlanCandidate[]; testFirst: TestFirst[] } {
+export function planCandidates(
+  db: Db,
+  datasetId: number,
+  options: { borrow?: boolean; windowDays?: number } = {},
+): { candidates: PlanCandidate[]; testFirst: TestFirst[] } {
   const windowDays = options.windowDays ?? 30;
   ensureSegments(db, datasetId);
   const facts = getFacts(db, datasetId);
-  const counts = new Map((db.$client.prepare("SELECT segment, COUNT(*) FROM customer_rfm WHERE dataset_id = ? GROUP BY segment").raw().all(datasetId) as [string, number][]));
+  const counts = new Map(
+    db.$client
+      .prepare("SELECT segment, COUNT(*) FROM customer_rfm WHERE dataset_id = ? GROUP BY segment")
+      .raw()
+      .all(datasetId) as [string, number][],
+  );
   const baselines = memo(`plan-baselines:${datasetId}:${windowDays}:${[...counts].join(",")}:${facts.lastDay}`, () =>
-    Object.fromEntries(DEFAULT_PAIRS.filter(([s]) => (counts.get(s) ?? 0) > 0).map(([segment]) => [segment, backtest(facts, { kind: "segment", segment }, windowDays, undefined, null).baselines])),
+    Object.fromEntries(
+      DEFAULT_PAIRS.filter(([s]) => (counts.get(s) ?? 0) > 0).map(([segment]) => [
+        segment,
+        backtest(facts, { kind: "segment", segment }, windowDays, undefined, null).baselines,
+      ]),
+    ),
   );
   const candidates: PlanCandidate[] = [];
   const testFirst: TestFirst[] = [];
@@ -99,28 +157,84 @@ export function planCandidates(db: Db, datasetId: number, options: { borrow?: bo
     const learned = learnedLift(db, datasetId, campaignType, segment, { borrow: options.borrow });
     const name = `${segment} × ${campaignType}`;
     if (learned) {
-      const at = (lift: number) => campaignRoi({ audience, baselineValue: valuePerCustomer, lift, costPerContact: costs.costPerContact, discountShare: costs.discountShare, grossMargin: GROSS_MARGIN, windowDays }).profit;
-      candidates.push({ name, segment, campaignType, audience, ...costs, valuePerCustomer, lift: Math.round(learned.estimate * 10000) / 10000, grossMargin: GROSS_MARGIN, learned, profitRange: [at(learned.ci[0]), at(learned.ci[1])] });
+      const at = (lift: number) =>
+        campaignRoi({
+          audience,
+          baselineValue: valuePerCustomer,
+          lift,
+          costPerContact: costs.costPerContact,
+          discountShare: costs.discountShare,
+          grossMargin: GROSS_MARGIN,
+          windowDays,
+        }).profit;
+      candidates.push({
+        name,
+        segment,
+        campaignType,
+        audience,
+        ...costs,
+        valuePerCustomer,
+        lift: Math.round(learned.estimate * 10000) / 10000,
+        grossMargin: GROSS_MARGIN,
+        learned,
+        profitRange: [at(learned.ci[0]), at(learned.ci[1])],
+      });
       continue;
     }
     // the test that would teach this lift: sized to detect the break-even lift, never below the default MDE, on revenue per customer
-    const breakEvenLift = campaignRoi({ audience, baselineValue: valuePerCustomer, lift: 0, costPerContact: costs.costPerContact, discountShare: costs.discountShare, grossMargin: GROSS_MARGIN, windowDays }).breakEvenLift;
+    const breakEvenLift = campaignRoi({
+      audience,
+      baselineValue: valuePerCustomer,
+      lift: 0,
+      costPerContact: costs.costPerContact,
+      discountShare: costs.discountShare,
+      grossMargin: GROSS_MARGIN,
+      windowDays,
+    }).breakEvenLift;
     const testLift = testFirstLift(breakEvenLift);
     let perArm: number | null = null;
     if ((b.revenueMean ?? 0) > 0 && (b.revenueSd ?? 0) > 0) {
       try {
-        perArm = analysePower({ metric: "mean", mean: b.revenueMean!, sd: b.revenueSd!, mde: testLift, relative: true, alpha: 0.05, power: 0.8, sides: 2, ratio: 1, arms: 1, method: "t" }).nControl;
+        perArm = analysePower({
+          metric: "mean",
+          mean: b.revenueMean!,
+          sd: b.revenueSd!,
+          mde: testLift,
+          relative: true,
+          alpha: 0.05,
+          power: 0.8,
+          sides: 2,
+          ratio: 1,
+          arms: 1,
+          method: "t",
+        }).nControl;
       } catch {
         perArm = null;
       }
     }
-    testFirst.push({ name, segment, campaignType, audience, valuePerCustomer, breakEvenLift, testLift, perArm, total: perArm === null ? null : 2 * perArm, fits: perArm !== null && 2 * perArm <= audience, note: testFirstNote(breakEvenLift, testLift, perArm) });
+    testFirst.push({
+      name,
+      segment,
+      campaignType,
+      audience,
+      valuePerCustomer,
+      breakEvenLift,
+      testLift,
+      perArm,
+      total: perArm === null ? null : 2 * perArm,
+      fits: perArm !== null && 2 * perArm <= audience,
+      note: testFirstNote(breakEvenLift, testLift, perArm),
+    });
   }
   return { candidates, testFirst };
 }
 
 /** Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the data covers only in part are left out (issue 14). */
-export function bestMonths(db: Db, datasetId: number, count = 3): { month: string; revenuePerCustomer: number; customers: number }[] {
+export function bestMonths(
+  db: Db,
+  datasetId: number,
+  count = 3,
+): { month: string; revenuePerCustomer: number; customers: number }[] {
   const facts = getFacts(db, datasetId);
   return monthly(facts, scopeOf(facts, {}))
     .filter((m) => m.customers > 0 && !m.partial)
@@ -135,7 +249,16 @@ export function learnedPlan(db: Db, datasetId: number, budget: number, borrow: b
   const result = allocateBudget(budget, candidates);
   return {
     ...result,
-    candidates: candidates.map((c) => ({ name: c.name, audience: c.audience, lift: c.lift, liftInterval: c.learned.ci, rawLift: c.learned.raw.estimate, borrowed: c.learned.borrowed, experiments: c.learned.experiments.map((e) => e.name), profitRange: c.profitRange })),
+    candidates: candidates.map((c) => ({
+      name: c.name,
+      audience: c.audience,
+      lift: c.lift,
+      liftInterval: c.learned.ci,
+      rawLift: c.learned.raw.estimate,
+      borrowed: c.learned.borrowed,
+      experiments: c.learned.experiments.map((e) => e.name),
+      profitRange: c.profitRange,
+    })),
     testFirst,
   };
 }

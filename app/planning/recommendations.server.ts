@@ -14,7 +14,20 @@ import { formatMoney } from "~/lib/currency";
 export type Recommendation = { key: string; title: string; text: string; links: { label: string; to: string }[] };
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const out: Recommendation[] = [];
@@ -27,16 +40,32 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const topShare = top.reduce((s, x) => s + x.customerShare, 0);
   const topRevenue = top.reduce((s, x) => s + x.revenueShare, 0);
   out.push({
-    key: "high-value", title: "Prioritise the high-value segments",
+    key: "high-value",
+    title: "Prioritise the high-value segments",
     text: `Champions and Loyal Customers are ${pct(topShare)} of customers but bring ${pct(topRevenue)} of net revenue (${money(top[0].revenue + top[1].revenue)}, after returns). Keep them with recognition and early access rather than discounts; test a recommendation banner on Champions.`,
-    links: [{ label: "Champions", to: `/segments/${segmentSlug("Champions")}` }, { label: "Loyal Customers", to: `/segments/${segmentSlug("Loyal Customers")}` }, { label: "Design a test on Champions", to: `/experiments/new?segment=Champions&campaign=${encodeURIComponent("recommendation banner")}` }],
+    links: [
+      { label: "Champions", to: `/segments/${segmentSlug("Champions")}` },
+      { label: "Loyal Customers", to: `/segments/${segmentSlug("Loyal Customers")}` },
+      {
+        label: "Design a test on Champions",
+        to: `/experiments/new?segment=Champions&campaign=${encodeURIComponent("recommendation banner")}`,
+      },
+    ],
   });
 
   const dormant = [by("At Risk"), by("Can't Lose Them")];
   out.push({
-    key: "reactivate", title: "Reactivate dormant customers with high potential",
+    key: "reactivate",
+    title: "Reactivate dormant customers with high potential",
     text: `${dormant[0].customers + dormant[1].customers} customers (At Risk ${dormant[0].customers}, Can't Lose Them ${dormant[1].customers}) spent ${money(dormant[0].revenue + dormant[1].revenue)} net of returns but have not ordered for ${Math.round(dormant[0].recency.median)}–${Math.round(dormant[1].recency.median)} days (medians). A reactivation discount experiment on them is the first test to run.`,
-    links: [{ label: "At Risk", to: `/segments/${segmentSlug("At Risk")}` }, { label: "Can't Lose Them", to: `/segments/${segmentSlug("Can't Lose Them")}` }, { label: "Design a test on At Risk", to: `/experiments/new?segment=${encodeURIComponent("At Risk")}&campaign=${encodeURIComponent("reactivation discount")}` }],
+    links: [
+      { label: "At Risk", to: `/segments/${segmentSlug("At Risk")}` },
+      { label: "Can't Lose Them", to: `/segments/${segmentSlug("Can't Lose Them")}` },
+      {
+        label: "Design a test on At Risk",
+        to: `/experiments/new?segment=${encodeURIComponent("At Risk")}&campaign=${encodeURIComponent("reactivation discount")}`,
+      },
+    ],
   });
 
   const facts = getFacts(db, datasetId);
@@ -45,7 +74,8 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const half = second.curve.find((c) => c.share !== null && c.share >= (share(180) ?? 0) / 2);
   if (share(7) !== null && share(30) !== null) {
     out.push({
-      key: "lifecycle", title: "Time lifecycle nudges where second purchases fall",
+      key: "lifecycle",
+      title: "Time lifecycle nudges where second purchases fall",
       text: `${pct(share(7)!)} of new customers buy again within 7 days and ${pct(share(30)!)} within 30${half ? `; half of all second purchases within 180 days have happened by day ${half.days}` : ""}. Send the second-order nudge before day ${half ? Math.max(7, half.days) : 30}, and a Day-30 reminder to those who have not come back.`,
       links: [{ label: "Time to second purchase", to: "/cohorts" }],
     });
@@ -54,9 +84,13 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const months = bestMonths(db, datasetId);
   if (months.length) {
     out.push({
-      key: "peak-months", title: "Put the budget where the season responds",
+      key: "peak-months",
+      title: "Put the budget where the season responds",
       text: `Revenue per active customer is highest in ${months.map((m) => `${MONTHS[+m.month.slice(5) - 1]} ${m.month.slice(0, 4)} (${money(m.revenuePerCustomer)})`).join(", ")} (months the data covers only in part are left out). Concentrate paid campaigns ahead of those months.`,
-      links: [{ label: "Seasonality", to: "/revenue" }, { label: "Plan", to: "/plan" }],
+      links: [
+        { label: "Seasonality", to: "/revenue" },
+        { label: "Plan", to: "/plan" },
+      ],
     });
   }
 
@@ -67,7 +101,8 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   if (completed.length) {
     const shipped = completed.filter((c) => c.d.verdict === "ship");
     out.push({
-      key: "experiments", title: "Learn from the experiments",
+      key: "experiments",
+      title: "Learn from the experiments",
       text: `${completed.length} experiment${completed.length > 1 ? "s" : ""} analysed: ${shipped.length} to ship${shipped.length ? ` (${shipped.map((s) => `${s.e.name}: ${s.d.arm}`).join(", ")})` : ""}, ${completed.filter((c) => c.d.verdict === "keep-running" || c.d.verdict === "cannot-decide").length} undecided. Their lifts feed the plan.`,
       links: completed.slice(0, 3).map((c) => ({ label: c.e.name, to: `/experiments/${c.e.id}/report` })),
     });

@@ -33,7 +33,10 @@ export function campaignRoi(i: RoiInput): RoiResult {
   const cost = contactCost + discountCost;
   const profit = incrementalMargin - cost;
   // profit(lift) = base·lift·margin − share·base·(1 + lift) − contacts·cost = 0
-  const breakEvenLift = base > 0 && i.grossMargin > i.discountShare ? (contactCost / base + i.discountShare) / (i.grossMargin - i.discountShare) : null;
+  const breakEvenLift =
+    base > 0 && i.grossMargin > i.discountShare
+      ? (contactCost / base + i.discountShare) / (i.grossMargin - i.discountShare)
+      : null;
   const netPerDay = (incrementalMargin - discountCost) / i.windowDays;
   return {
     incrementalRevenue,

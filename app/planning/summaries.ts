@@ -5,7 +5,19 @@ import { SALE, type Facts } from "~/analytics/facts";
 // last of them, T = weeks from the first purchase to the calibration end; m = average value of the repeat purchases
 // (the first excluded); holdout = purchases after the calibration end.
 
-export type CustomerSummary = { index: number; customerId: string; x: number; tx: number; T: number; m: number; firstValue: number; revenue: number; holdout: number; activeMonths: number; orders: number };
+export type CustomerSummary = {
+  index: number;
+  customerId: string;
+  x: number;
+  tx: number;
+  T: number;
+  m: number;
+  firstValue: number;
+  revenue: number;
+  holdout: number;
+  activeMonths: number;
+  orders: number;
+};
 
 export function summarise(facts: Facts, calibrationEnd: number): CustomerSummary[] {
   const o = facts.orders;
@@ -25,7 +37,11 @@ export function summarise(facts: Facts, calibrationEnd: number): CustomerSummary
     const inCalibration = sorted.filter((d) => d <= calibrationEnd);
     const repeats = inCalibration.slice(1);
     const last = inCalibration[inCalibration.length - 1];
-    const months = new Set(inCalibration.map((d) => Math.floor(new Date(d * 86_400_000).getUTCFullYear() * 12 + new Date(d * 86_400_000).getUTCMonth())));
+    const months = new Set(
+      inCalibration.map((d) =>
+        Math.floor(new Date(d * 86_400_000).getUTCFullYear() * 12 + new Date(d * 86_400_000).getUTCMonth()),
+      ),
+    );
     out.push({
       index: c,
       customerId: facts.customers.ids[c],

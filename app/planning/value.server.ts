@@ -11,7 +11,16 @@ import { segmentsVersion } from "~/db/version.server";
 import { rfmAsOf } from "~/experiments/backtest";
 import { ensureSegments } from "~/segments/compute.server";
 import type { BgNbd, FitInfo, GammaGamma } from "./clv";
-import { DEFAULT_CAPS, fitPair, predict, type FitCaps, type FitCheck, type FitInput, type FitPair, type Predictions } from "./clv-fit";
+import {
+  DEFAULT_CAPS,
+  fitPair,
+  predict,
+  type FitCaps,
+  type FitCheck,
+  type FitInput,
+  type FitPair,
+  type Predictions,
+} from "./clv-fit";
 import { summarise, type CustomerSummary } from "./summaries";
 import { moneyHeaders } from "~/lib/currency";
 
@@ -21,9 +30,21 @@ import { moneyHeaders } from "~/lib/currency";
 // result is kept per (data set and segments version, calibration end) in this process and in a file beside the
 // database, so every web worker and the CLI share one fit; a fit under way is marked there too.
 
-export type CustomerValue = CustomerSummary & { pAlive: number; purchases30: number; purchases90: number; purchases365: number; expectedValue: number; revenue365: number; segment: string; persona: string };
+export type CustomerValue = CustomerSummary & {
+  pAlive: number;
+  purchases30: number;
+  purchases90: number;
+  purchases365: number;
+  expectedValue: number;
+  revenue365: number;
+  segment: string;
+  persona: string;
+};
 
-type FitSummary = Omit<FitCheck, "bgnbd" | "gammaGamma"> & { bgnbd: BgNbd & FitInfo; gammaGamma: GammaGamma & FitInfo & { customers: number } };
+type FitSummary = Omit<FitCheck, "bgnbd" | "gammaGamma"> & {
+  bgnbd: BgNbd & FitInfo;
+  gammaGamma: GammaGamma & FitInfo & { customers: number };
+};
 
 export type ValueModel = {
   calibrationEnd: string;
@@ -31,7 +52,14 @@ export type ValueModel = {
   holdoutWeeks: number;
   customers: number;
   /** Both fits, their checks in words, and which one the predictions use (null: neither converged, no predictions). */
-  fits: { plain: FitSummary; regularised: FitSummary; penalizer: number; used: FitPair["used"]; reason: string; warning: string | null };
+  fits: {
+    plain: FitSummary;
+    regularised: FitSummary;
+    penalizer: number;
+    used: FitPair["used"];
+    reason: string;
+    warning: string | null;
+  };
   /** The parameters of the fit used (null when none is usable). */
   bgnbd: (BgNbd & { logLikelihood: number }) | null;
   gammaGamma: (GammaGamma & { logLikelihood: number; customers: number }) | null;
@@ -43,7 +71,8 @@ export type ValueModel = {
   seconds: number;
 };
 
-export type ValueState = { status: "ready"; model: ValueModel } | { status: "fitting"; since: string } | { status: "failed"; error: string };
+export type ValueState =
+  { status: "ready"; model: ValueModel } | { status: "fitting"; since: string } | { status: "failed"; error: string };
 
 const WEEK = 7;
 /** A fit marked as under way longer than this (its process died) is started again. */
@@ -113,7 +142,11 @@ function workerScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
-function runInWorker(script: string, input: FitInput, caps: FitCaps): Promise<{ pair: FitPair; predictions: Predictions | null }> {
+function runInWorker(
+  script: string,
+  input: FitInput,
+  caps: FitCaps,
+): Promise<{ pair: FitPair; predictions: Predictions | null }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script);
     worker.once("message", (m: { pair: FitPair; predictions: Predictions | null } | { error: string }) => {
@@ -127,7 +160,14 @@ function runInWorker(script: string, input: FitInput, caps: FitCaps): Promise<{ 
   });
 }
 
-type Prepared = { key: string; calibrationEnd: string; summaries: CustomerSummary[]; input: FitInput; labels: Map<string, { seg: string; persona: string }>; dataEnd: string };
+type Prepared = {
+  key: string;
+  calibrationEnd: string;
+  summaries: CustomerSummary[];
+  input: FitInput;
+  labels: Map<string, { seg: string; persona: string }>;
+  dataEnd: string;
+};
 
 function prepare(db: Db, datasetId: number, calibrationEnd?: string): Prepared {
   ensureSegments(db, datasetId);
@@ -136,14 +176,38 @@ function prepare(db: Db, datasetId: number, calibrationEnd?: string): Prepared {
   const cal = dayNumber(end);
   const summaries = summarise(facts, cal);
   const column = (f: (s: CustomerSummary) => number) => Float64Array.from(summaries, f);
-  const input: FitInput = { x: column((s) => s.x), tx: column((s) => s.tx), T: column((s) => s.T), m: column((s) => s.m), holdout: column((s) => s.holdout), holdoutWeeks: (facts.lastDay - cal) / WEEK };
+  const input: FitInput = {
+    x: column((s) => s.x),
+    tx: column((s) => s.tx),
+    T: column((s) => s.T),
+    m: column((s) => s.m),
+    holdout: column((s) => s.holdout),
+    holdoutWeeks: (facts.lastDay - cal) / WEEK,
+  };
   // segments as of the calibration end (the same RFM rule on the data up to it); personas are the current ones
   const asOf = new Map(rfmAsOf(facts, cal).map((c) => [c.customerId, c.segment as string]));
-  const personas = new Map((db.$client.prepare(
-    "SELECT x.customer_id, COALESCE(p.name, '') FROM customer_rfm x JOIN segment_runs s ON s.dataset_id = x.dataset_id LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona WHERE x.dataset_id = ?",
-  ).raw().all(datasetId) as [string, string][]));
-  const labels = new Map(summaries.map((s) => [s.customerId, { seg: asOf.get(s.customerId) ?? "", persona: personas.get(s.customerId) ?? "" }]));
-  return { key: `clv2:${segmentsVersion(db, datasetId)}:${end}`, calibrationEnd: end, summaries, input, labels, dataEnd: dayText(facts.lastDay) };
+  const personas = new Map(
+    db.$client
+      .prepare(
+        "SELECT x.customer_id, COALESCE(p.name, '') FROM customer_rfm x JOIN segment_runs s ON s.dataset_id = x.dataset_id LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona WHERE x.dataset_id = ?",
+      )
+      .raw()
+      .all(datasetId) as [string, string][],
+  );
+  const labels = new Map(
+    summaries.map((s) => [
+      s.customerId,
+      { seg: asOf.get(s.customerId) ?? "", persona: personas.get(s.customerId) ?? "" },
+    ]),
+  );
+  return {
+    key: `clv2:${segmentsVersion(db, datasetId)}:${end}`,
+    calibrationEnd: end,
+    summaries,
+    input,
+    labels,
+    dataEnd: dayText(facts.lastDay),
+  };
 }
 
 function assemble(p: Prepared, pair: FitPair, predictions: Predictions | null, seconds: number): ValueModel {
@@ -172,16 +236,25 @@ function assemble(p: Prepared, pair: FitPair, predictions: Predictions | null, s
     g.actual += r.holdout;
     groups.set(key, g);
   });
-  const holdout = ["0", "1", "2", "3", "4", "5", "6", "7+"].filter((k) => groups.has(k)).map((k) => {
-    const g = groups.get(k)!;
-    return { x: k, customers: g.customers, predicted: g.predicted / g.customers, actual: g.actual / g.customers };
-  });
+  const holdout = ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    .filter((k) => groups.has(k))
+    .map((k) => {
+      const g = groups.get(k)!;
+      return { x: k, customers: g.customers, predicted: g.predicted / g.customers, actual: g.actual / g.customers };
+    });
   return {
     calibrationEnd: p.calibrationEnd,
     dataEnd: p.dataEnd,
     holdoutWeeks: p.input.holdoutWeeks,
     customers: rows.length,
-    fits: { plain: pair.plain, regularised: pair.regularised, penalizer: pair.penalizer, used: pair.used, reason: pair.reason, warning: pair.warning },
+    fits: {
+      plain: pair.plain,
+      regularised: pair.regularised,
+      penalizer: pair.penalizer,
+      used: pair.used,
+      reason: pair.reason,
+      warning: pair.warning,
+    },
     bgnbd: used ? used.bgnbd : null,
     gammaGamma: used ? used.gammaGamma : null,
     segmentsAsOf: p.calibrationEnd,
@@ -206,7 +279,12 @@ function start(p: Prepared, caps: FitCaps): Promise<ValueModel> {
   if (!script) {
     // from TypeScript sources (tests, tsx scripts) there is no compiled worker: fit here, now
     const pair = fitPair(p.input, caps);
-    const model = assemble(p, pair, pair.used ? predict(p.input, pair[pair.used]) : null, (performance.now() - started) / 1000);
+    const model = assemble(
+      p,
+      pair,
+      pair.used ? predict(p.input, pair[pair.used]) : null,
+      (performance.now() - started) / 1000,
+    );
     remember(p.key, model);
     writeShared(p.key, model);
     rmSync(mark, { force: true });
@@ -245,7 +323,12 @@ function cached(key: string): ValueModel | null {
  * The model for a calibration end without waiting: ready (from this process or the shared file), or "fitting" (a fit
  * was started, here or in another web worker), or "failed" with the reason (asked again, it is tried again).
  */
-export function valueModelState(db: Db, datasetId: number, calibrationEnd?: string, caps: FitCaps = DEFAULT_CAPS): ValueState {
+export function valueModelState(
+  db: Db,
+  datasetId: number,
+  calibrationEnd?: string,
+  caps: FitCaps = DEFAULT_CAPS,
+): ValueState {
   const p = prepare(db, datasetId, calibrationEnd);
   const hit = cached(p.key);
   if (hit) return { status: "ready", model: hit };
@@ -265,7 +348,12 @@ export function valueModelState(db: Db, datasetId: number, calibrationEnd?: stri
 }
 
 /** The model for a calibration end, waiting for its fit (the CLI). */
-export async function valueModel(db: Db, datasetId: number, calibrationEnd?: string, caps: FitCaps = DEFAULT_CAPS): Promise<ValueModel> {
+export async function valueModel(
+  db: Db,
+  datasetId: number,
+  calibrationEnd?: string,
+  caps: FitCaps = DEFAULT_CAPS,
+): Promise<ValueModel> {
   const p = prepare(db, datasetId, calibrationEnd);
   const hit = cached(p.key);
   if (hit) return hit;
@@ -281,7 +369,11 @@ export type GroupValue = {
   /** Mean P(alive) over the group's repeat buyers (x > 0); null when it has none. */
   pAlive: number | null;
   repeatBuyers: number;
-  purchases30: number; purchases90: number; purchases365: number; revenue365: number };
+  purchases30: number;
+  purchases90: number;
+  purchases365: number;
+  revenue365: number;
+};
 
 /**
  * Per segment (or persona): historical value and mean predictions. P(alive) is averaged over repeat buyers only: in
@@ -295,7 +387,8 @@ export function valueByGroup(model: ValueModel, by: "segment" | "persona"): Grou
     if (rows) rows.push(r);
     else groups.set(key, [r]);
   }
-  const mean = (rows: CustomerValue[], f: (r: CustomerValue) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
+  const mean = (rows: CustomerValue[], f: (r: CustomerValue) => number) =>
+    rows.reduce((s, r) => s + f(r), 0) / rows.length;
   return [...groups.entries()]
     .map(([group, rows]) => ({
       group,
@@ -319,8 +412,43 @@ function repeatPAlive(rows: CustomerValue[]): number | null {
 }
 
 /** p_alive stays numeric: 1 for a customer with no repeat purchase (x = 0), as BG/NBD defines it (README). */
-export const CLV_CSV_HEADER = ["customer_id", "segment_at_calibration_end", "persona", "x", "t_x", "T", "revenue_to_date", "orders", "active_months", "p_alive", "purchases_30d", "purchases_90d", "purchases_365d", "expected_order_value", "expected_revenue_365d", "holdout_purchases"];
+export const CLV_CSV_HEADER = [
+  "customer_id",
+  "segment_at_calibration_end",
+  "persona",
+  "x",
+  "t_x",
+  "T",
+  "revenue_to_date",
+  "orders",
+  "active_months",
+  "p_alive",
+  "purchases_30d",
+  "purchases_90d",
+  "purchases_365d",
+  "expected_order_value",
+  "expected_revenue_365d",
+  "holdout_purchases",
+];
 /** CLV_CSV_HEADER with its money columns naming the data set's currency: "revenue_to_date (GBP)" (issue 14). */
-export const clvCsvHeader = (currency: string | null | undefined) => moneyHeaders(CLV_CSV_HEADER, ["revenue_to_date", "expected_order_value", "expected_revenue_365d"], currency);
-export const clvCsvRow = (r: CustomerValue) => [r.customerId, r.segment, r.persona, r.x, round(r.tx), round(r.T), round(r.revenue), r.orders, r.activeMonths, round(r.pAlive, 4), round(r.purchases30, 4), round(r.purchases90, 4), round(r.purchases365, 4), round(r.expectedValue), round(r.revenue365), r.holdout];
+export const clvCsvHeader = (currency: string | null | undefined) =>
+  moneyHeaders(CLV_CSV_HEADER, ["revenue_to_date", "expected_order_value", "expected_revenue_365d"], currency);
+export const clvCsvRow = (r: CustomerValue) => [
+  r.customerId,
+  r.segment,
+  r.persona,
+  r.x,
+  round(r.tx),
+  round(r.T),
+  round(r.revenue),
+  r.orders,
+  r.activeMonths,
+  round(r.pAlive, 4),
+  round(r.purchases30, 4),
+  round(r.purchases90, 4),
+  round(r.purchases365, 4),
+  round(r.expectedValue),
+  round(r.revenue365),
+  r.holdout,
+];
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -24,7 +24,13 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!recorded.analysis) return jsonError(recorded.problem ?? "The recorded results cannot be analysed", 400);
     return json({ source: recorded.results.source, recordedAt: recorded.results.recordedAt, ...recorded.analysis });
   }
-  const parsed = Array.isArray(body.data) ? z.array(resultSetSchema).min(1, "the array is empty").max(MAX_SETS, `at most ${MAX_SETS} result sets per request`).safeParse(body.data) : resultSetSchema.safeParse(body.data);
+  const parsed = Array.isArray(body.data)
+    ? z
+        .array(resultSetSchema)
+        .min(1, "the array is empty")
+        .max(MAX_SETS, `at most ${MAX_SETS} result sets per request`)
+        .safeParse(body.data)
+    : resultSetSchema.safeParse(body.data);
   if (!parsed.success) return jsonError(describeIssues(parsed.error), 400);
   return json(Array.isArray(parsed.data) ? parsed.data.map(analyseResultSet) : analyseResultSet(parsed.data));
 }

@@ -20,9 +20,11 @@ export async function action({ request }: ActionFunctionArgs) {
   if ((request.headers.get("content-type") ?? "").includes("application/json")) {
     const body = await readJson(request);
     if (!body.ok) return body.response;
-    if (!body.data || typeof body.data !== "object" || Array.isArray(body.data)) return jsonError("The body must be a JSON object of the audience form's fields", 400);
+    if (!body.data || typeof body.data !== "object" || Array.isArray(body.data))
+      return jsonError("The body must be a JSON object of the audience form's fields", 400);
     form = new FormData();
-    for (const [k, v] of Object.entries(body.data)) for (const x of Array.isArray(v) ? v : [v]) if (x !== null && x !== undefined) form.append(k, String(x));
+    for (const [k, v] of Object.entries(body.data))
+      for (const x of Array.isArray(v) ? v : [v]) if (x !== null && x !== undefined) form.append(k, String(x));
   } else {
     const read = await request.formData().catch(() => null);
     if (!read) return jsonError("Send the audience form's fields as a form or a JSON object", 400);
@@ -31,5 +33,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!String(form.get("name") ?? "").trim()) form.set("name", "preview");
   const parsed = audienceFromForm(form);
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error) }, { status: 400 });
-  return json({ ...audienceSize(active.db, active.id, parsed.data.definition), description: describeAudience(parsed.data.definition) });
+  return json({
+    ...audienceSize(active.db, active.id, parsed.data.definition),
+    description: describeAudience(parsed.data.definition),
+  });
 }

@@ -17,10 +17,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const state = valueModelState(active.db, active.id, date.data.from);
   // the fit runs in its worker thread: "ask again" (never kept by a cache), or why it failed
   if (state.status === "fitting")
-    return json({ status: "fitting", since: state.since, message: "The customer-value models are being fitted: ask again in a few seconds" }, { status: 202, headers: { "Retry-After": "2", "Cache-Control": "no-store" } });
-  if (state.status === "failed") return json({ error: state.error }, { status: 503, headers: { "Cache-Control": "no-store" } });
+    return json(
+      {
+        status: "fitting",
+        since: state.since,
+        message: "The customer-value models are being fitted: ask again in a few seconds",
+      },
+      { status: 202, headers: { "Retry-After": "2", "Cache-Control": "no-store" } },
+    );
+  if (state.status === "failed")
+    return json({ error: state.error }, { status: 503, headers: { "Cache-Control": "no-store" } });
   const model = state.model;
-  if (search.get("format") === "csv") return csvResponse("clv_customers.csv", toCsv(clvCsvHeader(active.currency), model.rows.map(clvCsvRow)));
+  if (search.get("format") === "csv")
+    return csvResponse("clv_customers.csv", toCsv(clvCsvHeader(active.currency), model.rows.map(clvCsvRow)));
   const { rows: _rows, ...rest } = model;
   return json({ ...rest, customers: model.customers });
 }

@@ -6,6 +6,12 @@ import { methodNotAllowed } from "~/lib/http.server";
 
 // POST /api/experiments/:id/clone — a new draft with the same design ("Run again"); answers the new experiment (201).
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  experimentStep(request, params.id, z.object({}).strict(), ({ active, experiment }) => experimentJson(active.db, cloneExperiment(active.db, experiment.id)), 201);
+  experimentStep(
+    request,
+    params.id,
+    z.object({}).strict(),
+    ({ active, experiment }) => experimentJson(active.db, cloneExperiment(active.db, experiment.id)),
+    201,
+  );
 
 export const loader = () => methodNotAllowed(["POST"]);

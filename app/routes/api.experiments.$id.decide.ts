@@ -10,6 +10,14 @@ import { methodNotAllowed } from "~/lib/http.server";
 const schema = z.object({ decision: z.enum(DECISIONS), note: z.string().max(2000).optional() }).strict();
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  experimentStep(request, params.id, schema, ({ active, experiment }, body) => (decideExperiment(active.db, experiment.id, body.decision, body.note), experimentJson(active.db, experiment.id)));
+  experimentStep(
+    request,
+    params.id,
+    schema,
+    ({ active, experiment }, body) => (
+      decideExperiment(active.db, experiment.id, body.decision, body.note),
+      experimentJson(active.db, experiment.id)
+    ),
+  );
 
 export const loader = () => methodNotAllowed(["POST"]);

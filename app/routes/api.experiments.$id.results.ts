@@ -10,9 +10,13 @@ import { appErrorResponse, jsonError, methodNotAllowed, readJsonBody } from "~/l
 // arms, analysis}. GET answers the latest measured results.
 
 // one body per source; other sources join this union (simulation, aggregate and upload: app/experiments/record.server.ts)
-const bodySchema = z.discriminatedUnion("source", [z.object({ source: z.literal("measured") }).strict(), simulationBody, aggregateBody, uploadBody], {
-  error: () => 'source must be "measured", "simulation", "aggregate" or "upload"',
-});
+const bodySchema = z.discriminatedUnion(
+  "source",
+  [z.object({ source: z.literal("measured") }).strict(), simulationBody, aggregateBody, uploadBody],
+  {
+    error: () => 'source must be "measured", "simulation", "aggregate" or "upload"',
+  },
+);
 
 export async function action({ params, request }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);

@@ -8,6 +8,14 @@ import { methodNotAllowed } from "~/lib/http.server";
 const schema = z.object({ reason: z.string().max(2000).optional() }).strict();
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  experimentStep(request, params.id, schema, ({ active, experiment }, body) => (stopExperiment(active.db, experiment.id, body.reason), experimentJson(active.db, experiment.id)));
+  experimentStep(
+    request,
+    params.id,
+    schema,
+    ({ active, experiment }, body) => (
+      stopExperiment(active.db, experiment.id, body.reason),
+      experimentJson(active.db, experiment.id)
+    ),
+  );
 
 export const loader = () => methodNotAllowed(["POST"]);

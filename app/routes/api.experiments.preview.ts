@@ -15,10 +15,17 @@ export async function action({ request }: ActionFunctionArgs) {
   const experimentId = String(form.get("experimentId") ?? "").trim();
   if (experimentId) {
     const e = /^\d{1,15}$/.test(experimentId) ? getExperiment(active.db, Number(experimentId)) : null;
-    if (!e || e.datasetId !== active.id) return json({ errors: { experimentId: `experimentId: no experiment ${experimentId} in the active data set` } }, { status: 404 });
+    if (!e || e.datasetId !== active.id)
+      return json(
+        { errors: { experimentId: `experimentId: no experiment ${experimentId} in the active data set` } },
+        { status: 404 },
+      );
     if (e.status !== "draft") {
       const d = e.design;
-      return json({ preview: experimentPreview(active.db, e), learned: learnedLift(active.db, active.id, d.campaignType, audienceKey(d.audience)) });
+      return json({
+        preview: experimentPreview(active.db, e),
+        learned: learnedLift(active.db, active.id, d.campaignType, audienceKey(d.audience)),
+      });
     }
   }
   if (!String(form.get("name") ?? "").trim()) form.set("name", "preview");
@@ -26,7 +33,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return json({ errors: designErrors(parsed.error) }, { status: 400 });
   try {
     const d = parsed.data;
-    return json({ preview: designPreview(active.db, active.id, d), learned: learnedLift(active.db, active.id, d.campaignType, audienceKey(d.audience)) });
+    return json({
+      preview: designPreview(active.db, active.id, d),
+      learned: learnedLift(active.db, active.id, d.campaignType, audienceKey(d.audience)),
+    });
   } catch (err) {
     if (err instanceof ExperimentError) return json({ errors: { audience: err.message } }, { status: 400 });
     throw err;

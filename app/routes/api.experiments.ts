@@ -15,10 +15,46 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!active) return jsonError("No data set yet", 404);
   const search = new URL(request.url).searchParams;
   const status = search.get("status");
-  const rows = experimentsTable(active.db, active.id, status === "draft" || status === "running" || status === "completed" ? status : undefined, { archived: search.get("archived") === "1" });
+  const rows = experimentsTable(
+    active.db,
+    active.id,
+    status === "draft" || status === "running" || status === "completed" ? status : undefined,
+    { archived: search.get("archived") === "1" },
+  );
   if (search.get("format") === "csv") {
-    return csvResponse("experiments.csv", toCsv(["id", "name", "campaign_type", "audience", "status", "primary_metric", "window_days", "planned_total", "decision", "updated_at", "rehearsal", "archived"],
-      rows.map((r) => [r.id, r.name, r.campaignType, r.audience, r.status, r.primaryMetric, r.windowDays, r.plannedTotal, r.decision, r.updatedAt, r.rehearsal ? "REHEARSAL (simulated)" : "", r.archived ? "archived" : ""])));
+    return csvResponse(
+      "experiments.csv",
+      toCsv(
+        [
+          "id",
+          "name",
+          "campaign_type",
+          "audience",
+          "status",
+          "primary_metric",
+          "window_days",
+          "planned_total",
+          "decision",
+          "updated_at",
+          "rehearsal",
+          "archived",
+        ],
+        rows.map((r) => [
+          r.id,
+          r.name,
+          r.campaignType,
+          r.audience,
+          r.status,
+          r.primaryMetric,
+          r.windowDays,
+          r.plannedTotal,
+          r.decision,
+          r.updatedAt,
+          r.rehearsal ? "REHEARSAL (simulated)" : "",
+          r.archived ? "archived" : "",
+        ]),
+      ),
+    );
   }
   return json(rows);
 }

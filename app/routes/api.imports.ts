@@ -13,7 +13,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return jsonError("Use POST", 405);
   const parsed = await readJsonBody(request, startImportSchema);
   if (!parsed.ok) return parsed.response;
-  if (parsed.data.update !== undefined && !getDataset(getDb(), parsed.data.update)) return jsonError(`update: no data set with id ${parsed.data.update}`, 404);
+  if (parsed.data.update !== undefined && !getDataset(getDb(), parsed.data.update))
+    return jsonError(`update: no data set with id ${parsed.data.update}`, 404);
   const upload = await getUpload(parsed.data.uploadId);
   if (!upload) return jsonError("No such upload (it may have been imported or discarded)", 404);
   // the pages' first visit then finds the new data set in memory

@@ -16,8 +16,63 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const borrow = new URL(request.url).searchParams.get("borrow") === "1";
   const { candidates, testFirst } = planCandidates(db, id, { borrow });
   const rows = [
-    ...candidates.map((c) => [c.name, "learned", c.audience, c.valuePerCustomer, round(c.learned.raw.estimate), round(c.learned.estimate), round(c.learned.ci[0]), round(c.learned.ci[1]), c.learned.borrowed, c.learned.experiments.map((e) => e.name).join("; "), round(c.profitRange[0], 2), round(c.profitRange[1], 2), null, null]),
-    ...testFirst.map((t) => [t.name, "test first", t.audience, t.valuePerCustomer, null, null, null, null, false, "", null, null, round(t.testLift), t.perArm]),
+    ...candidates.map((c) => [
+      c.name,
+      "learned",
+      c.audience,
+      c.valuePerCustomer,
+      round(c.learned.raw.estimate),
+      round(c.learned.estimate),
+      round(c.learned.ci[0]),
+      round(c.learned.ci[1]),
+      c.learned.borrowed,
+      c.learned.experiments.map((e) => e.name).join("; "),
+      round(c.profitRange[0], 2),
+      round(c.profitRange[1], 2),
+      null,
+      null,
+    ]),
+    ...testFirst.map((t) => [
+      t.name,
+      "test first",
+      t.audience,
+      t.valuePerCustomer,
+      null,
+      null,
+      null,
+      null,
+      false,
+      "",
+      null,
+      null,
+      round(t.testLift),
+      t.perArm,
+    ]),
   ];
-  return csvResponse("plan_learned.csv", toCsv(moneyHeaders(["campaign", "status", "audience", "value_per_customer", "raw_lift", "learned_lift", "lift_low", "lift_high", "borrowed", "experiments", "profit_low", "profit_high", "test_lift", "test_per_arm"], ["value_per_customer", "profit_low", "profit_high"], getDataset(db, id)?.currency), rows));
+  return csvResponse(
+    "plan_learned.csv",
+    toCsv(
+      moneyHeaders(
+        [
+          "campaign",
+          "status",
+          "audience",
+          "value_per_customer",
+          "raw_lift",
+          "learned_lift",
+          "lift_low",
+          "lift_high",
+          "borrowed",
+          "experiments",
+          "profit_low",
+          "profit_high",
+          "test_lift",
+          "test_per_arm",
+        ],
+        ["value_per_customer", "profit_low", "profit_high"],
+        getDataset(db, id)?.currency,
+      ),
+      rows,
+    ),
+  );
 }

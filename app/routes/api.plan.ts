@@ -20,7 +20,14 @@ export async function action({ request }: ActionFunctionArgs) {
     const read = await readJson(request);
     if (!read.ok && read.response.status === 413) return read.response;
     body = read.ok ? read.data : undefined;
-  } else body = await request.formData().then((f) => { try { return JSON.parse(String(f.get("payload"))); } catch { return undefined; } });
+  } else
+    body = await request.formData().then((f) => {
+      try {
+        return JSON.parse(String(f.get("payload")));
+      } catch {
+        return undefined;
+      }
+    });
   if (body && typeof body === "object" && "learned" in body) {
     // {budget, learned: true, borrow?}: the active data set's candidates with their learned lifts (issue #11)
     const learned = learnedPlanSchema.safeParse(body);
@@ -30,11 +37,37 @@ export async function action({ request }: ActionFunctionArgs) {
     return json(learnedPlan(active.db, active.id, learned.data.budget, learned.data.borrow));
   }
   const parsed = planRequestSchema.safeParse(body);
-  if (!parsed.success) return jsonError(body === undefined ? "The body is not JSON" : describeIssues(parsed.error), 400);
+  if (!parsed.success)
+    return jsonError(body === undefined ? "The body is not JSON" : describeIssues(parsed.error), 400);
   const result = allocateBudget(parsed.data.budget, parsed.data.candidates);
   if (csv) {
-    return csvResponse("plan.csv", toCsv(moneyHeaders(["campaign", "contacts", "spend", "expected_profit", "incremental_revenue", "profit_per_contact", "return_per_spend"], ["spend", "expected_profit", "incremental_revenue", "profit_per_contact"], activeDataset()?.currency),
-      result.allocations.map((a) => [a.name, a.contacts, round(a.spend), round(a.expectedProfit), round(a.incrementalRevenue), round(a.profitPerContact, 4), a.returnPerSpend === null ? null : round(a.returnPerSpend, 4)])));
+    return csvResponse(
+      "plan.csv",
+      toCsv(
+        moneyHeaders(
+          [
+            "campaign",
+            "contacts",
+            "spend",
+            "expected_profit",
+            "incremental_revenue",
+            "profit_per_contact",
+            "return_per_spend",
+          ],
+          ["spend", "expected_profit", "incremental_revenue", "profit_per_contact"],
+          activeDataset()?.currency,
+        ),
+        result.allocations.map((a) => [
+          a.name,
+          a.contacts,
+          round(a.spend),
+          round(a.expectedProfit),
+          round(a.incrementalRevenue),
+          round(a.profitPerContact, 4),
+          a.returnPerSpend === null ? null : round(a.returnPerSpend, 4),
+        ]),
+      ),
+    );
   }
   return json(result);
 }

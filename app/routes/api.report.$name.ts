@@ -11,7 +11,8 @@ import { jsonError } from "~/lib/http.server";
 // with format=csv&table=<table name> one of its tables as CSV (the pages' download links).
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const name = params.name as ReportName;
-  if (!REPORT_NAMES.includes(name)) return jsonError(`No report "${params.name}"; reports: ${REPORT_NAMES.join(", ")}`, 404);
+  if (!REPORT_NAMES.includes(name))
+    return jsonError(`No report "${params.name}"; reports: ${REPORT_NAMES.join(", ")}`, 404);
   const search = new URL(request.url).searchParams;
   const filter = filterFromSearch(search);
   if (!filter.success) return jsonError(describeIssues(filter.error), 400);
@@ -20,9 +21,15 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (search.get("format") === "csv") {
     const tables = reportTables(active.facts, name, filter.data);
     const table = tables.find((t) => t.name === (search.get("table") ?? tables[0].name));
-    if (!table) return jsonError(`No table "${search.get("table")}" in ${name}; tables: ${tables.map((t) => t.name).join(", ")}`, 404);
+    if (!table)
+      return jsonError(
+        `No table "${search.get("table")}" in ${name}; tables: ${tables.map((t) => t.name).join(", ")}`,
+        404,
+      );
     return csvResponse(`${table.name}.csv`, toCsv(table.header, table.rows));
   }
-  const report = memo(`${name}:${active.facts.datasetId}:${JSON.stringify(filter.data)}`, () => buildReport(active.facts, name, filter.data));
+  const report = memo(`${name}:${active.facts.datasetId}:${JSON.stringify(filter.data)}`, () =>
+    buildReport(active.facts, name, filter.data),
+  );
   return json({ dataset: active.dataset, ...report });
 }

@@ -15,5 +15,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (segment === null) throw new Response(`No segment "${slug}"`, { status: 404 });
   const personaText = search.get("persona");
   const persona = personaText !== null && /^\d$/.test(personaText) ? Number(personaText) : undefined;
-  return csvResponse("rfm_customers.csv", toCsv(rfmCsvHeader(db, id), allMembers(db, id, { segment, persona }).map(rfmCsvRow)));
+  return csvResponse(
+    "rfm_customers.csv",
+    toCsv(rfmCsvHeader(db, id), allMembers(db, id, { segment, persona }).map(rfmCsvRow)),
+  );
 }

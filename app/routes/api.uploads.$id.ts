@@ -18,7 +18,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const map = Object.fromEntries(FIELDS.filter((f) => query.get(f)).map((f) => [f, query.get(f)!]));
   const parsed = querySchema.safeParse({ map, dateFormat: query.get("dateFormat") || undefined });
   if (!parsed.success) return jsonError(describeIssues(parsed.error), 400);
-  const preview = await previewFile(upload.path, Object.keys(map).length ? parsed.data.map : undefined, parsed.data.dateFormat);
+  const preview = await previewFile(
+    upload.path,
+    Object.keys(map).length ? parsed.data.map : undefined,
+    parsed.data.dateFormat,
+  );
   return json({ upload: { id: upload.id, fileName: upload.fileName, bytes: upload.bytes }, preview });
 }
 

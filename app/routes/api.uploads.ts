@@ -16,7 +16,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   // a NUL or another control character cannot be part of a file name handed to the import (it gave a 500)
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(fileName) || fileName.trim() === "") return jsonError("X-File-Name must be a file name without control characters", 400);
+  if (/[\u0000-\u001f\u007f]/.test(fileName) || fileName.trim() === "")
+    return jsonError("X-File-Name must be a file name without control characters", 400);
   try {
     const upload = await saveUpload(request.body as WebReadableStream<Uint8Array> | null, fileName);
     const preview = await previewFile(upload.path);

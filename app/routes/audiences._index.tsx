@@ -1,4 +1,22 @@
-import { Alert, Anchor, Badge, Button, Card, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  MultiSelect,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
@@ -8,7 +26,15 @@ import { amount, int } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
 import { audienceFromForm, fieldErrors } from "~/segments/audience-form";
 import { AppError, STATUS_OF } from "~/lib/errors";
-import { customerCountries, deleteAudience, describeAudience, getAudience, listAudiences, saveAudience, type AudienceDefinition } from "~/segments/audiences.server";
+import {
+  customerCountries,
+  deleteAudience,
+  describeAudience,
+  getAudience,
+  listAudiences,
+  saveAudience,
+  type AudienceDefinition,
+} from "~/segments/audiences.server";
 import { personaClusters, segmentRun } from "~/segments/queries.server";
 import { SEGMENTS } from "~/segments/rfm";
 
@@ -24,7 +50,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
     empty: false as const,
     dataset: active.name,
     audiences: listAudiences(active.db, active.id).map((a) => ({ ...a, description: describeAudience(a.definition) })),
-    personas: personaClusters(active.db, active.id, run.chosenK).map((p) => ({ k: p.k, cluster: p.cluster, name: p.name })),
+    personas: personaClusters(active.db, active.id, run.chosenK).map((p) => ({
+      k: p.k,
+      cluster: p.cluster,
+      name: p.name,
+    })),
     countries: customerCountries(active.db, active.id),
     editing: editing && editing.datasetId === active.id ? editing : null,
   });
@@ -38,7 +68,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   if (form.get("intent") === "delete") {
     const parsed = deleteSchema.safeParse(Object.fromEntries(form));
-    if (!parsed.success || !deleteAudience(active.db, parsed.data.id)) return json({ errors: { form: "That audience no longer exists" } }, { status: 404 });
+    if (!parsed.success || !deleteAudience(active.db, parsed.data.id))
+      return json({ errors: { form: "That audience no longer exists" } }, { status: 404 });
     return redirect("/audiences?deleted=1");
   }
   const parsed = audienceFromForm(form);
@@ -65,36 +96,65 @@ export default function Audiences() {
     <Stack gap="lg">
       <div>
         <Title order={2}>Audiences</Title>
-        <Text c="dimmed">{data.dataset} · who a campaign experiment targets: a segment, a persona, or a filter. Sizes are live.</Text>
+        <Text c="dimmed">
+          {data.dataset} · who a campaign experiment targets: a segment, a persona, or a filter. Sizes are live.
+        </Text>
       </div>
-      {saved > 0 && <Alert color="teal" data-testid="audience-saved">{params.get("existed") ? "Already saved as" : "Saved"} “{data.audiences.find((a) => a.id === saved)?.name}”.</Alert>}
+      {saved > 0 && (
+        <Alert color="teal" data-testid="audience-saved">
+          {params.get("existed") ? "Already saved as" : "Saved"} “{data.audiences.find((a) => a.id === saved)?.name}”.
+        </Alert>
+      )}
       {params.get("deleted") && <Alert color="teal">Deleted the audience.</Alert>}
       <Card withBorder>
         <Group justify="space-between" mb="xs">
           <Title order={4}>Saved audiences</Title>
-          <Anchor size="sm" href="/api/audiences">JSON</Anchor>
+          <Anchor size="sm" href="/api/audiences">
+            JSON
+          </Anchor>
         </Group>
         {data.audiences.length === 0 ? (
           <Text c="dimmed">None yet: save one below, or use “Use as audience” on a segment or persona.</Text>
         ) : (
           <Table striped fz="sm" data-testid="audiences-table">
             <Table.Thead>
-              <Table.Tr>{["Name", "Kind", "Definition", "Customers", "Net spend to date", ""].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+              <Table.Tr>
+                {["Name", "Kind", "Definition", "Customers", "Net spend to date", ""].map((h) => (
+                  <Table.Th key={h}>{h}</Table.Th>
+                ))}
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {data.audiences.map((a) => (
                 <Table.Tr key={a.id}>
                   <Table.Td fw={600}>{a.name}</Table.Td>
-                  <Table.Td><Badge variant="light" size="sm">{a.kind}</Badge></Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" size="sm">
+                      {a.kind}
+                    </Badge>
+                  </Table.Td>
                   <Table.Td>{a.description}</Table.Td>
                   <Table.Td ta="right">{int(a.customers)}</Table.Td>
                   <Table.Td ta="right">{amount(a.revenue)}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" justify="flex-end" wrap="nowrap">
-                      <Button size="xs" variant="light" component={Link} to={`/experiments/new?audience=${a.id}`}>Design a test</Button>
-                      <Button size="xs" variant="subtle" component="a" href={`/audiences/${a.id}/members.csv`} download>Members (CSV)</Button>
-                      <Button size="xs" variant="subtle" component={Link} to={`/audiences?edit=${a.id}`}>Edit</Button>
-                      <Button size="xs" variant="subtle" color="red" onClick={() => setConfirm({ id: a.id, name: a.name })}>Delete</Button>
+                      <Button size="xs" variant="light" component={Link} to={`/experiments/new?audience=${a.id}`}>
+                        Design a test
+                      </Button>
+                      <Button size="xs" variant="subtle" component="a" href={`/audiences/${a.id}/members.csv`} download>
+                        Members (CSV)
+                      </Button>
+                      <Button size="xs" variant="subtle" component={Link} to={`/audiences?edit=${a.id}`}>
+                        Edit
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setConfirm({ id: a.id, name: a.name })}
+                      >
+                        Delete
+                      </Button>
                     </Group>
                   </Table.Td>
                 </Table.Tr>
@@ -103,15 +163,24 @@ export default function Audiences() {
           </Table>
         )}
       </Card>
-      <AudienceForm key={data.editing?.id ?? "new"} editing={data.editing ?? { name: "", definition: { kind: "filter" } }} personas={data.personas} countries={data.countries} />
+      <AudienceForm
+        key={data.editing?.id ?? "new"}
+        editing={data.editing ?? { name: "", definition: { kind: "filter" } }}
+        personas={data.personas}
+        countries={data.countries}
+      />
       <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Delete this audience?">
         <Form method="post" onSubmit={() => setConfirm(null)}>
           <input type="hidden" name="intent" value="delete" />
           <input type="hidden" name="id" value={confirm?.id ?? ""} />
           <Text mb="md">“{confirm?.name}” will be deleted; its customers are not affected.</Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirm(null)}>Keep it</Button>
-            <Button type="submit" color="red">Delete</Button>
+            <Button variant="default" onClick={() => setConfirm(null)}>
+              Keep it
+            </Button>
+            <Button type="submit" color="red">
+              Delete
+            </Button>
           </Group>
         </Form>
       </Modal>
@@ -119,14 +188,29 @@ export default function Audiences() {
   );
 }
 
-function AudienceForm({ editing, personas, countries }: { editing: Editing; personas: { k: number; cluster: number; name: string }[]; countries: string[] }) {
+function AudienceForm({
+  editing,
+  personas,
+  countries,
+}: {
+  editing: Editing;
+  personas: { k: number; cluster: number; name: string }[];
+  countries: string[];
+}) {
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = (result && "errors" in result ? result.errors : {}) as Record<string, string>;
-  const preview = useFetcher<{ customers?: number; revenue?: number; description?: string; errors?: Record<string, string> }>();
+  const preview = useFetcher<{
+    customers?: number;
+    revenue?: number;
+    description?: string;
+    errors?: Record<string, string>;
+  }>();
   const formRef = useRef<HTMLFormElement>(null);
   const d = editing.definition;
   const [kind, setKind] = useState<AudienceDefinition["kind"]>(d.kind);
-  const [persona, setPersona] = useState<string | null>(d.kind === "persona" ? String(d.cluster) : personas[0] ? String(personas[0].cluster) : null);
+  const [persona, setPersona] = useState<string | null>(
+    d.kind === "persona" ? String(d.cluster) : personas[0] ? String(personas[0].cluster) : null,
+  );
   const refresh = () => {
     if (formRef.current) preview.submit(formRef.current, { method: "post", action: "/api/audiences" });
   };
@@ -135,7 +219,9 @@ function AudienceForm({ editing, personas, countries }: { editing: Editing; pers
   const chosen = personas.find((p) => String(p.cluster) === persona);
   return (
     <Card withBorder>
-      <Title order={4} mb="sm">{editing.id ? `Edit “${editing.name}”` : "New audience"}</Title>
+      <Title order={4} mb="sm">
+        {editing.id ? `Edit “${editing.name}”` : "New audience"}
+      </Title>
       <Form method="post" ref={formRef} onChange={refresh} data-testid="audience-form">
         {editing.id && <input type="hidden" name="id" value={editing.id} />}
         <input type="hidden" name="kind" value={kind} />
@@ -150,33 +236,114 @@ function AudienceForm({ editing, personas, countries }: { editing: Editing; pers
           {errors.form && <Alert color="red">{errors.form}</Alert>}
           <Group align="flex-end">
             <TextInput name="name" label="Name" defaultValue={editing.name} error={errors.name} w={320} required />
-            <SegmentedControl value={kind} onChange={(v) => setKind(v as AudienceDefinition["kind"])} data={[{ value: "segment", label: "Segment" }, { value: "persona", label: "Persona" }, { value: "filter", label: "Filter" }]} />
+            <SegmentedControl
+              value={kind}
+              onChange={(v) => setKind(v as AudienceDefinition["kind"])}
+              data={[
+                { value: "segment", label: "Segment" },
+                { value: "persona", label: "Persona" },
+                { value: "filter", label: "Filter" },
+              ]}
+            />
           </Group>
           {kind === "segment" && (
-            <Select name="segment" label="Segment" data={[...SEGMENTS]} defaultValue={d.kind === "segment" ? d.segment : "At Risk"} allowDeselect={false} w={320} error={errors.segment} onChange={() => setTimeout(refresh)} />
+            <Select
+              name="segment"
+              label="Segment"
+              data={[...SEGMENTS]}
+              defaultValue={d.kind === "segment" ? d.segment : "At Risk"}
+              allowDeselect={false}
+              w={320}
+              error={errors.segment}
+              onChange={() => setTimeout(refresh)}
+            />
           )}
           {kind === "persona" && (
             <>
               <input type="hidden" name="k" value={chosen?.k ?? ""} />
               <input type="hidden" name="personaName" value={chosen?.name ?? ""} />
-              <Select name="cluster" label="Persona (of the chosen k)" data={personas.map((p) => ({ value: String(p.cluster), label: p.name }))} value={persona} onChange={setPersona} allowDeselect={false} w={320} error={errors.cluster ?? errors.k} />
+              <Select
+                name="cluster"
+                label="Persona (of the chosen k)"
+                data={personas.map((p) => ({ value: String(p.cluster), label: p.name }))}
+                value={persona}
+                onChange={setPersona}
+                allowDeselect={false}
+                w={320}
+                error={errors.cluster ?? errors.k}
+              />
             </>
           )}
           {kind === "filter" && (
             <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <MultiSelect name="countries" label="Countries" data={countries} defaultValue={filter?.countries ?? []} searchable clearable error={errors.countries} onChange={() => setTimeout(refresh)} />
-              <MultiSelect name="segments" label="Segments" data={[...SEGMENTS]} defaultValue={filter?.segments ?? []} clearable error={errors.segments} onChange={() => setTimeout(refresh)} />
+              <MultiSelect
+                name="countries"
+                label="Countries"
+                data={countries}
+                defaultValue={filter?.countries ?? []}
+                searchable
+                clearable
+                error={errors.countries}
+                onChange={() => setTimeout(refresh)}
+              />
+              <MultiSelect
+                name="segments"
+                label="Segments"
+                data={[...SEGMENTS]}
+                defaultValue={filter?.segments ?? []}
+                clearable
+                error={errors.segments}
+                onChange={() => setTimeout(refresh)}
+              />
               <Group grow>
-                <NumberInput name="recencyMin" label="Days since last order ≥" defaultValue={filter?.recency?.min} min={0} error={errors.recencyMin} />
-                <NumberInput name="recencyMax" label="≤" defaultValue={filter?.recency?.max} min={0} error={errors.recencyMax} />
+                <NumberInput
+                  name="recencyMin"
+                  label="Days since last order ≥"
+                  defaultValue={filter?.recency?.min}
+                  min={0}
+                  error={errors.recencyMin}
+                />
+                <NumberInput
+                  name="recencyMax"
+                  label="≤"
+                  defaultValue={filter?.recency?.max}
+                  min={0}
+                  error={errors.recencyMax}
+                />
               </Group>
               <Group grow>
-                <NumberInput name="frequencyMin" label="Orders ≥" defaultValue={filter?.frequency?.min} min={0} error={errors.frequencyMin} />
-                <NumberInput name="frequencyMax" label="≤" defaultValue={filter?.frequency?.max} min={0} error={errors.frequencyMax} />
+                <NumberInput
+                  name="frequencyMin"
+                  label="Orders ≥"
+                  defaultValue={filter?.frequency?.min}
+                  min={0}
+                  error={errors.frequencyMin}
+                />
+                <NumberInput
+                  name="frequencyMax"
+                  label="≤"
+                  defaultValue={filter?.frequency?.max}
+                  min={0}
+                  error={errors.frequencyMax}
+                />
               </Group>
               <Group grow>
-                <NumberInput name="monetaryMin" label="Net spend ≥" defaultValue={filter?.monetary?.min} min={0} decimalScale={2} error={errors.monetaryMin} />
-                <NumberInput name="monetaryMax" label="≤" defaultValue={filter?.monetary?.max} min={0} decimalScale={2} error={errors.monetaryMax} />
+                <NumberInput
+                  name="monetaryMin"
+                  label="Net spend ≥"
+                  defaultValue={filter?.monetary?.min}
+                  min={0}
+                  decimalScale={2}
+                  error={errors.monetaryMin}
+                />
+                <NumberInput
+                  name="monetaryMax"
+                  label="≤"
+                  defaultValue={filter?.monetary?.max}
+                  min={0}
+                  decimalScale={2}
+                  error={errors.monetaryMax}
+                />
               </Group>
             </SimpleGrid>
           )}
@@ -189,7 +356,11 @@ function AudienceForm({ editing, personas, countries }: { editing: Editing; pers
           </Text>
           <Group>
             <Button type="submit">{editing.id ? "Save changes" : "Save audience"}</Button>
-            {editing.id && <Button variant="default" component={Link} to="/audiences">Cancel</Button>}
+            {editing.id && (
+              <Button variant="default" component={Link} to="/audiences">
+                Cancel
+              </Button>
+            )}
           </Group>
         </Stack>
       </Form>

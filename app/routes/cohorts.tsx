@@ -18,13 +18,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = pageContext(request);
   if (ctx.empty) return json({ empty: true as const });
   const { facts, ...rest } = ctx;
-  return json({ ...rest, empty: false as const, report: memo(`cohorts-page:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () => cohortsReport(facts, ctx.filter)) });
+  return json({
+    ...rest,
+    empty: false as const,
+    report: memo(`cohorts-page:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () =>
+      cohortsReport(facts, ctx.filter),
+    ),
+  });
 }
 
 const VIEWS: { value: RetentionView; label: string; explain: string }[] = [
-  { value: "customers", label: "Customers active", explain: "Share of the cohort who purchased in month k (month 0 = month of first purchase)." },
+  {
+    value: "customers",
+    label: "Customers active",
+    explain: "Share of the cohort who purchased in month k (month 0 = month of first purchase).",
+  },
   { value: "revenue", label: "Revenue retention", explain: "Cohort revenue in month k ÷ its revenue in month 0." },
-  { value: "cumulative", label: "Cumulative revenue per customer", explain: "Cohort revenue from month 0 to k ÷ cohort size." },
+  {
+    value: "cumulative",
+    label: "Cumulative revenue per customer",
+    explain: "Cohort revenue from month 0 to k ÷ cohort size.",
+  },
 ];
 
 export default function Cohorts() {
@@ -43,7 +57,11 @@ export default function Cohorts() {
       const lastK = r.active.length - 1;
       return {
         id: `${r.month} (${int(r.size)})${partialRow ? " partial" : ""}`,
-        data: Array.from({ length: width }, (_, k) => ({ x: `${k}`, y: cells[k] ?? null, partial: k === lastK && !!report.coverage?.last.partial })),
+        data: Array.from({ length: width }, (_, k) => ({
+          x: `${k}`,
+          y: cells[k] ?? null,
+          partial: k === lastK && !!report.coverage?.last.partial,
+        })),
       };
     });
   const cov = report.coverage;
@@ -53,21 +71,37 @@ export default function Cohorts() {
     <Stack gap="lg">
       <div>
         <Title order={2}>Cohorts</Title>
-        <Text c="dimmed">{dataset.name} · customers acquired {report.filter.from} to {report.filter.to}{filter.country ? ` in ${filter.country}` : ""}</Text>
+        <Text c="dimmed">
+          {dataset.name} · customers acquired {report.filter.from} to {report.filter.to}
+          {filter.country ? ` in ${filter.country}` : ""}
+        </Text>
       </div>
       <FilterBar filter={filter} bounds={bounds} error={filterError} keep={{ view: params.get("view") ?? undefined }} />
       <Card withBorder>
         <Group justify="space-between" mb="xs">
           <Title order={4}>Retention by acquisition month</Title>
-          <SegmentedControl size="xs" value={view} data={VIEWS.map(({ value, label }) => ({ value, label }))}
-            onChange={(v) => setParams((p) => (p.set("view", v), p), { replace: true, preventScrollReset: true })} />
+          <SegmentedControl
+            size="xs"
+            value={view}
+            data={VIEWS.map(({ value, label }) => ({ value, label }))}
+            onChange={(v) => setParams((p) => (p.set("view", v), p), { replace: true, preventScrollReset: true })}
+          />
         </Group>
-        <Text size="sm" c="dimmed" mb="sm">{VIEWS.find((v) => v.value === view)!.explain} Rows: acquisition month (cohort size); columns: months since acquisition.</Text>
-        {rows.length ? <Heatmap rows={rows} format={format} testId="cohort-heatmap" left={150} /> : <Text c="dimmed">No customer was acquired in this period.</Text>}
+        <Text size="sm" c="dimmed" mb="sm">
+          {VIEWS.find((v) => v.value === view)!.explain} Rows: acquisition month (cohort size); columns: months since
+          acquisition.
+        </Text>
+        {rows.length ? (
+          <Heatmap rows={rows} format={format} testId="cohort-heatmap" left={150} />
+        ) : (
+          <Text c="dimmed">No customer was acquired in this period.</Text>
+        )}
         {cov && (cov.first.partial || cov.last.partial) && (
           <Text size="xs" c="dimmed" mt={4} data-testid="cohort-partial-note">
-            {cov.last.partial && `* Not yet complete: each cohort's last column is ${report.filter.to.slice(0, 7)}, partial (${cov.last.days} of ${cov.last.daysInMonth} days). `}
-            {cov.first.partial && `The ${report.filter.from.slice(0, 7)} cohort was acquired in a partial month (${cov.first.days} of ${cov.first.daysInMonth} days).`}
+            {cov.last.partial &&
+              `* Not yet complete: each cohort's last column is ${report.filter.to.slice(0, 7)}, partial (${cov.last.days} of ${cov.last.daysInMonth} days). `}
+            {cov.first.partial &&
+              `The ${report.filter.from.slice(0, 7)} cohort was acquired in a partial month (${cov.first.days} of ${cov.first.daysInMonth} days).`}
           </Text>
         )}
         <Group gap="md" mt="xs">
@@ -81,30 +115,51 @@ export default function Cohorts() {
           <Download report="cohorts" table="second-purchase" filter={filter} />
         </Group>
         <Text size="sm" c="dimmed" mb="sm">
-          Share of the {int(second.newCustomers)} new customers who bought again within N days of their first order. Each day counts only
-          customers acquired at least N days before the end of the period, so recent customers do not pull the curve down.
+          Share of the {int(second.newCustomers)} new customers who bought again within N days of their first order.
+          Each day counts only customers acquired at least N days before the end of the period, so recent customers do
+          not pull the curve down.
         </Text>
         <SimpleGrid cols={3} mb="sm" data-testid="second-purchase-callouts">
           {second.callouts.map((c) => (
             <Card key={c.days} withBorder padding="sm">
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>Day {c.days}</Text>
-              <Text size="xl" fw={700}>{percent(c.share)}</Text>
+              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+                Day {c.days}
+              </Text>
+              <Text size="xl" fw={700}>
+                {percent(c.share)}
+              </Text>
             </Card>
           ))}
         </SimpleGrid>
         <div style={{ height: 280 }} data-testid="chart-second-purchase">
           <ResponsiveLine
-            data={[{ id: "bought again", data: second.curve.filter((c) => c.share !== null).map((c) => ({ x: c.days, y: c.share })) }]}
+            data={[
+              {
+                id: "bought again",
+                data: second.curve.filter((c) => c.share !== null).map((c) => ({ x: c.days, y: c.share })),
+              },
+            ]}
             margin={{ top: 10, right: 20, bottom: 45, left: 55 }}
             xScale={{ type: "linear", min: 1, max: 180 }}
             yScale={{ type: "linear", min: 0, max: "auto" }}
-            axisBottom={{ legend: "days since first purchase", legendOffset: 36, legendPosition: "middle", tickValues: [1, 7, 30, 60, 90, 120, 150, 180] }}
+            axisBottom={{
+              legend: "days since first purchase",
+              legendOffset: 36,
+              legendPosition: "middle",
+              tickValues: [1, 7, 30, 60, 90, 120, 150, 180],
+            }}
             axisLeft={{ format: (v) => percent(Number(v), 0) }}
             yFormat={(v) => percent(Number(v))}
             enablePoints={false}
             useMesh
             colors={["#4c6ef5"]}
-            markers={[7, 30, 90].map((d) => ({ axis: "x" as const, value: d, lineStyle: { stroke: "#adb5bd", strokeDasharray: "4 4" }, legend: `Day ${d}`, textStyle: { fontSize: 11 } }))}
+            markers={[7, 30, 90].map((d) => ({
+              axis: "x" as const,
+              value: d,
+              lineStyle: { stroke: "#adb5bd", strokeDasharray: "4 4" },
+              legend: `Day ${d}`,
+              textStyle: { fontSize: 11 },
+            }))}
             role="img"
           />
         </div>

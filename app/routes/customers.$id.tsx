@@ -23,20 +23,37 @@ export default function Customer() {
   const { rfm, orders } = data;
   const stat = (label: string, value: string, hint?: string) => (
     <Card withBorder padding="sm">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
-      <Text size="lg" fw={700} data-testid={`customer-${label.split(" ")[0].toLowerCase()}`}>{value}</Text>
-      {hint && <Text size="xs" c="dimmed">{hint}</Text>}
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text size="lg" fw={700} data-testid={`customer-${label.split(" ")[0].toLowerCase()}`}>
+        {value}
+      </Text>
+      {hint && (
+        <Text size="xs" c="dimmed">
+          {hint}
+        </Text>
+      )}
     </Card>
   );
   return (
     <Stack gap="lg" data-testid="customer">
       <div>
-        <Anchor component={Link} to="/segments" size="sm">← Segments</Anchor>
+        <Anchor component={Link} to="/segments" size="sm">
+          ← Segments
+        </Anchor>
         <Title order={2}>Customer {rfm.customerId}</Title>
         <Group gap="xs">
-          <Badge component={Link} to={`/segments/${segmentSlug(rfm.segment)}`} style={{ cursor: "pointer" }}>{rfm.segment}</Badge>
-          <Badge variant="light" color="grape">{rfm.persona}</Badge>
-          <Text c="dimmed" size="sm">{rfm.country} · first order {rfm.firstPurchaseAt.slice(0, 10)} (cohort {rfm.cohortMonth}) · last order {rfm.lastPurchaseAt.slice(0, 10)}</Text>
+          <Badge component={Link} to={`/segments/${segmentSlug(rfm.segment)}`} style={{ cursor: "pointer" }}>
+            {rfm.segment}
+          </Badge>
+          <Badge variant="light" color="grape">
+            {rfm.persona}
+          </Badge>
+          <Text c="dimmed" size="sm">
+            {rfm.country} · first order {rfm.firstPurchaseAt.slice(0, 10)} (cohort {rfm.cohortMonth}) · last order{" "}
+            {rfm.lastPurchaseAt.slice(0, 10)}
+          </Text>
         </Group>
       </div>
       <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
@@ -48,21 +65,35 @@ export default function Customer() {
         {stat("Average order (net)", amount(rfm.frequency ? rfm.monetary / rfm.frequency : 0))}
       </SimpleGrid>
       <Text size="sm" c="dimmed" data-testid="rfm-explained">
-        RFM scores R {rfm.r} · F {rfm.f} · M {rfm.m} (1 = lowest fifth of customers, 5 = highest; for recency, 5 = most recent):
-        net spend is gross sales minus returns, floored at 0, and it sets the M score.
+        RFM scores R {rfm.r} · F {rfm.f} · M {rfm.m} (1 = lowest fifth of customers, 5 = highest; for recency, 5 = most
+        recent): net spend is gross sales minus returns, floored at 0, and it sets the M score.
       </Text>
       <Card withBorder>
-        <Title order={4} mb="xs">Orders and returns</Title>
+        <Title order={4} mb="xs">
+          Orders and returns
+        </Title>
         <Table striped fz="sm" data-testid="customer-orders">
           <Table.Thead>
-            <Table.Tr>{["Invoice", "Date", "Kind", "Lines", "Amount", "Country"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+            <Table.Tr>
+              {["Invoice", "Date", "Kind", "Lines", "Amount", "Country"].map((h) => (
+                <Table.Th key={h}>{h}</Table.Th>
+              ))}
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {orders.map((o) => (
               <Table.Tr key={`${o.kind}-${o.invoice}`}>
                 <Table.Td>{o.invoice}</Table.Td>
                 <Table.Td>{o.at.replace("T", " ").slice(0, 16)}</Table.Td>
-                <Table.Td>{o.kind === "sale" ? "order" : <Badge color="orange" size="sm">return</Badge>}</Table.Td>
+                <Table.Td>
+                  {o.kind === "sale" ? (
+                    "order"
+                  ) : (
+                    <Badge color="orange" size="sm">
+                      return
+                    </Badge>
+                  )}
+                </Table.Td>
                 <Table.Td ta="right">{o.lines}</Table.Td>
                 <Table.Td ta="right">{amount(o.amount)}</Table.Td>
                 <Table.Td>{o.country}</Table.Td>

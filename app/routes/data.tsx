@@ -1,9 +1,30 @@
-import { Alert, Anchor, Badge, Button, Card, Collapse, Group, Modal, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Collapse,
+  Group,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { json, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Fragment, useState } from "react";
 import { getDb } from "~/db/db.server";
-import { datasetHistory, deleteDataset, getDataset, listDatasets, setActiveDatasetId, setDatasetCurrency } from "~/db/datasets.server";
+import {
+  datasetHistory,
+  deleteDataset,
+  getDataset,
+  listDatasets,
+  setActiveDatasetId,
+  setDatasetCurrency,
+} from "~/db/datasets.server";
 import { formatMoney } from "~/lib/currency";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
@@ -28,7 +49,12 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!dataset) return json({ error: "That data set no longer exists", done: null }, { status: 404 });
   if (parsed.data.intent === "currency") {
     setDatasetCurrency(db, dataset.id, parsed.data.currency);
-    return json({ error: null, done: parsed.data.currency ? `"${dataset.name}" amounts are now in ${parsed.data.currency}` : `"${dataset.name}" amounts are now plain numbers` });
+    return json({
+      error: null,
+      done: parsed.data.currency
+        ? `"${dataset.name}" amounts are now in ${parsed.data.currency}`
+        : `"${dataset.name}" amounts are now plain numbers`,
+    });
   }
   if (parsed.data.intent === "activate") {
     setActiveDatasetId(db, dataset.id);
@@ -59,7 +85,11 @@ export default function DataPage() {
       <Card withBorder padding="lg">
         <Group justify="space-between" mb="sm">
           <Title order={4}>Data sets</Title>
-          {datasets.length > 0 && <Anchor size="sm" href="/api/datasets.csv">Download CSV</Anchor>}
+          {datasets.length > 0 && (
+            <Anchor size="sm" href="/api/datasets.csv">
+              Download CSV
+            </Anchor>
+          )}
         </Group>
         {datasets.length === 0 ? (
           <Text c="dimmed">No data set yet: drop a CSV file above.</Text>
@@ -78,7 +108,15 @@ export default function DataPage() {
             </Table.Thead>
             <Table.Tbody>
               {datasets.map((d) => (
-                <DatasetRow key={d.id} d={d} open={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} onDelete={() => setConfirm({ id: d.id, name: d.name })} onUpdate={() => setUpdating({ id: d.id, name: d.name })} busy={navigation.state !== "idle"} />
+                <DatasetRow
+                  key={d.id}
+                  d={d}
+                  open={open === d.id}
+                  onToggle={() => setOpen(open === d.id ? null : d.id)}
+                  onDelete={() => setConfirm({ id: d.id, name: d.name })}
+                  onUpdate={() => setUpdating({ id: d.id, name: d.name })}
+                  busy={navigation.state !== "idle"}
+                />
               ))}
             </Table.Tbody>
           </Table>
@@ -90,14 +128,19 @@ export default function DataPage() {
       <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Delete this data set?">
         <Stack>
           <Text>
-            “{confirm?.name}” and everything computed from it will be deleted. The file itself is not affected; you can import it again.
+            “{confirm?.name}” and everything computed from it will be deleted. The file itself is not affected; you can
+            import it again.
           </Text>
           <Form method="post" onSubmit={() => setConfirm(null)}>
             <input type="hidden" name="intent" value="delete" />
             <input type="hidden" name="id" value={confirm?.id ?? ""} />
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setConfirm(null)}>Keep it</Button>
-              <Button type="submit" color="red">Delete</Button>
+              <Button variant="default" onClick={() => setConfirm(null)}>
+                Keep it
+              </Button>
+              <Button type="submit" color="red">
+                Delete
+              </Button>
             </Group>
           </Form>
         </Stack>
@@ -113,8 +156,18 @@ function CurrencyForm({ id, currency, busy }: { id: number; currency: string | n
       <input type="hidden" name="intent" value="currency" />
       <input type="hidden" name="id" value={id} />
       <Group gap={4} justify="flex-end" wrap="nowrap" mt={4}>
-        <TextInput size="xs" name="currency" defaultValue={currency ?? ""} placeholder="none" aria-label="Currency" w={64} maxLength={3} />
-        <Button size="xs" variant="default" type="submit" disabled={busy}>Set</Button>
+        <TextInput
+          size="xs"
+          name="currency"
+          defaultValue={currency ?? ""}
+          placeholder="none"
+          aria-label="Currency"
+          w={64}
+          maxLength={3}
+        />
+        <Button size="xs" variant="default" type="submit" disabled={busy}>
+          Set
+        </Button>
       </Group>
     </Form>
   );
@@ -122,7 +175,21 @@ function CurrencyForm({ id, currency, busy }: { id: number; currency: string | n
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["datasets"][number];
 
-function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; open: boolean; onToggle: () => void; onDelete: () => void; onUpdate: () => void; busy: boolean }) {
+function DatasetRow({
+  d,
+  open,
+  onToggle,
+  onDelete,
+  onUpdate,
+  busy,
+}: {
+  d: Row;
+  open: boolean;
+  onToggle: () => void;
+  onDelete: () => void;
+  onUpdate: () => void;
+  busy: boolean;
+}) {
   return (
     <>
       <Table.Tr>
@@ -131,28 +198,44 @@ function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; o
             <Text fw={600}>{d.name}</Text>
             {d.active && <Badge size="sm">active</Badge>}
           </Group>
-          <Text size="xs" c="dimmed">{FORMAT_LABELS[d.report.format]}</Text>
+          <Text size="xs" c="dimmed">
+            {FORMAT_LABELS[d.report.format]}
+          </Text>
         </Table.Td>
-        <Table.Td><Text size="sm">{d.fileName}</Text></Table.Td>
+        <Table.Td>
+          <Text size="sm">{d.fileName}</Text>
+        </Table.Td>
         <Table.Td ta="right">{n(d.report.linesRead)}</Table.Td>
         <Table.Td ta="right">{n(d.report.customers)}</Table.Td>
         <Table.Td ta="right">
           {formatMoney(d.report.salesRevenue, d.currency)}
           <CurrencyForm id={d.id} currency={d.currency} busy={busy} />
         </Table.Td>
-        <Table.Td><Text size="sm">{d.firstAt?.slice(0, 10)} – {d.lastAt?.slice(0, 10)}</Text></Table.Td>
+        <Table.Td>
+          <Text size="sm">
+            {d.firstAt?.slice(0, 10)} – {d.lastAt?.slice(0, 10)}
+          </Text>
+        </Table.Td>
         <Table.Td>
           <Group gap="xs" justify="flex-end" wrap="nowrap">
-            <Button size="xs" variant="subtle" onClick={onToggle}>{open ? "Hide report" : "Report"}</Button>
-            <Button size="xs" variant="light" color="teal" onClick={onUpdate} disabled={busy}>Add newer transactions</Button>
+            <Button size="xs" variant="subtle" onClick={onToggle}>
+              {open ? "Hide report" : "Report"}
+            </Button>
+            <Button size="xs" variant="light" color="teal" onClick={onUpdate} disabled={busy}>
+              Add newer transactions
+            </Button>
             {!d.active && (
               <Form method="post">
                 <input type="hidden" name="intent" value="activate" />
                 <input type="hidden" name="id" value={d.id} />
-                <Button size="xs" variant="light" type="submit" disabled={busy}>Make active</Button>
+                <Button size="xs" variant="light" type="submit" disabled={busy}>
+                  Make active
+                </Button>
               </Form>
             )}
-            <Button size="xs" variant="subtle" color="red" onClick={onDelete} disabled={busy}>Delete</Button>
+            <Button size="xs" variant="subtle" color="red" onClick={onDelete} disabled={busy}>
+              Delete
+            </Button>
           </Group>
         </Table.Td>
       </Table.Tr>
@@ -161,7 +244,9 @@ function DatasetRow({ d, open, onToggle, onDelete, onUpdate, busy }: { d: Row; o
           <Collapse in={open}>
             <Stack p="sm">
               <ImportReportView report={d.report} datasetId={d.id} currency={d.currency} />
-              <Anchor size="sm" href={`/api/datasets/${d.id}`}>Download the report as JSON</Anchor>
+              <Anchor size="sm" href={`/api/datasets/${d.id}`}>
+                Download the report as JSON
+              </Anchor>
               <History entries={d.history} currency={d.currency} />
             </Stack>
           </Collapse>
@@ -181,8 +266,13 @@ function History({ entries, currency }: { entries: Row["history"]; currency: str
       <Table withTableBorder fz="sm">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>When (UTC)</Table.Th><Table.Th>What</Table.Th><Table.Th>File</Table.Th>
-            <Table.Th ta="right">Lines added</Table.Th><Table.Th ta="right">Overlap (matched / not found)</Table.Th><Table.Th>Period</Table.Th><Table.Th />
+            <Table.Th>When (UTC)</Table.Th>
+            <Table.Th>What</Table.Th>
+            <Table.Th>File</Table.Th>
+            <Table.Th ta="right">Lines added</Table.Th>
+            <Table.Th ta="right">Overlap (matched / not found)</Table.Th>
+            <Table.Th>Period</Table.Th>
+            <Table.Th />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -197,14 +287,31 @@ function History({ entries, currency }: { entries: Row["history"]; currency: str
                   <Table.Td>{h.importedAt.slice(0, 16).replace("T", " ")}</Table.Td>
                   <Table.Td>{update ? "update" : "import"}</Table.Td>
                   <Table.Td>{h.fileName}</Table.Td>
-                  <Table.Td ta="right">{n(update ? update.added : clean.salesLines + clean.cancellationLines)}</Table.Td>
-                  <Table.Td ta="right">{update ? `${n(update.overlap.lines)}${update.overlap.checked ? ` (${n(update.overlap.matched ?? 0)} / ${n(update.overlap.notFound ?? 0)})` : " (not checked)"}` : "–"}</Table.Td>
-                  <Table.Td>{range ? `${range[0].slice(0, 10)} – ${range[1].slice(0, 10)}` : "no line"}{clean.until ? ` (up to ${clean.until})` : ""}</Table.Td>
-                  <Table.Td>{update && <Button size="xs" variant="subtle" onClick={() => setShown(shown === h.id ? null : h.id)}>{shown === h.id ? "Hide" : "Report"}</Button>}</Table.Td>
+                  <Table.Td ta="right">
+                    {n(update ? update.added : clean.salesLines + clean.cancellationLines)}
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {update
+                      ? `${n(update.overlap.lines)}${update.overlap.checked ? ` (${n(update.overlap.matched ?? 0)} / ${n(update.overlap.notFound ?? 0)})` : " (not checked)"}`
+                      : "–"}
+                  </Table.Td>
+                  <Table.Td>
+                    {range ? `${range[0].slice(0, 10)} – ${range[1].slice(0, 10)}` : "no line"}
+                    {clean.until ? ` (up to ${clean.until})` : ""}
+                  </Table.Td>
+                  <Table.Td>
+                    {update && (
+                      <Button size="xs" variant="subtle" onClick={() => setShown(shown === h.id ? null : h.id)}>
+                        {shown === h.id ? "Hide" : "Report"}
+                      </Button>
+                    )}
+                  </Table.Td>
                 </Table.Tr>
                 {update && shown === h.id && (
                   <Table.Tr>
-                    <Table.Td colSpan={7}><UpdateReportView report={update} currency={currency} /></Table.Td>
+                    <Table.Td colSpan={7}>
+                      <UpdateReportView report={update} currency={currency} />
+                    </Table.Td>
                   </Table.Tr>
                 )}
               </Fragment>

@@ -8,7 +8,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const loaded = requireExperiment(params.id);
   if (!loaded) throw new Response("No data set yet", { status: 404 });
   const { active, experiment } = loaded;
-  if (experiment.status === "draft") throw new Response("The experiment has not started: nobody is assigned yet", { status: 409 });
+  if (experiment.status === "draft")
+    throw new Response("The experiment has not started: nobody is assigned yet", { status: 409 });
   const names = experiment.design.arms.map((a) => a.name);
   const rows = assignmentRows(active.db, experiment.id).map((r) => [r.customerId, names[r.arm]]);
   return csvResponse(`experiment-${experiment.id}-assignment.csv`, toCsv(["customer_id", "arm"], rows));

@@ -8,7 +8,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const loaded = requireExperiment(params.id);
   if (!loaded) throw new Response("No data set yet", { status: 404 });
   const { active, experiment: e } = loaded;
-  if (e.status === "draft") throw new Response("Start the experiment first: a draft has no assignment", { status: 409 });
+  if (e.status === "draft")
+    throw new Response("Start the experiment first: a draft has no assignment", { status: 409 });
   const { header, rows } = handoffRows(active.db, e, "contact");
   return csvResponse(`experiment-${e.id}-contact.csv`, toCsv(header, rows));
 }

@@ -12,7 +12,31 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const r = measuredResults(loaded.active.db, loaded.experiment.id);
   if (!r) throw new Response("No measured results: measure them from the data set first", { status: 409 });
   const m = (name: string) => moneyHeader(name, activeDataset()?.currency); // money columns name the currency (issue 14)
-  const header = ["arm", "users", "conversions", m("revenue"), "orders", m("refunded"), m("pre_spend"), "start_date", "observed_through", "days_observed", "window_days"];
-  const rows = r.arms.map((a) => [a.name, a.users, a.conversions, a.revenueSum.toFixed(2), a.orders, a.refunded.toFixed(2), a.preSpendSum.toFixed(2), r.startDate, r.observedThrough, r.daysObserved, r.windowDays]);
+  const header = [
+    "arm",
+    "users",
+    "conversions",
+    m("revenue"),
+    "orders",
+    m("refunded"),
+    m("pre_spend"),
+    "start_date",
+    "observed_through",
+    "days_observed",
+    "window_days",
+  ];
+  const rows = r.arms.map((a) => [
+    a.name,
+    a.users,
+    a.conversions,
+    a.revenueSum.toFixed(2),
+    a.orders,
+    a.refunded.toFixed(2),
+    a.preSpendSum.toFixed(2),
+    r.startDate,
+    r.observedThrough,
+    r.daysObserved,
+    r.windowDays,
+  ]);
   return csvResponse(`experiment-${loaded.experiment.id}-measured.csv`, toCsv(header, rows));
 }

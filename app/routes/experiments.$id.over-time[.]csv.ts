@@ -11,8 +11,15 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const loaded = requireExperiment(params.id);
   if (!loaded) throw new Response("No data set yet", { status: 404 });
   const { active, experiment } = loaded;
-  if (!measuredResults(active.db, experiment.id)) throw new Response("No measured results: measure them from the data set first", { status: 409 });
+  if (!measuredResults(active.db, experiment.id))
+    throw new Response("No measured results: measure them from the data set first", { status: 409 });
   const { header, rows } = overTimeCsvRows(overTime(active.db, experiment.id));
   // the revenue column names the currency (issue 14)
-  return csvResponse(`experiment-${experiment.id}-over-time.csv`, toCsv(header.map((h) => (h === "revenue" ? moneyHeader(h, activeDataset()?.currency) : h)), rows));
+  return csvResponse(
+    `experiment-${experiment.id}-over-time.csv`,
+    toCsv(
+      header.map((h) => (h === "revenue" ? moneyHeader(h, activeDataset()?.currency) : h)),
+      rows,
+    ),
+  );
 }

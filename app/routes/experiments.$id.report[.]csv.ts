@@ -9,5 +9,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const loaded = requireExperiment(params.id);
   if (!loaded) throw new Response("No data set yet", { status: 404 });
   const { active, experiment: e } = loaded;
-  return csvResponse(`experiment-${e.id}-report.csv`, toCsv(["section", "item", "value"], reportRows(experimentReport(active.db, e.id), getDataset(active.db, e.datasetId)?.currency)));
+  return csvResponse(
+    `experiment-${e.id}-report.csv`,
+    toCsv(
+      ["section", "item", "value"],
+      reportRows(experimentReport(active.db, e.id), getDataset(active.db, e.datasetId)?.currency),
+    ),
+  );
 }

@@ -8,6 +8,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!loaded) throw new Response("No data set yet", { status: 404 });
   const { active, experiment: e } = loaded;
   return new Response(JSON.stringify(experimentReport(active.db, e.id), null, 2), {
-    headers: { "Content-Type": "application/json", "Content-Disposition": `attachment; filename="experiment-${e.id}-report.json"` },
+    headers: {
+      "Content-Type": "application/json",
+      "Content-Disposition": `attachment; filename="experiment-${e.id}-report.json"`,
+    },
   });
 }

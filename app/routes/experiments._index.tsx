@@ -1,4 +1,16 @@
-import { Anchor, Badge, Button, Card, Checkbox, Group, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
@@ -15,7 +27,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const status = search.get("status");
   const filter = status === "draft" || status === "running" || status === "completed" ? status : undefined;
-  return json({ empty: false as const, rows: experimentsTable(active.db, active.id, filter, { archived: search.get("archived") === "1" }) });
+  return json({
+    empty: false as const,
+    rows: experimentsTable(active.db, active.id, filter, { archived: search.get("archived") === "1" }),
+  });
 }
 
 /** The list's address with its filters: status, archived shown (archived=1), and the CSV format. */
@@ -43,38 +58,68 @@ export default function Experiments() {
           <Title order={2}>Experiments</Title>
           <Text c="dimmed">Campaign tests designed on the shop's own audiences.</Text>
         </div>
-        <Button component={Link} to="/experiments/new">New experiment</Button>
+        <Button component={Link} to="/experiments/new">
+          New experiment
+        </Button>
       </Group>
       <Card withBorder>
         <Group justify="space-between" mb="sm">
           <Group>
-            <SegmentedControl value={params.get("status") ?? "all"} onChange={(v) => navigate(listUrl("/experiments", v === "all" ? null : v, showArchived))}
-              data={["all", "draft", "running", "completed"].map((s) => ({ value: s, label: s }))} />
-            <Checkbox label="Show archived" checked={showArchived} data-testid="show-archived" onChange={(ev) => navigate(listUrl("/experiments", params.get("status"), ev.currentTarget.checked))} />
+            <SegmentedControl
+              value={params.get("status") ?? "all"}
+              onChange={(v) => navigate(listUrl("/experiments", v === "all" ? null : v, showArchived))}
+              data={["all", "draft", "running", "completed"].map((s) => ({ value: s, label: s }))}
+            />
+            <Checkbox
+              label="Show archived"
+              checked={showArchived}
+              data-testid="show-archived"
+              onChange={(ev) => navigate(listUrl("/experiments", params.get("status"), ev.currentTarget.checked))}
+            />
           </Group>
-          <Anchor size="sm" href={listUrl("/api/experiments", params.get("status"), showArchived, true)} download>Download CSV</Anchor>
+          <Anchor size="sm" href={listUrl("/api/experiments", params.get("status"), showArchived, true)} download>
+            Download CSV
+          </Anchor>
         </Group>
         {data.rows.length === 0 ? (
           <Text c="dimmed">No experiment here yet.</Text>
         ) : (
           <Table striped highlightOnHover fz="sm" data-testid="experiments-table">
             <Table.Thead>
-              <Table.Tr>{["Name", "Campaign", "Audience", "Status", "Primary metric", "Planned size", "Decision"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+              <Table.Tr>
+                {["Name", "Campaign", "Audience", "Status", "Primary metric", "Planned size", "Decision"].map((h) => (
+                  <Table.Th key={h}>{h}</Table.Th>
+                ))}
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {data.rows.map((r) => (
                 <Table.Tr key={r.id}>
                   <Table.Td>
-                    <Anchor component={Link} to={`/experiments/${r.id}`} fw={600}>{r.name}</Anchor>
-                    {r.rehearsal && <Badge ml="xs" color="grape" data-testid="list-rehearsal">REHEARSAL (simulated)</Badge>}
-                    {r.archived && <Badge ml="xs" color="dark" variant="outline">archived</Badge>}
+                    <Anchor component={Link} to={`/experiments/${r.id}`} fw={600}>
+                      {r.name}
+                    </Anchor>
+                    {r.rehearsal && (
+                      <Badge ml="xs" color="grape" data-testid="list-rehearsal">
+                        REHEARSAL (simulated)
+                      </Badge>
+                    )}
+                    {r.archived && (
+                      <Badge ml="xs" color="dark" variant="outline">
+                        archived
+                      </Badge>
+                    )}
                   </Table.Td>
                   <Table.Td>{r.campaignType}</Table.Td>
                   <Table.Td>{r.audience}</Table.Td>
-                  <Table.Td><Badge color={STATUS_COLOURS[r.status]}>{r.status}</Badge></Table.Td>
+                  <Table.Td>
+                    <Badge color={STATUS_COLOURS[r.status]}>{r.status}</Badge>
+                  </Table.Td>
                   <Table.Td>{METRIC_LABELS[r.primaryMetric].replace("W", String(r.windowDays))}</Table.Td>
                   <Table.Td ta="right">{r.plannedTotal === null ? "–" : int(r.plannedTotal)}</Table.Td>
-                  <Table.Td>{r.rehearsal ? "none: a rehearsal is not a result" : r.decision ?? "not analysed yet"}</Table.Td>
+                  <Table.Td>
+                    {r.rehearsal ? "none: a rehearsal is not a result" : (r.decision ?? "not analysed yet")}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

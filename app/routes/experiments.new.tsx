@@ -22,22 +22,41 @@ const prefillSchema = z.object({
   campaign: z.enum(CAMPAIGN_TYPES).optional(),
 });
 
-function prefilled(db: Parameters<typeof audienceOptions>[0], datasetId: number, search: URLSearchParams): { design: Design; problem: string | null } {
+function prefilled(
+  db: Parameters<typeof audienceOptions>[0],
+  datasetId: number,
+  search: URLSearchParams,
+): { design: Design; problem: string | null } {
   const parsed = prefillSchema.safeParse(Object.fromEntries(search));
-  if (!parsed.success) return { design: DEFAULT_DESIGN, problem: `This link could not be read (${describeIssues(parsed.error)}): the form starts from the defaults.` };
+  if (!parsed.success)
+    return {
+      design: DEFAULT_DESIGN,
+      problem: `This link could not be read (${describeIssues(parsed.error)}): the form starts from the defaults.`,
+    };
   const q = parsed.data;
   const options = audienceOptions(db, datasetId);
   let audience: ExperimentAudience = DEFAULT_DESIGN.audience;
   if (q.segment) audience = { kind: "segment", segment: q.segment };
   else if (q.persona !== undefined) {
     const p = options.personas.find((x) => x.cluster === q.persona);
-    if (!p) return { design: DEFAULT_DESIGN, problem: `No persona ${q.persona} among the chosen personas: the form starts from the defaults.` };
+    if (!p)
+      return {
+        design: DEFAULT_DESIGN,
+        problem: `No persona ${q.persona} among the chosen personas: the form starts from the defaults.`,
+      };
     audience = { kind: "persona", k: p.k, cluster: p.cluster, name: p.name };
   } else if (q.audience !== undefined) {
-    if (!options.saved.some((a) => a.id === q.audience)) return { design: DEFAULT_DESIGN, problem: `No saved audience ${q.audience} in this data set: the form starts from the defaults.` };
+    if (!options.saved.some((a) => a.id === q.audience))
+      return {
+        design: DEFAULT_DESIGN,
+        problem: `No saved audience ${q.audience} in this data set: the form starts from the defaults.`,
+      };
     audience = { kind: "audience", id: q.audience };
   }
-  return { design: { ...DEFAULT_DESIGN, audience, campaignType: q.campaign ?? DEFAULT_DESIGN.campaignType }, problem: null };
+  return {
+    design: { ...DEFAULT_DESIGN, audience, campaignType: q.campaign ?? DEFAULT_DESIGN.campaignType },
+    problem: null,
+  };
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -70,12 +89,24 @@ export default function NewExperiment() {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/" size="sm">← Campaigns</Anchor>
+        <Anchor component={Link} to="/" size="sm">
+          ← Campaigns
+        </Anchor>
         <Title order={2}>New experiment</Title>
-        <Text c="dimmed">Design a campaign test on an audience; its baselines and sample size come from the shop's own history.</Text>
+        <Text c="dimmed">
+          Design a campaign test on an audience; its baselines and sample size come from the shop's own history.
+        </Text>
       </div>
       {data.problem && <Alert color="orange">{data.problem}</Alert>}
-      <ExperimentEditor design={data.design} options={data.options} errors={result?.errors ?? {}} readOnly={false} preview={data.preview} learned={data.learned} submitLabel="Save draft" />
+      <ExperimentEditor
+        design={data.design}
+        options={data.options}
+        errors={result?.errors ?? {}}
+        readOnly={false}
+        preview={data.preview}
+        learned={data.learned}
+        submitLabel="Save draft"
+      />
     </Stack>
   );
 }

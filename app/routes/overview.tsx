@@ -18,7 +18,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = pageContext(request);
   if (ctx.empty) return json({ empty: true as const });
   const { facts, ...rest } = ctx;
-  return json({ ...rest, empty: false as const, report: memo(`overview:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () => overviewReport(facts, ctx.filter)) });
+  return json({
+    ...rest,
+    empty: false as const,
+    report: memo(`overview:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () => overviewReport(facts, ctx.filter)),
+  });
 }
 
 type Card = { key: keyof Kpis; label: string; format: (x: number) => string; rate?: boolean; lowerIsBetter?: boolean };
@@ -32,14 +36,33 @@ const CARDS: Card[] = [
   { key: "refundRate", label: "Refund rate", format: (x) => percent(x, 2), rate: true, lowerIsBetter: true },
 ];
 
-function Change({ card, current, previous }: { card: Card; current: number | null; previous: number | null | undefined }) {
-  if (current === null || previous === null || previous === undefined) return <Text size="xs" c="dimmed">no data in the previous period</Text>;
+function Change({
+  card,
+  current,
+  previous,
+}: {
+  card: Card;
+  current: number | null;
+  previous: number | null | undefined;
+}) {
+  if (current === null || previous === null || previous === undefined)
+    return (
+      <Text size="xs" c="dimmed">
+        no data in the previous period
+      </Text>
+    );
   const diff = card.rate ? (current - previous) * 100 : previous === 0 ? null : ((current - previous) / previous) * 100;
-  if (diff === null) return <Text size="xs" c="dimmed">previous period: 0</Text>;
+  if (diff === null)
+    return (
+      <Text size="xs" c="dimmed">
+        previous period: 0
+      </Text>
+    );
   const good = card.lowerIsBetter ? diff < 0 : diff > 0;
   return (
     <Text size="xs" c={diff === 0 ? "dimmed" : good ? "teal" : "red"}>
-      {diff > 0 ? "▲" : diff < 0 ? "▼" : "="} {Math.abs(diff).toFixed(1)}{card.rate ? " pts" : "%"} vs previous period
+      {diff > 0 ? "▲" : diff < 0 ? "▼" : "="} {Math.abs(diff).toFixed(1)}
+      {card.rate ? " pts" : "%"} vs previous period
     </Text>
   );
 }
@@ -51,8 +74,12 @@ export default function Overview() {
     return (
       <Stack align="flex-start">
         <Title order={2}>Welcome to Campaign Lab</Title>
-        <Text>Import a year of transactions to see revenue, customers and cohorts, and to plan campaign experiments.</Text>
-        <Button component={Link} to="/data">Import data</Button>
+        <Text>
+          Import a year of transactions to see revenue, customers and cohorts, and to plan campaign experiments.
+        </Text>
+        <Button component={Link} to="/data">
+          Import data
+        </Button>
       </Stack>
     );
   }
@@ -62,7 +89,10 @@ export default function Overview() {
     <Stack gap="lg">
       <div>
         <Title order={2}>Overview</Title>
-        <Text c="dimmed">{dataset.name} · {kpis.period.from} to {kpis.period.to}{filter.country ? ` · ${filter.country}` : ""}</Text>
+        <Text c="dimmed">
+          {dataset.name} · {kpis.period.from} to {kpis.period.to}
+          {filter.country ? ` · ${filter.country}` : ""}
+        </Text>
       </div>
       <FilterBar filter={filter} bounds={bounds} error={filterError} />
       <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="kpis">
@@ -70,22 +100,38 @@ export default function Overview() {
           const value = kpis.current[card.key];
           return (
             <Card key={card.key} withBorder padding="md">
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{card.label}</Text>
-              <Text size="xl" fw={700} data-testid={`kpi-${card.key}`}>{value === null ? "–" : card.format(value)}</Text>
+              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+                {card.label}
+              </Text>
+              <Text size="xl" fw={700} data-testid={`kpi-${card.key}`}>
+                {value === null ? "–" : card.format(value)}
+              </Text>
               <Change card={card} current={value} previous={kpis.previous?.[card.key]} />
             </Card>
           );
         })}
       </SimpleGrid>
       <Group justify="space-between">
-        <Text size="xs" c="dimmed">Changes compare with {kpis.previousPeriod.from} to {kpis.previousPeriod.to}, the period of the same length just before.</Text>
+        <Text size="xs" c="dimmed">
+          Changes compare with {kpis.previousPeriod.from} to {kpis.previousPeriod.to}, the period of the same length
+          just before.
+        </Text>
         <Download report="overview" table="kpis" filter={filter} label="KPIs (CSV)" />
       </Group>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
           <Group justify="space-between" mb="xs">
             <Title order={4}>Monthly trend</Title>
-            <SegmentedControl size="xs" value={metric} onChange={(v) => setMetric(v as typeof metric)} data={[{ value: "revenue", label: "Revenue" }, { value: "orders", label: "Orders" }, { value: "customers", label: "Customers" }]} />
+            <SegmentedControl
+              size="xs"
+              value={metric}
+              onChange={(v) => setMetric(v as typeof metric)}
+              data={[
+                { value: "revenue", label: "Revenue" },
+                { value: "orders", label: "Orders" },
+                { value: "customers", label: "Customers" },
+              ]}
+            />
           </Group>
           <MonthlyTrendChart months={monthly} metric={metric} />
           <PartialNote months={monthly} />
@@ -106,7 +152,10 @@ export default function Overview() {
         <Stack gap="xs">
           {insights.map((i) => (
             <Text key={i.key}>
-              {i.text} <Anchor component={Link} to={i.link} size="sm">Evidence →</Anchor>
+              {i.text}{" "}
+              <Anchor component={Link} to={i.link} size="sm">
+                Evidence →
+              </Anchor>
             </Text>
           ))}
           {insights.length === 0 && <Text c="dimmed">No sales in this period.</Text>}
@@ -119,12 +168,25 @@ export default function Overview() {
         </Group>
         <Table striped fz="sm" data-testid="monthly-table">
           <Table.Thead>
-            <Table.Tr>{["Month", "Revenue", "Orders", "Customers", "New", "Returning"].map((h) => <Table.Th key={h} ta={h === "Month" ? "left" : "right"}>{h}</Table.Th>)}</Table.Tr>
+            <Table.Tr>
+              {["Month", "Revenue", "Orders", "Customers", "New", "Returning"].map((h) => (
+                <Table.Th key={h} ta={h === "Month" ? "left" : "right"}>
+                  {h}
+                </Table.Th>
+              ))}
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {monthly.map((m) => (
               <Table.Tr key={m.month}>
-                <Table.Td>{m.month}{m.partial && <Text span size="xs" c="orange" ml={6} data-testid="partial-month">partial ({m.days} of {m.daysInMonth} days)</Text>}</Table.Td>
+                <Table.Td>
+                  {m.month}
+                  {m.partial && (
+                    <Text span size="xs" c="orange" ml={6} data-testid="partial-month">
+                      partial ({m.days} of {m.daysInMonth} days)
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td ta="right">{amount(m.revenue)}</Table.Td>
                 <Table.Td ta="right">{int(m.orders)}</Table.Td>
                 <Table.Td ta="right">{int(m.customers)}</Table.Td>

@@ -1,4 +1,19 @@
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, NumberInput, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  NumberInput,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { ResponsiveBar } from "@nivo/bar";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
@@ -24,29 +39,58 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ empty: false as const, borrow, candidates, testFirst, months: bestMonths(active.db, active.id) });
 }
 
-type Row = { include: boolean; name: string; audience: number | string; costPerContact: number | string; valuePerCustomer: number | string; liftPercent: number | string; marginPercent: number | string; discountPercent: number | string; source: string };
+type Row = {
+  include: boolean;
+  name: string;
+  audience: number | string;
+  costPerContact: number | string;
+  valuePerCustomer: number | string;
+  liftPercent: number | string;
+  marginPercent: number | string;
+  discountPercent: number | string;
+  source: string;
+};
 
 export default function Plan() {
   const data = useLoaderData<typeof loader>();
   const [budget, setBudget] = useState<number | string>(1000);
   const [rows, setRows] = useState<Row[]>(() =>
-    data.empty ? [] : data.candidates.map((c) => ({
-      include: true, name: c.name, audience: c.audience, costPerContact: c.costPerContact, valuePerCustomer: c.valuePerCustomer,
-      liftPercent: Math.round(c.lift * 10000) / 100, marginPercent: c.grossMargin * 100, discountPercent: c.discountShare * 100,
-      source: `${c.learned.borrowed ? "BORROWED from other segments: " : ""}learned from ${c.learned.experiments.length} experiment${c.learned.experiments.length > 1 ? "s" : ""}, shrunk from ${percent(c.learned.raw.estimate, 1)} (interval ${percent(c.learned.ci[0], 1)} to ${percent(c.learned.ci[1], 1)}; profit ${amount(c.profitRange[0])} to ${amount(c.profitRange[1])})`,
-    })),
+    data.empty
+      ? []
+      : data.candidates.map((c) => ({
+          include: true,
+          name: c.name,
+          audience: c.audience,
+          costPerContact: c.costPerContact,
+          valuePerCustomer: c.valuePerCustomer,
+          liftPercent: Math.round(c.lift * 10000) / 100,
+          marginPercent: c.grossMargin * 100,
+          discountPercent: c.discountShare * 100,
+          source: `${c.learned.borrowed ? "BORROWED from other segments: " : ""}learned from ${c.learned.experiments.length} experiment${c.learned.experiments.length > 1 ? "s" : ""}, shrunk from ${percent(c.learned.raw.estimate, 1)} (interval ${percent(c.learned.ci[0], 1)} to ${percent(c.learned.ci[1], 1)}; profit ${amount(c.profitRange[0])} to ${amount(c.profitRange[1])})`,
+        })),
   );
-  const set = (i: number, key: keyof Row) => (value: unknown) => setRows((old) => old.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
+  const set = (i: number, key: keyof Row) => (value: unknown) =>
+    setRows((old) => old.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
   const computed = useMemo(() => {
-    const candidates = rows.filter((r) => r.include).map((r) => ({
-      name: r.name, audience: Number(r.audience), costPerContact: Number(r.costPerContact), valuePerCustomer: Number(r.valuePerCustomer),
-      lift: Number(r.liftPercent) / 100, grossMargin: Number(r.marginPercent) / 100, discountShare: Number(r.discountPercent) / 100,
-    }));
+    const candidates = rows
+      .filter((r) => r.include)
+      .map((r) => ({
+        name: r.name,
+        audience: Number(r.audience),
+        costPerContact: Number(r.costPerContact),
+        valuePerCustomer: Number(r.valuePerCustomer),
+        lift: Number(r.liftPercent) / 100,
+        grossMargin: Number(r.marginPercent) / 100,
+        discountShare: Number(r.discountPercent) / 100,
+      }));
     const problems = candidates.flatMap((c) => {
       const p = candidateSchema.safeParse(c);
-      return p.success ? [] : [`${c.name}: ${p.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join(", ")}`];
+      return p.success
+        ? []
+        : [`${c.name}: ${p.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join(", ")}`];
     });
-    if (problems.length || !(Number(budget) >= 0)) return { problems: problems.length ? problems : ["the budget must be a number ≥ 0"], candidates };
+    if (problems.length || !(Number(budget) >= 0))
+      return { problems: problems.length ? problems : ["the budget must be a number ≥ 0"], candidates };
     return { problems, candidates, result: allocateBudget(Number(budget), candidates) };
   }, [rows, budget]);
   if (data.empty) return <EmptyState title="Plan" />;
@@ -55,12 +99,28 @@ export default function Plan() {
     <Stack gap="lg">
       <div>
         <Title order={2}>Plan the next budget</Title>
-        <Text c="dimmed">Candidate campaigns on your segments, with audience sizes and values from history and lifts learned from completed experiments with real results, shrunk toward 0 by how much the experiments' lifts really vary (empirical Bayes), with their interval. A campaign without a learned lift is never funded: test it first. The allocation funds the best profit per unit of budget first, each up to its audience: exact, because profit is linear in the contacts.</Text>
+        <Text c="dimmed">
+          Candidate campaigns on your segments, with audience sizes and values from history and lifts learned from
+          completed experiments with real results, shrunk toward 0 by how much the experiments' lifts really vary
+          (empirical Bayes), with their interval. A campaign without a learned lift is never funded: test it first. The
+          allocation funds the best profit per unit of budget first, each up to its audience: exact, because profit is
+          linear in the contacts.
+        </Text>
       </div>
       <Card withBorder>
         <Group align="flex-end">
-          <NumberInput label={currencyCode() ? `Budget (${currencyCode()})` : "Budget"} value={budget} onChange={setBudget} min={0} thousandSeparator="," w={200} />
-          <Text size="sm" c="dimmed">Best months to run (revenue per active customer; months the data covers only in part left out): {data.months.map((m) => `${m.month} (${amount(m.revenuePerCustomer)})`).join(", ")}</Text>
+          <NumberInput
+            label={currencyCode() ? `Budget (${currencyCode()})` : "Budget"}
+            value={budget}
+            onChange={setBudget}
+            min={0}
+            thousandSeparator=","
+            w={200}
+          />
+          <Text size="sm" c="dimmed">
+            Best months to run (revenue per active customer; months the data covers only in part left out):{" "}
+            {data.months.map((m) => `${m.month} (${amount(m.revenuePerCustomer)})`).join(", ")}
+          </Text>
         </Group>
       </Card>
       {data.testFirst.length > 0 && (
@@ -68,12 +128,36 @@ export default function Plan() {
           <Group justify="space-between">
             <Title order={4}>Test first: no learned lift, never funded</Title>
             <Group gap="md">
-              <Anchor component={Link} to={data.borrow ? "/plan" : "/plan?borrow=1"} size="sm" data-testid="borrow-toggle">{data.borrow ? "Use each segment's own lifts only" : "Borrow lifts learned on other segments"}</Anchor>
-              <Anchor href={`/api/plan/learned.csv${data.borrow ? "?borrow=1" : ""}`} size="sm" download>Download CSV</Anchor>
+              <Anchor
+                component={Link}
+                to={data.borrow ? "/plan" : "/plan?borrow=1"}
+                size="sm"
+                data-testid="borrow-toggle"
+              >
+                {data.borrow ? "Use each segment's own lifts only" : "Borrow lifts learned on other segments"}
+              </Anchor>
+              <Anchor href={`/api/plan/learned.csv${data.borrow ? "?borrow=1" : ""}`} size="sm" download>
+                Download CSV
+              </Anchor>
             </Group>
           </Group>
           <Table fz="xs" mt="xs">
-            <Table.Thead><Table.Tr>{["Campaign", "Audience", "Value / customer", "Break-even lift", "Test sizing", "Customers per arm", "Test size", ""].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
+            <Table.Thead>
+              <Table.Tr>
+                {[
+                  "Campaign",
+                  "Audience",
+                  "Value / customer",
+                  "Break-even lift",
+                  "Test sizing",
+                  "Customers per arm",
+                  "Test size",
+                  "",
+                ].map((h, i) => (
+                  <Table.Th key={i}>{h}</Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {data.testFirst.map((t) => (
                 <Table.Tr key={t.name}>
@@ -83,8 +167,26 @@ export default function Plan() {
                   <Table.Td>{t.breakEvenLift === null ? "none" : percent(t.breakEvenLift, 1)}</Table.Td>
                   <Table.Td data-testid="test-first-note">{t.note}</Table.Td>
                   <Table.Td>{t.perArm === null ? "–" : int(t.perArm)}</Table.Td>
-                  <Table.Td>{t.total === null ? "not computable" : t.fits ? `${int(t.total)} of ${int(t.audience)}` : <Text size="xs" c="orange.8">{int(t.total)}: more than the {int(t.audience)} in the segment</Text>}</Table.Td>
-                  <Table.Td><Anchor component={Link} to={`/experiments/new?segment=${encodeURIComponent(t.segment)}&campaign=${encodeURIComponent(t.campaignType)}`} size="xs">Design a test</Anchor></Table.Td>
+                  <Table.Td>
+                    {t.total === null ? (
+                      "not computable"
+                    ) : t.fits ? (
+                      `${int(t.total)} of ${int(t.audience)}`
+                    ) : (
+                      <Text size="xs" c="orange.8">
+                        {int(t.total)}: more than the {int(t.audience)} in the segment
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Anchor
+                      component={Link}
+                      to={`/experiments/new?segment=${encodeURIComponent(t.segment)}&campaign=${encodeURIComponent(t.campaignType)}`}
+                      size="xs"
+                    >
+                      Design a test
+                    </Anchor>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -92,52 +194,199 @@ export default function Plan() {
         </Card>
       )}
       <Card withBorder>
-        <Title order={4} mb="xs">Candidates and their ROI (whole audience){data.borrow ? " — borrowing lifts across segments" : ""}</Title>
+        <Title order={4} mb="xs">
+          Candidates and their ROI (whole audience){data.borrow ? " — borrowing lifts across segments" : ""}
+        </Title>
         {/* issue 14: thirteen columns overflowed the card; the table scrolls sideways within it */}
         <Table.ScrollContainer minWidth={1250}>
-        <Table fz="xs" data-testid="plan-candidates">
-          <Table.Thead>
-            <Table.Tr>{["", "Campaign", "Audience", "Cost / contact", "Value / customer (30 d)", "Lift %", "Margin %", "Discount %", "Lift source", "Profit", "ROI", "Break-even lift", "Payback"].map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((r, i) => {
-              const roi = campaignRoi({ audience: Number(r.audience), baselineValue: Number(r.valuePerCustomer), lift: Number(r.liftPercent) / 100, costPerContact: Number(r.costPerContact), discountShare: Number(r.discountPercent) / 100, grossMargin: Number(r.marginPercent) / 100, windowDays: 30 });
-              return (
-                <Table.Tr key={i}>
-                  <Table.Td><Checkbox checked={r.include} onChange={(e) => set(i, "include")(e.currentTarget.checked)} aria-label={`Include ${r.name}`} /></Table.Td>
-                  <Table.Td><TextInput size="xs" value={r.name} onChange={(e) => set(i, "name")(e.currentTarget.value)} w={220} /></Table.Td>
-                  <Table.Td><NumberInput size="xs" value={r.audience} onChange={set(i, "audience")} min={0} w={80} hideControls /></Table.Td>
-                  <Table.Td><NumberInput size="xs" value={r.costPerContact} onChange={set(i, "costPerContact")} min={0} decimalScale={3} w={70} hideControls /></Table.Td>
-                  <Table.Td><NumberInput size="xs" value={r.valuePerCustomer} onChange={set(i, "valuePerCustomer")} min={0} decimalScale={2} w={90} hideControls /></Table.Td>
-                  <Table.Td><NumberInput size="xs" value={r.liftPercent} onChange={set(i, "liftPercent")} decimalScale={2} w={65} hideControls aria-label={`Lift for ${r.name}`} /></Table.Td>
-                  <Table.Td><NumberInput size="xs" value={r.marginPercent} onChange={set(i, "marginPercent")} min={0} max={100} w={60} hideControls /></Table.Td>
-                  <Table.Td><NumberInput size="xs" value={r.discountPercent} onChange={set(i, "discountPercent")} min={0} max={100} w={60} hideControls /></Table.Td>
-                  <Table.Td>{r.source === "typed" ? <Badge size="xs" color="gray">typed by you</Badge> : <Text size="xs" c={r.source.startsWith("BORROWED") ? "orange.8" : undefined}>{r.source}</Text>}</Table.Td>
-                  <Table.Td>{amount(roi.profit)}</Table.Td>
-                  <Table.Td>{roi.roi === null ? "–" : percent(roi.roi, 0)}</Table.Td>
-                  <Table.Td>{roi.breakEvenLift === null ? "–" : percent(roi.breakEvenLift, 1)}</Table.Td>
-                  <Table.Td>{roi.paybackDays === null ? "never" : `${Math.ceil(roi.paybackDays)} d`}</Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
+          <Table fz="xs" data-testid="plan-candidates">
+            <Table.Thead>
+              <Table.Tr>
+                {[
+                  "",
+                  "Campaign",
+                  "Audience",
+                  "Cost / contact",
+                  "Value / customer (30 d)",
+                  "Lift %",
+                  "Margin %",
+                  "Discount %",
+                  "Lift source",
+                  "Profit",
+                  "ROI",
+                  "Break-even lift",
+                  "Payback",
+                ].map((h, i) => (
+                  <Table.Th key={i}>{h}</Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((r, i) => {
+                const roi = campaignRoi({
+                  audience: Number(r.audience),
+                  baselineValue: Number(r.valuePerCustomer),
+                  lift: Number(r.liftPercent) / 100,
+                  costPerContact: Number(r.costPerContact),
+                  discountShare: Number(r.discountPercent) / 100,
+                  grossMargin: Number(r.marginPercent) / 100,
+                  windowDays: 30,
+                });
+                return (
+                  <Table.Tr key={i}>
+                    <Table.Td>
+                      <Checkbox
+                        checked={r.include}
+                        onChange={(e) => set(i, "include")(e.currentTarget.checked)}
+                        aria-label={`Include ${r.name}`}
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <TextInput
+                        size="xs"
+                        value={r.name}
+                        onChange={(e) => set(i, "name")(e.currentTarget.value)}
+                        w={220}
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <NumberInput
+                        size="xs"
+                        value={r.audience}
+                        onChange={set(i, "audience")}
+                        min={0}
+                        w={80}
+                        hideControls
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <NumberInput
+                        size="xs"
+                        value={r.costPerContact}
+                        onChange={set(i, "costPerContact")}
+                        min={0}
+                        decimalScale={3}
+                        w={70}
+                        hideControls
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <NumberInput
+                        size="xs"
+                        value={r.valuePerCustomer}
+                        onChange={set(i, "valuePerCustomer")}
+                        min={0}
+                        decimalScale={2}
+                        w={90}
+                        hideControls
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <NumberInput
+                        size="xs"
+                        value={r.liftPercent}
+                        onChange={set(i, "liftPercent")}
+                        decimalScale={2}
+                        w={65}
+                        hideControls
+                        aria-label={`Lift for ${r.name}`}
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <NumberInput
+                        size="xs"
+                        value={r.marginPercent}
+                        onChange={set(i, "marginPercent")}
+                        min={0}
+                        max={100}
+                        w={60}
+                        hideControls
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <NumberInput
+                        size="xs"
+                        value={r.discountPercent}
+                        onChange={set(i, "discountPercent")}
+                        min={0}
+                        max={100}
+                        w={60}
+                        hideControls
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      {r.source === "typed" ? (
+                        <Badge size="xs" color="gray">
+                          typed by you
+                        </Badge>
+                      ) : (
+                        <Text size="xs" c={r.source.startsWith("BORROWED") ? "orange.8" : undefined}>
+                          {r.source}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>{amount(roi.profit)}</Table.Td>
+                    <Table.Td>{roi.roi === null ? "–" : percent(roi.roi, 0)}</Table.Td>
+                    <Table.Td>{roi.breakEvenLift === null ? "–" : percent(roi.breakEvenLift, 1)}</Table.Td>
+                    <Table.Td>{roi.paybackDays === null ? "never" : `${Math.ceil(roi.paybackDays)} d`}</Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
         </Table.ScrollContainer>
-        <Button size="xs" variant="light" mt="sm" onClick={() => setRows([...rows, { include: true, name: `Custom ${rows.length + 1}`, audience: 1000, costPerContact: CUSTOM.costPerContact, valuePerCustomer: 20, liftPercent: 0, marginPercent: GROSS_MARGIN * 100, discountPercent: CUSTOM.discountShare * 100, source: "typed" }])}>Add a candidate</Button>
+        <Button
+          size="xs"
+          variant="light"
+          mt="sm"
+          onClick={() =>
+            setRows([
+              ...rows,
+              {
+                include: true,
+                name: `Custom ${rows.length + 1}`,
+                audience: 1000,
+                costPerContact: CUSTOM.costPerContact,
+                valuePerCustomer: 20,
+                liftPercent: 0,
+                marginPercent: GROSS_MARGIN * 100,
+                discountPercent: CUSTOM.discountShare * 100,
+                source: "typed",
+              },
+            ])
+          }
+        >
+          Add a candidate
+        </Button>
       </Card>
       {computed.problems.length > 0 && <Alert color="red">{computed.problems.join("; ")}</Alert>}
       {result && (
         <Card withBorder data-testid="plan-allocation">
           <Group justify="space-between" mb="xs">
-            <Title order={4}>Allocation: spend {amount(result.spend)} of {amount(Number(budget))}, expected incremental profit {amount(result.expectedProfit)}</Title>
+            <Title order={4}>
+              Allocation: spend {amount(result.spend)} of {amount(Number(budget))}, expected incremental profit{" "}
+              {amount(result.expectedProfit)}
+            </Title>
             <Form method="post" action="/api/plan?format=csv" reloadDocument>
-              <input type="hidden" name="payload" value={JSON.stringify({ budget: Number(budget), candidates: computed.candidates })} />
-              <Button type="submit" size="xs" variant="subtle">Download CSV</Button>
+              <input
+                type="hidden"
+                name="payload"
+                value={JSON.stringify({ budget: Number(budget), candidates: computed.candidates })}
+              />
+              <Button type="submit" size="xs" variant="subtle">
+                Download CSV
+              </Button>
             </Form>
           </Group>
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
             <Table fz="sm">
-              <Table.Thead><Table.Tr>{["Campaign", "Contacts", "Spend", "Expected profit", "Profit / spend"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
+              <Table.Thead>
+                <Table.Tr>
+                  {["Campaign", "Contacts", "Spend", "Expected profit", "Profit / spend"].map((h) => (
+                    <Table.Th key={h}>{h}</Table.Th>
+                  ))}
+                </Table.Tr>
+              </Table.Thead>
               <Table.Tbody>
                 {result.allocations.map((a) => (
                   <Table.Tr key={a.name}>
@@ -151,12 +400,46 @@ export default function Plan() {
               </Table.Tbody>
             </Table>
             <div style={{ height: Math.max(200, result.allocations.length * 28 + 50) }} data-testid="chart-plan">
-              <ResponsiveBar data={[...result.allocations].reverse().map((a) => ({ campaign: a.name, spend: Math.round(a.spend * 100) / 100, profit: Math.round(a.expectedProfit * 100) / 100 }))}
-                keys={["spend", "profit"]} indexBy="campaign" groupMode="grouped" layout="horizontal" margin={{ top: 5, right: 90, bottom: 30, left: 230 }} padding={0.25}
-                colors={["#fa5252", "#12b886"]} enableLabel={false} legends={[{ dataFrom: "keys", anchor: "right", direction: "column", translateX: 85, itemWidth: 70, itemHeight: 18 }]} role="img" ariaLabel="Allocation" />
+              <ResponsiveBar
+                data={[...result.allocations].reverse().map((a) => ({
+                  campaign: a.name,
+                  spend: Math.round(a.spend * 100) / 100,
+                  profit: Math.round(a.expectedProfit * 100) / 100,
+                }))}
+                keys={["spend", "profit"]}
+                indexBy="campaign"
+                groupMode="grouped"
+                layout="horizontal"
+                margin={{ top: 5, right: 90, bottom: 30, left: 230 }}
+                padding={0.25}
+                colors={["#fa5252", "#12b886"]}
+                enableLabel={false}
+                legends={[
+                  {
+                    dataFrom: "keys",
+                    anchor: "right",
+                    direction: "column",
+                    translateX: 85,
+                    itemWidth: 70,
+                    itemHeight: 18,
+                  },
+                ]}
+                role="img"
+                ariaLabel="Allocation"
+              />
             </div>
           </SimpleGrid>
-          <Text size="xs" c="dimmed" mt="xs">Profit per contact = value × lift × margin − discount × value × (1 + lift) − cost per contact. See also <Anchor component={Link} to="/value" size="xs">customer value</Anchor> and <Anchor component={Link} to="/recommendations" size="xs">recommendations</Anchor>.</Text>
+          <Text size="xs" c="dimmed" mt="xs">
+            Profit per contact = value × lift × margin − discount × value × (1 + lift) − cost per contact. See also{" "}
+            <Anchor component={Link} to="/value" size="xs">
+              customer value
+            </Anchor>{" "}
+            and{" "}
+            <Anchor component={Link} to="/recommendations" size="xs">
+              recommendations
+            </Anchor>
+            .
+          </Text>
         </Card>
       )}
     </Stack>

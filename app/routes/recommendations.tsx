@@ -26,7 +26,13 @@ export default function Recommendations() {
         <Card key={r.key} withBorder data-testid={`recommendation-${r.key}`}>
           <Title order={4}>{r.title}</Title>
           <Text mt={4}>{r.text}</Text>
-          <Group gap="md" mt="xs">{r.links.map((l) => <Anchor key={l.to + l.label} component={Link} to={l.to} size="sm">{l.label} →</Anchor>)}</Group>
+          <Group gap="md" mt="xs">
+            {r.links.map((l) => (
+              <Anchor key={l.to + l.label} component={Link} to={l.to} size="sm">
+                {l.label} →
+              </Anchor>
+            ))}
+          </Group>
         </Card>
       ))}
     </Stack>

@@ -21,7 +21,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = pageContext(request);
   if (ctx.empty) return json({ empty: true as const });
   const { facts, ...rest } = ctx;
-  return json({ ...rest, empty: false as const, report: memo(`revenue-page:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () => revenueReport(facts, ctx.filter)) });
+  return json({
+    ...rest,
+    empty: false as const,
+    report: memo(`revenue-page:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () =>
+      revenueReport(facts, ctx.filter),
+    ),
+  });
 }
 
 export default function Revenue() {
@@ -34,7 +40,10 @@ export default function Revenue() {
     <Stack gap="lg">
       <div>
         <Title order={2}>Revenue</Title>
-        <Text c="dimmed">{dataset.name} · {report.filter.from} to {report.filter.to}{filter.country ? ` · ${filter.country}` : ""}</Text>
+        <Text c="dimmed">
+          {dataset.name} · {report.filter.from} to {report.filter.to}
+          {filter.country ? ` · ${filter.country}` : ""}
+        </Text>
       </div>
       <FilterBar filter={filter} bounds={bounds} error={filterError} />
 
@@ -63,7 +72,13 @@ export default function Revenue() {
           <ScrollArea h={420}>
             <Table striped fz="sm" stickyHeader data-testid="countries-table">
               <Table.Thead>
-                <Table.Tr>{["Country", "Revenue", "Share", "Customers", "Orders", "AOV"].map((h) => <Table.Th key={h} ta={h === "Country" ? "left" : "right"}>{h}</Table.Th>)}</Table.Tr>
+                <Table.Tr>
+                  {["Country", "Revenue", "Share", "Customers", "Orders", "AOV"].map((h) => (
+                    <Table.Th key={h} ta={h === "Country" ? "left" : "right"}>
+                      {h}
+                    </Table.Th>
+                  ))}
+                </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {countries.map((c) => (
@@ -88,8 +103,10 @@ export default function Revenue() {
           <Download report="products" table="products" filter={filter} />
         </Group>
         <Text size="sm" mb="sm" data-testid="pareto-summary">
-          {int(pareto.productsFor80)} of {int(pareto.productCount)} products ({percent(pareto.productCount ? pareto.productsFor80 / pareto.productCount : null)}) make 80% of
-          merchandise net revenue ({amount(pareto.merchandiseRevenue)}: sales minus returns; postage, fees and vouchers excluded; products whose every sale was cancelled are not ranked).
+          {int(pareto.productsFor80)} of {int(pareto.productCount)} products (
+          {percent(pareto.productCount ? pareto.productsFor80 / pareto.productCount : null)}) make 80% of merchandise
+          net revenue ({amount(pareto.merchandiseRevenue)}: sales minus returns; postage, fees and vouchers excluded;
+          products whose every sale was cancelled are not ranked).
         </Text>
         <div style={{ height: 280 }} data-testid="chart-pareto">
           <ResponsiveLine
@@ -97,7 +114,12 @@ export default function Revenue() {
             margin={{ top: 10, right: 20, bottom: 45, left: 55 }}
             xScale={{ type: "linear", min: 1, max: "auto" }}
             yScale={{ type: "linear", min: 0, max: 1 }}
-            axisBottom={{ legend: `product rank (all ${int(pareto.productCount)} products)`, legendOffset: 36, legendPosition: "middle", format: (v) => compact(Number(v)) }}
+            axisBottom={{
+              legend: `product rank (all ${int(pareto.productCount)} products)`,
+              legendOffset: 36,
+              legendPosition: "middle",
+              format: (v) => compact(Number(v)),
+            }}
             axisLeft={{ format: (v) => percent(Number(v), 0) }}
             yFormat={(v) => percent(Number(v))}
             pointSize={pareto.curve.length > 60 ? 0 : 5}
@@ -105,14 +127,30 @@ export default function Revenue() {
             areaOpacity={0.1}
             useMesh
             colors={["#7048e8"]}
-            markers={[{ axis: "y", value: 0.8, lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" }, legend: "80%" }]}
+            markers={[
+              { axis: "y", value: 0.8, lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" }, legend: "80%" },
+            ]}
             role="img"
           />
         </div>
         <ScrollArea h={360} mt="sm">
           <Table striped fz="sm" stickyHeader data-testid="products-table">
             <Table.Thead>
-              <Table.Tr>{["#", "Stock code", "Description", "Net revenue", "Returns", "Quantity", "Orders", "Share", "Cumulative"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+              <Table.Tr>
+                {[
+                  "#",
+                  "Stock code",
+                  "Description",
+                  "Net revenue",
+                  "Returns",
+                  "Quantity",
+                  "Orders",
+                  "Share",
+                  "Cumulative",
+                ].map((h) => (
+                  <Table.Th key={h}>{h}</Table.Th>
+                ))}
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {pareto.products.map((p) => (
@@ -137,7 +175,12 @@ export default function Revenue() {
               <Title order={5}>Most returned (cancelled value)</Title>
               <Download report="products" table="most-returned" filter={filter} />
             </Group>
-            <Text size="sm">{mostReturned.slice(0, 5).map((r) => `${r.description ?? r.stockCode} ${amount(r.returnedValue)}`).join(" · ")}</Text>
+            <Text size="sm">
+              {mostReturned
+                .slice(0, 5)
+                .map((r) => `${r.description ?? r.stockCode} ${amount(r.returnedValue)}`)
+                .join(" · ")}
+            </Text>
           </>
         )}
       </Card>
@@ -158,7 +201,10 @@ export default function Revenue() {
               colors={["#12b886"]}
               defs={partialBarDefs}
               fill={partialBarFill}
-              axisBottom={{ tickRotation: -40, format: (v) => (seasonality.months.find((m) => m.month === v)?.partial ? `${v}*` : String(v)) }}
+              axisBottom={{
+                tickRotation: -40,
+                format: (v) => (seasonality.months.find((m) => m.month === v)?.partial ? `${v}*` : String(v)),
+              }}
               axisLeft={{ format: (v) => compactMoney(Number(v)) }}
               valueFormat={(v) => amount(v)}
               enableLabel={false}
@@ -184,6 +230,11 @@ function WeekdayHour({ grid }: { grid: number[][] }) {
   const hours = [...Array(24).keys()].filter((h) => grid.some((row) => row[h] > 0));
   const first = hours[0] ?? 0;
   const last = hours.at(-1) ?? 23;
-  const rows = grid.map((row, d) => ({ id: WEEKDAYS[d].slice(0, 3), data: Array.from({ length: last - first + 1 }, (_, i) => ({ x: `${first + i}h`, y: row[first + i] })) }));
-  return <Heatmap rows={rows} format={(v) => int(v)} testId="chart-weekday-hour" rowHeight={34} left={50} scheme="greens" />;
+  const rows = grid.map((row, d) => ({
+    id: WEEKDAYS[d].slice(0, 3),
+    data: Array.from({ length: last - first + 1 }, (_, i) => ({ x: `${first + i}h`, y: row[first + i] })),
+  }));
+  return (
+    <Heatmap rows={rows} format={(v) => int(v)} testId="chart-weekday-hour" rowHeight={34} left={50} scheme="greens" />
+  );
 }

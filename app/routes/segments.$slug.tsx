@@ -1,4 +1,16 @@
-import { Anchor, Button, Card, Group, Pagination, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Anchor,
+  Button,
+  Card,
+  Group,
+  Pagination,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { ResponsiveBar } from "@nivo/bar";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -13,7 +25,9 @@ import { memberPage, memberProfile, type MemberQuery } from "~/segments/queries.
 import { MEMBER_SORTS } from "~/segments/settings";
 import { SEGMENT_ACTIONS, segmentAt, segmentFromSlug, segmentSlug, type SegmentName } from "~/segments/rfm";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data && !data.empty ? data.title : "Segment"} · Campaign Lab` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data && !data.empty ? data.title : "Segment"} · Campaign Lab` },
+];
 
 const querySchema = z.object({
   q: z.string().trim().max(100).optional(),
@@ -41,7 +55,15 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!target) throw new Response(`No segment "${params.slug}"`, { status: 404 });
   const parsed = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const q = parsed.success ? parsed.data : {};
-  const query: MemberQuery = { segment: target.segment, cell: target.cell, search: q.q, sort: q.sort ?? "monetary", descending: (q.dir ?? "desc") === "desc", page: q.page, pageSize: 25 };
+  const query: MemberQuery = {
+    segment: target.segment,
+    cell: target.cell,
+    search: q.q,
+    sort: q.sort ?? "monetary",
+    descending: (q.dir ?? "desc") === "desc",
+    page: q.page,
+    pageSize: 25,
+  };
   return json({
     empty: false as const,
     title: target.title,
@@ -50,7 +72,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     queryError: parsed.success ? null : describeIssues(parsed.error),
     members: memberPage(active.db, active.id, query),
     // issue 14: the header counts the whole segment or cell, whatever the search
-    everyone: q.q ? memberPage(active.db, active.id, { segment: target.segment, cell: target.cell, pageSize: 1 }).total : null,
+    everyone: q.q
+      ? memberPage(active.db, active.id, { segment: target.segment, cell: target.cell, pageSize: 1 }).total
+      : null,
     profile: memberProfile(active.db, active.id, { segment: target.segment, cell: target.cell }),
   });
 }
@@ -81,13 +105,33 @@ const COLUMNS: { key: (typeof MEMBER_SORTS)[number]; label: string; numeric?: bo
   { key: "segment", label: "Segment" },
 ];
 
-function Distribution({ title, bins, testId }: { title: string; bins: { bin: string; customers: number }[]; testId: string }) {
+function Distribution({
+  title,
+  bins,
+  testId,
+}: {
+  title: string;
+  bins: { bin: string; customers: number }[];
+  testId: string;
+}) {
   return (
     <Card withBorder padding="sm">
-      <Text fw={600} size="sm">{title}</Text>
+      <Text fw={600} size="sm">
+        {title}
+      </Text>
       <div style={{ height: 200 }} data-testid={testId}>
-        <ResponsiveBar data={bins} keys={["customers"]} indexBy="bin" margin={{ top: 10, right: 10, bottom: 60, left: 45 }} padding={0.2}
-          colors={["#7048e8"]} axisBottom={{ tickRotation: -45 }} enableLabel={false} role="img" ariaLabel={title} />
+        <ResponsiveBar
+          data={bins}
+          keys={["customers"]}
+          indexBy="bin"
+          margin={{ top: 10, right: 10, bottom: 60, left: 45 }}
+          padding={0.2}
+          colors={["#7048e8"]}
+          axisBottom={{ tickRotation: -45 }}
+          enableLabel={false}
+          role="img"
+          ariaLabel={title}
+        />
       </div>
     </Card>
   );
@@ -101,7 +145,14 @@ export default function SegmentDetail() {
   // search as you type (issue 14): the URL follows the box 250 ms after the last key, back on page 1
   useEffect(() => {
     if (search === (params.get("q") ?? "")) return;
-    const timer = setTimeout(() => setParams((p) => ((search ? p.set("q", search) : p.delete("q")), p.delete("page"), p), { replace: true, preventScrollReset: true }), 250);
+    const timer = setTimeout(
+      () =>
+        setParams((p) => (search ? p.set("q", search) : p.delete("q"), p.delete("page"), p), {
+          replace: true,
+          preventScrollReset: true,
+        }),
+      250,
+    );
     return () => clearTimeout(timer);
   }, [search, params, setParams]);
   if (data.empty) return <EmptyState title="Segment" />;
@@ -111,54 +162,90 @@ export default function SegmentDetail() {
   const dir = params.get("dir") ?? "desc";
   const link = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) (v === null ? next.delete(k) : next.set(k, v));
+    for (const [k, v] of Object.entries(changes)) v === null ? next.delete(k) : next.set(k, v);
     return `?${next}`;
   };
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/segments" size="sm">← Segments</Anchor>
+        <Anchor component={Link} to="/segments" size="sm">
+          ← Segments
+        </Anchor>
         <Title order={2}>{title}</Title>
-        <Text c="dimmed" data-testid="segment-count">{int(everyone)} customers{segment ? ` · ${SEGMENT_ACTIONS[segment]}` : ""}</Text>
+        <Text c="dimmed" data-testid="segment-count">
+          {int(everyone)} customers{segment ? ` · ${SEGMENT_ACTIONS[segment]}` : ""}
+        </Text>
       </div>
       <Group>
         <Form method="post">
-          <Button type="submit" loading={navigation.state !== "idle" && navigation.formMethod === "POST"}>Use as audience</Button>
+          <Button type="submit" loading={navigation.state !== "idle" && navigation.formMethod === "POST"}>
+            Use as audience
+          </Button>
         </Form>
         {segment ? (
-          <Button component={Link} to={`/experiments/new?segment=${encodeURIComponent(segment)}`} variant="light">Design a test</Button>
+          <Button component={Link} to={`/experiments/new?segment=${encodeURIComponent(segment)}`} variant="light">
+            Design a test
+          </Button>
         ) : (
           <Form method="post">
             <input type="hidden" name="next" value="design" />
-            <Button type="submit" variant="light">Design a test</Button>
+            <Button type="submit" variant="light">
+              Design a test
+            </Button>
           </Form>
         )}
-        {cellSegment && <Anchor component={Link} to={`/segments/${segmentSlug(cellSegment)}`}>Open the whole segment “{cellSegment}”</Anchor>}
-        {segment && <Anchor href={`/api/segments/members.csv?segment=${segmentSlug(segment)}`} download>rfm_customers.csv</Anchor>}
+        {cellSegment && (
+          <Anchor component={Link} to={`/segments/${segmentSlug(cellSegment)}`}>
+            Open the whole segment “{cellSegment}”
+          </Anchor>
+        )}
+        {segment && (
+          <Anchor href={`/api/segments/members.csv?segment=${segmentSlug(segment)}`} download>
+            rfm_customers.csv
+          </Anchor>
+        )}
       </Group>
       <SimpleGrid cols={{ base: 1, md: 2, lg: 4 }}>
         <Distribution title="Recency" bins={profile.recency} testId="dist-recency" />
         <Distribution title="Frequency" bins={profile.frequency} testId="dist-frequency" />
         <Distribution title="Net spend (monetary)" bins={profile.monetary} testId="dist-monetary" />
         <Card withBorder padding="sm">
-          <Text fw={600} size="sm" mb="xs">Top countries</Text>
+          <Text fw={600} size="sm" mb="xs">
+            Top countries
+          </Text>
           {profile.countries.map((c) => (
-            <Group key={c.country} justify="space-between"><Text size="sm">{c.country}</Text><Text size="sm">{int(c.customers)}</Text></Group>
+            <Group key={c.country} justify="space-between">
+              <Text size="sm">{c.country}</Text>
+              <Text size="sm">{int(c.customers)}</Text>
+            </Group>
           ))}
         </Card>
       </SimpleGrid>
       <Card withBorder>
         <Group justify="space-between" mb="sm">
           <Title order={4}>Members</Title>
-          <TextInput name="q" placeholder="Search customer id or country" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={280} aria-label="Search members" />
+          <TextInput
+            name="q"
+            placeholder="Search customer id or country"
+            value={search}
+            onChange={(e) => setSearch(e.currentTarget.value)}
+            w={280}
+            aria-label="Search members"
+          />
         </Group>
         <Table striped highlightOnHover fz="sm" data-testid="members-table">
           <Table.Thead>
             <Table.Tr>
               {COLUMNS.map((c) => (
                 <Table.Th key={c.key} ta={c.numeric ? "right" : "left"}>
-                  <Anchor component={Link} to={link({ sort: c.key, dir: sort === c.key && dir === "desc" ? "asc" : "desc", page: null })} size="sm" c="inherit">
-                    {c.label}{sort === c.key ? (dir === "desc" ? " ▼" : " ▲") : ""}
+                  <Anchor
+                    component={Link}
+                    to={link({ sort: c.key, dir: sort === c.key && dir === "desc" ? "asc" : "desc", page: null })}
+                    size="sm"
+                    c="inherit"
+                  >
+                    {c.label}
+                    {sort === c.key ? (dir === "desc" ? " ▼" : " ▲") : ""}
                   </Anchor>
                 </Table.Th>
               ))}
@@ -168,7 +255,11 @@ export default function SegmentDetail() {
           <Table.Tbody>
             {members.rows.map((m) => (
               <Table.Tr key={m.customerId}>
-                <Table.Td><Anchor component={Link} to={`/customers/${encodeURIComponent(m.customerId)}`}>{m.customerId}</Anchor></Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/customers/${encodeURIComponent(m.customerId)}`}>
+                    {m.customerId}
+                  </Anchor>
+                </Table.Td>
                 <Table.Td>{m.country}</Table.Td>
                 <Table.Td ta="right">{int(m.recency)}</Table.Td>
                 <Table.Td ta="right">{int(m.frequency)}</Table.Td>
@@ -182,16 +273,33 @@ export default function SegmentDetail() {
             ))}
           </Table.Tbody>
         </Table>
-        {members.rows.length === 0 && <Text c="dimmed" mt="sm">No customer matches.</Text>}
+        {members.rows.length === 0 && (
+          <Text c="dimmed" mt="sm">
+            No customer matches.
+          </Text>
+        )}
         <Group justify="space-between" mt="sm">
-          <Text size="sm" c="dimmed" data-testid="members-matching">Page {members.page} of {Math.max(1, Math.ceil(members.total / members.pageSize))} · {params.get("q") ? `${int(members.total)} of ${int(everyone)} customers match “${params.get("q")}”` : `${int(members.total)} customers`}</Text>
-          <Pagination total={Math.max(1, Math.ceil(members.total / members.pageSize))} value={members.page}
+          <Text size="sm" c="dimmed" data-testid="members-matching">
+            Page {members.page} of {Math.max(1, Math.ceil(members.total / members.pageSize))} ·{" "}
+            {params.get("q")
+              ? `${int(members.total)} of ${int(everyone)} customers match “${params.get("q")}”`
+              : `${int(members.total)} customers`}
+          </Text>
+          <Pagination
+            total={Math.max(1, Math.ceil(members.total / members.pageSize))}
+            value={members.page}
             getItemProps={(page) => ({ component: Link, to: link({ page: String(page) }) })}
             getControlProps={(control) => {
               const pages = Math.max(1, Math.ceil(members.total / members.pageSize));
-              const target = { first: 1, previous: Math.max(1, members.page - 1), next: Math.min(pages, members.page + 1), last: pages }[control];
+              const target = {
+                first: 1,
+                previous: Math.max(1, members.page - 1),
+                next: Math.min(pages, members.page + 1),
+                last: pages,
+              }[control];
               return { component: Link, to: link({ page: String(target) }) };
-            }} />
+            }}
+          />
         </Group>
       </Card>
     </Stack>

@@ -32,47 +32,87 @@ export default function Segments() {
       <div>
         <Title order={2}>Segments</Title>
         <Text c="dimmed">
-          {data.dataset} · RFM as of {run.snapshotDate} · {int(customers)} customers with {amount(revenue)} net spend (sales minus returns) ·{" "}
-          <Anchor component={Link} to="/segments/personas">Personas (k-means)</Anchor> · <Anchor component={Link} to="/audiences">Audiences</Anchor>
+          {data.dataset} · RFM as of {run.snapshotDate} · {int(customers)} customers with {amount(revenue)} net spend
+          (sales minus returns) ·{" "}
+          <Anchor component={Link} to="/segments/personas">
+            Personas (k-means)
+          </Anchor>{" "}
+          ·{" "}
+          <Anchor component={Link} to="/audiences">
+            Audiences
+          </Anchor>
         </Text>
       </div>
       <Card withBorder>
         <Group justify="space-between" mb="xs">
           <Title order={4}>RFM segments</Title>
-          <Anchor size="sm" href="/api/segments/members.csv" download>rfm_customers.csv</Anchor>
+          <Anchor size="sm" href="/api/segments/members.csv" download>
+            rfm_customers.csv
+          </Anchor>
         </Group>
         <Table striped highlightOnHover fz="sm" data-testid="segments-table">
           <Table.Thead>
             <Table.Tr>
-              {["Segment", "Customers", "Share", "Net revenue share", "Recency (days) mean / median", "Orders mean / median", "Net spend mean / median", "What to do"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}
+              {[
+                "Segment",
+                "Customers",
+                "Share",
+                "Net revenue share",
+                "Recency (days) mean / median",
+                "Orders mean / median",
+                "Net spend mean / median",
+                "What to do",
+              ].map((h) => (
+                <Table.Th key={h}>{h}</Table.Th>
+              ))}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {segments.map((s) => (
               <Table.Tr key={s.name}>
-                <Table.Td><Anchor component={Link} to={`/segments/${s.slug}`} fw={600}>{s.name}</Anchor></Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/segments/${s.slug}`} fw={600}>
+                    {s.name}
+                  </Anchor>
+                </Table.Td>
                 <Table.Td ta="right">{int(s.customers)}</Table.Td>
                 <Table.Td ta="right">{percent(s.customerShare)}</Table.Td>
                 <Table.Td ta="right">{percent(s.revenueShare)}</Table.Td>
-                <Table.Td ta="right">{s.recency.mean.toFixed(0)} / {s.recency.median.toFixed(0)}</Table.Td>
-                <Table.Td ta="right">{s.frequency.mean.toFixed(1)} / {s.frequency.median.toFixed(0)}</Table.Td>
-                <Table.Td ta="right">{amount(s.monetary.mean)} / {amount(s.monetary.median)}</Table.Td>
-                <Table.Td><Text size="xs">{s.action}</Text></Table.Td>
+                <Table.Td ta="right">
+                  {s.recency.mean.toFixed(0)} / {s.recency.median.toFixed(0)}
+                </Table.Td>
+                <Table.Td ta="right">
+                  {s.frequency.mean.toFixed(1)} / {s.frequency.median.toFixed(0)}
+                </Table.Td>
+                <Table.Td ta="right">
+                  {amount(s.monetary.mean)} / {amount(s.monetary.median)}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="xs">{s.action}</Text>
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
         <Text size="xs" c="dimmed" mt="xs">
-          Scores 1–5 from the 20/40/60/80th percentiles over all customers (recency breakpoints {run.cuts.recency.map((c) => c.toFixed(1)).join(", ")} days;
-          frequency {run.cuts.frequency.map((c) => c.toFixed(1)).join(", ")} orders; net spend {run.cuts.monetary.map((c) => amount(c)).join(", ")}); FM = ⌈(F + M) / 2⌉.
+          Scores 1–5 from the 20/40/60/80th percentiles over all customers (recency breakpoints{" "}
+          {run.cuts.recency.map((c) => c.toFixed(1)).join(", ")} days; frequency{" "}
+          {run.cuts.frequency.map((c) => c.toFixed(1)).join(", ")} orders; net spend{" "}
+          {run.cuts.monetary.map((c) => amount(c)).join(", ")}); FM = ⌈(F + M) / 2⌉.
         </Text>
       </Card>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
-          <Title order={4} mb="xs">Share of customers and of net revenue</Title>
+          <Title order={4} mb="xs">
+            Share of customers and of net revenue
+          </Title>
           <div style={{ height: 380 }} data-testid="chart-segment-shares">
             <ResponsiveBar
-              data={[...segments].reverse().map((s) => ({ segment: s.name, Customers: Math.round(s.customerShare * 1000) / 10, Revenue: Math.round(s.revenueShare * 1000) / 10 }))}
+              data={[...segments].reverse().map((s) => ({
+                segment: s.name,
+                Customers: Math.round(s.customerShare * 1000) / 10,
+                Revenue: Math.round(s.revenueShare * 1000) / 10,
+              }))}
               keys={["Customers", "Revenue"]}
               indexBy="segment"
               groupMode="grouped"
@@ -83,7 +123,16 @@ export default function Segments() {
               valueFormat={(v) => `${v}%`}
               enableLabel={false}
               axisBottom={{ format: (v) => `${v}%` }}
-              legends={[{ dataFrom: "keys", anchor: "right", direction: "column", translateX: 95, itemWidth: 80, itemHeight: 20 }]}
+              legends={[
+                {
+                  dataFrom: "keys",
+                  anchor: "right",
+                  direction: "column",
+                  translateX: 95,
+                  itemWidth: 80,
+                  itemHeight: 20,
+                },
+              ]}
               onClick={(d) => navigate(`/segments/${segments.find((s) => s.name === d.indexValue)?.slug}`)}
               role="img"
               ariaLabel="Share of customers and of revenue per segment"
@@ -91,8 +140,12 @@ export default function Segments() {
           </div>
         </Card>
         <Card withBorder>
-          <Title order={4} mb="xs">R × FM grid</Title>
-          <Text size="xs" c="dimmed" mb="xs">Customers per cell; click a cell to open its customers.</Text>
+          <Title order={4} mb="xs">
+            R × FM grid
+          </Title>
+          <Text size="xs" c="dimmed" mb="xs">
+            Customers per cell; click a cell to open its customers.
+          </Text>
           <div style={{ height: 340 }} data-testid="chart-rfm-grid">
             <ResponsiveHeatMap
               data={heat}
@@ -104,8 +157,12 @@ export default function Segments() {
               labelTextColor={{ from: "color", modifiers: [["darker", 3]] }}
               tooltip={({ cell }) => (
                 <Card padding="xs" withBorder shadow="sm">
-                  <Text size="xs">{cell.serieId} · {cell.data.x}: {(cell.data as { segment: string }).segment}</Text>
-                  <Text size="xs" fw={600}>{int(Number(cell.value))} customers</Text>
+                  <Text size="xs">
+                    {cell.serieId} · {cell.data.x}: {(cell.data as { segment: string }).segment}
+                  </Text>
+                  <Text size="xs" fw={600}>
+                    {int(Number(cell.value))} customers
+                  </Text>
                 </Card>
               )}
               onClick={(cell) => navigate(`/segments/r${cell.serieId.slice(2)}-fm${String(cell.data.x).slice(3)}`)}
@@ -114,7 +171,18 @@ export default function Segments() {
             />
           </div>
           <Group gap={6} mt="xs">
-            {segments.map((s) => <Badge key={s.name} variant="light" size="xs" component={Link} to={`/segments/${s.slug}`} style={{ cursor: "pointer" }}>{s.name}</Badge>)}
+            {segments.map((s) => (
+              <Badge
+                key={s.name}
+                variant="light"
+                size="xs"
+                component={Link}
+                to={`/segments/${s.slug}`}
+                style={{ cursor: "pointer" }}
+              >
+                {s.name}
+              </Badge>
+            ))}
           </Group>
         </Card>
       </SimpleGrid>

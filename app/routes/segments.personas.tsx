@@ -45,13 +45,29 @@ export async function action({ request }: ActionFunctionArgs) {
     choosePersonaK(active.db, active.id, parsed.data.k);
     return redirect("/segments/personas");
   }
-  const cluster = personaClusters(active.db, active.id, run.chosenK).find((c) => c.cluster === (parsed.data as { cluster: number }).cluster);
+  const cluster = personaClusters(active.db, active.id, run.chosenK).find(
+    (c) => c.cluster === (parsed.data as { cluster: number }).cluster,
+  );
   if (!cluster) return json({ error: "No such persona" }, { status: 400 });
-  const { id, existed } = audienceFor(active.db, active.id, { name: cluster.name, definition: { kind: "persona", k: run.chosenK, cluster: cluster.cluster, name: cluster.name } });
+  const { id, existed } = audienceFor(active.db, active.id, {
+    name: cluster.name,
+    definition: { kind: "persona", k: run.chosenK, cluster: cluster.cluster, name: cluster.name },
+  });
   return redirect(`/audiences?saved=${id}${existed ? "&existed=1" : ""}`);
 }
 
-const COLOURS = ["#4c6ef5", "#12b886", "#fa5252", "#fab005", "#7048e8", "#15aabf", "#e64980", "#82c91e", "#fd7e14", "#868e96"];
+const COLOURS = [
+  "#4c6ef5",
+  "#12b886",
+  "#fa5252",
+  "#fab005",
+  "#7048e8",
+  "#15aabf",
+  "#e64980",
+  "#82c91e",
+  "#fd7e14",
+  "#868e96",
+];
 
 export default function Personas() {
   const data = useLoaderData<typeof loader>();
@@ -63,36 +79,83 @@ export default function Personas() {
   const { run, sweep, clusters, scatter } = data;
   const series = clusters.map((c) => ({
     id: c.name,
-    data: scatter.filter((p) => p.persona === c.cluster).map((p) => ({ x: Math.max(p.recency, 0.5), y: Math.max(p.monetary, 1) })),
+    data: scatter
+      .filter((p) => p.persona === c.cluster)
+      .map((p) => ({ x: Math.max(p.recency, 0.5), y: Math.max(p.monetary, 1) })),
   }));
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/segments" size="sm">← Segments</Anchor>
+        <Anchor component={Link} to="/segments" size="sm">
+          ← Segments
+        </Anchor>
         <Title order={2}>Personas</Title>
         <Text c="dimmed">
-          k-means on log(1 + recency), log(1 + frequency), log(1 + monetary, net of returns), standardised (population standard deviation); k-means++ with{" "}
-          {PERSONA_RESTARTS} restarts from seed {PERSONA_SEED}, lowest inertia kept; silhouette with Euclidean distances
-          {run.silhouetteSample ? `, over a seeded random sample of ${int(run.silhouetteSample)} customers (the data set has more than 20,000)` : ", exact over every customer"}.
+          k-means on log(1 + recency), log(1 + frequency), log(1 + monetary, net of returns), standardised (population
+          standard deviation); k-means++ with {PERSONA_RESTARTS} restarts from seed {PERSONA_SEED}, lowest inertia kept;
+          silhouette with Euclidean distances
+          {run.silhouetteSample
+            ? `, over a seeded random sample of ${int(run.silhouetteSample)} customers (the data set has more than 20,000)`
+            : ", exact over every customer"}
+          .
         </Text>
       </div>
       {result?.error && <Alert color="red">{result.error}</Alert>}
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
-          <Title order={4} mb="xs">Silhouette by k</Title>
+          <Title order={4} mb="xs">
+            Silhouette by k
+          </Title>
           <div style={{ height: 240 }} data-testid="chart-silhouette">
-            <ResponsiveLine data={[{ id: "silhouette", data: sweep.map((r) => ({ x: r.k, y: r.silhouette })) }]} margin={{ top: 10, right: 20, bottom: 40, left: 55 }}
-              xScale={{ type: "linear", min: K_RANGE[0], max: K_RANGE[1] }} yScale={{ type: "linear", min: "auto", max: "auto" }} yFormat={(v) => Number(v).toFixed(4)}
-              axisBottom={{ legend: "k", legendOffset: 32, legendPosition: "middle", tickValues: sweep.map((r) => r.k) }} pointSize={8} useMesh colors={["#4c6ef5"]}
-              markers={[{ axis: "x", value: run.bestK, lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" }, legend: `best k = ${run.bestK}` }]} role="img" />
+            <ResponsiveLine
+              data={[{ id: "silhouette", data: sweep.map((r) => ({ x: r.k, y: r.silhouette })) }]}
+              margin={{ top: 10, right: 20, bottom: 40, left: 55 }}
+              xScale={{ type: "linear", min: K_RANGE[0], max: K_RANGE[1] }}
+              yScale={{ type: "linear", min: "auto", max: "auto" }}
+              yFormat={(v) => Number(v).toFixed(4)}
+              axisBottom={{
+                legend: "k",
+                legendOffset: 32,
+                legendPosition: "middle",
+                tickValues: sweep.map((r) => r.k),
+              }}
+              pointSize={8}
+              useMesh
+              colors={["#4c6ef5"]}
+              markers={[
+                {
+                  axis: "x",
+                  value: run.bestK,
+                  lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" },
+                  legend: `best k = ${run.bestK}`,
+                },
+              ]}
+              role="img"
+            />
           </div>
         </Card>
         <Card withBorder>
-          <Title order={4} mb="xs">Elbow (inertia by k)</Title>
+          <Title order={4} mb="xs">
+            Elbow (inertia by k)
+          </Title>
           <div style={{ height: 240 }} data-testid="chart-elbow">
-            <ResponsiveLine data={[{ id: "inertia", data: sweep.map((r) => ({ x: r.k, y: r.inertia })) }]} margin={{ top: 10, right: 20, bottom: 40, left: 60 }}
-              xScale={{ type: "linear", min: K_RANGE[0], max: K_RANGE[1] }} yScale={{ type: "linear", min: 0, max: "auto" }} yFormat={(v) => Number(v).toFixed(1)}
-              axisBottom={{ legend: "k", legendOffset: 32, legendPosition: "middle", tickValues: sweep.map((r) => r.k) }} pointSize={8} useMesh colors={["#12b886"]} role="img" />
+            <ResponsiveLine
+              data={[{ id: "inertia", data: sweep.map((r) => ({ x: r.k, y: r.inertia })) }]}
+              margin={{ top: 10, right: 20, bottom: 40, left: 60 }}
+              xScale={{ type: "linear", min: K_RANGE[0], max: K_RANGE[1] }}
+              yScale={{ type: "linear", min: 0, max: "auto" }}
+              yFormat={(v) => Number(v).toFixed(1)}
+              axisBottom={{
+                legend: "k",
+                legendOffset: 32,
+                legendPosition: "middle",
+                tickValues: sweep.map((r) => r.k),
+              }}
+              pointSize={8}
+              useMesh
+              colors={["#12b886"]}
+              role="img"
+            />
           </div>
         </Card>
       </SimpleGrid>
@@ -100,10 +163,25 @@ export default function Personas() {
         <Form method="post">
           <input type="hidden" name="intent" value="choose" />
           <Group align="flex-end">
-            <Select name="k" label="Number of personas (k)" defaultValue={String(run.chosenK)} allowDeselect={false} w={260} key={run.chosenK}
-              data={sweep.map((r) => ({ value: String(r.k), label: `k = ${r.k} · silhouette ${r.silhouette.toFixed(3)}${r.k === run.bestK ? " (proposed)" : ""}` }))} />
-            <Button type="submit" loading={choosing} disabled={choosing} data-testid="use-k">{choosing ? "Relabelling customers…" : "Use this k"}</Button>
-            <Text size="sm" c="dimmed">Now: k = {run.chosenK}{run.chosenK === run.bestK ? " (the best silhouette)" : ` (the best silhouette is k = ${run.bestK})`}</Text>
+            <Select
+              name="k"
+              label="Number of personas (k)"
+              defaultValue={String(run.chosenK)}
+              allowDeselect={false}
+              w={260}
+              key={run.chosenK}
+              data={sweep.map((r) => ({
+                value: String(r.k),
+                label: `k = ${r.k} · silhouette ${r.silhouette.toFixed(3)}${r.k === run.bestK ? " (proposed)" : ""}`,
+              }))}
+            />
+            <Button type="submit" loading={choosing} disabled={choosing} data-testid="use-k">
+              {choosing ? "Relabelling customers…" : "Use this k"}
+            </Button>
+            <Text size="sm" c="dimmed">
+              Now: k = {run.chosenK}
+              {run.chosenK === run.bestK ? " (the best silhouette)" : ` (the best silhouette is k = ${run.bestK})`}
+            </Text>
           </Group>
         </Form>
       </Card>
@@ -111,37 +189,84 @@ export default function Personas() {
         {clusters.map((c) => (
           <Card key={c.cluster} withBorder>
             <Group justify="space-between">
-              <Title order={4} c={COLOURS[c.cluster]}>{c.name}</Title>
+              <Title order={4} c={COLOURS[c.cluster]}>
+                {c.name}
+              </Title>
               <Badge variant="light">{int(c.customers)} customers</Badge>
             </Group>
-            <Text size="xs" c="dimmed" mb="xs">{PERSONA_PROTOTYPES.find((p) => p.name === c.name)?.description ?? "numbered: more clusters than names"}</Text>
-            <Text size="sm">Net revenue share {percent(c.revenueShare)} ({amount(c.revenue)})</Text>
-            <Text size="sm">Median recency {int(c.medianRecency)} days · orders {c.medianFrequency} · net spend {amount(c.medianMonetary)}</Text>
-            <Text size="xs" c="dimmed">Centroid (z): recency {c.centroid[0].toFixed(2)}, frequency {c.centroid[1].toFixed(2)}, monetary {c.centroid[2].toFixed(2)}</Text>
+            <Text size="xs" c="dimmed" mb="xs">
+              {PERSONA_PROTOTYPES.find((p) => p.name === c.name)?.description ?? "numbered: more clusters than names"}
+            </Text>
+            <Text size="sm">
+              Net revenue share {percent(c.revenueShare)} ({amount(c.revenue)})
+            </Text>
+            <Text size="sm">
+              Median recency {int(c.medianRecency)} days · orders {c.medianFrequency} · net spend{" "}
+              {amount(c.medianMonetary)}
+            </Text>
+            <Text size="xs" c="dimmed">
+              Centroid (z): recency {c.centroid[0].toFixed(2)}, frequency {c.centroid[1].toFixed(2)}, monetary{" "}
+              {c.centroid[2].toFixed(2)}
+            </Text>
             <Group mt="sm">
               <Form method="post">
                 <input type="hidden" name="intent" value="audience" />
                 <input type="hidden" name="cluster" value={c.cluster} />
-                <Button size="xs" variant="light" type="submit">Use as audience</Button>
+                <Button size="xs" variant="light" type="submit">
+                  Use as audience
+                </Button>
               </Form>
-              <Button size="xs" variant="light" component={Link} to={`/experiments/new?persona=${c.cluster}`}>Design a test</Button>
-              <Anchor size="sm" href={`/api/segments/members.csv?persona=${c.cluster}`} download>CSV</Anchor>
+              <Button size="xs" variant="light" component={Link} to={`/experiments/new?persona=${c.cluster}`}>
+                Design a test
+              </Button>
+              <Anchor size="sm" href={`/api/segments/members.csv?persona=${c.cluster}`} download>
+                CSV
+              </Anchor>
             </Group>
           </Card>
         ))}
       </SimpleGrid>
       <Card withBorder>
-        <Title order={4} mb="xs">Customers by persona</Title>
-        <Text size="xs" c="dimmed" mb="xs">Recency (days, log scale) against net spend (log scale); up to 1,500 customers shown.</Text>
+        <Title order={4} mb="xs">
+          Customers by persona
+        </Title>
+        <Text size="xs" c="dimmed" mb="xs">
+          Recency (days, log scale) against net spend (log scale); up to 1,500 customers shown.
+        </Text>
         <div style={{ height: 420 }} data-testid="chart-persona-scatter">
-          <ResponsiveScatterPlot data={series} margin={{ top: 10, right: 190, bottom: 50, left: 70 }}
+          <ResponsiveScatterPlot
+            data={series}
+            margin={{ top: 10, right: 190, bottom: 50, left: 70 }}
             xScale={{ type: "log", base: 10, min: 0.5, max: Math.max(1, ...scatter.map((p) => p.recency)) + 1 }}
             yScale={{ type: "log", base: 10, min: 1, max: Math.max(10, ...scatter.map((p) => p.monetary)) * 1.1 }}
-            axisBottom={{ legend: "days since last order", legendOffset: 38, legendPosition: "middle", tickValues: [1, 10, 100, 365] }}
-            axisLeft={{ legend: "spend", legendOffset: -60, legendPosition: "middle", tickValues: [10, 100, 1000, 10000, 100000] }}
-            colors={COLOURS} nodeSize={5} useMesh={false}
-            legends={[{ anchor: "right", direction: "column", translateX: 180, itemWidth: 170, itemHeight: 18, symbolSize: 10, symbolShape: "circle" }]}
-            role="img" />
+            axisBottom={{
+              legend: "days since last order",
+              legendOffset: 38,
+              legendPosition: "middle",
+              tickValues: [1, 10, 100, 365],
+            }}
+            axisLeft={{
+              legend: "spend",
+              legendOffset: -60,
+              legendPosition: "middle",
+              tickValues: [10, 100, 1000, 10000, 100000],
+            }}
+            colors={COLOURS}
+            nodeSize={5}
+            useMesh={false}
+            legends={[
+              {
+                anchor: "right",
+                direction: "column",
+                translateX: 180,
+                itemWidth: 170,
+                itemHeight: 18,
+                symbolSize: 10,
+                symbolShape: "circle",
+              },
+            ]}
+            role="img"
+          />
         </div>
       </Card>
     </Stack>

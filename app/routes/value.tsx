@@ -1,4 +1,18 @@
-import { Alert, Anchor, Card, Group, List, Loader, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Card,
+  Group,
+  List,
+  Loader,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { ResponsiveBar } from "@nivo/bar";
 import { json, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useRevalidator, useSearchParams, useSubmit } from "@remix-run/react";
@@ -24,18 +38,36 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const date = filterSchema.safeParse({ from: search.get("calibrationEnd") || undefined });
   const state = valueModelState(active.db, active.id, date.success ? date.data.from : undefined);
   // the fits run in their worker thread: until they are ready the page says so and asks again (never cached)
-  if (state.status !== "ready") return json({ empty: false as const, ready: false as const, fitting: state.status === "fitting", error: state.status === "failed" ? state.error : null }, { headers: { "Cache-Control": "no-store" } });
+  if (state.status !== "ready")
+    return json(
+      {
+        empty: false as const,
+        ready: false as const,
+        fitting: state.status === "fitting",
+        error: state.status === "failed" ? state.error : null,
+      },
+      { headers: { "Cache-Control": "no-store" } },
+    );
   const model = state.model;
   const by = search.get("by") === "persona" ? "persona" : "segment";
   const top = [...model.rows].sort((a, b) => b.revenue365 - a.revenue365).slice(0, 25);
   const { rows: _rows, ...fit } = model;
-  return json({ empty: false as const, ready: true as const, fit, groups: valueByGroup(model, by), top, by, dateError: date.success ? null : "use a date YYYY-MM-DD within the data" });
+  return json({
+    empty: false as const,
+    ready: true as const,
+    fit,
+    groups: valueByGroup(model, by),
+    top,
+    by,
+    dateError: date.success ? null : "use a date YYYY-MM-DD within the data",
+  });
 }
 
 type Fit = ValueModel["fits"]["plain"];
 const ONE_PURCHASE = "n/a (one purchase)";
 // BG/NBD gives P(alive) = 1 to every customer with no repeat purchase (FHL 2005 eq. 11): it cannot tell them apart
-const P_ALIVE_NOTE = "P(alive) is the chance a customer still buys. BG/NBD counts a customer with a single purchase as alive by construction (nothing tells it they left), so it is shown as n/a for them and the group figures average it over repeat buyers only; the CSV keeps p_alive = 1 for them.";
+const P_ALIVE_NOTE =
+  "P(alive) is the chance a customer still buys. BG/NBD counts a customer with a single purchase as alive by construction (nothing tells it they left), so it is shown as n/a for them and the group figures average it over repeat buyers only; the CSV keeps p_alive = 1 for them.";
 const num = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4));
 
 /** One fit's parameters, how it ended, its holdout check and its problems in words. */
@@ -43,14 +75,31 @@ function FitCard({ title, fit, used }: { title: string; fit: Fit; used: boolean 
   const { bgnbd: b, gammaGamma: g, holdout: h } = fit;
   return (
     <Card withBorder data-testid={used ? "clv-fit-used" : "clv-fit-other"}>
-      <Text fw={600} size="sm">{title}{used ? " — used for the predictions" : ""}</Text>
-      <Text size="sm">BG/NBD: r {num(b.r)}, α {num(b.alpha)}, a {num(b.a)}, b {num(b.b)} (log-likelihood {b.logLikelihood.toFixed(2)}; {b.status}, {int(b.evaluations)} evaluations)</Text>
-      <Text size="sm">Gamma-Gamma: p {num(g.p)}, q {num(g.q)}, v {num(g.v)} ({int(g.customers)} repeat buyers; {g.status})</Text>
-      <Text size="sm">Holdout check: {int(Math.round(h.predicted))} purchases predicted, {int(h.actual)} made ({h.underPrediction > 0 ? `${percent(h.underPrediction, 0)} under` : `${percent(-h.underPrediction, 0)} over`}).</Text>
+      <Text fw={600} size="sm">
+        {title}
+        {used ? " — used for the predictions" : ""}
+      </Text>
+      <Text size="sm">
+        BG/NBD: r {num(b.r)}, α {num(b.alpha)}, a {num(b.a)}, b {num(b.b)} (log-likelihood {b.logLikelihood.toFixed(2)};{" "}
+        {b.status}, {int(b.evaluations)} evaluations)
+      </Text>
+      <Text size="sm">
+        Gamma-Gamma: p {num(g.p)}, q {num(g.q)}, v {num(g.v)} ({int(g.customers)} repeat buyers; {g.status})
+      </Text>
+      <Text size="sm">
+        Holdout check: {int(Math.round(h.predicted))} purchases predicted, {int(h.actual)} made (
+        {h.underPrediction > 0 ? `${percent(h.underPrediction, 0)} under` : `${percent(-h.underPrediction, 0)} over`}).
+      </Text>
       {fit.problems.length ? (
-        <List size="sm" c="orange.8" mt={4} data-testid="clv-problems">{fit.problems.map((p) => <List.Item key={p}>{p}</List.Item>)}</List>
+        <List size="sm" c="orange.8" mt={4} data-testid="clv-problems">
+          {fit.problems.map((p) => (
+            <List.Item key={p}>{p}</List.Item>
+          ))}
+        </List>
       ) : (
-        <Text size="sm" c="teal.8">Passes every check.</Text>
+        <Text size="sm" c="teal.8">
+          Passes every check.
+        </Text>
       )}
     </Card>
   );
@@ -74,10 +123,18 @@ export default function Value() {
         <Title order={2}>Customer value</Title>
         {data.fitting ? (
           <Card withBorder data-testid="clv-fitting">
-            <Group><Loader size="sm" /><Text>Fitting… the customer-value models are being fitted on their own thread (capped at a few seconds per fit). This page shows them when they are ready.</Text></Group>
+            <Group>
+              <Loader size="sm" />
+              <Text>
+                Fitting… the customer-value models are being fitted on their own thread (capped at a few seconds per
+                fit). This page shows them when they are ready.
+              </Text>
+            </Group>
           </Card>
         ) : (
-          <Alert color="red" title="The customer-value models could not be fitted" data-testid="clv-failed">{data.error} Reload the page to try again.</Alert>
+          <Alert color="red" title="The customer-value models could not be fitted" data-testid="clv-failed">
+            {data.error} Reload the page to try again.
+          </Alert>
         )}
       </Stack>
     );
@@ -87,48 +144,109 @@ export default function Value() {
     <Stack gap="lg">
       <div>
         <Title order={2}>Customer value</Title>
-        <Text c="dimmed">Historical value, and the next year predicted by BG/NBD (repeat purchases) and Gamma-Gamma (value per purchase), fitted by maximum likelihood on the purchases up to the calibration end.</Text>
+        <Text c="dimmed">
+          Historical value, and the next year predicted by BG/NBD (repeat purchases) and Gamma-Gamma (value per
+          purchase), fitted by maximum likelihood on the purchases up to the calibration end.
+        </Text>
       </div>
       <Card withBorder>
         <Form method="get" onChange={(e) => submit(e.currentTarget, { replace: true })}>
           <input type="hidden" name="by" value={by} />
           <Group align="flex-end">
-            <TextInput type="date" name="calibrationEnd" label="Calibration end" defaultValue={fit.calibrationEnd} max={fit.dataEnd} error={data.dateError} />
-            <Text size="sm" c="dimmed">{int(fit.customers)} customers calibrate the models; the {fit.holdoutWeeks.toFixed(1)} weeks after it (to {fit.dataEnd}) check them. Fitted in {fit.seconds.toFixed(2)} s.</Text>
+            <TextInput
+              type="date"
+              name="calibrationEnd"
+              label="Calibration end"
+              defaultValue={fit.calibrationEnd}
+              max={fit.dataEnd}
+              error={data.dateError}
+            />
+            <Text size="sm" c="dimmed">
+              {int(fit.customers)} customers calibrate the models; the {fit.holdoutWeeks.toFixed(1)} weeks after it (to{" "}
+              {fit.dataEnd}) check them. Fitted in {fit.seconds.toFixed(2)} s.
+            </Text>
           </Group>
         </Form>
         <Text size="sm" mt="sm" data-testid="clv-parameters">
-          {usedFit ? `BG/NBD: r ${num(usedFit.bgnbd.r)}, α ${num(usedFit.bgnbd.alpha)}, a ${num(usedFit.bgnbd.a)}, b ${num(usedFit.bgnbd.b)} · Gamma-Gamma: p ${num(usedFit.gammaGamma.p)}, q ${num(usedFit.gammaGamma.q)}, v ${num(usedFit.gammaGamma.v)}` : "No fit converged: no predictions."}
+          {usedFit
+            ? `BG/NBD: r ${num(usedFit.bgnbd.r)}, α ${num(usedFit.bgnbd.alpha)}, a ${num(usedFit.bgnbd.a)}, b ${num(usedFit.bgnbd.b)} · Gamma-Gamma: p ${num(usedFit.gammaGamma.p)}, q ${num(usedFit.gammaGamma.q)}, v ${num(usedFit.gammaGamma.v)}`
+            : "No fit converged: no predictions."}
         </Text>
         {fit.fits.used !== "plain" || fit.fits.plain.problems.length ? (
-          <Alert color={fit.fits.used ? "orange" : "red"} mt="sm" title={fit.fits.plain.problems.length ? "The maximum-likelihood fit has problems" : "The fit could not be used"} data-testid="clv-degenerate">
+          <Alert
+            color={fit.fits.used ? "orange" : "red"}
+            mt="sm"
+            title={
+              fit.fits.plain.problems.length ? "The maximum-likelihood fit has problems" : "The fit could not be used"
+            }
+            data-testid="clv-degenerate"
+          >
             {fit.fits.reason}
           </Alert>
         ) : null}
         {fit.fits.warning ? (
-          <Alert color="red" mt="sm" title="The predictions are unreliable" data-testid="clv-unreliable">{fit.fits.warning}</Alert>
+          <Alert color="red" mt="sm" title="The predictions are unreliable" data-testid="clv-unreliable">
+            {fit.fits.warning}
+          </Alert>
         ) : null}
         <SimpleGrid cols={{ base: 1, md: 2 }} mt="sm">
           <FitCard title="Maximum likelihood" fit={fit.fits.plain} used={fit.fits.used === "plain"} />
-          <FitCard title={`Regularised: L2 penalty ${fit.fits.penalizer} × Σ (log θ)² on the mean log-likelihood`} fit={fit.fits.regularised} used={fit.fits.used === "regularised"} />
+          <FitCard
+            title={`Regularised: L2 penalty ${fit.fits.penalizer} × Σ (log θ)² on the mean log-likelihood`}
+            fit={fit.fits.regularised}
+            used={fit.fits.used === "regularised"}
+          />
         </SimpleGrid>
       </Card>
       <Card withBorder>
         <Group justify="space-between" mb="xs">
           <div>
             <Title order={4}>By {by}</Title>
-            <Text size="xs" c="dimmed">{by === "segment" ? `Segments as of the calibration end, ${fit.segmentsAsOf} (RFM on the data up to it); ` : "Personas as chosen now; "}revenue to date is up to {fit.calibrationEnd}.</Text>
+            <Text size="xs" c="dimmed">
+              {by === "segment"
+                ? `Segments as of the calibration end, ${fit.segmentsAsOf} (RFM on the data up to it); `
+                : "Personas as chosen now; "}
+              revenue to date is up to {fit.calibrationEnd}.
+            </Text>
           </div>
           <Group>
-            <SegmentedControl size="xs" value={by} data={[{ value: "segment", label: "Segments" }, { value: "persona", label: "Personas" }]}
-              onChange={(v) => submit({ by: v, calibrationEnd: params.get("calibrationEnd") ?? "" }, { method: "get", replace: true })} />
-            <Anchor size="sm" href={`/api/clv?format=csv&calibrationEnd=${fit.calibrationEnd}`} download>clv_customers.csv</Anchor>
+            <SegmentedControl
+              size="xs"
+              value={by}
+              data={[
+                { value: "segment", label: "Segments" },
+                { value: "persona", label: "Personas" },
+              ]}
+              onChange={(v) =>
+                submit({ by: v, calibrationEnd: params.get("calibrationEnd") ?? "" }, { method: "get", replace: true })
+              }
+            />
+            <Anchor size="sm" href={`/api/clv?format=csv&calibrationEnd=${fit.calibrationEnd}`} download>
+              clv_customers.csv
+            </Anchor>
           </Group>
         </Group>
-        <Text size="xs" c="dimmed" mb="xs" data-testid="palive-note">{P_ALIVE_NOTE}</Text>
+        <Text size="xs" c="dimmed" mb="xs" data-testid="palive-note">
+          {P_ALIVE_NOTE}
+        </Text>
         <Table striped fz="sm" data-testid="value-groups">
           <Table.Thead>
-            <Table.Tr>{[by === "segment" ? `Segment as of ${fit.segmentsAsOf}` : "Persona (current)", "Customers", `Revenue to ${fit.calibrationEnd}`, "Per active month", "Per order", "P(alive), repeat buyers", "Purchases 30 d", "90 d", "365 d", "Expected revenue 365 d"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr>
+            <Table.Tr>
+              {[
+                by === "segment" ? `Segment as of ${fit.segmentsAsOf}` : "Persona (current)",
+                "Customers",
+                `Revenue to ${fit.calibrationEnd}`,
+                "Per active month",
+                "Per order",
+                "P(alive), repeat buyers",
+                "Purchases 30 d",
+                "90 d",
+                "365 d",
+                "Expected revenue 365 d",
+              ].map((h) => (
+                <Table.Th key={h}>{h}</Table.Th>
+              ))}
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {groups.map((g) => (
@@ -150,23 +268,62 @@ export default function Value() {
       </Card>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
-          <Title order={4} mb="xs">Holdout check</Title>
-          <Text size="xs" c="dimmed">Mean purchases after the calibration end, predicted against actual, by repeat purchases during calibration.</Text>
+          <Title order={4} mb="xs">
+            Holdout check
+          </Title>
+          <Text size="xs" c="dimmed">
+            Mean purchases after the calibration end, predicted against actual, by repeat purchases during calibration.
+          </Text>
           <div style={{ height: 280 }} data-testid="chart-holdout">
-            <ResponsiveBar data={fit.holdout.map((h) => ({ x: h.x, Predicted: Math.round(h.predicted * 1000) / 1000, Actual: Math.round(h.actual * 1000) / 1000 }))} keys={["Predicted", "Actual"]} indexBy="x" groupMode="grouped"
-              margin={{ top: 10, right: 100, bottom: 40, left: 50 }} padding={0.25} colors={["#4c6ef5", "#12b886"]} enableLabel={false}
+            <ResponsiveBar
+              data={fit.holdout.map((h) => ({
+                x: h.x,
+                Predicted: Math.round(h.predicted * 1000) / 1000,
+                Actual: Math.round(h.actual * 1000) / 1000,
+              }))}
+              keys={["Predicted", "Actual"]}
+              indexBy="x"
+              groupMode="grouped"
+              margin={{ top: 10, right: 100, bottom: 40, left: 50 }}
+              padding={0.25}
+              colors={["#4c6ef5", "#12b886"]}
+              enableLabel={false}
               axisBottom={{ legend: "repeat purchases in calibration", legendOffset: 32, legendPosition: "middle" }}
-              legends={[{ dataFrom: "keys", anchor: "right", direction: "column", translateX: 95, itemWidth: 80, itemHeight: 20 }]} role="img" ariaLabel="Holdout check" />
+              legends={[
+                {
+                  dataFrom: "keys",
+                  anchor: "right",
+                  direction: "column",
+                  translateX: 95,
+                  itemWidth: 80,
+                  itemHeight: 20,
+                },
+              ]}
+              role="img"
+              ariaLabel="Holdout check"
+            />
           </div>
         </Card>
         <Card withBorder>
-          <Title order={4} mb="xs">Most valuable next year</Title>
+          <Title order={4} mb="xs">
+            Most valuable next year
+          </Title>
           <Table fz="xs" data-testid="value-top">
-            <Table.Thead><Table.Tr>{["Customer", "Segment", "P(alive)", "365 d purchases", "Expected revenue"].map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
+            <Table.Thead>
+              <Table.Tr>
+                {["Customer", "Segment", "P(alive)", "365 d purchases", "Expected revenue"].map((h) => (
+                  <Table.Th key={h}>{h}</Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {top.map((c) => (
                 <Table.Tr key={c.customerId}>
-                  <Table.Td><Anchor href={`/customers/${encodeURIComponent(c.customerId)}`} size="xs">{c.customerId}</Anchor></Table.Td>
+                  <Table.Td>
+                    <Anchor href={`/customers/${encodeURIComponent(c.customerId)}`} size="xs">
+                      {c.customerId}
+                    </Anchor>
+                  </Table.Td>
                   <Table.Td>{c.segment}</Table.Td>
                   <Table.Td>{c.x === 0 ? ONE_PURCHASE : percent(c.pAlive, 0)}</Table.Td>
                   <Table.Td>{c.purchases365.toFixed(2)}</Table.Td>

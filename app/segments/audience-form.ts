@@ -12,13 +12,31 @@ const range = (form: FormData, key: string) => {
 
 export function audienceFromForm(form: FormData) {
   const kind = String(form.get("kind") ?? "");
-  const list = (key: string) => form.getAll(key).flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter(Boolean);
+  const list = (key: string) =>
+    form
+      .getAll(key)
+      .flatMap((v) => String(v).split(","))
+      .map((s) => s.trim())
+      .filter(Boolean);
   const definition =
     kind === "segment"
       ? { kind, segment: String(form.get("segment") ?? "") }
       : kind === "persona"
-        ? { kind, k: num(form.get("k")), cluster: num(form.get("cluster")), name: String(form.get("personaName") ?? "") || undefined }
-        : { kind, countries: list("countries"), segments: list("segments"), recency: range(form, "recency"), frequency: range(form, "frequency"), monetary: range(form, "monetary"), cell: form.get("cellR") ? { r: num(form.get("cellR")), fm: num(form.get("cellFm")) } : undefined };
+        ? {
+            kind,
+            k: num(form.get("k")),
+            cluster: num(form.get("cluster")),
+            name: String(form.get("personaName") ?? "") || undefined,
+          }
+        : {
+            kind,
+            countries: list("countries"),
+            segments: list("segments"),
+            recency: range(form, "recency"),
+            frequency: range(form, "frequency"),
+            monetary: range(form, "monetary"),
+            cell: form.get("cellR") ? { r: num(form.get("cellR")), fm: num(form.get("cellFm")) } : undefined,
+          };
   return audienceSchema.safeParse({ name: String(form.get("name") ?? ""), definition });
 }
 

@@ -5,15 +5,36 @@ import { fmScore, fmSums, type SegmentName } from "./rfm";
 // experiments/backtest.ts). Persona audiences are the nearest stored centroid in both. Pure: no I/O.
 
 /** What a condition can look at: a customer's segment, country and RFM values (monetary in currency units). */
-export type MemberFacts = { segment: SegmentName; country: string | null; recency: number; frequency: number; monetary: number; r: number; f: number; m: number };
+export type MemberFacts = {
+  segment: SegmentName;
+  country: string | null;
+  recency: number;
+  frequency: number;
+  monetary: number;
+  r: number;
+  f: number;
+  m: number;
+};
 
 export type RangeField = "recency" | "frequency" | "monetary";
-export type Condition = { field: "segment"; oneOf: string[] } | { field: "country"; oneOf: string[] } | { field: RangeField; min?: number; max?: number } | { field: "cell"; r: number; fm: number };
+export type Condition =
+  | { field: "segment"; oneOf: string[] }
+  | { field: "country"; oneOf: string[] }
+  | { field: RangeField; min?: number; max?: number }
+  | { field: "cell"; r: number; fm: number };
 
 type Range = { min?: number; max?: number } | undefined;
 export type RuleDefinition =
   | { kind: "segment"; segment: SegmentName }
-  | { kind: "filter"; countries?: string[]; segments?: SegmentName[]; recency?: Range; frequency?: Range; monetary?: Range; cell?: { r: number; fm: number } };
+  | {
+      kind: "filter";
+      countries?: string[];
+      segments?: SegmentName[];
+      recency?: Range;
+      frequency?: Range;
+      monetary?: Range;
+      cell?: { r: number; fm: number };
+    };
 
 /** The conditions a customer must all meet (none: everyone). */
 export function audienceConditions(definition: RuleDefinition): Condition[] {
@@ -40,14 +61,21 @@ export function meetsConditions(c: MemberFacts, conditions: Condition[]): boolea
 }
 
 /** The same conditions as SQL, given each field's column and the scale of its stored values (money in thousandths). */
-export function conditionsSql(conditions: Condition[], columns: Record<Exclude<Condition["field"], "cell">, { column: string; scale?: number }> & { cell: { r: string; f: string; m: string } }): { clauses: string[]; params: unknown[] } {
+export function conditionsSql(
+  conditions: Condition[],
+  columns: Record<Exclude<Condition["field"], "cell">, { column: string; scale?: number }> & {
+    cell: { r: string; f: string; m: string };
+  },
+): { clauses: string[]; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   for (const k of conditions) {
     if (k.field === "cell") {
       // FM = ⌈(F + M) / 2⌉ over stored F and M: the F + M totals of that FM (fmSums)
       const sums = fmSums(k.fm);
-      clauses.push(`${columns.cell.r} = ? AND ${columns.cell.f} + ${columns.cell.m} IN (${sums.map(() => "?").join(",")})`);
+      clauses.push(
+        `${columns.cell.r} = ? AND ${columns.cell.f} + ${columns.cell.m} IN (${sums.map(() => "?").join(",")})`,
+      );
       params.push(k.r, ...sums);
       continue;
     }

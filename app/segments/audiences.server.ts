@@ -17,7 +17,12 @@ const range = z
 
 export const audienceDefinitionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("segment"), segment: z.enum(SEGMENTS) }),
-  z.object({ kind: z.literal("persona"), k: z.number().int().min(2).max(10), cluster: z.number().int().min(0).max(9), name: z.string().optional() }),
+  z.object({
+    kind: z.literal("persona"),
+    k: z.number().int().min(2).max(10),
+    cluster: z.number().int().min(0).max(9),
+    name: z.string().optional(),
+  }),
   z.object({
     kind: z.literal("filter"),
     countries: z.array(z.string().min(1).max(100)).max(100).optional(),
@@ -36,9 +41,24 @@ export const audienceSchema = z.object({
   definition: audienceDefinitionSchema,
 });
 
-export type Audience = { id: number; datasetId: number; name: string; kind: string; definition: AudienceDefinition; createdAt: string; updatedAt: string };
+export type Audience = {
+  id: number;
+  datasetId: number;
+  name: string;
+  kind: string;
+  definition: AudienceDefinition;
+  createdAt: string;
+  updatedAt: string;
+};
 
-const COLUMNS = { segment: { column: "x.segment" }, country: { column: "c.country" }, recency: { column: "x.recency" }, frequency: { column: "x.frequency" }, monetary: { column: "x.monetary", scale: 1000 }, cell: { r: "x.r", f: "x.f", m: "x.m" } };
+const COLUMNS = {
+  segment: { column: "x.segment" },
+  country: { column: "c.country" },
+  recency: { column: "x.recency" },
+  frequency: { column: "x.frequency" },
+  monetary: { column: "x.monetary", scale: 1000 },
+  cell: { r: "x.r", f: "x.f", m: "x.m" },
+};
 
 /** The WHERE clause selecting an audience's customers in customer_rfm x joined with customers c. */
 function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql: string; params: unknown[] } {
@@ -51,9 +71,16 @@ function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql
   return { sql: ["x.dataset_id = ?", ...clauses].join(" AND "), params: [datasetId, ...params] };
 }
 
-function personaOfOtherK(definition: Extract<AudienceDefinition, { kind: "persona" }>, db: Db, datasetId: number): { sql: string; params: unknown[] } {
+function personaOfOtherK(
+  definition: Extract<AudienceDefinition, { kind: "persona" }>,
+  db: Db,
+  datasetId: number,
+): { sql: string; params: unknown[] } {
   const centroids = personaCentroids(db, datasetId, definition.k);
-  const terms = centroids.map((c) => `((x.z_recency - ${c[0]}) * (x.z_recency - ${c[0]}) + (x.z_frequency - ${c[1]}) * (x.z_frequency - ${c[1]}) + (x.z_monetary - ${c[2]}) * (x.z_monetary - ${c[2]}))`);
+  const terms = centroids.map(
+    (c) =>
+      `((x.z_recency - ${c[0]}) * (x.z_recency - ${c[0]}) + (x.z_frequency - ${c[1]}) * (x.z_frequency - ${c[1]}) + (x.z_monetary - ${c[2]}) * (x.z_monetary - ${c[2]}))`,
+  );
   const own = terms[definition.cluster];
   if (!own) return { sql: "0", params: [] };
   const others = terms.filter((_, i) => i !== definition.cluster).map((t) => `${own} <= ${t}`);
@@ -63,10 +90,16 @@ function personaOfOtherK(definition: Extract<AudienceDefinition, { kind: "person
 const FROM = "FROM customer_rfm x JOIN customers c ON c.dataset_id = x.dataset_id AND c.customer_id = x.customer_id";
 
 /** An audience's live size and revenue (customer revenue to date, currency units). */
-export function audienceSize(db: Db, datasetId: number, definition: AudienceDefinition): { customers: number; revenue: number } {
+export function audienceSize(
+  db: Db,
+  datasetId: number,
+  definition: AudienceDefinition,
+): { customers: number; revenue: number } {
   ensureSegments(db, datasetId);
   const { sql, params } = where(definition, db, datasetId);
-  const row = db.$client.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(x.monetary), 0) AS revenue ${FROM} WHERE ${sql}`).get(...params) as { n: number; revenue: number };
+  const row = db.$client
+    .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(x.monetary), 0) AS revenue ${FROM} WHERE ${sql}`)
+    .get(...params) as { n: number; revenue: number };
   return { customers: row.n, revenue: milliToMoney(row.revenue) };
 }
 
@@ -74,33 +107,69 @@ export function audienceSize(db: Db, datasetId: number, definition: AudienceDefi
 export function audienceMembers(db: Db, datasetId: number, definition: AudienceDefinition): string[] {
   ensureSegments(db, datasetId);
   const { sql, params } = where(definition, db, datasetId);
-  return db.$client.prepare(`SELECT x.customer_id ${FROM} WHERE ${sql} ORDER BY x.customer_id`).pluck().all(...params) as string[];
+  return db.$client
+    .prepare(`SELECT x.customer_id ${FROM} WHERE ${sql} ORDER BY x.customer_id`)
+    .pluck()
+    .all(...params) as string[];
 }
 
-const toAudience = (r: { id: number; dataset_id: number; name: string; kind: string; definition: string; created_at: string; updated_at: string }): Audience => ({
-  id: r.id, datasetId: r.dataset_id, name: r.name, kind: r.kind, definition: JSON.parse(r.definition), createdAt: r.created_at, updatedAt: r.updated_at,
+const toAudience = (r: {
+  id: number;
+  dataset_id: number;
+  name: string;
+  kind: string;
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}): Audience => ({
+  id: r.id,
+  datasetId: r.dataset_id,
+  name: r.name,
+  kind: r.kind,
+  definition: JSON.parse(r.definition),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 export function listAudiences(db: Db, datasetId: number): (Audience & { customers: number; revenue: number })[] {
-  const rows = db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ? ORDER BY name, id").all(datasetId) as Parameters<typeof toAudience>[0][];
+  const rows = db.$client
+    .prepare("SELECT * FROM audiences WHERE dataset_id = ? ORDER BY name, id")
+    .all(datasetId) as Parameters<typeof toAudience>[0][];
   return rows.map(toAudience).map((a) => ({ ...a, ...audienceSize(db, datasetId, a.definition) }));
 }
 
 export function getAudience(db: Db, id: number): Audience | null {
-  const row = db.$client.prepare("SELECT * FROM audiences WHERE id = ?").get(id) as Parameters<typeof toAudience>[0] | undefined;
+  const row = db.$client.prepare("SELECT * FROM audiences WHERE id = ?").get(id) as
+    Parameters<typeof toAudience>[0] | undefined;
   return row ? toAudience(row) : null;
 }
 
 /** A definition in one spelling (keys and lists sorted, a persona's display name left out), to compare two audiences. */
 function canonical(d: AudienceDefinition): string {
   const sortDeep = (v: unknown): unknown =>
-    Array.isArray(v) ? [...v].map(sortDeep).sort() : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== undefined && !(d.kind === "persona" && k === "name")).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortDeep(x)])) : v;
+    Array.isArray(v)
+      ? [...v].map(sortDeep).sort()
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k, x]) => x !== undefined && !(d.kind === "persona" && k === "name"))
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sortDeep(x)]),
+          )
+        : v;
   return JSON.stringify(sortDeep(d));
 }
 
 /** The saved audience of this data set with the same name (any case) or the same definition, other than `exceptId` (issue 14). */
-export function sameAudience(db: Db, datasetId: number, input: z.infer<typeof audienceSchema>, exceptId?: number): { id: number; name: string; sameName: boolean } | null {
-  const rows = db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<typeof toAudience>[0][];
+export function sameAudience(
+  db: Db,
+  datasetId: number,
+  input: z.infer<typeof audienceSchema>,
+  exceptId?: number,
+): { id: number; name: string; sameName: boolean } | null {
+  const rows = db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<
+    typeof toAudience
+  >[0][];
   const wanted = canonical(input.definition);
   for (const a of rows.map(toAudience)) {
     if (a.id === exceptId) continue;
@@ -112,23 +181,47 @@ export function sameAudience(db: Db, datasetId: number, input: z.infer<typeof au
 
 export function saveAudience(db: Db, datasetId: number, input: z.infer<typeof audienceSchema>, id?: number): number {
   const twin = sameAudience(db, datasetId, input, id);
-  if (twin) throw new AppError(twin.sameName ? `An audience named "${twin.name}" already exists: choose another name` : `"${twin.name}" already has this definition`, "conflict");
+  if (twin)
+    throw new AppError(
+      twin.sameName
+        ? `An audience named "${twin.name}" already exists: choose another name`
+        : `"${twin.name}" already has this definition`,
+      "conflict",
+    );
   const now = new Date().toISOString();
   const definition = JSON.stringify(input.definition);
   if (id !== undefined) {
-    const changed = db.$client.prepare("UPDATE audiences SET name = ?, kind = ?, definition = ?, updated_at = ? WHERE id = ? AND dataset_id = ?").run(input.name, input.definition.kind, definition, now, id, datasetId).changes;
+    const changed = db.$client
+      .prepare(
+        "UPDATE audiences SET name = ?, kind = ?, definition = ?, updated_at = ? WHERE id = ? AND dataset_id = ?",
+      )
+      .run(input.name, input.definition.kind, definition, now, id, datasetId).changes;
     if (changed === 0) throw new AppError("That audience no longer exists", "not-found");
     return id;
   }
-  return Number(db.$client.prepare("INSERT INTO audiences (dataset_id, name, kind, definition, created_at, updated_at) VALUES (?,?,?,?,?,?)").run(datasetId, input.name, input.definition.kind, definition, now, now).lastInsertRowid);
+  return Number(
+    db.$client
+      .prepare(
+        "INSERT INTO audiences (dataset_id, name, kind, definition, created_at, updated_at) VALUES (?,?,?,?,?,?)",
+      )
+      .run(datasetId, input.name, input.definition.kind, definition, now, now).lastInsertRowid,
+  );
 }
 
 /**
  * "Use as audience" on a segment, grid cell or persona: the saved audience with that definition if there is one (never a
  * duplicate, issue 14), else a new one under the first free name ("Champions", "Champions (2)", …).
  */
-export function audienceFor(db: Db, datasetId: number, input: z.infer<typeof audienceSchema>): { id: number; existed: boolean } {
-  const rows = (db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<typeof toAudience>[0][]).map(toAudience);
+export function audienceFor(
+  db: Db,
+  datasetId: number,
+  input: z.infer<typeof audienceSchema>,
+): { id: number; existed: boolean } {
+  const rows = (
+    db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<
+      typeof toAudience
+    >[0][]
+  ).map(toAudience);
   const wanted = canonical(input.definition);
   const same = rows.find((a) => canonical(a.definition) === wanted);
   if (same) return { id: same.id, existed: true };
@@ -140,7 +233,12 @@ export function audienceFor(db: Db, datasetId: number, input: z.infer<typeof aud
 
 /** The countries of the data set's customers, the most customers first (the audience form's choices). */
 export function customerCountries(db: Db, datasetId: number): string[] {
-  return db.$client.prepare("SELECT country FROM customers WHERE dataset_id = ? AND country IS NOT NULL GROUP BY country ORDER BY COUNT(*) DESC").pluck().all(datasetId) as string[];
+  return db.$client
+    .prepare(
+      "SELECT country FROM customers WHERE dataset_id = ? AND country IS NOT NULL GROUP BY country ORDER BY COUNT(*) DESC",
+    )
+    .pluck()
+    .all(datasetId) as string[];
 }
 
 export function deleteAudience(db: Db, id: number): boolean {
@@ -155,7 +253,11 @@ export function describeAudience(d: AudienceDefinition): string {
   if (d.countries?.length) parts.push(d.countries.join(", "));
   if (d.segments?.length) parts.push(`segments ${d.segments.join(", ")}`);
   const r = (label: string, x?: { min?: number; max?: number }, unit = "") =>
-    x && (x.min !== undefined || x.max !== undefined) && parts.push(`${label} ${x.min !== undefined ? `≥ ${x.min}${unit}` : ""}${x.min !== undefined && x.max !== undefined ? " and " : ""}${x.max !== undefined ? `≤ ${x.max}${unit}` : ""}`);
+    x &&
+    (x.min !== undefined || x.max !== undefined) &&
+    parts.push(
+      `${label} ${x.min !== undefined ? `≥ ${x.min}${unit}` : ""}${x.min !== undefined && x.max !== undefined ? " and " : ""}${x.max !== undefined ? `≤ ${x.max}${unit}` : ""}`,
+    );
   r("days since last order", d.recency);
   r("orders", d.frequency);
   r("net spend", d.monetary);

@@ -9,9 +9,15 @@ import { personaCentroids } from "./store.server";
 
 // Computes and stores a data set's RFM table and persona sweep once (after its import); pages read the stored tables.
 
-
 /** `net` = netSpend(revenue, returns) in thousandths: the monetary value stored and summed (issue 14). */
-type CustomerRow = { customerId: string; lastPurchaseAt: string; orders: number; revenue: number; returns: number; net: number };
+type CustomerRow = {
+  customerId: string;
+  lastPurchaseAt: string;
+  orders: number;
+  revenue: number;
+  returns: number;
+  net: number;
+};
 
 function median(values: number[]): number {
   return values.length ? percentile(Float64Array.from(values).sort(), 50) : 0;
@@ -20,15 +26,24 @@ function median(values: number[]): number {
 export function computeSegments(db: Db, datasetId: number): { customers: number; seconds: number } {
   const started = performance.now();
   const prepared = prepareSegments(db, datasetId);
-  const sweep = prepared.inputs.length > K_RANGE[0] ? sweepK(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED) : null;
+  const sweep =
+    prepared.inputs.length > K_RANGE[0]
+      ? sweepK(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
+      : null;
   return storeSegments(db, datasetId, prepared, sweep, started);
 }
 
 /** computeSegments with the persona sweep on both cores (the CLI's import, after which the user waits for it). */
-export async function computeSegmentsParallel(db: Db, datasetId: number): Promise<{ customers: number; seconds: number }> {
+export async function computeSegmentsParallel(
+  db: Db,
+  datasetId: number,
+): Promise<{ customers: number; seconds: number }> {
   const started = performance.now();
   const prepared = prepareSegments(db, datasetId);
-  const sweep = prepared.inputs.length > K_RANGE[0] ? await sweepKParallel(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED) : null;
+  const sweep =
+    prepared.inputs.length > K_RANGE[0]
+      ? await sweepKParallel(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
+      : null;
   return storeSegments(db, datasetId, prepared, sweep, started);
 }
 
@@ -36,39 +51,96 @@ type Prepared = ReturnType<typeof prepareSegments>;
 
 function prepareSegments(db: Db, datasetId: number) {
   const sqlite = db.$client;
-  const lastAt = sqlite.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined;
+  const lastAt = sqlite.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(datasetId) as
+    string | null | undefined;
   if (lastAt === undefined) throw new Error(`No data set ${datasetId}`);
-  const rows = (sqlite
-    .prepare("SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue, returns FROM customers WHERE dataset_id = ? ORDER BY customer_id")
-    .all(datasetId) as Omit<CustomerRow, "net">[]).map((c) => ({ ...c, net: netSpend(c.revenue, c.returns) }));
+  const rows = (
+    sqlite
+      .prepare(
+        "SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue, returns FROM customers WHERE dataset_id = ? ORDER BY customer_id",
+      )
+      .all(datasetId) as Omit<CustomerRow, "net">[]
+  ).map((c) => ({ ...c, net: netSpend(c.revenue, c.returns) }));
   const snapshot = (lastAt ?? "1970-01-01").slice(0, 10);
-  const inputs: RfmInput[] = rows.map((c) => ({ customerId: c.customerId, recency: calendarDays(c.lastPurchaseAt, snapshot), frequency: c.orders, monetary: c.net / 1000 }));
+  const inputs: RfmInput[] = rows.map((c) => ({
+    customerId: c.customerId,
+    recency: calendarDays(c.lastPurchaseAt, snapshot),
+    frequency: c.orders,
+    monetary: c.net / 1000,
+  }));
   const { rows: scored, cuts } = scoreCustomers(inputs);
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] as number[][] };
   return { rows, snapshot, inputs, scored, cuts, z };
 }
 
-function storeSegments(db: Db, datasetId: number, { rows, snapshot, inputs, scored, cuts, z }: Prepared, sweep: Sweep | null, started: number) {
+function storeSegments(
+  db: Db,
+  datasetId: number,
+  { rows, snapshot, inputs, scored, cuts, z }: Prepared,
+  sweep: Sweep | null,
+  started: number,
+) {
   const sqlite = db.$client;
   const chosen = sweep?.clusterings.find((c) => c.k === sweep.bestK) ?? null;
 
   const write = sqlite.transaction(() => {
-    for (const table of ["customer_rfm", "persona_runs", "personas", "segment_runs"]) sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
+    for (const table of ["customer_rfm", "persona_runs", "personas", "segment_runs"])
+      sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
     const insert = sqlite.prepare(
       "INSERT INTO customer_rfm (dataset_id, customer_id, recency, frequency, monetary, r, f, m, segment, persona, z_recency, z_frequency, z_monetary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
     );
-    scored.forEach((s, i) => insert.run(datasetId, s.customerId, s.recency, s.frequency, rows[i].net, s.r, s.f, s.m, s.segment, chosen ? chosen.labels[i] : 0, z[i]?.[0] ?? 0, z[i]?.[1] ?? 0, z[i]?.[2] ?? 0));
+    scored.forEach((s, i) =>
+      insert.run(
+        datasetId,
+        s.customerId,
+        s.recency,
+        s.frequency,
+        rows[i].net,
+        s.r,
+        s.f,
+        s.m,
+        s.segment,
+        chosen ? chosen.labels[i] : 0,
+        z[i]?.[0] ?? 0,
+        z[i]?.[1] ?? 0,
+        z[i]?.[2] ?? 0,
+      ),
+    );
     if (sweep) {
       const run = sqlite.prepare("INSERT INTO persona_runs (dataset_id, k, inertia, silhouette) VALUES (?,?,?,?)");
       for (const r of sweep.rows) run.run(datasetId, r.k, r.inertia, r.silhouette);
       const persona = sqlite.prepare(
         "INSERT INTO personas (dataset_id, k, cluster, name, centroid, customers, revenue, median_recency, median_frequency, median_monetary) VALUES (?,?,?,?,?,?,?,?,?,?)",
       );
-      for (const c of sweep.clusterings) for (const p of profile(c, inputs, rows)) persona.run(datasetId, c.k, p.cluster, p.name, JSON.stringify(p.centroid), p.customers, p.revenue, p.medianRecency, p.medianFrequency, p.medianMonetary);
+      for (const c of sweep.clusterings)
+        for (const p of profile(c, inputs, rows))
+          persona.run(
+            datasetId,
+            c.k,
+            p.cluster,
+            p.name,
+            JSON.stringify(p.centroid),
+            p.customers,
+            p.revenue,
+            p.medianRecency,
+            p.medianFrequency,
+            p.medianMonetary,
+          );
     }
     sqlite
-      .prepare("INSERT INTO segment_runs (dataset_id, snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds, computed_at) VALUES (?,?,?,?,?,?,?,?)")
-      .run(datasetId, snapshot, JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS }), sweep?.bestK ?? 0, sweep?.bestK ?? 0, sweep?.silhouetteSample ?? null, (performance.now() - started) / 1000, new Date().toISOString());
+      .prepare(
+        "INSERT INTO segment_runs (dataset_id, snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds, computed_at) VALUES (?,?,?,?,?,?,?,?)",
+      )
+      .run(
+        datasetId,
+        snapshot,
+        JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS }),
+        sweep?.bestK ?? 0,
+        sweep?.bestK ?? 0,
+        sweep?.silhouetteSample ?? null,
+        (performance.now() - started) / 1000,
+        new Date().toISOString(),
+      );
   });
   write();
   return { customers: rows.length, seconds: (performance.now() - started) / 1000 };
@@ -96,7 +168,10 @@ export function choosePersonaK(db: Db, datasetId: number, k: number): void {
   const sqlite = db.$client;
   const centroids = personaCentroids(db, datasetId, k);
   if (centroids.length !== k) throw new Error(`No persona run for k = ${k}`);
-  const customers = sqlite.prepare("SELECT customer_id, z_recency, z_frequency, z_monetary FROM customer_rfm WHERE dataset_id = ?").raw().all(datasetId) as [string, number, number, number][];
+  const customers = sqlite
+    .prepare("SELECT customer_id, z_recency, z_frequency, z_monetary FROM customer_rfm WHERE dataset_id = ?")
+    .raw()
+    .all(datasetId) as [string, number, number, number][];
   sqlite.transaction(() => {
     const update = sqlite.prepare("UPDATE customer_rfm SET persona = ? WHERE dataset_id = ? AND customer_id = ?");
     for (const [id, a, b, c] of customers) update.run(nearest([a, b, c], centroids), datasetId, id);
@@ -109,13 +184,18 @@ const MONETARY_BASIS = "net of returns";
 
 /** Whether the data set's segments are stored with today's definitions (older data sets get them computed on first use). */
 export function hasSegments(db: Db, datasetId: number): boolean {
-  return db.$client.prepare("SELECT 1 FROM segment_runs WHERE dataset_id = ? AND json_extract(cuts, '$.monetaryBasis') = ?").get(datasetId, MONETARY_BASIS) !== undefined;
+  return (
+    db.$client
+      .prepare("SELECT 1 FROM segment_runs WHERE dataset_id = ? AND json_extract(cuts, '$.monetaryBasis') = ?")
+      .get(datasetId, MONETARY_BASIS) !== undefined
+  );
 }
 
 export function ensureSegments(db: Db, datasetId: number): void {
   if (hasSegments(db, datasetId)) return;
   // a run on gross sales (before issue 14) keeps the user's chosen k when the new sweep has it
-  const keep = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number | undefined;
+  const keep = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as
+    number | undefined;
   computeSegments(db, datasetId);
   if (keep && personaCentroids(db, datasetId, keep).length === keep) choosePersonaK(db, datasetId, keep);
 }
@@ -126,8 +206,10 @@ export function ensureSegments(db: Db, datasetId: number): void {
  */
 export async function recomputeSegments(db: Db, datasetId: number): Promise<void> {
   const sqlite = db.$client;
-  const keep = sqlite.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number | undefined;
+  const keep = sqlite.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as
+    number | undefined;
   await computeSegmentsParallel(db, datasetId);
   const now = sqlite.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number;
-  if (keep && keep !== now && personaCentroids(db, datasetId, keep).length === keep) choosePersonaK(db, datasetId, keep);
+  if (keep && keep !== now && personaCentroids(db, datasetId, keep).length === keep)
+    choosePersonaK(db, datasetId, keep);
 }

@@ -10,7 +10,10 @@ export function standardise(rows: Matrix): { z: Matrix; mean: number[]; sd: numb
   const d = rows[0]?.length ?? 0;
   const n = rows.length;
   const mean = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[j], 0) / n);
-  const sd = Array.from({ length: d }, (_, j) => Math.sqrt(rows.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / n) || 1);
+  const sd = Array.from(
+    { length: d },
+    (_, j) => Math.sqrt(rows.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / n) || 1,
+  );
   return { z: rows.map((r) => r.map((v, j) => (v - mean[j]) / sd[j])), mean, sd };
 }
 
@@ -209,7 +212,14 @@ export function silhouettes(points: Matrix, labelings: { labels: ArrayLike<numbe
  * The silhouettes' distance sums of the point pairs (i, j > i) for i in [from, to): row i holds, per labeling, the
  * sum of i's distances to each cluster. Disjoint ranges add up to the whole, so threads can share the pass.
  */
-export function silhouetteSums(flat: Float64Array, d: number, labels: Int32Array[], ks: number[], from: number, to: number): Float64Array {
+export function silhouetteSums(
+  flat: Float64Array,
+  d: number,
+  labels: Int32Array[],
+  ks: number[],
+  from: number,
+  to: number,
+): Float64Array {
   const n = labels[0]?.length ?? 0;
   const offsets: number[] = [];
   let width = 0;
@@ -277,7 +287,7 @@ export function silhouette(points: Matrix, labels: ArrayLike<number>, k: number)
 export function sampleIndexes(n: number, m: number, seed: number): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   let state = seed >>> 0 || 1;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
   for (let i = 0; i < Math.min(m, n); i++) {
     const j = i + Math.floor(next() * (n - i));
     [idx[i], idx[j]] = [idx[j], idx[i]];
@@ -298,7 +308,10 @@ export function sweepK(data: Matrix, kMin = 2, kMax = 10, restarts = 10, seed = 
   const points = sampled ? sampled.map((i) => data[i]) : data;
   const clusterings: Clustering[] = [];
   for (let k = kMin; k <= Math.min(kMax, data.length - 1); k++) clusterings.push(bestKmeans(data, k, restarts, seed));
-  const scores = silhouettes(points, clusterings.map((c) => ({ k: c.k, labels: sampled ? sampled.map((i) => c.labels[i]) : c.labels })));
+  const scores = silhouettes(
+    points,
+    clusterings.map((c) => ({ k: c.k, labels: sampled ? sampled.map((i) => c.labels[i]) : c.labels })),
+  );
   return sweepOf(clusterings, scores, sampled, kMin);
 }
 

@@ -5,8 +5,16 @@
 
 export const PERSONA_PROTOTYPES: { name: string; centroid: [number, number, number]; description: string }[] = [
   { name: "High-Value Loyalists", centroid: [-1, 1.2, 1.2], description: "recent, frequent, high spend" },
-  { name: "Frequent Bargain Seekers", centroid: [-0.5, 0.8, 0], description: "come back often, spend little per visit" },
-  { name: "Low-Frequency Explorers", centroid: [-0.8, -0.8, -0.5], description: "recent first or second orders, small baskets" },
+  {
+    name: "Frequent Bargain Seekers",
+    centroid: [-0.5, 0.8, 0],
+    description: "come back often, spend little per visit",
+  },
+  {
+    name: "Low-Frequency Explorers",
+    centroid: [-0.8, -0.8, -0.5],
+    description: "recent first or second orders, small baskets",
+  },
   { name: "Dormant / Churn-Risk", centroid: [1.2, -0.8, -0.8], description: "long gone, bought rarely and little" },
   { name: "Big-Ticket Occasionals", centroid: [0, -0.6, 0.8], description: "rare but large orders" },
   { name: "Lapsed Loyalists", centroid: [1, 0.6, 0.6], description: "used to buy often and much, not lately" },
@@ -20,7 +28,9 @@ export const PERSONA_PROTOTYPES: { name: string; centroid: [number, number, numb
 export function nameClusters(centroids: number[][]): string[] {
   const pairs: { c: number; p: number; d: number }[] = [];
   centroids.forEach((centroid, c) =>
-    PERSONA_PROTOTYPES.forEach((proto, p) => pairs.push({ c, p, d: centroid.reduce((s, v, j) => s + (v - proto.centroid[j]) ** 2, 0) })),
+    PERSONA_PROTOTYPES.forEach((proto, p) =>
+      pairs.push({ c, p, d: centroid.reduce((s, v, j) => s + (v - proto.centroid[j]) ** 2, 0) }),
+    ),
   );
   pairs.sort((a, b) => a.d - b.d || a.c - b.c || a.p - b.p);
   const names = new Array<string | null>(centroids.length).fill(null);

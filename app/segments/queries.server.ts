@@ -11,14 +11,37 @@ import { fmScore, fmSums, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, ty
 
 export { segmentFromSlug, segmentSlug } from "./rfm";
 
-export type SegmentRun = { snapshotDate: string; cuts: { recency: number[]; frequency: number[]; monetary: number[] }; bestK: number; chosenK: number; silhouetteSample: number | null; seconds: number };
+export type SegmentRun = {
+  snapshotDate: string;
+  cuts: { recency: number[]; frequency: number[]; monetary: number[] };
+  bestK: number;
+  chosenK: number;
+  silhouetteSample: number | null;
+  seconds: number;
+};
 
 export function segmentRun(db: Db, datasetId: number): SegmentRun {
   ensureSegments(db, datasetId);
-  const row = db.$client.prepare("SELECT snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds FROM segment_runs WHERE dataset_id = ?").get(datasetId) as {
-    snapshot_date: string; cuts: string; best_k: number; chosen_k: number; silhouette_sample: number | null; seconds: number;
+  const row = db.$client
+    .prepare(
+      "SELECT snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds FROM segment_runs WHERE dataset_id = ?",
+    )
+    .get(datasetId) as {
+    snapshot_date: string;
+    cuts: string;
+    best_k: number;
+    chosen_k: number;
+    silhouette_sample: number | null;
+    seconds: number;
   };
-  return { snapshotDate: row.snapshot_date, cuts: JSON.parse(row.cuts), bestK: row.best_k, chosenK: row.chosen_k, silhouetteSample: row.silhouette_sample, seconds: row.seconds };
+  return {
+    snapshotDate: row.snapshot_date,
+    cuts: JSON.parse(row.cuts),
+    bestK: row.best_k,
+    chosenK: row.chosen_k,
+    silhouetteSample: row.silhouette_sample,
+    seconds: row.seconds,
+  };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -38,10 +61,21 @@ export type SegmentSummary = {
   monetary: { mean: number; median: number };
 };
 
-type Member = { recency: number; frequency: number; monetary: number; segment: string; r: number; f: number; m: number; persona: number };
+type Member = {
+  recency: number;
+  frequency: number;
+  monetary: number;
+  segment: string;
+  r: number;
+  f: number;
+  m: number;
+  persona: number;
+};
 
 function members(db: Db, datasetId: number): Member[] {
-  return db.$client.prepare("SELECT recency, frequency, monetary, segment, r, f, m, persona FROM customer_rfm WHERE dataset_id = ?").all(datasetId) as Member[];
+  return db.$client
+    .prepare("SELECT recency, frequency, monetary, segment, r, f, m, persona FROM customer_rfm WHERE dataset_id = ?")
+    .all(datasetId) as Member[];
 }
 
 /** Per segment: size and share, revenue share, mean and median recency (days), frequency (orders), monetary. */
@@ -51,7 +85,13 @@ export function segmentSummaries(db: Db, datasetId: number): SegmentSummaries {
   return memo(`segment-summaries:${segmentsVersion(db, datasetId)}`, () => summarise(members(db, datasetId)));
 }
 
-type SegmentSummaries = { segments: SegmentSummary[]; customers: number; revenue: number; grid: number[][]; scores: Record<"R" | "F" | "M", Record<string, number>> };
+type SegmentSummaries = {
+  segments: SegmentSummary[];
+  customers: number;
+  revenue: number;
+  grid: number[][];
+  scores: Record<"R" | "F" | "M", Record<string, number>>;
+};
 
 function summarise(all: Member[]): SegmentSummaries {
   const totalRevenue = all.reduce((s, m) => s + m.monetary, 0);
@@ -86,33 +126,74 @@ function summarise(all: Member[]): SegmentSummaries {
   return { segments, customers: all.length, revenue: milliToMoney(totalRevenue), grid, scores };
 }
 
-export type PersonaCluster = { k: number; cluster: number; name: string; centroid: number[]; customers: number; revenue: number; revenueShare: number; medianRecency: number; medianFrequency: number; medianMonetary: number };
+export type PersonaCluster = {
+  k: number;
+  cluster: number;
+  name: string;
+  centroid: number[];
+  customers: number;
+  revenue: number;
+  revenueShare: number;
+  medianRecency: number;
+  medianFrequency: number;
+  medianMonetary: number;
+};
 
 export function personaSweep(db: Db, datasetId: number): { k: number; inertia: number; silhouette: number }[] {
   ensureSegments(db, datasetId);
-  return db.$client.prepare("SELECT k, inertia, silhouette FROM persona_runs WHERE dataset_id = ? ORDER BY k").all(datasetId) as { k: number; inertia: number; silhouette: number }[];
+  return db.$client
+    .prepare("SELECT k, inertia, silhouette FROM persona_runs WHERE dataset_id = ? ORDER BY k")
+    .all(datasetId) as { k: number; inertia: number; silhouette: number }[];
 }
 
 export function personaClusters(db: Db, datasetId: number, k: number): PersonaCluster[] {
-  const rows = db.$client.prepare("SELECT * FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster").all(datasetId, k) as {
-    k: number; cluster: number; name: string; centroid: string; customers: number; revenue: number; median_recency: number; median_frequency: number; median_monetary: number;
+  const rows = db.$client
+    .prepare("SELECT * FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster")
+    .all(datasetId, k) as {
+    k: number;
+    cluster: number;
+    name: string;
+    centroid: string;
+    customers: number;
+    revenue: number;
+    median_recency: number;
+    median_frequency: number;
+    median_monetary: number;
   }[];
   const total = rows.reduce((s, r) => s + r.revenue, 0);
   return rows.map((r) => ({
-    k: r.k, cluster: r.cluster, name: r.name, centroid: JSON.parse(r.centroid), customers: r.customers, revenue: milliToMoney(r.revenue),
-    revenueShare: total ? r.revenue / total : 0, medianRecency: r.median_recency, medianFrequency: r.median_frequency, medianMonetary: r.median_monetary,
+    k: r.k,
+    cluster: r.cluster,
+    name: r.name,
+    centroid: JSON.parse(r.centroid),
+    customers: r.customers,
+    revenue: milliToMoney(r.revenue),
+    revenueShare: total ? r.revenue / total : 0,
+    medianRecency: r.median_recency,
+    medianFrequency: r.median_frequency,
+    medianMonetary: r.median_monetary,
   }));
 }
 
 /** Up to `limit` customers (every n-th, in id order) for the persona scatter: recency, monetary and persona. */
-export function personaScatter(db: Db, datasetId: number, limit = 1500): { recency: number; monetary: number; frequency: number; persona: number }[] {
-  const total = db.$client.prepare("SELECT COUNT(*) FROM customer_rfm WHERE dataset_id = ?").pluck().get(datasetId) as number;
+export function personaScatter(
+  db: Db,
+  datasetId: number,
+  limit = 1500,
+): { recency: number; monetary: number; frequency: number; persona: number }[] {
+  const total = db.$client
+    .prepare("SELECT COUNT(*) FROM customer_rfm WHERE dataset_id = ?")
+    .pluck()
+    .get(datasetId) as number;
   const step = Math.max(1, Math.ceil(total / limit));
-  return (db.$client
-    .prepare("SELECT recency, monetary, frequency, persona FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY customer_id) AS rn FROM customer_rfm WHERE dataset_id = ?) WHERE (rn - 1) % ? = 0")
-    .all(datasetId, step) as { recency: number; monetary: number; frequency: number; persona: number }[]).map((p) => ({ ...p, monetary: milliToMoney(p.monetary) }));
+  return (
+    db.$client
+      .prepare(
+        "SELECT recency, monetary, frequency, persona FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY customer_id) AS rn FROM customer_rfm WHERE dataset_id = ?) WHERE (rn - 1) % ? = 0",
+      )
+      .all(datasetId, step) as { recency: number; monetary: number; frequency: number; persona: number }[]
+  ).map((p) => ({ ...p, monetary: milliToMoney(p.monetary) }));
 }
-
 
 export type MemberQuery = {
   segment?: SegmentName;
@@ -125,7 +206,19 @@ export type MemberQuery = {
   pageSize?: number;
 };
 
-export type MemberRow = { customerId: string; country: string | null; recency: number; frequency: number; monetary: number; r: number; f: number; m: number; code: string; segment: string; persona: string };
+export type MemberRow = {
+  customerId: string;
+  country: string | null;
+  recency: number;
+  frequency: number;
+  monetary: number;
+  r: number;
+  f: number;
+  m: number;
+  code: string;
+  segment: string;
+  persona: string;
+};
 
 function memberWhere(datasetId: number, q: MemberQuery): { where: string; params: unknown[] } {
   const clauses = ["x.dataset_id = ?"];
@@ -156,11 +249,18 @@ const FROM = `FROM customer_rfm x JOIN customers c ON c.dataset_id = x.dataset_i
   LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona`;
 
 /** Members of a segment, persona or grid cell, searched, sorted and paged in SQL. */
-export function memberPage(db: Db, datasetId: number, q: MemberQuery): { rows: MemberRow[]; total: number; page: number; pageSize: number } {
+export function memberPage(
+  db: Db,
+  datasetId: number,
+  q: MemberQuery,
+): { rows: MemberRow[]; total: number; page: number; pageSize: number } {
   ensureSegments(db, datasetId);
   const { where, params } = memberWhere(datasetId, q);
   const pageSize = Math.min(500, Math.max(1, q.pageSize ?? 25));
-  const total = db.$client.prepare(`SELECT COUNT(*) ${FROM} WHERE ${where}`).pluck().get(...params) as number;
+  const total = db.$client
+    .prepare(`SELECT COUNT(*) ${FROM} WHERE ${where}`)
+    .pluck()
+    .get(...params) as number;
   const page = Math.max(1, Math.min(q.page ?? 1, Math.max(1, Math.ceil(total / pageSize))));
   const sort = MEMBER_SORTS.includes(q.sort as MemberSort) ? q.sort! : "monetary";
   const column = sort === "country" ? "c.country" : `x.${sort}`;
@@ -170,7 +270,12 @@ export function memberPage(db: Db, datasetId: number, q: MemberQuery): { rows: M
        ${FROM} WHERE ${where} ORDER BY ${column} ${q.descending === false ? "ASC" : "DESC"}, x.customer_id LIMIT ? OFFSET ?`,
     )
     .all(...params, pageSize, (page - 1) * pageSize) as Omit<MemberRow, "code">[];
-  return { rows: rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` })), total, page, pageSize };
+  return {
+    rows: rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` })),
+    total,
+    page,
+    pageSize,
+  };
 }
 
 /** Every member (no paging), in customer id order: for rfm_customers.csv. */
@@ -182,17 +287,42 @@ export function allMembers(db: Db, datasetId: number, q: MemberQuery = {}): Memb
 function exportAll(db: Db, datasetId: number, q: MemberQuery): MemberRow[] {
   const { where, params } = memberWhere(datasetId, q);
   const rows = db.$client
-    .prepare(`SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona ${FROM} WHERE ${where} ORDER BY x.customer_id`)
+    .prepare(
+      `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona ${FROM} WHERE ${where} ORDER BY x.customer_id`,
+    )
     .all(...params) as Omit<MemberRow, "code">[];
   return rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` }));
 }
 
 /** rfm_customers.csv's header; Monetary (net of returns) names the data set's currency (issue 14). */
 export function rfmCsvHeader(db: Db, datasetId: number): string[] {
-  const currency = db.$client.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as string | null | undefined;
-  return ["CustomerID", "Recency", "Frequency", moneyHeader("Monetary", currency), "R", "F", "M", "RFM", "Segment", "Persona"];
+  const currency = db.$client.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as
+    string | null | undefined;
+  return [
+    "CustomerID",
+    "Recency",
+    "Frequency",
+    moneyHeader("Monetary", currency),
+    "R",
+    "F",
+    "M",
+    "RFM",
+    "Segment",
+    "Persona",
+  ];
 }
-export const rfmCsvRow = (m: MemberRow) => [m.customerId, m.recency, m.frequency, m.monetary, m.r, m.f, m.m, m.code, m.segment, m.persona];
+export const rfmCsvRow = (m: MemberRow) => [
+  m.customerId,
+  m.recency,
+  m.frequency,
+  m.monetary,
+  m.r,
+  m.f,
+  m.m,
+  m.code,
+  m.segment,
+  m.persona,
+];
 
 /** Histogram bins and top countries of a set of members, for the segment detail page. */
 export function memberProfile(db: Db, datasetId: number, q: MemberQuery) {
@@ -200,10 +330,25 @@ export function memberProfile(db: Db, datasetId: number, q: MemberQuery) {
   const countries = new Map<string, number>();
   for (const r of rows) countries.set(r.country ?? "(unknown)", (countries.get(r.country ?? "(unknown)") ?? 0) + 1);
   return {
-    recency: histogram(rows.map((r) => r.recency), [0, 7, 14, 30, 60, 90, 180, 270, 365, Infinity], "days"),
-    frequency: histogram(rows.map((r) => r.frequency), [1, 2, 3, 4, 6, 10, 20, 50, Infinity], "orders"),
-    monetary: histogram(rows.map((r) => r.monetary), [0, 100, 250, 500, 1000, 2500, 5000, 10000, Infinity], ""),
-    countries: [...countries.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([country, customers]) => ({ country, customers })),
+    recency: histogram(
+      rows.map((r) => r.recency),
+      [0, 7, 14, 30, 60, 90, 180, 270, 365, Infinity],
+      "days",
+    ),
+    frequency: histogram(
+      rows.map((r) => r.frequency),
+      [1, 2, 3, 4, 6, 10, 20, 50, Infinity],
+      "orders",
+    ),
+    monetary: histogram(
+      rows.map((r) => r.monetary),
+      [0, 100, 250, 500, 1000, 2500, 5000, 10000, Infinity],
+      "",
+    ),
+    countries: [...countries.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([country, customers]) => ({ country, customers })),
   };
 }
 
@@ -211,14 +356,26 @@ function histogram(values: number[], edges: number[], unit: string): { bin: stri
   return edges.slice(0, -1).map((lo, i) => {
     const hi = edges[i + 1];
     const top = hi - (unit ? 1 : 0); // whole days and orders: 7–13 days; money: 100–250
-    const label = hi === Infinity ? `${lo.toLocaleString("en-GB")}+` : top === lo ? `${lo}` : `${lo.toLocaleString("en-GB")}–${top.toLocaleString("en-GB")}`;
+    const label =
+      hi === Infinity
+        ? `${lo.toLocaleString("en-GB")}+`
+        : top === lo
+          ? `${lo}`
+          : `${lo.toLocaleString("en-GB")}–${top.toLocaleString("en-GB")}`;
     return { bin: unit ? `${label} ${unit}` : label, customers: values.filter((v) => v >= lo && v < hi).length };
   });
 }
 
 export type CustomerDetail = {
   /** monetary is net of returns (netSpend of sales and returns, issue 14); sales is gross, returns their absolute value. */
-  rfm: MemberRow & { firstPurchaseAt: string; lastPurchaseAt: string; cohortMonth: string; sales: number; returns: number; returnOrders: number };
+  rfm: MemberRow & {
+    firstPurchaseAt: string;
+    lastPurchaseAt: string;
+    cohortMonth: string;
+    sales: number;
+    returns: number;
+    returnOrders: number;
+  };
   orders: { invoice: string; kind: string; at: string; lines: number; amount: number; country: string | null }[];
 };
 
@@ -230,13 +387,21 @@ export function customerDetail(db: Db, datasetId: number, customerId: string): C
         c.first_purchase_at AS firstPurchaseAt, c.last_purchase_at AS lastPurchaseAt, c.cohort_month AS cohortMonth, c.revenue AS sales, c.returns, c.return_orders AS returnOrders
        ${FROM} WHERE x.dataset_id = ? AND x.customer_id = ?`,
     )
-    .get(datasetId, customerId) as (Omit<CustomerDetail["rfm"], "code">) | undefined;
+    .get(datasetId, customerId) as Omit<CustomerDetail["rfm"], "code"> | undefined;
   if (!row) return null;
   const orders = db.$client
-    .prepare("SELECT invoice, kind, invoiced_at AS at, lines, amount, country FROM orders WHERE dataset_id = ? AND customer_id = ? ORDER BY invoiced_at, id")
+    .prepare(
+      "SELECT invoice, kind, invoiced_at AS at, lines, amount, country FROM orders WHERE dataset_id = ? AND customer_id = ? ORDER BY invoiced_at, id",
+    )
     .all(datasetId, customerId) as CustomerDetail["orders"];
   return {
-    rfm: { ...row, monetary: milliToMoney(row.monetary), sales: milliToMoney(row.sales), returns: milliToMoney(row.returns), code: `${row.r}${row.f}${row.m}` },
+    rfm: {
+      ...row,
+      monetary: milliToMoney(row.monetary),
+      sales: milliToMoney(row.sales),
+      returns: milliToMoney(row.returns),
+      code: `${row.r}${row.f}${row.m}`,
+    },
     orders: orders.map((o) => ({ ...o, amount: milliToMoney(o.amount) })),
   };
 }

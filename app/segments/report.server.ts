@@ -14,14 +14,28 @@ export function segmentsReport(db: Db, datasetId: number) {
     netRevenue: summary.revenue,
     scores: summary.scores,
     breakpoints: run.cuts,
-    segments: summary.segments.map((s) => ({ name: s.name, customers: s.customers, revenue: s.revenue, customerShare: s.customerShare, revenueShare: s.revenueShare })),
+    segments: summary.segments.map((s) => ({
+      name: s.name,
+      customers: s.customers,
+      revenue: s.revenue,
+      customerShare: s.customerShare,
+      revenueShare: s.revenueShare,
+    })),
     grid: summary.grid,
     personas: {
       chosenK: run.chosenK,
       bestK: run.bestK,
       silhouetteSample: run.silhouetteSample,
       sweep: personaSweep(db, datasetId),
-      clusters: personaClusters(db, datasetId, run.chosenK).map((c) => ({ name: c.name, customers: c.customers, revenue: c.revenue, centroid: c.centroid, medianRecency: c.medianRecency, medianFrequency: c.medianFrequency, medianMonetary: c.medianMonetary })),
+      clusters: personaClusters(db, datasetId, run.chosenK).map((c) => ({
+        name: c.name,
+        customers: c.customers,
+        revenue: c.revenue,
+        centroid: c.centroid,
+        medianRecency: c.medianRecency,
+        medianFrequency: c.medianFrequency,
+        medianMonetary: c.medianMonetary,
+      })),
     },
   };
 }

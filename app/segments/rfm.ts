@@ -66,8 +66,13 @@ export function segmentOf(r: number, f: number, m: number): SegmentName {
 }
 
 /** URL form of a segment name ("Can't Lose Them" → "can-t-lose-them"). */
-export const segmentSlug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-export const segmentFromSlug = (slug: string): SegmentName | null => SEGMENTS.find((s) => segmentSlug(s) === slug) ?? null;
+export const segmentSlug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+export const segmentFromSlug = (slug: string): SegmentName | null =>
+  SEGMENTS.find((s) => segmentSlug(s) === slug) ?? null;
 
 /** What a marketer does with each segment: the one line shown beside it. */
 export const SEGMENT_ACTIONS: Record<SegmentName, string> = {
@@ -93,7 +98,11 @@ export const netSpend = (sales: number, returns: number) => Math.max(0, sales - 
 export type RfmInput = { customerId: string; recency: number; frequency: number; monetary: number };
 
 /** The persona features of PRODUCT.md §3: log1p of recency, frequency and monetary (currency units, floored at 0). */
-export const personaFeatures = (c: RfmInput) => [Math.log1p(c.recency), Math.log1p(c.frequency), Math.log1p(Math.max(0, c.monetary))];
+export const personaFeatures = (c: RfmInput) => [
+  Math.log1p(c.recency),
+  Math.log1p(c.frequency),
+  Math.log1p(Math.max(0, c.monetary)),
+];
 export type RfmRow = RfmInput & { r: number; f: number; m: number; fm: number; code: string; segment: SegmentName };
 export type RfmResult = { rows: RfmRow[]; cuts: { recency: number[]; frequency: number[]; monetary: number[] } };
 

@@ -6,5 +6,15 @@ export const PERSONA_RESTARTS = 10;
 export const PERSONA_SEED = 42;
 
 /** Columns the members table can be sorted by. */
-export const MEMBER_SORTS = ["customer_id", "recency", "frequency", "monetary", "r", "f", "m", "segment", "country"] as const;
+export const MEMBER_SORTS = [
+  "customer_id",
+  "recency",
+  "frequency",
+  "monetary",
+  "r",
+  "f",
+  "m",
+  "segment",
+  "country",
+] as const;
 export type MemberSort = (typeof MEMBER_SORTS)[number];

@@ -17,5 +17,7 @@ export function personaCentroids(db: Db, datasetId: number, k: number): number[]
 
 /** The k whose clusters are the data set's personas (the user's choice, else the proposed one); null before any run. */
 export function chosenK(db: Db, datasetId: number): number | null {
-  return db.select({ k: segmentRuns.chosenK }).from(segmentRuns).where(eq(segmentRuns.datasetId, datasetId)).get()?.k ?? null;
+  return (
+    db.select({ k: segmentRuns.chosenK }).from(segmentRuns).where(eq(segmentRuns.datasetId, datasetId)).get()?.k ?? null
+  );
 }

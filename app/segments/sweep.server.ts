@@ -3,7 +3,18 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { projectRoot } from "~/db/paths.server";
-import { bestKmeans, halfOfPairs, silhouetteSampleOf, silhouetteScores, silhouetteSums, sweepK, sweepOf, type Clustering, type Matrix, type Sweep } from "./kmeans";
+import {
+  bestKmeans,
+  halfOfPairs,
+  silhouetteSampleOf,
+  silhouetteScores,
+  silhouetteSums,
+  sweepK,
+  sweepOf,
+  type Clustering,
+  type Matrix,
+  type Sweep,
+} from "./kmeans";
 import type { SweepRequest, SweepWorkerData } from "./sweep.worker";
 
 // The persona sweep on both cores (docs/decisions/0011-workers.md): a worker thread takes about half of the k values
@@ -38,7 +49,14 @@ export function splitKs(ks: number[]): { worker: number[]; main: number[] } {
 }
 
 /** sweepK on two threads: the same clusterings, silhouettes equal up to the order of floating-point additions. */
-export async function sweepKParallel(data: Matrix, kMin = 2, kMax = 10, restarts = 10, seed = 42, script = sweepWorkerScript()): Promise<Sweep> {
+export async function sweepKParallel(
+  data: Matrix,
+  kMin = 2,
+  kMax = 10,
+  restarts = 10,
+  seed = 42,
+  script = sweepWorkerScript(),
+): Promise<Sweep> {
   const n = data.length;
   if (!script || n < PARALLEL_FROM) return sweepK(data, kMin, kMax, restarts, seed);
   const d = data[0].length;
@@ -65,7 +83,8 @@ export async function sweepKParallel(data: Matrix, kMin = 2, kMax = 10, restarts
     const sampled = silhouetteSampleOf(n, seed);
     const m = sampled ? sampled.length : n;
     const points = new Float64Array(m * d);
-    for (let i = 0; i < m; i++) points.set(flat.subarray((sampled ? sampled[i] : i) * d, (sampled ? sampled[i] : i) * d + d), i * d);
+    for (let i = 0; i < m; i++)
+      points.set(flat.subarray((sampled ? sampled[i] : i) * d, (sampled ? sampled[i] : i) * d + d), i * d);
     const labels = clusterings.map((c) => Int32Array.from(sampled ? sampled.map((i) => c.labels[i]) : c.labels));
     const kOf = clusterings.map((c) => c.k);
     const half = halfOfPairs(m);

@@ -7,7 +7,11 @@ import { useApp } from "../support/app";
 describe("campaigns board", () => {
   const app = useApp({ DEMO_LINES: "80000" });
   const api = async (path: string, body: unknown = {}) => {
-    const r = await fetch(`${app.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const r = await fetch(`${app.url}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
     expect(r.status, path).toBeLessThan(300);
     return r.json();
   };
@@ -42,7 +46,9 @@ describe("campaigns board", () => {
     await app.page.goto(app.url);
     await app.page.getByTestId("board").waitFor();
     const draftCard = await app.page.getByTestId("column-draft").innerText();
-    expect(draftCard).toMatch(/Draft on Champions[\s\S]*Segment: Champions · [\d,]+ customers[\s\S]*Control 50% · Treatment 50%[\s\S]*not started[\s\S]*Start/);
+    expect(draftCard).toMatch(
+      /Draft on Champions[\s\S]*Segment: Champions · [\d,]+ customers[\s\S]*Control 50% · Treatment 50%[\s\S]*not started[\s\S]*Start/,
+    );
     const runningCard = await app.page.getByTestId(`card-${running.id}`).innerText();
     expect(runningCard).toMatch(/REHEARSAL/);
     expect(runningCard).toMatch(/Started 2011-12-09 · day 0 of 30 observed/);
@@ -60,7 +66,7 @@ describe("campaigns board", () => {
     await app.page.getByTestId("start-card").waitFor();
   });
 
-  it("opens a prefilled test from a segment, a persona and a recommendation (\"Design a test\")", async () => {
+  it('opens a prefilled test from a segment, a persona and a recommendation ("Design a test")', async () => {
     const segmentValue = () => app.page.getByRole("textbox", { name: "Segment" }).inputValue();
     await app.page.goto(`${app.url}/segments/champions`);
     await app.page.getByRole("link", { name: "Design a test" }).click();

@@ -5,12 +5,17 @@ import { fixture } from "../support/db";
 
 // The context pages in a real browser on demo data (plus a small file whose descriptions look like HTML and formulas).
 describe("context pages", () => {
-  const app = useApp({}, {
-    prepare: (db) => {
-      expect(cli(["import", fixture("html-descriptions.csv"), "--db", db, "--workspace", "Tricky descriptions"]).code).toBe(0);
-      expect(cli(["seed", "--lines", "40000", "--db", db]).code).toBe(0); // the latest import is the active data set
+  const app = useApp(
+    {},
+    {
+      prepare: (db) => {
+        expect(
+          cli(["import", fixture("html-descriptions.csv"), "--db", db, "--workspace", "Tricky descriptions"]).code,
+        ).toBe(0);
+        expect(cli(["seed", "--lines", "40000", "--db", db]).code).toBe(0); // the latest import is the active data set
+      },
     },
-  });
+  );
 
   const svgIn = async (testId: string) => {
     await app.page.getByTestId(testId).locator("svg").first().waitFor({ timeout: 30_000 });
@@ -34,7 +39,10 @@ describe("context pages", () => {
     const before = await app.page.getByTestId("kpi-revenue").innerText();
     await app.page.getByLabel("From").fill("2011-06-01");
     await app.page.waitForURL(/from=2011-06-01/);
-    await app.page.waitForFunction((b) => document.querySelector("[data-testid=kpi-revenue]")?.textContent !== b, before);
+    await app.page.waitForFunction(
+      (b) => document.querySelector("[data-testid=kpi-revenue]")?.textContent !== b,
+      before,
+    );
     const filtered = await app.page.getByTestId("kpi-revenue").innerText();
     expect(filtered).not.toBe(before);
     // the changes against the previous period of the same length now show
@@ -43,7 +51,10 @@ describe("context pages", () => {
     await app.page.getByRole("textbox", { name: "Country" }).click();
     await app.page.getByRole("option", { name: "Germany", exact: true }).click();
     await app.page.waitForURL(/country=Germany/);
-    await app.page.waitForFunction((b) => document.querySelector("[data-testid=kpi-revenue]")?.textContent !== b, filtered);
+    await app.page.waitForFunction(
+      (b) => document.querySelector("[data-testid=kpi-revenue]")?.textContent !== b,
+      filtered,
+    );
     const germany = await app.page.getByTestId("kpi-revenue").innerText();
     const url = app.page.url();
     await app.page.goto(url);
@@ -62,14 +73,19 @@ describe("context pages", () => {
     await app.page.getByText("Cumulative revenue per customer").click();
     await app.page.waitForURL(/view=cumulative/);
     // cells become money per customer (e.g. 1,049.02) instead of shares
-    await app.page.waitForFunction(() => /\d\.\d\d\b/.test(document.querySelector("[data-testid=cohort-heatmap]")?.textContent ?? ""));
+    await app.page.waitForFunction(() =>
+      /\d\.\d\d\b/.test(document.querySelector("[data-testid=cohort-heatmap]")?.textContent ?? ""),
+    );
     expect(await app.page.getByTestId("cohort-heatmap").innerText()).not.toContain("%");
   });
 
   it("revenue: countries, Pareto, seasonality charts and tables with CSV downloads", async () => {
     await app.page.goto(`${app.url}/revenue`);
-    for (const id of ["chart-countries", "chart-pareto", "chart-season-months", "chart-weekday-hour"]) expect(await svgIn(id)).toBeGreaterThan(0);
-    expect(await app.page.getByTestId("pareto-summary").innerText()).toMatch(/\d+ of \d+ products .* make 80% of merchandise net revenue/);
+    for (const id of ["chart-countries", "chart-pareto", "chart-season-months", "chart-weekday-hour"])
+      expect(await svgIn(id)).toBeGreaterThan(0);
+    expect(await app.page.getByTestId("pareto-summary").innerText()).toMatch(
+      /\d+ of \d+ products .* make 80% of merchandise net revenue/,
+    );
     const rows = await app.page.getByTestId("products-table").locator("tbody tr").count();
     expect(rows).toBe(50);
     const csvLink = await app.page.getByRole("link", { name: "Download CSV" }).first().getAttribute("href");

@@ -11,14 +11,21 @@ describe("experiments", () => {
   it("designs an experiment on a segment: baselines from history and a sample size that follow the form", async () => {
     await app.page.goto(`${app.url}/experiments/new`);
     await app.page.getByTestId("sample-total").waitFor();
-    expect(await text("backtest-window")).toMatch(/Members as of 2011-11-09 .* outcome over 2011-11-10 to 2011-12-09 \(30 days\)/);
+    expect(await text("backtest-window")).toMatch(
+      /Members as of 2011-11-09 .* outcome over 2011-11-10 to 2011-12-09 \(30 days\)/,
+    );
     expect(await text("baselines")).toMatch(/Conversion\s+\d+\.\d\d%\s+history/i);
-    expect(await text("experiment-roi")).toMatch(/Expected lift 10\.0% \(assumed: the MDE\).*profit -?£?[\d,]+\.\d\d, ROI/s);
+    expect(await text("experiment-roi")).toMatch(
+      /Expected lift 10\.0% \(assumed: the MDE\).*profit -?£?[\d,]+\.\d\d, ROI/s,
+    );
     const before = await text("sample-total");
     // a larger MDE needs fewer customers
     await app.page.getByLabel("MDE (% relative)").fill("30");
     await app.page.getByLabel("MDE (% relative)").press("Tab");
-    await app.page.waitForFunction((b) => document.querySelector("[data-testid=sample-total]")?.textContent !== b, before);
+    await app.page.waitForFunction(
+      (b) => document.querySelector("[data-testid=sample-total]")?.textContent !== b,
+      before,
+    );
     expect(Number((await text("sample-total")).replace(/,/g, ""))).toBeLessThan(Number(before.replace(/,/g, "")));
     // the ROI card follows the MDE as typed, not the saved design (issue 16)
     expect(await text("experiment-roi")).toMatch(/Expected lift 30\.0% \(assumed: the MDE\)/);
@@ -26,11 +33,16 @@ describe("experiments", () => {
     const audience = await text("audience-size");
     await app.page.getByRole("textbox", { name: "Segment" }).click();
     await app.page.getByRole("option", { name: "Champions" }).click();
-    await app.page.waitForFunction((b) => document.querySelector("[data-testid=audience-size]")?.textContent !== b, audience);
+    await app.page.waitForFunction(
+      (b) => document.querySelector("[data-testid=audience-size]")?.textContent !== b,
+      audience,
+    );
     // a typed baseline is marked as typed
     await app.page.getByLabel("Conversion (%)").fill("20");
     await app.page.getByLabel("Conversion (%)").press("Tab");
-    await app.page.waitForFunction(() => /20\.00%\s*typed/i.test(document.querySelector("[data-testid=baselines]")?.textContent ?? ""));
+    await app.page.waitForFunction(() =>
+      /20\.00%\s*typed/i.test(document.querySelector("[data-testid=baselines]")?.textContent ?? ""),
+    );
     // shares that do not add up are refused beside the arms
     await app.page.getByRole("textbox", { name: "Name", exact: true }).fill("Champions early access");
     await app.page.getByLabel("Arm 2 share (%)").fill("40");
@@ -46,7 +58,9 @@ describe("experiments", () => {
     const id = app.page.url().match(/experiments\/(\d+)/)![1];
     const audience = Number((await text("audience-size")).replace(/[^\d]/g, ""));
     await startOpenDraft(app.page);
-    await app.page.waitForFunction(() => /running/i.test(document.querySelector("[data-testid=experiment-status]")?.textContent ?? ""));
+    await app.page.waitForFunction(() =>
+      /running/i.test(document.querySelector("[data-testid=experiment-status]")?.textContent ?? ""),
+    );
     expect(await app.page.getByRole("button", { name: "Save a new version" }).count()).toBe(0);
     const csv = await (await fetch(`${app.url}/experiments/${id}/assignment.csv`)).text();
     const lines = csv.trim().split("\r\n");
@@ -69,11 +83,23 @@ describe("experiments", () => {
     expect(await text("power-results")).toMatch(/31,234\s/); // 5% → 5.5%
     await app.page.getByLabel("Audience available (customers)").fill("20000");
     await app.page.getByTestId("power-warning").waitFor();
-    expect(await text("power-warning")).toMatch(/smallest effect detectable at 80% power is 0\.899 pts \(18\.0% relative\)/);
+    expect(await text("power-warning")).toMatch(
+      /smallest effect detectable at 80% power is 0\.899 pts \(18\.0% relative\)/,
+    );
     await app.page.getByTestId("chart-power-curve").locator("svg").first().waitFor();
-    const api = await (await fetch(`${app.url}/api/power`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ baseline: 0.05, mde: 0.1, relative: true }) })).json();
+    const api = await (
+      await fetch(`${app.url}/api/power`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ baseline: 0.05, mde: 0.1, relative: true }),
+      })
+    ).json();
     expect(api.nControl).toBe(31_234);
-    const bad = await fetch(`${app.url}/api/power`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ baseline: 0.05, mde: 0.1, alpha: 0.9 }) });
+    const bad = await fetch(`${app.url}/api/power`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ baseline: 0.05, mde: 0.1, alpha: 0.9 }),
+    });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/alpha must be in \(0, 0.5\]/);
   });

@@ -6,9 +6,13 @@ import { fixture } from "../support/db";
 // Issue 14 in a real browser, on the hand-made shop (test/fixtures/figures-shop.csv; figures worked by hand in
 // test/integration/figures.test.ts): the currency on the pages and the partial-month marks. Few checks, one small file.
 describe("figures a marketer can trust", () => {
-  const app = useApp({ DEMO_DATA: "off" }, {
-    prepare: (db) => expect(cli(["import", fixture("figures-shop.csv"), "--db", db, "--workspace", "Figures shop"]).code).toBe(0),
-  });
+  const app = useApp(
+    { DEMO_DATA: "off" },
+    {
+      prepare: (db) =>
+        expect(cli(["import", fixture("figures-shop.csv"), "--db", db, "--workspace", "Figures shop"]).code).toBe(0),
+    },
+  );
   const text = (id: string) => app.page.getByTestId(id).innerText();
 
   it("overview: gross and net revenue in GBP, the partial first and last months marked", async () => {
@@ -27,9 +31,15 @@ describe("figures a marketer can trust", () => {
 
   it("cohorts mark the incomplete last column; the customer page shows gross, returns and net", async () => {
     await app.page.goto(`${app.url}/cohorts`);
-    expect(await text("cohort-partial-note")).toMatch(/Not yet complete: each cohort's last column is 2011-05, partial \(9 of 31 days\)/);
+    expect(await text("cohort-partial-note")).toMatch(
+      /Not yet complete: each cohort's last column is 2011-05, partial \(9 of 31 days\)/,
+    );
     await app.page.goto(`${app.url}/customers/30001`);
-    expect([await text("customer-gross"), await text("customer-returns"), await text("customer-net")]).toEqual(["£50.00", "£80.00", "£0.00"]);
+    expect([await text("customer-gross"), await text("customer-returns"), await text("customer-net")]).toEqual([
+      "£50.00",
+      "£80.00",
+      "£0.00",
+    ]);
   });
 
   it("a currency changed on the Data page reaches every page", async () => {
@@ -38,7 +48,11 @@ describe("figures a marketer can trust", () => {
     await form.getByLabel("Currency").fill("eur");
     await form.getByRole("button", { name: "Set" }).click();
     await app.page.getByText("amounts are now in EUR").waitFor();
-    await app.page.waitForFunction(() => document.querySelector("[data-testid=active-currency]")?.textContent === "EUR", undefined, { timeout: 5000 });
+    await app.page.waitForFunction(
+      () => document.querySelector("[data-testid=active-currency]")?.textContent === "EUR",
+      undefined,
+      { timeout: 5000 },
+    );
     await app.page.goto(`${app.url}/overview`);
     expect(await text("kpi-revenue")).toBe("€380.00");
     expect(await app.page.getByTestId("insights").innerText()).toContain("€110.00");

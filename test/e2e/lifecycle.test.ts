@@ -24,7 +24,10 @@ describe("experiment lifecycle", () => {
     const body = await app.page.locator("body").innerText();
     expect(body).not.toMatch(VALIDATION);
     expect(await app.page.getByTestId("experiment-form").count()).toBe(0);
-    expect({ audience: await app.page.getByTestId("audience-size").innerText(), total: await app.page.getByTestId("sample-total").innerText() }).toEqual(figures);
+    expect({
+      audience: await app.page.getByTestId("audience-size").innerText(),
+      total: await app.page.getByTestId("sample-total").innerText(),
+    }).toEqual(figures);
     expect(previews.every((s) => s === 200)).toBe(true);
     const form = new FormData();
     form.set("experimentId", id);
@@ -48,13 +51,18 @@ describe("experiment lifecycle", () => {
     await app.page.getByLabel("Start day (send date)").fill("2011-01-01");
     await app.page.getByRole("button", { name: "Start anyway" }).click();
     await app.page.getByTestId("action-error").waitFor();
-    expect(await app.page.getByTestId("action-error").innerText()).toMatch(/start date: 2011-01-01 is before the data set's last day 2011-12-09/);
+    expect(await app.page.getByTestId("action-error").innerText()).toMatch(
+      /start date: 2011-01-01 is before the data set's last day 2011-12-09/,
+    );
     expect(await app.page.getByTestId("experiment-status").innerText()).toMatch(/draft/i);
     await app.page.getByLabel("Start day (send date)").fill("2011-12-12");
     await startOpenDraft(app.page);
     await app.page.getByTestId("design-summary").waitFor();
     expect(await app.page.getByTestId("assignment").innerText()).toMatch(/Start day 2011-12-12/);
-    figures = { audience: await app.page.getByTestId("audience-size").innerText(), total: await app.page.getByTestId("sample-total").innerText() };
+    figures = {
+      audience: await app.page.getByTestId("audience-size").innerText(),
+      total: await app.page.getByTestId("sample-total").innerText(),
+    };
   });
 
   it("reloads a running experiment as a read-only summary whose preview answers 200", async () => {
@@ -77,7 +85,9 @@ describe("experiment lifecycle", () => {
     await app.page.getByRole("button", { name: "Record the decision" }).click();
     await app.page.waitForURL(/decided=1/);
     expect(await app.page.getByTestId("decision-badge").innerText()).toMatch(/Inconclusive/i);
-    expect(await app.page.getByTestId("history").innerText()).toMatch(/decided: Inconclusive\s+stopped before any result/);
+    expect(await app.page.getByTestId("history").innerText()).toMatch(
+      /decided: Inconclusive\s+stopped before any result/,
+    );
   });
 
   it("runs again as a new draft, archives and restores, and deletes a started experiment only with its name typed", async () => {
@@ -94,7 +104,9 @@ describe("experiment lifecycle", () => {
     await app.page.getByLabel(/Type "Win back At Risk" to delete/).fill("Win back");
     await app.page.getByRole("button", { name: "Delete for good" }).click();
     await app.page.getByTestId("action-error").waitFor();
-    expect(await app.page.getByTestId("action-error").innerText()).toMatch(/type the experiment's name "Win back At Risk"/);
+    expect(await app.page.getByTestId("action-error").innerText()).toMatch(
+      /type the experiment's name "Win back At Risk"/,
+    );
     await app.page.getByLabel(/Type "Win back At Risk" to delete/).fill("Win back At Risk");
     await app.page.getByRole("button", { name: "Delete for good" }).click();
     await app.page.waitForURL(/deleted=/);

@@ -12,27 +12,40 @@ import { fixture } from "../support/db";
 const SHOP = fixture("measured-shop.csv");
 
 describe("measured results follow a data set update", () => {
-  const app = useApp({ DEMO_DATA: "off" }, {
-    prepare: (path) => {
-      expect(cli(["import", SHOP, "--workspace", "shop", "--until", "2011-01-10", "--db", path]).code).toBe(0);
-      const db = openDb(path);
-      try {
-        const datasetId = db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
-        const audience = saveAudience(db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
-        const id = saveExperiment(db, datasetId, { ...DEFAULT_DESIGN, name: "Fixture test", audience: { kind: "audience", id: audience }, windowDays: 7 });
-        startExperiment(db, id, { minPerArm: 0 }); // an 8-customer fixture shop: below the floor of 30 on purpose (tests only)
-      } finally {
-        db.$client.close();
-      }
-      // the first newer days arrive: measured at day 3 of 7
-      expect(JSON.parse(cli(["import", SHOP, "--update", "shop", "--until", "2011-01-13", "--db", path, "--json"]).stdout).remeasured).toEqual([1]);
+  const app = useApp(
+    { DEMO_DATA: "off" },
+    {
+      prepare: (path) => {
+        expect(cli(["import", SHOP, "--workspace", "shop", "--until", "2011-01-10", "--db", path]).code).toBe(0);
+        const db = openDb(path);
+        try {
+          const datasetId = db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
+          const audience = saveAudience(db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
+          const id = saveExperiment(db, datasetId, {
+            ...DEFAULT_DESIGN,
+            name: "Fixture test",
+            audience: { kind: "audience", id: audience },
+            windowDays: 7,
+          });
+          startExperiment(db, id, { minPerArm: 0 }); // an 8-customer fixture shop: below the floor of 30 on purpose (tests only)
+        } finally {
+          db.$client.close();
+        }
+        // the first newer days arrive: measured at day 3 of 7
+        expect(
+          JSON.parse(cli(["import", SHOP, "--update", "shop", "--until", "2011-01-13", "--db", path, "--json"]).stdout)
+            .remeasured,
+        ).toEqual([1]);
+      },
     },
-  });
+  );
 
   it("shows interim results, then, after 'Add newer transactions', the final ones and a longer over-time chart", async () => {
     const { page, url } = app;
     await page.goto(`${url}/experiments/1/results`);
-    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(/Day 3 of 7 observed, through 2011-01-13/);
+    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(
+      /Day 3 of 7 observed, through 2011-01-13/,
+    );
     await page.getByTestId("over-time-chart").locator("svg").first().waitFor();
     await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("3");
     expect(await page.getByTestId("complete-measured").count()).toBe(0); // no completion before day W
@@ -54,7 +67,9 @@ describe("measured results follow a data set update", () => {
     expect(partial).toMatch(/LINES ADDED\s+2/i); // 01-14 cancellation, 01-15 sale (its duplicate dropped)
     expect(partial).toMatch(/Kept up to 2011-01-15: 4 later lines left out/);
     await page.goto(`${url}/experiments/1/results`);
-    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(/Day 5 of 7 observed, through 2011-01-15/);
+    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(
+      /Day 5 of 7 observed, through 2011-01-15/,
+    );
     await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("5");
 
     const text = await addNewer(null);
@@ -62,10 +77,14 @@ describe("measured results follow a data set update", () => {
     expect(text).toMatch(/OVERLAP MATCHED\s+20/i);
     expect(text).toMatch(/Measured again: experiment #1/);
     await page.getByRole("button", { name: "Report" }).first().click();
-    await expect(page.getByTestId("dataset-history").innerText()).resolves.toMatch(/import[\s\S]*update[\s\S]*update[\s\S]*update/);
+    await expect(page.getByTestId("dataset-history").innerText()).resolves.toMatch(
+      /import[\s\S]*update[\s\S]*update[\s\S]*update/,
+    );
 
     await page.goto(`${url}/experiments/1/results`);
-    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(/Day 7 of 7 observed, through 2011-01-17/);
+    await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(
+      /Day 7 of 7 observed, through 2011-01-17/,
+    );
     await page.getByTestId("over-time-chart").locator("svg").first().waitFor();
     await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("7");
     expect(await page.getByTestId("over-time-chart").locator("[data-testid=over-time-band]").count()).toBe(1);

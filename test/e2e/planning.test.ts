@@ -14,9 +14,19 @@ describe("planning pages", () => {
     await app.page.getByTestId("chart-holdout").locator("svg").first().waitFor();
     await app.page.getByLabel("Calibration end").fill("2011-06-30");
     await app.page.waitForURL(/calibrationEnd=2011-06-30/);
-    await app.page.waitForFunction((before) => { const t = document.querySelector("[data-testid=clv-parameters]")?.textContent; return !!t && t !== before; }, params, { timeout: 60_000 });
+    await app.page.waitForFunction(
+      (before) => {
+        const t = document.querySelector("[data-testid=clv-parameters]")?.textContent;
+        return !!t && t !== before;
+      },
+      params,
+      { timeout: 60_000 },
+    );
     let res = await fetch(`${app.url}/api/clv?format=csv&calibrationEnd=2011-06-30`);
-    for (let i = 0; res.status === 202 && i < 60; i++) res = (await new Promise((r) => setTimeout(r, 500)), await fetch(`${app.url}/api/clv?format=csv&calibrationEnd=2011-06-30`));
+    for (let i = 0; res.status === 202 && i < 60; i++)
+      res =
+        (await new Promise((r) => setTimeout(r, 500)),
+        await fetch(`${app.url}/api/clv?format=csv&calibrationEnd=2011-06-30`));
     const csv = await res.text();
     expect(csv.split("\r\n")[0]).toMatch(/^customer_id,segment_at_calibration_end,persona,x,t_x,T,/);
   });
@@ -30,24 +40,34 @@ describe("planning pages", () => {
     expect(await testFirst.innerText()).toMatch(/Test first: no learned lift, never funded/);
     expect(await app.page.getByTestId("plan-candidates").locator("tbody tr").count()).toBe(0);
     const learnedCsv = (await (await fetch(`${app.url}/api/plan/learned.csv`)).text()).split("\r\n");
-    expect(learnedCsv[0]).toBe("campaign,status,audience,value_per_customer (GBP),raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low (GBP),profit_high (GBP),test_lift,test_per_arm");
-    expect(learnedCsv.filter((l) => l.includes(",test first,")).length).toBe(await testFirst.locator("tbody tr").count());
+    expect(learnedCsv[0]).toBe(
+      "campaign,status,audience,value_per_customer (GBP),raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low (GBP),profit_high (GBP),test_lift,test_per_arm",
+    );
+    expect(learnedCsv.filter((l) => l.includes(",test first,")).length).toBe(
+      await testFirst.locator("tbody tr").count(),
+    );
     await app.page.getByRole("button", { name: "Add a candidate" }).click();
     await app.page.getByLabel("Lift for Custom 1").fill("20");
     await app.page.getByLabel("Budget").fill("10");
-    await app.page.waitForFunction(() => /spend £[0-9.]+ of £10\.00/.test(document.querySelector("[data-testid=plan-allocation]")?.textContent ?? ""));
+    await app.page.waitForFunction(() =>
+      /spend £[0-9.]+ of £10\.00/.test(document.querySelector("[data-testid=plan-allocation]")?.textContent ?? ""),
+    );
     expect(await allocation.innerText()).toMatch(/spend £\d+\.\d\d of £10\.00/); // the demo data set is in GBP (issue 14)
     await app.page.getByTestId("chart-plan").locator("svg").first().waitFor();
     const download = app.page.waitForEvent("download");
     await app.page.getByRole("button", { name: "Download CSV" }).click();
     const file = await (await download).path();
     const { readFileSync } = await import("node:fs");
-    expect(readFileSync(file!, "utf8").split("\r\n")[0]).toBe("campaign,contacts,spend (GBP),expected_profit (GBP),incremental_revenue (GBP),profit_per_contact (GBP),return_per_spend");
+    expect(readFileSync(file!, "utf8").split("\r\n")[0]).toBe(
+      "campaign,contacts,spend (GBP),expected_profit (GBP),incremental_revenue (GBP),profit_per_contact (GBP),return_per_spend",
+    );
   });
 
   it("ROI page: no assumed lift — 'test first' with the test's size; a lift typed by the user gives profit, ROI, break-even and payback", async () => {
     await app.page.goto(`${app.url}/roi?segment=Champions&campaign=recommendation%20banner`);
-    expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(/^\d+ customers; £[\d,]+\.\d\d revenue per customer over 30 days .* no lift learned for recommendation banner on Champions yet: test first — (any lift above|break-even at) \d+\.\d%.* a test sized to detect \d+\.\d% lift in revenue per customer .*needs [\d,]+ customers per arm/);
+    expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(
+      /^\d+ customers; £[\d,]+\.\d\d revenue per customer over 30 days .* no lift learned for recommendation banner on Champions yet: test first — (any lift above|break-even at) \d+\.\d%.* a test sized to detect \d+\.\d% lift in revenue per customer .*needs [\d,]+ customers per arm/,
+    );
     expect(await app.page.getByTestId("roi-results").count()).toBe(0);
     await app.page.getByLabel("What if the lift were (%)").fill("20");
     await app.page.getByTestId("roi-results").waitFor();
@@ -56,8 +76,12 @@ describe("planning pages", () => {
 
   it("recommendations are written from the data with links to their evidence", async () => {
     await app.page.goto(`${app.url}/recommendations`);
-    expect(await app.page.getByTestId("recommendation-high-value").innerText()).toMatch(/Champions and Loyal Customers are \d+\.\d% of customers but bring \d+\.\d% of net revenue/);
-    expect(await app.page.getByTestId("recommendation-reactivate").innerText()).toMatch(/\d+ customers \(At Risk \d+, Can't Lose Them \d+\)/);
+    expect(await app.page.getByTestId("recommendation-high-value").innerText()).toMatch(
+      /Champions and Loyal Customers are \d+\.\d% of customers but bring \d+\.\d% of net revenue/,
+    );
+    expect(await app.page.getByTestId("recommendation-reactivate").innerText()).toMatch(
+      /\d+ customers \(At Risk \d+, Can't Lose Them \d+\)/,
+    );
     await app.page.getByTestId("recommendation-lifecycle").getByRole("link").first().click();
     await app.page.waitForURL(/\/cohorts$/);
   });

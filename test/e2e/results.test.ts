@@ -29,7 +29,9 @@ describe("experiment results", () => {
     expect(await app.page.getByTestId("rehearsal-badge").innerText()).toBe("REHEARSAL (SIMULATED)");
     expect(await app.page.getByTestId("rehearsal-banner").innerText()).toMatch(/not a result/);
     expect(await decision.innerText()).toMatch(/^(Ship|Don't ship|Keep running|Stop: can't be decided)/);
-    expect(await decision.innerText()).toMatch(/Treatment: conversion [+−]\d+\.\d% \(95% confidence interval (below −100%|[+−]\d+\.\d%) to [+−]\d+\.\d%\), p /);
+    expect(await decision.innerText()).toMatch(
+      /Treatment: conversion [+−]\d+\.\d% \(95% confidence interval (below −100%|[+−]\d+\.\d%) to [+−]\d+\.\d%\), p /,
+    );
     await app.page.getByTestId("chart-intervals").locator("svg").first().waitFor();
     expect(await app.page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);
     expect(await app.page.getByTestId("cuped").innerText()).toMatch(/variance reduction \d+\.\d%/);
@@ -38,7 +40,9 @@ describe("experiment results", () => {
   it("opens the printable report and downloads it as CSV and JSON", async () => {
     await app.page.getByRole("link", { name: "Open the report" }).click();
     await app.page.waitForURL(/\/report$/);
-    expect(await app.page.getByTestId("report-title").innerText()).toBe("REHEARSAL (simulated): Champions early access");
+    expect(await app.page.getByTestId("report-title").innerText()).toBe(
+      "REHEARSAL (simulated): Champions early access",
+    );
     expect(await app.page.title()).toMatch(/^REHEARSAL \(simulated\) · Report/);
     // the header's parts joined with " · ", none left dangling at the end
     expect(await app.page.getByTestId("report-subtitle").innerText()).toMatch(/ · version \d+$/);
@@ -54,8 +58,15 @@ describe("experiment results", () => {
   });
 
   it("refuses an upload that does not match the assignment, then accepts it with the problems listed", async () => {
-    const assignment = (await (await fetch(`${app.url}/experiments/${id}/assignment.csv`)).text()).trim().split("\r\n").slice(1);
-    const lines = ["customer_id,arm,converted,revenue,orders,refunded", ...assignment.map((l, i) => `${l},${i % 2},${i % 2 ? 35.5 : 0},${i % 2},0`), "NOT-A-CUSTOMER,Control,1,10,1,0"];
+    const assignment = (await (await fetch(`${app.url}/experiments/${id}/assignment.csv`)).text())
+      .trim()
+      .split("\r\n")
+      .slice(1);
+    const lines = [
+      "customer_id,arm,converted,revenue,orders,refunded",
+      ...assignment.map((l, i) => `${l},${i % 2},${i % 2 ? 35.5 : 0},${i % 2},0`),
+      "NOT-A-CUSTOMER,Control,1,10,1,0",
+    ];
     const file = join(app.dir, "results.csv");
     writeFileSync(file, lines.join("\n"));
     await app.page.goto(`${app.url}/experiments/${id}/results`);
@@ -63,15 +74,23 @@ describe("experiment results", () => {
     await app.page.locator("input[type=file][name=file]").setInputFiles(file);
     await app.page.getByRole("button", { name: "Upload" }).click();
     await app.page.getByTestId("results-error").waitFor();
-    expect(await app.page.getByTestId("results-error").innerText()).toMatch(/1 line\(s\) do not match the assignment .*NOT-A-CUSTOMER: not in the experiment's assignment/);
+    expect(await app.page.getByTestId("results-error").innerText()).toMatch(
+      /1 line\(s\) do not match the assignment .*NOT-A-CUSTOMER: not in the experiment's assignment/,
+    );
     await app.page.getByRole("tab", { name: "Upload per-customer results" }).click();
     await app.page.locator("input[type=file][name=file]").setInputFiles(file);
     await app.page.getByLabel("Accept with the problem lines left out and reported").check();
     await app.page.getByRole("button", { name: "Upload" }).click();
     await app.page.waitForURL(/recorded=upload/);
-    expect(await app.page.getByTestId("upload-problems").innerText()).toMatch(/NOT-A-CUSTOMER: not in the experiment's assignment/);
+    expect(await app.page.getByTestId("upload-problems").innerText()).toMatch(
+      /NOT-A-CUSTOMER: not in the experiment's assignment/,
+    );
     const n = assignment.length;
-    expect(await app.page.getByTestId("upload-accounting").innerText()).toMatch(new RegExp(`Assigned ${n} · lines in the file ${n + 1} · accepted ${n} · absent from the file 0 \\(counted as non-buyers: 0\\) · refused lines 1`));
+    expect(await app.page.getByTestId("upload-accounting").innerText()).toMatch(
+      new RegExp(
+        `Assigned ${n} · lines in the file ${n + 1} · accepted ${n} · absent from the file 0 \\(counted as non-buyers: 0\\) · refused lines 1`,
+      ),
+    );
     // real results replace the rehearsal
     expect(await app.page.getByTestId("rehearsal-badge").count()).toBe(0);
     await app.page.getByTestId("decision").waitFor();

@@ -10,7 +10,8 @@ describe("segments pages", () => {
     const table = app.page.getByTestId("segments-table");
     expect(await table.locator("tbody tr").count()).toBe(11);
     expect(await table.innerText()).toContain("Win back with a personal offer");
-    for (const id of ["chart-segment-shares", "chart-rfm-grid"]) await app.page.getByTestId(id).locator("svg").first().waitFor();
+    for (const id of ["chart-segment-shares", "chart-rfm-grid"])
+      await app.page.getByTestId(id).locator("svg").first().waitFor();
     const api = await (await fetch(`${app.url}/api/segments`)).json();
     expect(api.customers).toBe(480);
     expect(api.segments.reduce((s: number, x: { customers: number }) => s + x.customers, 0)).toBe(480);
@@ -23,7 +24,8 @@ describe("segments pages", () => {
     const rows = app.page.getByTestId("members-table").locator("tbody tr");
     await rows.first().waitFor();
     expect(await app.page.getByTestId("members-table").innerText()).toContain("Champions");
-    for (const id of ["dist-recency", "dist-frequency", "dist-monetary"]) await app.page.getByTestId(id).locator("svg").first().waitFor();
+    for (const id of ["dist-recency", "dist-frequency", "dist-monetary"])
+      await app.page.getByTestId(id).locator("svg").first().waitFor();
     await app.page.getByRole("link", { name: /^Orders/ }).click();
     await app.page.waitForURL(/sort=frequency/);
     const first = await rows.first().locator("td").first().innerText();
@@ -60,7 +62,8 @@ describe("segments pages", () => {
 
   it("personas: sweep charts, a stored choice of k, and a filter audience with errors beside the fields", async () => {
     await app.page.goto(`${app.url}/segments/personas`);
-    for (const id of ["chart-silhouette", "chart-elbow", "chart-persona-scatter"]) await app.page.getByTestId(id).locator("svg").first().waitFor();
+    for (const id of ["chart-silhouette", "chart-elbow", "chart-persona-scatter"])
+      await app.page.getByTestId(id).locator("svg").first().waitFor();
     await app.page.getByRole("textbox", { name: "Number of personas (k)" }).click();
     await app.page.getByRole("option", { name: /^k = 5/ }).click();
     await app.page.getByRole("button", { name: "Use this k" }).click();
@@ -72,7 +75,11 @@ describe("segments pages", () => {
     await app.page.getByLabel("Net spend ≥").fill("500");
     await app.page.getByLabel("Days since last order ≥").fill("90");
     await app.page.getByLabel("Days since last order ≥").press("Tab");
-    await app.page.waitForFunction(() => /customers ·/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? "") && /net spend ≥ 500/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? ""));
+    await app.page.waitForFunction(
+      () =>
+        /customers ·/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? "") &&
+        /net spend ≥ 500/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? ""),
+    );
     const preview = await app.page.getByTestId("audience-preview").innerText();
     await app.page.getByRole("button", { name: "Save audience" }).click();
     await app.page.getByTestId("audience-saved").waitFor();

@@ -28,10 +28,22 @@ import { fixture, importForTest, snapshot, tempDb } from "../support/db";
 // getDb(), pointed at it by DATABASE_PATH), on good and bad input: status codes and bodies.
 
 const BASE = "http://campaign.lab";
-type Args = { params?: Record<string, string>; method?: string; json?: unknown; body?: BodyInit; form?: Record<string, string | string[]>; headers?: Record<string, string> };
+type Args = {
+  params?: Record<string, string>;
+  method?: string;
+  json?: unknown;
+  body?: BodyInit;
+  form?: Record<string, string | string[]>;
+  headers?: Record<string, string>;
+};
 
 function request(path: string, { method = "GET", json, body, form, headers = {} }: Args = {}): Request {
-  if (json !== undefined) return new Request(BASE + path, { method, body: JSON.stringify(json), headers: { "Content-Type": "application/json", ...headers } });
+  if (json !== undefined)
+    return new Request(BASE + path, {
+      method,
+      body: JSON.stringify(json),
+      headers: { "Content-Type": "application/json", ...headers },
+    });
   if (form) {
     const data = new FormData();
     for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) data.append(k, x);
@@ -97,7 +109,10 @@ describe("with data", () => {
 
   it("GET /api/datasets and /api/datasets.csv list both data sets, the latest active", async () => {
     const list = await body(await call(datasets.loader, "/api/datasets"));
-    expect(list.map((d: { name: string; active: boolean }) => [d.name, d.active])).toEqual([["Demo", true], ["Rules", false]]);
+    expect(list.map((d: { name: string; active: boolean }) => [d.name, d.active])).toEqual([
+      ["Demo", true],
+      ["Rules", false],
+    ]);
     const csv = await call(datasetsCsv.loader, "/api/datasets.csv");
     expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
     const rows = await lines(csv);
@@ -118,15 +133,22 @@ describe("with data", () => {
     expect((await body(await call(dataset.loader, "", at(rulesId)))).currency).toBe("GBP"); // Online Retail layout: GBP by default
     const before = snapshot(t.db);
     const bad = await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: "EURO" } });
-    expect([bad.status, (await body(bad)).error]).toEqual([400, expect.stringMatching(/^currency: is not an ISO 4217 currency code/)]);
+    expect([bad.status, (await body(bad)).error]).toEqual([
+      400,
+      expect.stringMatching(/^currency: is not an ISO 4217 currency code/),
+    ]);
     expect(snapshot(t.db)).toEqual(before);
     const ok = await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: "eur" } });
     expect([ok.status, (await body(ok)).currency]).toEqual([200, "EUR"]);
     const none = await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: null } });
     expect((await body(none)).currency).toBeNull();
     await call(dataset.action, "", { ...at(rulesId), method: "PATCH", json: { currency: "GBP" } });
-    expect((await call(dataset.action, "", { ...at(999), method: "PATCH", json: { currency: "GBP" } })).status).toBe(404);
-    expect((await call(dataset.action, "", { ...at(rulesId), method: "POST", json: { currency: "GBP" } })).status).toBe(405);
+    expect((await call(dataset.action, "", { ...at(999), method: "PATCH", json: { currency: "GBP" } })).status).toBe(
+      404,
+    );
+    expect((await call(dataset.action, "", { ...at(rulesId), method: "POST", json: { currency: "GBP" } })).status).toBe(
+      405,
+    );
   });
 
   it("GET /api/datasets/:id/rejected.csv lists the rejected examples, or 404", async () => {
@@ -150,8 +172,13 @@ describe("with data", () => {
     const unknown = await call(report.loader, "/api/report/weather", { params: { name: "weather" } });
     expect(unknown.status).toBe(404);
     expect((await body(unknown)).error).toMatch(/^No report "weather"; reports: /);
-    const table = await call(report.loader, "/api/report/monthly?format=csv&table=nope", { params: { name: "monthly" } });
-    expect([table.status, (await body(table)).error]).toEqual([404, expect.stringMatching(/^No table "nope" in monthly/)]);
+    const table = await call(report.loader, "/api/report/monthly?format=csv&table=nope", {
+      params: { name: "monthly" },
+    });
+    expect([table.status, (await body(table)).error]).toEqual([
+      404,
+      expect.stringMatching(/^No table "nope" in monthly/),
+    ]);
     const csv = await call(report.loader, "/api/report/monthly?format=csv", { params: { name: "monthly" } });
     expect(csv.headers.get("Content-Type")).toMatch(/^text\/csv/);
     expect((await lines(csv)).length).toBeGreaterThan(12); // a header and one row per month of 13
@@ -174,30 +201,57 @@ describe("with data", () => {
     expect(await body(await call(audiences.loader, "/api/audiences"))).toEqual([]);
     const seg = await body(await call(segments.loader, "/api/segments"));
     const champions = seg.segments.find((s: { name: string }) => s.name === "Champions");
-    const ok = await call(audiences.action, "/api/audiences", { method: "POST", form: { kind: "segment", segment: "Champions" } });
+    const ok = await call(audiences.action, "/api/audiences", {
+      method: "POST",
+      form: { kind: "segment", segment: "Champions" },
+    });
     expect(ok.status).toBe(200);
-    expect(await body(ok)).toEqual({ customers: champions.customers, revenue: champions.revenue, description: "Segment: Champions" });
-    const bad = await call(audiences.action, "/api/audiences", { method: "POST", form: { kind: "filter", recencyMin: "90", recencyMax: "10" } });
+    expect(await body(ok)).toEqual({
+      customers: champions.customers,
+      revenue: champions.revenue,
+      description: "Segment: Champions",
+    });
+    const bad = await call(audiences.action, "/api/audiences", {
+      method: "POST",
+      form: { kind: "filter", recencyMin: "90", recencyMax: "10" },
+    });
     expect(bad.status).toBe(400);
     expect((await body(bad)).errors).toEqual({ recencyMin: "min is above max" });
   });
 
   const design = {
-    name: "Push test", campaignType: "personalised push", audienceKind: "segment", segment: "Champions", armName: ["Control", "Push"], armShare: ["50", "50"],
-    primaryMetric: "conversion", windowDays: "30", alpha: "0.05", power: "0.8", sides: "2", mde: "5", mdeUnit: "relative", method: "pooled",
+    name: "Push test",
+    campaignType: "personalised push",
+    audienceKind: "segment",
+    segment: "Champions",
+    armName: ["Control", "Push"],
+    armShare: ["50", "50"],
+    primaryMetric: "conversion",
+    windowDays: "30",
+    alpha: "0.05",
+    power: "0.8",
+    sides: "2",
+    mde: "5",
+    mdeUnit: "relative",
+    method: "pooled",
   };
 
   it("POST /api/experiments/preview: the design's audience, baselines and sample size, or 400 with field errors", async () => {
     const ok = await call(experimentsPreview.action, "/api/experiments/preview", { method: "POST", form: design });
     expect(ok.status).toBe(200);
     const { preview } = await body(ok);
-    const champions = (await body(await call(segments.loader, "/api/segments"))).segments.find((s: { name: string }) => s.name === "Champions");
+    const champions = (await body(await call(segments.loader, "/api/segments"))).segments.find(
+      (s: { name: string }) => s.name === "Champions",
+    );
     expect(preview.audience).toMatchObject({ customers: champions.customers, label: "Segment: Champions" });
     expect(preview.baselines.windowDays).toBe(30);
     expect(preview.power.problem).toBeNull();
     expect(preview.power.result.nControl).toBeGreaterThan(0);
     expect(preview.power.audienceSize).toBe(champions.customers);
-    const bad = await call(experimentsPreview.action, "/api/experiments/preview", { method: "POST", form: { ...design, method: "t" } });
+    const bad = await call(experimentsPreview.action, "/api/experiments/preview", {
+      method: "POST",
+      form: { ...design, method: "t" },
+    });
     expect(bad.status).toBe(400);
     expect((await body(bad)).errors).toMatchObject({ method: "Conversion takes method pooled or arcsine" });
   });
@@ -205,15 +259,23 @@ describe("with data", () => {
   it("GET /api/experiments lists as JSON and CSV", async () => {
     expect(await body(await call(experiments.loader, "/api/experiments"))).toEqual([]);
     const csv = await lines(await call(experiments.loader, "/api/experiments?format=csv"));
-    expect(csv).toEqual(["id,name,campaign_type,audience,status,primary_metric,window_days,planned_total,decision,updated_at,rehearsal,archived"]);
+    expect(csv).toEqual([
+      "id,name,campaign_type,audience,status,primary_metric,window_days,planned_total,decision,updated_at,rehearsal,archived",
+    ]);
   });
 
   it("POST /api/power: sizes, 400 on bad input or a body that is not JSON, 405 on GET", async () => {
-    const ok = await call(power.action, "/api/power", { method: "POST", json: { baseline: 0.05, mde: 0.1, relative: true } });
+    const ok = await call(power.action, "/api/power", {
+      method: "POST",
+      json: { baseline: 0.05, mde: 0.1, relative: true },
+    });
     expect(ok.status).toBe(200);
     // the same figure the power calculator's browser test pins (test/e2e/experiments.test.ts): 5% → 5.5%, α 0.05, 80%
     expect((await body(ok)).nControl).toBe(31_234);
-    const bad = await call(power.action, "/api/power", { method: "POST", json: { baseline: 0.05, mde: 0.1, alpha: 0.9 } });
+    const bad = await call(power.action, "/api/power", {
+      method: "POST",
+      json: { baseline: 0.05, mde: 0.1, alpha: 0.9 },
+    });
     expect(bad.status).toBe(400);
     expect((await body(bad)).error).toMatch(/^alpha: alpha must be in \(0, 0.5\]/);
     const notJson = await call(power.action, "/api/power", { method: "POST", body: "baseline=0.05" });
@@ -223,23 +285,48 @@ describe("with data", () => {
   });
 
   it("POST /api/analyze: a result set's comparison, 400 on bad counts, 404 for an experiment without results", async () => {
-    const set = { metric: "proportion", arms: [{ name: "control", users: 1000, conversions: 100 }, { name: "treatment", users: 1000, conversions: 130 }] };
+    const set = {
+      metric: "proportion",
+      arms: [
+        { name: "control", users: 1000, conversions: 100 },
+        { name: "treatment", users: 1000, conversions: 130 },
+      ],
+    };
     const ok = await call(analyze.action, "/api/analyze", { method: "POST", json: set });
     expect(ok.status).toBe(200);
     const r = await body(ok);
     expect(r.comparisons).toHaveLength(1);
     expect(r.comparisons[0].absolute.estimate).toBeCloseTo(0.03, 12);
     expect(r.srm.flagged).toBe(false);
-    const bad = await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, arms: [set.arms[0], { name: "treatment", users: 10, conversions: 20 }] } });
+    const bad = await call(analyze.action, "/api/analyze", {
+      method: "POST",
+      json: { ...set, arms: [set.arms[0], { name: "treatment", users: 10, conversions: 20 }] },
+    });
     expect(bad.status).toBe(400);
     expect((await body(bad)).error).toBe("arms.1.conversions: conversions cannot exceed users");
-    const bayes = await body(await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "bayesian", prior: {} } }));
+    const bayes = await body(
+      await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "bayesian", prior: {} } }),
+    );
     expect(bayes).toMatchObject({ engine: "bayesian", prior: { mean: 0, variance: 0.09, proper: true } });
-    expect(bayes.comparisons[0].relative).toEqual({ estimate: expect.any(Number), ci: [expect.any(Number), expect.any(Number)], chanceToWin: expect.any(Number), risk: [expect.any(Number), expect.any(Number)], reason: null });
-    const seq = await body(await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "sequential" } }));
+    expect(bayes.comparisons[0].relative).toEqual({
+      estimate: expect.any(Number),
+      ci: [expect.any(Number), expect.any(Number)],
+      chanceToWin: expect.any(Number),
+      risk: [expect.any(Number), expect.any(Number)],
+      reason: null,
+    });
+    const seq = await body(
+      await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "sequential" } }),
+    );
     expect(seq).toMatchObject({ engine: "sequential", sequential: { tuning: 5000 } });
-    const badEngine = await call(analyze.action, "/api/analyze", { method: "POST", json: { ...set, engine: "sequential", sequential: { tuning: 2.5 } } });
-    expect([badEngine.status, (await body(badEngine)).error]).toEqual([400, "sequential.tuning: tuning must be a whole number"]);
+    const badEngine = await call(analyze.action, "/api/analyze", {
+      method: "POST",
+      json: { ...set, engine: "sequential", sequential: { tuning: 2.5 } },
+    });
+    expect([badEngine.status, (await body(badEngine)).error]).toEqual([
+      400,
+      "sequential.tuning: tuning must be a whole number",
+    ]);
     const none = await call(analyze.action, "/api/analyze", { method: "POST", json: { experiment: 999 } });
     expect([none.status, await body(none)]).toEqual([404, { error: "No recorded results for that experiment" }]);
     const notJson = await call(analyze.action, "/api/analyze", { method: "POST", body: "{" });
@@ -247,20 +334,41 @@ describe("with data", () => {
   });
 
   it("POST /api/plan: the allocation as JSON or CSV, 400 on bad input", async () => {
-    const candidate = { name: "A", audience: 100, costPerContact: 1, valuePerCustomer: 50, lift: 0.1, grossMargin: 0.5, discountShare: 0 };
+    const candidate = {
+      name: "A",
+      audience: 100,
+      costPerContact: 1,
+      valuePerCustomer: 50,
+      lift: 0.1,
+      grossMargin: 0.5,
+      discountShare: 0,
+    };
     const ok = await call(plan.action, "/api/plan", { method: "POST", json: { budget: 40, candidates: [candidate] } });
     expect(ok.status).toBe(200);
     const r = await body(ok);
     // 50 × 0.1 × 0.5 − 1 = 1.5 profit per contact; a budget of 40 buys 40 contacts
     expect(r.allocations[0]).toMatchObject({ name: "A", contacts: 40, spend: 40 });
     expect(r.allocations[0].expectedProfit).toBeCloseTo(60, 9);
-    const csv = await call(plan.action, "/api/plan?format=csv", { method: "POST", json: { budget: 40, candidates: [candidate] } });
+    const csv = await call(plan.action, "/api/plan?format=csv", {
+      method: "POST",
+      json: { budget: 40, candidates: [candidate] },
+    });
     // money columns name the active data set's currency (issue 14)
-    expect(await lines(csv)).toEqual(["campaign,contacts,spend (GBP),expected_profit (GBP),incremental_revenue (GBP),profit_per_contact (GBP),return_per_spend", "A,40,40,60,200,1.5,1.5"]);
-    expect((await lines(await call(learnedCsv.loader, "/api/plan/learned.csv")))[0]).toBe("campaign,status,audience,value_per_customer (GBP),raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low (GBP),profit_high (GBP),test_lift,test_per_arm");
+    expect(await lines(csv)).toEqual([
+      "campaign,contacts,spend (GBP),expected_profit (GBP),incremental_revenue (GBP),profit_per_contact (GBP),return_per_spend",
+      "A,40,40,60,200,1.5,1.5",
+    ]);
+    expect((await lines(await call(learnedCsv.loader, "/api/plan/learned.csv")))[0]).toBe(
+      "campaign,status,audience,value_per_customer (GBP),raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low (GBP),profit_high (GBP),test_lift,test_per_arm",
+    );
     const bad = await call(plan.action, "/api/plan", { method: "POST", json: { budget: -1, candidates: [candidate] } });
     expect([bad.status, await body(bad)]).toEqual([400, { error: "budget: the budget cannot be negative" }]);
-    const notJson = await call(plan.action, "/api/plan", { method: "POST", json: undefined, body: "{", headers: { "Content-Type": "application/json" } });
+    const notJson = await call(plan.action, "/api/plan", {
+      method: "POST",
+      json: undefined,
+      body: "{",
+      headers: { "Content-Type": "application/json" },
+    });
     expect([notJson.status, await body(notJson)]).toEqual([400, { error: "The body is not JSON" }]);
   });
 
@@ -280,7 +388,11 @@ describe("with data", () => {
 
   it("uploads and imports: POST /api/uploads, GET and DELETE /api/uploads/:id, POST /api/imports, GET /api/imports/:id", async () => {
     const file = readFileSync(fixture("context-shop.csv"));
-    const sent = await call(uploads.action, "/api/uploads", { method: "POST", body: file, headers: { "X-File-Name": "context-shop.csv" } });
+    const sent = await call(uploads.action, "/api/uploads", {
+      method: "POST",
+      body: file,
+      headers: { "X-File-Name": "context-shop.csv" },
+    });
     expect(sent.status).toBe(200);
     const { upload: up, preview } = await body(sent);
     expect(up).toMatchObject({ fileName: "context-shop.csv", bytes: file.length });
@@ -292,14 +404,22 @@ describe("with data", () => {
     const seen = await call(upload.loader, `/api/uploads/${up.id}`, { params: { id: up.id } });
     expect(seen.status).toBe(200);
     expect((await body(seen)).upload).toEqual(up);
-    const badMap = await call(upload.loader, `/api/uploads/${up.id}?customer=${"x".repeat(201)}`, { params: { id: up.id } });
+    const badMap = await call(upload.loader, `/api/uploads/${up.id}?customer=${"x".repeat(201)}`, {
+      params: { id: up.id },
+    });
     expect(badMap.status).toBe(400);
     const unknown = await call(upload.loader, "/api/uploads/nope", { params: { id: "nope" } });
     expect(unknown.status).toBe(404);
 
     const badBody = await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: "nope" } });
-    expect([badBody.status, await body(badBody)]).toEqual([400, { error: "uploadId: uploadId must be the id returned by the upload" }]);
-    const noUpload = await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: "00000000-0000-4000-8000-000000000000" } });
+    expect([badBody.status, await body(badBody)]).toEqual([
+      400,
+      { error: "uploadId: uploadId must be the id returned by the upload" },
+    ]);
+    const noUpload = await call(imports.action, "/api/imports", {
+      method: "POST",
+      json: { uploadId: "00000000-0000-4000-8000-000000000000" },
+    });
     expect(noUpload.status).toBe(404);
     expect((await call(imports.action, "/api/imports")).status).toBe(405);
     expect((await call(importJob.loader, "/api/imports/nope", { params: { id: "nope" } })).status).toBe(404);
@@ -311,20 +431,52 @@ describe("with data", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     };
-    const started = await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: up.id, name: "Shop" } });
+    const started = await call(imports.action, "/api/imports", {
+      method: "POST",
+      json: { uploadId: up.id, name: "Shop" },
+    });
     expect(started.status).toBe(202);
     const done = await finished(await body(started));
-    expect(done).toMatchObject({ status: "done", error: null, canReplace: false, report: { dataset: "Shop", customers: 4 } });
-    expect((await body(await call(datasets.loader, "/api/datasets"))).map((d: { name: string }) => d.name)).toEqual(["Shop", "Demo", "Rules"]);
+    expect(done).toMatchObject({
+      status: "done",
+      error: null,
+      canReplace: false,
+      report: { dataset: "Shop", customers: 4 },
+    });
+    expect((await body(await call(datasets.loader, "/api/datasets"))).map((d: { name: string }) => d.name)).toEqual([
+      "Shop",
+      "Demo",
+      "Rules",
+    ]);
 
     // the same file again: refused as a conflict, which the UI offers to replace; nothing changes
-    const again = await body(await call(uploads.action, "/api/uploads", { method: "POST", body: file, headers: { "X-File-Name": "context-shop.csv" } }));
+    const again = await body(
+      await call(uploads.action, "/api/uploads", {
+        method: "POST",
+        body: file,
+        headers: { "X-File-Name": "context-shop.csv" },
+      }),
+    );
     const before = snapshot(t.db);
-    const refused = await finished(await body(await call(imports.action, "/api/imports", { method: "POST", json: { uploadId: again.upload.id, name: "Shop 2" } })));
-    expect(refused).toMatchObject({ status: "failed", canReplace: true, error: expect.stringMatching(/^This file was already imported as "Shop"/) });
+    const refused = await finished(
+      await body(
+        await call(imports.action, "/api/imports", {
+          method: "POST",
+          json: { uploadId: again.upload.id, name: "Shop 2" },
+        }),
+      ),
+    );
+    expect(refused).toMatchObject({
+      status: "failed",
+      canReplace: true,
+      error: expect.stringMatching(/^This file was already imported as "Shop"/),
+    });
     expect(snapshot(t.db)).toEqual(before);
 
-    const removed = await call(upload.action, `/api/uploads/${again.upload.id}`, { method: "DELETE", params: { id: again.upload.id } });
+    const removed = await call(upload.action, `/api/uploads/${again.upload.id}`, {
+      method: "DELETE",
+      params: { id: again.upload.id },
+    });
     expect([removed.status, await body(removed)]).toEqual([200, { ok: true }]);
     expect((await call(upload.loader, "", { params: { id: again.upload.id } })).status).toBe(404);
     expect((await call(upload.action, "", { method: "POST", params: { id: again.upload.id } })).status).toBe(405);

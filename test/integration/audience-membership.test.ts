@@ -24,7 +24,10 @@ describe("audience membership: the SQL path and the as-of-T path agree on the la
   const asOfLastDay = (definition: AudienceDefinition) => {
     const facts = getFacts(t.db, id);
     const centroids = definition.kind === "persona" ? personaCentroids(t.db, id, definition.k) : null;
-    return rfmAsOf(facts, facts.lastDay).filter((c) => memberOf(c, definition, centroids)).map((c) => c.customerId).sort();
+    return rfmAsOf(facts, facts.lastDay)
+      .filter((c) => memberOf(c, definition, centroids))
+      .map((c) => c.customerId)
+      .sort();
   };
 
   const definitions: AudienceDefinition[] = [
@@ -45,7 +48,10 @@ describe("audience membership: the SQL path and the as-of-T path agree on the la
 
   it("persona audiences too, of the chosen k and of another k", () => {
     const k = chosenK(t.db, id)!;
-    for (const definition of [{ kind: "persona", k, cluster: 0 }, { kind: "persona", k: k === 2 ? 3 : 2, cluster: 1 }] as AudienceDefinition[]) {
+    for (const definition of [
+      { kind: "persona", k, cluster: 0 },
+      { kind: "persona", k: k === 2 ? 3 : 2, cluster: 1 },
+    ] as AudienceDefinition[]) {
       const stored = audienceMembers(t.db, id, definition);
       expect(stored.length).toBeGreaterThan(0);
       expect(asOfLastDay(definition)).toEqual(stored);

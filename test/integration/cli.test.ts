@@ -28,10 +28,31 @@ describe("CLI", () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
-    for (const key of ["linesRead", "rejectedLines", "duplicateLines", "cancellationLines", "invalidLines", "salesLines", "salesRevenue", "customerSalesLines", "customers", "invoices", "customerRevenue", "encoding", "format", "dateRange"]) {
+    for (const key of [
+      "linesRead",
+      "rejectedLines",
+      "duplicateLines",
+      "cancellationLines",
+      "invalidLines",
+      "salesLines",
+      "salesRevenue",
+      "customerSalesLines",
+      "customers",
+      "invoices",
+      "customerRevenue",
+      "encoding",
+      "format",
+      "dateRange",
+    ]) {
       expect(report).toHaveProperty(key);
     }
-    expect(report).toMatchObject({ dataset: "Rules", linesRead: 25, duplicateLines: 3, customerRevenue: 310.64, dateRange: ["2010-12-01T08:26:00", "2011-12-09T12:50:00"] });
+    expect(report).toMatchObject({
+      dataset: "Rules",
+      linesRead: 25,
+      duplicateLines: 3,
+      customerRevenue: 310.64,
+      dateRange: ["2010-12-01T08:26:00", "2011-12-09T12:50:00"],
+    });
   });
 
   it("an error is one line on stderr, a non-zero exit code, and an unchanged database", () => {
@@ -51,12 +72,29 @@ describe("CLI", () => {
     expect(cli(["import"]).code).toBe(2);
     expect(cli(["import", "x.csv", "--bogus"]).stderr).toMatch(/error: Unknown option '--bogus'/);
     expect(cli(["frobnicate"]).stderr).toMatch(/unknown command "frobnicate"/);
-    expect(cli(["import", fixture("mapped-no-invoice.csv"), "--date-format", "Julian", "--db", t.path]).stderr).toMatch(/--date-format "Julian" is not one of/);
-    expect(cli(["import", fixture("mapped-no-invoice.csv"), "--map", "shoe=size", "--db", t.path]).stderr).toMatch(/Unknown field "shoe"/);
+    expect(cli(["import", fixture("mapped-no-invoice.csv"), "--date-format", "Julian", "--db", t.path]).stderr).toMatch(
+      /--date-format "Julian" is not one of/,
+    );
+    expect(cli(["import", fixture("mapped-no-invoice.csv"), "--map", "shoe=size", "--db", t.path]).stderr).toMatch(
+      /Unknown field "shoe"/,
+    );
   });
 
   it("--map and --date-format import a mapped file; the summary goes to stdout and progress to stderr", () => {
-    const r = cli(["import", fixture("mapped-no-invoice.csv"), "--db", t.path, "--map", "customer=customer_id", "--map", "date=date", "--map", "amount=dollars", "--date-format", "YYYYMMDD"]);
+    const r = cli([
+      "import",
+      fixture("mapped-no-invoice.csv"),
+      "--db",
+      t.path,
+      "--map",
+      "customer=customer_id",
+      "--map",
+      "date=date",
+      "--map",
+      "amount=dollars",
+      "--date-format",
+      "YYYYMMDD",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Imported "mapped-no-invoice.csv" as data set "mapped-no-invoice"/);
     expect(r.stdout).toMatch(/customers\s+4/);
@@ -64,7 +102,11 @@ describe("CLI", () => {
   });
 
   it("through npm run -s cli, stdout carries only the JSON", () => {
-    const r = spawnSync("npm", ["run", "-s", "cli", "--", "import", fixture("online-retail-ii.csv"), "--db", t.path, "--json"], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(
+      "npm",
+      ["run", "-s", "cli", "--", "import", fixture("online-retail-ii.csv"), "--db", t.path, "--json"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ format: "online-retail-ii", linesRead: 6 });
   });
@@ -77,7 +119,9 @@ describe("CLI", () => {
     const digest = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
     expect(digest(a)).toBe(digest(b));
     const text = readFileSync(a).toString("latin1");
-    expect(text.startsWith("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\r\n")).toBe(true);
+    expect(
+      text.startsWith("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\r\n"),
+    ).toBe(true);
     expect(text.trimEnd().split("\r\n")).toHaveLength(3001);
     const r = cli(["seed", "--lines", "3000", "--seed", "11", "--db", t.path, "--json"]);
     expect(r.code).toBe(0);
@@ -99,8 +143,28 @@ describe("CLI report", () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.monthly).toHaveLength(5);
-    expect(out.monthly[1]).toEqual({ month: "2011-02", revenue: 225, orders: 2, customers: 1, newCustomers: 1, returningCustomers: 0, days: 28, daysInMonth: 28, partial: false });
-    expect(out.monthly[3]).toEqual({ month: "2011-04", revenue: 0, orders: 0, customers: 0, newCustomers: 0, returningCustomers: 0, days: 30, daysInMonth: 30, partial: false });
+    expect(out.monthly[1]).toEqual({
+      month: "2011-02",
+      revenue: 225,
+      orders: 2,
+      customers: 1,
+      newCustomers: 1,
+      returningCustomers: 0,
+      days: 28,
+      daysInMonth: 28,
+      partial: false,
+    });
+    expect(out.monthly[3]).toEqual({
+      month: "2011-04",
+      revenue: 0,
+      orders: 0,
+      customers: 0,
+      newCustomers: 0,
+      returningCustomers: 0,
+      days: 30,
+      daysInMonth: 30,
+      partial: false,
+    });
     expect(out.monthly[4]).toMatchObject({ month: "2011-05", days: 20, daysInMonth: 31, partial: true }); // the data ends on 20 May
   });
 
@@ -108,13 +172,17 @@ describe("CLI report", () => {
     const r = cli(["report", "cohorts", "--db", t.path, "--json", "--country", "France"]);
     const out = JSON.parse(r.stdout);
     expect(out.filter).toEqual({ from: "2011-01-03", to: "2011-05-20", country: "France" });
-    expect(out.cohorts.filter((c: { size: number }) => c.size > 0)).toEqual([{ month: "2011-03", size: 1, active: [1, 0, 1], revenue: [60, 0, 40] }]);
+    expect(out.cohorts.filter((c: { size: number }) => c.size > 0)).toEqual([
+      { month: "2011-03", size: 1, active: [1, 0, 1], revenue: [60, 0, 40] },
+    ]);
   });
 
   it("prints readable tables without --json", () => {
     const r = cli(["report", "countries", "--db", t.path, "--from", "2011-01-01", "--to", "2011-01-31"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^countries\ncountry\s+revenue \(GBP\)\s+share\s+customers\s+orders\s+average_order_value \(GBP\)\nUnited Kingdom\s+160\s+0\.6667/);
+    expect(r.stdout).toMatch(
+      /^countries\ncountry\s+revenue \(GBP\)\s+share\s+customers\s+orders\s+average_order_value \(GBP\)\nUnited Kingdom\s+160\s+0\.6667/,
+    );
   });
 
   it("refuses an unknown report, a bad date and an empty database", () => {
@@ -132,14 +200,23 @@ describe("CLI report", () => {
 describe("CLI power", () => {
   it("sizes a test, gives the power at n, and the MDE at n (published anchors)", () => {
     const size = JSON.parse(cli(["power", "--baseline", "0.05", "--mde", "0.005", "--json"]).stdout);
-    expect(size).toMatchObject({ nControl: 31_234, nTreatment: 31_234, nTotal: 62_468, method: "pooled", alphaPerComparison: 0.05 });
+    expect(size).toMatchObject({
+      nControl: 31_234,
+      nTreatment: 31_234,
+      nTotal: 62_468,
+      method: "pooled",
+      alphaPerComparison: 0.05,
+    });
     const power = JSON.parse(cli(["power", "--baseline", "0.05", "--mde", "0.005", "--n", "10000", "--json"]).stdout);
     expect(power.power).toBeCloseTo(0.3541075, 7);
     const mde = JSON.parse(cli(["power", "--baseline", "0.05", "--n", "10000", "--json"]).stdout);
     expect(0.05 + mde.mdeAbsolute).toBeCloseTo(0.05899308591, 9); // R with uniroot(tol = 1e-12)
     const t = JSON.parse(cli(["power", "--metric", "mean", "--sd", "5", "--mde", "1", "--json"]).stdout);
     expect(t).toMatchObject({ nControl: 394, method: "t" });
-    const arms = JSON.parse(cli(["power", "--baseline", "0.2", "--mde", "0.25", "--relative", "--arms", "3", "--ratio", "2", "--json"]).stdout);
+    const arms = JSON.parse(
+      cli(["power", "--baseline", "0.2", "--mde", "0.25", "--relative", "--arms", "3", "--ratio", "2", "--json"])
+        .stdout,
+    );
     expect(arms.alphaPerComparison).toBeCloseTo(0.05 / 3, 12);
     expect(arms.nTotal).toBe(arms.nControl + 3 * arms.nTreatment);
   });
@@ -148,7 +225,14 @@ describe("CLI power", () => {
     const t = tempDb();
     try {
       const file = join(t.dir, "inputs.json");
-      writeFileSync(file, JSON.stringify([{ baseline: 0.02, mde: 0.004 }, { baseline: 0.2, mde: 0.05 }, { baseline: 0.05, mde: 0.005, method: "arcsine" }]));
+      writeFileSync(
+        file,
+        JSON.stringify([
+          { baseline: 0.02, mde: 0.004 },
+          { baseline: 0.2, mde: 0.05 },
+          { baseline: 0.05, mde: 0.005, method: "arcsine" },
+        ]),
+      );
       const out = JSON.parse(cli(["power", "--input", file]).stdout);
       expect(out.map((r: { nControl: number }) => r.nControl)).toEqual([21_109, 1_094, 31_218]);
     } finally {

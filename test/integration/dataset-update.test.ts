@@ -18,10 +18,23 @@ describe("data set updates", () => {
   let id: number;
   beforeEach(async () => {
     t = tempDb();
-    const report = await importFile(t.db, SHOP, { name: "shop", until: "2011-01-10", beforeCommit: (d) => void computeSegments(t.db, d) });
+    const report = await importFile(t.db, SHOP, {
+      name: "shop",
+      until: "2011-01-10",
+      beforeCommit: (d) => void computeSegments(t.db, d),
+    });
     id = t.db.$client.prepare("SELECT id FROM datasets WHERE name = 'shop'").pluck().get() as number;
     // the cut: 13 lines up to 2011-01-10 (one duplicate, one zero price dropped), 15 later lines left out
-    expect(report).toMatchObject({ until: "2011-01-10", linesRead: 13, linesAfterUntil: 15, duplicateLines: 1, invalidLines: 1, salesLines: 10, cancellationLines: 1, customers: 8 });
+    expect(report).toMatchObject({
+      until: "2011-01-10",
+      linesRead: 13,
+      linesAfterUntil: 15,
+      duplicateLines: 1,
+      invalidLines: 1,
+      salesLines: 10,
+      cancellationLines: 1,
+      customers: 8,
+    });
     expect(report.dateRange).toEqual(["2010-12-01T11:00:00", "2011-01-10T18:00:00"]);
   });
   afterEach(() => t.cleanup());
@@ -34,13 +47,33 @@ describe("data set updates", () => {
     expect(u.storedThrough).toBe("2011-01-10T18:00:00");
     // new period: 15 lines, of which a duplicate and a zero price are dropped: 11 sales + 2 cancellations added
     expect(u.added).toBe(13);
-    expect(u.clean).toMatchObject({ linesRead: 15, duplicateLines: 1, invalidLines: 1, salesLines: 11, cancellationLines: 2 });
+    expect(u.clean).toMatchObject({
+      linesRead: 15,
+      duplicateLines: 1,
+      invalidLines: 1,
+      salesLines: 11,
+      cancellationLines: 2,
+    });
     expect(u.overlap).toEqual({ lines: 13, matched: 11, notFound: 0, dropped: 2, checked: true });
     expect(u.newCustomers).toBe(1); // 10009
     expect(count("SELECT COUNT(*) FROM lines")).toBe(11 + 13);
-    expect(t.db.$client.prepare("SELECT customer_id FROM customers ORDER BY 1").pluck().all()).toEqual([...(customersBefore as string[]), "10009"]);
+    expect(t.db.$client.prepare("SELECT customer_id FROM customers ORDER BY 1").pluck().all()).toEqual([
+      ...(customersBefore as string[]),
+      "10009",
+    ]);
     // 10001's facts span both files: 4 sales invoices, revenue 3 + 10 + 8 + 2
-    expect(t.db.$client.prepare("SELECT orders, revenue, first_purchase_at, last_purchase_at FROM customers WHERE customer_id = '10001'").get()).toEqual({ orders: 4, revenue: 23000, first_purchase_at: "2010-12-15T10:00:00", last_purchase_at: "2011-01-12T15:00:00" });
+    expect(
+      t.db.$client
+        .prepare(
+          "SELECT orders, revenue, first_purchase_at, last_purchase_at FROM customers WHERE customer_id = '10001'",
+        )
+        .get(),
+    ).toEqual({
+      orders: 4,
+      revenue: 23000,
+      first_purchase_at: "2010-12-15T10:00:00",
+      last_purchase_at: "2011-01-12T15:00:00",
+    });
     // products reused by stock code, new ones added once
     expect(count("SELECT COUNT(*) FROM products WHERE stock_code = 'P01'")).toBe(1);
     expect(t.db.$client.prepare("SELECT last_at FROM datasets").pluck().get()).toBe("2011-01-18T08:00:00");
@@ -62,7 +95,10 @@ describe("data set updates", () => {
 
   it("reports overlap lines that are not stored as not found, and never adds them", async () => {
     const other = join(t.dir, "edited.csv");
-    writeFileSync(other, "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n500001,P05,TEA TOWEL,3,1/5/2011 10:00,5.00,10001,United Kingdom\n500001,P05,TEA TOWEL,2,1/5/2011 10:00,5.00,10001,United Kingdom\n");
+    writeFileSync(
+      other,
+      "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n500001,P05,TEA TOWEL,3,1/5/2011 10:00,5.00,10001,United Kingdom\n500001,P05,TEA TOWEL,2,1/5/2011 10:00,5.00,10001,United Kingdom\n",
+    );
     const u = await updateDataset(t.db, other, { dataset: id });
     expect(u.overlap).toEqual({ lines: 2, matched: 1, notFound: 1, dropped: 0, checked: true });
     expect(u.added).toBe(0);
@@ -70,11 +106,20 @@ describe("data set updates", () => {
 
   it("takes a new period in another layout (a mapping without invoices): overlap counted but not checked", async () => {
     const mapped = join(t.dir, "mapped.csv");
-    writeFileSync(mapped, "buyer,when,total\n10004,2011-01-09 10:00,3.00\n10004,2011-01-20 10:00,9.50\n10010,2011-01-21 11:00,1.00\n");
-    const u = await updateDataset(t.db, mapped, { dataset: id, map: { customer: "buyer", date: "when", amount: "total" } });
+    writeFileSync(
+      mapped,
+      "buyer,when,total\n10004,2011-01-09 10:00,3.00\n10004,2011-01-20 10:00,9.50\n10010,2011-01-21 11:00,1.00\n",
+    );
+    const u = await updateDataset(t.db, mapped, {
+      dataset: id,
+      map: { customer: "buyer", date: "when", amount: "total" },
+    });
     expect(u.added).toBe(2);
     expect(u.overlap).toEqual({ lines: 1, matched: null, notFound: null, dropped: 0, checked: false });
-    expect(t.db.$client.prepare("SELECT orders, revenue FROM customers WHERE customer_id = '10004'").get()).toEqual({ orders: 2, revenue: 14500 });
+    expect(t.db.$client.prepare("SELECT orders, revenue FROM customers WHERE customer_id = '10004'").get()).toEqual({
+      orders: 2,
+      revenue: 14500,
+    });
   });
 
   it("keeps the chosen k of the personas", async () => {
@@ -84,19 +129,48 @@ describe("data set updates", () => {
     choosePersonaK(t.db, id, chosen);
     await updateDataset(t.db, SHOP, { dataset: id, beforeCommit: (d) => recomputeSegments(t.db, d) });
     expect(t.db.$client.prepare("SELECT chosen_k FROM segment_runs").pluck().get()).toBe(chosen);
-    expect(t.db.$client.prepare("SELECT COUNT(DISTINCT persona) FROM customer_rfm").pluck().get()).toBeLessThanOrEqual(chosen);
+    expect(t.db.$client.prepare("SELECT COUNT(DISTINCT persona) FROM customer_rfm").pluck().get()).toBeLessThanOrEqual(
+      chosen,
+    );
     expect(t.db.$client.prepare("SELECT MAX(persona) FROM customer_rfm").pluck().get()).toBeLessThan(chosen);
   });
 
   describe("atomicity: every table as it was", () => {
     const bad: [string, () => Promise<unknown>, RegExp][] = [
-      ["a bad layout", () => updateDataset(t.db, fixture("unknown-columns.csv"), { dataset: id }), /Unrecognised columns/],
+      [
+        "a bad layout",
+        () => updateDataset(t.db, fixture("unknown-columns.csv"), { dataset: id }),
+        /Unrecognised columns/,
+      ],
       ["binary data", () => updateDataset(t.db, fixture("binary.csv"), { dataset: id }), /binary data/],
-      ["too many malformed lines", () => updateDataset(t.db, fixture("malformed.csv"), { dataset: id }), /more than the 5% allowed/],
+      [
+        "too many malformed lines",
+        () => updateDataset(t.db, fixture("malformed.csv"), { dataset: id }),
+        /more than the 5% allowed/,
+      ],
       ["an unknown data set", () => updateDataset(t.db, SHOP, { dataset: "nope" }), /No data set named "nope"/],
-      ["a fault injected midway", () => updateDataset(t.db, SHOP, { dataset: id, faultAfterLines: 20 }), /Injected fault after 20 lines/],
-      ["a fault while deriving, before the commit", () => updateDataset(t.db, SHOP, { dataset: id, beforeCommit: async (d) => { await recomputeSegments(t.db, d); throw new Error("fault before commit"); } }), /fault before commit/],
-      ["a day that does not exist", () => updateDataset(t.db, SHOP, { dataset: id, until: "2011-02-30" }), /not a day written YYYY-MM-DD/],
+      [
+        "a fault injected midway",
+        () => updateDataset(t.db, SHOP, { dataset: id, faultAfterLines: 20 }),
+        /Injected fault after 20 lines/,
+      ],
+      [
+        "a fault while deriving, before the commit",
+        () =>
+          updateDataset(t.db, SHOP, {
+            dataset: id,
+            beforeCommit: async (d) => {
+              await recomputeSegments(t.db, d);
+              throw new Error("fault before commit");
+            },
+          }),
+        /fault before commit/,
+      ],
+      [
+        "a day that does not exist",
+        () => updateDataset(t.db, SHOP, { dataset: id, until: "2011-02-30" }),
+        /not a day written YYYY-MM-DD/,
+      ],
     ];
     for (const [label, run, message] of bad) {
       it(`refuses ${label}`, async () => {
@@ -117,12 +191,20 @@ describe("import --until and --update through the CLI", () => {
       expect(cut.code).toBe(0);
       expect(JSON.parse(cut.stdout)).toMatchObject({ linesRead: 13, linesAfterUntil: 15, until: "2011-01-10" });
       const up = cli(["import", SHOP, "--update", "shop", "--db", t.path, "--json"]);
-      expect(JSON.parse(up.stdout)).toMatchObject({ kind: "update", added: 13, overlap: { lines: 13, matched: 11, notFound: 0, dropped: 2 } });
+      expect(JSON.parse(up.stdout)).toMatchObject({
+        kind: "update",
+        added: 13,
+        overlap: { lines: 13, matched: 11, notFound: 0, dropped: 2 },
+      });
       const text = cli(["import", SHOP, "--update", "shop", "--db", t.path]);
       expect(text.stdout).toMatch(/lines added +0/);
       expect(text.stdout).toMatch(/overlap +28 lines on or before the stored data: 24 matched, 0 not found, 4 dropped/);
       const before = hashTables(t.db);
-      for (const args of [["--update", "nope"], ["--until", "2011-13-01"], ["--update", "shop", "--workspace", "x"]]) {
+      for (const args of [
+        ["--update", "nope"],
+        ["--until", "2011-13-01"],
+        ["--update", "shop", "--workspace", "x"],
+      ]) {
         const r = cli(["import", SHOP, ...args, "--db", t.path]);
         expect(r.code).not.toBe(0);
         expect(r.stderr.trim().split("\n")).toHaveLength(1);

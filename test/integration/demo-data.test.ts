@@ -20,7 +20,13 @@ describe("demo data through the import pipeline", () => {
   const q = <T>(sql: string) => t.db.$client.prepare(sql).all() as T[];
 
   it("is an Online Retail file in ISO-8859-1 with M/D/YYYY dates, every line readable", () => {
-    expect(report).toMatchObject({ format: "online-retail", encoding: "windows-1252", dateFormat: "M/D/YYYY H:MM", linesRead: LINES, rejectedLines: 0 });
+    expect(report).toMatchObject({
+      format: "online-retail",
+      encoding: "windows-1252",
+      dateFormat: "M/D/YYYY H:MM",
+      linesRead: LINES,
+      rejectedLines: 0,
+    });
     expect(report.dateRange).toEqual([expect.stringMatching(/^2010-12-01/), expect.stringMatching(/^2011-12-0\d/)]);
   });
 
@@ -39,7 +45,9 @@ describe("demo data through the import pipeline", () => {
   });
 
   it("is UK-heavy over many countries", () => {
-    const rows = q<{ country: string; n: number }>("SELECT country, COUNT(*) n FROM customers GROUP BY country ORDER BY n DESC");
+    const rows = q<{ country: string; n: number }>(
+      "SELECT country, COUNT(*) n FROM customers GROUP BY country ORDER BY n DESC",
+    );
     const total = rows.reduce((s, r) => s + r.n, 0);
     expect(rows[0].country).toBe("United Kingdom");
     expect(rows[0].n / total).toBeGreaterThan(0.8);
@@ -47,7 +55,9 @@ describe("demo data through the import pipeline", () => {
   });
 
   it("peaks in November and dips in December, over 13 months", () => {
-    const months = q<{ month: string; revenue: number }>("SELECT invoice_month month, SUM(amount) revenue FROM orders WHERE kind = 'sale' GROUP BY month ORDER BY month");
+    const months = q<{ month: string; revenue: number }>(
+      "SELECT invoice_month month, SUM(amount) revenue FROM orders WHERE kind = 'sale' GROUP BY month ORDER BY month",
+    );
     expect(months.map((m) => m.month)).toHaveLength(13);
     const peak = months.reduce((a, b) => (b.revenue > a.revenue ? b : a));
     expect(peak.month).toBe("2011-11");

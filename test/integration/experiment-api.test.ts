@@ -26,8 +26,17 @@ import { hashTables } from "../support/hash";
 const BASE = "http://campaign.lab";
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown> | unknown;
 
-async function call(handler: unknown, path: string, method = "GET", json?: unknown, params: Record<string, string> = {}): Promise<Response> {
-  const request = new Request(BASE + path, { method, ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { "Content-Type": "application/json" } }) });
+async function call(
+  handler: unknown,
+  path: string,
+  method = "GET",
+  json?: unknown,
+  params: Record<string, string> = {},
+): Promise<Response> {
+  const request = new Request(BASE + path, {
+    method,
+    ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { "Content-Type": "application/json" } }),
+  });
   try {
     const out = await (handler as Handler)({ request, params, context: {} });
     return out as Response;
@@ -39,7 +48,21 @@ async function call(handler: unknown, path: string, method = "GET", json?: unkno
 const answer = async (r: Response) => [r.status, JSON.parse(await r.text())] as const;
 
 // issue 13's minimal design file: fields left out take the form's defaults
-const MINIMAL = { name: "A/A on At Risk", campaignType: "custom", hypothesis: "", audience: { kind: "segment", segment: "At Risk" }, arms: [{ name: "Control", share: 0.5 }, { name: "Treatment", share: 0.5 }], primaryMetric: "conversion", windowDays: 30, guardrails: [], stats: { alpha: 0.05, power: 0.8, sides: 2, mde: 0.1, relative: true, method: "pooled" }, baselines: {} };
+const MINIMAL = {
+  name: "A/A on At Risk",
+  campaignType: "custom",
+  hypothesis: "",
+  audience: { kind: "segment", segment: "At Risk" },
+  arms: [
+    { name: "Control", share: 0.5 },
+    { name: "Treatment", share: 0.5 },
+  ],
+  primaryMetric: "conversion",
+  windowDays: 30,
+  guardrails: [],
+  stats: { alpha: 0.05, power: 0.8, sides: 2, mde: 0.1, relative: true, method: "pooled" },
+  baselines: {},
+};
 const CHAMPIONS = { name: "Champions early access", audience: { kind: "segment", segment: "Champions" } };
 
 let t: ReturnType<typeof tempDb>;
@@ -63,9 +86,22 @@ async function refused(run: () => Promise<Response>, status: number, message: Re
 describe("REST: /api/experiments/:id/…", () => {
   it("walks a test through create, start, rehearsal, real results, stop, decide, clone, archive, restore and delete", async () => {
     const [created, minimal] = await answer(await call(experiments.action, "/api/experiments", "POST", MINIMAL));
-    expect([created, minimal.status, minimal.design.guardrails, minimal.design.stats.power]).toEqual([201, "draft", [], 0.8]);
-    await refused(() => call(experiments.action, "/api/experiments", "POST", { ...CHAMPIONS, name: "" }), 400, /^name: Give the experiment a name/);
-    await refused(() => call(experiments.action, "/api/experiments", "POST", { ...CHAMPIONS, stats: { mde: -1 } }), 400, /^stats\.mde: The MDE must be above 0/);
+    expect([created, minimal.status, minimal.design.guardrails, minimal.design.stats.power]).toEqual([
+      201,
+      "draft",
+      [],
+      0.8,
+    ]);
+    await refused(
+      () => call(experiments.action, "/api/experiments", "POST", { ...CHAMPIONS, name: "" }),
+      400,
+      /^name: Give the experiment a name/,
+    );
+    await refused(
+      () => call(experiments.action, "/api/experiments", "POST", { ...CHAMPIONS, stats: { mde: -1 } }),
+      400,
+      /^stats\.mde: The MDE must be above 0/,
+    );
     const put = await call(experiments.action, "/api/experiments", "PUT", CHAMPIONS);
     expect([put.status, put.headers.get("Allow")]).toEqual([405, "GET, POST"]);
 
@@ -74,48 +110,168 @@ describe("REST: /api/experiments/:id/…", () => {
     const p = { id };
     const wrong = await call(start.loader, `/api/experiments/${id}/start`, "GET", undefined, p);
     expect([wrong.status, wrong.headers.get("Allow")]).toEqual([405, "POST"]);
-    await refused(() => call(start.action, `/api/experiments/${id}/start`, "POST", { startDate: "12/12/2011" }, p), 400, /^startDate: use YYYY-MM-DD/);
-    await refused(() => call(start.action, `/api/experiments/${id}/start`, "POST", { startDate: "2011-01-01" }, p), 400, /^start date: 2011-01-01 is before the data set's last day/);
-    const [startedCode, started] = await answer(await call(start.action, `/api/experiments/${id}/start`, "POST", {}, p));
+    await refused(
+      () => call(start.action, `/api/experiments/${id}/start`, "POST", { startDate: "12/12/2011" }, p),
+      400,
+      /^startDate: use YYYY-MM-DD/,
+    );
+    await refused(
+      () => call(start.action, `/api/experiments/${id}/start`, "POST", { startDate: "2011-01-01" }, p),
+      400,
+      /^start date: 2011-01-01 is before the data set's last day/,
+    );
+    const [startedCode, started] = await answer(
+      await call(start.action, `/api/experiments/${id}/start`, "POST", {}, p),
+    );
     expect(startedCode).toBe(200);
-    expect(started).toMatchObject({ status: "running", startDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), perArm: [{ arm: "Control" }, { arm: "Treatment" }] });
-    expect(started.warnings).toEqual([expect.stringMatching(/^power \d+% at the planned MDE of 10%, below the planned 80%$/)]);
+    expect(started).toMatchObject({
+      status: "running",
+      startDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      perArm: [{ arm: "Control" }, { arm: "Treatment" }],
+    });
+    expect(started.warnings).toEqual([
+      expect.stringMatching(/^power \d+% at the planned MDE of 10%, below the planned 80%$/),
+    ]);
 
     // the hand-off files: treatment arms with their arm (contact), control (holdout), with country, segment, persona, RFM
-    const contactCsv = (await (await call(contact.loader, `/experiments/${id}/contact.csv`, "GET", undefined, p)).text()).trim().split("\r\n");
-    const holdoutCsv = (await (await call(holdout.loader, `/experiments/${id}/holdout.csv`, "GET", undefined, p)).text()).trim().split("\r\n");
+    const contactCsv = (
+      await (await call(contact.loader, `/experiments/${id}/contact.csv`, "GET", undefined, p)).text()
+    )
+      .trim()
+      .split("\r\n");
+    const holdoutCsv = (
+      await (await call(holdout.loader, `/experiments/${id}/holdout.csv`, "GET", undefined, p)).text()
+    )
+      .trim()
+      .split("\r\n");
     expect(contactCsv[0]).toBe("customer_id,arm,country,segment,persona,recency,frequency,monetary (GBP)"); // money names the currency (issue 14)
     expect(holdoutCsv[0]).toBe("customer_id,country,segment,persona,recency,frequency,monetary (GBP)");
-    expect([contactCsv.length - 1, holdoutCsv.length - 1]).toEqual([started.perArm[1].customers, started.perArm[0].customers]);
+    expect([contactCsv.length - 1, holdoutCsv.length - 1]).toEqual([
+      started.perArm[1].customers,
+      started.perArm[0].customers,
+    ]);
     expect(contactCsv.slice(1).every((l) => /^[^,]+,Treatment,[^,]*,Champions,/.test(l))).toBe(true);
-    await refused(() => call(results.action, `/api/experiments/${id}/results`, "POST", { source: "bogus" }, p), 400, /source must be "measured", "simulation", "aggregate" or "upload"/);
-    await refused(() => call(results.action, `/api/experiments/${id}/results`, "POST", { source: "simulation", seed: 1, lift: { Nope: 0.1 } }, p), 400, /^lift: no treatment arm "Nope"/);
-    const [, rehearsal] = await answer(await call(results.action, `/api/experiments/${id}/results`, "POST", { source: "simulation", seed: 1, lift: { Treatment: 0.15 } }, p));
+    await refused(
+      () => call(results.action, `/api/experiments/${id}/results`, "POST", { source: "bogus" }, p),
+      400,
+      /source must be "measured", "simulation", "aggregate" or "upload"/,
+    );
+    await refused(
+      () =>
+        call(
+          results.action,
+          `/api/experiments/${id}/results`,
+          "POST",
+          { source: "simulation", seed: 1, lift: { Nope: 0.1 } },
+          p,
+        ),
+      400,
+      /^lift: no treatment arm "Nope"/,
+    );
+    const [, rehearsal] = await answer(
+      await call(
+        results.action,
+        `/api/experiments/${id}/results`,
+        "POST",
+        { source: "simulation", seed: 1, lift: { Treatment: 0.15 } },
+        p,
+      ),
+    );
     expect(rehearsal).toMatchObject({ source: "simulation", rehearsal: true });
     const [, shown] = await answer(await call(one.loader, `/api/experiments/${id}`, "GET", undefined, p));
     expect(shown).toMatchObject({ status: "running", results: { source: "simulation", rehearsal: true } });
     // the report CSV's money items name the data set's currency (issue 14); conversion stays a share
-    const report = (await (await call(reportCsv.loader, `/experiments/${id}/report.csv`, "GET", undefined, p)).text()).split("\r\n");
-    expect(report).toEqual(expect.arrayContaining([expect.stringMatching(/^arm,Control revenue per customer \(GBP\),/), expect.stringMatching(/^arm,Treatment aov \(GBP\),/), expect.stringMatching(/^lift,Treatment revenue absolute \(GBP\),/), expect.stringMatching(/^lift,Treatment conversion absolute,/)]));
+    const report = (
+      await (await call(reportCsv.loader, `/experiments/${id}/report.csv`, "GET", undefined, p)).text()
+    ).split("\r\n");
+    expect(report).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^arm,Control revenue per customer \(GBP\),/),
+        expect.stringMatching(/^arm,Treatment aov \(GBP\),/),
+        expect.stringMatching(/^lift,Treatment revenue absolute \(GBP\),/),
+        expect.stringMatching(/^lift,Treatment conversion absolute,/),
+      ]),
+    );
     const n = started.perArm.map((a: { customers: number }) => a.customers);
-    const [realCode, real] = await answer(await call(results.action, `/api/experiments/${id}/results`, "POST", { source: "aggregate", arms: n.map((users: number, i: number) => ({ users, conversions: Math.floor(users / (4 + i)), revenueSum: 50 * users, revenueSquares: 9_000 * users, orders: users, refunded: 0 })) }, p));
+    const [realCode, real] = await answer(
+      await call(
+        results.action,
+        `/api/experiments/${id}/results`,
+        "POST",
+        {
+          source: "aggregate",
+          arms: n.map((users: number, i: number) => ({
+            users,
+            conversions: Math.floor(users / (4 + i)),
+            revenueSum: 50 * users,
+            revenueSquares: 9_000 * users,
+            orders: users,
+            refunded: 0,
+          })),
+        },
+        p,
+      ),
+    );
     expect([realCode, real.rehearsal]).toEqual([200, false]);
-    await refused(() => call(results.action, `/api/experiments/${id}/results`, "POST", { source: "simulation", seed: 1, lift: { Treatment: 0.15 } }, p), 409, /this experiment has real results; rehearse on a clone/);
+    await refused(
+      () =>
+        call(
+          results.action,
+          `/api/experiments/${id}/results`,
+          "POST",
+          { source: "simulation", seed: 1, lift: { Treatment: 0.15 } },
+          p,
+        ),
+      409,
+      /this experiment has real results; rehearse on a clone/,
+    );
 
-    const [, stopped] = await answer(await call(stop.action, `/api/experiments/${id}/stop`, "POST", { reason: "budget cut" }, p));
+    const [, stopped] = await answer(
+      await call(stop.action, `/api/experiments/${id}/stop`, "POST", { reason: "budget cut" }, p),
+    );
     expect(stopped).toMatchObject({ status: "completed", stopReason: "budget cut" });
-    await refused(() => call(decide.action, `/api/experiments/${id}/decide`, "POST", { decision: "maybe" }, p), 400, /^decision: /);
-    const [, decided] = await answer(await call(decide.action, `/api/experiments/${id}/decide`, "POST", { decision: "inconclusive", note: "stopped for budget" }, p));
+    await refused(
+      () => call(decide.action, `/api/experiments/${id}/decide`, "POST", { decision: "maybe" }, p),
+      400,
+      /^decision: /,
+    );
+    const [, decided] = await answer(
+      await call(
+        decide.action,
+        `/api/experiments/${id}/decide`,
+        "POST",
+        { decision: "inconclusive", note: "stopped for budget" },
+        p,
+      ),
+    );
     expect(decided).toMatchObject({ decision: "inconclusive", decisionNote: "stopped for budget" });
-    const [cloneCode, copy] = await answer(await call(clone.action, `/api/experiments/${id}/clone`, "POST", undefined, p));
+    const [cloneCode, copy] = await answer(
+      await call(clone.action, `/api/experiments/${id}/clone`, "POST", undefined, p),
+    );
     expect([cloneCode, copy.status, copy.name]).toEqual([201, "draft", "Champions early access (copy)"]);
-    expect((await answer(await call(archive.action, `/api/experiments/${id}/archive`, "POST", undefined, p)))[1].archived).toBe(true);
-    await refused(() => call(archive.action, `/api/experiments/${id}/archive`, "POST", undefined, p), 409, /already archived/);
-    expect((await answer(await call(restore.action, `/api/experiments/${id}/restore`, "POST", undefined, p)))[1].archived).toBe(false);
-    await refused(() => call(one.action, `/api/experiments/${id}`, "DELETE", undefined, p), 400, /^name: type the experiment's name "Champions early access"/);
+    expect(
+      (await answer(await call(archive.action, `/api/experiments/${id}/archive`, "POST", undefined, p)))[1].archived,
+    ).toBe(true);
+    await refused(
+      () => call(archive.action, `/api/experiments/${id}/archive`, "POST", undefined, p),
+      409,
+      /already archived/,
+    );
+    expect(
+      (await answer(await call(restore.action, `/api/experiments/${id}/restore`, "POST", undefined, p)))[1].archived,
+    ).toBe(false);
+    await refused(
+      () => call(one.action, `/api/experiments/${id}`, "DELETE", undefined, p),
+      400,
+      /^name: type the experiment's name "Champions early access"/,
+    );
     const patch = await call(one.action, `/api/experiments/${id}`, "PATCH", {}, p);
     expect([patch.status, patch.headers.get("Allow")]).toEqual([405, "GET, DELETE"]);
-    expect(await answer(await call(one.action, `/api/experiments/${id}`, "DELETE", { confirmName: "Champions early access" }, p))).toEqual([200, { deleted: Number(id) }]);
+    expect(
+      await answer(
+        await call(one.action, `/api/experiments/${id}`, "DELETE", { confirmName: "Champions early access" }, p),
+      ),
+    ).toEqual([200, { deleted: Number(id) }]);
     expect((await call(one.loader, `/api/experiments/${id}`, "GET", undefined, p)).status).toBe(404);
   });
 });
@@ -141,37 +297,91 @@ describe("CLI: experiment and results", () => {
     const champions = join(t.dir, "champions.json");
     writeFileSync(champions, JSON.stringify(CHAMPIONS));
     const id = String(JSON.parse(run("experiment", "create", "--input", champions, "--json").stdout).id);
-    refusedCli(["experiment", "start", id, "--start-date", "2011-01-01"], /^error: start date: 2011-01-01 is before the data set's last day/);
+    refusedCli(
+      ["experiment", "start", id, "--start-date", "2011-01-01"],
+      /^error: start date: 2011-01-01 is before the data set's last day/,
+    );
     refusedCli(["experiment", "assignment", id], /is a draft/);
     const started = run("experiment", "start", id, "--json");
     expect(started.code).toBe(0);
     expect(started.stderr).toMatch(/^warning: power \d+% at the planned MDE of 10%, below the planned 80%\n$/);
-    expect(JSON.parse(started.stdout)).toMatchObject({ status: "running", warnings: [expect.stringMatching(/^power/)] });
+    expect(JSON.parse(started.stdout)).toMatchObject({
+      status: "running",
+      warnings: [expect.stringMatching(/^power/)],
+    });
     const csv = run("experiment", "assignment", id).stdout.trim().split(/\r?\n/);
     expect(csv[0]).toBe("customer_id,arm");
     expect(csv.length - 1).toBe(assignmentRows(t.db, Number(id)).length);
 
     refusedCli(["results", "simulate", id, "--seed", "3", "--lift", "Treatment=abc"], /--lift expects ARM=X/);
-    const rehearsal = JSON.parse(run("results", "simulate", id, "--seed", "3", "--lift", "Treatment=0.15", "--spend-lift", "Treatment=0.05", "--json").stdout);
+    const rehearsal = JSON.parse(
+      run(
+        "results",
+        "simulate",
+        id,
+        "--seed",
+        "3",
+        "--lift",
+        "Treatment=0.15",
+        "--spend-lift",
+        "Treatment=0.05",
+        "--json",
+      ).stdout,
+    );
     expect(rehearsal).toMatchObject({ source: "simulation", rehearsal: true });
     const file = join(t.dir, "results.csv");
-    writeFileSync(file, ["customer_id,arm,converted,revenue,orders,refunded", ...csv.slice(3).map((l, i) => `${l},${i % 4 === 0 ? 1 : 0},${i % 4 === 0 ? 30 : 0},${i % 4 === 0 ? 1 : 0},0`)].join("\n"));
+    writeFileSync(
+      file,
+      [
+        "customer_id,arm,converted,revenue,orders,refunded",
+        ...csv.slice(3).map((l, i) => `${l},${i % 4 === 0 ? 1 : 0},${i % 4 === 0 ? 30 : 0},${i % 4 === 0 ? 1 : 0},0`),
+      ].join("\n"),
+    );
     const uploaded = JSON.parse(run("results", "upload", id, file, "--absent", "exclude", "--json").stdout);
-    expect(uploaded).toMatchObject({ source: "upload", rehearsal: false, accounting: { assigned: csv.length - 1, absent: 2, absentTreatment: "excluded", refused: 0 } });
-    refusedCli(["results", "simulate", id, "--seed", "3", "--lift", "Treatment=0.15"], /this experiment has real results; rehearse on a clone/);
+    expect(uploaded).toMatchObject({
+      source: "upload",
+      rehearsal: false,
+      accounting: { assigned: csv.length - 1, absent: 2, absentTreatment: "excluded", refused: 0 },
+    });
+    refusedCli(
+      ["results", "simulate", id, "--seed", "3", "--lift", "Treatment=0.15"],
+      /this experiment has real results; rehearse on a clone/,
+    );
 
-    expect(JSON.parse(run("experiment", "stop", id, "--reason", "ran out of vouchers", "--json").stdout)).toMatchObject({ status: "completed", stopReason: "ran out of vouchers" });
-    refusedCli(["experiment", "decide", id, "--decision", "perhaps"], /--decision must be ship\|dont-ship\|inconclusive/);
-    expect(JSON.parse(run("experiment", "decide", id, "--decision", "dont-ship", "--note", "the vouchers cost too much", "--json").stdout)).toMatchObject({ decision: "dont-ship" });
+    expect(JSON.parse(run("experiment", "stop", id, "--reason", "ran out of vouchers", "--json").stdout)).toMatchObject(
+      { status: "completed", stopReason: "ran out of vouchers" },
+    );
+    refusedCli(
+      ["experiment", "decide", id, "--decision", "perhaps"],
+      /--decision must be ship\|dont-ship\|inconclusive/,
+    );
+    expect(
+      JSON.parse(
+        run("experiment", "decide", id, "--decision", "dont-ship", "--note", "the vouchers cost too much", "--json")
+          .stdout,
+      ),
+    ).toMatchObject({ decision: "dont-ship" });
     const copy = JSON.parse(run("experiment", "clone", id, "--json").stdout);
     expect(copy).toMatchObject({ status: "draft", name: "Champions early access (copy)" });
     expect(JSON.parse(run("experiment", "archive", id, "--json").stdout).archived).toBe(true);
     expect(JSON.parse(run("experiment", "restore", id, "--json").stdout).archived).toBe(false);
     const shown = JSON.parse(run("experiment", "show", id, "--json").stdout);
-    expect(shown.history.map((h: { action: string }) => h.action)).toEqual(["created", "started", "rehearsal recorded (simulated)", "results recorded (a per-customer file)", "stopped early", expect.stringMatching(/^decided: Don't ship/), "cloned", "archived", "restored"]);
+    expect(shown.history.map((h: { action: string }) => h.action)).toEqual([
+      "created",
+      "started",
+      "rehearsal recorded (simulated)",
+      "results recorded (a per-customer file)",
+      "stopped early",
+      expect.stringMatching(/^decided: Don't ship/),
+      "cloned",
+      "archived",
+      "restored",
+    ]);
     expect(JSON.parse(run("experiment", "list", "--json").stdout).map((r: { id: number }) => r.id)).toContain(copy.id);
     refusedCli(["experiment", "delete", id], /has started: add --confirm "Champions early access"/);
-    expect(JSON.parse(run("experiment", "delete", id, "--confirm", "Champions early access", "--json").stdout)).toEqual({ deleted: Number(id) });
+    expect(JSON.parse(run("experiment", "delete", id, "--confirm", "Champions early access", "--json").stdout)).toEqual(
+      { deleted: Number(id) },
+    );
     refusedCli(["experiment", "show", id], /experiment \d+ does not exist in the active data set/);
   });
 });

@@ -4,7 +4,15 @@ import { getFacts } from "~/analytics/facts.server";
 import { backtest, rfmAsOf } from "~/experiments/backtest";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import type { Design } from "~/experiments/design";
-import { assignmentRows, designPreview, ExperimentError, experimentVersions, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import {
+  assignmentRows,
+  designPreview,
+  ExperimentError,
+  experimentVersions,
+  getExperiment,
+  saveExperiment,
+  startExperiment,
+} from "~/experiments/experiments.server";
 import { assignArms } from "~/experiments/assignment";
 import { fixture, importForTest, tempDb } from "../support/db";
 
@@ -38,30 +46,61 @@ describe("back-test as of T", () => {
   it("measures the audience's outcome over the W days after T", () => {
     const facts = getFacts(t.db, id);
     const promising = backtest(facts, { kind: "segment", segment: "Promising" }, 30, undefined, null);
-    expect(promising).toMatchObject({ referenceDate: "2011-04-20", windowStart: "2011-04-21", windowEnd: "2011-05-20", members: 1, baselines: { conversion: 1, revenueMean: 40, aov: 40 } });
+    expect(promising).toMatchObject({
+      referenceDate: "2011-04-20",
+      windowStart: "2011-04-21",
+      windowEnd: "2011-05-20",
+      members: 1,
+      baselines: { conversion: 1, revenueMean: 40, aov: 40 },
+    });
     const everyone = backtest(facts, { kind: "filter", recency: { max: 100 } }, 30, undefined, null);
-    expect(everyone.baselines).toMatchObject({ customers: 4, conversion: 0.25, revenueMean: 10, revenueSd: 20, aov: 40, refundRate: 0 });
+    expect(everyone.baselines).toMatchObject({
+      customers: 4,
+      conversion: 0.25,
+      revenueMean: 10,
+      revenueSd: 20,
+      aov: 40,
+      refundRate: 0,
+    });
     // an explicit T: as of 1 Feb, the 60 days after bring B's two orders (225) and A's March order (30) with its return (15)
     const feb = backtest(facts, { kind: "filter" }, 60, "2011-02-01", null);
-    expect(feb).toMatchObject({ members: 2, windowEnd: "2011-04-02", baselines: { conversion: 0.5, revenue: 30, orders: 1, refunded: 15, refundRate: 0.5 } });
+    expect(feb).toMatchObject({
+      members: 2,
+      windowEnd: "2011-04-02",
+      baselines: { conversion: 0.5, revenue: 30, orders: 1, refunded: 15, refundRate: 0.5 },
+    });
   });
 
-  const design = (over: Partial<Design> = {}): Design => ({ ...DEFAULT_DESIGN, name: "Win back", audience: { kind: "segment", segment: "At Risk" }, ...over });
+  const design = (over: Partial<Design> = {}): Design => ({
+    ...DEFAULT_DESIGN,
+    name: "Win back",
+    audience: { kind: "segment", segment: "At Risk" },
+    ...over,
+  });
 
   it("keeps every version of a draft and freezes a started design", () => {
     const eid = saveExperiment(t.db, id, design());
     saveExperiment(t.db, id, design({ name: "Win back, 20%", stats: { ...DEFAULT_DESIGN.stats, mde: 0.2 } }), eid);
-    expect(experimentVersions(t.db, eid).map((v) => [v.version, v.design.name])).toEqual([[2, "Win back, 20%"], [1, "Win back"]]);
+    expect(experimentVersions(t.db, eid).map((v) => [v.version, v.design.name])).toEqual([
+      [2, "Win back, 20%"],
+      [1, "Win back"],
+    ]);
     const started = startExperiment(t.db, eid, { minPerArm: 0 }); // a 4-customer shop: below the floor of 30 on purpose
     expect(started.assigned).toBe(1); // today's At Risk: B
     expect(getExperiment(t.db, eid)).toMatchObject({ status: "running", version: 2 });
     expect(() => saveExperiment(t.db, id, design(), eid)).toThrow(ExperimentError);
     expect(() => startExperiment(t.db, eid)).toThrow(/already running/);
-    expect(assignmentRows(t.db, eid)).toEqual([{ customerId: "10002", arm: assignArms(eid, ["10002"], [0.5, 0.5])[0] }]);
+    expect(assignmentRows(t.db, eid)).toEqual([
+      { customerId: "10002", arm: assignArms(eid, ["10002"], [0.5, 0.5])[0] },
+    ]);
   });
 
   it("uses typed baselines over measured ones, and says when the audience is too small", () => {
-    const preview = designPreview(t.db, id, design({ audience: { kind: "segment", segment: "Champions" }, baselines: { conversion: 0.3 } }));
+    const preview = designPreview(
+      t.db,
+      id,
+      design({ audience: { kind: "segment", segment: "Champions" }, baselines: { conversion: 0.3 } }),
+    );
     expect(preview.baselines.used.conversion).toEqual({ value: 0.3, typed: true });
     expect(preview.baselines.used.refundRate.typed).toBe(false);
     expect(preview.power.result).toMatchObject({ nControl: 3_763 }); // 30% → 33%: R power.prop.test(strict = TRUE) gives 3,762.35

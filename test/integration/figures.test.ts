@@ -42,7 +42,11 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
   afterAll(() => t.cleanup());
 
   it("scores customers on spend net of returns, floored at 0", () => {
-    const rows = t.db.$client.prepare("SELECT customer_id AS id, recency, frequency, monetary, r, f, m, segment FROM customer_rfm ORDER BY customer_id").all();
+    const rows = t.db.$client
+      .prepare(
+        "SELECT customer_id AS id, recency, frequency, monetary, r, f, m, segment FROM customer_rfm ORDER BY customer_id",
+      )
+      .all();
     expect(rows).toEqual([
       { id: "30001", recency: 47, frequency: 1, monetary: 0, r: 1, f: 1, m: 1, segment: "Lost" },
       { id: "30002", recency: 0, frequency: 2, monetary: 80_000, r: 5, f: 4, m: 4, segment: "Champions" },
@@ -55,11 +59,23 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
   });
 
   it("shows gross sales, returns and net on the customer, and net revenue per segment", () => {
-    expect(customerDetail(t.db, id, "30001")!.rfm).toMatchObject({ sales: 50, returns: 80, monetary: 0, returnOrders: 1 });
-    expect(customerDetail(t.db, id, "30002")!.rfm).toMatchObject({ sales: 100, returns: 20, monetary: 80, frequency: 2 });
+    expect(customerDetail(t.db, id, "30001")!.rfm).toMatchObject({
+      sales: 50,
+      returns: 80,
+      monetary: 0,
+      returnOrders: 1,
+    });
+    expect(customerDetail(t.db, id, "30002")!.rfm).toMatchObject({
+      sales: 100,
+      returns: 20,
+      monetary: 80,
+      frequency: 2,
+    });
     const report = segmentsReport(t.db, id);
     expect(report).toMatchObject({ revenueBasis: "net of returns", netRevenue: 200 });
-    const by = Object.fromEntries(report.segments.filter((s) => s.customers).map((s) => [s.name, [s.customers, s.revenue]]));
+    const by = Object.fromEntries(
+      report.segments.filter((s) => s.customers).map((s) => [s.name, [s.customers, s.revenue]]),
+    );
     expect(by).toEqual({ Champions: [2, 190], "Need Attention": [1, 10], Lost: [1, 0] });
   });
 
@@ -68,7 +84,11 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     expect(audienceSize(t.db, id, spenders)).toEqual({ customers: 2, revenue: 190 });
     expect(audienceMembers(t.db, id, spenders)).toEqual(["30002", "30004"]);
     const facts = getFacts(t.db, id);
-    expect(rfmAsOf(facts, facts.lastDay).filter((c) => memberOf(c, spenders, null)).map((c) => c.customerId)).toEqual(["30002", "30004"]);
+    expect(
+      rfmAsOf(facts, facts.lastDay)
+        .filter((c) => memberOf(c, spenders, null))
+        .map((c) => c.customerId),
+    ).toEqual(["30002", "30004"]);
     // as of T, only returns up to T count: 30001's return (10 April) is not seen on 9 April
     const spendOn = (day: string) => rfmAsOf(facts, dayNumber(day)).find((c) => c.customerId === "30001")!.monetary;
     expect([spendOn("2011-04-09"), spendOn("2011-04-10")]).toEqual([50, 0]);
@@ -102,13 +122,30 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     expect(insights(facts(), all()).map((i) => i.key)).not.toContain("seasonality");
     // best months: April only (210 over 30002, 30003 and 30004), never the partial March or May
     expect(bestMonths(t.db, id)).toEqual([{ month: "2011-04", revenuePerCustomer: 70, customers: 3 }]);
-    expect(recommendations(t.db, id).find((r) => r.key === "peak-months")!.text).toMatch(/^Revenue per active customer is highest in April 2011 \(£70\.00\) \(months the data covers only in part are left out\)/);
+    expect(recommendations(t.db, id).find((r) => r.key === "peak-months")!.text).toMatch(
+      /^Revenue per active customer is highest in April 2011 \(£70\.00\) \(months the data covers only in part are left out\)/,
+    );
     const c = cohortsReport(facts(), {});
-    expect(c.coverage).toEqual({ first: { days: 9, daysInMonth: 31, partial: true }, last: { days: 9, daysInMonth: 31, partial: true } });
-    expect(c.cohorts.map((r) => [r.month, r.size])).toEqual([["2011-03", 2], ["2011-04", 2], ["2011-05", 0]]);
+    expect(c.coverage).toEqual({
+      first: { days: 9, daysInMonth: 31, partial: true },
+      last: { days: 9, daysInMonth: 31, partial: true },
+    });
+    expect(c.cohorts.map((r) => [r.month, r.size])).toEqual([
+      ["2011-03", 2],
+      ["2011-04", 2],
+      ["2011-05", 0],
+    ]);
     // the cohort CSVs mark them as the heatmap does: March acquired in 9 of 31 days; every last column (May) 9 of 31
     const [active, revenue] = reportTables(facts(), "cohorts", {});
-    expect(active.header).toEqual(["cohort", "size", "m0", "m1", "m2", "cohort_month_coverage", "last_column_coverage"]);
+    expect(active.header).toEqual([
+      "cohort",
+      "size",
+      "m0",
+      "m1",
+      "m2",
+      "cohort_month_coverage",
+      "last_column_coverage",
+    ]);
     expect(revenue.header.slice(-2)).toEqual(["cohort_month_coverage", "last_column_coverage"]);
     for (const t of [active, revenue])
       expect(t.rows.map((r) => [r[0], ...r.slice(-2)])).toEqual([
@@ -117,9 +154,13 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
         ["2011-05", "partial (9 of 31 days)", "partial (9 of 31 days)"],
       ]);
     // a filter ending on a month's last day leaves the last column complete
-    expect(reportTables(facts(), "cohorts", { from: "2011-04-01", to: "2011-04-30" })[0].rows.map((r) => r.slice(-2))).toEqual([["full", "full"]]);
+    expect(
+      reportTables(facts(), "cohorts", { from: "2011-04-01", to: "2011-04-30" })[0].rows.map((r) => r.slice(-2)),
+    ).toEqual([["full", "full"]]);
     // a filter that covers April in full has no partial month
-    expect(monthly(facts(), scopeOf(facts(), { from: "2011-04-01", to: "2011-04-30" })).map((m) => m.partial)).toEqual([false]);
+    expect(monthly(facts(), scopeOf(facts(), { from: "2011-04-01", to: "2011-04-30" })).map((m) => m.partial)).toEqual([
+      false,
+    ]);
   });
 
   it("writes money in the data set's currency: GBP by default for Online Retail, changed in place", () => {
@@ -130,9 +171,18 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     // a new currency is a new data version: the facts are reloaded and every figure written again (France and Germany
     // tie at 110: the market sentence names the first by name)
     expect(facts().currency).toBe("EUR");
-    expect(insights(facts(), all()).find((i) => i.key === "market")!.text).toBe("The largest market outside United Kingdom is France: €110.00 (28.9% of revenue, 1 customer).");
+    expect(insights(facts(), all()).find((i) => i.key === "market")!.text).toBe(
+      "The largest market outside United Kingdom is France: €110.00 (28.9% of revenue, 1 customer).",
+    );
     setDatasetCurrency(t.db, id, null);
-    expect(reportTables(facts(), "countries", {})[0].header).toEqual(["country", "revenue", "share", "customers", "orders", "average_order_value"]);
+    expect(reportTables(facts(), "countries", {})[0].header).toEqual([
+      "country",
+      "revenue",
+      "share",
+      "customers",
+      "orders",
+      "average_order_value",
+    ]);
     expect(insights(facts(), all()).find((i) => i.key === "market")!.text).toContain("France: 110.00 (");
     setDatasetCurrency(t.db, id, "GBP");
   });
@@ -142,37 +192,77 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     const first = audienceFor(t.db, id, champions);
     expect(first.existed).toBe(false);
     expect(audienceFor(t.db, id, champions)).toEqual({ id: first.id, existed: true });
-    expect(() => saveAudience(t.db, id, { ...champions, name: "champions " })).toThrow(/An audience named "Champions" already exists/);
-    expect(() => saveAudience(t.db, id, { ...champions, name: "Best" })).toThrow(/"Champions" already has this definition/);
+    expect(() => saveAudience(t.db, id, { ...champions, name: "champions " })).toThrow(
+      /An audience named "Champions" already exists/,
+    );
+    expect(() => saveAudience(t.db, id, { ...champions, name: "Best" })).toThrow(
+      /"Champions" already has this definition/,
+    );
     // the same name for another definition gets the first free name
-    expect(audienceFor(t.db, id, { name: "Champions", definition: { kind: "filter", cell: { r: 5, fm: 4 } } }).existed).toBe(false);
-    expect(listAudiences(t.db, id).map((a) => [a.name, a.customers])).toEqual([["Champions", 2], ["Champions (2)", 1]]); // R5 × FM4: 30002
+    expect(
+      audienceFor(t.db, id, { name: "Champions", definition: { kind: "filter", cell: { r: 5, fm: 4 } } }).existed,
+    ).toBe(false);
+    expect(listAudiences(t.db, id).map((a) => [a.name, a.customers])).toEqual([
+      ["Champions", 2],
+      ["Champions (2)", 1],
+    ]); // R5 × FM4: 30002
     expect(audienceMembers(t.db, id, { kind: "filter", cell: { r: 4, fm: 5 } })).toEqual(["30004"]);
     // editing it on the audiences page keeps the cell (hidden fields of the form)
     const form = new FormData();
-    for (const [k, v] of Object.entries({ name: "Top cell", kind: "filter", cellR: "4", cellFm: "5", monetaryMin: "100" })) form.append(k, v);
-    expect(audienceFromForm(form).data?.definition).toMatchObject({ kind: "filter", cell: { r: 4, fm: 5 }, monetary: { min: 100 } });
+    for (const [k, v] of Object.entries({
+      name: "Top cell",
+      kind: "filter",
+      cellR: "4",
+      cellFm: "5",
+      monetaryMin: "100",
+    }))
+      form.append(k, v);
+    expect(audienceFromForm(form).data?.definition).toMatchObject({
+      kind: "filter",
+      cell: { r: 4, fm: 5 },
+      monetary: { min: 100 },
+    });
   });
 
   it("sizes the power calculator from a saved audience's back-test", () => {
     // W = 30: T = 9 April. As of T (30001's return of 10 April unseen): recency 30001 17, 30002 4, 30004 15 → R 1, 5, 3;
     // F 1 for all; M 50, 80, 100 → 1, 3, 5; so 30002 (FM 2) and 30004 (FM 3) are Potential Loyalists. Over 10 April –
     // 9 May both buy: 30002 20 (the order later cancelled), 30004 10 → conversion 1, mean 15, sd √50 = 7.0711.
-    const { id: audience } = audienceFor(t.db, id, { name: "Potential Loyalists", definition: { kind: "segment", segment: "Potential Loyalists" } });
+    const { id: audience } = audienceFor(t.db, id, {
+      name: "Potential Loyalists",
+      definition: { kind: "segment", segment: "Potential Loyalists" },
+    });
     const b = savedAudienceBaselines(t.db, id, audience, 30)!;
-    expect(b).toMatchObject({ name: "Potential Loyalists", referenceDate: "2011-04-09", windowStart: "2011-04-10", windowEnd: "2011-05-09", members: 2 });
-    expect([b.baselines.conversion, b.baselines.revenueMean, Math.round(b.baselines.revenueSd! * 1e4) / 1e4]).toEqual([1, 15, 7.0711]);
+    expect(b).toMatchObject({
+      name: "Potential Loyalists",
+      referenceDate: "2011-04-09",
+      windowStart: "2011-04-10",
+      windowEnd: "2011-05-09",
+      members: 2,
+    });
+    expect([b.baselines.conversion, b.baselines.revenueMean, Math.round(b.baselines.revenueSd! * 1e4) / 1e4]).toEqual([
+      1, 15, 7.0711,
+    ]);
     expect(savedAudienceBaselines(t.db, id, 9999, 30)).toBeNull();
   });
 
   it("recomputes segments stored on gross sales (before issue 14) on first use, keeping the chosen k", () => {
     const k = segmentRun(t.db, id).chosenK;
-    t.db.$client.prepare("UPDATE segment_runs SET cuts = json_remove(cuts, '$.monetaryBasis') WHERE dataset_id = ?").run(id);
-    t.db.$client.prepare("UPDATE customer_rfm SET monetary = 50000 WHERE dataset_id = ? AND customer_id = '30001'").run(id); // as gross sales had it
+    t.db.$client
+      .prepare("UPDATE segment_runs SET cuts = json_remove(cuts, '$.monetaryBasis') WHERE dataset_id = ?")
+      .run(id);
+    t.db.$client
+      .prepare("UPDATE customer_rfm SET monetary = 50000 WHERE dataset_id = ? AND customer_id = '30001'")
+      .run(id); // as gross sales had it
     expect(hasSegments(t.db, id)).toBe(false);
     ensureSegments(t.db, id);
     expect(hasSegments(t.db, id)).toBe(true);
-    expect(t.db.$client.prepare("SELECT monetary FROM customer_rfm WHERE dataset_id = ? AND customer_id = '30001'").pluck().get(id)).toBe(0);
+    expect(
+      t.db.$client
+        .prepare("SELECT monetary FROM customer_rfm WHERE dataset_id = ? AND customer_id = '30001'")
+        .pluck()
+        .get(id),
+    ).toBe(0);
     expect(segmentRun(t.db, id).chosenK).toBe(k);
   });
 
@@ -184,15 +274,48 @@ describe("currency at import (CLI)", () => {
   let t: ReturnType<typeof tempDb>;
   beforeAll(() => (t = tempDb()));
   afterAll(() => t.cleanup());
-  const mapped = ["--map", "customer=customer_id", "--map", "date=date", "--map", "amount=dollars", "--date-format", "YYYYMMDD"];
+  const mapped = [
+    "--map",
+    "customer=customer_id",
+    "--map",
+    "date=date",
+    "--map",
+    "amount=dollars",
+    "--date-format",
+    "YYYYMMDD",
+  ];
 
   it("takes --currency for another layout, imports without one as plain numbers, and `currency` changes it", () => {
     const bad = cli(["import", fixture("mapped-no-invoice.csv"), "--db", t.path, ...mapped, "--currency", "EURO"]);
-    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--currency: currency "EURO" is not an ISO 4217 currency code/)]);
-    const plain = cli(["import", fixture("mapped-no-invoice.csv"), "--db", t.path, ...mapped, "--workspace", "Plain", "--json"]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--currency: currency "EURO" is not an ISO 4217 currency code/),
+    ]);
+    const plain = cli([
+      "import",
+      fixture("mapped-no-invoice.csv"),
+      "--db",
+      t.path,
+      ...mapped,
+      "--workspace",
+      "Plain",
+      "--json",
+    ]);
     expect(plain.code).toBe(0);
     expect(JSON.parse(plain.stdout).currency).toBeNull();
-    const usd = cli(["import", fixture("mapped-no-invoice.csv"), "--db", t.path, ...mapped, "--workspace", "Dollars", "--replace", "--currency", "usd", "--json"]);
+    const usd = cli([
+      "import",
+      fixture("mapped-no-invoice.csv"),
+      "--db",
+      t.path,
+      ...mapped,
+      "--workspace",
+      "Dollars",
+      "--replace",
+      "--currency",
+      "usd",
+      "--json",
+    ]);
     expect(JSON.parse(usd.stdout).currency).toBe("USD");
     const countries = cli(["report", "countries", "--db", t.path, "--json"]);
     expect(countries.code).toBe(0);

@@ -18,7 +18,12 @@ describe("learned lifts in the plan", () => {
   let datasetId: number;
   const ids: Record<string, number> = {};
   const start = (name: string, segment: SegmentName) => {
-    const id = saveExperiment(t.db, datasetId, { ...DEFAULT_DESIGN, name, campaignType: "reactivation discount", audience: { kind: "segment", segment } });
+    const id = saveExperiment(t.db, datasetId, {
+      ...DEFAULT_DESIGN,
+      name,
+      campaignType: "reactivation discount",
+      audience: { kind: "segment", segment },
+    });
     startExperiment(t.db, id, { minPerArm: 2 }); // tests-only: small demo segments
     return id;
   };

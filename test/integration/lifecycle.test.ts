@@ -3,8 +3,23 @@ import { join } from "node:path";
 import type { Db } from "~/db/db.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import type { Design } from "~/experiments/design";
-import { assignmentCounts, assignmentRows, experimentHistoryOf, experimentPreview, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
-import { archiveExperiment, cloneExperiment, decideExperiment, deleteExperiment, restoreExperiment, stopExperiment } from "~/experiments/lifecycle.server";
+import {
+  assignmentCounts,
+  assignmentRows,
+  experimentHistoryOf,
+  experimentPreview,
+  getExperiment,
+  saveExperiment,
+  startExperiment,
+} from "~/experiments/experiments.server";
+import {
+  archiveExperiment,
+  cloneExperiment,
+  decideExperiment,
+  deleteExperiment,
+  restoreExperiment,
+  stopExperiment,
+} from "~/experiments/lifecycle.server";
 import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload } from "~/experiments/results.server";
 import { experimentReport, reportRows } from "~/experiments/report.server";
 import { experimentsTable } from "~/experiments/list.server";
@@ -15,13 +30,27 @@ import { hashTables } from "../support/hash";
 
 /** The experiment tables' rows, for what a delete must remove. */
 function experimentRows(db: Db): Record<string, unknown[]> {
-  return Object.fromEntries(["experiments", "experiment_versions", "experiment_history", "assignments", "experiment_results", "experiment_outcomes"].map((t) => [t, db.$client.prepare(`SELECT * FROM "${t}"`).all()]));
+  return Object.fromEntries(
+    [
+      "experiments",
+      "experiment_versions",
+      "experiment_history",
+      "assignments",
+      "experiment_results",
+      "experiment_outcomes",
+    ].map((t) => [t, db.$client.prepare(`SELECT * FROM "${t}"`).all()]),
+  );
 }
 
 describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
   let t: ReturnType<typeof tempDb>;
   let datasetId: number;
-  const design = (over: Partial<Design> = {}): Design => ({ ...DEFAULT_DESIGN, name: "Champions early access", audience: { kind: "segment", segment: "Champions" }, ...over });
+  const design = (over: Partial<Design> = {}): Design => ({
+    ...DEFAULT_DESIGN,
+    name: "Champions early access",
+    audience: { kind: "segment", segment: "Champions" },
+    ...over,
+  });
   const started = (over: Partial<Design> = {}) => {
     const id = saveExperiment(t.db, datasetId, design(over));
     startExperiment(t.db, id);
@@ -42,10 +71,26 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
   afterAll(() => t.cleanup());
 
   it("starts on day S over the audience as of S, refuses an arm under 30 and an earlier day, and warns when underpowered", () => {
-    const tiny = saveExperiment(t.db, datasetId, design({ name: "Tiny", arms: [{ name: "Control", share: 0.99 }, { name: "Treatment", share: 0.01 }] }));
-    unchanged(() => startExperiment(t.db, tiny), /Too few customers to start: Treatment would get \d+ \(at least 30 per arm/);
+    const tiny = saveExperiment(
+      t.db,
+      datasetId,
+      design({
+        name: "Tiny",
+        arms: [
+          { name: "Control", share: 0.99 },
+          { name: "Treatment", share: 0.01 },
+        ],
+      }),
+    );
+    unchanged(
+      () => startExperiment(t.db, tiny),
+      /Too few customers to start: Treatment would get \d+ \(at least 30 per arm/,
+    );
     const id = saveExperiment(t.db, datasetId, design({ stats: { ...DEFAULT_DESIGN.stats, mde: 0.05 } }));
-    unchanged(() => startExperiment(t.db, id, { startDate: "2011-01-01" }), /start date: 2011-01-01 is before the data set's last day/);
+    unchanged(
+      () => startExperiment(t.db, id, { startDate: "2011-01-01" }),
+      /start date: 2011-01-01 is before the data set's last day/,
+    );
     unchanged(() => startExperiment(t.db, id, { startDate: "2011-02-30" }), /is not a day/);
     const r = startExperiment(t.db, id, { startDate: "2011-12-20" });
     expect(r.startDate).toBe("2011-12-20");
@@ -68,9 +113,23 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
     expect(report.results).toMatchObject({ source: "simulation", rehearsal: true });
     expect(reportRows(report)[0]).toEqual(["results", "REHEARSAL", "simulated: not a result"]);
     const n = assignmentCounts(t.db, id);
-    recordAggregates(t.db, id, n.map((users, i) => ({ users, conversions: Math.floor(users / (5 + i)), revenueSum: 100 * users, revenueSquares: 30_000 * users, orders: users, refunded: 0 })));
+    recordAggregates(
+      t.db,
+      id,
+      n.map((users, i) => ({
+        users,
+        conversions: Math.floor(users / (5 + i)),
+        revenueSum: 100 * users,
+        revenueSquares: 30_000 * users,
+        orders: users,
+        refunded: 0,
+      })),
+    );
     expect(experimentAnalysis(t.db, id)!.results.source).toBe("aggregate");
-    unchanged(() => recordSimulation(t.db, id, { seed: 2, conversionLift: [0.3], revenueLift: [0] }), /this experiment has real results; rehearse on a clone/);
+    unchanged(
+      () => recordSimulation(t.db, id, { seed: 2, conversionLift: [0.3], revenueLift: [0] }),
+      /this experiment has real results; rehearse on a clone/,
+    );
     expect(getExperiment(t.db, id)!.status).toBe("running");
   });
 
@@ -88,9 +147,15 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
     const id = started();
     const draft = saveExperiment(t.db, datasetId, design({ name: "Draft" }));
     unchanged(() => recordAggregates(t.db, draft, []), /Start the experiment before recording results/);
-    unchanged(() => recordSimulation(t.db, id, { seed: 1, conversionLift: [0.1, 0.2], revenueLift: [0] }), /Give a lift for each of the 1 treatment arms/);
+    unchanged(
+      () => recordSimulation(t.db, id, { seed: 1, conversionLift: [0.1, 0.2], revenueLift: [0] }),
+      /Give a lift for each of the 1 treatment arms/,
+    );
     unchanged(() => recordUpload(t.db, id, "customer_id,arm\n1,Control", false), /The header must be/);
-    unchanged(() => recordUpload(t.db, id, "customer_id,arm,converted,revenue,orders,refunded\nNOPE,Control,1,1,1,0", false), /do not match the assignment/);
+    unchanged(
+      () => recordUpload(t.db, id, "customer_id,arm,converted,revenue,orders,refunded\nNOPE,Control,1,1,1,0", false),
+      /do not match the assignment/,
+    );
     // the analysis cannot run on these counts (the earlier defect: a failed simulation still completed the experiment)
     const one = { users: 1, conversions: 0, revenueSum: 0, revenueSquares: 0, orders: 0, refunded: 0 };
     unchanged(() => recordAggregates(t.db, id, [one, one]), /cannot be analysed, so nothing was recorded/);
@@ -101,10 +166,25 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
     const id = started();
     const rows = assignmentRows(t.db, id);
     const name = (arm: number) => (arm === 0 ? "Control" : "Treatment");
-    const body = rows.slice(2).map((r, i) => `${r.customerId},${name(r.arm)},${i % 3 === 0 ? 1 : 0},${i % 3 === 0 ? 40 : 0},${i % 3 === 0 ? 1 : 0},0`);
-    const csv = ["customer_id,arm,converted,revenue,orders,refunded", ...body, "NOT-ASSIGNED,Control,1,10,1,0"].join("\n");
+    const body = rows
+      .slice(2)
+      .map(
+        (r, i) =>
+          `${r.customerId},${name(r.arm)},${i % 3 === 0 ? 1 : 0},${i % 3 === 0 ? 40 : 0},${i % 3 === 0 ? 1 : 0},0`,
+      );
+    const csv = ["customer_id,arm,converted,revenue,orders,refunded", ...body, "NOT-ASSIGNED,Control,1,10,1,0"].join(
+      "\n",
+    );
     const zero = recordUpload(t.db, id, csv, true);
-    expect(zero.accounting).toEqual({ assigned: rows.length, linesInFile: rows.length - 1, accepted: rows.length - 2, absent: 2, absentTreatment: "non-buyers", absentCounted: 2, refused: 1 });
+    expect(zero.accounting).toEqual({
+      assigned: rows.length,
+      linesInFile: rows.length - 1,
+      accepted: rows.length - 2,
+      absent: 2,
+      absentTreatment: "non-buyers",
+      absentCounted: 2,
+      refused: 1,
+    });
     expect(experimentAnalysis(t.db, id)!.analysis!.arms.reduce((s, a) => s + a.users, 0)).toBe(rows.length);
     const excluded = recordUpload(t.db, id, csv, true, "exclude");
     expect(excluded.accounting).toMatchObject({ absent: 2, absentTreatment: "excluded", absentCounted: 0 });
@@ -122,28 +202,59 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
     const list = experimentsTable(t.db, datasetId);
     expect(row(list, shelved)).toBeUndefined();
     expect(row(list, rehearsed)).toMatchObject({ rehearsal: true, decision: null, archived: false });
-    expect(row(experimentsTable(t.db, datasetId, undefined, { archived: true }), shelved)).toMatchObject({ archived: true, rehearsal: false });
-    expect(row(experimentsTable(t.db, datasetId, "draft", { archived: true }), shelved)).toMatchObject({ archived: true });
+    expect(row(experimentsTable(t.db, datasetId, undefined, { archived: true }), shelved)).toMatchObject({
+      archived: true,
+      rehearsal: false,
+    });
+    expect(row(experimentsTable(t.db, datasetId, "draft", { archived: true }), shelved)).toMatchObject({
+      archived: true,
+    });
   });
 
   it("stops early, decides (an override needs its reason), runs again, archives, restores, and deletes everything in one go", () => {
     const id = started();
     unchanged(() => decideExperiment(t.db, id, "ship"), /Record real results before deciding/);
-    expect(stopExperiment(t.db, id, "the code leaked")).toMatchObject({ status: "completed", stopReason: "the code leaked" });
+    expect(stopExperiment(t.db, id, "the code leaked")).toMatchObject({
+      status: "completed",
+      stopReason: "the code leaked",
+    });
     unchanged(() => stopExperiment(t.db, id), /Only a running experiment can be stopped/);
     unchanged(() => decideExperiment(t.db, id, "ship"), /give the reason for the decision/);
-    expect(decideExperiment(t.db, id, "inconclusive", "stopped before any result")).toMatchObject({ decision: "inconclusive", decisionNote: "stopped before any result" });
-    unchanged(() => recordSimulation(t.db, id, { seed: 1, conversionLift: [0.1], revenueLift: [0] }), /The decision is recorded/);
+    expect(decideExperiment(t.db, id, "inconclusive", "stopped before any result")).toMatchObject({
+      decision: "inconclusive",
+      decisionNote: "stopped before any result",
+    });
+    unchanged(
+      () => recordSimulation(t.db, id, { seed: 1, conversionLift: [0.1], revenueLift: [0] }),
+      /The decision is recorded/,
+    );
     const copy = cloneExperiment(t.db, id);
-    expect(getExperiment(t.db, copy)).toMatchObject({ status: "draft", name: "Champions early access (copy)", startDate: null });
+    expect(getExperiment(t.db, copy)).toMatchObject({
+      status: "draft",
+      name: "Champions early access (copy)",
+      startDate: null,
+    });
     expect(getExperiment(t.db, copy)!.design.referenceDate).toBeUndefined(); // the copy's T follows its own start
     expect(archiveExperiment(t.db, id).archivedAt).not.toBeNull();
     expect(restoreExperiment(t.db, id).archivedAt).toBeNull();
-    expect(experimentHistoryOf(t.db, id).map((h) => h.action)).toEqual(["created", "started", "stopped early", "decided: Inconclusive", "cloned", "archived", "restored"]);
+    expect(experimentHistoryOf(t.db, id).map((h) => h.action)).toEqual([
+      "created",
+      "started",
+      "stopped early",
+      "decided: Inconclusive",
+      "cloned",
+      "archived",
+      "restored",
+    ]);
     unchanged(() => deleteExperiment(t.db, id, "Champions"), /type the experiment's name "Champions early access"/);
     deleteExperiment(t.db, id, "Champions early access");
     for (const [table, rows] of Object.entries(experimentRows(t.db))) {
-      expect((rows as { experiment_id?: number; id?: number }[]).filter((r) => (table === "experiments" ? r.id : r.experiment_id) === id), table).toEqual([]);
+      expect(
+        (rows as { experiment_id?: number; id?: number }[]).filter(
+          (r) => (table === "experiments" ? r.id : r.experiment_id) === id,
+        ),
+        table,
+      ).toEqual([]);
     }
   });
 });

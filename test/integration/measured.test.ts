@@ -1,8 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/db.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
-import { assignmentRows, experimentHistoryOf, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
-import { completeMeasured, measuredResults, overTime, overTimeCsvRows, recordMeasured, remeasureDataset } from "~/experiments/measure.server";
+import {
+  assignmentRows,
+  experimentHistoryOf,
+  getExperiment,
+  saveExperiment,
+  startExperiment,
+} from "~/experiments/experiments.server";
+import {
+  completeMeasured,
+  measuredResults,
+  overTime,
+  overTimeCsvRows,
+  recordMeasured,
+  remeasureDataset,
+} from "~/experiments/measure.server";
 import { importFile } from "~/ingest/import.server";
 import { experimentAnalysis, recordSimulation } from "~/experiments/results.server";
 import { updateDataset } from "~/ingest/update.server";
@@ -35,7 +48,14 @@ const FINAL: Record<string, Hand> = {
 };
 // day 3 of 7 (data through 01-13): 10001's two invoices, 10005's sale (its cancellation comes on 01-14), 10002's cancellation
 const INTERIM: Record<string, Hand> = Object.fromEntries(
-  Object.entries(FINAL).map(([c, h]) => [c, c === "10001" || c === "10002" ? h : c === "10005" ? { ...h, refunded: 0 } : { ...h, converted: false, revenue: 0, orders: 0, refunded: 0 }]),
+  Object.entries(FINAL).map(([c, h]) => [
+    c,
+    c === "10001" || c === "10002"
+      ? h
+      : c === "10005"
+        ? { ...h, refunded: 0 }
+        : { ...h, converted: false, revenue: 0, orders: 0, refunded: 0 },
+  ]),
 );
 
 /** Per-arm sums of hand-computed outcomes over the experiment's real assignment. */
@@ -44,7 +64,15 @@ function expected(db: Db, id: number, hand: Record<string, Hand>, names: string[
   return names.map((name, k) => {
     const mine = rows.filter((r) => r.arm === k).map((r) => hand[r.customerId]);
     const cents = (f: (h: Hand) => number) => Math.round(mine.reduce((s, h) => s + Math.round(f(h) * 100), 0)) / 100;
-    return { name, users: mine.length, conversions: mine.filter((h) => h.converted).length, revenueSum: cents((h) => h.revenue), orders: mine.reduce((s, h) => s + h.orders, 0), refunded: cents((h) => h.refunded), preSpendSum: cents((h) => h.preSpend) };
+    return {
+      name,
+      users: mine.length,
+      conversions: mine.filter((h) => h.converted).length,
+      revenueSum: cents((h) => h.revenue),
+      orders: mine.reduce((s, h) => s + h.orders, 0),
+      refunded: cents((h) => h.refunded),
+      preSpendSum: cents((h) => h.preSpend),
+    };
   });
 }
 
@@ -58,14 +86,32 @@ describe("measured results on the fixture shop", () => {
   let datasetId: number;
   let id: number;
   const names = ["Control", "Treatment"];
-  const update = (until?: string) => updateDataset(t.db, SHOP, { dataset: datasetId, until, beforeCommit: async (d) => (await recomputeSegments(t.db, d), remeasureDataset(t.db, d)) });
+  const update = (until?: string) =>
+    updateDataset(t.db, SHOP, {
+      dataset: datasetId,
+      until,
+      beforeCommit: async (d) => (await recomputeSegments(t.db, d), remeasureDataset(t.db, d)),
+    });
 
   beforeEach(async () => {
     t = tempDb();
-    await importFile(t.db, SHOP, { name: "shop", until: "2011-01-10", beforeCommit: (d) => void computeSegments(t.db, d) });
+    await importFile(t.db, SHOP, {
+      name: "shop",
+      until: "2011-01-10",
+      beforeCommit: (d) => void computeSegments(t.db, d),
+    });
     datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
     const audience = saveAudience(t.db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
-    id = saveExperiment(t.db, datasetId, { ...DEFAULT_DESIGN, name: "Fixture test", audience: { kind: "audience", id: audience }, windowDays: 7, arms: [{ name: "Control", share: 0.5 }, { name: "Treatment", share: 0.5 }] });
+    id = saveExperiment(t.db, datasetId, {
+      ...DEFAULT_DESIGN,
+      name: "Fixture test",
+      audience: { kind: "audience", id: audience },
+      windowDays: 7,
+      arms: [
+        { name: "Control", share: 0.5 },
+        { name: "Treatment", share: 0.5 },
+      ],
+    });
     startAt(t.db, id, "2011-01-10");
     expect(assignmentRows(t.db, id)).toHaveLength(8);
   });
@@ -79,12 +125,19 @@ describe("measured results on the fixture shop", () => {
     const first = await update("2011-01-13");
     expect(first.remeasured).toEqual([id]);
     const interim = measuredResults(t.db, id)!;
-    expect(interim).toMatchObject({ startDate: "2011-01-10", observedThrough: "2011-01-13", daysObserved: 3, windowDays: 7 });
+    expect(interim).toMatchObject({
+      startDate: "2011-01-10",
+      observedThrough: "2011-01-13",
+      daysObserved: 3,
+      windowDays: 7,
+    });
     expect(interim.arms).toEqual(expected(t.db, id, INTERIM, names));
     expect(interim.analysis!.interim).toBe(true);
     expect(interim.analysis!.engine.name).toBe("sequential");
     expect(interim.analysis!.sequential).toHaveLength(1);
-    expect(interim.analysis!.decision.reasons[0]).toMatch(/Interim: day 3 of 7 observed, through 2011-01-13; keep running: 4 more days/);
+    expect(interim.analysis!.decision.reasons[0]).toMatch(
+      /Interim: day 3 of 7 observed, through 2011-01-13; keep running: 4 more days/,
+    );
     expect(getExperiment(t.db, id)!.status).toBe("running");
     // the report and the lifecycle read the stored results the same way: interim, sequential, keep running
     const read = experimentAnalysis(t.db, id)!.analysis!;
@@ -96,10 +149,25 @@ describe("measured results on the fixture shop", () => {
     expect(second.remeasured).toEqual([id]);
     const final = measuredResults(t.db, id)!;
     // the data runs to 01-18: the window stops at S + W = 01-17 and daysObserved is capped at W
-    expect(final).toMatchObject({ startDate: "2011-01-10", observedThrough: "2011-01-17", daysObserved: 7, windowDays: 7 });
+    expect(final).toMatchObject({
+      startDate: "2011-01-10",
+      observedThrough: "2011-01-17",
+      daysObserved: 7,
+      windowDays: 7,
+    });
     expect(final.arms).toEqual(expected(t.db, id, FINAL, names));
     // the whole shop, arm by arm summed: 5 buyers, 43.99 revenue, 6 orders, 5.99 refunded, 38.50 pre-spend
-    const total = final.arms.reduce((s, a) => ({ users: s.users + a.users, conversions: s.conversions + a.conversions, revenue: s.revenue + a.revenueSum, orders: s.orders + a.orders, refunded: s.refunded + a.refunded, pre: s.pre + a.preSpendSum }), { users: 0, conversions: 0, revenue: 0, orders: 0, refunded: 0, pre: 0 });
+    const total = final.arms.reduce(
+      (s, a) => ({
+        users: s.users + a.users,
+        conversions: s.conversions + a.conversions,
+        revenue: s.revenue + a.revenueSum,
+        orders: s.orders + a.orders,
+        refunded: s.refunded + a.refunded,
+        pre: s.pre + a.preSpendSum,
+      }),
+      { users: 0, conversions: 0, revenue: 0, orders: 0, refunded: 0, pre: 0 },
+    );
     expect(total.users).toBe(8);
     expect(total.conversions).toBe(5);
     expect(total.revenue).toBeCloseTo(43.99, 9);
@@ -109,8 +177,15 @@ describe("measured results on the fixture shop", () => {
     expect(final.analysis!.interim).toBe(false);
     expect(final.analysis!.engine.name).toBe("fixed");
     // the measured outcome of each customer is stored for CUPED
-    const stored = t.db.$client.prepare("SELECT customer_id, converted, revenue, orders, refunded, pre_spend FROM experiment_outcomes WHERE experiment_id = ? ORDER BY customer_id").raw().all(id);
-    expect(stored).toEqual(Object.entries(FINAL).map(([c, h]) => [c, h.converted ? 1 : 0, h.revenue, h.orders, h.refunded, h.preSpend]));
+    const stored = t.db.$client
+      .prepare(
+        "SELECT customer_id, converted, revenue, orders, refunded, pre_spend FROM experiment_outcomes WHERE experiment_id = ? ORDER BY customer_id",
+      )
+      .raw()
+      .all(id);
+    expect(stored).toEqual(
+      Object.entries(FINAL).map(([c, h]) => [c, h.converted ? 1 : 0, h.revenue, h.orders, h.refunded, h.preSpend]),
+    );
 
     const done = completeMeasured(t.db, id);
     const e = t.db.$client.prepare("SELECT status, decision FROM experiments WHERE id = ?").get(id);
@@ -139,7 +214,15 @@ describe("measured results on the fixture shop", () => {
   it("gives the results over time, day by day, cumulative", async () => {
     await update();
     const days = overTime(t.db, id);
-    expect(days.map((d) => d.date)).toEqual(["2011-01-11", "2011-01-12", "2011-01-13", "2011-01-14", "2011-01-15", "2011-01-16", "2011-01-17"]);
+    expect(days.map((d) => d.date)).toEqual([
+      "2011-01-11",
+      "2011-01-12",
+      "2011-01-13",
+      "2011-01-14",
+      "2011-01-15",
+      "2011-01-16",
+      "2011-01-17",
+    ]);
     // buyers by day of first purchase: 10005 (01-11), 10001 (01-12), 10007 (01-15), 10008 (01-16), 10003 (01-17)
     const buyers = days.map((d) => d.arms.reduce((s, a) => s + a.conversions, 0));
     expect(buyers).toEqual([1, 2, 2, 2, 3, 4, 5]);
@@ -149,7 +232,18 @@ describe("measured results on the fixture shop", () => {
     expect(days.slice(0, 6).every((d) => d.lifts[0].engine === "sequential")).toBe(true);
     expect(days[6].lifts[0].engine).toBe("fixed");
     const csv = overTimeCsvRows(days);
-    expect(csv.header).toEqual(["day", "date", "arm", "users", "conversions", "revenue", "lift", "lift_low", "lift_high", "interval"]);
+    expect(csv.header).toEqual([
+      "day",
+      "date",
+      "arm",
+      "users",
+      "conversions",
+      "revenue",
+      "lift",
+      "lift_low",
+      "lift_high",
+      "interval",
+    ]);
     expect(csv.rows).toHaveLength(14);
     expect(csv.rows[0].slice(0, 3)).toEqual([1, "2011-01-11", "Control"]);
     expect(csv.rows[0][6]).toBeNull(); // control has no lift
@@ -160,7 +254,11 @@ describe("measured results on the fixture shop", () => {
   });
 
   it("re-measures nothing when the update brings no day after S", async () => {
-    const again = await updateDataset(t.db, fixture("measured-shop.csv"), { dataset: datasetId, until: "2011-01-10", beforeCommit: (d) => remeasureDataset(t.db, d) });
+    const again = await updateDataset(t.db, fixture("measured-shop.csv"), {
+      dataset: datasetId,
+      until: "2011-01-10",
+      beforeCommit: (d) => remeasureDataset(t.db, d),
+    });
     expect(again.remeasured).toEqual([]);
     expect(t.db.$client.prepare("SELECT COUNT(*) FROM experiment_results").pluck().get()).toBe(0);
   });

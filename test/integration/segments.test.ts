@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { audienceMembers, audienceSize, saveAudience, listAudiences, deleteAudience } from "~/segments/audiences.server";
+import {
+  audienceMembers,
+  audienceSize,
+  saveAudience,
+  listAudiences,
+  deleteAudience,
+} from "~/segments/audiences.server";
 import { choosePersonaK, computeSegments } from "~/segments/compute.server";
 import { nearest } from "~/segments/kmeans";
 import { customerDetail, memberPage, personaClusters, segmentRun } from "~/segments/queries.server";
@@ -25,12 +31,25 @@ describe("RFM on the hand-made shop", () => {
   afterAll(() => t.cleanup());
 
   it("scores every customer as worked out by hand, ties included", () => {
-    const rows = t.db.$client.prepare("SELECT customer_id, recency, frequency, monetary, r, f, m, segment FROM customer_rfm ORDER BY customer_id").all();
+    const rows = t.db.$client
+      .prepare(
+        "SELECT customer_id, recency, frequency, monetary, r, f, m, segment FROM customer_rfm ORDER BY customer_id",
+      )
+      .all();
     expect(rows).toEqual([
       { customer_id: "10001", recency: 71, frequency: 3, monetary: 165_000, r: 4, f: 5, m: 4, segment: "Champions" },
       { customer_id: "10002", recency: 100, frequency: 2, monetary: 205_000, r: 2, f: 2, m: 5, segment: "At Risk" },
       { customer_id: "10003", recency: 125, frequency: 1, monetary: 80_000, r: 1, f: 1, m: 1, segment: "Lost" },
-      { customer_id: "10004", recency: 0, frequency: 2, monetary: 100_000, r: 5, f: 2, m: 2, segment: "Potential Loyalists" },
+      {
+        customer_id: "10004",
+        recency: 0,
+        frequency: 2,
+        monetary: 100_000,
+        r: 5,
+        f: 2,
+        m: 2,
+        segment: "Potential Loyalists",
+      },
     ]);
     const run = segmentRun(t.db, id);
     expect(run.snapshotDate).toBe("2011-05-20");
@@ -41,15 +60,30 @@ describe("RFM on the hand-made shop", () => {
 
   it("reports the contract of segments --json", () => {
     const r = segmentsReport(t.db, id);
-    expect(r).toMatchObject({ snapshotDate: "2011-05-20", customers: 4, scores: { R: { "1": 1, "2": 1, "3": 0, "4": 1, "5": 1 }, F: { "1": 1, "2": 2, "5": 1 } } });
+    expect(r).toMatchObject({
+      snapshotDate: "2011-05-20",
+      customers: 4,
+      scores: { R: { "1": 1, "2": 1, "3": 0, "4": 1, "5": 1 }, F: { "1": 1, "2": 2, "5": 1 } },
+    });
     expect(r.segments.find((s) => s.name === "At Risk")).toMatchObject({ customers: 1, revenue: 205 }); // net of B's 20 return
     expect(r.personas.sweep.map((s) => s.k)).toEqual([2, 3]); // k < number of customers
   });
 
   it("shows a customer with scores, segment, orders and returns", () => {
     const d = customerDetail(t.db, id, "10002")!;
-    expect(d.rfm).toMatchObject({ code: "225", segment: "At Risk", sales: 225, monetary: 205, returnOrders: 1, returns: 20 });
-    expect(d.orders.map((o) => [o.invoice, o.kind, o.amount])).toEqual([["C900", "return", -20], ["504", "sale", 200], ["505", "sale", 25]]);
+    expect(d.rfm).toMatchObject({
+      code: "225",
+      segment: "At Risk",
+      sales: 225,
+      monetary: 205,
+      returnOrders: 1,
+      returns: 20,
+    });
+    expect(d.orders.map((o) => [o.invoice, o.kind, o.amount])).toEqual([
+      ["C900", "return", -20],
+      ["504", "sale", 200],
+      ["505", "sale", 25],
+    ]);
     expect(customerDetail(t.db, id, "99999")).toBeNull();
   });
 
@@ -58,9 +92,13 @@ describe("RFM on the hand-made shop", () => {
     const filter = { kind: "filter" as const, countries: ["United Kingdom"], monetary: { min: 100 } };
     expect(audienceSize(t.db, id, filter)).toEqual({ customers: 2, revenue: 370 }); // A 165 + B 205, net
     expect(audienceMembers(t.db, id, filter)).toEqual(["10001", "10002"]);
-    expect(audienceSize(t.db, id, { kind: "filter", recency: { max: 80 }, segments: ["Champions", "Potential Loyalists"] })).toEqual({ customers: 2, revenue: 265 }); // A 165 + D 100
+    expect(
+      audienceSize(t.db, id, { kind: "filter", recency: { max: 80 }, segments: ["Champions", "Potential Loyalists"] }),
+    ).toEqual({ customers: 2, revenue: 265 }); // A 165 + D 100
     const saved = saveAudience(t.db, id, { name: "UK spenders", definition: filter });
-    expect(listAudiences(t.db, id)).toMatchObject([{ id: saved, name: "UK spenders", kind: "filter", customers: 2, revenue: 370 }]);
+    expect(listAudiences(t.db, id)).toMatchObject([
+      { id: saved, name: "UK spenders", kind: "filter", customers: 2, revenue: 370 },
+    ]);
     saveAudience(t.db, id, { name: "UK big spenders", definition: { ...filter, monetary: { min: 200 } } }, saved);
     expect(listAudiences(t.db, id)).toMatchObject([{ id: saved, name: "UK big spenders", customers: 1 }]);
     expect(deleteAudience(t.db, saved)).toBe(true);
@@ -113,9 +151,14 @@ describe("personas on demo data", () => {
     choosePersonaK(t.db, id, 4);
     expect(segmentRun(t.db, id).chosenK).toBe(4);
     const centroids = personaClusters(t.db, id, 4).map((c) => c.centroid);
-    const rows = t.db.$client.prepare("SELECT persona, z_recency, z_frequency, z_monetary FROM customer_rfm").raw().all() as number[][];
+    const rows = t.db.$client
+      .prepare("SELECT persona, z_recency, z_frequency, z_monetary FROM customer_rfm")
+      .raw()
+      .all() as number[][];
     for (const [persona, a, b, c] of rows) expect(persona).toBe(nearest([a, b, c], centroids));
-    const counts = t.db.$client.prepare("SELECT persona, COUNT(*) n FROM customer_rfm GROUP BY persona ORDER BY persona").all() as { n: number }[];
+    const counts = t.db.$client
+      .prepare("SELECT persona, COUNT(*) n FROM customer_rfm GROUP BY persona ORDER BY persona")
+      .all() as { n: number }[];
     expect(counts.map((c) => c.n)).toEqual(personaClusters(t.db, id, 4).map((c) => c.customers));
   });
 
@@ -124,10 +167,20 @@ describe("personas on demo data", () => {
     const json = cli(["segments", "--db", t.path, "--json", "--k", "3"]);
     expect(json.code).toBe(0);
     const out = JSON.parse(json.stdout);
-    expect(Object.keys(out)).toEqual(expect.arrayContaining(["snapshotDate", "customers", "scores", "segments", "personas"]));
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining(["snapshotDate", "customers", "scores", "segments", "personas"]),
+    );
     expect(out.personas.chosenK).toBe(3);
     expect(out.personas.clusters).toHaveLength(3);
-    expect(out.personas.clusters[0]).toEqual({ name: expect.any(String), customers: expect.any(Number), revenue: expect.any(Number), centroid: [expect.any(Number), expect.any(Number), expect.any(Number)], medianRecency: expect.any(Number), medianFrequency: expect.any(Number), medianMonetary: expect.any(Number) });
+    expect(out.personas.clusters[0]).toEqual({
+      name: expect.any(String),
+      customers: expect.any(Number),
+      revenue: expect.any(Number),
+      centroid: [expect.any(Number), expect.any(Number), expect.any(Number)],
+      medianRecency: expect.any(Number),
+      medianFrequency: expect.any(Number),
+      medianMonetary: expect.any(Number),
+    });
     const members = cli(["segments", "--db", t.path, "--members"]);
     const lines = members.stdout.trim().split("\r\n");
     expect(lines[0]).toBe("CustomerID,Recency,Frequency,Monetary (GBP),R,F,M,RFM,Segment,Persona");

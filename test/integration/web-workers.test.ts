@@ -23,7 +23,8 @@ afterAll(async () => {
   t?.cleanup();
 });
 
-const chosenK = async () => ((await (await fetch(`${server.url}/api/segments`)).json()) as { personas: { chosenK: number } }).personas.chosenK;
+const chosenK = async () =>
+  ((await (await fetch(`${server.url}/api/segments`)).json()) as { personas: { chosenK: number } }).personas.chosenK;
 
 describe("web workers and the page cache", () => {
   it("starts one worker per WEB_WORKERS and says so", () => {
@@ -34,7 +35,11 @@ describe("web workers and the page cache", () => {
     const before = await chosenK();
     for (let i = 0; i < 4; i++) expect(await chosenK()).toBe(before); // cached answers, from both workers
     const k = before === 3 ? 4 : 3;
-    const res = await fetch(`${server.url}/segments/personas`, { method: "POST", body: new URLSearchParams({ intent: "choose", k: String(k) }), redirect: "manual" });
+    const res = await fetch(`${server.url}/segments/personas`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "choose", k: String(k) }),
+      redirect: "manual",
+    });
     expect(res.status).toBeLessThan(400);
     for (let i = 0; i < 4; i++) expect(await chosenK()).toBe(k);
   });

@@ -16,7 +16,11 @@ import { startServer } from "../support/server";
 /** Customers who buy at Poisson rates and never leave: the BG/NBD MLE sends a → 0 (or b → ∞), P(alive) → 1. */
 function neverLeaving(n: number, seed = 7): FitInput {
   const random = mulberry32(seed);
-  const x = new Float64Array(n), tx = new Float64Array(n), T = new Float64Array(n), m = new Float64Array(n), holdout = new Float64Array(n);
+  const x = new Float64Array(n),
+    tx = new Float64Array(n),
+    T = new Float64Array(n),
+    m = new Float64Array(n),
+    holdout = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const rate = 0.05 + 0.4 * random(); // purchases a week
     const weeks = 20 + 30 * random();
@@ -43,9 +47,14 @@ describe("CLV fits", () => {
     const pair = fitPair(neverLeaving(600));
     expect(pair.plain.problems.join(" ")).toMatch(/at a bound|P\(alive\) is 99% or more/);
     // these customers truly never leave: the choice follows the holdout error, whichever fit that is
-    const nearer = Math.abs(pair.regularised.holdout.underPrediction) <= Math.abs(pair.plain.holdout.underPrediction) ? "regularised" : "plain";
+    const nearer =
+      Math.abs(pair.regularised.holdout.underPrediction) <= Math.abs(pair.plain.holdout.underPrediction)
+        ? "regularised"
+        : "plain";
     expect(pair.used).toBe(nearer);
-    expect(pair.reason).toMatch(/L2 penalty of 0\.01 on the log-parameters .*holdout error \d+% regularised against \d+% maximum-likelihood/);
+    expect(pair.reason).toMatch(
+      /L2 penalty of 0\.01 on the log-parameters .*holdout error \d+% regularised against \d+% maximum-likelihood/,
+    );
     expect(pair.regularised.bgnbd.status).toBe("converged");
     expect(pair.regularised.bgnbd.a).toBeGreaterThan(1e-3);
     expect(pair.regularised.aliveShare).toBeLessThan(pair.plain.aliveShare);
@@ -58,7 +67,9 @@ describe("CLV fits", () => {
   it("says a fit that ran out of its evaluations did not converge, and never uses it", () => {
     const pair = fitPair(neverLeaving(200), { maxEvaluations: 30, maxMillis: 10_000 });
     expect(pair.plain.bgnbd.status).toBe("max-evaluations");
-    expect(pair.plain.problems[0]).toMatch(/^The BG\/NBD fit did not converge: it ran out of its evaluation budget after \d+ evaluations\.$/);
+    expect(pair.plain.problems[0]).toMatch(
+      /^The BG\/NBD fit did not converge: it ran out of its evaluation budget after \d+ evaluations\.$/,
+    );
     expect(pair.used).toBeNull();
     expect(pair.reason).toBe("Neither fit converged: no predictions are shown.");
   });
@@ -85,13 +96,24 @@ describe("CLV fits", () => {
       expect((await fetch(`${server.url}/api/report/monthly`)).status).toBe(200); // not held by the fit
       expect(Date.now() - started).toBeLessThan(5_000);
       let res = first;
-      for (let i = 0; res.status === 202 && i < 120; i++) res = (await new Promise((r) => setTimeout(r, 250)), await fetch(url));
+      for (let i = 0; res.status === 202 && i < 120; i++)
+        res = (await new Promise((r) => setTimeout(r, 250)), await fetch(url));
       expect(res.status).toBe(200);
-      const model = (await res.json()) as { fits: { plain: { problems: string[]; holdout: { underPrediction: number } }; regularised: { holdout: { underPrediction: number } }; penalizer: number; used: "plain" | "regularised" | null; warning: string | null }; segmentsAsOf: string };
+      const model = (await res.json()) as {
+        fits: {
+          plain: { problems: string[]; holdout: { underPrediction: number } };
+          regularised: { holdout: { underPrediction: number } };
+          penalizer: number;
+          used: "plain" | "regularised" | null;
+          warning: string | null;
+        };
+        segmentsAsOf: string;
+      };
       expect(model.fits.penalizer).toBe(0.01);
       // the API says plainly when the fit used fails its holdout check, and only then
       const used = model.fits.used ? model.fits[model.fits.used] : null;
-      if (used && used.holdout.underPrediction > 0.2) expect(model.fits.warning).toMatch(/^The predictions miss the holdout by \d+% .*: treat them as a rough guide/);
+      if (used && used.holdout.underPrediction > 0.2)
+        expect(model.fits.warning).toMatch(/^The predictions miss the holdout by \d+% .*: treat them as a rough guide/);
       else expect(model.fits.warning).toBeNull();
       expect(model.fits.plain.holdout).toBeDefined();
       expect(model.fits.regularised.holdout).toBeDefined();
@@ -104,14 +126,17 @@ describe("CLV fits", () => {
       expect(first.headers.get("cache-control")).toBe("no-store");
       expect(await first.text()).toContain("Fitting…");
       let html = "";
-      for (let i = 0; i < 120 && !html.includes("clv-fit-used"); i++) html = (await new Promise((r) => setTimeout(r, 250)), await (await fetch(url)).text());
+      for (let i = 0; i < 120 && !html.includes("clv-fit-used"); i++)
+        html = (await new Promise((r) => setTimeout(r, 250)), await (await fetch(url)).text());
       expect(html).toContain('data-testid="clv-fit-used"');
       expect(html).toContain("Regularised: L2 penalty 0.01");
       expect(html).toContain("Revenue to 2011-07-31");
       expect(html).toContain("Segment as of 2011-07-31");
       // one-time buyers have P(alive) = 1 by construction: the group column is over repeat buyers and says so
       expect(html).toContain("P(alive), repeat buyers");
-      expect(html).toMatch(/data-testid="palive-note"[^>]*>P\(alive\) is the chance a customer still buys\. BG\/NBD counts a customer with a single purchase as alive by construction/);
+      expect(html).toMatch(
+        /data-testid="palive-note"[^>]*>P\(alive\) is the chance a customer still buys\. BG\/NBD counts a customer with a single purchase as alive by construction/,
+      );
       expect(html).toMatch(/Holdout check: (<!-- -->)?[\d,]+(<!-- -->)? purchases predicted/);
     });
 
@@ -123,7 +148,11 @@ describe("CLV fits", () => {
       expect(out.fits.plain.bgnbd.status).toMatch(/converged|diverged|max-evaluations|timeout|max-iterations/);
       expect(["plain", "regularised", null]).toContain(out.used);
       const used = out.used ? out.fits[out.used] : null;
-      expect(out.warning).toBe(used && used.holdout.underPrediction > 0.2 ? `The predictions miss the holdout by ${(100 * used.holdout.underPrediction).toFixed(0)}% (more than the 20% allowed): treat them as a rough guide, not a forecast.` : null);
+      expect(out.warning).toBe(
+        used && used.holdout.underPrediction > 0.2
+          ? `The predictions miss the holdout by ${(100 * used.holdout.underPrediction).toFixed(0)}% (more than the 20% allowed): treat them as a rough guide, not a forecast.`
+          : null,
+      );
     });
   });
 });

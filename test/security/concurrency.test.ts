@@ -18,13 +18,20 @@ import { ROOT } from "../support/cli";
 
 const HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country";
 function shop(path: string, seed: number, lines = 3000): void {
-  const body = Array.from({ length: lines }, (_, i) => `${580000 + seed * 10000 + i},8512${i % 9},ITEM,${1 + (i % 4)},${1 + (i % 12)}/${1 + (i % 27)}/2011 10:00,2.55,${17000 + (i % 300)},United Kingdom`);
+  const body = Array.from(
+    { length: lines },
+    (_, i) =>
+      `${580000 + seed * 10000 + i},8512${i % 9},ITEM,${1 + (i % 4)},${1 + (i % 12)}/${1 + (i % 27)}/2011 10:00,2.55,${17000 + (i % 300)},United Kingdom`,
+  );
   writeFileSync(path, [HEADER, ...body].join("\n") + "\n");
 }
 
 const cliImport = (args: string[]) =>
   new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["dist/cli.js", "import", ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["dist/cli.js", "import", ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (c) => (stderr += c));
     child.on("close", (code) => resolve({ code, stderr }));
@@ -47,7 +54,9 @@ describe("concurrent imports", () => {
     openDb(db).$client.close();
     const files = [0, 1, 2].map((i) => join(dir, `replace-${i}.csv`));
     files.forEach((f, i) => shop(f, i));
-    const runs = await Promise.all(files.map((f) => cliImport([f, "--db", db, "--workspace", "shared name", "--replace"])));
+    const runs = await Promise.all(
+      files.map((f) => cliImport([f, "--db", db, "--workspace", "shared name", "--replace"])),
+    );
     for (const r of runs) expect(r.stderr).not.toMatch(/UNIQUE constraint/);
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0]); // each replaces what the one before left
     const check = openDb(db);
@@ -78,16 +87,28 @@ describe("concurrent imports", () => {
       name: "staged",
       onProgress: (p) => {
         if (p.stage !== "reading") return;
-        other.prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run("probe", String(p.linesRead));
+        other
+          .prepare(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+          )
+          .run("probe", String(p.linesRead));
         writes.push(p.linesRead);
       },
     });
     expect(writes.length).toBeGreaterThan(0);
     expect(report.seconds.locked).toBeLessThan(report.seconds.total);
     expect(readdirSync(dir).filter((n) => n.includes(".scratch"))).toEqual([]);
-    const counts = () => db.$client.prepare("SELECT (SELECT count(*) FROM lines) || ':' || (SELECT count(*) FROM orders) || ':' || (SELECT count(*) FROM datasets)").pluck().get();
+    const counts = () =>
+      db.$client
+        .prepare(
+          "SELECT (SELECT count(*) FROM lines) || ':' || (SELECT count(*) FROM orders) || ':' || (SELECT count(*) FROM datasets)",
+        )
+        .pluck()
+        .get();
     const before = counts();
-    await expect(importFile(db, file, { name: "faulty", replace: true, faultAfterLines: 50_000 })).rejects.toThrow(/Injected fault/);
+    await expect(importFile(db, file, { name: "faulty", replace: true, faultAfterLines: 50_000 })).rejects.toThrow(
+      /Injected fault/,
+    );
     expect(counts()).toBe(before);
     expect(readdirSync(dir).filter((n) => n.includes(".scratch"))).toEqual([]);
     other.close();
@@ -99,13 +120,18 @@ describe("concurrent imports", () => {
     for (let i = 0; i < 3; i++) {
       const file = join(dir, `queued-${i}.csv`);
       shop(file, 10 + i, 5_000);
-      const upload = await saveUpload(Readable.toWeb(createReadStream(file)) as WebReadableStream<Uint8Array>, `queued-${i}.csv`);
+      const upload = await saveUpload(
+        Readable.toWeb(createReadStream(file)) as WebReadableStream<Uint8Array>,
+        `queued-${i}.csv`,
+      );
       jobs.push(startImport({ upload, name: `queued ${i}` }));
     }
     expect(jobs.map((j) => j.queuePosition)).toEqual([0, 1, 2]);
     const seen = new Set<string>();
     for (let i = 0; i < 1200 && jobs.some((j) => getJob(j.id)!.status === "running"); i++) {
-      const running = jobs.filter((j) => getJob(j.id)!.status === "running" && getJob(j.id)!.queuePosition === 0 && getJob(j.id)!.progress);
+      const running = jobs.filter(
+        (j) => getJob(j.id)!.status === "running" && getJob(j.id)!.queuePosition === 0 && getJob(j.id)!.progress,
+      );
       expect(running.length).toBeLessThanOrEqual(1); // never two children at once
       seen.add(jobs.map((j) => getJob(j.id)!.queuePosition).join(","));
       await new Promise((r) => setTimeout(r, 100));

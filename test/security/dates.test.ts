@@ -28,7 +28,14 @@ describe("plausible dates", () => {
   afterAll(() => t.cleanup());
 
   it("rejects lines dated 1900 and 2150 with the reason; the data set spans only the real days", async () => {
-    const path = shopWith(["569001,85123A,OLD,6,1/1/1900 8:26,2.55,17850,United Kingdom", "569002,85123A,FUTURE,6,6/1/2150 8:26,2.55,17850,United Kingdom"], t.dir, "odd-dates.csv");
+    const path = shopWith(
+      [
+        "569001,85123A,OLD,6,1/1/1900 8:26,2.55,17850,United Kingdom",
+        "569002,85123A,FUTURE,6,6/1/2150 8:26,2.55,17850,United Kingdom",
+      ],
+      t.dir,
+      "odd-dates.csv",
+    );
     const report = await importFile(t.db, path, { name: "odd dates" });
     const reasons = report.rejectedExamples.filter((e) => /plausible range/.test(e.reason));
     expect(reasons.map((e) => e.line)).toEqual([82, 83]);
@@ -41,7 +48,10 @@ describe("plausible dates", () => {
   it("takes its range from PLAUSIBLE_DATES, and refuses a malformed setting", () => {
     const now = new Date("2026-12-06T12:00:00Z");
     expect(plausibleDates({}, now)).toEqual({ from: "1990-01-01", to: "2026-12-07" });
-    expect(plausibleDates({ PLAUSIBLE_DATES: "2011-01-01..2011-06-30" }, now)).toEqual({ from: "2011-01-01", to: "2011-06-30" });
+    expect(plausibleDates({ PLAUSIBLE_DATES: "2011-01-01..2011-06-30" }, now)).toEqual({
+      from: "2011-01-01",
+      to: "2011-06-30",
+    });
     expect(plausibleDates({ PLAUSIBLE_DATES: "..2030-01-01" }, now)).toEqual({ from: "1990-01-01", to: "2030-01-01" });
     expect(() => plausibleDates({ PLAUSIBLE_DATES: "2011-13-01..2012-01-01" }, now)).toThrow(/PLAUSIBLE_DATES/);
   });
@@ -52,7 +62,9 @@ describe("plausible dates", () => {
     try {
       const report = await importFile(t.db, path, { name: "configured" });
       expect(report.dateRange![1].slice(0, 10) <= "2011-12-07").toBe(true);
-      expect(report.rejectedExamples.some((e) => /outside the plausible range 2010-12-01 … 2011-12-07/.test(e.reason))).toBe(true);
+      expect(
+        report.rejectedExamples.some((e) => /outside the plausible range 2010-12-01 … 2011-12-07/.test(e.reason)),
+      ).toBe(true);
     } finally {
       delete process.env.PLAUSIBLE_DATES;
     }

@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -14,7 +23,8 @@ import { fixture } from "../support/db";
 // #12 item 7. An import killed after its commit, during segments, left the job "failed (exit code null)" over a
 // committed data set; uploads stayed on disk; a corrupt database stopped the start with a raw stack trace or served 500s.
 
-const upload = (file: string, name: string) => saveUpload(Readable.toWeb(createReadStream(file)) as WebReadableStream<Uint8Array>, name);
+const upload = (file: string, name: string) =>
+  saveUpload(Readable.toWeb(createReadStream(file)) as WebReadableStream<Uint8Array>, name);
 
 async function finished(id: string): Promise<ImportJob> {
   for (let i = 0; i < 600; i++) {
@@ -44,7 +54,9 @@ describe("faults", () => {
     const job = await finished(startImport({ upload: file, name: "-killed" }).id);
     delete process.env.CAMPAIGN_LAB_FAULT;
     expect(job.status).toBe("failed");
-    expect(job.error).toBe("The data set was imported and is in place; the import process then was stopped (SIGKILL) while computing segments, which are computed when a page first needs them.");
+    expect(job.error).toBe(
+      "The data set was imported and is in place; the import process then was stopped (SIGKILL) while computing segments, which are computed when a page first needs them.",
+    );
     const db = openDb(process.env.DATABASE_PATH);
     expect(db.$client.prepare("SELECT name FROM datasets").pluck().all()).toEqual(["-killed"]);
     db.$client.close();
@@ -60,16 +72,26 @@ describe("faults", () => {
   });
 
   it("refuses to start on a file that is not SQLite, or has damaged pages, with one line naming it", () => {
-    const start = (path: string) => spawnSync(process.execPath, ["dist/server.js"], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: path, PORT: "1", DEMO_DATA: "off" }, encoding: "utf8", timeout: 60_000 });
+    const start = (path: string) =>
+      spawnSync(process.execPath, ["dist/server.js"], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_PATH: path, PORT: "1", DEMO_DATA: "off" },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
     const notDb = join(dir, "not-a-db.db");
     writeFileSync(notDb, "this is not a database, just text that is long enough to have a header ".repeat(20));
     let run = start(notDb);
     expect(run.status).toBe(1);
-    expect(run.stderr.trim()).toBe(`The database file ${notDb} is not a SQLite database. Move it aside or restore a backup, then start again (with no file, an empty database is created).`);
+    expect(run.stderr.trim()).toBe(
+      `The database file ${notDb} is not a SQLite database. Move it aside or restore a backup, then start again (with no file, an empty database is created).`,
+    );
 
     const damaged = join(dir, "damaged.db");
     const db = openDb(damaged);
-    db.$client.exec("CREATE TABLE filler(x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO filler SELECT printf('%0200d', i) FROM n;");
+    db.$client.exec(
+      "CREATE TABLE filler(x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO filler SELECT printf('%0200d', i) FROM n;",
+    );
     db.$client.pragma("wal_checkpoint(TRUNCATE)");
     db.$client.pragma("journal_mode = DELETE");
     db.$client.close();
@@ -79,6 +101,8 @@ describe("faults", () => {
     run = start(damaged);
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
-    expect(run.stderr).toMatch(new RegExp(`^The database file ${damaged.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is damaged`));
+    expect(run.stderr).toMatch(
+      new RegExp(`^The database file ${damaged.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is damaged`),
+    );
   });
 });

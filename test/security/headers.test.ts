@@ -14,7 +14,9 @@ describe("security headers", () => {
   let framingUrl = "";
   beforeAll(async () => {
     app.page.on("console", (m) => /Content Security Policy|Refused to/i.test(m.text()) && violations.push(m.text()));
-    framing = createServer((_req, res) => res.end(`<!doctype html><title>framing</title><iframe id="f" src="${app.url}/calculator"></iframe>`));
+    framing = createServer((_req, res) =>
+      res.end(`<!doctype html><title>framing</title><iframe id="f" src="${app.url}/calculator"></iframe>`),
+    );
     await new Promise<void>((resolve) => framing.listen(0, "127.0.0.1", resolve));
     framingUrl = `http://localhost:${(framing.address() as { port: number }).port}/`; // another origin than 127.0.0.1:port
   });
@@ -60,7 +62,12 @@ describe("security headers", () => {
     await page.goto(framingUrl);
     await page.waitForTimeout(500);
     const frame = page.frames().find((f) => f !== page.mainFrame());
-    const framed = frame ? await frame.locator("text=Power calculator").count().catch(() => 0) : 0;
+    const framed = frame
+      ? await frame
+          .locator("text=Power calculator")
+          .count()
+          .catch(() => 0)
+      : 0;
     expect(framed).toBe(0);
     expect(refused.some((t) => /frame-ancestors|X-Frame-Options/i.test(t))).toBe(true);
     await page.close();

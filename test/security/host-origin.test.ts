@@ -40,8 +40,13 @@ describe("host allow-list and cross-origin writes", () => {
   });
 
   it("answers only to the loopback names: a rebound name gets 421 on reads and deletes", async () => {
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) expect((await send(`${server.url}/api/datasets`, "GET", { host })).status).toBe(200);
-    for (const [method, path] of [["GET", "/"], ["GET", "/api/segments/members.csv"], ["DELETE", "/api/datasets/1"]]) {
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
+      expect((await send(`${server.url}/api/datasets`, "GET", { host })).status).toBe(200);
+    for (const [method, path] of [
+      ["GET", "/"],
+      ["GET", "/api/segments/members.csv"],
+      ["DELETE", "/api/datasets/1"],
+    ]) {
       const answer = await send(`${server.url}${path}`, method, { host: `evil.example:${port}` });
       expect(answer.status).toBe(421);
       expect(answer.body).toMatch(/does not answer to the host "evil\.example/);
@@ -78,12 +83,25 @@ describe("host allow-list and cross-origin writes", () => {
 
   // #12 item 4: the 2 MB guard read Content-Length only, so a chunked body to a page action had no limit at all
   it("refuses a chunked body (no Content-Length) except on the upload route", async () => {
-    const chunked = { host: `127.0.0.1:${new URL(server.url).port}`, "content-type": "application/x-www-form-urlencoded", "transfer-encoding": "chunked" };
+    const chunked = {
+      host: `127.0.0.1:${new URL(server.url).port}`,
+      "content-type": "application/x-www-form-urlencoded",
+      "transfer-encoding": "chunked",
+    };
     const answer = await send(`${server.url}/audiences`, "POST", chunked, "intent=save&name=x");
     expect(answer.status).toBe(411);
     expect(answer.body).toMatch(/must announce its length/);
     const local = allowedHosts({});
-    expect(refusal({ method: "POST", path: "/api/uploads", headers: { host: "localhost", "transfer-encoding": "chunked" } } as never, local)).toBeNull();
+    expect(
+      refusal(
+        {
+          method: "POST",
+          path: "/api/uploads",
+          headers: { host: "localhost", "transfer-encoding": "chunked" },
+        } as never,
+        local,
+      ),
+    ).toBeNull();
     expect(refusal({ method: "POST", headers: { host: "localhost", "content-length": "10" } }, local)).toBeNull();
   });
 });

@@ -13,14 +13,35 @@ function read(text: string, chunk = 65_536): { records: CsvRecord[]; problems: C
   const reader = new CsvReader();
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
-  for (let i = 0; i < text.length; i += chunk) reader.push(text.slice(i, i + chunk), false, (r) => records.push(r), (p) => problems.push(p));
-  reader.push("", true, (r) => records.push(r), (p) => problems.push(p));
+  for (let i = 0; i < text.length; i += chunk)
+    reader.push(
+      text.slice(i, i + chunk),
+      false,
+      (r) => records.push(r),
+      (p) => problems.push(p),
+    );
+  reader.push(
+    "",
+    true,
+    (r) => records.push(r),
+    (p) => problems.push(p),
+  );
   return { records, problems };
 }
 
 const post = async (route: string, body: string) => {
-  const mod = (await import(`~/routes/${route}`)) as { action: (a: { request: Request; params: object; context: object }) => Promise<Response> };
-  const res = await mod.action({ request: new Request("http://localhost/api", { method: "POST", body, headers: { "Content-Type": "application/json" } }), params: {}, context: {} });
+  const mod = (await import(`~/routes/${route}`)) as {
+    action: (a: { request: Request; params: object; context: object }) => Promise<Response>;
+  };
+  const res = await mod.action({
+    request: new Request("http://localhost/api", {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json" },
+    }),
+    params: {},
+    context: {},
+  });
   return { status: res.status, error: ((await res.json()) as { error?: string }).error ?? "" };
 };
 
@@ -50,7 +71,9 @@ describe("size limits", () => {
     it("imports a file with a 2 MB description line: the line is rejected, the example quotes 200 characters", async () => {
       const good = readFileSync(fixture("online-retail-rules.csv"), "utf8").trimEnd().split("\n");
       const header = good[0];
-      const body = Array.from({ length: 60 }, (_, i) => good[1 + (i % (good.length - 1))].replace(/^\d+/, String(540000 + i)));
+      const body = Array.from({ length: 60 }, (_, i) =>
+        good[1 + (i % (good.length - 1))].replace(/^\d+/, String(540000 + i)),
+      );
       const bad = `549999,85123A,${"Z".repeat(2_000_000)},6,12/1/2010 8:26,2.55,17850,United Kingdom`;
       const path = join(t.dir, "long-description.csv");
       writeFileSync(path, [header, ...body.slice(0, 30), bad, ...body.slice(30)].join("\n") + "\n");
@@ -64,22 +87,37 @@ describe("size limits", () => {
 
     it("fails a file of over-long lines with a short message", async () => {
       const path = join(t.dir, "all-long.csv");
-      writeFileSync(path, `InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n${`1,2,${"Q".repeat(20_000)},1,12/1/2010 8:26,1,1,UK\n`.repeat(20)}`);
-      const error = await importFile(t.db, path, { name: "all long" }).then(() => null, (e: Error) => e.message);
+      writeFileSync(
+        path,
+        `InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n${`1,2,${"Q".repeat(20_000)},1,12/1/2010 8:26,1,1,UK\n`.repeat(20)}`,
+      );
+      const error = await importFile(t.db, path, { name: "all long" }).then(
+        () => null,
+        (e: Error) => e.message,
+      );
       expect(error).toMatch(/could not be read/);
       expect(error!.length).toBeLessThan(400);
     });
   });
 
   it("refuses bodies over 1 MB (413) and arrays over 100 sets or inputs (400)", async () => {
-    const set = { metric: "proportion", arms: [{ name: "c", users: 100, conversions: 10 }, { name: "t", users: 100, conversions: 12 }] };
+    const set = {
+      metric: "proportion",
+      arms: [
+        { name: "c", users: 100, conversions: 10 },
+        { name: "t", users: 100, conversions: 12 },
+      ],
+    };
     let answer = await post("api.analyze", JSON.stringify(Array.from({ length: 101 }, () => set)));
     expect(answer.status).toBe(400);
     expect(answer.error).toMatch(/at most 100 result sets/);
     answer = await post("api.analyze", JSON.stringify(Array.from({ length: 20_000 }, () => set)));
     expect(answer.status).toBe(413);
     expect(answer.error).toMatch(/over 1,000,000 bytes/);
-    answer = await post("api.power", JSON.stringify(Array.from({ length: 101 }, () => ({ metric: "proportion", baseline: 0.1, mde: 0.02 }))));
+    answer = await post(
+      "api.power",
+      JSON.stringify(Array.from({ length: 101 }, () => ({ metric: "proportion", baseline: 0.1, mde: 0.02 }))),
+    );
     expect(answer.status).toBe(400);
     expect(answer.error).toMatch(/at most 100 inputs/);
     answer = await post("api.plan", JSON.stringify({ budget: 1, candidates: [], pad: "p".repeat(1_100_000) }));

@@ -9,7 +9,12 @@ import { tempDb } from "../support/db";
 // #12 item 8, the smaller defects: each gave a 500, a silent wrong figure or a message that helped no one.
 
 const HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country";
-const sales = (n: number) => Array.from({ length: n }, (_, i) => `${570000 + i},8512${i % 7},ITEM,${1 + (i % 4)},3/${1 + (i % 27)}/2011 10:00,2.55,${17000 + (i % 11)},United Kingdom`);
+const sales = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `${570000 + i},8512${i % 7},ITEM,${1 + (i % 4)},3/${1 + (i % 27)}/2011 10:00,2.55,${17000 + (i % 11)},United Kingdom`,
+  );
 
 let t: ReturnType<typeof tempDb>;
 beforeAll(async () => {
@@ -25,8 +30,14 @@ afterAll(() => {
 });
 
 const call = async (route: string, init: RequestInit) => {
-  const mod = (await import(`~/routes/${route}`)) as { action: (a: { request: Request; params: object; context: object }) => Promise<Response> };
-  const res = await mod.action({ request: new Request("http://localhost/api", { method: "POST", ...init }), params: {}, context: {} });
+  const mod = (await import(`~/routes/${route}`)) as {
+    action: (a: { request: Request; params: object; context: object }) => Promise<Response>;
+  };
+  const res = await mod.action({
+    request: new Request("http://localhost/api", { method: "POST", ...init }),
+    params: {},
+    context: {},
+  });
   return { status: res.status, body: (await res.json()) as { error?: string; errors?: object; customers?: number } };
 };
 
@@ -40,7 +51,10 @@ describe("smaller defects", () => {
   });
 
   it("POST /api/audiences takes a JSON body (it gave a 500), and refuses a JSON array with a 400", async () => {
-    let answer = await call("api.audiences", { body: JSON.stringify({ kind: "segment", segment: "Champions" }), headers: { "Content-Type": "application/json" } });
+    let answer = await call("api.audiences", {
+      body: JSON.stringify({ kind: "segment", segment: "Champions" }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(answer.status).not.toBe(500);
     expect([200, 400]).toContain(answer.status);
     answer = await call("api.audiences", { body: "[1]", headers: { "Content-Type": "application/json" } });
@@ -52,14 +66,18 @@ describe("smaller defects", () => {
     const huge = (i: number) => `57990${i},85123A,HUGE,5,3/2/2011 10:00,999999999999,1700${i},United Kingdom`;
     writeFileSync(path, [HEADER, ...sales(60), huge(1), huge(2)].join("\n") + "\n");
     const report = await importFile(t.db, path, { name: "huge" });
-    expect(report.rejectedExamples.map((e) => e.reason)).toContain("amount would take the file's total past 9,007,199,254,740.991 (2⁵³ thousandths), where sums are no longer exact");
+    expect(report.rejectedExamples.map((e) => e.reason)).toContain(
+      "amount would take the file's total past 9,007,199,254,740.991 (2⁵³ thousandths), where sums are no longer exact",
+    );
     expect(Number.isSafeInteger(Math.round(report.salesRevenue * 1000))).toBe(true);
   });
 
   it("refuses a duplicated Country column, naming both", async () => {
     const path = join(t.dir, "two-countries.csv");
     writeFileSync(path, [`${HEADER},Country`, ...sales(5).map((l) => `${l},France`)].join("\n") + "\n");
-    await expect(importFile(t.db, path, { name: "two countries" })).rejects.toThrow('The column "Country" appears twice (columns 8 and 9): remove or rename one, then import again');
+    await expect(importFile(t.db, path, { name: "two countries" })).rejects.toThrow(
+      'The column "Country" appears twice (columns 8 and 9): remove or rename one, then import again',
+    );
   });
 
   it("refuses CR-only line ends with a message that says so", async () => {

@@ -11,7 +11,7 @@ import { nelderMead } from "~/planning/optimise";
 import { mulberry32 } from "~/lib/random";
 
 const random = mulberry32(20261206);
-const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
 const failures: string[] = [];
 let calls = 0;
 let slowest = { ms: 0, what: "" };
@@ -47,7 +47,8 @@ for (let i = 0; i < 4000; i++) {
   };
   if (metric === "proportion") {
     raw.baseline = pick([1e-12, 1e-6, 0.01, 0.5, 0.99, 1 - 1e-12]);
-    if (random() < 0.8) raw.mde = pick([1e-15, 1e-9, 1e-3, 0.1, 0.5]) * (raw.relative ? 1 : Number(raw.baseline) < 0.5 ? 1 : -1);
+    if (random() < 0.8)
+      raw.mde = pick([1e-15, 1e-9, 1e-3, 0.1, 0.5]) * (raw.relative ? 1 : Number(raw.baseline) < 0.5 ? 1 : -1);
     raw.method = pick(["pooled", "arcsine"]);
   } else {
     raw.sd = pick(SMALL_BIG);
@@ -67,7 +68,10 @@ for (let i = 0; i < 4000; i++) {
   if (parsed.data.mde !== undefined) time(`curve ${what}`, () => powerCurve(parsed.data, pick([20, 1e6, 1e12]), 8));
 }
 // the issue's two reproductions
-for (const raw of [{ metric: "mean", sd: 1, n: 100, alpha: 1e-16 }, { metric: "mean", sd: 1, n: 100, alpha: 1e-15, arms: 10 }]) {
+for (const raw of [
+  { metric: "mean", sd: 1, n: 100, alpha: 1e-16 },
+  { metric: "mean", sd: 1, n: 100, alpha: 1e-15, arms: 10 },
+]) {
   const parsed = powerInputSchema.safeParse(raw);
   if (parsed.success) time(`power ${JSON.stringify(raw)}`, () => analysePower(parsed.data));
 }
@@ -87,9 +91,13 @@ for (const p of PS) {
   time(`dist qnorm(${p})`, () => qnorm(p));
   for (const df of DFS) time(`dist qt(${p}, ${df})`, () => qt(p, df));
 }
-for (const x of [0, 1e-300, 1e-10, 0.5, 1 - 1e-10, 1]) for (const a of [1e-300, 1e-3, 1, 1e6, 1e15]) for (const b of [1e-3, 0.5, 1e6, 1e15]) time(`dist ibeta(${x}, ${a}, ${b})`, () => ibeta(x, a, b));
-for (const x of [0, 1e-300, 1, 1e6, 1e300]) for (const k of [1, 2, 9, 1e6]) time(`dist chiSquareSf(${x}, ${k})`, () => chiSquareSf(x, k));
-for (const z of [0, 0.5, 0.999, 1 - 1e-9]) for (const a of [1e-3, 1, 1e3]) time(`dist hyp2f1(${a}, ${a}, ${a + 1}, ${z})`, () => hyp2f1(a, a, a + 1, z));
+for (const x of [0, 1e-300, 1e-10, 0.5, 1 - 1e-10, 1])
+  for (const a of [1e-300, 1e-3, 1, 1e6, 1e15])
+    for (const b of [1e-3, 0.5, 1e6, 1e15]) time(`dist ibeta(${x}, ${a}, ${b})`, () => ibeta(x, a, b));
+for (const x of [0, 1e-300, 1, 1e6, 1e300])
+  for (const k of [1, 2, 9, 1e6]) time(`dist chiSquareSf(${x}, ${k})`, () => chiSquareSf(x, k));
+for (const z of [0, 0.5, 0.999, 1 - 1e-9])
+  for (const a of [1e-3, 1, 1e3]) time(`dist hyp2f1(${a}, ${a}, ${a + 1}, ${z})`, () => hyp2f1(a, a, a + 1, z));
 
 // 3. Analysis of result sets with extreme counts and sums (through the schema, as POST /api/analyze).
 for (let i = 0; i < 400; i++) {
@@ -105,8 +113,20 @@ for (let i = 0; i < 400; i++) {
     return { name: `a${k}`, n, sum: mean * n, sumSquares: (sd * sd + mean * mean) * n };
   });
   const engine = pick(["fixed", "sequential", "bayesian"] as const);
-  const extra = engine === "sequential" ? { sequential: { tuning: pick([1, 5000, 1e9]) } } : engine === "bayesian" ? { prior: { mean: pick([-1e6, 0, 1]), variance: pick([1e-300, 0.09, 1e300]), proper: pick([true, false]) } } : {};
-  const parsed = resultSetSchema.safeParse({ metric, alpha: pick(ALPHA.filter((a) => a <= 0.5)), arms, engine, inverse: pick([true, false]), ...extra });
+  const extra =
+    engine === "sequential"
+      ? { sequential: { tuning: pick([1, 5000, 1e9]) } }
+      : engine === "bayesian"
+        ? { prior: { mean: pick([-1e6, 0, 1]), variance: pick([1e-300, 0.09, 1e300]), proper: pick([true, false]) } }
+        : {};
+  const parsed = resultSetSchema.safeParse({
+    metric,
+    alpha: pick(ALPHA.filter((a) => a <= 0.5)),
+    arms,
+    engine,
+    inverse: pick([true, false]),
+    ...extra,
+  });
   if (parsed.success) time(`analyze ${JSON.stringify(arms).slice(0, 150)}`, () => analyseResultSet(parsed.data));
   else calls++;
 }
@@ -123,7 +143,8 @@ for (const [name, f] of [
   const ms = performance.now() - t0;
   calls++;
   if (ms > slowest.ms) slowest = { ms, what: `nelderMead ${name}` };
-  if (name === "runaway ridge" && r.status !== "diverged") failures.push(`nelderMead runaway ridge ended "${r.status}" at ${r.x}`);
+  if (name === "runaway ridge" && r.status !== "diverged")
+    failures.push(`nelderMead runaway ridge ended "${r.status}" at ${r.x}`);
 }
 const degenerate = Array.from({ length: 200 }, (_, i) => ({ x: i % 2 ? 0 : 40, tx: i % 2 ? 0 : 50, T: 50 }));
 time("fitBgNbd degenerate", () => {
@@ -135,4 +156,6 @@ time("fitGammaGamma identical values", () => {
   return { status: fit.status };
 });
 
-process.stdout.write(JSON.stringify({ calls, slowest, failures: failures.slice(0, 20), failureCount: failures.length }) + "\n");
+process.stdout.write(
+  JSON.stringify({ calls, slowest, failures: failures.slice(0, 20), failureCount: failures.length }) + "\n",
+);

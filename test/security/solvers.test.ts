@@ -8,7 +8,11 @@ import { ROOT } from "../support/cli";
 
 /** POSTs each body to the route's action in a child process with a time limit; the answers, or a failure if it hung. */
 function post(route: string, bodies: unknown[]): { status: number; body: { error?: string } }[] {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "test/security/call-route.ts", route, JSON.stringify(bodies)], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "test/security/call-route.ts", route, JSON.stringify(bodies)],
+    { cwd: ROOT, encoding: "utf8", timeout: 30_000 },
+  );
   expect(run.signal, "the request did not end within 30 s").toBeNull();
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout);
@@ -30,17 +34,34 @@ describe("solver caps", () => {
   });
 
   it("refuses result sets whose sums overflow the variance", () => {
-    const [answer] = post("api.analyze", [{ metric: "mean", arms: [{ name: "c", n: 2, sum: 2e150, sumSquares: 4e300 }, { name: "t", n: 2, sum: 2, sumSquares: 4 }] }]);
+    const [answer] = post("api.analyze", [
+      {
+        metric: "mean",
+        arms: [
+          { name: "c", n: 2, sum: 2e150, sumSquares: 4e300 },
+          { name: "t", n: 2, sum: 2, sumSquares: 4 },
+        ],
+      },
+    ]);
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatch(/1e100|1e200/);
   });
 
   it("sweeps extreme inputs through every solver under a time limit: each ends, finite or refused with a reason", () => {
     // a child process, so that a search that never ends is killed at the limit instead of hanging the test
-    const run = spawnSync(process.execPath, ["--import", "tsx", "test/security/solver-sweep.ts"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "test/security/solver-sweep.ts"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(run.signal, `the sweep was killed at the time limit:\n${run.stderr}`).toBeNull();
     expect(run.status, run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout) as { calls: number; slowest: { ms: number; what: string }; failures: string[]; failureCount: number };
+    const out = JSON.parse(run.stdout) as {
+      calls: number;
+      slowest: { ms: number; what: string };
+      failures: string[];
+      failureCount: number;
+    };
     expect(out.failures).toEqual([]);
     expect(out.calls).toBeGreaterThan(5_000);
     expect(out.slowest.ms, out.slowest.what).toBeLessThan(3_000);

@@ -12,7 +12,10 @@ export type App = { url: string; page: Page; context: BrowserContext; dir: strin
  * For a browser test file: a temporary folder and database, the built app serving it (with `env`), and a Chromium page;
  * `prepare` runs on the database before the server starts, `init` on the browser context before the first page.
  */
-export function useApp(env: Record<string, string>, hooks: { prepare?: (dbPath: string) => void; init?: (context: BrowserContext) => Promise<unknown> } = {}): App {
+export function useApp(
+  env: Record<string, string>,
+  hooks: { prepare?: (dbPath: string) => void; init?: (context: BrowserContext) => Promise<unknown> } = {},
+): App {
   const app = {} as App;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;

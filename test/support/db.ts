@@ -15,12 +15,34 @@ export function tempDb(): { db: Db; path: string; dir: string; cleanup: () => vo
   const dir = mkdtempSync(join(tmpdir(), "campaign-lab-test-"));
   const path = join(dir, "test.db");
   const db = openDb(path);
-  return { db, path, dir, cleanup: () => (db.$client.open && db.$client.close(), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    db,
+    path,
+    dir,
+    cleanup: () => (db.$client.open && db.$client.close(), rmSync(dir, { recursive: true, force: true })),
+  };
 }
 
 /** Everything a failed import must leave untouched: every row of every table, as a comparable string digest. */
 export function snapshot(db: Db): Record<string, string> {
-  const tables = ["datasets", "settings", "lines", "orders", "products", "customers", "customer_rfm", "persona_runs", "personas", "segment_runs", "audiences", "experiments", "experiment_versions", "assignments", "experiment_results", "experiment_outcomes"];
+  const tables = [
+    "datasets",
+    "settings",
+    "lines",
+    "orders",
+    "products",
+    "customers",
+    "customer_rfm",
+    "persona_runs",
+    "personas",
+    "segment_runs",
+    "audiences",
+    "experiments",
+    "experiment_versions",
+    "assignments",
+    "experiment_results",
+    "experiment_outcomes",
+  ];
   return Object.fromEntries(
     tables.map((t) => {
       const rows = db.$client.prepare(`SELECT * FROM ${t} ORDER BY 1`).all();
@@ -30,7 +52,11 @@ export function snapshot(db: Db): Record<string, string> {
 }
 
 /** Imports a file through the real pipeline (and, with `segments`, derives RFM and personas as the CLI does); its id. */
-export async function importForTest(db: Db, path: string, options: ImportOptions & { segments?: boolean } = {}): Promise<number> {
+export async function importForTest(
+  db: Db,
+  path: string,
+  options: ImportOptions & { segments?: boolean } = {},
+): Promise<number> {
   await importFile(db, path, options);
   const id = activeDatasetId(db)!;
   if (options.segments) computeSegments(db, id);

@@ -3,7 +3,13 @@ import type { Page } from "playwright-core";
 // Browser steps shared by the experiment tests: design a draft on a segment through the form, and start it.
 
 /** Fills the new-experiment form (name, segment, optional arm-2 share) and saves the draft; the new experiment's id. */
-export async function saveDraft(page: Page, url: string, name: string, segment: string, options: { treatmentShare?: number; mde?: number } = {}): Promise<string> {
+export async function saveDraft(
+  page: Page,
+  url: string,
+  name: string,
+  segment: string,
+  options: { treatmentShare?: number; mde?: number } = {},
+): Promise<string> {
   // the form's first live preview is posted once React has hydrated: typing before that could be reset
   const hydrated = page.waitForResponse((r) => r.url().includes("/api/experiments/preview"));
   await page.goto(`${url}/experiments/new`);

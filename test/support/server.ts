@@ -14,7 +14,9 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the built app (`npm start` without the build step: dist/server.js) on a free port; the pid held is the server's own. */
-export async function startServer(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void>; log: () => string }> {
+export async function startServer(
+  env: Record<string, string>,
+): Promise<{ url: string; stop: () => Promise<void>; log: () => string }> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["dist/server.js"], {
     cwd: ROOT,

@@ -62,7 +62,9 @@ describe("A/A experiments: false-positive rate at α = 0.05", () => {
       if (result.absolute.pValue < ALPHA) absolute++;
       if (result.relative.pValue < ALPHA) relative++;
     }
-    console.info(`A/A proportions: false-positive rate ${rate(absolute)} (absolute, pooled z), ${rate(relative)} (relative, delta method)`);
+    console.info(
+      `A/A proportions: false-positive rate ${rate(absolute)} (absolute, pooled z), ${rate(relative)} (relative, delta method)`,
+    );
     expect(rate(absolute)).toBeGreaterThanOrEqual(0.04);
     expect(rate(absolute)).toBeLessThanOrEqual(0.06);
     expect(rate(relative)).toBeGreaterThanOrEqual(0.04);
@@ -76,11 +78,17 @@ describe("A/A experiments: false-positive rate at α = 0.05", () => {
     let absolute = 0;
     let relative = 0;
     for (let s = 0; s < SIMULATIONS; s++) {
-      const result = compareMeans(lognormalArm("control", normal, n, 3, 1), lognormalArm("treatment", normal, n, 3, 1), ALPHA);
+      const result = compareMeans(
+        lognormalArm("control", normal, n, 3, 1),
+        lognormalArm("treatment", normal, n, 3, 1),
+        ALPHA,
+      );
       if (result.absolute.pValue < ALPHA) absolute++;
       if (result.relative.pValue < ALPHA) relative++;
     }
-    console.info(`A/A means: false-positive rate ${rate(absolute)} (absolute, Welch), ${rate(relative)} (relative, delta method)`);
+    console.info(
+      `A/A means: false-positive rate ${rate(absolute)} (absolute, Welch), ${rate(relative)} (relative, delta method)`,
+    );
     expect(rate(absolute)).toBeGreaterThanOrEqual(0.04);
     expect(rate(absolute)).toBeLessThanOrEqual(0.06);
     expect(rate(relative)).toBeGreaterThanOrEqual(0.04);
@@ -90,7 +98,18 @@ describe("A/A experiments: false-positive rate at α = 0.05", () => {
 
 describe("A/B experiments at the planned MDE: rejection rate ≈ the planned power", () => {
   it("10% baseline, +10% relative MDE, α 0.05 two-sided, 80% power (pooled)", () => {
-    const input: PowerInput = { metric: "proportion", baseline: 0.1, mde: 0.1, relative: true, alpha: 0.05, power: 0.8, sides: 2, ratio: 1, arms: 1, method: "pooled" };
+    const input: PowerInput = {
+      metric: "proportion",
+      baseline: 0.1,
+      mde: 0.1,
+      relative: true,
+      alpha: 0.05,
+      power: 0.8,
+      sides: 2,
+      ratio: 1,
+      arms: 1,
+      method: "pooled",
+    };
     const plan = analysePower(input);
     const n = plan.nControl;
     expect(plan.nTreatment).toBe(n);

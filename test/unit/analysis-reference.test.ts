@@ -27,15 +27,33 @@ import {
 type Ref = {
   generator: Record<string, string>;
   anchors: {
-    proportions: { control: ProportionArm; treatment: ProportionArm; alpha: number; published: Published; reference: Expected };
+    proportions: {
+      control: ProportionArm;
+      treatment: ProportionArm;
+      alpha: number;
+      published: Published;
+      reference: Expected;
+    };
     means: { control: MeanArm; treatment: MeanArm; alpha: number; published: Published; reference: Expected };
     srm: { users: number[]; published: { chi2: string; pValue: string; flagged: boolean }; reference: SrmCase }[];
   };
-  proportions: { id: string; alpha: number; control: ProportionArm; treatment: ProportionArm; expected: Expected & { r_prop_test_p: number } }[];
+  proportions: {
+    id: string;
+    alpha: number;
+    control: ProportionArm;
+    treatment: ProportionArm;
+    expected: Expected & { r_prop_test_p: number };
+  }[];
   means: { id: string; alpha: number; control: MeanArm; treatment: MeanArm; expected: Expected & { df: number } }[];
   ratios: {
     alpha: number;
-    arms: { name: string; orders: number[]; revenue: number[]; sums: Omit<RatioArm, "name">; expected: { value: number; variance: number } }[];
+    arms: {
+      name: string;
+      orders: number[];
+      revenue: number[];
+      sums: Omit<RatioArm, "name">;
+      expected: { value: number; variance: number };
+    }[];
     expected: Expected;
   };
   multiplicity: { id: string; p: number[]; holm: number[]; bh: number[] }[];
@@ -86,7 +104,9 @@ const P_ABS = 0;
 function expectClose(actual: number, expected: number, what: string, rel = REL, abs = 0) {
   const tol = Math.max(rel * Math.max(Math.abs(expected), expected === 0 ? 1 : 0), abs);
   if (!(Math.abs(actual - expected) <= tol)) {
-    throw new Error(`${what}: ours ${actual}, reference ${expected} (relative error ${Math.abs(actual - expected) / Math.abs(expected)}, tolerance ${rel})`);
+    throw new Error(
+      `${what}: ours ${actual}, reference ${expected} (relative error ${Math.abs(actual - expected) / Math.abs(expected)}, tolerance ${rel})`,
+    );
   }
 }
 
@@ -173,7 +193,13 @@ describe("compareProportions vs statsmodels proportions_ztest and the unpooled W
   it.each(ref.proportions.map((c) => [c.id, c] as const))("%s", (_id, c) => {
     expectComparison(compareProportions(c.control, c.treatment, c.alpha), c.expected, c.id);
     // R prop.test(correct = FALSE) agrees with statsmodels (checked when generating); ours too
-    expectClose(compareProportions(c.control, c.treatment, c.alpha).absolute.pValue, c.expected.r_prop_test_p, `${c.id} vs R prop.test`, REL, P_ABS);
+    expectClose(
+      compareProportions(c.control, c.treatment, c.alpha).absolute.pValue,
+      c.expected.r_prop_test_p,
+      `${c.id} vs R prop.test`,
+      REL,
+      P_ABS,
+    );
   });
 });
 
@@ -210,7 +236,8 @@ describe("ratio metrics: delta method vs a direct NumPy computation", () => {
       expect(arms[i].n).toBe(a.sums.n);
       expect(arms[i].den).toBe(a.sums.den);
       expect(arms[i].denSquares).toBe(a.sums.denSquares);
-      for (const k of ["num", "numSquares", "cross"] as const) expectClose(arms[i][k], a.sums[k], `${a.name} ${k}`, 1e-12);
+      for (const k of ["num", "numSquares", "cross"] as const)
+        expectClose(arms[i][k], a.sums[k], `${a.name} ${k}`, 1e-12);
     });
   });
 

@@ -39,7 +39,9 @@ describe("KPIs", () => {
   });
 
   it("compares with the previous period of the same length", () => {
-    const r = kpiReport(facts, scopeOf(facts, { from: "2011-02-01", to: "2011-03-31" }), (d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
+    const r = kpiReport(facts, scopeOf(facts, { from: "2011-02-01", to: "2011-03-31" }), (d) =>
+      new Date(d * 86_400_000).toISOString().slice(0, 10),
+    );
     expect(r.period).toEqual({ from: "2011-02-01", to: "2011-03-31" });
     expect(r.previousPeriod).toEqual({ from: "2010-12-04", to: "2011-01-31" }); // 59 days before
     expect(r.current).toMatchObject({ revenue: 315, orders: 4, customers: 3 });
@@ -49,8 +51,18 @@ describe("KPIs", () => {
   });
 
   it("filters by country", () => {
-    expect(kpisFor(facts, scopeOf(facts, { country: "France" }))).toMatchObject({ revenue: 100, orders: 2, customers: 1, repeatCustomerRate: 1 });
-    expect(kpisFor(facts, scopeOf(facts, { country: "Atlantis" }))).toMatchObject({ hasData: false, revenue: 0, orders: 0, averageOrderValue: null });
+    expect(kpisFor(facts, scopeOf(facts, { country: "France" }))).toMatchObject({
+      revenue: 100,
+      orders: 2,
+      customers: 1,
+      repeatCustomerRate: 1,
+    });
+    expect(kpisFor(facts, scopeOf(facts, { country: "Atlantis" }))).toMatchObject({
+      hasData: false,
+      revenue: 0,
+      orders: 0,
+      averageOrderValue: null,
+    });
   });
 });
 
@@ -58,14 +70,69 @@ describe("monthly", () => {
   it("runs from the first to the last month, zeros included, with new customers by first purchase", () => {
     expect(monthly(facts, all())).toEqual([
       // the data runs from 3 January (C900) to 20 May: January and May are partial months (issue 14)
-      { month: "2011-01", revenue: 240, orders: 4, customers: 2, newCustomers: 2, returningCustomers: 0, days: 29, daysInMonth: 31, partial: true },
-      { month: "2011-02", revenue: 225, orders: 2, customers: 1, newCustomers: 1, returningCustomers: 0, days: 28, daysInMonth: 28, partial: false }, // B: new in Feb despite the January cancellation
-      { month: "2011-03", revenue: 90, orders: 2, customers: 2, newCustomers: 1, returningCustomers: 1, days: 31, daysInMonth: 31, partial: false },
-      { month: "2011-04", revenue: 0, orders: 0, customers: 0, newCustomers: 0, returningCustomers: 0, days: 30, daysInMonth: 30, partial: false },
-      { month: "2011-05", revenue: 40, orders: 1, customers: 1, newCustomers: 0, returningCustomers: 1, days: 20, daysInMonth: 31, partial: true },
+      {
+        month: "2011-01",
+        revenue: 240,
+        orders: 4,
+        customers: 2,
+        newCustomers: 2,
+        returningCustomers: 0,
+        days: 29,
+        daysInMonth: 31,
+        partial: true,
+      },
+      {
+        month: "2011-02",
+        revenue: 225,
+        orders: 2,
+        customers: 1,
+        newCustomers: 1,
+        returningCustomers: 0,
+        days: 28,
+        daysInMonth: 28,
+        partial: false,
+      }, // B: new in Feb despite the January cancellation
+      {
+        month: "2011-03",
+        revenue: 90,
+        orders: 2,
+        customers: 2,
+        newCustomers: 1,
+        returningCustomers: 1,
+        days: 31,
+        daysInMonth: 31,
+        partial: false,
+      },
+      {
+        month: "2011-04",
+        revenue: 0,
+        orders: 0,
+        customers: 0,
+        newCustomers: 0,
+        returningCustomers: 0,
+        days: 30,
+        daysInMonth: 30,
+        partial: false,
+      },
+      {
+        month: "2011-05",
+        revenue: 40,
+        orders: 1,
+        customers: 1,
+        newCustomers: 0,
+        returningCustomers: 1,
+        days: 20,
+        daysInMonth: 31,
+        partial: true,
+      },
     ]);
     // a filter that cuts a month marks it too: 10 to 28 February is 19 of 28 days
-    expect(monthly(facts, scopeOf(facts, { from: "2011-02-10", to: "2011-03-31" })).map((m) => [m.month, m.days, m.partial])).toEqual([["2011-02", 19, true], ["2011-03", 31, false]]);
+    expect(
+      monthly(facts, scopeOf(facts, { from: "2011-02-10", to: "2011-03-31" })).map((m) => [m.month, m.days, m.partial]),
+    ).toEqual([
+      ["2011-02", 19, true],
+      ["2011-03", 31, false],
+    ]);
   });
 });
 
@@ -125,7 +192,9 @@ describe("revenue", () => {
       ["P3", 85, 100, 15, 0.9352],
       ["P5", 35, 35, 0, 1],
     ]);
-    expect(p.curve).toEqual([1, 2, 3, 4, 5].map((rank, i) => ({ rank, cumulativeShare: p.products[i].cumulativeShare })));
+    expect(p.curve).toEqual(
+      [1, 2, 3, 4, 5].map((rank, i) => ({ rank, cumulativeShare: p.products[i].cumulativeShare })),
+    );
     expect(p.products[2]).toMatchObject({ description: "RED MUG", quantity: 20, orders: 3 });
     expect(mostReturned(facts, all())).toEqual([
       { stockCode: "P4", description: "PINK TEAPOT", returnedValue: 20, returnedQuantity: 1 },
@@ -139,7 +208,17 @@ describe("revenue", () => {
     const cells: [number, number, number][] = [];
     s.weekdayHour.forEach((row, d) => row.forEach((n, h) => n && cells.push([d, h, n])));
     // Mon 10 Jan 10h; Tue 1 Mar 15h; Wed 5 Jan 9h, 2 Feb 13h, 9 Feb 14h; Thu 20 Jan 12h, 10 Mar 16h; Fri 20 May 10h; Sat 15 Jan 11h
-    expect(cells).toEqual([[0, 10, 1], [1, 15, 1], [2, 9, 1], [2, 13, 1], [2, 14, 1], [3, 12, 1], [3, 16, 1], [4, 10, 1], [5, 11, 1]]);
+    expect(cells).toEqual([
+      [0, 10, 1],
+      [1, 15, 1],
+      [2, 9, 1],
+      [2, 13, 1],
+      [2, 14, 1],
+      [3, 12, 1],
+      [3, 16, 1],
+      [4, 10, 1],
+      [5, 11, 1],
+    ]);
   });
 });
 
@@ -149,33 +228,57 @@ describe("insights", () => {
     const byKey = Object.fromEntries(insights(facts, all()).map((i) => [i.key, i]));
     expect(byKey.concentration.text).toBe("The top 20% of customers (1 of 4) bring 38.5% of customer revenue.");
     expect(byKey.seasonality.values).toMatchObject({ peak: "2011-02", weakest: "2011-04", weakestRevenue: 0 });
-    expect(byKey.seasonality.text).toMatch(/^February 2011 is the peak month \(£225\.00 revenue, 2 orders\); April 2011 is the weakest \(£0\.00\), counting only months the period covers in full \(January 2011 is partial \(29 of 31 days\); May 2011 is partial \(20 of 31 days\)\)\.$/);
+    expect(byKey.seasonality.text).toMatch(
+      /^February 2011 is the peak month \(£225\.00 revenue, 2 orders\); April 2011 is the weakest \(£0\.00\), counting only months the period covers in full \(January 2011 is partial \(29 of 31 days\); May 2011 is partial \(20 of 31 days\)\)\.$/,
+    );
     // the data ends on 20 May, so May (each cohort's last column) is left out: month 2 = Jan cohort 1/2 + Feb cohort 0/1
-    expect(byKey.retention.text).toBe("Month-1 retention averages 0.0% across cohorts (weighted by cohort size, complete months only); after that, retention falls most from month 2 to month 3 (33.3% → 0.0%).");
+    expect(byKey.retention.text).toBe(
+      "Month-1 retention averages 0.0% across cohorts (weighted by cohort size, complete months only); after that, retention falls most from month 2 to month 3 (33.3% → 0.0%).",
+    );
     expect(byKey.repeat.text).toBe("75.0% of the 4 customers ordered more than once in the period.");
-    expect(byKey.market.text).toBe("The largest market outside United Kingdom is France: £100.00 (16.8% of revenue, 1 customer).");
-    expect(byKey.refunds.text).toBe("Cancellations amount to 5.9% of sales value; the most returned products are PINK TEAPOT (£20.00), GREEN LAMP (£15.00).");
+    expect(byKey.market.text).toBe(
+      "The largest market outside United Kingdom is France: £100.00 (16.8% of revenue, 1 customer).",
+    );
+    expect(byKey.refunds.text).toBe(
+      "Cancellations amount to 5.9% of sales value; the most returned products are PINK TEAPOT (£20.00), GREEN LAMP (£15.00).",
+    );
     expect(byKey["second-purchase"].values).toMatchObject({ day30: 0.5 });
   });
 });
 
 describe("reports", () => {
   it("gives the contract shapes for monthly and cohorts", () => {
-    expect(buildReport(facts, "monthly", {})).toMatchObject({ filter: { from: "2011-01-03", to: "2011-05-20", country: null }, monthly: expect.any(Array) });
-    expect((buildReport(facts, "cohorts", { country: "France" }) as { cohorts: unknown[] }).cohorts[2]).toEqual({ month: "2011-03", size: 1, active: [1, 0, 1], revenue: [60, 0, 40] });
+    expect(buildReport(facts, "monthly", {})).toMatchObject({
+      filter: { from: "2011-01-03", to: "2011-05-20", country: null },
+      monthly: expect.any(Array),
+    });
+    expect((buildReport(facts, "cohorts", { country: "France" }) as { cohorts: unknown[] }).cohorts[2]).toEqual({
+      month: "2011-03",
+      size: 1,
+      active: [1, 0, 1],
+      revenue: [60, 0, 40],
+    });
   });
 
   it("exports tables with formula injection neutralised and numbers kept as numbers", () => {
     const [products] = reportTables(facts, "products", {});
     const csv = toCsv(products.header, products.rows);
     expect(csv).toContain(`5,P5,"'=HYPERLINK(""x"") CARD",35,35,0,7,2,0.0648,1\r\n`); // 35 / 540
-    expect(csv.split("\r\n")[0]).toBe("rank,stock_code,description,net_revenue (GBP),sales (GBP),returns (GBP),quantity,orders,share,cumulative_share");
+    expect(csv.split("\r\n")[0]).toBe(
+      "rank,stock_code,description,net_revenue (GBP),sales (GBP),returns (GBP),quantity,orders,share,cumulative_share",
+    );
   });
 
   it("validates filters", () => {
-    expect(filterFromSearch(new URLSearchParams("from=2011-02-01&to=2011-03-31&country=France")).data).toEqual({ from: "2011-02-01", to: "2011-03-31", country: "France" });
+    expect(filterFromSearch(new URLSearchParams("from=2011-02-01&to=2011-03-31&country=France")).data).toEqual({
+      from: "2011-02-01",
+      to: "2011-03-31",
+      country: "France",
+    });
     expect(filterFromSearch(new URLSearchParams("from=&to=")).data).toEqual({});
     expect(filterFromSearch(new URLSearchParams("from=2011-02-30")).success).toBe(false);
-    expect(filterFromSearch(new URLSearchParams("from=2011-03-01&to=2011-02-01")).error?.issues[0].message).toBe("from is after to");
+    expect(filterFromSearch(new URLSearchParams("from=2011-03-01&to=2011-02-01")).error?.issues[0].message).toBe(
+      "from is after to",
+    );
   });
 });

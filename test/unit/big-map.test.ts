@@ -23,6 +23,10 @@ describe("BigMap", () => {
     m.set("a", undefined).set("b", 1).set("c", 2);
     expect(m.has("a")).toBe(true);
     expect(m.get("a")).toBeUndefined();
-    expect([...m]).toEqual([["a", undefined], ["b", 1], ["c", 2]]);
+    expect([...m]).toEqual([
+      ["a", undefined],
+      ["b", 1],
+      ["c", 2],
+    ]);
   });
 });

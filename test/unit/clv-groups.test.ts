@@ -5,15 +5,40 @@ import { clvCsvRow, valueByGroup, type CustomerValue, type ValueModel } from "~/
 // by construction (Fader, Hardie & Lee 2005, eq. 11), so a group's P(alive) is averaged over its repeat buyers only.
 
 const customer = (id: string, segment: string, x: number, pAlive: number): CustomerValue => ({
-  index: 0, customerId: id, x, tx: x ? 10 : 0, T: 40, m: x ? 20 : 0, firstValue: 20, holdout: 0, revenue: 100, orders: x + 1, activeMonths: x + 1,
-  pAlive, purchases30: 0.1, purchases90: 0.3, purchases365: 1, expectedValue: 20, revenue365: 20, segment, persona: "",
+  index: 0,
+  customerId: id,
+  x,
+  tx: x ? 10 : 0,
+  T: 40,
+  m: x ? 20 : 0,
+  firstValue: 20,
+  holdout: 0,
+  revenue: 100,
+  orders: x + 1,
+  activeMonths: x + 1,
+  pAlive,
+  purchases30: 0.1,
+  purchases90: 0.3,
+  purchases365: 1,
+  expectedValue: 20,
+  revenue365: 20,
+  segment,
+  persona: "",
 });
 
-const model = (rows: CustomerValue[]) => ({ rows } as unknown as ValueModel);
+const model = (rows: CustomerValue[]) => ({ rows }) as unknown as ValueModel;
 
 describe("P(alive) by segment", () => {
   it("averages over repeat buyers, ignoring one-time buyers' P(alive) = 1", () => {
-    const groups = valueByGroup(model([customer("a", "Lost", 0, 1), customer("b", "Lost", 0, 1), customer("c", "Lost", 2, 0.2), customer("d", "Lost", 3, 0.4)]), "segment");
+    const groups = valueByGroup(
+      model([
+        customer("a", "Lost", 0, 1),
+        customer("b", "Lost", 0, 1),
+        customer("c", "Lost", 2, 0.2),
+        customer("d", "Lost", 3, 0.4),
+      ]),
+      "segment",
+    );
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ group: "Lost", customers: 4, repeatBuyers: 2 });
     expect(groups[0].pAlive).toBeCloseTo(0.3, 12); // (0.2 + 0.4) / 2, not (1 + 1 + 0.2 + 0.4) / 4 = 0.65

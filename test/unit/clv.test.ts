@@ -1,14 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { Random } from "../../seed/random";
-import { bgnbdLogLikelihood, conditionalExpectedPurchases, expectedAverageValue, expectedPurchases, fitBgNbd, fitGammaGamma, hyp2f1, probabilityAlive } from "~/planning/clv";
+import {
+  bgnbdLogLikelihood,
+  conditionalExpectedPurchases,
+  expectedAverageValue,
+  expectedPurchases,
+  fitBgNbd,
+  fitGammaGamma,
+  hyp2f1,
+  probabilityAlive,
+} from "~/planning/clv";
 import { nelderMead } from "~/planning/optimise";
 import { fixture } from "../support/db";
 
 // test/fixtures/cdnow_summary.csv: the CDNOW calibration summary as published with the models (copied from
 // ../shared/data). Published estimates (Fader, Hardie & Lee 2005; ../shared/data/README.md): BG/NBD r 0.243,
 // α 4.414, a 0.793, b 2.426, log-likelihood −9,582.4; Gamma-Gamma on the 946 repeat buyers p 6.25, q 3.74, v 15.44.
-const rows = readFileSync(fixture("cdnow_summary.csv"), "utf8").trim().split(/\r?\n/).slice(1).map((l) => l.split(",").map(Number));
+const rows = readFileSync(fixture("cdnow_summary.csv"), "utf8")
+  .trim()
+  .split(/\r?\n/)
+  .slice(1)
+  .map((l) => l.split(",").map(Number));
 const customers = rows.map(([, x, tx, T]) => ({ x, tx, T }));
 const PUBLISHED = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const sig3 = (x: number) => Number(x.toPrecision(3));
@@ -17,7 +30,12 @@ describe("BG/NBD on CDNOW", () => {
   const fit = fitBgNbd(customers);
   it("reproduces the published estimates to 3 significant digits and the log-likelihood", () => {
     expect(customers).toHaveLength(2357);
-    expect({ r: sig3(fit.r), alpha: sig3(fit.alpha), a: sig3(fit.a), b: sig3(fit.b) }).toEqual({ r: 0.243, alpha: 4.41, a: 0.793, b: 2.43 });
+    expect({ r: sig3(fit.r), alpha: sig3(fit.alpha), a: sig3(fit.a), b: sig3(fit.b) }).toEqual({
+      r: 0.243,
+      alpha: 4.41,
+      a: 0.793,
+      b: 2.43,
+    });
     expect(fit.logLikelihood).toBeCloseTo(-9582.43, 1);
   });
 
@@ -58,7 +76,10 @@ describe("BG/NBD on CDNOW", () => {
 
   it("the log-likelihood of a non-repeater has its closed form", () => {
     // x = 0: LL = r ln α − r ln(α + T)
-    expect(bgnbdLogLikelihood(PUBLISHED, { x: 0, tx: 0, T: 38.86 })).toBeCloseTo(0.243 * Math.log(4.414) - 0.243 * Math.log(4.414 + 38.86), 12);
+    expect(bgnbdLogLikelihood(PUBLISHED, { x: 0, tx: 0, T: 38.86 })).toBeCloseTo(
+      0.243 * Math.log(4.414) - 0.243 * Math.log(4.414 + 38.86),
+      12,
+    );
   });
 });
 

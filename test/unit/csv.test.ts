@@ -30,12 +30,12 @@ function expectChunkingInvariant(text: string) {
 }
 
 const SAMPLE =
-  'InvoiceNo,StockCode,Description,Quantity\r\n' +
+  "InvoiceNo,StockCode,Description,Quantity\r\n" +
   '536365,85123A,"WHITE HANGING HEART, T-LIGHT HOLDER",6\r\n' +
   '536366,22423,"REGENCY ""CAKESTAND"" 3 TIER",2\r\n' +
-  '\r\n' +
+  "\r\n" +
   '536367,84879,"MULTI\r\nLINE, with ""quotes""",32\r\n' +
-  '536368,22960,PLAIN,1\r\n';
+  "536368,22960,PLAIN,1\r\n";
 
 describe("CsvReader: basic records", () => {
   it("splits LF lines into fields with 1-based line numbers", () => {
@@ -154,11 +154,26 @@ describe("CsvReader: empty lines and the end of input", () => {
     const reader = new CsvReader();
     const records: CsvRecord[] = [];
     const problems: CsvProblem[] = [];
-    reader.push("a,b\nc,d", false, (r) => records.push(r), (p) => problems.push(p));
+    reader.push(
+      "a,b\nc,d",
+      false,
+      (r) => records.push(r),
+      (p) => problems.push(p),
+    );
     expect(records.map((r) => r.fields)).toEqual([["a", "b"]]);
-    reader.push("", false, (r) => records.push(r), (p) => problems.push(p));
+    reader.push(
+      "",
+      false,
+      (r) => records.push(r),
+      (p) => problems.push(p),
+    );
     expect(records).toHaveLength(1);
-    reader.push("", true, (r) => records.push(r), (p) => problems.push(p));
+    reader.push(
+      "",
+      true,
+      (r) => records.push(r),
+      (p) => problems.push(p),
+    );
     expect(records.map((r) => [r.line, r.fields])).toEqual([
       [1, ["a", "b"]],
       [2, ["c", "d"]],
@@ -167,7 +182,11 @@ describe("CsvReader: empty lines and the end of input", () => {
   });
 
   it("continues a partial last line with the next chunk", () => {
-    expect(read(["a,b\nc,", "d\ne,f"]).records.map((r) => r.fields)).toEqual([["a", "b"], ["c", "d"], ["e", "f"]]);
+    expect(read(["a,b\nc,", "d\ne,f"]).records.map((r) => r.fields)).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+      ["e", "f"],
+    ]);
   });
 
   it("flushes a final line ending in CR only", () => {
@@ -212,7 +231,7 @@ describe("CsvReader: unclosed quotes", () => {
 });
 
 describe("CsvReader: chunking does not change the result", () => {
-  it("for the sample, cut at every position (inside quotes, between CR and LF, inside \"\")", () => {
+  it('for the sample, cut at every position (inside quotes, between CR and LF, inside "")', () => {
     const expected = expectChunkingInvariant(SAMPLE);
     expect(expected.records).toHaveLength(5);
   });
@@ -265,10 +284,10 @@ describe("CsvReader: chunking does not change the result", () => {
     expect(expected.problems).toEqual([]);
     expect(expected.records).toHaveLength(201);
     let seed = 12345;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let trial = 0; trial < 50; trial++) {
       const chunks: string[] = [];
-      for (let pos = 0; pos < text.length; ) {
+      for (let pos = 0; pos < text.length;) {
         const size = 1 + Math.floor(rand() * 40);
         chunks.push(text.slice(pos, pos + size));
         pos += size;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { currencySchema, defaultCurrency, formatMoney, formatMoneyCompact, moneyHeader, moneyHeaders, optionalCurrencySchema } from "~/lib/currency";
+import {
+  currencySchema,
+  defaultCurrency,
+  formatMoney,
+  formatMoneyCompact,
+  moneyHeader,
+  moneyHeaders,
+  optionalCurrencySchema,
+} from "~/lib/currency";
 import { effectText, setActiveCurrency } from "~/components/format";
 
 // The one money formatter (issue 14): Intl.NumberFormat with the data set's ISO 4217 code, en-GB grouping.
@@ -24,11 +32,19 @@ describe("currency", () => {
   });
 
   it("defaults to GBP for the two Online Retail layouts only", () => {
-    expect([defaultCurrency("online-retail"), defaultCurrency("online-retail-ii"), defaultCurrency("mapped")]).toEqual(["GBP", "GBP", null]);
+    expect([defaultCurrency("online-retail"), defaultCurrency("online-retail-ii"), defaultCurrency("mapped")]).toEqual([
+      "GBP",
+      "GBP",
+      null,
+    ]);
   });
 
   it("names the currency on a CSV's money columns only", () => {
-    expect(moneyHeaders(["campaign", "spend", "return_per_spend"], ["spend"], "GBP")).toEqual(["campaign", "spend (GBP)", "return_per_spend"]);
+    expect(moneyHeaders(["campaign", "spend", "return_per_spend"], ["spend"], "GBP")).toEqual([
+      "campaign",
+      "spend (GBP)",
+      "return_per_spend",
+    ]);
     expect(moneyHeaders(["campaign", "spend"], ["spend"], null)).toEqual(["campaign", "spend"]);
   });
 

@@ -60,9 +60,12 @@ describe("parseDate: D/M/YYYY H:MM", () => {
     expect(parseDate(text, f)).toBe(iso);
   });
 
-  it.each(["1/13/2011", "30/2/2011", "29/2/2011", "31/4/2011", "1/1/2011 24:00", "1/1/2011 12:60"])("%j → null", (text) => {
-    expect(parseDate(text, f)).toBeNull();
-  });
+  it.each(["1/13/2011", "30/2/2011", "29/2/2011", "31/4/2011", "1/1/2011 24:00", "1/1/2011 12:60"])(
+    "%j → null",
+    (text) => {
+      expect(parseDate(text, f)).toBeNull();
+    },
+  );
 
   it("reads the same text differently from M/D", () => {
     expect(parseDate("3/4/2011 10:00", "M/D/YYYY H:MM")).toBe("2011-03-04T10:00:00");
@@ -125,9 +128,12 @@ describe("parseDate: YYYYMMDD", () => {
     expect(parseDate(text, f)).toBe(iso);
   });
 
-  it.each(["19971301", "19970230", "20110229", "19970100", "1997011", "199701011", "1997-01-01", "abcdefgh", ""])("%j → null", (text) => {
-    expect(parseDate(text, f)).toBeNull();
-  });
+  it.each(["19971301", "19970230", "20110229", "19970100", "1997011", "199701011", "1997-01-01", "abcdefgh", ""])(
+    "%j → null",
+    (text) => {
+      expect(parseDate(text, f)).toBeNull();
+    },
+  );
 });
 
 describe("detectDateFormat", () => {

@@ -73,8 +73,18 @@ describe("LineSet", () => {
   it("keeps every earlier entry when it grows beyond its initial capacity", () => {
     const set = new LineSet();
     const N = 300_000;
-    const line = (i: number) => [String(536365 + (i >> 4)), `SKU${i}`, "DESC", String(i % 97), "12/1/2010 8:26", "2.55", String(12346 + (i % 4000)), "United Kingdom"];
-    for (let i = 0; i < N; i++) if (!set.add(line(i))) throw new Error(`line ${i} reported as a duplicate on first add`);
+    const line = (i: number) => [
+      String(536365 + (i >> 4)),
+      `SKU${i}`,
+      "DESC",
+      String(i % 97),
+      "12/1/2010 8:26",
+      "2.55",
+      String(12346 + (i % 4000)),
+      "United Kingdom",
+    ];
+    for (let i = 0; i < N; i++)
+      if (!set.add(line(i))) throw new Error(`line ${i} reported as a duplicate on first add`);
     let firstAddedAgain = -1;
     for (let i = 0; i < N; i++) {
       if (set.add(line(i))) {

@@ -5,7 +5,8 @@ import { IncrementalDecoder } from "~/ingest/encoding";
 function decodeAll(chunks: (number[] | string | Buffer)[]) {
   const d = new IncrementalDecoder();
   let text = "";
-  for (const c of chunks) text += d.decode(Buffer.isBuffer(c) ? c : typeof c === "string" ? Buffer.from(c, "latin1") : Buffer.from(c));
+  for (const c of chunks)
+    text += d.decode(Buffer.isBuffer(c) ? c : typeof c === "string" ? Buffer.from(c, "latin1") : Buffer.from(c));
   text += d.end();
   return { text, encoding: d.encoding, hadBom: d.hadBom };
 }
@@ -54,21 +55,25 @@ describe("IncrementalDecoder", () => {
     expect(r.hadBom).toBe(false);
   });
 
-  it.each(([
-    [0xa3, "£"],
-    [0x80, "€"],
-    [0x92, "’"],
-    [0x91, "‘"],
-    [0x93, "“"],
-    [0x94, "”"],
-    [0x96, "–"],
-    [0x97, "—"],
-    [0x85, "…"],
-    [0x99, "™"],
-    [0x9f, "Ÿ"],
-    [0xe9, "é"],
-    [0xff, "ÿ"],
-  ] as [number, string][]).map(([byte, char]) => [(byte as number).toString(16).toUpperCase(), byte, char] as const))("reads byte 0x%s (%i) as Windows-1252 %s", (_hex, byte, char) => {
+  it.each(
+    (
+      [
+        [0xa3, "£"],
+        [0x80, "€"],
+        [0x92, "’"],
+        [0x91, "‘"],
+        [0x93, "“"],
+        [0x94, "”"],
+        [0x96, "–"],
+        [0x97, "—"],
+        [0x85, "…"],
+        [0x99, "™"],
+        [0x9f, "Ÿ"],
+        [0xe9, "é"],
+        [0xff, "ÿ"],
+      ] as [number, string][]
+    ).map(([byte, char]) => [(byte as number).toString(16).toUpperCase(), byte, char] as const),
+  )("reads byte 0x%s (%i) as Windows-1252 %s", (_hex, byte, char) => {
     const r = decodeAll([[0x61, byte, 0x62]]);
     expect(r).toEqual({ text: `a${char}b`, encoding: "windows-1252", hadBom: false });
   });
@@ -80,7 +85,9 @@ describe("IncrementalDecoder", () => {
   });
 
   it("decodes a whole Windows-1252 line", () => {
-    const r = decodeAll([Buffer.from([...Buffer.from("Price,"), 0xa3, ...Buffer.from("1 OFF "), 0x80, 0x92, 0x0d, 0x0a])]);
+    const r = decodeAll([
+      Buffer.from([...Buffer.from("Price,"), 0xa3, ...Buffer.from("1 OFF "), 0x80, 0x92, 0x0d, 0x0a]),
+    ]);
     expect(r).toEqual({ text: "Price,£1 OFF €’\r\n", encoding: "windows-1252", hadBom: false });
   });
 
@@ -90,9 +97,19 @@ describe("IncrementalDecoder", () => {
   });
 
   it("decodes a UTF-8 character split across two chunks", () => {
-    expect(decodeAll([[0x61, 0xc2], [0xa3, 0x62]])).toEqual({ text: "a£b", encoding: "utf-8", hadBom: false });
+    expect(
+      decodeAll([
+        [0x61, 0xc2],
+        [0xa3, 0x62],
+      ]),
+    ).toEqual({ text: "a£b", encoding: "utf-8", hadBom: false });
     // € is E2 82 AC, split after one and after two bytes
-    expect(decodeAll([[0x61, 0xe2], [0x82, 0xac]]).text).toBe("a€");
+    expect(
+      decodeAll([
+        [0x61, 0xe2],
+        [0x82, 0xac],
+      ]).text,
+    ).toBe("a€");
     expect(decodeAll([[0x61, 0xe2, 0x82], [0xac]]).text).toBe("a€");
     // a 4-byte character, one byte per chunk
     const clef = [...Buffer.from("𝄞", "utf8")];
@@ -136,11 +153,26 @@ describe("IncrementalDecoder: decisions across chunk boundaries", () => {
     return { text, encoding: d.encoding };
   };
   it("judges a first non-ASCII byte at a chunk's end with the next chunk (Windows-1252 é)", () => {
-    expect(run([[0x43, 0x41, 0x46, 0xe9], [0x2c, 0x31, 0x0d, 0x0a]])).toEqual({ text: "CAFé,1\r\n", encoding: "windows-1252" });
-    expect(run([[0x61, 0xc2], [0x20, 0x62]])).toEqual({ text: "aÂ b", encoding: "windows-1252" });
+    expect(
+      run([
+        [0x43, 0x41, 0x46, 0xe9],
+        [0x2c, 0x31, 0x0d, 0x0a],
+      ]),
+    ).toEqual({ text: "CAFé,1\r\n", encoding: "windows-1252" });
+    expect(
+      run([
+        [0x61, 0xc2],
+        [0x20, 0x62],
+      ]),
+    ).toEqual({ text: "aÂ b", encoding: "windows-1252" });
   });
   it("judges a UTF-8 character split at the first non-ASCII byte as UTF-8", () => {
-    expect(run([[0x61, 0xc2], [0xa3, 0x62]])).toEqual({ text: "a£b", encoding: "utf-8" });
+    expect(
+      run([
+        [0x61, 0xc2],
+        [0xa3, 0x62],
+      ]),
+    ).toEqual({ text: "a£b", encoding: "utf-8" });
   });
   it("finds a BOM split over the first chunks", () => {
     expect(run([[0xef], [0xbb, 0xbf, 0x61]])).toEqual({ text: "a", encoding: "utf-8-bom" });

@@ -25,7 +25,8 @@ function arrivals(random: () => number): number[] {
   return out;
 }
 
-const excludesZero = (ci: [number | null, number | null] | null) => ci !== null && ((ci[0] !== null && ci[0] > 0) || (ci[1] !== null && ci[1] < 0));
+const excludesZero = (ci: [number | null, number | null] | null) =>
+  ci !== null && ((ci[0] !== null && ci[0] > 0) || (ci[1] !== null && ci[1] < 0));
 
 describe("A/A calibration: 2,000 tests × 10 looks", () => {
   it("fixed-horizon peeking inflates false positives; sequential stays at or below α; Bayesian 95% chance to win ≈ 5% at one look", () => {
@@ -42,14 +43,19 @@ describe("A/A calibration: 2,000 tests × 10 looks", () => {
       let seqHit = false;
       for (let look = 0; look < LOOKS; look++) {
         const users = PER_LOOK * (look + 1);
-        const pair = { kind: "proportion", control: { name: "A", users, conversions: a[look] }, treatment: { name: "B", users, conversions: b[look] } } as const;
+        const pair = {
+          kind: "proportion",
+          control: { name: "A", users, conversions: a[look] },
+          treatment: { name: "B", users, conversions: b[look] },
+        } as const;
         const fixed = compareWithEngine(pair, settings("fixed")).relative;
         if (excludesZero(fixed.ci)) {
           fixedHit = true;
           if (look === LOOKS - 1) fixedLastLook++;
         }
         if (excludesZero(compareWithEngine(pair, settings("sequential")).relative.ci)) seqHit = true;
-        if (look === LOOKS - 1 && compareWithEngine(pair, settings("bayesian")).relative.chanceToWin! >= 0.95) bayesLastLook++;
+        if (look === LOOKS - 1 && compareWithEngine(pair, settings("bayesian")).relative.chanceToWin! >= 0.95)
+          bayesLastLook++;
       }
       if (fixedHit) fixedAnyLook++;
       if (seqHit) sequentialAnyLook++;

@@ -13,8 +13,16 @@ const r5 = (x: number | null | undefined) => (x === null || x === undefined ? x 
 const prop = (name: string, users: number, conversions: number) => ({ name, users, conversions });
 const mean = (name: string, n: number, sum: number, sumSquares: number) => ({ name, n, sum, sumSquares });
 const binom4951: MetricPair = { kind: "proportion", control: prop("A", 100, 49), treatment: prop("B", 100, 51) };
-const norm10: MetricPair = { kind: "mean", control: mean("A", 10, 100, 1002.25), treatment: mean("B", 10, 105, 1111.5) };
-const seqMeans: MetricPair = { kind: "mean", control: mean("A", 3000, 1396.87, 52377.9767), treatment: mean("B", 3461, 2422.7, 134698.29) };
+const norm10: MetricPair = {
+  kind: "mean",
+  control: mean("A", 10, 100, 1002.25),
+  treatment: mean("B", 10, 105, 1111.5),
+};
+const seqMeans: MetricPair = {
+  kind: "mean",
+  control: mean("A", 3000, 1396.87, 52377.9767),
+  treatment: mean("B", 3461, 2422.7, 134698.29),
+};
 
 describe("Bayesian engine (gbstats tests/bayesian/test_tests.py)", () => {
   it("TestBinom.test_bayesian_binomial_ab_test: 49/100 vs 51/100, relative, flat prior", () => {
@@ -28,7 +36,10 @@ describe("Bayesian engine (gbstats tests/bayesian/test_tests.py)", () => {
   });
 
   it("49/100 vs 51/100 on the absolute scale: chance to win 0.6114 (STATS-BAYES-SEQUENTIAL.md §6.4, computed with gbstats)", () => {
-    expect(compareWithEngine(binom4951, { engine: "bayesian", alpha: 0.05 }).absolute.chanceToWin!).toBeCloseTo(0.6114, 4);
+    expect(compareWithEngine(binom4951, { engine: "bayesian", alpha: 0.05 }).absolute.chanceToWin!).toBeCloseTo(
+      0.6114,
+      4,
+    );
   });
 
   it("TestNorm.test_bayesian_gaussian_ab_test: means 10 vs 10.5, n = 10, relative", () => {
@@ -43,7 +54,11 @@ describe("Bayesian engine (gbstats tests/bayesian/test_tests.py)", () => {
   });
 
   it("TestNorm.test_bayesian_gaussian_ab_test_informative: proper prior N(0.1, 0.1) on the lift", () => {
-    const r = compareWithEngine(norm10, { engine: "bayesian", alpha: 0.05, prior: { mean: 0.1, variance: 0.1, proper: true } }).relative;
+    const r = compareWithEngine(norm10, {
+      engine: "bayesian",
+      alpha: 0.05,
+      prior: { mean: 0.1, variance: 0.1, proper: true },
+    }).relative;
     expect(r5(r.estimate)).toBe(0.05063); // expected=0.05063
     expect(r.ci!.map(r5)).toEqual([-0.01893, 0.12019]); // ci=[-0.01893, 0.12019]
     expect(r5(r.chanceToWin)).toBe(0.92315); // chance_to_win=0.92315
@@ -52,13 +67,25 @@ describe("Bayesian engine (gbstats tests/bayesian/test_tests.py)", () => {
 
   it("a prior given with proper = false is ignored (STATS-BAYES-SEQUENTIAL.md §3.2)", () => {
     const flat = compareWithEngine(norm10, { engine: "bayesian", alpha: 0.05 });
-    const ignored = compareWithEngine(norm10, { engine: "bayesian", alpha: 0.05, prior: { mean: 0.1, variance: 0.1, proper: false } });
+    const ignored = compareWithEngine(norm10, {
+      engine: "bayesian",
+      alpha: 0.05,
+      prior: { mean: 0.1, variance: 0.1, proper: false },
+    });
     expect(ignored).toEqual(flat);
   });
 
   it("TestGaussianEffectRelativeAbsolutePriors: the prior rescaled by the control mean keeps chance to win close on both scales", () => {
-    const pair: MetricPair = { kind: "mean", control: mean("c", 100, 1000, 200000), treatment: mean("t", 100, 1100, 200005) };
-    const c = compareWithEngine(pair, { engine: "bayesian", alpha: 0.05, prior: { mean: 1, variance: 1, proper: true } });
+    const pair: MetricPair = {
+      kind: "mean",
+      control: mean("c", 100, 1000, 200000),
+      treatment: mean("t", 100, 1100, 200005),
+    };
+    const c = compareWithEngine(pair, {
+      engine: "bayesian",
+      alpha: 0.05,
+      prior: { mean: 1, variance: 1, proper: true },
+    });
     expect(Math.abs(c.absolute.chanceToWin! - c.relative.chanceToWin!)).toBeLessThan(0.005); // assertAlmostEqual(places=2)
   });
 
@@ -102,9 +129,21 @@ describe("Bayesian engine (gbstats tests/bayesian/test_tests.py)", () => {
   });
 
   it("TestBinom.test_missing_data: gbstats returns chance 0.5; Campaign Lab returns null with the reason", () => {
-    const empty = compareWithEngine({ kind: "proportion", control: prop("A", 0, 0), treatment: prop("B", 0, 0) }, { engine: "bayesian", alpha: 0.05 });
-    expect(empty.relative).toEqual({ estimate: null, ci: null, chanceToWin: null, risk: null, reason: REASONS.zeroVariance });
-    const noBuyer = compareWithEngine({ kind: "proportion", control: prop("A", 100, 0), treatment: prop("B", 100, 5) }, { engine: "bayesian", alpha: 0.05 });
+    const empty = compareWithEngine(
+      { kind: "proportion", control: prop("A", 0, 0), treatment: prop("B", 0, 0) },
+      { engine: "bayesian", alpha: 0.05 },
+    );
+    expect(empty.relative).toEqual({
+      estimate: null,
+      ci: null,
+      chanceToWin: null,
+      risk: null,
+      reason: REASONS.zeroVariance,
+    });
+    const noBuyer = compareWithEngine(
+      { kind: "proportion", control: prop("A", 100, 0), treatment: prop("B", 100, 5) },
+      { engine: "bayesian", alpha: 0.05 },
+    );
     expect(noBuyer.absolute.chanceToWin).toBeNull();
     // a zero control mean with spread: zero variance on the relative scale (V = 0), zero baseline on the absolute (§2)
     const zeroMean = { kind: "mean", control: mean("A", 4, 0, 8), treatment: mean("B", 4, 4, 10) } as const;
@@ -123,14 +162,18 @@ describe("Sequential engine (gbstats tests/frequentist/test_tests.py)", () => {
   });
 
   it("TestSequentialTTest.test_sequential_test_runs_prop: 1396/3000 vs 2422/3461, default N* = 5,000", () => {
-    const r = compareWithEngine({ kind: "proportion", control: prop("A", 3000, 1396), treatment: prop("B", 3461, 2422) }, { engine: "sequential", alpha: 0.05 }).relative;
+    const r = compareWithEngine(
+      { kind: "proportion", control: prop("A", 3000, 1396), treatment: prop("B", 3461, 2422) },
+      { engine: "sequential", alpha: 0.05 },
+    ).relative;
     expect(r5(r.estimate)).toBe(0.50386); // expected=0.50386
     expect(r.ci!.map(r5)).toEqual([0.40098, 0.60675]); // ci=(0.40098, 0.60675)
     expect(r5(r.pValue)).toBe(0); // pValue=0.0
   });
 
   it("TestSequentialTTest.test_sequential_test_tuning_as_expected: N* near n gives the narrowest interval", () => {
-    const ci = (tuning: number) => compareWithEngine(seqMeans, { engine: "sequential", alpha: 0.05, tuning }).relative.ci as [number, number];
+    const ci = (tuning: number) =>
+      compareWithEngine(seqMeans, { engine: "sequential", alpha: 0.05, tuning }).relative.ci as [number, number];
     const [below, near, above] = [ci(10), ci(6461), ci(10000)];
     expect(below[0] < above[0] && below[1] > above[1]).toBe(true);
     expect(below[0] < near[0] && below[1] > near[1]).toBe(true);
@@ -148,7 +191,11 @@ describe("Sequential engine (gbstats tests/frequentist/test_tests.py)", () => {
   });
 
   it("one-sided p-value: the exact root of the interval end (gbstats' bisection gives 0.46316491943359384, within 1%)", () => {
-    const m = effectMoments(sampleMeanMoments(3000, 1396.87, 52377.9767), sampleMeanMoments(3461, 2422.7, 134698.29), "absolute");
+    const m = effectMoments(
+      sampleMeanMoments(3000, 1396.87, 52377.9767),
+      sampleMeanMoments(3461, 2422.7, 134698.29),
+      "absolute",
+    );
     if (!m.ok) throw new Error("moments");
     const p = sequentialOneSided(m, 0.05, "greater").pValue!;
     expect(Math.abs(p - 0.46316491943359384) / 0.46316491943359384).toBeLessThan(0.01);
@@ -162,26 +209,40 @@ describe("Sequential engine (gbstats tests/frequentist/test_tests.py)", () => {
     expect(p).toBeCloseTo((lo + hi) / 2, 12);
     expect(Math.abs(oneSidedEnd(m, 0.05, p, "greater"))).toBeLessThan(1e-12);
     // gbstats clips to 0.4999 where the root is beyond it (relative scale) or absent (Δ the other way): ours is the root, or 1
-    expect(compareWithEngine(seqMeans, { engine: "sequential", alpha: 0.05, sides: 1 }).relative.pValue!).toBeGreaterThan(0.4999);
-    expect(compareWithEngine(seqMeans, { engine: "sequential", alpha: 0.05, sides: 1, inverse: true }).relative.pValue).toBe(1);
+    expect(
+      compareWithEngine(seqMeans, { engine: "sequential", alpha: 0.05, sides: 1 }).relative.pValue!,
+    ).toBeGreaterThan(0.4999);
+    expect(
+      compareWithEngine(seqMeans, { engine: "sequential", alpha: 0.05, sides: 1, inverse: true }).relative.pValue,
+    ).toBe(1);
   });
 
   it("missing variance: null with the reason, never gbstats' default [0, 0] and p = 1", () => {
-    const r = compareWithEngine({ kind: "mean", control: mean("A", 1, 5, 25), treatment: mean("B", 3461, 2422.7, 134698.29) }, { engine: "sequential", alpha: 0.05 });
+    const r = compareWithEngine(
+      { kind: "mean", control: mean("A", 1, 5, 25), treatment: mean("B", 3461, 2422.7, 134698.29) },
+      { engine: "sequential", alpha: 0.05 },
+    );
     expect(r.relative).toEqual({ estimate: null, ci: null, pValue: null, reason: REASONS.zeroVariance });
   });
 });
 
 describe("Fixed-horizon engine: today's tests, with the same guards", () => {
   it("keeps the Welch figures (gbstats TestTwoSidedTTest.test_two_sided_ttest_absolute: pValue 0.02016, ci (0.04538, 0.53462))", () => {
-    const pair: MetricPair = { kind: "mean", control: mean("A", 3407, 1396.87, 52377.9767), treatment: mean("B", 3461, 2422.7, 134698.29) };
+    const pair: MetricPair = {
+      kind: "mean",
+      control: mean("A", 3407, 1396.87, 52377.9767),
+      treatment: mean("B", 3461, 2422.7, 134698.29),
+    };
     const a = compareWithEngine(pair, { engine: "fixed", alpha: 0.05 }).absolute;
     expect(r5(a.pValue)).toBe(0.02016);
     expect(a.ci!.map(r5)).toEqual([0.04538, 0.53462]);
   });
 
   it("a control without conversions: null with the reason on both scales", () => {
-    const c = compareWithEngine({ kind: "proportion", control: prop("A", 100, 0), treatment: prop("B", 100, 5) }, { engine: "fixed", alpha: 0.05 });
+    const c = compareWithEngine(
+      { kind: "proportion", control: prop("A", 100, 0), treatment: prop("B", 100, 5) },
+      { engine: "fixed", alpha: 0.05 },
+    );
     expect(c.relative).toEqual({ estimate: null, ci: null, pValue: null, reason: REASONS.zeroVariance });
   });
 });

@@ -25,8 +25,20 @@ describe("baselines from outcomes", () => {
   });
 
   it("gives nulls, not NaN, for an empty audience or a window without orders", () => {
-    expect(baselinesFrom([])).toMatchObject({ customers: 0, conversion: null, revenueMean: null, aov: null, refundRate: null });
-    expect(baselinesFrom([{ converted: false, revenue: 0, orders: 0, refunded: 0 }])).toMatchObject({ conversion: 0, revenueMean: 0, revenueSd: null, aov: null, refundRate: null });
+    expect(baselinesFrom([])).toMatchObject({
+      customers: 0,
+      conversion: null,
+      revenueMean: null,
+      aov: null,
+      refundRate: null,
+    });
+    expect(baselinesFrom([{ converted: false, revenue: 0, orders: 0, refunded: 0 }])).toMatchObject({
+      conversion: 0,
+      revenueMean: 0,
+      revenueSd: null,
+      aov: null,
+      refundRate: null,
+    });
   });
 });
 
@@ -45,7 +57,12 @@ describe("deterministic assignment", () => {
   });
 
   it("honours the allocation", () => {
-    expect([armFor(0, [0.5, 0.5]), armFor(0.49, [0.5, 0.5]), armFor(0.5, [0.5, 0.5]), armFor(0.999, [0.2, 0.3, 0.5])]).toEqual([0, 0, 1, 2]);
+    expect([
+      armFor(0, [0.5, 0.5]),
+      armFor(0.49, [0.5, 0.5]),
+      armFor(0.5, [0.5, 0.5]),
+      armFor(0.999, [0.2, 0.3, 0.5]),
+    ]).toEqual([0, 0, 1, 2]);
     const ids = Array.from({ length: 30_000 }, (_, i) => `C${i}`);
     const arms = assignArms(42, ids, [0.2, 0.3, 0.5]);
     const counts = [0, 1, 2].map((a) => arms.filter((x) => x === a).length / ids.length);
@@ -58,8 +75,22 @@ describe("design validation", () => {
   const form = (overrides: Record<string, string | string[]>) => {
     const f = new FormData();
     const base: Record<string, string | string[]> = {
-      name: "Win back", campaignType: "reactivation discount", audienceKind: "segment", segment: "At Risk", armName: ["Control", "Treatment"], armShare: ["50%", "50%"],
-      primaryMetric: "conversion", windowDays: "30", alpha: "0.05", power: "0.8", sides: "2", mde: "10", mdeUnit: "relative", method: "pooled", guardRefund: "on", refundMargin: "10%",
+      name: "Win back",
+      campaignType: "reactivation discount",
+      audienceKind: "segment",
+      segment: "At Risk",
+      armName: ["Control", "Treatment"],
+      armShare: ["50%", "50%"],
+      primaryMetric: "conversion",
+      windowDays: "30",
+      alpha: "0.05",
+      power: "0.8",
+      sides: "2",
+      mde: "10",
+      mdeUnit: "relative",
+      method: "pooled",
+      guardRefund: "on",
+      refundMargin: "10%",
       ...overrides,
     };
     for (const [k, v] of Object.entries(base)) for (const x of Array.isArray(v) ? v : [v]) f.append(k, x);
@@ -69,7 +100,14 @@ describe("design validation", () => {
   it("reads the form's percentages into shares and margins", () => {
     const r = form({});
     expect(r.success).toBe(true);
-    expect(r.data).toMatchObject({ arms: [{ name: "Control", share: 0.5 }, { name: "Treatment", share: 0.5 }], guardrails: [{ metric: "refund_rate", margin: 0.1 }], stats: { mde: 0.1, relative: true } });
+    expect(r.data).toMatchObject({
+      arms: [
+        { name: "Control", share: 0.5 },
+        { name: "Treatment", share: 0.5 },
+      ],
+      guardrails: [{ metric: "refund_rate", margin: 0.1 }],
+      stats: { mde: 0.1, relative: true },
+    });
     expect(designSchema.safeParse({ ...DEFAULT_DESIGN, name: "Default" }).success).toBe(true); // the new-experiment form starts from it
   });
 
@@ -86,6 +124,8 @@ describe("design validation", () => {
     expect(errors({ method: "t" }).method).toBe("Conversion takes method pooled or arcsine");
     expect(errors({ alpha: "0.7" }).alpha).toBe("α in (0, 0.5]");
     expect(errors({ segment: "Whales" }).audience).toBeDefined();
-    expect(errors({ armName: ["C", "T1", "T2", "T3", "T4", "T5"], armShare: ["20", "16", "16", "16", "16", "16"] }).arms).toBe("Control and at most 4 treatments");
+    expect(
+      errors({ armName: ["C", "T1", "T2", "T3", "T4", "T5"], armShare: ["20", "16", "16", "16", "16", "16"] }).arms,
+    ).toBe("Control and at most 4 treatments");
   });
 });

@@ -1,8 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { FIELDS, FORMAT_LABELS, FormatError, parseMapArgs, resolveLayout } from "~/ingest/formats";
 
-const ONLINE_RETAIL = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"];
-const ONLINE_RETAIL_II = ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"];
+const ONLINE_RETAIL = [
+  "InvoiceNo",
+  "StockCode",
+  "Description",
+  "Quantity",
+  "InvoiceDate",
+  "UnitPrice",
+  "CustomerID",
+  "Country",
+];
+const ONLINE_RETAIL_II = [
+  "Invoice",
+  "StockCode",
+  "Description",
+  "Quantity",
+  "InvoiceDate",
+  "Price",
+  "Customer ID",
+  "Country",
+];
 
 function formatError(fn: () => unknown): FormatError {
   try {
@@ -20,34 +38,88 @@ describe("resolveLayout: known layouts", () => {
     const layout = resolveLayout(ONLINE_RETAIL);
     expect(layout.format).toBe("online-retail");
     expect(layout.header).toBe(ONLINE_RETAIL);
-    expect(layout.index).toEqual({ invoice: 0, product: 1, description: 2, quantity: 3, date: 4, price: 5, customer: 6, country: 7 });
+    expect(layout.index).toEqual({
+      invoice: 0,
+      product: 1,
+      description: 2,
+      quantity: 3,
+      date: 4,
+      price: 5,
+      customer: 6,
+      country: 7,
+    });
   });
 
   it("recognises the Online Retail II header", () => {
     const layout = resolveLayout(ONLINE_RETAIL_II);
     expect(layout.format).toBe("online-retail-ii");
-    expect(layout.index).toEqual({ invoice: 0, product: 1, description: 2, quantity: 3, date: 4, price: 5, customer: 6, country: 7 });
+    expect(layout.index).toEqual({
+      invoice: 0,
+      product: 1,
+      description: 2,
+      quantity: 3,
+      date: 4,
+      price: 5,
+      customer: 6,
+      country: 7,
+    });
   });
 
   it("ignores case and surrounding whitespace", () => {
     expect(resolveLayout(ONLINE_RETAIL.map((h) => ` ${h.toLowerCase()} `)).format).toBe("online-retail");
     expect(resolveLayout(ONLINE_RETAIL.map((h) => h.toUpperCase())).format).toBe("online-retail");
     expect(resolveLayout(ONLINE_RETAIL_II.map((h) => `\t${h.toUpperCase()}\r`)).format).toBe("online-retail-ii");
-    expect(resolveLayout(["invoice", "stockcode", "description", "quantity", "invoicedate", "price", "customer id", "country"]).format).toBe(
-      "online-retail-ii",
-    );
+    expect(
+      resolveLayout([
+        "invoice",
+        "stockcode",
+        "description",
+        "quantity",
+        "invoicedate",
+        "price",
+        "customer id",
+        "country",
+      ]).format,
+    ).toBe("online-retail-ii");
   });
 
   it("accepts the columns in any order and indexes them where they are", () => {
-    const shuffled = ["Country", "CustomerID", "UnitPrice", "InvoiceDate", "Quantity", "Description", "StockCode", "InvoiceNo"];
+    const shuffled = [
+      "Country",
+      "CustomerID",
+      "UnitPrice",
+      "InvoiceDate",
+      "Quantity",
+      "Description",
+      "StockCode",
+      "InvoiceNo",
+    ];
     const layout = resolveLayout(shuffled);
     expect(layout.format).toBe("online-retail");
-    expect(layout.index).toEqual({ country: 0, customer: 1, price: 2, date: 3, quantity: 4, description: 5, product: 6, invoice: 7 });
+    expect(layout.index).toEqual({
+      country: 0,
+      customer: 1,
+      price: 2,
+      date: 3,
+      quantity: 4,
+      description: 5,
+      product: 6,
+      invoice: 7,
+    });
 
     const ii = ["Customer ID", "Price", "Invoice", "Country", "InvoiceDate", "Description", "Quantity", "StockCode"];
     const layoutII = resolveLayout(ii);
     expect(layoutII.format).toBe("online-retail-ii");
-    expect(layoutII.index).toEqual({ customer: 0, price: 1, invoice: 2, country: 3, date: 4, description: 5, quantity: 6, product: 7 });
+    expect(layoutII.index).toEqual({
+      customer: 0,
+      price: 1,
+      invoice: 2,
+      country: 3,
+      date: 4,
+      description: 5,
+      quantity: 6,
+      product: 7,
+    });
   });
 
   it("tolerates extra columns", () => {
@@ -72,7 +144,18 @@ describe("resolveLayout: known layouts", () => {
     const e = formatError(() => resolveLayout(ONLINE_RETAIL.filter((h) => h !== "CustomerID")));
     expect(e.message).toContain("InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, Country");
     // a mixture of the two layouts is neither
-    formatError(() => resolveLayout(["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "CustomerID", "Country"]));
+    formatError(() =>
+      resolveLayout([
+        "InvoiceNo",
+        "StockCode",
+        "Description",
+        "Quantity",
+        "InvoiceDate",
+        "Price",
+        "CustomerID",
+        "Country",
+      ]),
+    );
   });
 
   it("throws for an empty header", () => {
@@ -88,12 +171,23 @@ describe("resolveLayout: mapped columns", () => {
   const header = ["Order Id", "Client", "Ordered At", "Total", "Qty", "Unit", "Sku"];
 
   it("maps the given fields to header columns case-insensitively", () => {
-    const layout = resolveLayout(header, { customer: "client", date: " ORDERED AT ", amount: "Total", invoice: "Order Id" });
+    const layout = resolveLayout(header, {
+      customer: "client",
+      date: " ORDERED AT ",
+      amount: "Total",
+      invoice: "Order Id",
+    });
     expect(layout).toEqual({ format: "mapped", index: { customer: 1, date: 2, amount: 3, invoice: 0 }, header });
   });
 
   it("accepts quantity + price instead of amount", () => {
-    const layout = resolveLayout(header, { customer: "Client", date: "Ordered At", quantity: "Qty", price: "Unit", product: "Sku" });
+    const layout = resolveLayout(header, {
+      customer: "Client",
+      date: "Ordered At",
+      quantity: "Qty",
+      price: "Unit",
+      product: "Sku",
+    });
     expect(layout.format).toBe("mapped");
     expect(layout.index).toEqual({ customer: 1, date: 2, quantity: 4, price: 5, product: 6 });
   });
@@ -110,7 +204,9 @@ describe("resolveLayout: mapped columns", () => {
   });
 
   it("throws for an unknown field", () => {
-    const e = formatError(() => resolveLayout(header, { customer: "Client", date: "Ordered At", amount: "Total", colour: "Sku" } as never));
+    const e = formatError(() =>
+      resolveLayout(header, { customer: "Client", date: "Ordered At", amount: "Total", colour: "Sku" } as never),
+    );
     expect(e.message).toContain('Unknown field "colour"');
   });
 
@@ -138,7 +234,11 @@ describe("resolveLayout: mapped columns", () => {
 describe("parseMapArgs", () => {
   it("parses field=column pairs", () => {
     expect(parseMapArgs(["customer=Customer Id"])).toEqual({ customer: "Customer Id" });
-    expect(parseMapArgs(["customer=Client", "date=Ordered At", "amount=Total"])).toEqual({ customer: "Client", date: "Ordered At", amount: "Total" });
+    expect(parseMapArgs(["customer=Client", "date=Ordered At", "amount=Total"])).toEqual({
+      customer: "Client",
+      date: "Ordered At",
+      amount: "Total",
+    });
   });
 
   it("trims the field and the column", () => {
@@ -171,6 +271,10 @@ describe("parseMapArgs", () => {
 
   it("feeds resolveLayout", () => {
     const header = ["Client", "When", "Total"];
-    expect(resolveLayout(header, parseMapArgs(["customer=client", "date=when", "amount=total"])).index).toEqual({ customer: 0, date: 1, amount: 2 });
+    expect(resolveLayout(header, parseMapArgs(["customer=client", "date=when", "amount=total"])).index).toEqual({
+      customer: 0,
+      date: 1,
+      amount: 2,
+    });
   });
 });

@@ -10,7 +10,12 @@ const OPTIONS = { lines: 5000, seed: 7 };
 function parse(lines: string[]): { records: CsvRecord[]; problems: CsvProblem[] } {
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
-  new CsvReader().push(lines.join("\r\n") + "\r\n", true, (r) => records.push(r), (p) => problems.push(p));
+  new CsvReader().push(
+    lines.join("\r\n") + "\r\n",
+    true,
+    (r) => records.push(r),
+    (p) => problems.push(p),
+  );
   return { records, problems };
 }
 
@@ -67,7 +72,8 @@ describe("demoRows", () => {
     const pattern = /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}$/;
     for (const r of records) {
       const date = r.fields[4];
-      if (!pattern.test(date) || parseDate(date, "M/D/YYYY H:MM") === null) throw new Error(`line ${r.line}: bad date "${date}"`);
+      if (!pattern.test(date) || parseDate(date, "M/D/YYYY H:MM") === null)
+        throw new Error(`line ${r.line}: bad date "${date}"`);
     }
     const isoDates = records.map((r) => parseDate(r.fields[4], "M/D/YYYY H:MM")!).sort();
     expect(isoDates[0] >= "2010-12-01T00:00:00").toBe(true);

@@ -21,7 +21,14 @@ type Cuts = { recency: number[]; frequency: number[]; monetary: number[] };
 type Reference = {
   generator: Record<string, string>;
   blobs: { X: Matrix; kmeans: SkKmeans[] };
-  rfm_like: { rows: [number, number, number][]; cuts: Cuts; mean: number[]; scale: number[]; z: Matrix; kmeans: SkKmeans[] };
+  rfm_like: {
+    rows: [number, number, number][];
+    cuts: Cuts;
+    mean: number[];
+    scale: number[];
+    z: Matrix;
+    kmeans: SkKmeans[];
+  };
   percentiles: { name: string; values: number[]; ps: number[]; percentiles: number[]; breakpoints: number[] }[];
   scores: { cuts: Cuts; customers: (RfmInput & { r: number; f: number; m: number })[] };
 };

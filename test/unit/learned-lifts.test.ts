@@ -18,7 +18,11 @@ describe("learned lifts shrink toward 0", () => {
   });
 
   it("τ² across experiments; a group pooled by inverse variance, then shrunk", () => {
-    const lifts = [{ estimate: 0.51, se: 0.3165 }, { estimate: 0.02, se: 0.05 }, { estimate: -0.03, se: 0.04 }];
+    const lifts = [
+      { estimate: 0.51, se: 0.3165 },
+      { estimate: 0.02, se: 0.05 },
+      { estimate: -0.03, se: 0.04 },
+    ];
     const tau2 = priorVariance(lifts);
     expect(tau2).toBeCloseTo(0.05237591666666667, 12);
     const pooled = pool(lifts.slice(1));
@@ -30,7 +34,10 @@ describe("learned lifts shrink toward 0", () => {
   });
 
   it("lifts that scatter no more than their noise shrink to 0 (no evidence of any lift)", () => {
-    const lifts = [{ estimate: 0.02, se: 0.05 }, { estimate: -0.01, se: 0.06 }];
+    const lifts = [
+      { estimate: 0.02, se: 0.05 },
+      { estimate: -0.01, se: 0.06 },
+    ];
     expect(priorVariance(lifts)).toBe(0);
     expect(shrink(pool(lifts), 0)).toMatchObject({ estimate: 0, ci: [0, 0], kept: 0 });
   });

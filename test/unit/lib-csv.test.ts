@@ -10,14 +10,14 @@ describe("csvCell", () => {
     ["-2+3", "'-2+3"],
     ["@cmd", "'@cmd"],
     ["\tx", "'\tx"],
-    ["=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""],
-    ["=1,2", "\"'=1,2\""],
+    ['=HYPERLINK("http://x")', '"\'=HYPERLINK(""http://x"")"'],
+    ["=1,2", '"\'=1,2"'],
   ])("neutralises formula text %j → %j", (value, cell) => {
     expect(csvCell(value)).toBe(cell);
   });
 
   it("prefixes and quotes text starting with CR", () => {
-    expect(csvCell("\rx")).toBe("\"'\rx\"");
+    expect(csvCell("\rx")).toBe('"\'\rx"');
   });
 
   it.each([
@@ -74,7 +74,16 @@ describe("csvCell", () => {
 
 describe("toCsv", () => {
   it("joins cells with commas and ends every line with CRLF", () => {
-    expect(toCsv(["a", "b"], [[1, "x"], [null, "y"], [undefined, true]])).toBe("a,b\r\n1,x\r\n,y\r\n,true\r\n");
+    expect(
+      toCsv(
+        ["a", "b"],
+        [
+          [1, "x"],
+          [null, "y"],
+          [undefined, true],
+        ],
+      ),
+    ).toBe("a,b\r\n1,x\r\n,y\r\n,true\r\n");
   });
 
   it("writes just the header when there are no rows", () => {
@@ -82,7 +91,7 @@ describe("toCsv", () => {
   });
 
   it("quotes and neutralises header cells too", () => {
-    expect(toCsv(["a,b", "=x"], [])).toBe("\"a,b\",'=x\r\n");
+    expect(toCsv(["a,b", "=x"], [])).toBe('"a,b",\'=x\r\n');
   });
 
   it("round-trips through the CSV reader", () => {
@@ -93,9 +102,14 @@ describe("toCsv", () => {
     ];
     const text = toCsv(["id", "name", "total", "n"], rows);
     const records: CsvRecord[] = [];
-    new CsvReader().push(text, true, (r) => records.push(r), (p) => {
-      throw new Error(p.reason);
-    });
+    new CsvReader().push(
+      text,
+      true,
+      (r) => records.push(r),
+      (p) => {
+        throw new Error(p.reason);
+      },
+    );
     expect(records.map((r) => r.fields)).toEqual([
       ["id", "name", "total", "n"],
       ["12346", "Smith, J", "77183.6", "-5"],

@@ -18,8 +18,18 @@ describe("relative interval display", () => {
 
   it("the decision card's headline says 'below −100%' while the analysis keeps the computed bound", () => {
     // 3/40 vs 4/40 converted: the delta-method relative interval's lower end is far below −100%
-    const arm = (name: string, users: number, conversions: number): ArmStats => ({ name, users, conversions, revenueSum: conversions * 40, revenueSquares: conversions * 2000, orders: conversions, refunded: 0 });
-    const a = analyseResults({ ...DEFAULT_DESIGN, name: "t" }, [arm("Control", 40, 3), arm("Treatment", 40, 4)], null, { assigned: [40, 40] });
+    const arm = (name: string, users: number, conversions: number): ArmStats => ({
+      name,
+      users,
+      conversions,
+      revenueSum: conversions * 40,
+      revenueSquares: conversions * 2000,
+      orders: conversions,
+      refunded: 0,
+    });
+    const a = analyseResults({ ...DEFAULT_DESIGN, name: "t" }, [arm("Control", 40, 3), arm("Treatment", 40, 4)], null, {
+      assigned: [40, 40],
+    });
     const ci = a.primary.comparisons[0].relative.ci!;
     expect(ci[0]!).toBeLessThan(-1);
     expect(a.decision.headline[0]).toMatch(/interval below −100% to \+\d+\.\d%/);

@@ -56,7 +56,14 @@ describe("parseMilli", () => {
   });
 
   it("gives exact integers (no binary floating-point drift)", () => {
-    for (const [text, milli] of [["0.1", 100], ["0.2", 200], ["0.3", 300], ["1.001", 1001], ["4.35", 4350], ["1.15", 1150]] as const) {
+    for (const [text, milli] of [
+      ["0.1", 100],
+      ["0.2", 200],
+      ["0.3", 300],
+      ["1.001", 1001],
+      ["4.35", 4350],
+      ["1.15", 1150],
+    ] as const) {
       const got = ok(text);
       expect(Number.isInteger(got)).toBe(true);
       expect(got).toBe(milli);
@@ -72,20 +79,47 @@ describe("parseMilli", () => {
     expect(ok("3")).toBe(ok("3."));
   });
 
-  it.each(["1e999", "1e3", "1E3", "NaN", "Infinity", "-Infinity", "", "abc", "-", "+", ".", "-.", "1.2.3", "1,5", "1,234.56", " 1", "1 ", "12abc", "1.2a", "0x10", "--1", "£1.50", "1.-5"])(
-    "rejects %j as not a number",
+  it.each([
+    "1e999",
+    "1e3",
+    "1E3",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "",
+    "abc",
+    "-",
+    "+",
+    ".",
+    "-.",
+    "1.2.3",
+    "1,5",
+    "1,234.56",
+    " 1",
+    "1 ",
+    "12abc",
+    "1.2a",
+    "0x10",
+    "--1",
+    "£1.50",
+    "1.-5",
+  ])("rejects %j as not a number", (text) => {
+    expect(reason(text)).toBe("is not a number");
+  });
+
+  it.each(["1.2345", "0.0001", "2.5501", "1.0001", "-1.2345", "1.23456789"])(
+    "rejects %s: more than 3 non-zero decimals",
     (text) => {
-      expect(reason(text)).toBe("is not a number");
+      expect(reason(text)).toBe("has more than 3 decimal places");
     },
   );
 
-  it.each(["1.2345", "0.0001", "2.5501", "1.0001", "-1.2345", "1.23456789"])("rejects %s: more than 3 non-zero decimals", (text) => {
-    expect(reason(text)).toBe("has more than 3 decimal places");
-  });
-
-  it.each(["1234567890123", "9999999999999.5", "-1234567890123", "1000000000000"])("rejects %s: more than 12 integer digits", (text) => {
-    expect(reason(text)).toBe("is too large");
-  });
+  it.each(["1234567890123", "9999999999999.5", "-1234567890123", "1000000000000"])(
+    "rejects %s: more than 12 integer digits",
+    (text) => {
+      expect(reason(text)).toBe("is too large");
+    },
+  );
 
   it("returns a reason string with every failure", () => {
     const r = parseMilli("abc");

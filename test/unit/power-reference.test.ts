@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { pnt, qt } from "~/experiments/stats/distributions";
-import { alphaPerComparison, analysePower, mdeAt, powerAt, powerCurve, sampleSize, type PowerInput } from "~/experiments/stats/power";
+import {
+  alphaPerComparison,
+  analysePower,
+  mdeAt,
+  powerAt,
+  powerCurve,
+  sampleSize,
+  type PowerInput,
+} from "~/experiments/stats/power";
 
 // Reference values from R 4.2.2 (power.prop.test / power.t.test with strict = TRUE and tol = 1e-12, the pooled
 // two-proportion formula with an allocation ratio solved by uniroot(tol = 1e-12), pt with ncp, qt) and statsmodels
@@ -77,7 +85,9 @@ describe("sample size (smallest whole control n with power ≥ target = ceiling 
     if (c.expected.n_solve_power !== undefined) expect(result.nControl).toBe(Math.ceil(c.expected.n_solve_power));
     // the power either side of the answer matches the reference, and brackets the target
     expect(Math.abs(powerAt(c.input, result.nControl) - c.expected.power_at_ceiling!)).toBeLessThanOrEqual(POWER_TOL);
-    expect(Math.abs(powerAt(c.input, result.nControl - 1) - c.expected.power_below_ceiling!)).toBeLessThanOrEqual(POWER_TOL);
+    expect(Math.abs(powerAt(c.input, result.nControl - 1) - c.expected.power_below_ceiling!)).toBeLessThanOrEqual(
+      POWER_TOL,
+    );
     expect(result.power).toBeGreaterThanOrEqual(c.input.power);
     expect(powerAt(c.input, result.nControl - 1)).toBeLessThan(c.input.power);
     // bookkeeping
@@ -104,7 +114,9 @@ function checkMde(c: Case, relTol: number, powerTol: number) {
   expect(Math.abs(result.mdeAbsolute - expected)).toBeLessThanOrEqual(relTol * Math.abs(expected));
   expect(Math.abs(mdeAt(c.input, c.n!) - expected)).toBeLessThanOrEqual(relTol * Math.abs(expected));
   if (c.expected.p2 !== undefined) {
-    expect(Math.abs(c.input.baseline! + result.mdeAbsolute - c.expected.p2)).toBeLessThanOrEqual(relTol * c.expected.p2);
+    expect(Math.abs(c.input.baseline! + result.mdeAbsolute - c.expected.p2)).toBeLessThanOrEqual(
+      relTol * c.expected.p2,
+    );
   }
   // the reachable effect has the target power
   expect(Math.abs(result.power - c.input.power)).toBeLessThanOrEqual(powerTol);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { MAX_REJECTED_EXAMPLES, MAX_REJECTED_SHARE, isAdjustment, isCancellation, isNonMerchandise, normaliseCustomer } from "~/ingest/rules";
+import {
+  MAX_REJECTED_EXAMPLES,
+  MAX_REJECTED_SHARE,
+  isAdjustment,
+  isCancellation,
+  isNonMerchandise,
+  normaliseCustomer,
+} from "~/ingest/rules";
 
 describe("isCancellation", () => {
   it.each(["C536379", "c536379", "C", "C1"])("%j is a cancellation", (invoice) => {
@@ -20,18 +27,44 @@ describe("isAdjustment", () => {
 });
 
 describe("isNonMerchandise", () => {
-  it.each(["POST", "DOT", "C2", "M", "D", "S", "B", "CRUK", "PADS", "AMAZONFEE", "BANK CHARGES", "gift_0001_10", "gift_0001_20", "GIFT_0001_30"])(
-    "%j is non-merchandise",
-    (code) => {
-      expect(isNonMerchandise(code)).toBe(true);
-    },
-  );
+  it.each([
+    "POST",
+    "DOT",
+    "C2",
+    "M",
+    "D",
+    "S",
+    "B",
+    "CRUK",
+    "PADS",
+    "AMAZONFEE",
+    "BANK CHARGES",
+    "gift_0001_10",
+    "gift_0001_20",
+    "GIFT_0001_30",
+  ])("%j is non-merchandise", (code) => {
+    expect(isNonMerchandise(code)).toBe(true);
+  });
 
   it.each(["post", "Post", "bank charges", "m", "amazonfee"])("%j matches case-insensitively", (code) => {
     expect(isNonMerchandise(code)).toBe(true);
   });
 
-  it.each(["85123A", "22423", "84879", "POSTAGE", "DOTCOM", "MM", "C", "BANK", "BANKCHARGES", "", "10002", "xgift_0001", " POST"])("%j is merchandise", (code) => {
+  it.each([
+    "85123A",
+    "22423",
+    "84879",
+    "POSTAGE",
+    "DOTCOM",
+    "MM",
+    "C",
+    "BANK",
+    "BANKCHARGES",
+    "",
+    "10002",
+    "xgift_0001",
+    " POST",
+  ])("%j is merchandise", (code) => {
     expect(isNonMerchandise(code)).toBe(false);
   });
 });

@@ -48,12 +48,25 @@ describe("the R × FM segment grid (PRODUCT.md §3)", () => {
 
 describe("persona naming", () => {
   it("names each cluster after its nearest prototype, uniquely", () => {
-    const names = nameClusters([[-1.2, 1.6, 1.4], [0.9, -0.8, -0.8], [-0.8, -0.4, -0.4], [0.1, 0.3, 0.5]]);
-    expect(names).toEqual(["High-Value Loyalists", "Dormant / Churn-Risk", "Low-Frequency Explorers", "Steady Regulars"]);
+    const names = nameClusters([
+      [-1.2, 1.6, 1.4],
+      [0.9, -0.8, -0.8],
+      [-0.8, -0.4, -0.4],
+      [0.1, 0.3, 0.5],
+    ]);
+    expect(names).toEqual([
+      "High-Value Loyalists",
+      "Dormant / Churn-Risk",
+      "Low-Frequency Explorers",
+      "Steady Regulars",
+    ]);
   });
 
   it("keeps names unique when two centroids are close to the same prototype", () => {
-    const names = nameClusters([[1.2, -0.8, -0.8], [1.1, -0.9, -0.7]]);
+    const names = nameClusters([
+      [1.2, -0.8, -0.8],
+      [1.1, -0.9, -0.7],
+    ]);
     expect(names[0]).not.toBe(names[1]);
     expect(names).toContain("Dormant / Churn-Risk");
   });

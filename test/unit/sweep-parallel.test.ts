@@ -8,7 +8,9 @@ import { ROOT } from "../support/cli";
 // The two-thread persona sweep (compiled worker in dist/, built by the test setup) against the one-thread sweepK on
 // the scikit-learn fixture's 1,500 RFM-like customers (above the 1,000 points where the threaded path starts).
 
-const ref = JSON.parse(readFileSync(new URL("../fixtures/sklearn/reference.json", import.meta.url), "utf8")) as { rfm_like: { rows: [number, number, number][] } };
+const ref = JSON.parse(readFileSync(new URL("../fixtures/sklearn/reference.json", import.meta.url), "utf8")) as {
+  rfm_like: { rows: [number, number, number][] };
+};
 const z = standardise(ref.rfm_like.rows.map((row) => row.map(Math.log1p)) as Matrix).z;
 const WORKER = join(ROOT, "dist", "sweep-worker.js");
 

@@ -3,7 +3,21 @@ import { ResponsiveHeatMap } from "@nivo/heatmap";
 export type HeatRow = { id: string; data: { x: string; y: number | null; partial?: boolean }[] };
 
 /** A heatmap with a fixed row height; null cells are drawn empty; a cell with partial: true is labelled with a * (issue 14). */
-export function Heatmap({ rows, format, testId, rowHeight = 26, left = 110, scheme = "blues" }: { rows: HeatRow[]; format: (v: number) => string; testId: string; rowHeight?: number; left?: number; scheme?: "blues" | "greens" | "purples" }) {
+export function Heatmap({
+  rows,
+  format,
+  testId,
+  rowHeight = 26,
+  left = 110,
+  scheme = "blues",
+}: {
+  rows: HeatRow[];
+  format: (v: number) => string;
+  testId: string;
+  rowHeight?: number;
+  left?: number;
+  scheme?: "blues" | "greens" | "purples";
+}) {
   return (
     <div style={{ height: Math.max(160, rows.length * rowHeight + 70) }} data-testid={testId}>
       <ResponsiveHeatMap

@@ -25,7 +25,19 @@ export function MonthlyTrendChart({ months, metric }: { months: MonthRow[]; metr
         areaOpacity={0.08}
         colors={{ scheme: "category10" }}
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the custom layer reads only xScale and innerHeight
-        layers={[partialBandsLayer(months) as any, "grid", "markers", "axes", "areas", "crosshair", "lines", "points", "slices", "mesh", "legends"]}
+        layers={[
+          partialBandsLayer(months) as any,
+          "grid",
+          "markers",
+          "axes",
+          "areas",
+          "crosshair",
+          "lines",
+          "points",
+          "slices",
+          "mesh",
+          "legends",
+        ]}
         role="img"
       />
     </div>
@@ -36,7 +48,12 @@ export function NewReturningChart({ months }: { months: MonthRow[] }) {
   return (
     <div style={{ height: 300 }} data-testid="chart-new-returning">
       <ResponsiveBar
-        data={months.map((m) => ({ month: m.month, New: m.newCustomers, Returning: m.returningCustomers, partial: m.partial ? 1 : 0 }))}
+        data={months.map((m) => ({
+          month: m.month,
+          New: m.newCustomers,
+          Returning: m.returningCustomers,
+          partial: m.partial ? 1 : 0,
+        }))}
         keys={["New", "Returning"]}
         indexBy="month"
         margin={{ top: 10, right: 110, bottom: 50, left: 60 }}
@@ -44,9 +61,14 @@ export function NewReturningChart({ months }: { months: MonthRow[] }) {
         colors={["#4c6ef5", "#12b886"]}
         defs={partialBarDefs}
         fill={partialBarFill}
-        axisBottom={{ tickRotation: -40, format: (v) => (months.find((m) => m.month === v)?.partial ? `${v}*` : String(v)) }}
+        axisBottom={{
+          tickRotation: -40,
+          format: (v) => (months.find((m) => m.month === v)?.partial ? `${v}*` : String(v)),
+        }}
         enableLabel={false}
-        legends={[{ dataFrom: "keys", anchor: "right", direction: "column", translateX: 100, itemWidth: 90, itemHeight: 20 }]}
+        legends={[
+          { dataFrom: "keys", anchor: "right", direction: "column", translateX: 100, itemWidth: 90, itemHeight: 20 },
+        ]}
         role="img"
         ariaLabel="New and returning customers per month"
       />

@@ -6,8 +6,18 @@ import { patternLinesDef } from "@nivo/core";
 export const PARTIAL_HATCH = "partial-hatch";
 
 /** nivo bar `defs` and `fill`: bars whose datum has partial: 1 are hatched (white lines over their own colour). */
-export const partialBarDefs = [patternLinesDef(PARTIAL_HATCH, { spacing: 5, rotation: -45, lineWidth: 2, background: "inherit", color: "rgba(255, 255, 255, 0.75)" })];
-export const partialBarFill = [{ match: (d: { data: { data: { partial?: number } } }) => d.data.data.partial === 1, id: PARTIAL_HATCH }];
+export const partialBarDefs = [
+  patternLinesDef(PARTIAL_HATCH, {
+    spacing: 5,
+    rotation: -45,
+    lineWidth: 2,
+    background: "inherit",
+    color: "rgba(255, 255, 255, 0.75)",
+  }),
+];
+export const partialBarFill = [
+  { match: (d: { data: { data: { partial?: number } } }) => d.data.data.partial === 1, id: PARTIAL_HATCH },
+];
 
 type Month = { month: string; partial: boolean; days: number; daysInMonth: number };
 
@@ -26,8 +36,17 @@ export function partialBandsLayer(months: Month[]) {
         {months.map((m, i) =>
           m.partial ? (
             <g key={m.month}>
-              <rect x={xs[i] - step / 2} y={0} width={step} height={innerHeight} fill="url(#partial-band)" opacity={0.35} />
-              <text x={xs[i]} y={12} textAnchor="middle" fontSize={10} fill="#868e96">partial</text>
+              <rect
+                x={xs[i] - step / 2}
+                y={0}
+                width={step}
+                height={innerHeight}
+                fill="url(#partial-band)"
+                opacity={0.35}
+              />
+              <text x={xs[i]} y={12} textAnchor="middle" fontSize={10} fill="#868e96">
+                partial
+              </text>
               <title>{`${m.month}: partial (${m.days} of ${m.daysInMonth} days)`}</title>
             </g>
           ) : null,

@@ -33,7 +33,11 @@ export function compareProportions(control: ProportionArm, treatment: Proportion
   return {
     arm: treatment.name,
     absolute: { estimate: diff, ci: [diff - z * seAbs, diff + z * seAbs], pValue },
-    relative: { estimate: rel, ci: [rel - z * seRel, rel + z * seRel], pValue: seRel > 0 ? twoSidedNormal(rel / seRel) : 1 },
+    relative: {
+      estimate: rel,
+      ci: [rel - z * seRel, rel + z * seRel],
+      pValue: seRel > 0 ? twoSidedNormal(rel / seRel) : 1,
+    },
   };
 }
 
@@ -68,12 +72,28 @@ export function compareMeans(control: MeanArm, treatment: MeanArm, alpha = 0.05)
   const seRel = Math.sqrt(v2 / m1 ** 2 + (v1 * m2 ** 2) / m1 ** 4);
   return {
     arm: treatment.name,
-    absolute: { estimate: diff, ci: [diff - q * seAbs, diff + q * seAbs], pValue: seAbs > 0 ? twoSidedT(diff / seAbs, df) : 1 },
-    relative: { estimate: rel, ci: [rel - q * seRel, rel + q * seRel], pValue: seRel > 0 ? twoSidedT(rel / seRel, df) : 1 },
+    absolute: {
+      estimate: diff,
+      ci: [diff - q * seAbs, diff + q * seAbs],
+      pValue: seAbs > 0 ? twoSidedT(diff / seAbs, df) : 1,
+    },
+    relative: {
+      estimate: rel,
+      ci: [rel - q * seRel, rel + q * seRel],
+      pValue: seRel > 0 ? twoSidedT(rel / seRel, df) : 1,
+    },
   };
 }
 
-export type RatioArm = { name: string; n: number; num: number; den: number; numSquares: number; denSquares: number; cross: number };
+export type RatioArm = {
+  name: string;
+  n: number;
+  num: number;
+  den: number;
+  numSquares: number;
+  denSquares: number;
+  cross: number;
+};
 
 /**
  * A ratio metric (AOV = Σ revenue / Σ orders) per arm by the delta method on per-user sums (Deng et al. 2018):
@@ -99,7 +119,11 @@ export function compareRatios(control: RatioArm, treatment: RatioArm, alpha = 0.
   return {
     arm: treatment.name,
     absolute: { estimate: diff, ci: [diff - z * se, diff + z * se], pValue: se > 0 ? twoSidedNormal(diff / se) : 1 },
-    relative: { estimate: rel, ci: [rel - z * seRel, rel + z * seRel], pValue: seRel > 0 ? twoSidedNormal(rel / seRel) : 1 },
+    relative: {
+      estimate: rel,
+      ci: [rel - z * seRel, rel + z * seRel],
+      pValue: seRel > 0 ? twoSidedNormal(rel / seRel) : 1,
+    },
   };
 }
 
@@ -166,7 +190,11 @@ export function chiSquareSf(x: number, k: number): number {
 }
 
 /** Sample ratio mismatch: χ² goodness of fit of users per arm against the planned allocation (scipy chisquare). */
-export function sampleRatioMismatch(users: number[], allocation?: number[], threshold = 0.001): { chi2: number; pValue: number; flagged: boolean } {
+export function sampleRatioMismatch(
+  users: number[],
+  allocation?: number[],
+  threshold = 0.001,
+): { chi2: number; pValue: number; flagged: boolean } {
   const total = users.reduce((a, b) => a + b, 0);
   const shares = allocation ?? users.map(() => 1 / users.length);
   const chi2 = users.reduce((s, u, i) => s + (u - total * shares[i]) ** 2 / (total * shares[i]), 0);
@@ -180,7 +208,12 @@ export type GuardrailVerdict = "pass" | "fail" | "inconclusive";
  * Non-inferiority of a guardrail: with relative change r and its one-sided (1 − α) bound, a higher-is-worse metric
  * passes when the upper bound < margin, fails when the lower bound > margin; lower-is-worse mirrored (−margin).
  */
-export function guardrail(relative: Estimate, margin: number, higherIsWorse: boolean, alpha = 0.05): { verdict: GuardrailVerdict; bound: number; pValue: number } {
+export function guardrail(
+  relative: Estimate,
+  margin: number,
+  higherIsWorse: boolean,
+  alpha = 0.05,
+): { verdict: GuardrailVerdict; bound: number; pValue: number } {
   const z = qnorm(1 - alpha);
   const zTwo = qnorm(1 - alpha / 2);
   const se = (relative.ci[1] - relative.ci[0]) / (2 * zTwo);
@@ -201,7 +234,11 @@ export function guardrail(relative: Estimate, margin: number, higherIsWorse: boo
  * treatment estimate equals OLS of Y on arm and X), Y' = Y − θ(X − X̄). Returns the adjusted per-user values and the
  * variance reduction 1 − Σ(Y' − ȳ')²/Σ(Y − ȳ)² within arms (≈ ρ²).
  */
-export function cuped(y: number[], x: number[], arms: number[]): { adjusted: number[]; theta: number; varianceReduction: number } {
+export function cuped(
+  y: number[],
+  x: number[],
+  arms: number[],
+): { adjusted: number[]; theta: number; varianceReduction: number } {
   const groups = Math.max(...arms) + 1;
   const sum = (values: number[]) => {
     const totals = new Array<number>(groups).fill(0);

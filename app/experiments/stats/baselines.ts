@@ -38,7 +38,20 @@ export function baselinesFrom(outcomes: Outcome[]): Baselines {
     orders += o.orders;
     refunded += o.refunded;
   }
-  const empty = { customers: n, conversion: null, revenueMean: null, revenueSd: null, aov: null, aovSe: null, aovSd: null, refundRate: null, refundSd: null, orders, revenue, refunded };
+  const empty = {
+    customers: n,
+    conversion: null,
+    revenueMean: null,
+    revenueSd: null,
+    aov: null,
+    aovSe: null,
+    aovSd: null,
+    refundRate: null,
+    refundSd: null,
+    orders,
+    revenue,
+    refunded,
+  };
   if (n === 0) return empty;
   const mx = revenue / n;
   const my = orders / n;
@@ -72,6 +85,14 @@ export function baselinesFrom(outcomes: Outcome[]): Baselines {
     aovSd: aovSe === null ? null : aovSe * Math.sqrt(n),
     refundRate: revenue > 0 ? refunded / revenue : null,
     // refund rate = r̄/x̄: n·Var = s²ᵣ/x̄² − 2·r̄·sᵣₓ/x̄³ + r̄²·s²ₓ/x̄⁴ (the same delta method)
-    refundSd: mx > 0 && n > 1 ? Math.sqrt(Math.max(0, srr / denominator / mx ** 2 - (2 * mr * (srx / denominator)) / mx ** 3 + (mr ** 2 * vx) / mx ** 4)) : null,
+    refundSd:
+      mx > 0 && n > 1
+        ? Math.sqrt(
+            Math.max(
+              0,
+              srr / denominator / mx ** 2 - (2 * mr * (srx / denominator)) / mx ** 3 + (mr ** 2 * vx) / mx ** 4,
+            ),
+          )
+        : null,
   };
 }

@@ -45,7 +45,12 @@ export function gaussianRisk(mu: number, s: number): [number, number] {
  * Posterior of the effect on one scale. The prior is on the lift: on the absolute scale it is rescaled by the control
  * mean (μ₀·|m_A|, τ²·m_A²). Flat: μ = Δ, s² = V; proper: precision 1/V + 1/τ², mean (Δ/V + μ₀/τ²)/precision.
  */
-export function bayesian(m: Moments, scale: Scale, controlMean: number, options: { alpha: number; prior?: GaussianPrior; inverse?: boolean }): BayesianFigures {
+export function bayesian(
+  m: Moments,
+  scale: Scale,
+  controlMean: number,
+  options: { alpha: number; prior?: GaussianPrior; inverse?: boolean },
+): BayesianFigures {
   if (!m.ok) return { estimate: null, sd: null, chanceToWin: null, ci: null, risk: null, reason: m.reason };
   const prior = options.prior ?? FLAT_PRIOR;
   let mu = m.delta;

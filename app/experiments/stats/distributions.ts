@@ -40,7 +40,7 @@ export const qnorm = (p: number) => jStat.normal.inv(p, 0, 1);
 const LANCZOS = [
   57.1562356658629235, -59.5979603554754912, 14.1360979747417471, -0.491913816097620199, 0.339946499848118887e-4,
   0.465236289270485756e-4, -0.983744753048795646e-4, 0.158088703224912494e-3, -0.210264441724104883e-3,
-  0.217439618115212643e-3, -0.164318106536763890e-3, 0.844182239838527433e-4, -0.261908384015814087e-4,
+  0.217439618115212643e-3, -0.16431810653676389e-3, 0.844182239838527433e-4, -0.261908384015814087e-4,
   0.368991826595316234e-5,
 ];
 
@@ -57,7 +57,10 @@ export function lgamma(x: number): number {
 /** The Stirling-series remainder of log Γ(x) for x ≥ 10: lgamma(x) − [(x − ½)log x − x + ½log 2π]. */
 function lgammaCorrection(x: number): number {
   const x2 = 1 / (x * x);
-  return (1 / x) * (1 / 12 - x2 * (1 / 360 - x2 * (1 / 1260 - x2 * (1 / 1680 - x2 * (1 / 1188 - x2 * (691 / 360360 - x2 / 156))))));
+  return (
+    (1 / x) *
+    (1 / 12 - x2 * (1 / 360 - x2 * (1 / 1260 - x2 * (1 / 1680 - x2 * (1 / 1188 - x2 * (691 / 360360 - x2 / 156))))))
+  );
 }
 
 const LN_SQRT_2PI = 0.9189385332046728;
@@ -129,7 +132,9 @@ export function qt(p: number, df: number): number {
   let x = jStat.studentt.inv(p, df);
   for (let i = 0; i < 6; i++) {
     const f = pt(x, df) - p;
-    const density = Math.exp(lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((x * x) / df));
+    const density = Math.exp(
+      lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((x * x) / df),
+    );
     if (density === 0) break;
     const step = f / density;
     x -= step;

@@ -7,7 +7,8 @@ export type Scale = "relative" | "absolute";
 
 /** Why a figure cannot be computed (gbstats' error codes, in words). */
 export const REASONS = {
-  zeroVariance: "an arm has zero variance (every value the same: 0% or 100% conversion, or fewer than 2 customers), so no spread can be estimated",
+  zeroVariance:
+    "an arm has zero variance (every value the same: 0% or 100% conversion, or fewer than 2 customers), so no spread can be estimated",
   zeroBaseline: "the control mean is 0, so a change relative to it is undefined",
 } as const;
 
@@ -46,7 +47,8 @@ export function effectMoments(a: ArmMoments, b: ArmMoments, scale: Scale): Momen
     delta = a.mean !== 0 ? (b.mean - a.mean) / Math.abs(a.mean) : 0;
     variance = a.mean !== 0 ? b.variance / (b.n * a.mean ** 2) + (a.variance * b.mean ** 2) / (a.n * a.mean ** 4) : 0;
   }
-  if (!(a.variance > 0) || !(b.variance > 0) || !(variance > 0) || !(a.n > 0) || !(b.n > 0)) return { ok: false, reason: REASONS.zeroVariance };
+  if (!(a.variance > 0) || !(b.variance > 0) || !(variance > 0) || !(a.n > 0) || !(b.n > 0))
+    return { ok: false, reason: REASONS.zeroVariance };
   if (a.mean === 0) return { ok: false, reason: REASONS.zeroBaseline };
   return { ok: true, delta, variance, n };
 }

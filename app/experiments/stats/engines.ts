@@ -1,6 +1,22 @@
-import { compareMeans, compareProportions, compareRatios, ratioEstimate, type Comparison, type MeanArm, type ProportionArm, type RatioArm } from "./analysis";
+import {
+  compareMeans,
+  compareProportions,
+  compareRatios,
+  ratioEstimate,
+  type Comparison,
+  type MeanArm,
+  type ProportionArm,
+  type RatioArm,
+} from "./analysis";
 import { bayesian, FLAT_PRIOR, type GaussianPrior } from "./bayesian";
-import { effectMoments, meanWithVariance, proportionMoments, sampleMeanMoments, type ArmMoments, type Scale } from "./effect";
+import {
+  effectMoments,
+  meanWithVariance,
+  proportionMoments,
+  sampleMeanMoments,
+  type ArmMoments,
+  type Scale,
+} from "./effect";
 import { DEFAULT_TUNING, sequentialOneSided, sequentialTwoSided } from "./sequential";
 
 // The three analysis engines behind one call (issue #11; ../shared/STATS-BAYES-SEQUENTIAL.md): fixed-horizon (today's
@@ -47,8 +63,16 @@ export type MetricPair =
   | { kind: "ratio"; control: RatioArm; treatment: RatioArm };
 
 function moments(pair: MetricPair): [ArmMoments, ArmMoments] {
-  if (pair.kind === "proportion") return [proportionMoments(pair.control.users, pair.control.conversions), proportionMoments(pair.treatment.users, pair.treatment.conversions)];
-  if (pair.kind === "mean") return [sampleMeanMoments(pair.control.n, pair.control.sum, pair.control.sumSquares), sampleMeanMoments(pair.treatment.n, pair.treatment.sum, pair.treatment.sumSquares)];
+  if (pair.kind === "proportion")
+    return [
+      proportionMoments(pair.control.users, pair.control.conversions),
+      proportionMoments(pair.treatment.users, pair.treatment.conversions),
+    ];
+  if (pair.kind === "mean")
+    return [
+      sampleMeanMoments(pair.control.n, pair.control.sum, pair.control.sumSquares),
+      sampleMeanMoments(pair.treatment.n, pair.treatment.sum, pair.treatment.sumSquares),
+    ];
   const of = (a: RatioArm) => {
     if (!(a.den > 0)) return { n: a.n, mean: 0, variance: 0 };
     const r = ratioEstimate(a);
@@ -64,7 +88,9 @@ function fixedComparison(pair: MetricPair, alpha: number): Comparison {
 }
 
 const NULL_FIGURES = (engine: Engine, reason: string): ScaleFigures =>
-  engine === "bayesian" ? { estimate: null, ci: null, chanceToWin: null, risk: null, reason } : { estimate: null, ci: null, pValue: null, reason };
+  engine === "bayesian"
+    ? { estimate: null, ci: null, chanceToWin: null, risk: null, reason }
+    : { estimate: null, ci: null, pValue: null, reason };
 
 /** One treatment against control with the chosen engine, on both scales. */
 export function compareWithEngine(pair: MetricPair, settings: EngineSettings): EngineComparison {
@@ -83,10 +109,17 @@ export function compareWithEngine(pair: MetricPair, settings: EngineSettings): E
       scales[scale] = { estimate: f.estimate, ci: f.ci, pValue: f.pValue, reason: null };
     } else if (settings.engine === "sequential") {
       const tuning = settings.tuning ?? DEFAULT_TUNING;
-      const s = settings.sides === 1 ? sequentialOneSided(m, settings.alpha, settings.inverse ? "lesser" : "greater", tuning) : sequentialTwoSided(m, settings.alpha, tuning);
+      const s =
+        settings.sides === 1
+          ? sequentialOneSided(m, settings.alpha, settings.inverse ? "lesser" : "greater", tuning)
+          : sequentialTwoSided(m, settings.alpha, tuning);
       scales[scale] = { estimate: s.estimate, ci: s.ci, pValue: s.pValue, reason: s.reason };
     } else {
-      const r = bayesian(m, scale, a.mean, { alpha: settings.alpha, prior: settings.prior ?? FLAT_PRIOR, inverse: settings.inverse });
+      const r = bayesian(m, scale, a.mean, {
+        alpha: settings.alpha,
+        prior: settings.prior ?? FLAT_PRIOR,
+        inverse: settings.inverse,
+      });
       scales[scale] = { estimate: r.estimate, ci: r.ci, chanceToWin: r.chanceToWin, risk: r.risk, reason: r.reason };
     }
   }

@@ -35,14 +35,16 @@ export type PowerResult = {
   alphaPerComparison: number;
 };
 
-export const alphaPerComparison = (input: Pick<PowerInput, "alpha" | "arms">) => (input.arms > 1 ? input.alpha / input.arms : input.alpha);
+export const alphaPerComparison = (input: Pick<PowerInput, "alpha" | "arms">) =>
+  input.arms > 1 ? input.alpha / input.arms : input.alpha;
 
 /**
  * The smallest α per comparison the maths handles exactly: below it 1 − α/2 is within a few ulps of 1, so the normal and
  * t quantiles lose their digits (at α/2 ≲ 5e-17 they are Infinity and every power is 0).
  */
 export const MIN_ALPHA = 1e-10;
-export const MIN_ALPHA_MESSAGE = "is below 1e-10: there the quantiles of the normal and t distributions are no longer exact (1 − α/2 rounds towards 1)";
+export const MIN_ALPHA_MESSAGE =
+  "is below 1e-10: there the quantiles of the normal and t distributions are no longer exact (1 − α/2 rounds towards 1)";
 /** The largest target power a search accepts: above it the target is within rounding of 1 and may never be reached. */
 export const MAX_POWER = 1 - 1e-9;
 /** Search caps: doublings of a bracket, and the control size past which no realistic test goes. */
@@ -50,7 +52,15 @@ const MAX_DOUBLINGS = 200;
 const MAX_N = 1e12;
 
 /** Power of the two-proportion test for control size n1 (treatment n1 × ratio). */
-export function proportionPower(p1: number, p2: number, n1: number, alpha: number, sides: 1 | 2, ratio: number, method: "pooled" | "arcsine"): number {
+export function proportionPower(
+  p1: number,
+  p2: number,
+  n1: number,
+  alpha: number,
+  sides: 1 | 2,
+  ratio: number,
+  method: "pooled" | "arcsine",
+): number {
   const n2 = n1 * ratio;
   const z = qnorm(1 - alpha / sides);
   if (method === "arcsine") {
@@ -68,7 +78,15 @@ export function proportionPower(p1: number, p2: number, n1: number, alpha: numbe
 }
 
 /** Power of the two-sample test of means (pooled-variance t with the noncentral t, or z) for control size n1. */
-export function meanPower(delta: number, sd: number, n1: number, alpha: number, sides: 1 | 2, ratio: number, method: "t" | "z"): number {
+export function meanPower(
+  delta: number,
+  sd: number,
+  n1: number,
+  alpha: number,
+  sides: 1 | 2,
+  ratio: number,
+  method: "t" | "z",
+): number {
   const n2 = n1 * ratio;
   const ncp = (Math.abs(delta) / sd) * Math.sqrt((n1 * n2) / (n1 + n2));
   if (method === "z") {
@@ -85,7 +103,7 @@ export class PowerInputError extends AppError {}
 
 /** The input's effect, absolute: p₂ − p₁ for proportions, δ for means (a relative MDE scales the baseline). */
 export function effectOf(input: PowerInput): number {
-  const control = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
+  const control = input.metric === "proportion" ? input.baseline! : (input.mean ?? 0);
   return input.relative ? control * input.mde! : input.mde!;
 }
 
@@ -93,7 +111,15 @@ export function effectOf(input: PowerInput): number {
 export function powerAt(input: PowerInput, n: number, effect = effectOf(input)): number {
   const alpha = alphaPerComparison(input);
   if (input.metric === "proportion") {
-    return proportionPower(input.baseline!, input.baseline! + effect, n, alpha, input.sides, input.ratio, input.method === "arcsine" ? "arcsine" : "pooled");
+    return proportionPower(
+      input.baseline!,
+      input.baseline! + effect,
+      n,
+      alpha,
+      input.sides,
+      input.ratio,
+      input.method === "arcsine" ? "arcsine" : "pooled",
+    );
   }
   return meanPower(effect, input.sd!, n, alpha, input.sides, input.ratio, input.method === "z" ? "z" : "t");
 }
@@ -110,7 +136,8 @@ export function sampleSize(input: PowerInput): number {
   for (let i = 0; powerOf(hi) < target; i++) {
     lo = hi;
     hi *= 2;
-    if (hi > MAX_N || i >= MAX_DOUBLINGS) throw new PowerInputError("The effect is too small to detect with any realistic sample (over 10¹² per arm)");
+    if (hi > MAX_N || i >= MAX_DOUBLINGS)
+      throw new PowerInputError("The effect is too small to detect with any realistic sample (over 10¹² per arm)");
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
@@ -122,19 +149,30 @@ export function sampleSize(input: PowerInput): number {
 
 /** A power that is a number, or a 400: NaN means the inputs are outside what the distribution functions can evaluate. */
 function finitePower(power: number): number {
-  if (!Number.isFinite(power)) throw new PowerInputError("These inputs are outside the range the power functions can evaluate exactly (check sd, mean and mde for extreme values)");
+  if (!Number.isFinite(power))
+    throw new PowerInputError(
+      "These inputs are outside the range the power functions can evaluate exactly (check sd, mean and mde for extreme values)",
+    );
   return power;
 }
 
 /** Inputs for which a search could not end, or would end on a meaningless number, are refused with the reason. */
 export function checkRange(input: PowerInput): void {
   const alpha = alphaPerComparison(input);
-  if (!(alpha >= MIN_ALPHA)) throw new PowerInputError(`α per comparison (${alpha}${input.arms > 1 ? ` = ${input.alpha} / ${input.arms} arms` : ""}) ${MIN_ALPHA_MESSAGE}`);
-  if (!(input.power > 0 && input.power <= MAX_POWER)) throw new PowerInputError(`power ${input.power} cannot be reached exactly: use a target power between 0 and ${MAX_POWER}`);
-  if (input.metric === "mean" && !(Number.isFinite(input.sd) && input.sd! > 0)) throw new PowerInputError("sd must be a finite number above 0");
+  if (!(alpha >= MIN_ALPHA))
+    throw new PowerInputError(
+      `α per comparison (${alpha}${input.arms > 1 ? ` = ${input.alpha} / ${input.arms} arms` : ""}) ${MIN_ALPHA_MESSAGE}`,
+    );
+  if (!(input.power > 0 && input.power <= MAX_POWER))
+    throw new PowerInputError(
+      `power ${input.power} cannot be reached exactly: use a target power between 0 and ${MAX_POWER}`,
+    );
+  if (input.metric === "mean" && !(Number.isFinite(input.sd) && input.sd! > 0))
+    throw new PowerInputError("sd must be a finite number above 0");
   if (input.mde !== undefined) {
     const effect = effectOf(input);
-    if (!(Number.isFinite(effect) && effect !== 0)) throw new PowerInputError(`the mde gives an effect of ${effect}: it must be a finite number other than 0`);
+    if (!(Number.isFinite(effect) && effect !== 0))
+      throw new PowerInputError(`the mde gives an effect of ${effect}: it must be a finite number other than 0`);
   }
 }
 
@@ -143,19 +181,23 @@ export function mdeAt(input: PowerInput, n: number): number {
   checkRange(input);
   if (!(n >= 2 && n <= MAX_N)) throw new PowerInputError(`n must be between 2 and 10¹², got ${n}`);
   const target = input.power;
-  const base = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
+  const base = input.metric === "proportion" ? input.baseline! : (input.mean ?? 0);
   const powerOf = (effect: number) => finitePower(powerAt(input, n, effect));
   let lo = 0;
   let hi: number;
   if (input.metric === "proportion") {
     hi = 1 - base - 1e-12;
-    if (powerOf(hi) < target) throw new PowerInputError(`No effect up to a rate of 100% reaches ${input.power * 100}% power with ${n} per arm`);
+    if (powerOf(hi) < target)
+      throw new PowerInputError(`No effect up to a rate of 100% reaches ${input.power * 100}% power with ${n} per arm`);
   } else {
     hi = input.sd!;
     // the bracket must stay finite: a level the power function cannot reach would otherwise double it for ever
     for (let i = 0; powerOf(hi) < target; i++) {
       hi *= 2;
-      if (!Number.isFinite(hi) || i >= MAX_DOUBLINGS) throw new PowerInputError(`No finite effect reaches ${input.power * 100}% power with ${n} per arm at these inputs`);
+      if (!Number.isFinite(hi) || i >= MAX_DOUBLINGS)
+        throw new PowerInputError(
+          `No finite effect reaches ${input.power * 100}% power with ${n} per arm at these inputs`,
+        );
     }
   }
   for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1e-300, hi); i++) {
@@ -170,7 +212,7 @@ export function mdeAt(input: PowerInput, n: number): number {
 export function analysePower(input: PowerInput): PowerResult {
   checkRange(input);
   const alpha = alphaPerComparison(input);
-  const base = input.metric === "proportion" ? input.baseline! : input.mean ?? 0;
+  const base = input.metric === "proportion" ? input.baseline! : (input.mean ?? 0);
   let n: number;
   let mdeAbsolute: number;
   if (input.mde !== undefined) {

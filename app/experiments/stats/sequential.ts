@@ -7,7 +7,12 @@ import type { Moments } from "./effect";
 
 export const DEFAULT_TUNING = 5_000;
 
-export type SequentialFigures = { estimate: number | null; ci: [number | null, number | null] | null; pValue: number | null; reason: string | null };
+export type SequentialFigures = {
+  estimate: number | null;
+  ci: [number | null, number | null] | null;
+  pValue: number | null;
+  reason: string | null;
+};
 
 /** Mixing parameter ρ (eq. 161); one-sided tests use 2α inside the formula. */
 export function sequentialRho(alpha: number, tuning: number): number {
@@ -31,7 +36,12 @@ export function sequentialTwoSided(m: Moments, alpha: number, tuning = DEFAULT_T
   const st2 = (m.delta * m.delta * m.n) / m.variance;
   const t = m.n * rho * rho + 1;
   const e = Math.exp((rho * rho * st2) / (2 * t)) / Math.sqrt(t);
-  return { estimate: m.delta, ci: [m.delta - hw, m.delta + hw], pValue: e === Infinity ? 0 : Math.min(1 / e, 1), reason: null };
+  return {
+    estimate: m.delta,
+    ci: [m.delta - hw, m.delta + hw],
+    pValue: e === Infinity ? 0 : Math.min(1 / e, 1),
+    reason: null,
+  };
 }
 
 /** One-sided half-width at level a with ρ fixed from the configured α (eq. 134). */
@@ -45,9 +55,15 @@ function oneSidedHalfWidth(variance: number, n: number, rho: number, a: number):
  * control, ci (−∞, Δ + hw₁]. An infinite end is null. The p-value is the level a at which the finite end reaches 0:
  * ln(1 + √t/(2a)) = Δ²(nρ)²/(2·V·n·t) gives a = √t / (2(e^K − 1)), capped at 1; 1 when Δ points the other way.
  */
-export function sequentialOneSided(m: Moments, alpha: number, direction: "greater" | "lesser", tuning = DEFAULT_TUNING): SequentialFigures {
+export function sequentialOneSided(
+  m: Moments,
+  alpha: number,
+  direction: "greater" | "lesser",
+  tuning = DEFAULT_TUNING,
+): SequentialFigures {
   if (!m.ok) return { estimate: null, ci: null, pValue: null, reason: m.reason };
-  if (alpha >= 0.5) return { estimate: m.delta, ci: null, pValue: null, reason: "a one-sided sequential test needs α below 0.5" };
+  if (alpha >= 0.5)
+    return { estimate: m.delta, ci: null, pValue: null, reason: "a one-sided sequential test needs α below 0.5" };
   const rho = sequentialRho(2 * alpha, tuning);
   const hw = oneSidedHalfWidth(m.variance, m.n, rho, alpha);
   const t = m.n * rho * rho + 1;
@@ -57,11 +73,22 @@ export function sequentialOneSided(m: Moments, alpha: number, direction: "greate
     const k = (m.delta * m.delta * (m.n * rho) ** 2) / (2 * m.variance * m.n * t);
     pValue = Math.min(1, Math.sqrt(t) / (2 * Math.expm1(k)));
   }
-  return { estimate: m.delta, ci: direction === "greater" ? [m.delta - hw, null] : [null, m.delta + hw], pValue, reason: null };
+  return {
+    estimate: m.delta,
+    ci: direction === "greater" ? [m.delta - hw, null] : [null, m.delta + hw],
+    pValue,
+    reason: null,
+  };
 }
 
 /** The finite end of the one-sided interval at level a (for checking the root against a numerical solver). */
-export function oneSidedEnd(m: Extract<Moments, { ok: true }>, alpha: number, a: number, direction: "greater" | "lesser", tuning = DEFAULT_TUNING): number {
+export function oneSidedEnd(
+  m: Extract<Moments, { ok: true }>,
+  alpha: number,
+  a: number,
+  direction: "greater" | "lesser",
+  tuning = DEFAULT_TUNING,
+): number {
   const hw = oneSidedHalfWidth(m.variance, m.n, sequentialRho(2 * alpha, tuning), a);
   return direction === "greater" ? m.delta - hw : m.delta + hw;
 }

@@ -10,7 +10,15 @@ import { sequentialHalfWidth } from "./sequential";
 // - Bayesian (flat prior): chance to win ≥ 1 − α needs μ/s ≥ z_{1−α}, so Δ ≥ (z_{1−α} + z_power)·SE.
 // SE² = σ_A²/n + σ_B²/(r·n) on the absolute scale, n the control size and r the treatment/control ratio.
 
-export type SizingInput = { engine: Exclude<Engine, "fixed">; alpha: number; power: number; tuning: number; varianceControl: number; varianceTreatment: number; ratio: number };
+export type SizingInput = {
+  engine: Exclude<Engine, "fixed">;
+  alpha: number;
+  power: number;
+  tuning: number;
+  varianceControl: number;
+  varianceTreatment: number;
+  ratio: number;
+};
 
 /** The smallest absolute effect detectable with the planned power at control size n. */
 export function detectableEffect(input: SizingInput, n: number): number {
@@ -45,13 +53,26 @@ export function customersNeeded(input: SizingInput, effect: number): number | nu
  * the (1 − α) bound on the relative change stays inside the margin, so power = Φ(margin/SE − z_{1−α}), with the
  * relative SE = (sd/mean)·√(1/n_A + 1/n_B) of the ratio metric (delta method, per-customer sd).
  */
-export function guardrailPower(margin: number, mean: number, sd: number, nControl: number, nTreatment: number, alpha: number): number | null {
+export function guardrailPower(
+  margin: number,
+  mean: number,
+  sd: number,
+  nControl: number,
+  nTreatment: number,
+  alpha: number,
+): number | null {
   if (!(mean > 0) || !(sd > 0) || !(nControl > 1) || !(nTreatment > 1)) return null;
   const se = (sd / mean) * Math.sqrt(1 / nControl + 1 / nTreatment);
   return pnorm(margin / se - qnorm(1 - alpha));
 }
 
-export type GuardrailPower = { metric: "refund_rate" | "aov"; margin: number; power: number | null; perArm: number | null; reason: string | null };
+export type GuardrailPower = {
+  metric: "refund_rate" | "aov";
+  margin: number;
+  power: number | null;
+  perArm: number | null;
+  reason: string | null;
+};
 
 /**
  * The power of each guardrail's non-inferiority test at its margin, at the planned size per arm (or the audience's,
@@ -65,9 +86,25 @@ export function guardrailPowers(
   alpha: number,
 ): GuardrailPower[] {
   return guardrails.map((g) => {
-    const [mean, sd] = g.metric === "aov" ? [baselines.aov, baselines.aovSd] : [baselines.refundRate, baselines.refundSd];
-    if (nControl === null || nTreatment === null) return { ...g, power: null, perArm: null, reason: "no sample size yet" };
-    if (!(mean !== null && mean > 0) || !(sd !== null && sd > 0)) return { ...g, power: null, perArm: nControl, reason: g.metric === "aov" ? "no orders in the back-test window" : "no refunds in the back-test window: the refund rate cannot be tested" };
-    return { ...g, power: guardrailPower(g.margin, mean, sd, nControl, nTreatment, alpha), perArm: nControl, reason: null };
+    const [mean, sd] =
+      g.metric === "aov" ? [baselines.aov, baselines.aovSd] : [baselines.refundRate, baselines.refundSd];
+    if (nControl === null || nTreatment === null)
+      return { ...g, power: null, perArm: null, reason: "no sample size yet" };
+    if (!(mean !== null && mean > 0) || !(sd !== null && sd > 0))
+      return {
+        ...g,
+        power: null,
+        perArm: nControl,
+        reason:
+          g.metric === "aov"
+            ? "no orders in the back-test window"
+            : "no refunds in the back-test window: the refund rate cannot be tested",
+      };
+    return {
+      ...g,
+      power: guardrailPower(g.margin, mean, sd, nControl, nTreatment, alpha),
+      perArm: nControl,
+      reason: null,
+    };
   });
 }
