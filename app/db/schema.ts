@@ -18,6 +18,24 @@ export const datasets = sqliteTable("datasets", {
   report: text("report").notNull(),
   // ISO 4217 code of the amounts (issue 14); null: shown as plain numbers
   currency: text("currency"),
+  // issue 17: "imported" keeps its lines here; "warehouse" reads a PostgreSQL table through warehouse_sources
+  kind: text("kind", { enum: ["imported", "warehouse"] })
+    .notNull()
+    .default("imported"),
+});
+
+/**
+ * A warehouse data set's connection (issue 17). `url` is the libpq URL with its password: read only by
+ * db/warehouse.server.ts to connect, never returned by a page, the API or the CLI, which show `masked_url`.
+ */
+export const warehouseSources = sqliteTable("warehouse_sources", {
+  datasetId: integer("dataset_id").primaryKey(),
+  url: text("url").notNull(),
+  maskedUrl: text("masked_url").notNull(),
+  ordersTable: text("orders_table").notNull(), // "schema.table" or "table", a table or a view of transaction lines
+  mapping: text("mapping").notNull(), // JSON field → column, the same mapping as a CSV's (ingest/formats.ts)
+  assignmentsSchema: text("assignments_schema"), // where started experiments' assignments are also written, or null
+  connectedAt: text("connected_at").notNull(),
 });
 
 export const settings = sqliteTable("settings", {
