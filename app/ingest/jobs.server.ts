@@ -28,24 +28,59 @@ export type ImportJob = {
   queuePosition?: number;
 };
 
-type Jobs = Map<string, ImportJob>;
-const jobs: Jobs = ((globalThis as { __campaignLabJobs?: Jobs }).__campaignLabJobs ??= new Map());
-/** Job records are bounded: finished ones leave memory after an hour (their file answers for a day), and at most 50. */
-const KEEP_FINISHED_MS = 3_600_000;
-const MAX_JOBS = 50;
-const finishedAt = new Map<string, number>();
-/** An error kept in a job record: one line, its quote of the file cut (a 50 MB line was kept whole, four times). */
-const MAX_ERROR_CHARS = 500;
+/**
+ * The job records this process keeps in memory, bounded (#12 item 4): a finished record leaves after `keepFinishedMs`
+ * (its file answers for a day), and past `max` records the oldest finished ones leave first; running ones stay.
+ * `now` is injectable so that a test can move the clock.
+ */
+export class JobRecords {
+  private readonly jobs = new Map<string, ImportJob>();
+  /** Finished jobs by finishing time, oldest first (a Map keeps insertion order). */
+  private readonly finishedAt = new Map<string, number>();
 
-function pruneJobs(now = Date.now()): void {
-  for (const [id, at] of finishedAt) {
-    if (now - at > KEEP_FINISHED_MS || jobs.size > MAX_JOBS) {
-      jobs.delete(id);
-      written.delete(id);
-      finishedAt.delete(id);
+  constructor(
+    readonly max = 50,
+    readonly keepFinishedMs = 3_600_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  get(id: string): ImportJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Keeps a new (running) job, after dropping what the bound says must go; returns the ids dropped. */
+  add(job: ImportJob): string[] {
+    const dropped = this.prune();
+    this.jobs.set(job.id, job);
+    return dropped;
+  }
+
+  /** Marks a job finished now: from here on it may be dropped. */
+  finish(id: string): void {
+    this.finishedAt.set(id, this.now());
+  }
+
+  /** Drops expired finished records, then the oldest finished ones while over the bound; returns the ids dropped. */
+  prune(): string[] {
+    const now = this.now();
+    const dropped: string[] = [];
+    for (const [id, at] of this.finishedAt) {
+      if (now - at <= this.keepFinishedMs && this.jobs.size < this.max) continue;
+      this.jobs.delete(id);
+      this.finishedAt.delete(id);
+      dropped.push(id);
     }
+    return dropped;
   }
 }
+
+const jobs = ((globalThis as { __campaignLabJobRecords?: JobRecords }).__campaignLabJobRecords ??= new JobRecords());
+/** An error kept in a job record: one line, its quote of the file cut (a 50 MB line was kept whole, four times). */
+const MAX_ERROR_CHARS = 500;
 
 // The server runs one process per core: the job's state is also written beside the database, so that whichever
 // process a poll reaches can answer it (the one that started the job answers from memory).
@@ -137,7 +172,6 @@ export function startImport({
   currency,
   onDone,
 }: StartImport): ImportJob {
-  pruneJobs();
   const job: ImportJob = {
     id: randomUUID(),
     fileName: upload.fileName.slice(0, 255),
@@ -147,7 +181,7 @@ export function startImport({
     error: null,
     canReplace: false,
   };
-  jobs.set(job.id, job);
+  for (const dropped of jobs.add(job)) written.delete(dropped);
   saveJob(job, true);
   const root = projectRoot();
   // every value rides in its option (--name=value): a name starting with "-" is never read as an option (#12 item 8)
@@ -226,7 +260,7 @@ function runChild(job: ImportJob, args: string[], upload: Upload, ticket: string
       job.status = "failed";
       if (committed(job.progress)) process.send?.({ campaignLab: "dataset-changed" });
     }
-    finishedAt.set(job.id, Date.now());
+    jobs.finish(job.id);
     saveJob(job, true);
     // the upload goes once its import is over (#12 item 7), except when the user is offered to replace with it; an
     // upload left behind (a refused import never replaced, an abandoned mapping) is swept after a day
