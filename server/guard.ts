@@ -46,17 +46,10 @@ export function refusal(
     };
   if (SAFE_METHODS.has(req.method)) return null;
   const length = Number(req.headers["content-length"] ?? 0);
-  const upload = UPLOADS.test((req as { path?: string }).path ?? "");
-  if (length > MAX_BODY_BYTES && !upload)
+  if (length > MAX_BODY_BYTES && !UPLOADS.test((req as { path?: string }).path ?? ""))
     return {
       status: 413,
       message: `The body is ${length.toLocaleString("en-GB")} bytes, over the ${MAX_BODY_BYTES.toLocaleString("en-GB")} this server reads (files go through the upload).`,
-    };
-  // a body of unannounced length (chunked) could grow past the limit unseen: only the upload streams one, to disk
-  if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] !== undefined && !upload)
-    return {
-      status: 411,
-      message: "A body must announce its length (Content-Length): only file uploads may be sent in chunks.",
     };
   const origin = req.headers.origin;
   if (typeof origin === "string") {
@@ -82,6 +75,51 @@ export function refusal(
     };
   return null;
 }
+
+/** The one line a body over `limit` bytes gets (413), announced or counted. */
+const tooLarge = (limit: number) =>
+  `The body is over ${limit.toLocaleString("en-GB")} bytes, the most this server reads (files go through the upload).`;
+
+const bodies = new WeakMap<object, Uint8Array<ArrayBuffer>>();
+
+/**
+ * Express middleware for a state change (not an upload) whose body does not announce its length (sent chunked): the
+ * guard above cannot see its size, so it is read here, counting bytes as they arrive. Past `limit` it is refused (413,
+ * one line) and the rest is read and discarded, never held; under it, the page gets it whole (`bufferedBody`).
+ */
+export function limitUnannouncedBodies(limit = MAX_BODY_BYTES) {
+  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    if (SAFE_METHODS.has(req.method) || req.headers["content-length"] !== undefined || UPLOADS.test(req.path))
+      return next();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return; // discarded as it arrives: the client finishes sending and reads the answer
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      refused = true;
+      chunks.length = 0;
+      res
+        .status(413)
+        .type("text/plain")
+        .set("Cache-Control", "no-store")
+        .send(tooLarge(limit) + "\n");
+    });
+    req.once("end", () => {
+      if (refused) return;
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) body.set(chunk, (at += chunk.length) - chunk.length);
+      bodies.set(req, body);
+      next();
+    });
+    req.once("error", (err) => !refused && next(err));
+  };
+}
+
+/** The body `limitUnannouncedBodies` read for this request, if it read one. */
+export const bufferedBody = (req: object): Uint8Array<ArrayBuffer> | undefined => bodies.get(req);
 
 /** The Content-Security-Policy of a response whose inline scripts carry `nonce` (Remix's and Mantine's only). */
 export function contentSecurityPolicy(nonce: string): string {

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { Server } from "node:http";
 import { getDb } from "~/db/db.server";
 import { projectRoot } from "~/db/paths.server";
-import { guard, swapNonce } from "./guard";
+import { bufferedBody, guard, limitUnannouncedBodies, swapNonce } from "./guard";
 import { PageCache } from "./page-cache";
 
 /** Serves the built Remix app (build/index.js, public/build) with Express; resolves once it listens. */
@@ -20,6 +20,7 @@ export async function serve(host: string, port: number): Promise<Server> {
   const app = express();
   app.disable("x-powered-by");
   app.use(guard()); // Host allow-list, cross-origin writes, security headers and the CSP nonce (server/guard.ts)
+  app.use(limitUnannouncedBodies()); // a chunked body (no Content-Length) is counted as it arrives: over 2 MB, 413
   app.use("/build", express.static(join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(join(root, "public"), { maxAge: "1h" }));
   const handle = createRequestHandler(build, process.env.NODE_ENV ?? "production");
@@ -60,7 +61,7 @@ function createRemixRequest(req: ExpressRequest, res: ExpressResponse | null): R
   let controller: AbortController | null = new AbortController();
   const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
   if (req.method !== "GET" && req.method !== "HEAD") {
-    init.body = createReadableStreamFromReadable(req);
+    init.body = bufferedBody(req) ?? createReadableStreamFromReadable(req);
     init.duplex = "half";
   }
   res?.on("finish", () => (controller = null));
