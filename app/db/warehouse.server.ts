@@ -1,0 +1,194 @@
+import pg from "pg";
+import { AppError } from "~/lib/errors";
+import { quoteTable } from "~/lib/sql-names";
+import type { WarehouseQuery } from "~/types/warehouse";
+
+// The user's PostgreSQL (issue 17): only SELECTs, each in a READ ONLY transaction with a statement timeout; the
+// connection string never leaves this module unmasked (errors and logs carry maskUrl's form).
+
+/** How long one figure's query may run before PostgreSQL cancels it (WAREHOUSE_TIMEOUT_MS overrides). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 120_000;
+
+/** The URL with its password (user:password@ or password=…) replaced by ***: what logs, pages and errors show. */
+export function maskUrl(url: string): string {
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:?#]*):[^@/?#]*@/i, "$1:***@")
+    .replace(/([?&]password=)[^&#]*/gi, "$1***");
+}
+
+/** The password written in a URL, to scrub from any message that might echo it. */
+function passwordOf(url: string): string | null {
+  try {
+    const u = new URL(url.replace("@/", "@localhost/"));
+    return (u.password ? decodeURIComponent(u.password) : null) ?? u.searchParams.get("password");
+  } catch {
+    return /[?&]password=([^&#]*)/i.exec(url)?.[1] ?? null;
+  }
+}
+
+/** Checks the form of a libpq URL (postgres:// or postgresql://, a unix-socket host as ?host=/dir works too). */
+export function checkWarehouseUrl(url: string): void {
+  if (!/^postgres(ql)?:\/\//i.test(url.trim()))
+    throw new AppError(
+      "url must be a PostgreSQL URL: postgresql://user:password@host:5432/db or postgresql:///db?host=/socket/dir",
+    );
+  try {
+    // libpq allows an empty host before a path (postgresql://user:pw@/db?host=/dir); WHATWG URL does not
+    new URL(url.trim().replace("@/", "@localhost/"));
+  } catch {
+    throw new AppError(`url is not a valid URL: ${maskUrl(url)}`);
+  }
+}
+
+// int8 (counts, sums of thousandths) and numeric as numbers: every figure stays below 2⁵³ (the import's own bound)
+const INT8 = 20;
+const NUMERIC = 1700;
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** A one-line message for a failed connection or query, naming what to fix, with no password in it. */
+function warehouseError(err: unknown, url: string): AppError {
+  const e = err as { code?: string; message?: string };
+  const masked = maskUrl(url);
+  let message: string;
+  switch (e.code) {
+    case "28P01":
+    case "28000":
+      message = `the warehouse refused the credentials (${masked}): ${e.message}`;
+      break;
+    case "3D000":
+      message = `the warehouse has no such database (${masked}): ${e.message}`;
+      break;
+    case "42P01":
+      message = `the warehouse has no such table: ${e.message}`;
+      break;
+    case "42703":
+      message = `a mapped column is missing from the table: ${e.message}`;
+      break;
+    case "42501":
+      message = `the warehouse user may not read the table: ${e.message}`;
+      break;
+    case "57014":
+      message = `the warehouse query ran past its time limit and was cancelled: ${e.message}`;
+      break;
+    case "ECONNREFUSED":
+    case "ENOENT":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "ETIMEDOUT":
+      message = `cannot reach the warehouse at ${masked} (${e.code})`;
+      break;
+    default:
+      message = `warehouse error: ${e.message ?? String(err)}`;
+  }
+  const password = passwordOf(url);
+  if (password) message = message.split(password).join("***");
+  return new AppError(message.replace(/\s+/g, " ").trim());
+}
+
+export type WarehouseOptions = { statementTimeoutMs?: number; maxConnections?: number };
+
+/** A connection pool to one warehouse; every query is a read-only transaction. */
+export class Warehouse {
+  readonly maskedUrl: string;
+  private readonly pool: pg.Pool;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly url: string,
+    options: WarehouseOptions = {},
+  ) {
+    checkWarehouseUrl(url);
+    this.maskedUrl = maskUrl(url);
+    this.timeoutMs =
+      options.statementTimeoutMs ?? (Number(process.env.WAREHOUSE_TIMEOUT_MS) || DEFAULT_STATEMENT_TIMEOUT_MS);
+    this.pool = new pg.Pool({
+      connectionString: url.trim(),
+      max: options.maxConnections ?? 2,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 10_000,
+      application_name: "campaign-lab",
+      types,
+    });
+    // an idle connection dropped by the server must not crash the process: the next query reconnects
+    this.pool.on("error", () => {});
+  }
+
+  /** Runs one builder's query in a READ ONLY transaction and returns its rows in the in-memory engine's shape. */
+  async run<T>(query: WarehouseQuery<T>): Promise<T> {
+    const rows = await this.read((client) => client.query(query.text, query.values).then((r) => r.rows));
+    return query.read(rows);
+  }
+
+  /** The column names of a table or view (no rows read): the mapping form and the missing-column check use them. */
+  async columns(table: string): Promise<string[]> {
+    let quoted: string;
+    try {
+      quoted = quoteTable(table);
+    } catch (err) {
+      throw new AppError((err as Error).message);
+    }
+    return this.read(async (client) =>
+      (await client.query(`SELECT * FROM ${quoted} LIMIT 0`)).fields.map((f) => f.name),
+    );
+  }
+
+  /** Checks that the warehouse answers (connects, authenticates, runs a read-only transaction). */
+  async check(): Promise<{ serverVersion: string }> {
+    return this.read(async (client) => ({
+      serverVersion: String((await client.query("SHOW server_version")).rows[0].server_version),
+    }));
+  }
+
+  private async read<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw warehouseError(err, this.url);
+    }
+    try {
+      // READ ONLY: PostgreSQL itself refuses any write, whatever a query says (SQL standard SET TRANSACTION)
+      await client.query("BEGIN READ ONLY");
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.timeoutMs))}`);
+      // timestamps with a time zone are read as UTC wall-clock times, so that a day is the same on every server
+      await client.query("SET LOCAL TimeZone = 'UTC'");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw warehouseError(err, this.url);
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+// One pool per URL per process, kept while the process lives (pages ask many figures of the same warehouse).
+const pools = ((globalThis as { __campaignLabWarehouses?: Map<string, Warehouse> }).__campaignLabWarehouses ??= new Map<
+  string,
+  Warehouse
+>());
+
+/** The process's warehouse for a URL (created on first use). */
+export function warehouseFor(url: string): Warehouse {
+  let w = pools.get(url);
+  if (!w) pools.set(url, (w = new Warehouse(url)));
+  return w;
+}
+
+/** Closes every pool (the CLI calls it before exiting, so that the process ends). */
+export async function closeWarehouses(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((w) => w.close()));
+}

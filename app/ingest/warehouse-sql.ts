@@ -1,0 +1,211 @@
+import { quoteIdent, quoteTable } from "~/lib/sql-names";
+import type { WarehouseField, WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
+import { plausibleDates } from "./dates";
+import { milliToMoney } from "./money";
+
+// The cleaning policy of PRODUCT.md §1 as SQL over a warehouse table's mapped columns (issue 17), for every figure's
+// query to start from. The same rules as rules.ts and the pipeline's classify(), in the same order:
+//   1. rejected: a required value missing (date, invoice when mapped, quantity, price or amount), a fractional
+//      quantity, money with more than 3 decimals, a date outside the plausible range;
+//   2. exact duplicates (every mapped column equal) dropped, only when an invoice column is mapped;
+//   3. invoices starting with C: returns;  4. invoices starting with A: adjustments, invalid;
+//      sales: quantity > 0 and price > 0 (with an amount column: amount > 0);
+//   5. sales without a customer id count in revenue, product and country figures only.
+// Orders: a customer's lines of one invoice and kind (without an invoice column: of one timestamp). Money in exact
+// thousandths (numeric), days as days since 1970-01-01 of the timestamp as written (UTC for timestamptz).
+//
+// Citus: every aggregate below groups by customer_id (with the invoice) before anything crosses customers, so each
+// CTE runs on the shards of a table distributed by customer_id.
+
+/** Fields a source must map, and the ones that need each other (the CSV mapping's rule, ingest/formats.ts). */
+export function checkWarehouseMap(map: WarehouseSource["map"]): string | null {
+  if (!map.customer) return "map the customer column (--map customer=COLUMN)";
+  if (!map.date) return "map the date column (--map date=COLUMN)";
+  if (!map.amount && !map.price) return "map either amount (a line total) or price (with quantity)";
+  return null;
+}
+
+const col = (source: WarehouseSource, field: WarehouseField) => {
+  const name = source.map[field];
+  return name ? `src.${quoteIdent(name)}` : null;
+};
+
+const dayLiteral = (day: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a day: ${day}`);
+  return `DATE '${day}'`;
+};
+
+/** Whether an order's lines are keyed by the invoice (true) or by the customer's timestamp. */
+export const hasInvoice = (source: WarehouseSource) => Boolean(source.map.invoice);
+
+/**
+ * The CTEs every warehouse figure starts from, to follow `WITH`:
+ * - `wh_read`: each distinct mapped line (with an invoice column) or each line, with `n` = how many table rows it
+ *   stands for, its values normalised as the CSV import reads them, and `class`: 'sale', 'return', 'rejected' or the
+ *   invalid reason ('accounting adjustment', 'quantity not positive', 'zero price', 'negative price');
+ * - `wh_lines`: the kept lines (sales and returns) with `kind`, `customer_id`, `at`, `day`, `product`, `quantity`,
+ *   `amount` (thousandths);
+ * - `wh_orders`: orders (customer_id, kind, order_key, at, day, month, minute, country, amount, lines);
+ * - `wh_customers`: customers with a sale: customer_id, first_day, first_month, country (of the first sale order).
+ */
+export function cleanCtes(source: WarehouseSource): string {
+  const problem = checkWarehouseMap(source.map);
+  if (problem) throw new Error(problem);
+  const table = quoteTable(source.table);
+  const mapped = [...new Set(Object.values(source.map).filter((c): c is string => Boolean(c)))];
+  const raw = mapped.map((c) => `src.${quoteIdent(c)}`);
+  const invoice = col(source, "invoice");
+  const customer = col(source, "customer")!;
+  const date = col(source, "date")!;
+  const quantity = col(source, "quantity");
+  const price = col(source, "price");
+  const amount = col(source, "amount");
+  const product = col(source, "product");
+  const description = col(source, "description");
+  const country = col(source, "country");
+  const range = plausibleDates();
+  const text = (e: string | null) => (e ? `NULLIF(btrim(${e}::text), '')` : "NULL::text");
+  const qty = quantity ? `(${quantity})::numeric` : "1::numeric";
+  const priceMilli = price && !amount ? `((${price})::numeric * 1000)` : "NULL::numeric";
+  const amountMilli = amount ? `((${amount})::numeric * 1000)` : `(${qty} * ((${price})::numeric * 1000))`;
+  // Online Retail II writes customer ids as 13085.0 (rules.ts normaliseCustomer)
+  const customerId = `NULLIF(regexp_replace(btrim(${customer}::text), '^([0-9]+)\\.0+$', '\\1'), '')`;
+  // dedup: a GROUP BY over every mapped column, which includes customer_id (pushed down to each Citus shard)
+  const distinct = invoice
+    ? `SELECT ${raw.join(", ")}, count(*) AS n FROM ${table} AS src GROUP BY ${raw.join(", ")}`
+    : `SELECT ${raw.join(", ")}, 1 AS n FROM ${table} AS src`;
+  const productKey = `COALESCE(${text(product)}, ${text(description)})`;
+  return `wh_distinct AS (${distinct}),
+wh_values AS (
+  SELECT src.n,
+    ${invoice ? `btrim(${invoice}::text)` : "NULL::text"} AS invoice,
+    ${customerId} AS customer_id,
+    (${date})::timestamp AS at,
+    ${qty} AS quantity,
+    ${priceMilli} AS price_milli,
+    ${amountMilli} AS amount_milli,
+    ${productKey} AS product,
+    ${text(description)} AS description,
+    ${text(country)} AS country
+  FROM wh_distinct AS src
+),
+wh_read AS (
+  SELECT v.*, CASE
+    WHEN v.at IS NULL OR v.quantity IS NULL OR v.amount_milli IS NULL${invoice ? " OR v.invoice IS NULL OR v.invoice = ''" : ""}
+      OR v.quantity <> trunc(v.quantity) OR v.amount_milli <> trunc(v.amount_milli)
+      OR (v.price_milli IS NOT NULL AND v.price_milli <> trunc(v.price_milli))
+      OR v.at < ${dayLiteral(range.from)} OR v.at >= ${dayLiteral(range.to)} + 1 THEN 'rejected'
+    ${invoice ? "WHEN v.invoice ~ '^[Cc]' THEN 'return'\n    WHEN v.invoice ~ '^[Aa]' THEN 'accounting adjustment'" : ""}
+    WHEN v.quantity <= 0 THEN 'quantity not positive'
+    WHEN v.amount_milli <= 0 OR v.price_milli <= 0 THEN CASE WHEN v.amount_milli = 0 THEN 'zero price' ELSE 'negative price' END
+    ELSE 'sale' END AS class
+  FROM wh_values AS v
+),
+wh_lines AS (
+  SELECT r.class AS kind, r.invoice, r.customer_id, r.at, (r.at::date - DATE '1970-01-01') AS day, r.product,
+    r.description, r.country, r.quantity, r.amount_milli AS amount
+  FROM wh_read AS r WHERE r.class IN ('sale', 'return')
+),
+wh_orders AS (
+  SELECT l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at::text"} AS order_key, min(l.at) AS at,
+    (min(l.at)::date - DATE '1970-01-01') AS day,
+    (extract(year FROM min(l.at))::int * 12 + extract(month FROM min(l.at))::int - 1) AS month,
+    (extract(hour FROM min(l.at))::int * 60 + extract(minute FROM min(l.at))::int) AS minute,
+    min(l.country) AS country, sum(l.amount) AS amount, count(*) AS lines
+  FROM wh_lines AS l GROUP BY l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at"}
+),
+wh_customers AS (
+  SELECT o.customer_id, min(o.day) AS first_day, min(o.month) AS first_month,
+    (array_agg(o.country ORDER BY o.at, o.country))[1] AS country
+  FROM wh_orders AS o WHERE o.kind = 'sale' AND o.customer_id IS NOT NULL GROUP BY o.customer_id
+)`;
+}
+
+/** SQL for "this product code is non-merchandise" (rules.ts isNonMerchandise: postage, fees, vouchers…). */
+export const NON_MERCHANDISE_SQL = (product: string) =>
+  `(upper(${product}) IN ('POST', 'DOT', 'C2', 'M', 'D', 'S', 'B', 'CRUK', 'PADS', 'AMAZONFEE', 'BANK CHARGES') OR ${product} ~* '^gift_')`;
+
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** The counts of the import report (types/import.ts ImportReport) for a warehouse data set; money in currency units. */
+export type WarehouseCleanReport = {
+  linesRead: number;
+  rejectedLines: number;
+  duplicateLines: number;
+  cancellationLines: number;
+  invalidLines: number;
+  invalidReasons: Record<string, number>;
+  salesLines: number;
+  salesRevenue: number;
+  salesLinesWithoutCustomer: number;
+  customerSalesLines: number;
+  customerRevenue: number;
+  customers: number;
+  invoices: number;
+  customerInvoices: number;
+  cancellationInvoices: number;
+  cancelledValue: number;
+  nonMerchandiseLines: number;
+  countries: number;
+  products: number;
+  dateRange: [string, string] | null;
+};
+
+/** Every count of the cleaning policy, as the import report gives it, in one pass over the table. */
+export function cleanReportQuery(source: WarehouseSource): WarehouseQuery<WarehouseCleanReport> {
+  const invoiceCount = (where: string) => `(SELECT count(*) FROM wh_orders AS l WHERE ${where})`;
+  const text = `WITH ${cleanCtes(source)},
+classes AS (SELECT r.class, sum(r.n) AS rows, count(*) AS kept FROM wh_read AS r GROUP BY r.class)
+SELECT
+  (SELECT coalesce(sum(rows), 0) FROM classes) AS lines_read,
+  (SELECT coalesce(sum(rows), 0) FROM classes WHERE class = 'rejected') AS rejected,
+  (SELECT coalesce(sum(rows - kept), 0) FROM classes WHERE class <> 'rejected') AS duplicates,
+  (SELECT coalesce(json_object_agg(class, kept), '{}') FROM classes WHERE class NOT IN ('sale', 'return', 'rejected')) AS invalid,
+  (SELECT count(*) FILTER (WHERE kind = 'return') FROM wh_lines) AS cancellation_lines,
+  (SELECT coalesce(sum(-amount) FILTER (WHERE kind = 'return'), 0) FROM wh_lines) AS cancelled_value,
+  (SELECT count(*) FILTER (WHERE kind = 'sale') FROM wh_lines) AS sales_lines,
+  (SELECT coalesce(sum(amount) FILTER (WHERE kind = 'sale'), 0) FROM wh_lines) AS sales_revenue,
+  (SELECT count(*) FILTER (WHERE kind = 'sale' AND customer_id IS NULL) FROM wh_lines) AS anonymous_lines,
+  (SELECT coalesce(sum(amount) FILTER (WHERE kind = 'sale' AND customer_id IS NOT NULL), 0) FROM wh_lines) AS customer_revenue,
+  (SELECT count(*) FROM wh_customers) AS customers,
+  ${invoiceCount("l.kind = 'sale'")} AS invoices,
+  ${invoiceCount("l.kind = 'sale' AND l.customer_id IS NOT NULL")} AS customer_invoices,
+  ${invoiceCount("l.kind = 'return'")} AS cancellation_invoices,
+  (SELECT count(*) FROM wh_lines AS l WHERE l.product IS NOT NULL AND ${NON_MERCHANDISE_SQL("l.product")}) AS non_merchandise,
+  (SELECT count(DISTINCT country) FROM wh_orders) AS countries,
+  (SELECT count(DISTINCT product) FROM wh_lines AS l WHERE l.kind = 'sale' AND l.product IS NOT NULL AND NOT ${NON_MERCHANDISE_SQL("l.product")}) AS products,
+  (SELECT to_char(min(at), 'YYYY-MM-DD"T"HH24:MI:SS') FROM wh_lines) AS first_at,
+  (SELECT to_char(max(at), 'YYYY-MM-DD"T"HH24:MI:SS') FROM wh_lines) AS last_at`;
+  return {
+    text,
+    values: [],
+    read: (rows: WarehouseRow[]) => {
+      const r = rows[0];
+      const invalidReasons = (r.invalid ?? {}) as Record<string, number>;
+      const salesLines = num(r.sales_lines);
+      const anonymous = num(r.anonymous_lines);
+      return {
+        linesRead: num(r.lines_read),
+        rejectedLines: num(r.rejected),
+        duplicateLines: num(r.duplicates),
+        cancellationLines: num(r.cancellation_lines),
+        invalidLines: Object.values(invalidReasons).reduce((s, v) => s + Number(v), 0),
+        invalidReasons: Object.fromEntries(Object.entries(invalidReasons).map(([k, v]) => [k, Number(v)])),
+        salesLines,
+        salesRevenue: milliToMoney(num(r.sales_revenue)),
+        salesLinesWithoutCustomer: anonymous,
+        customerSalesLines: salesLines - anonymous,
+        customerRevenue: milliToMoney(num(r.customer_revenue)),
+        customers: num(r.customers),
+        invoices: num(r.invoices),
+        customerInvoices: num(r.customer_invoices),
+        cancellationInvoices: num(r.cancellation_invoices),
+        cancelledValue: milliToMoney(num(r.cancelled_value)),
+        nonMerchandiseLines: num(r.non_merchandise),
+        countries: num(r.countries),
+        products: num(r.products),
+        dateRange: r.first_at ? [String(r.first_at), String(r.last_at)] : null,
+      };
+    },
+  };
+}

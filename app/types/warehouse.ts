@@ -1,0 +1,17 @@
+// Shapes shared by the warehouse client (db/) and the per-figure SQL builders of each stage (issue 17). Types only.
+
+/** The fields a warehouse table maps, as a CSV's columns do (ingest/formats.ts FIELDS). */
+export type WarehouseField =
+  "customer" | "invoice" | "date" | "quantity" | "price" | "amount" | "product" | "description" | "country";
+
+/**
+ * A table or view of transaction lines in the user's PostgreSQL: its name as the user wrote it ("schema.table" or
+ * "table") and which of its columns holds each field. customer and date are required, and amount or price.
+ */
+export type WarehouseSource = { table: string; map: Partial<Record<WarehouseField, string>> };
+
+/** A row as the pg driver returns it (numeric and bigint columns come back as strings). */
+export type WarehouseRow = Record<string, unknown>;
+
+/** One read-only SELECT with its parameters ($1, $2 …), and how its rows become the in-memory engine's shape. */
+export type WarehouseQuery<T> = { text: string; values: unknown[]; read: (rows: WarehouseRow[]) => T };
