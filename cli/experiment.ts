@@ -5,7 +5,8 @@ import { activeDatasetId } from "~/db/datasets.server";
 import { databasePath } from "~/db/paths.server";
 import { DECISIONS, type RecordedDecision } from "~/experiments/decisions";
 import { parseDesignInput } from "~/experiments/design-input";
-import { assignmentRows, getExperiment, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentRows, getExperiment } from "~/experiments/store.server";
 import {
   archiveExperiment,
   cloneExperiment,

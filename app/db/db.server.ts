@@ -30,3 +30,8 @@ export function getDb(): Db {
   if (!shared) shared = g.__campaignLabDb ??= openDb();
   return shared;
 }
+
+/** Runs `work` in one SQLite transaction (nested calls become savepoints): the drizzle calls inside share the connection. */
+export function inTransaction<T>(db: Db, work: () => T): T {
+  return db.$client.transaction(work)();
+}

@@ -3,15 +3,8 @@ import { getFacts } from "~/analytics/facts.server";
 import { dayNumber } from "~/analytics/facts";
 import { listAudiences } from "~/segments/audiences.server";
 import type { RecordedDecision } from "./decisions";
-import {
-  assignmentCounts,
-  currentAudienceSize,
-  ExperimentError,
-  listExperiments,
-  resolveAudience,
-  type Experiment,
-  type ExperimentStatus,
-} from "./experiments.server";
+import { currentAudienceSize, ExperimentError, resolveAudience } from "./experiments.server";
+import { assignmentCounts, listExperiments, type Experiment, type ExperimentStatus } from "./store.server";
 import { proposedDecision } from "./lifecycle.server";
 import { experimentAnalysis } from "./results.server";
 import { isRehearsal } from "./sources";

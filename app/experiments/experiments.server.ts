@@ -1,14 +1,11 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "~/db/db.server";
-import { assignments, experimentHistory, experiments, experimentVersions as versionsTable } from "~/db/schema";
+import { inTransaction, type Db } from "~/db/db.server";
 import { getFacts } from "~/analytics/facts.server";
 import { dayNumber, dayText } from "~/analytics/facts";
 import { audienceSize, describeAudience, getAudience, type AudienceDefinition } from "~/segments/audiences.server";
 import { ensureSegments } from "~/segments/compute.server";
 import { assignArms } from "./assignment";
 import { backtest, defaultReferenceDay, memberOf, rfmAsOf, type Backtest } from "./backtest";
-import type { RecordedDecision } from "./decisions";
-import { designSchema, type Design, type ExperimentAudience } from "./design";
+import type { Design, ExperimentAudience } from "./design";
 import {
   analysePower,
   mdeAt,
@@ -20,108 +17,22 @@ import {
 } from "./stats/power";
 import { guardrailPowers, type GuardrailPower } from "./stats/sizing";
 import { AppError, type ErrorCode } from "~/lib/errors";
-import { chosenK, personaCentroids } from "~/segments/store.server";
+import { audienceNames, chosenK, personaCentroids, personaNames } from "~/segments/store.server";
+import {
+  addHistory,
+  assignmentRows,
+  getExperiment,
+  insertAssignments,
+  insertDraft,
+  insertVersion,
+  updateExperiment,
+  type Experiment,
+} from "./store.server";
 import { memo } from "~/analytics/memo.server";
 import { segmentsVersion } from "~/db/version.server";
 
-// Experiment records: designs with every version kept, baselines back-tested from the data set, the power analysis,
+// Experiment rules: saving designs (every version kept, store.server.ts), baselines back-tested from the data set, the power analysis,
 // and the start (frozen design, deterministic assignment over the audience as of the start day S).
-
-export type ExperimentStatus = "draft" | "running" | "completed";
-export type Experiment = {
-  id: number;
-  datasetId: number;
-  name: string;
-  status: ExperimentStatus;
-  design: Design;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  startDate: string | null;
-  archivedAt: string | null;
-  stopReason: string | null;
-  decision: RecordedDecision | null;
-  decisionNote: string | null;
-  decidedAt: string | null;
-};
-
-type Row = typeof experiments.$inferSelect;
-const toExperiment = (r: Row): Experiment => ({
-  id: r.id,
-  datasetId: r.datasetId,
-  name: r.name,
-  status: r.status,
-  design: designSchema.parse(JSON.parse(r.design)),
-  version: r.version,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-  startedAt: r.startedAt,
-  startDate: r.startDate,
-  archivedAt: r.archivedAt,
-  stopReason: r.stopReason,
-  decision: r.decision,
-  decisionNote: r.decisionNote,
-  decidedAt: r.decidedAt,
-});
-
-/** The data set's experiments, newest first (archived ones included: the caller filters on archivedAt). */
-export function listExperiments(db: Db, datasetId: number, status?: ExperimentStatus): Experiment[] {
-  return db
-    .select()
-    .from(experiments)
-    .where(
-      status
-        ? and(eq(experiments.datasetId, datasetId), eq(experiments.status, status))
-        : eq(experiments.datasetId, datasetId),
-    )
-    .orderBy(desc(experiments.id))
-    .all()
-    .map(toExperiment);
-}
-
-export function getExperiment(db: Db, id: number): Experiment | null {
-  const row = db.select().from(experiments).where(eq(experiments.id, id)).get();
-  return row ? toExperiment(row) : null;
-}
-
-/** Runs `work` in one SQLite transaction (nested calls become savepoints): the drizzle calls inside share the connection. */
-export function inTransaction<T>(db: Db, work: () => T): T {
-  return db.$client.transaction(work)();
-}
-
-/** One line of an experiment's history (what happened, when, with the user's note). */
-export function addHistory(
-  db: Db,
-  experimentId: number,
-  action: string,
-  note: string | null = null,
-  at = new Date().toISOString(),
-): void {
-  db.insert(experimentHistory).values({ experimentId, at, action, note }).run();
-}
-
-export function experimentHistoryOf(
-  db: Db,
-  experimentId: number,
-): { at: string; action: string; note: string | null }[] {
-  return db
-    .select({ at: experimentHistory.at, action: experimentHistory.action, note: experimentHistory.note })
-    .from(experimentHistory)
-    .where(eq(experimentHistory.experimentId, experimentId))
-    .orderBy(asc(experimentHistory.id))
-    .all();
-}
-
-export function experimentVersions(db: Db, id: number): { version: number; savedAt: string; design: Design }[] {
-  return db
-    .select()
-    .from(versionsTable)
-    .where(eq(versionsTable.experimentId, id))
-    .orderBy(desc(versionsTable.version))
-    .all()
-    .map((v) => ({ version: v.version, savedAt: v.savedAt, design: JSON.parse(v.design) as Design }));
-}
 
 /** A request the experiment's state refuses (a frozen design, a deleted audience, nothing to assign): 409 by default. */
 export class ExperimentError extends AppError {
@@ -133,23 +44,9 @@ export class ExperimentError extends AppError {
 /** Creates (no id) or updates a draft; every save is a new version. A running or completed design cannot change. */
 export function saveExperiment(db: Db, datasetId: number, design: Design, id?: number, historyNote?: string): number {
   const now = new Date().toISOString();
-  const json = JSON.stringify(design);
   return inTransaction(db, () => {
     if (id === undefined) {
-      const newId = db
-        .insert(experiments)
-        .values({
-          datasetId,
-          name: design.name,
-          status: "draft",
-          design: json,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning({ id: experiments.id })
-        .get().id;
-      db.insert(versionsTable).values({ experimentId: newId, version: 1, savedAt: now, design: json }).run();
+      const newId = insertDraft(db, datasetId, design, now);
       addHistory(db, newId, "created", historyNote ?? null, now);
       return newId;
     }
@@ -159,11 +56,7 @@ export function saveExperiment(db: Db, datasetId: number, design: Design, id?: n
     if (current.status !== "draft")
       throw new ExperimentError(`The experiment is ${current.status}: its design is frozen`);
     const version = current.version + 1;
-    db.update(experiments)
-      .set({ name: design.name, design: json, version, updatedAt: now })
-      .where(eq(experiments.id, id))
-      .run();
-    db.insert(versionsTable).values({ experimentId: id, version, savedAt: now, design: json }).run();
+    insertVersion(db, id, version, design, now);
     addHistory(db, id, "saved", `version ${version}`, now);
     return id;
   });
@@ -427,12 +320,8 @@ export function startExperiment(
   };
   const now = new Date().toISOString();
   inTransaction(db, () => {
-    const insert = db.$client.prepare("INSERT INTO assignments (experiment_id, customer_id, arm) VALUES (?,?,?)");
-    plan.customers.forEach((c, i) => insert.run(id, c, plan.arms[i]));
-    db.update(experiments)
-      .set({ status: "running", startedAt: now, startDate: plan.startDate, design: JSON.stringify(frozen) })
-      .where(eq(experiments.id, id))
-      .run();
+    insertAssignments(db, id, plan.customers, plan.arms);
+    updateExperiment(db, id, { status: "running", startedAt: now, startDate: plan.startDate, design: frozen });
     addHistory(
       db,
       id,
@@ -448,26 +337,6 @@ export function startExperiment(
     power: plan.power,
     warnings: plan.warnings,
   };
-}
-
-export function assignmentRows(db: Db, id: number): { customerId: string; arm: number }[] {
-  return db
-    .select({ customerId: assignments.customerId, arm: assignments.arm })
-    .from(assignments)
-    .where(eq(assignments.experimentId, id))
-    .orderBy(asc(assignments.customerId))
-    .all();
-}
-
-export function assignmentCounts(db: Db, id: number): number[] {
-  return db
-    .select({ arm: assignments.arm, n: sql<number>`count(*)` })
-    .from(assignments)
-    .where(eq(assignments.experimentId, id))
-    .groupBy(assignments.arm)
-    .orderBy(asc(assignments.arm))
-    .all()
-    .reduce<number[]>((acc, r) => ((acc[r.arm] = r.n), acc), []);
 }
 
 export type DesignPreview = {
@@ -550,11 +419,5 @@ export function experimentPreview(db: Db, experiment: Experiment): DesignPreview
 /** Options of the form's audience picker: saved audiences, segments, personas of the chosen k. */
 export function audienceOptions(db: Db, datasetId: number) {
   ensureSegments(db, datasetId);
-  const personas = db.$client
-    .prepare("SELECT k, cluster, name FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster")
-    .all(datasetId, chosenK(db, datasetId)) as { k: number; cluster: number; name: string }[];
-  const saved = db.$client
-    .prepare("SELECT id, name FROM audiences WHERE dataset_id = ? ORDER BY name")
-    .all(datasetId) as { id: number; name: string }[];
-  return { personas, saved };
+  return { personas: personaNames(db, datasetId, chosenK(db, datasetId)), saved: audienceNames(db, datasetId) };
 }

@@ -3,7 +3,7 @@ import type { CsvValue } from "~/lib/csv";
 import { moneyHeaders } from "~/lib/currency";
 import { getDataset } from "~/db/datasets.server";
 import { allMembers, type MemberRow } from "~/segments/queries.server";
-import { assignmentRows, type Experiment } from "./experiments.server";
+import { assignmentRows, type Experiment } from "./store.server";
 
 // Hand-off to the tools that send campaigns (issue 16): contact.csv (the treatment arms' customers, with their arm),
 // holdout.csv (control) and a saved audience's members.csv; each row with the customer's country, segment, persona

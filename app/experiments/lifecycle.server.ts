@@ -1,25 +1,17 @@
-import { eq } from "drizzle-orm";
-import type { Db } from "~/db/db.server";
-import {
-  assignments,
-  experimentHistory,
-  experimentOutcomes,
-  experimentResults,
-  experiments,
-  experimentVersions,
-} from "~/db/schema";
+import { inTransaction, type Db } from "~/db/db.server";
 import { DECISION_LABELS, type RecordedDecision } from "./decisions";
+import { ExperimentError, saveExperiment } from "./experiments.server";
+import { experimentAnalysis } from "./results.server";
 import {
   addHistory,
   assignmentCounts,
-  ExperimentError,
+  deleteExperimentRows,
   experimentHistoryOf,
   getExperiment,
-  inTransaction,
-  saveExperiment,
+  storedResults,
+  updateExperiment,
   type Experiment,
-} from "./experiments.server";
-import { experimentAnalysis, storedResults } from "./results.server";
+} from "./store.server";
 import { isRehearsal } from "./sources";
 
 // The experiment's life after the design (issue 16): stop early, decide, clone ("run again"), archive, restore and
@@ -38,10 +30,7 @@ export function stopExperiment(db: Db, id: number, reason?: string): Experiment 
     throw new ExperimentError(`Only a running experiment can be stopped; this one is ${e.status}`);
   const why = reason?.trim() || "stopped early";
   inTransaction(db, () => {
-    db.update(experiments)
-      .set({ status: "completed", stopReason: why, updatedAt: new Date().toISOString() })
-      .where(eq(experiments.id, id))
-      .run();
+    updateExperiment(db, id, { status: "completed", stopReason: why, updatedAt: new Date().toISOString() });
     addHistory(db, id, "stopped early", why);
   });
   return existing(db, id);
@@ -80,10 +69,7 @@ export function decideExperiment(db: Db, id: number, decision: RecordedDecision,
   }
   const now = new Date().toISOString();
   inTransaction(db, () => {
-    db.update(experiments)
-      .set({ status: "completed", decision, decisionNote: reason, decidedAt: now, updatedAt: now })
-      .where(eq(experiments.id, id))
-      .run();
+    updateExperiment(db, id, { status: "completed", decision, decisionNote: reason, decidedAt: now, updatedAt: now });
     addHistory(
       db,
       id,
@@ -112,7 +98,7 @@ export function archiveExperiment(db: Db, id: number): Experiment {
   if (e.archivedAt) throw new ExperimentError("The experiment is already archived");
   const now = new Date().toISOString();
   inTransaction(db, () => {
-    db.update(experiments).set({ archivedAt: now }).where(eq(experiments.id, id)).run();
+    updateExperiment(db, id, { archivedAt: now });
     addHistory(db, id, "archived", null, now);
   });
   return existing(db, id);
@@ -122,7 +108,7 @@ export function restoreExperiment(db: Db, id: number): Experiment {
   const e = existing(db, id);
   if (!e.archivedAt) throw new ExperimentError("The experiment is not archived");
   inTransaction(db, () => {
-    db.update(experiments).set({ archivedAt: null }).where(eq(experiments.id, id)).run();
+    updateExperiment(db, id, { archivedAt: null });
     addHistory(db, id, "restored");
   });
   return existing(db, id);
@@ -139,14 +125,7 @@ export function deleteExperiment(db: Db, id: number, confirmName?: string): void
       `name: type the experiment's name "${e.name}" to delete it with its assignment and results`,
       "invalid",
     );
-  inTransaction(db, () => {
-    db.delete(experimentOutcomes).where(eq(experimentOutcomes.experimentId, id)).run();
-    db.delete(experimentResults).where(eq(experimentResults.experimentId, id)).run();
-    db.delete(assignments).where(eq(assignments.experimentId, id)).run();
-    db.delete(experimentHistory).where(eq(experimentHistory.experimentId, id)).run();
-    db.delete(experimentVersions).where(eq(experimentVersions.experimentId, id)).run();
-    db.delete(experiments).where(eq(experiments.id, id)).run();
-  });
+  deleteExperimentRows(db, id);
 }
 
 /** An experiment as the CLI's `experiment show` and GET /api/experiments/:id give it: design, state, arms, results, history. */

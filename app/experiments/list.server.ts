@@ -1,11 +1,6 @@
 import type { Db } from "~/db/db.server";
-import {
-  ExperimentError,
-  listExperiments,
-  plannedPower,
-  resolveAudience,
-  type ExperimentStatus,
-} from "./experiments.server";
+import { ExperimentError, plannedPower, resolveAudience } from "./experiments.server";
+import { listExperiments, type ExperimentStatus } from "./store.server";
 import { experimentAnalysis, isRehearsal } from "./results.server";
 import { VERDICT_TITLES } from "./verdict";
 

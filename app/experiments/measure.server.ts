@@ -3,7 +3,18 @@ import { getFacts } from "~/analytics/facts.server";
 import { dayNumber, dayText, type Facts } from "~/analytics/facts";
 import { outcomesAfter, type WindowOutcome } from "./backtest";
 import type { Design } from "./design";
-import { addHistory, assignmentRows, ExperimentError, getExperiment, type Experiment } from "./experiments.server";
+import { ExperimentError } from "./experiments.server";
+import {
+  addHistory,
+  assignmentRows,
+  getExperiment,
+  remeasurableIds,
+  storedOutcomes,
+  storedResults,
+  writeResults,
+  type Experiment,
+} from "./store.server";
+import { inTransaction } from "~/db/db.server";
 import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { compareWithEngine, type Engine, type EngineComparison, type MetricPair } from "./stats/engines";
 import { decideExperiment, proposedDecision } from "./lifecycle.server";
@@ -54,7 +65,7 @@ export type MeasuredReport = {
 /** The start day S of a started experiment (stored at Start by the lifecycle), as a day number. */
 function startDayOf(db: Db, e: Experiment): number {
   if (e.status === "draft") throw new ExperimentError("Start the experiment before measuring its results");
-  const s = db.$client.prepare("SELECT start_date FROM experiments WHERE id = ?").pluck().get(e.id) as string | null;
+  const s = e.startDate;
   if (!s) throw new ExperimentError("This experiment has no start day: nothing to measure from");
   return dayNumber(s);
 }
@@ -201,29 +212,17 @@ function measure(db: Db, e: Experiment): Measurement | null {
 }
 
 function store(db: Db, id: number, m: Measurement, after: string | null = null): void {
-  const sqlite = db.$client;
-  const previous = sqlite.prepare("SELECT source FROM experiment_results WHERE experiment_id = ?").get(id) as
-    { source: string } | undefined;
+  const previous = storedResults(db, id);
   // the history says what replaced what, as results.server.ts store does for the other sources
   const replaced =
     !previous || previous.source === "measured"
       ? null
       : `replacing ${isRehearsal(previous) ? "a rehearsal" : SOURCE_LABELS[previous.source]}`;
   const note = [replaced, after].filter(Boolean).join("; ") || null;
-  sqlite.transaction(() => {
-    sqlite.prepare("DELETE FROM experiment_outcomes WHERE experiment_id = ?").run(id);
-    sqlite
-      .prepare(
-        "INSERT OR REPLACE INTO experiment_results (experiment_id, source, recorded_at, arms, notes) VALUES (?,?,?,?,?)",
-      )
-      .run(id, "measured", new Date().toISOString(), JSON.stringify(m.arms), JSON.stringify(m.notes));
-    const insert = sqlite.prepare(
-      "INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)",
-    );
-    for (const o of m.outcomes)
-      insert.run(id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
+  inTransaction(db, () => {
+    writeResults(db, id, "measured", m.arms, m.notes, m.outcomes);
     addHistory(db, id, `results measured (day ${m.notes.daysObserved} of ${m.notes.windowDays})`, note);
-  })();
+  });
 }
 
 function report(e: Experiment, m: Measurement): MeasuredReport {
@@ -278,21 +277,12 @@ export function recordMeasured(db: Db, id: number): MeasuredReport {
 /** The recorded measured results with their analysis, or null when the latest results are not measured. */
 export function measuredResults(db: Db, id: number): MeasuredReport | null {
   const e = getExperiment(db, id);
-  const row = db.$client
-    .prepare("SELECT source, arms, notes FROM experiment_results WHERE experiment_id = ?")
-    .get(id) as { source: string; arms: string; notes: string } | undefined;
-  if (!e || row?.source !== "measured") return null;
-  const outcomes = (
-    db.$client
-      .prepare(
-        "SELECT customer_id AS customerId, arm, converted, revenue, orders, refunded, pre_spend AS preSpend FROM experiment_outcomes WHERE experiment_id = ?",
-      )
-      .all(id) as (Omit<CustomerOutcome, "converted"> & { converted: number; customerId: string })[]
-  ).map((o) => ({ ...o, converted: o.converted === 1 }));
+  const recorded = storedResults(db, id);
+  if (!e || recorded?.source !== "measured") return null;
   return report(e, {
-    notes: JSON.parse(row.notes) as MeasuredNotes,
-    arms: JSON.parse(row.arms) as ArmStats[],
-    outcomes,
+    notes: recorded.notes as MeasuredNotes,
+    arms: recorded.arms,
+    outcomes: storedOutcomes(db, id),
   });
 }
 
@@ -302,16 +292,8 @@ export function measuredResults(db: Db, id: number): MeasuredReport | null {
  * user's own and stay). Returns the ids measured.
  */
 export function remeasureDataset(db: Db, datasetId: number): number[] {
-  const rows = db.$client
-    .prepare(
-      `SELECT e.id FROM experiments e LEFT JOIN experiment_results r ON r.experiment_id = e.id
-        WHERE e.dataset_id = ? AND e.status = 'running' AND e.start_date IS NOT NULL AND (r.source IS NULL OR r.source IN ('measured', 'simulation'))
-        ORDER BY e.id`,
-    )
-    .pluck()
-    .all(datasetId) as number[];
   const done: number[] = [];
-  for (const id of rows) {
+  for (const id of remeasurableIds(db, datasetId)) {
     const e = getExperiment(db, id)!;
     const m = measure(db, e);
     if (!m || m.arms.some((a) => a.users < 2)) continue;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Db } from "~/db/db.server";
-import { getExperiment, ExperimentError } from "./experiments.server";
+import { ExperimentError } from "./experiments.server";
+import { getExperiment } from "./store.server";
 import {
   ABSENT_CHOICES,
   aggregateArmSchema,

@@ -2,7 +2,8 @@ import type { Db } from "~/db/db.server";
 import type { CsvValue } from "~/lib/csv";
 import { moneyHeader } from "~/lib/currency";
 import { METRIC_LABELS } from "./design";
-import { ExperimentError, experimentPreview, getExperiment, assignmentCounts } from "./experiments.server";
+import { ExperimentError, experimentPreview } from "./experiments.server";
+import { getExperiment, assignmentCounts } from "./store.server";
 import { experimentAnalysis, isRehearsal } from "./results.server";
 
 // The experiment report: design, audience, baselines, sample size, results, guardrails, decision and methods, as one

@@ -1,6 +1,6 @@
 import { activeDataset } from "~/db/active.server";
 import type { Db } from "~/db/db.server";
-import { getExperiment, type Experiment } from "./experiments.server";
+import { getExperiment, type Experiment } from "./store.server";
 
 export type ActiveExperiment = { active: { db: Db; id: number; name: string }; experiment: Experiment };
 

@@ -6,16 +6,19 @@ import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
 import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
+import { ExperimentError, plannedPower, resolveAudience } from "./experiments.server";
 import {
   addHistory,
   assignmentCounts,
   assignmentRows,
-  ExperimentError,
   getExperiment,
-  plannedPower,
-  resolveAudience,
+  storedOutcomes,
+  storedResults,
+  writeResults,
   type Experiment,
-} from "./experiments.server";
+  type StoredResults,
+} from "./store.server";
+import { inTransaction } from "~/db/db.server";
 import {
   analyseResults,
   armStatsFromOutcomes,
@@ -27,13 +30,6 @@ import { personaCentroids } from "~/segments/store.server";
 
 // Recording results three ways (aggregates, a per-customer CSV checked against the assignment, a simulation from the
 // audience's own history) and reading them back with their analysis.
-
-export type StoredResults = {
-  source: "aggregate" | "upload" | "simulation" | "measured";
-  recordedAt: string;
-  arms: ArmStats[];
-  notes: Record<string, unknown>;
-};
 
 const nonNegative = z.number().finite().nonnegative();
 export const aggregateArmSchema = z
@@ -86,28 +82,15 @@ function store(
       "invalid",
     );
   }
-  const sqlite = db.$client;
-  sqlite.transaction(() => {
-    sqlite.prepare("DELETE FROM experiment_outcomes WHERE experiment_id = ?").run(e.id);
-    sqlite
-      .prepare(
-        "INSERT OR REPLACE INTO experiment_results (experiment_id, source, recorded_at, arms, notes) VALUES (?,?,?,?,?)",
-      )
-      .run(e.id, source, new Date().toISOString(), JSON.stringify(arms), JSON.stringify(notes));
-    if (outcomes) {
-      const insert = sqlite.prepare(
-        "INSERT INTO experiment_outcomes (experiment_id, customer_id, arm, converted, revenue, orders, refunded, pre_spend) VALUES (?,?,?,?,?,?,?,?)",
-      );
-      for (const o of outcomes)
-        insert.run(e.id, o.customerId, o.arm, o.converted ? 1 : 0, o.revenue, o.orders, o.refunded, o.preSpend);
-    }
+  inTransaction(db, () => {
+    writeResults(db, e.id, source, arms, notes, outcomes);
     addHistory(
       db,
       e.id,
       source === "simulation" ? "rehearsal recorded (simulated)" : `results recorded (${SOURCE_LABELS[source]})`,
       previous ? `replacing ${isRehearsal(previous) ? "a rehearsal" : SOURCE_LABELS[previous.source]}` : null,
     );
-  })();
+  });
 }
 
 /** Aggregate counts per arm, as typed in the results form or sent to the API. */
@@ -359,23 +342,7 @@ export function recordSimulation(db: Db, id: number, settings: z.infer<typeof si
   );
 }
 
-export function storedResults(db: Db, id: number): StoredResults | null {
-  const row = db.$client
-    .prepare("SELECT source, recorded_at, arms, notes FROM experiment_results WHERE experiment_id = ?")
-    .get(id) as { source: StoredResults["source"]; recorded_at: string; arms: string; notes: string } | undefined;
-  return row
-    ? { source: row.source, recordedAt: row.recorded_at, arms: JSON.parse(row.arms), notes: JSON.parse(row.notes) }
-    : null;
-}
-
-export function storedOutcomes(db: Db, id: number): CustomerOutcome[] | null {
-  const rows = db.$client
-    .prepare(
-      "SELECT arm, converted, revenue, orders, refunded, pre_spend AS preSpend FROM experiment_outcomes WHERE experiment_id = ?",
-    )
-    .all(id) as (Omit<CustomerOutcome, "converted"> & { converted: number })[];
-  return rows.length ? rows.map((r) => ({ ...r, converted: r.converted === 1 })) : null;
-}
+const outcomesOrNull = <T>(rows: T[]): T[] | null => (rows.length ? rows : null);
 
 /** The design's own sizing: control per arm on its back-tested baseline. */
 function plannedSizing(db: Db, e: Experiment): { perArm: number; baseline: number } | null {
@@ -411,7 +378,7 @@ export function experimentAnalysis(
         : null;
     return {
       results,
-      analysis: analyseResults(e.design, results.arms, storedOutcomes(db, id), {
+      analysis: analyseResults(e.design, results.arms, outcomesOrNull(storedOutcomes(db, id)), {
         correction,
         assigned: assignmentCounts(db, id),
         interim,

@@ -2,7 +2,7 @@ import type { Db } from "~/db/db.server";
 import { scopeOf } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { secondPurchase } from "~/analytics/cohorts";
-import { listExperiments } from "~/experiments/experiments.server";
+import { listExperiments } from "~/experiments/store.server";
 import { experimentAnalysis } from "~/experiments/results.server";
 import { segmentSummaries } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";

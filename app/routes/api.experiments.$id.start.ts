@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { experimentStep } from "~/experiments/api.server";
-import { getExperiment, startExperiment } from "~/experiments/experiments.server";
+import { startExperiment } from "~/experiments/experiments.server";
+import { getExperiment } from "~/experiments/store.server";
 import { methodNotAllowed } from "~/lib/http.server";
 
 // POST /api/experiments/:id/start {startDate?: "YYYY-MM-DD"} — starts on day S (the data's last day, or a later send

@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { designErrors, designFromForm } from "~/experiments/design-form";
-import { designPreview, ExperimentError, experimentPreview, getExperiment } from "~/experiments/experiments.server";
+import { designPreview, ExperimentError, experimentPreview } from "~/experiments/experiments.server";
+import { getExperiment } from "~/experiments/store.server";
 import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/db/active.server";
 import { methodNotAllowed } from "~/lib/http.server";

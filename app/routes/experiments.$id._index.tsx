@@ -23,17 +23,15 @@ import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { int, percent } from "~/components/format";
 import { designErrors, designFromForm } from "~/experiments/design-form";
 import {
-  assignmentCounts,
   audienceOptions,
   ExperimentError,
-  experimentHistoryOf,
   experimentPreview,
-  experimentVersions,
   planStart,
   resolveAudience,
   saveExperiment,
   startExperiment,
 } from "~/experiments/experiments.server";
+import { assignmentCounts, experimentHistoryOf, experimentVersions, storedResults } from "~/experiments/store.server";
 import { DECISION_LABELS, DECISIONS } from "~/experiments/decisions";
 import {
   archiveExperiment,
@@ -44,7 +42,7 @@ import {
   restoreExperiment,
   stopExperiment,
 } from "~/experiments/lifecycle.server";
-import { isRehearsal, storedResults } from "~/experiments/results.server";
+import { isRehearsal } from "~/experiments/results.server";
 import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { requireExperiment } from "~/experiments/require.server";
 import { describeIssues } from "~/lib/validation";

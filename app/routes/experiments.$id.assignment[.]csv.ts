@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvResponse, toCsv } from "~/lib/csv";
-import { assignmentRows } from "~/experiments/experiments.server";
+import { assignmentRows } from "~/experiments/store.server";
 import { requireExperiment } from "~/experiments/require.server";
 
 // GET /experiments/:id/assignment.csv — customer_id,arm for the email/push tool.

@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
-import { personas, segmentRuns } from "~/db/schema";
+import { audiences, personas, segmentRuns } from "~/db/schema";
 
 // Reads of the stored persona run that several stages need, written once (drizzle's builder: portable, typed).
 
@@ -20,4 +20,29 @@ export function chosenK(db: Db, datasetId: number): number | null {
   return (
     db.select({ k: segmentRuns.chosenK }).from(segmentRuns).where(eq(segmentRuns.datasetId, datasetId)).get()?.k ?? null
   );
+}
+
+/** The names of the k-cluster run's personas, in cluster order (the audience picker's choices). */
+export function personaNames(
+  db: Db,
+  datasetId: number,
+  k: number | null,
+): { k: number; cluster: number; name: string }[] {
+  if (k === null) return [];
+  return db
+    .select({ k: personas.k, cluster: personas.cluster, name: personas.name })
+    .from(personas)
+    .where(and(eq(personas.datasetId, datasetId), eq(personas.k, k)))
+    .orderBy(asc(personas.cluster))
+    .all();
+}
+
+/** The data set's saved audiences by name (the audience picker's choices). */
+export function audienceNames(db: Db, datasetId: number): { id: number; name: string }[] {
+  return db
+    .select({ id: audiences.id, name: audiences.name })
+    .from(audiences)
+    .where(eq(audiences.datasetId, datasetId))
+    .orderBy(asc(audiences.name))
+    .all();
 }

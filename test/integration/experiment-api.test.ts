@@ -14,7 +14,7 @@ import * as results from "~/routes/api.experiments.$id.results";
 import * as contact from "~/routes/experiments.$id.contact[.]csv";
 import * as holdout from "~/routes/experiments.$id.holdout[.]csv";
 import * as reportCsv from "~/routes/experiments.$id.report[.]csv";
-import { assignmentRows } from "~/experiments/experiments.server";
+import { assignmentRows } from "~/experiments/store.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
 import { importForTest, tempDb } from "../support/db";

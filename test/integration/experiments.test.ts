@@ -4,15 +4,8 @@ import { getFacts } from "~/analytics/facts.server";
 import { backtest, rfmAsOf } from "~/experiments/backtest";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import type { Design } from "~/experiments/design";
-import {
-  assignmentRows,
-  designPreview,
-  ExperimentError,
-  experimentVersions,
-  getExperiment,
-  saveExperiment,
-  startExperiment,
-} from "~/experiments/experiments.server";
+import { designPreview, ExperimentError, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentRows, experimentVersions, getExperiment } from "~/experiments/store.server";
 import { assignArms } from "~/experiments/assignment";
 import { fixture, importForTest, tempDb } from "../support/db";
 

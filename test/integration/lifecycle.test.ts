@@ -3,15 +3,8 @@ import { join } from "node:path";
 import type { Db } from "~/db/db.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import type { Design } from "~/experiments/design";
-import {
-  assignmentCounts,
-  assignmentRows,
-  experimentHistoryOf,
-  experimentPreview,
-  getExperiment,
-  saveExperiment,
-  startExperiment,
-} from "~/experiments/experiments.server";
+import { experimentPreview, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentCounts, assignmentRows, experimentHistoryOf, getExperiment } from "~/experiments/store.server";
 import {
   archiveExperiment,
   cloneExperiment,

@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/db.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
-import {
-  assignmentRows,
-  experimentHistoryOf,
-  getExperiment,
-  saveExperiment,
-  startExperiment,
-} from "~/experiments/experiments.server";
+import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentRows, experimentHistoryOf, getExperiment } from "~/experiments/store.server";
 import {
   completeMeasured,
   measuredResults,

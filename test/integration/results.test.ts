@@ -2,22 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
-import {
-  assignmentRows,
-  ExperimentError,
-  getExperiment,
-  listExperiments,
-  saveExperiment,
-  startExperiment,
-} from "~/experiments/experiments.server";
+import { ExperimentError, saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { assignmentRows, getExperiment, listExperiments, storedOutcomes } from "~/experiments/store.server";
 import { decideExperiment, proposedDecision } from "~/experiments/lifecycle.server";
-import {
-  experimentAnalysis,
-  recordAggregates,
-  recordSimulation,
-  recordUpload,
-  storedOutcomes,
-} from "~/experiments/results.server";
+import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload } from "~/experiments/results.server";
 import { experimentReport, reportRows } from "~/experiments/report.server";
 import { learnedLift } from "~/planning/plan.server";
 import { writeDemoCsv } from "../../seed/generate";
