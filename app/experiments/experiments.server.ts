@@ -31,8 +31,8 @@ import {
 import { memo } from "~/analytics/memo.server";
 import { segmentsVersion } from "~/db/version.server";
 
-// Experiment rules: saving designs (every version kept, store.server.ts), baselines back-tested from the data set, the power analysis,
-// and the start (frozen design, deterministic assignment over the audience as of the start day S).
+// Experiment rules: saving designs (every version kept; the tables are in store.server.ts), baselines back-tested from
+// the data set, the power analysis, and the start (frozen design, deterministic assignment as of the start day S).
 
 /** A request the experiment's state refuses (a frozen design, a deleted audience, nothing to assign): 409 by default. */
 export class ExperimentError extends AppError {
