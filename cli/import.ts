@@ -141,7 +141,7 @@ function updateSummary(u: UpdateReport): string {
   return lines.join("\n") + "\n";
 }
 
-function summary(r: ImportReport): string {
+export function summary(r: ImportReport): string {
   const reasons = Object.entries(r.invalidReasons)
     .map(([k, v]) => `${k} ${n(v)}`)
     .join(", ");

@@ -11,6 +11,7 @@ import {
   RESULTS_USAGE,
   SEED_USAGE,
   SEGMENTS_USAGE,
+  WAREHOUSE_USAGE,
 } from "./usage";
 
 type Run = (argv: string[]) => Promise<void>;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, { usage: string; load: () => Promise<Run> }> = {
   experiment: { usage: EXPERIMENT_USAGE, load: async () => (await import("./experiment")).experimentCommand },
   results: { usage: RESULTS_USAGE, load: async () => (await import("./results")).resultsCommand },
   currency: { usage: CURRENCY_USAGE, load: async () => (await import("./currency")).currencyCommand },
+  warehouse: { usage: WAREHOUSE_USAGE, load: async () => (await import("./warehouse")).warehouseCommand },
 };
 
 function help(): string {

@@ -4,6 +4,8 @@ import { REPORT_NAMES } from "~/analytics/reports";
 
 export const IMPORT_USAGE =
   "import FILE [--workspace NAME | --update NAME] [--until YYYY-MM-DD] [--map field=column ...] [--date-format FMT] [--currency CODE] [--replace] [--db PATH] [--json]";
+export const WAREHOUSE_USAGE =
+  "warehouse (add --url URL --orders TABLE [--map field=column ...] [--workspace NAME] [--assignments-schema NAME] [--currency CODE] | preview --url URL --orders TABLE [--map field=column ...] | reread [--dataset ID]) [--db PATH] [--json]";
 export const CURRENCY_USAGE = "currency CODE|none [--dataset ID] [--db PATH] [--json]";
 export const ANALYZE_USAGE =
   'analyze (--input FILE.json | --experiment ID) [--db PATH] [--json]   (each result set may name "engine": "fixed"|"sequential"|"bayesian", "prior", "sequential": {"tuning": N}, "inverse")';

@@ -1,6 +1,7 @@
 import type { Db } from "~/db/db.server";
 import { dataVersion } from "~/db/version.server";
 import { BigMap } from "~/lib/big-map";
+import { AppError } from "~/lib/errors";
 import { dayNumber, type Facts } from "./facts";
 import { forgetMemo } from "./memo.server";
 
@@ -32,6 +33,13 @@ export function getFacts(db: Db, datasetId: number): Facts {
 
 export function loadFacts(db: Db, datasetId: number): Facts {
   const sqlite = db.$client;
+  // a warehouse data set has no lines here (issue 17): its figures come from PostgreSQL, never from empty columns
+  const kind = sqlite.prepare("SELECT kind, name FROM datasets WHERE id = ?").get(datasetId) as
+    { kind: string; name: string } | undefined;
+  if (kind?.kind === "warehouse")
+    throw new AppError(
+      `"${kind.name}" is a warehouse data set: this figure is computed from transaction lines held here, which a warehouse data set does not have`,
+    );
   const countries: string[] = [];
   const countryIndex = new Map<string, number>();
   const country = (name: string | null) => {

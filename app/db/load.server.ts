@@ -193,6 +193,7 @@ export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) 
     "audiences",
     "experiments",
     "dataset_imports",
+    "warehouse_sources",
   ]) {
     sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
   }

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Db } from "~/db/db.server";
-import { nearest, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
+import { nearest, sampleIndexes, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
 import { sweepKParallel } from "./sweep.server";
 import { nameClusters } from "./naming";
 import { calendarDays, netSpend, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
@@ -47,7 +47,7 @@ export async function computeSegmentsParallel(
   return storeSegments(db, datasetId, prepared, sweep, started);
 }
 
-type Prepared = ReturnType<typeof prepareSegments>;
+type Prepared = ReturnType<typeof scoreInputs>;
 
 function prepareSegments(db: Db, datasetId: number) {
   const sqlite = db.$client;
@@ -68,9 +68,53 @@ function prepareSegments(db: Db, datasetId: number) {
     frequency: c.orders,
     monetary: c.net / 1000,
   }));
+  return scoreInputs(snapshot, inputs, rows);
+}
+
+function scoreInputs(snapshot: string, inputs: RfmInput[], rows: { net: number }[]) {
   const { rows: scored, cuts } = scoreCustomers(inputs);
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] as number[][] };
   return { rows, snapshot, inputs, scored, cuts, z };
+}
+
+/** A warehouse data set's k-means runs on a seeded sample of at most this many customers (issue 17). */
+export const PERSONA_SAMPLE_LIMIT = 100_000;
+
+/**
+ * Segments and personas of a warehouse data set (issue 17), from its customers' RFM as of the snapshot day computed
+ * in PostgreSQL (segments/warehouse-sql.ts): the same scoring and storage as an import's; k-means on a seeded sample
+ * of at most PERSONA_SAMPLE_LIMIT customers, then every customer labelled by its nearest centroid.
+ */
+export async function computeSegmentsFromInputs(
+  db: Db,
+  datasetId: number,
+  snapshot: string,
+  inputs: RfmInput[],
+  sampleLimit = PERSONA_SAMPLE_LIMIT,
+): Promise<{ customers: number; seconds: number; sampled: number }> {
+  const started = performance.now();
+  const prepared = scoreInputs(
+    snapshot,
+    inputs,
+    inputs.map((c) => ({ net: Math.round(c.monetary * 1000) })),
+  );
+  const n = prepared.z.length;
+  const sample = n > sampleLimit ? sampleIndexes(n, sampleLimit, PERSONA_SEED) : null;
+  const points = sample ? sample.map((i) => prepared.z[i]) : prepared.z;
+  let sweep =
+    points.length > K_RANGE[0]
+      ? await sweepKParallel(points, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
+      : null;
+  if (sweep && sample)
+    sweep = {
+      ...sweep,
+      clusterings: sweep.clusterings.map((c) => ({ ...c, labels: prepared.z.map((p) => nearest(p, c.centroids)) })),
+    };
+  const stored = storeSegments(db, datasetId, prepared, sweep, started, {
+    customers: points.length,
+    of: n,
+  });
+  return { ...stored, sampled: points.length };
 }
 
 function storeSegments(
@@ -79,6 +123,7 @@ function storeSegments(
   { rows, snapshot, inputs, scored, cuts, z }: Prepared,
   sweep: Sweep | null,
   started: number,
+  personaSample?: { customers: number; of: number },
 ) {
   const sqlite = db.$client;
   const chosen = sweep?.clusterings.find((c) => c.k === sweep.bestK) ?? null;
@@ -134,7 +179,7 @@ function storeSegments(
       .run(
         datasetId,
         snapshot,
-        JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS }),
+        JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS, ...(personaSample ? { personaSample } : {}) }),
         sweep?.bestK ?? 0,
         sweep?.bestK ?? 0,
         sweep?.silhouetteSample ?? null,
@@ -146,7 +191,7 @@ function storeSegments(
   return { customers: rows.length, seconds: (performance.now() - started) / 1000 };
 }
 
-function profile(c: Clustering, inputs: RfmInput[], rows: CustomerRow[]) {
+function profile(c: Clustering, inputs: RfmInput[], rows: { net: number }[]) {
   const names = nameClusters(c.centroids);
   return c.centroids.map((centroid, cluster) => {
     const members = c.labels.flatMap((l, i) => (l === cluster ? [i] : []));

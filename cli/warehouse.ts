@@ -1,0 +1,85 @@
+import { openDb } from "~/db/db.server";
+import { databasePath } from "~/db/paths.server";
+import { activeDatasetId, getDataset } from "~/db/datasets.server";
+import { closeWarehouses } from "~/db/warehouse.server";
+import { parseMapArgs } from "~/ingest/formats";
+import { connectWarehouse, previewWarehouse, rereadWarehouse } from "~/ingest/warehouse-connect.server";
+import { parseCurrency } from "~/lib/currency";
+import { parse, positiveInt, UsageError } from "./args";
+import { summary } from "./import";
+import { WAREHOUSE_USAGE } from "./usage";
+
+// `warehouse add|preview|reread` (issue 17): a PostgreSQL table of transaction lines as a data set. The URL is never
+// printed: every answer carries its masked form.
+
+export async function warehouseCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parse(rest, {
+    url: { type: "string" },
+    orders: { type: "string" },
+    map: { type: "string", multiple: true },
+    workspace: { type: "string" },
+    "assignments-schema": { type: "string" },
+    currency: { type: "string" },
+    dataset: { type: "string" },
+    db: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length) throw new UsageError(`usage: ${WAREHOUSE_USAGE}`);
+  const map = values.map ? parseMapArgs(values.map) : undefined;
+  const needSource = () => {
+    if (!values.url) throw new UsageError("--url is required: a libpq URL such as postgresql://user@host/db");
+    if (!values.orders) throw new UsageError("--orders is required: the table or view of transaction lines");
+    return { url: values.url, table: values.orders, map };
+  };
+  try {
+    if (sub === "preview") {
+      const p = await previewWarehouse(needSource());
+      if (values.json) process.stdout.write(JSON.stringify(p) + "\n");
+      else {
+        const fields = Object.keys(p.map);
+        process.stdout.write(
+          [
+            `Connected to ${p.maskedUrl} (PostgreSQL ${p.serverVersion}); ${p.table}: ${p.columns.length} columns`,
+            `  mapping ${fields.map((f) => `${f}=${p.map[f as keyof typeof p.map]}`).join(", ")}`,
+            fields.join("\t"),
+            ...p.rows.map((r) => fields.map((f) => r[f] ?? "").join("\t")),
+          ].join("\n") + "\n",
+        );
+      }
+      return;
+    }
+    const db = openDb(databasePath(values.db));
+    try {
+      if (sub === "add") {
+        let currency: string | null | undefined;
+        try {
+          currency = values.currency === undefined ? undefined : parseCurrency(values.currency);
+        } catch (err) {
+          throw new UsageError(`--currency: ${(err as Error).message}`);
+        }
+        const { id, maskedUrl, report } = await connectWarehouse(db, {
+          ...needSource(),
+          name: values.workspace,
+          assignmentsSchema: values["assignments-schema"],
+          currency,
+        });
+        const dataset = getDataset(db, id)!;
+        process.stdout.write(
+          values.json
+            ? JSON.stringify({ id, kind: "warehouse", url: maskedUrl, ...report, currency: dataset.currency }) + "\n"
+            : `${summary(report).replace(/^Imported/, "Connected")}  warehouse           ${maskedUrl}\n  data set id         ${id} (now active)\n`,
+        );
+      } else if (sub === "reread") {
+        const id = positiveInt(values.dataset, "--dataset") ?? activeDatasetId(db);
+        if (id === null) throw new UsageError("no data set: connect one with `warehouse add`");
+        const report = await rereadWarehouse(db, id);
+        process.stdout.write(values.json ? JSON.stringify({ id, ...report }) + "\n" : summary(report));
+      } else throw new UsageError(`usage: ${WAREHOUSE_USAGE}`);
+    } finally {
+      db.$client.close();
+    }
+  } finally {
+    await closeWarehouses();
+  }
+}
