@@ -29,6 +29,22 @@ export type Facts = {
   lines: { n: number; order: Int32Array; product: Int32Array; quantity: Float64Array; amount: Float64Array };
 };
 
+/**
+ * The columns that customer-level figures read (RFM as of a day, the CLV summaries): a small part of Facts, posted to
+ * the CLV worker thread so that those computations run off the request path.
+ */
+export type CustomerOrders = {
+  countries: string[];
+  customers: Pick<Facts["customers"], "ids" | "country">;
+  orders: Pick<Facts["orders"], "n" | "kind" | "customer" | "day" | "amount">;
+};
+
+export const customerOrders = ({ countries, customers, orders }: Facts): CustomerOrders => ({
+  countries,
+  customers: { ids: customers.ids, country: customers.country },
+  orders: { n: orders.n, kind: orders.kind, customer: orders.customer, day: orders.day, amount: orders.amount },
+});
+
 export type Filter = { from?: string; to?: string; country?: string };
 
 /** A filter resolved against the facts: an inclusive day range and a country index (or none). */

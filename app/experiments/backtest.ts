@@ -1,4 +1,4 @@
-import type { Facts } from "~/analytics/facts";
+import type { CustomerOrders, Facts } from "~/analytics/facts";
 import { RETURN, SALE, dayNumber, dayText } from "~/analytics/facts";
 import type { AudienceDefinition } from "~/segments/audiences.server";
 import { nearest, standardise } from "~/segments/kmeans";
@@ -25,11 +25,11 @@ export type AsOfCustomer = {
 
 // rfmAsOf is a pass over the orders and a sort of the customers: kept per loaded data set (the facts object) and day,
 // since every experiment of the same window asks for the same T (the list page previews each one).
-const asOfCache = new WeakMap<Facts, Map<number, AsOfCustomer[]>>();
+const asOfCache = new WeakMap<CustomerOrders, Map<number, AsOfCustomer[]>>();
 const AS_OF_KEEP = 8;
 
 /** RFM (and persona features) of every customer with a sale on or before day T, as of T: spend net of returns up to T. */
-export function rfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
+export function rfmAsOf(facts: CustomerOrders, t: number): AsOfCustomer[] {
   let byDay = asOfCache.get(facts);
   if (!byDay) asOfCache.set(facts, (byDay = new Map()));
   let hit = byDay.get(t);
@@ -41,7 +41,7 @@ export function rfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
   return hit;
 }
 
-function computeRfmAsOf(facts: Facts, t: number): AsOfCustomer[] {
+function computeRfmAsOf(facts: CustomerOrders, t: number): AsOfCustomer[] {
   const o = facts.orders;
   const last = new Map<number, number>();
   const count = new Map<number, number>();

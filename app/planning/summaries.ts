@@ -1,4 +1,4 @@
-import { SALE, type Facts } from "~/analytics/facts";
+import { SALE, type CustomerOrders } from "~/analytics/facts";
 
 // Customer summaries for the CLV models (PRODUCT.md §5, FHL 2005 conventions): purchases on the same day are one
 // purchase; x = repeat purchases (days after the first) up to the calibration end, t_x = weeks from the first to the
@@ -19,7 +19,7 @@ export type CustomerSummary = {
   orders: number;
 };
 
-export function summarise(facts: Facts, calibrationEnd: number): CustomerSummary[] {
+export function summarise(facts: CustomerOrders, calibrationEnd: number): CustomerSummary[] {
   const o = facts.orders;
   const days = new Map<number, Map<number, number>>(); // customer → day → value
   for (let i = 0; i < o.n; i++) {

@@ -4,77 +4,27 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Db } from "~/db/db.server";
-import { dayNumber, dayText } from "~/analytics/facts";
+import { customerOrders, dayText } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { databasePath, projectRoot } from "~/db/paths.server";
 import { segmentsVersion } from "~/db/version.server";
-import { rfmAsOf } from "~/experiments/backtest";
 import { ensureSegments } from "~/segments/compute.server";
-import type { BgNbd, FitInfo, GammaGamma } from "./clv";
-import {
-  DEFAULT_CAPS,
-  fitPair,
-  predict,
-  type FitCaps,
-  type FitCheck,
-  type FitInput,
-  type FitPair,
-  type Predictions,
-} from "./clv-fit";
-import { summarise, type CustomerSummary } from "./summaries";
+import { DEFAULT_CAPS, type FitCaps } from "./clv-fit";
+import { buildValueModel, type CustomerValue, type ValueJob, type ValueModel } from "./clv-model";
 import { moneyHeaders } from "~/lib/currency";
 
 // Customer lifetime value of the active data set: historical value and the BG/NBD + Gamma-Gamma predictions (#12 item 3,
-// #14 item 4). The fits run off the request path, in a worker thread (dist/clv-worker.js) with caps on evaluations and
-// time; a request that finds no fit yet starts one and is told "fitting" (the page polls, /api/clv answers 202). The
+// #14 item 4). The model is built off the request path, in a worker thread (dist/clv-worker.js): the summaries and RFM
+// as of the calibration end, then both fits with caps on evaluations and time; a request that finds no model yet only
+// sends the worker the order columns and is told "fitting" (the page polls, /api/clv answers 202). The
 // result is kept per (data set and segments version, calibration end) in this process and in a file beside the
 // database, so every web worker and the CLI share one fit; a fit under way is marked there too.
 
-export type CustomerValue = CustomerSummary & {
-  pAlive: number;
-  purchases30: number;
-  purchases90: number;
-  purchases365: number;
-  expectedValue: number;
-  revenue365: number;
-  segment: string;
-  persona: string;
-};
-
-type FitSummary = Omit<FitCheck, "bgnbd" | "gammaGamma"> & {
-  bgnbd: BgNbd & FitInfo;
-  gammaGamma: GammaGamma & FitInfo & { customers: number };
-};
-
-export type ValueModel = {
-  calibrationEnd: string;
-  dataEnd: string;
-  holdoutWeeks: number;
-  customers: number;
-  /** Both fits, their checks in words, and which one the predictions use (null: neither converged, no predictions). */
-  fits: {
-    plain: FitSummary;
-    regularised: FitSummary;
-    penalizer: number;
-    used: FitPair["used"];
-    reason: string;
-    warning: string | null;
-  };
-  /** The parameters of the fit used (null when none is usable). */
-  bgnbd: (BgNbd & { logLikelihood: number }) | null;
-  gammaGamma: (GammaGamma & { logLikelihood: number; customers: number }) | null;
-  /** Segments are as of the calibration end (RFM on the data up to it); revenue to date is up to it too. */
-  segmentsAsOf: string;
-  rows: CustomerValue[];
-  /** Holdout check: mean predicted and actual purchases after the calibration end, by calibration repeat purchases. */
-  holdout: { x: string; customers: number; predicted: number; actual: number }[];
-  seconds: number;
-};
+export type { CustomerValue, ValueModel } from "./clv-model";
 
 export type ValueState =
   { status: "ready"; model: ValueModel } | { status: "fitting"; since: string } | { status: "failed"; error: string };
 
-const WEEK = 7;
 /** A fit marked as under way longer than this (its process died) is started again. */
 const STALE_FIT_MS = 120_000;
 
@@ -142,172 +92,84 @@ function workerScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
-function runInWorker(
-  script: string,
-  input: FitInput,
-  caps: FitCaps,
-): Promise<{ pair: FitPair; predictions: Predictions | null }> {
+function runInWorker(script: string, job: ValueJob): Promise<ValueModel> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script);
-    worker.once("message", (m: { pair: FitPair; predictions: Predictions | null } | { error: string }) => {
+    worker.once("message", (m: { model: ValueModel } | { error: string }) => {
       void worker.terminate();
       if ("error" in m) reject(new Error(m.error));
-      else resolve(m);
+      else resolve(m.model);
     });
     worker.once("error", reject);
     worker.once("exit", (code) => code !== 0 && reject(new Error(`the CLV fit stopped (exit code ${code})`)));
-    worker.postMessage({ input, caps });
+    worker.postMessage(job);
   });
 }
 
-type Prepared = {
-  key: string;
-  calibrationEnd: string;
-  summaries: CustomerSummary[];
-  input: FitInput;
-  labels: Map<string, { seg: string; persona: string }>;
-  dataEnd: string;
-};
-
-function prepare(db: Db, datasetId: number, calibrationEnd?: string): Prepared {
+/** The cache key of a calibration end (the default one when none is given): cheap, on the request path. */
+function keyOf(db: Db, datasetId: number, calibrationEnd?: string): { key: string; calibrationEnd: string } {
   ensureSegments(db, datasetId);
   const end = calibrationEnd ?? defaultCalibrationEnd(db, datasetId);
+  return { key: `clv2:${segmentsVersion(db, datasetId)}:${end}`, calibrationEnd: end };
+}
+
+/** What the worker needs: the order columns (copied to it), the calibration end and each customer's current persona. */
+function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps): ValueJob {
   const facts = getFacts(db, datasetId);
-  const cal = dayNumber(end);
-  const summaries = summarise(facts, cal);
-  const column = (f: (s: CustomerSummary) => number) => Float64Array.from(summaries, f);
-  const input: FitInput = {
-    x: column((s) => s.x),
-    tx: column((s) => s.tx),
-    T: column((s) => s.T),
-    m: column((s) => s.m),
-    holdout: column((s) => s.holdout),
-    holdoutWeeks: (facts.lastDay - cal) / WEEK,
-  };
-  // segments as of the calibration end (the same RFM rule on the data up to it); personas are the current ones
-  const asOf = new Map(rfmAsOf(facts, cal).map((c) => [c.customerId, c.segment as string]));
-  const personas = new Map(
-    db.$client
-      .prepare(
-        "SELECT x.customer_id, COALESCE(p.name, '') FROM customer_rfm x JOIN segment_runs s ON s.dataset_id = x.dataset_id LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona WHERE x.dataset_id = ?",
-      )
-      .raw()
-      .all(datasetId) as [string, string][],
-  );
-  const labels = new Map(
-    summaries.map((s) => [
-      s.customerId,
-      { seg: asOf.get(s.customerId) ?? "", persona: personas.get(s.customerId) ?? "" },
-    ]),
-  );
+  const personas = db.$client
+    .prepare(
+      "SELECT x.customer_id, COALESCE(p.name, '') FROM customer_rfm x JOIN segment_runs s ON s.dataset_id = x.dataset_id LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona WHERE x.dataset_id = ?",
+    )
+    .raw()
+    .all(datasetId) as [string, string][];
   return {
-    key: `clv2:${segmentsVersion(db, datasetId)}:${end}`,
-    calibrationEnd: end,
-    summaries,
-    input,
-    labels,
+    facts: customerOrders(facts),
+    calibrationEnd,
     dataEnd: dayText(facts.lastDay),
+    personas,
+    caps,
+    holdMillis: process.env.CAMPAIGN_LAB_FAULT === "slow-clv-prepare" ? SLOW_PREPARE_MS : undefined,
   };
 }
+/** The tests' hold on the preparation (CAMPAIGN_LAB_FAULT=slow-clv-prepare): far longer than a request may take. */
+const SLOW_PREPARE_MS = 8_000;
 
-function assemble(p: Prepared, pair: FitPair, predictions: Predictions | null, seconds: number): ValueModel {
-  const used = pair.used ? pair[pair.used] : null;
-  const rows: CustomerValue[] = p.summaries.map((s, i) => {
-    const label = p.labels.get(s.customerId);
-    const v = (a: Float64Array | undefined) => (a ? a[i] : 0);
-    return {
-      ...s,
-      pAlive: v(predictions?.pAlive),
-      purchases30: v(predictions?.purchases30),
-      purchases90: v(predictions?.purchases90),
-      purchases365: v(predictions?.purchases365),
-      expectedValue: v(predictions?.expectedValue),
-      revenue365: v(predictions?.purchases365) * v(predictions?.expectedValue),
-      segment: label?.seg ?? "",
-      persona: label?.persona ?? "",
-    };
-  });
-  const groups = new Map<string, { customers: number; predicted: number; actual: number }>();
-  rows.forEach((r, i) => {
-    const key = r.x >= 7 ? "7+" : String(r.x);
-    const g = groups.get(key) ?? { customers: 0, predicted: 0, actual: 0 };
-    g.customers++;
-    g.predicted += predictions ? predictions.holdoutPredicted[i] : 0;
-    g.actual += r.holdout;
-    groups.set(key, g);
-  });
-  const holdout = ["0", "1", "2", "3", "4", "5", "6", "7+"]
-    .filter((k) => groups.has(k))
-    .map((k) => {
-      const g = groups.get(k)!;
-      return { x: k, customers: g.customers, predicted: g.predicted / g.customers, actual: g.actual / g.customers };
-    });
-  return {
-    calibrationEnd: p.calibrationEnd,
-    dataEnd: p.dataEnd,
-    holdoutWeeks: p.input.holdoutWeeks,
-    customers: rows.length,
-    fits: {
-      plain: pair.plain,
-      regularised: pair.regularised,
-      penalizer: pair.penalizer,
-      used: pair.used,
-      reason: pair.reason,
-      warning: pair.warning,
-    },
-    bgnbd: used ? used.bgnbd : null,
-    gammaGamma: used ? used.gammaGamma : null,
-    segmentsAsOf: p.calibrationEnd,
-    rows,
-    holdout,
-    seconds,
-  };
-}
-
-/** Fits now (in the worker when compiled, else in-line) and shares the result; every caller of the key waits for it. */
-function start(p: Prepared, caps: FitCaps): Promise<ValueModel> {
+/** Builds the model now (in the worker when compiled, else in-line) and shares it; every caller of the key waits for it. */
+function start(key: string, job: () => ValueJob): Promise<ValueModel> {
   const since = new Date().toISOString();
-  const mark = `${fileOf(p.key)}.fitting`;
+  const mark = `${fileOf(key)}.fitting`;
   try {
     mkdirSync(cacheDir(), { recursive: true });
     writeFileSync(mark, JSON.stringify({ pid: process.pid, since }));
   } catch {
     /* the mark only spares the other web workers a second fit */
   }
-  const started = performance.now();
   const script = workerScript();
   if (!script) {
-    // from TypeScript sources (tests, tsx scripts) there is no compiled worker: fit here, now
-    const pair = fitPair(p.input, caps);
-    const model = assemble(
-      p,
-      pair,
-      pair.used ? predict(p.input, pair[pair.used]) : null,
-      (performance.now() - started) / 1000,
-    );
-    remember(p.key, model);
-    writeShared(p.key, model);
+    // from TypeScript sources (tests, tsx scripts) there is no compiled worker: build it here, now
+    const model = buildValueModel(job());
+    remember(key, model);
+    writeShared(key, model);
     rmSync(mark, { force: true });
     return Promise.resolve(model);
   }
-  const done = runInWorker(script, p.input, caps)
-    .then(({ pair, predictions }) => {
-      const model = assemble(p, pair, predictions, (performance.now() - started) / 1000);
-      remember(p.key, model);
-      writeShared(p.key, model);
-      failures.delete(p.key);
+  const done = runInWorker(script, job())
+    .then((model) => {
+      remember(key, model);
+      writeShared(key, model);
+      failures.delete(key);
       return model;
     })
     .catch((err: Error) => {
-      failures.set(p.key, `The customer-value fit failed: ${err.message.slice(0, 200)}`);
+      failures.set(key, `The customer-value fit failed: ${err.message.slice(0, 200)}`);
       throw err;
     })
     .finally(() => {
-      running.delete(p.key);
+      running.delete(key);
       rmSync(mark, { force: true });
     });
   done.catch(() => undefined);
-  running.set(p.key, { since, done });
+  running.set(key, { since, done });
   return done;
 }
 
@@ -329,21 +191,21 @@ export function valueModelState(
   calibrationEnd?: string,
   caps: FitCaps = DEFAULT_CAPS,
 ): ValueState {
-  const p = prepare(db, datasetId, calibrationEnd);
-  const hit = cached(p.key);
+  const { key, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
+  const hit = cached(key);
   if (hit) return { status: "ready", model: hit };
-  const failed = failures.get(p.key);
-  if (failed && !running.has(p.key)) {
-    failures.delete(p.key);
+  const failed = failures.get(key);
+  if (failed && !running.has(key)) {
+    failures.delete(key);
     return { status: "failed", error: failed };
   }
-  const own = running.get(p.key);
+  const own = running.get(key);
   if (own) return { status: "fitting", since: own.since };
-  const elsewhere = fittingElsewhere(p.key);
+  const elsewhere = fittingElsewhere(key);
   if (elsewhere) return { status: "fitting", since: elsewhere };
   const since = new Date().toISOString();
-  void start(p, caps);
-  const now = models.get(p.key); // fitted in-line (no compiled worker): ready at once
+  void start(key, () => jobOf(db, datasetId, end, caps));
+  const now = models.get(key); // built in-line (no compiled worker): ready at once
   return now ? { status: "ready", model: now } : { status: "fitting", since };
 }
 
@@ -354,10 +216,10 @@ export async function valueModel(
   calibrationEnd?: string,
   caps: FitCaps = DEFAULT_CAPS,
 ): Promise<ValueModel> {
-  const p = prepare(db, datasetId, calibrationEnd);
-  const hit = cached(p.key);
+  const { key, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
+  const hit = cached(key);
   if (hit) return hit;
-  return running.get(p.key)?.done ?? start(p, caps);
+  return running.get(key)?.done ?? start(key, () => jobOf(db, datasetId, end, caps));
 }
 
 export type GroupValue = {

@@ -1,0 +1,173 @@
+import { dayNumber, type CustomerOrders } from "~/analytics/facts";
+import { rfmAsOf } from "~/experiments/backtest";
+import type { BgNbd, FitInfo, GammaGamma } from "./clv";
+import {
+  fitPair,
+  predict,
+  type FitCaps,
+  type FitCheck,
+  type FitInput,
+  type FitPair,
+  type Predictions,
+} from "./clv-fit";
+import { summarise, type CustomerSummary } from "./summaries";
+
+// The customer-value model of one calibration end, built whole from the data set's order columns (#12 item 3): the
+// customer summaries, RFM as of the calibration end, both fits and the predictions. Pure, and run in the CLV worker
+// thread (clv.worker.ts), so that none of it — the summaries and RFM as of T included — holds up a request.
+
+export type CustomerValue = CustomerSummary & {
+  pAlive: number;
+  purchases30: number;
+  purchases90: number;
+  purchases365: number;
+  expectedValue: number;
+  revenue365: number;
+  segment: string;
+  persona: string;
+};
+
+type FitSummary = Omit<FitCheck, "bgnbd" | "gammaGamma"> & {
+  bgnbd: BgNbd & FitInfo;
+  gammaGamma: GammaGamma & FitInfo & { customers: number };
+};
+
+export type ValueModel = {
+  calibrationEnd: string;
+  dataEnd: string;
+  holdoutWeeks: number;
+  customers: number;
+  /** Both fits, their checks in words, and which one the predictions use (null: neither converged, no predictions). */
+  fits: {
+    plain: FitSummary;
+    regularised: FitSummary;
+    penalizer: number;
+    used: FitPair["used"];
+    reason: string;
+    warning: string | null;
+  };
+  /** The parameters of the fit used (null when none is usable). */
+  bgnbd: (BgNbd & { logLikelihood: number }) | null;
+  gammaGamma: (GammaGamma & { logLikelihood: number; customers: number }) | null;
+  /** Segments are as of the calibration end (RFM on the data up to it); revenue to date is up to it too. */
+  segmentsAsOf: string;
+  rows: CustomerValue[];
+  /** Holdout check: mean predicted and actual purchases after the calibration end, by calibration repeat purchases. */
+  holdout: { x: string; customers: number; predicted: number; actual: number }[];
+  seconds: number;
+};
+
+/** What the worker is sent: the order columns, the calibration end, the data's last day and each customer's persona. */
+export type ValueJob = {
+  facts: CustomerOrders;
+  calibrationEnd: string;
+  dataEnd: string;
+  /** customer id → the name of their current persona (personas are not recomputed as of the calibration end). */
+  personas: [string, string][];
+  caps: FitCaps;
+  /** Tests only (CAMPAIGN_LAB_FAULT=slow-clv-prepare): the preparation takes this much longer, wherever it runs. */
+  holdMillis?: number;
+};
+
+const WEEK = 7;
+
+type Prepared = {
+  summaries: CustomerSummary[];
+  input: FitInput;
+  labels: Map<string, { seg: string; persona: string }>;
+};
+
+function prepare(job: ValueJob): Prepared {
+  // a tests-only hold, blocking whichever thread prepares: it shows that the request path does not
+  if (job.holdMillis) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, job.holdMillis);
+  const cal = dayNumber(job.calibrationEnd);
+  const summaries = summarise(job.facts, cal);
+  const column = (f: (s: CustomerSummary) => number) => Float64Array.from(summaries, f);
+  const input: FitInput = {
+    x: column((s) => s.x),
+    tx: column((s) => s.tx),
+    T: column((s) => s.T),
+    m: column((s) => s.m),
+    holdout: column((s) => s.holdout),
+    holdoutWeeks: (dayNumber(job.dataEnd) - cal) / WEEK,
+  };
+  // segments as of the calibration end (the same RFM rule on the data up to it); personas are the current ones
+  const asOf = new Map(rfmAsOf(job.facts, cal).map((c) => [c.customerId, c.segment as string]));
+  const personas = new Map(job.personas);
+  const labels = new Map(
+    summaries.map((s) => [
+      s.customerId,
+      { seg: asOf.get(s.customerId) ?? "", persona: personas.get(s.customerId) ?? "" },
+    ]),
+  );
+  return { summaries, input, labels };
+}
+
+function assemble(
+  job: ValueJob,
+  p: Prepared,
+  pair: FitPair,
+  predictions: Predictions | null,
+  seconds: number,
+): ValueModel {
+  const used = pair.used ? pair[pair.used] : null;
+  const rows: CustomerValue[] = p.summaries.map((s, i) => {
+    const label = p.labels.get(s.customerId);
+    const v = (a: Float64Array | undefined) => (a ? a[i] : 0);
+    return {
+      ...s,
+      pAlive: v(predictions?.pAlive),
+      purchases30: v(predictions?.purchases30),
+      purchases90: v(predictions?.purchases90),
+      purchases365: v(predictions?.purchases365),
+      expectedValue: v(predictions?.expectedValue),
+      revenue365: v(predictions?.purchases365) * v(predictions?.expectedValue),
+      segment: label?.seg ?? "",
+      persona: label?.persona ?? "",
+    };
+  });
+  const groups = new Map<string, { customers: number; predicted: number; actual: number }>();
+  rows.forEach((r, i) => {
+    const key = r.x >= 7 ? "7+" : String(r.x);
+    const g = groups.get(key) ?? { customers: 0, predicted: 0, actual: 0 };
+    g.customers++;
+    g.predicted += predictions ? predictions.holdoutPredicted[i] : 0;
+    g.actual += r.holdout;
+    groups.set(key, g);
+  });
+  const holdout = ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    .filter((k) => groups.has(k))
+    .map((k) => {
+      const g = groups.get(k)!;
+      return { x: k, customers: g.customers, predicted: g.predicted / g.customers, actual: g.actual / g.customers };
+    });
+  return {
+    calibrationEnd: job.calibrationEnd,
+    dataEnd: job.dataEnd,
+    holdoutWeeks: p.input.holdoutWeeks,
+    customers: rows.length,
+    fits: {
+      plain: pair.plain,
+      regularised: pair.regularised,
+      penalizer: pair.penalizer,
+      used: pair.used,
+      reason: pair.reason,
+      warning: pair.warning,
+    },
+    bgnbd: used ? used.bgnbd : null,
+    gammaGamma: used ? used.gammaGamma : null,
+    segmentsAsOf: job.calibrationEnd,
+    rows,
+    holdout,
+    seconds,
+  };
+}
+
+/** The whole model of a job: summaries and RFM as of the calibration end, both fits, the predictions of the one used. */
+export function buildValueModel(job: ValueJob): ValueModel {
+  const started = performance.now();
+  const p = prepare(job);
+  const pair = fitPair(p.input, job.caps);
+  const predictions = pair.used ? predict(p.input, pair[pair.used]) : null;
+  return assemble(job, p, pair, predictions, (performance.now() - started) / 1000);
+}
