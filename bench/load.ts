@@ -16,7 +16,8 @@ import { startServer } from "../test/support/server";
 // 2. saturation: autocannon, 100 connections for BENCH_SECONDS (30) on /, /overview, /segments, /api/segments and
 //    /experiments: requests per second, p50, p99, errors;
 // 3. 100 users with think time: each loads a page (round robin over the pages) every 2 s for BENCH_USERS_SECONDS (60):
-//    p50, p99 and errors. Bounded: the run ends after that time plus the slowest answer;
+//    p50, p99, errors and the five slowest answers (page, second of the run). Bounded: the run ends after that time plus
+//    the slowest answer. Then the same run with one write in its middle (choosing k), which makes every cached page cold;
 // 4. the k chooser (POST /segments/personas, intent=choose), median of 10 (last: it changes the data).
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
@@ -24,6 +25,8 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const USERS_SECONDS = Number(process.env.BENCH_USERS_SECONDS ?? 60);
 const EXPERIMENTS = 50;
+// BENCH_PARTS=pages,saturation,users,users-write,choose (the default: all) runs only some parts
+const PARTS = new Set((process.env.BENCH_PARTS ?? "pages,saturation,users,users-write,choose").split(","));
 const PAGES = [
   "/",
   "/overview",
@@ -88,17 +91,22 @@ function autocannon(url: string): Promise<{ rps: number; p50: number; p99: numbe
 async function users(
   base: string,
   pages: string[],
-): Promise<{ requests: number; p50: number; p99: number; errors: number }> {
+  write?: () => Promise<unknown>,
+): Promise<{ requests: number; p50: number; p99: number; errors: number; slowest: string }> {
   const latencies: number[] = [];
+  const slow: { page: string; ms: number; at: number }[] = [];
   let errors = 0;
-  const end = performance.now() + USERS_SECONDS * 1000;
+  const t0 = performance.now();
+  const end = t0 + USERS_SECONDS * 1000;
   const user = async (u: number) => {
     await new Promise((r) => setTimeout(r, (u * 2000) / 100)); // arrivals spread over the first think time
     for (let i = u; performance.now() < end; i++) {
       const started = performance.now();
+      const page = pages[i % pages.length];
       try {
-        const r = await timedFetch(base + pages[i % pages.length]);
+        const r = await timedFetch(base + page);
         latencies.push(r.ms);
+        slow.push({ page, ms: r.ms, at: (started - t0) / 1000 });
         if (r.status >= 400) errors++;
       } catch {
         errors++;
@@ -106,8 +114,16 @@ async function users(
       await new Promise((r) => setTimeout(r, Math.max(0, started + 2000 - performance.now())));
     }
   };
-  await Promise.all(Array.from({ length: 100 }, (_, u) => user(u)));
-  return { requests: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
+  // a write in the middle of the run (every page's version changes: each worker renders each page once more)
+  const writer = write ? new Promise((r) => setTimeout(r, (USERS_SECONDS * 1000) / 2)).then(write) : Promise.resolve();
+  await Promise.all([writer, ...Array.from({ length: 100 }, (_, u) => user(u))]);
+  // where the tail is: the slowest answers, with the page and when in the run
+  const slowest = slow
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map((s) => `${s.page} ${s.ms.toFixed(0)} ms at ${s.at.toFixed(1)} s`)
+    .join("; ");
+  return { requests: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors, slowest };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "campaign-lab-bench-load-"));
@@ -143,14 +159,16 @@ try {
       }
       if (first.status >= 400) throw new Error(`${page}: HTTP ${first.status}`);
       pages.push(page);
+      if (!PARTS.has("pages")) continue;
       const times: number[] = [];
       for (let i = 0; i < REQUESTS; i++) times.push((await timedFetch(server.url + page)).ms);
       console.log(
         `${page.padEnd(52)} first ${first.ms.toFixed(0).padStart(5)} ms, median ${quantile(times, 0.5).toFixed(1).padStart(6)} ms, p95 ${quantile(times, 0.95).toFixed(1).padStart(6)} ms`,
       );
     }
-    console.log(`\nSaturation: autocannon, 100 connections, ${SECONDS} s each (target ≥ 300 req/s)`);
-    for (const page of SATURATE.filter((p) => pages.includes(p))) {
+    if (PARTS.has("saturation"))
+      console.log(`\nSaturation: autocannon, 100 connections, ${SECONDS} s each (target ≥ 300 req/s)`);
+    for (const page of SATURATE.filter((p) => PARTS.has("saturation") && pages.includes(p))) {
       const a = await autocannon(server.url + page);
       console.log(
         `${page.padEnd(16)} ${a.rps.toFixed(0).padStart(6)} req/s   p50 ${String(a.p50).padStart(5)} ms   p99 ${String(a.p99).padStart(5)} ms   errors ${a.errors}, non-2xx ${a.non2xx}`,
@@ -158,15 +176,34 @@ try {
     }
     // steady browsing: every page visited on each worker first (a write, as the k chooser below, makes them cold again)
     for (let i = 0; i < 4; i++) for (const p of pages) await timedFetch(server.url + p);
-    const u = await users(
-      server.url,
-      pages.filter((p) => !p.startsWith("/api/")),
-    );
-    console.log(
-      `\n100 users, a page every 2 s for ${USERS_SECONDS} s: ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}`,
-    );
+    if (PARTS.has("users")) {
+      const u = await users(
+        server.url,
+        pages.filter((p) => !p.startsWith("/api/")),
+      );
+      console.log(
+        `\n100 users, a page every 2 s for ${USERS_SECONDS} s: ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}\n  slowest: ${u.slowest}`,
+      );
+    }
+    if (PARTS.has("users-write")) {
+      for (const p of pages) await timedFetch(server.url + p); // the write run starts warm too
+      const choose = () =>
+        timedFetch(`${server.url}/segments/personas`, {
+          method: "POST",
+          body: new URLSearchParams({ intent: "choose", k: "4" }),
+          redirect: "manual",
+        });
+      const u = await users(
+        server.url,
+        pages.filter((p) => !p.startsWith("/api/")),
+        choose,
+      );
+      console.log(
+        `the same with one write at ${USERS_SECONDS / 2} s (choosing k): ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms, errors ${u.errors}\n  slowest: ${u.slowest}`,
+      );
+    }
     const choose: number[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; PARTS.has("choose") && i < 10; i++) {
       const k = 2 + (i % 9);
       const res = await timedFetch(`${server.url}/segments/personas`, {
         method: "POST",
@@ -176,9 +213,10 @@ try {
       if (res.status >= 400) throw new Error(`k chooser: HTTP ${res.status}`);
       choose.push(res.ms);
     }
-    console.log(
-      `\nk chooser (POST /segments/personas)                  median ${quantile(choose, 0.5).toFixed(1)} ms (target ≤ 100 ms)`,
-    );
+    if (choose.length)
+      console.log(
+        `\nk chooser (POST /segments/personas)                  median ${quantile(choose, 0.5).toFixed(1)} ms (target ≤ 100 ms)`,
+      );
   } finally {
     await server.stop();
   }

@@ -31,10 +31,11 @@ export async function serve(host: string, port: number): Promise<Server> {
       const nonce = res.locals.nonce as string;
       const key = cache?.keyOf(req) ?? null;
       const version = key ? cache!.version() : "";
-      if (key && cache!.serve(key, version, res, nonce)) return;
       if (!key) return void (await sendRemixResponse(res, await handle(createRemixRequest(req, res), { nonce })));
       // a shared render is not cancelled when the client that started it leaves: others wait for it
-      const answer = await cache!.render(key, version, () => handle(createRemixRequest(req, null), { nonce }), nonce);
+      const produce = () => handle(createRemixRequest(req, null), { nonce });
+      if (cache!.serve(key, version, res, nonce, produce)) return;
+      const answer = await cache!.render(key, version, produce, nonce);
       res.statusMessage = answer.statusText;
       res.status(answer.status);
       for (const [name, value] of answer.headers) res.append(name, value);
