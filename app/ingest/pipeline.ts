@@ -11,10 +11,10 @@ import type { RejectedExample } from "./report";
 import {
   MAX_REJECTED_EXAMPLES,
   MAX_REJECTED_SHARE,
-  isAdjustment,
-  isCancellation,
+  classify,
   isNonMerchandise,
   normaliseCustomer,
+  type LineKind,
 } from "./rules";
 import type { Source } from "./source";
 import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
@@ -50,7 +50,10 @@ export type PipelineOptions = {
   firstIds?: { order: number; product: number };
   /** Preview hook: told how each line was read and classified (the column-mapping form shows it). */
   trace?: (line: TracedLine) => void;
-  /** Test hook: throws after this many lines, to prove that a failed load leaves nothing behind. */
+  /**
+   * Test hook: throws once more than this many lines were read, at the end of the batch that passed it (after the
+   * batch went to onLines), to prove that a failed load leaves nothing behind. Checked per batch, not per line.
+   */
   faultAfterLines?: number;
   /** Days outside this range are rejected lines (default: 1990-01-01 to tomorrow, or PLAUSIBLE_DATES). */
   plausibleDates?: { from: string; to: string };
@@ -155,6 +158,9 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     seconds.clean += (t1 - t0) / 1000;
     if (kept.rows && options.onLines) options.onLines(kept);
     seconds.store += (performance.now() - t1) / 1000;
+    // the tests' fault, between the stages (cleaned and stored lines, the next chunk), never in the per-line loop
+    if (options.faultAfterLines !== undefined && cleaner.linesRead > options.faultAfterLines)
+      throw new ImportError(`Injected fault after ${options.faultAfterLines} lines`);
   };
 
   for await (const chunk of source.chunks) {
@@ -224,7 +230,21 @@ function estimateLines(totalBytes: number, headerLength: number, sample: CsvReco
   return Math.min(50_000_000, Math.ceil((totalBytes - headerLength) / average));
 }
 
-/** Applies the cleaning policy line by line and keeps the counts and the per-order / per-customer facts. */
+/** A line as `parse` read it: one object, reused from line to line, so that the per-line loop allocates nothing. */
+type ReadLine = {
+  invoice: string;
+  at: string;
+  quantity: number;
+  unitPrice: number | null;
+  amount: number;
+  customerId: string | null;
+};
+
+/**
+ * Applies the cleaning policy line by line, in three steps: `parse` reads a record's fields (or rejects it, with the
+ * reason), `classify` (rules.ts) says what the line is, `aggregate` counts it and keeps the per-order, per-product and
+ * per-customer facts and the kept line.
+ */
 class Cleaner {
   readonly layout: Layout;
   readonly dateFormat: DateFormat;
@@ -264,6 +284,8 @@ class Cleaner {
   private last: string | null = null;
   private readonly width: number;
   private readonly idx: Layout["index"];
+  private readonly hasInvoice: boolean;
+  private readonly line: ReadLine = { invoice: "", at: "", quantity: 0, unitPrice: null, amount: 0, customerId: null };
   private readonly options: PipelineOptions;
 
   private readonly plausible: { from: string; to: string };
@@ -285,6 +307,7 @@ class Cleaner {
     const names = header.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, "") : h));
     this.layout = resolveLayout(names, options.map);
     this.idx = this.layout.index;
+    this.hasInvoice = this.idx.invoice !== undefined;
     this.width = names.length;
     if (options.dateFormat) this.dateFormat = options.dateFormat;
     else if (sample.length === 0)
@@ -311,184 +334,186 @@ class Cleaner {
     if (this.examples.length < MAX_REJECTED_EXAMPLES) this.examples.push({ line, reason, text: text.slice(0, 200) });
   }
 
-  private invalidLine(reason: string, traced?: Omit<TracedLine, "outcome"> | undefined) {
-    if (traced) this.options.trace!({ ...traced, outcome: "invalid", reason });
-    this.invalid++;
-    this.invalidReasons[reason] = (this.invalidReasons[reason] ?? 0) + 1;
-  }
-
   clean(records: CsvRecord[], problems: CsvProblem[]): LineBatch {
     for (const p of problems) this.reject(p.line, p.reason, p.raw);
     const kept: LineBatch = { values: new Float64Array(records.length * LINE_WIDTH), rows: 0 };
-    const out = kept.values;
-    const { idx, width } = this;
-    const hasInvoice = idx.invoice !== undefined;
+    const line = this.line;
     for (const r of records) {
-      const f = r.fields;
-      if (f.length !== width) {
-        this.reject(r.line, `expected ${width} fields, found ${f.length}`, r.raw);
+      const problem = this.parse(r);
+      if (problem !== null) {
+        this.reject(r.line, problem, r.raw);
         continue;
       }
-      const invoice = hasInvoice ? trim(f[idx.invoice!]) : "";
-      if (hasInvoice && invoice === "") {
-        this.reject(r.line, "missing invoice", r.raw);
-        continue;
-      }
-      const dateText = f[idx.date!];
-      if (dateText !== this.lastDateText) {
-        // consecutive lines of an invoice share their timestamp: parse each distinct text once
-        this.lastAt = parseDate(dateText.trim(), this.dateFormat);
-        this.lastDateText = dateText;
-      }
-      const at = this.lastAt;
-      if (at === null) {
-        this.reject(r.line, `unreadable date "${quote(dateText.trim())}" (expected ${this.dateFormat})`, r.raw);
-        continue;
-      }
-      if (at < this.plausible.from || at > this.plausibleEnd) {
-        this.reject(
-          r.line,
-          `date ${at.slice(0, 10)} is outside the plausible range ${this.plausible.from} … ${this.plausible.to} (PLAUSIBLE_DATES changes it)`,
-          r.raw,
-        );
-        continue;
-      }
-      let quantity = 1;
-      if (idx.quantity !== undefined) {
-        const q = f[idx.quantity];
-        quantity = WHOLE.test(q) ? Number(q) : NaN;
-        if (Number.isNaN(quantity)) {
-          this.reject(r.line, `quantity "${quote(q.trim())}" is not a whole number`, r.raw);
-          continue;
-        }
-      }
-      let unitPrice: number | null = null;
-      let amount: number;
-      if (idx.amount !== undefined) {
-        const a = f[idx.amount].trim();
-        const parsed = parseMilli(a);
-        if (!parsed.ok) {
-          this.reject(r.line, `amount "${quote(a)}" ${parsed.reason}`, r.raw);
-          continue;
-        }
-        amount = parsed.milli;
-      } else {
-        const p = trim(f[idx.price!]);
-        const parsed = parseMilli(p);
-        if (!parsed.ok) {
-          this.reject(r.line, `price "${quote(p)}" ${parsed.reason}`, r.raw);
-          continue;
-        }
-        unitPrice = parsed.milli;
-        amount = quantity * unitPrice;
-        if (!Number.isSafeInteger(amount)) {
-          this.reject(r.line, "quantity × price is too large", r.raw);
-          continue;
-        }
-      }
-      // every total (revenue, a customer's spend) is a sum of these: past 2⁵³ thousandths it would silently lose digits
-      if (Math.abs(amount) > Number.MAX_SAFE_INTEGER - this.absoluteTotal) {
-        this.reject(
-          r.line,
-          "amount would take the file's total past 9,007,199,254,740.991 (2⁵³ thousandths), where sums are no longer exact",
-          r.raw,
-        );
-        continue;
-      }
-      this.absoluteTotal += Math.abs(amount);
-      if (this.untilEnd !== null && at > this.untilEnd) {
+      if (this.untilEnd !== null && line.at > this.untilEnd) {
         this.afterUntil++;
         continue;
       }
       this.linesRead++;
-      if (this.options.faultAfterLines !== undefined && this.linesRead > this.options.faultAfterLines) {
-        throw new ImportError(`Injected fault after ${this.options.faultAfterLines} lines`);
-      }
       // Rule 2: exact duplicates are dropped only when the file has an invoice column.
-      const customerText = f[idx.customer!];
-      if (customerText !== this.lastCustomerText) {
-        this.lastCustomer = normaliseCustomer(customerText);
-        this.lastCustomerText = customerText;
-      }
-      const customerId = this.lastCustomer;
-      const trace = this.options.trace;
-      const traced = trace && {
-        line: r.line,
-        values: {
-          invoice: hasInvoice ? invoice : null,
-          customer: customerId,
-          date: at,
-          quantity,
-          price: unitPrice,
-          amount,
-          product: idx.product !== undefined ? trim(f[idx.product]) || null : null,
-          description: idx.description !== undefined ? trim(f[idx.description]) || null : null,
-          country: idx.country !== undefined ? trim(f[idx.country]) || null : null,
-        },
-      };
-      const duplicate = hasInvoice && !this.seen.add(f);
-      if (this.overlapThrough !== null && at <= this.overlapThrough) {
-        // overlap with the stored data set: classified by the same rules, never kept
-        this.overlapLines++;
-        const kind = duplicate ? null : classify(hasInvoice, invoice, quantity, unitPrice, amount).kind;
-        if (kind === null) this.overlapDropped++;
-        else {
-          const code = idx.product !== undefined ? trim(f[idx.product]) : "";
-          const description = idx.description !== undefined ? trim(f[idx.description]) : "";
-          const name = hasInvoice ? invoice : `${customerId ?? "-"}@${at}`;
-          this.options.onOverlap?.({ invoice: name, kind, product: code || description || null, quantity, amount });
-        }
-        continue;
-      }
-      if (duplicate) {
-        this.duplicates++;
-        if (traced) trace({ ...traced, outcome: "duplicate" });
-        continue;
-      }
-      const { kind, invalid } = classify(hasInvoice, invoice, quantity, unitPrice, amount);
-      if (kind === null) {
-        this.invalidLine(invalid!, traced);
-        continue;
-      }
-      if (kind === "return") {
-        this.cancellations++;
-        this.cancelledValue += Math.abs(amount);
-      } else {
-        this.sales++;
-        this.salesRevenue += amount;
-        if (customerId === null) this.anonymousSales++;
-        else {
-          this.customerSales++;
-          this.customerRevenue += amount;
-        }
-      }
-      if (traced) trace({ ...traced, outcome: kind });
-      const product = this.product(f, kind);
-      if (product?.nonMerchandise) this.nonMerchandise++;
-      let order = this.lastOrder;
-      if (
-        order === null ||
-        order.kind !== kind ||
-        (hasInvoice ? order.invoice !== invoice : order.at !== at || order.customerId !== customerId)
-      ) {
-        // Without an invoice column, a customer's lines with the same timestamp form one order (PRODUCT.md §1).
-        const name = hasInvoice ? invoice : `${customerId ?? "-"}@${at}`;
-        const key = (kind === "sale" ? "s" : "r") + name;
-        order = this.orders.get(key) ?? this.newOrder(key, f, kind, name, customerId, at);
-        this.lastOrder = order;
-      }
-      if (order.customerId === null && customerId !== null) order.customerId = customerId;
-      order.lines++;
-      order.amount += amount;
-      const at6 = kept.rows++ * LINE_WIDTH;
-      out[at6] = order.id;
-      out[at6 + 1] = r.line;
-      out[at6 + 2] = product ? product.id : NaN;
-      out[at6 + 3] = quantity;
-      out[at6 + 4] = unitPrice ?? NaN;
-      out[at6 + 5] = amount;
+      const duplicate = this.hasInvoice && !this.seen.add(r.fields);
+      const { kind, reason } = classify(
+        this.hasInvoice ? line.invoice : null,
+        line.quantity,
+        line.unitPrice,
+        line.amount,
+        duplicate,
+      );
+      if (this.overlapThrough !== null && line.at <= this.overlapThrough) this.overlap(r.fields, kind);
+      else this.aggregate(r, kind, reason, kept);
     }
     return kept;
+  }
+
+  /** Reads a record's fields into `this.line`; returns why the line is rejected, or null. */
+  private parse(r: CsvRecord): string | null {
+    const f = r.fields;
+    const { idx, line } = this;
+    if (f.length !== this.width) return `expected ${this.width} fields, found ${f.length}`;
+    const invoice = this.hasInvoice ? trim(f[idx.invoice!]) : "";
+    if (this.hasInvoice && invoice === "") return "missing invoice";
+    const dateText = f[idx.date!];
+    if (dateText !== this.lastDateText) {
+      // consecutive lines of an invoice share their timestamp: parse each distinct text once
+      this.lastAt = parseDate(dateText.trim(), this.dateFormat);
+      this.lastDateText = dateText;
+    }
+    const at = this.lastAt;
+    if (at === null) return `unreadable date "${quote(dateText.trim())}" (expected ${this.dateFormat})`;
+    if (at < this.plausible.from || at > this.plausibleEnd)
+      return `date ${at.slice(0, 10)} is outside the plausible range ${this.plausible.from} … ${this.plausible.to} (PLAUSIBLE_DATES changes it)`;
+    let quantity = 1;
+    if (idx.quantity !== undefined) {
+      const q = f[idx.quantity];
+      quantity = WHOLE.test(q) ? Number(q) : NaN;
+      if (Number.isNaN(quantity)) return `quantity "${quote(q.trim())}" is not a whole number`;
+    }
+    let unitPrice: number | null = null;
+    let amount: number;
+    if (idx.amount !== undefined) {
+      const a = f[idx.amount].trim();
+      const parsed = parseMilli(a);
+      if (!parsed.ok) return `amount "${quote(a)}" ${parsed.reason}`;
+      amount = parsed.milli;
+    } else {
+      const p = trim(f[idx.price!]);
+      const parsed = parseMilli(p);
+      if (!parsed.ok) return `price "${quote(p)}" ${parsed.reason}`;
+      unitPrice = parsed.milli;
+      amount = quantity * unitPrice;
+      if (!Number.isSafeInteger(amount)) return "quantity × price is too large";
+    }
+    // every total (revenue, a customer's spend) is a sum of these: past 2⁵³ thousandths it would silently lose digits
+    if (Math.abs(amount) > Number.MAX_SAFE_INTEGER - this.absoluteTotal)
+      return "amount would take the file's total past 9,007,199,254,740.991 (2⁵³ thousandths), where sums are no longer exact";
+    this.absoluteTotal += Math.abs(amount);
+    const customerText = f[idx.customer!];
+    if (customerText !== this.lastCustomerText) {
+      this.lastCustomer = normaliseCustomer(customerText);
+      this.lastCustomerText = customerText;
+    }
+    line.invoice = invoice;
+    line.at = at;
+    line.quantity = quantity;
+    line.unitPrice = unitPrice;
+    line.amount = amount;
+    line.customerId = this.lastCustomer;
+    return null;
+  }
+
+  /** An update's line dated within the stored data: classified by the same rules, never kept (issue 13). */
+  private overlap(f: string[], kind: LineKind): void {
+    this.overlapLines++;
+    if (kind !== "sale" && kind !== "return") {
+      this.overlapDropped++;
+      return;
+    }
+    const { idx, line } = this;
+    const code = idx.product !== undefined ? trim(f[idx.product]) : "";
+    const description = idx.description !== undefined ? trim(f[idx.description]) : "";
+    const name = this.hasInvoice ? line.invoice : `${line.customerId ?? "-"}@${line.at}`;
+    this.options.onOverlap?.({
+      invoice: name,
+      kind,
+      product: code || description || null,
+      quantity: line.quantity,
+      amount: line.amount,
+    });
+  }
+
+  /** Counts a classified line; a sale or return joins its order and product and goes to the batch of kept lines. */
+  private aggregate(r: CsvRecord, kind: LineKind, reason: string | null, kept: LineBatch): void {
+    const trace = this.options.trace;
+    if (kind === "duplicate") {
+      this.duplicates++;
+      trace?.({ ...this.traced(r), outcome: "duplicate" });
+      return;
+    }
+    if (kind === "invalid") {
+      this.invalid++;
+      this.invalidReasons[reason!] = (this.invalidReasons[reason!] ?? 0) + 1;
+      trace?.({ ...this.traced(r), outcome: "invalid", reason: reason! });
+      return;
+    }
+    const { invoice, at, quantity, unitPrice, amount, customerId } = this.line;
+    if (kind === "return") {
+      this.cancellations++;
+      this.cancelledValue += Math.abs(amount);
+    } else {
+      this.sales++;
+      this.salesRevenue += amount;
+      if (customerId === null) this.anonymousSales++;
+      else {
+        this.customerSales++;
+        this.customerRevenue += amount;
+      }
+    }
+    trace?.({ ...this.traced(r), outcome: kind });
+    const f = r.fields;
+    const product = this.product(f, kind);
+    if (product?.nonMerchandise) this.nonMerchandise++;
+    let order = this.lastOrder;
+    if (
+      order === null ||
+      order.kind !== kind ||
+      (this.hasInvoice ? order.invoice !== invoice : order.at !== at || order.customerId !== customerId)
+    ) {
+      // Without an invoice column, a customer's lines with the same timestamp form one order (PRODUCT.md §1).
+      const name = this.hasInvoice ? invoice : `${customerId ?? "-"}@${at}`;
+      const key = (kind === "sale" ? "s" : "r") + name;
+      order = this.orders.get(key) ?? this.newOrder(key, f, kind, name, customerId, at);
+      this.lastOrder = order;
+    }
+    if (order.customerId === null && customerId !== null) order.customerId = customerId;
+    order.lines++;
+    order.amount += amount;
+    const out = kept.values;
+    const at6 = kept.rows++ * LINE_WIDTH;
+    out[at6] = order.id;
+    out[at6 + 1] = r.line;
+    out[at6 + 2] = product ? product.id : NaN;
+    out[at6 + 3] = quantity;
+    out[at6 + 4] = unitPrice ?? NaN;
+    out[at6 + 5] = amount;
+  }
+
+  /** The line as the column-mapping preview shows it (only when it traces). */
+  private traced(r: CsvRecord): Omit<TracedLine, "outcome"> {
+    const { idx, line } = this;
+    const f = r.fields;
+    return {
+      line: r.line,
+      values: {
+        invoice: this.hasInvoice ? line.invoice : null,
+        customer: line.customerId,
+        date: line.at,
+        quantity: line.quantity,
+        price: line.unitPrice,
+        amount: line.amount,
+        product: idx.product !== undefined ? trim(f[idx.product]) || null : null,
+        description: idx.description !== undefined ? trim(f[idx.description]) || null : null,
+        country: idx.country !== undefined ? trim(f[idx.country]) || null : null,
+      },
+    };
   }
 
   private newOrder(
@@ -579,22 +604,6 @@ class Cleaner {
       seconds,
     };
   }
-}
-
-/** Rules 3 and 4 and the sales-line rule of PRODUCT.md §1: a kept line's kind, or why it is invalid. */
-function classify(
-  hasInvoice: boolean,
-  invoice: string,
-  quantity: number,
-  unitPrice: number | null,
-  amount: number,
-): { kind: "sale" | "return" | null; invalid?: string } {
-  if (hasInvoice && isCancellation(invoice)) return { kind: "return" };
-  if (hasInvoice && isAdjustment(invoice)) return { kind: null, invalid: "accounting adjustment" };
-  if (quantity <= 0) return { kind: null, invalid: "quantity not positive" };
-  if (amount <= 0 || (unitPrice !== null && unitPrice <= 0))
-    return { kind: null, invalid: amount === 0 ? "zero price" : "negative price" };
-  return { kind: "sale" };
 }
 
 /** Customer facts from their orders: first/last purchase, orders, revenue (sales) and returns (cancellations). */
