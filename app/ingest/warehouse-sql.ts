@@ -45,8 +45,11 @@ export const hasInvoice = (source: WarehouseSource) => Boolean(source.map.invoic
  *   invalid reason ('accounting adjustment', 'quantity not positive', 'zero price', 'negative price');
  * - `wh_lines`: the kept lines (sales and returns) with `kind`, `customer_id`, `at`, `day`, `product`, `quantity`,
  *   `amount` (thousandths);
- * - `wh_orders`: orders (customer_id, kind, order_key, at, day, month, minute, country, amount, lines);
- * - `wh_customers`: customers with a sale: customer_id, first_day, first_month, country (of the first sale order).
+ * - `wh_order_lines`: the kept lines with their order's key, day and country (a window over one customer's order);
+ * - `wh_orders`: orders (customer_id, kind, order_key, at, day, month, minute, country, amount, lines) with their
+ *   customer's first_day, first_month (of their first sale; null for no customer or one without a sale) and
+ *   customer_country (of the first sale order): windows over one customer, so that no figure joins two CTEs;
+ * - `wh_customers`: customers with a sale: customer_id, first_day, first_month, country.
  */
 export function cleanCtes(source: WarehouseSource): string {
   const problem = checkWarehouseMap(source.map);
@@ -69,7 +72,8 @@ export function cleanCtes(source: WarehouseSource): string {
   const priceMilli = price && !amount ? `((${price})::numeric * 1000)` : "NULL::numeric";
   const amountMilli = amount ? `((${amount})::numeric * 1000)` : `(${qty} * ((${price})::numeric * 1000))`;
   // Online Retail II writes customer ids as 13085.0 (rules.ts normaliseCustomer)
-  const customerId = `NULLIF(regexp_replace(btrim(${customer}::text), '^([0-9]+)\\.0+$', '\\1'), '')`;
+  const trimmed = `btrim(${customer}::text)`;
+  const customerId = `NULLIF(CASE WHEN strpos(${trimmed}, '.') > 0 THEN regexp_replace(${trimmed}, '^([0-9]+)\\.0+$', '\\1') ELSE ${trimmed} END, '')`;
   // dedup: a GROUP BY over every mapped column, which includes customer_id (pushed down to each Citus shard)
   const distinct = invoice
     ? `SELECT ${raw.join(", ")}, count(*) AS n FROM ${table} AS src GROUP BY ${raw.join(", ")}`
@@ -95,7 +99,7 @@ wh_read AS (
       OR v.quantity <> trunc(v.quantity) OR v.amount_milli <> trunc(v.amount_milli)
       OR (v.price_milli IS NOT NULL AND v.price_milli <> trunc(v.price_milli))
       OR v.at < ${dayLiteral(range.from)} OR v.at >= ${dayLiteral(range.to)} + 1 THEN 'rejected'
-    ${invoice ? "WHEN v.invoice ~ '^[Cc]' THEN 'return'\n    WHEN v.invoice ~ '^[Aa]' THEN 'accounting adjustment'" : ""}
+    ${invoice ? "WHEN left(v.invoice, 1) IN ('C', 'c') THEN 'return'\n    WHEN left(v.invoice, 1) IN ('A', 'a') THEN 'accounting adjustment'" : ""}
     WHEN v.quantity <= 0 THEN 'quantity not positive'
     WHEN v.amount_milli <= 0 OR v.price_milli <= 0 THEN CASE WHEN v.amount_milli = 0 THEN 'zero price' ELSE 'negative price' END
     ELSE 'sale' END AS class
@@ -106,7 +110,12 @@ wh_lines AS (
     r.description, r.country, r.quantity, r.amount_milli AS amount
   FROM wh_read AS r WHERE r.class IN ('sale', 'return')
 ),
-wh_orders AS (
+wh_order_lines AS (
+  SELECT l.*, ${invoice ? "l.invoice" : "l.at::text"} AS order_key,
+    (min(l.at) OVER o)::date - DATE '1970-01-01' AS order_day, min(l.country) OVER o AS order_country
+  FROM wh_lines AS l WINDOW o AS (PARTITION BY l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at"})
+),
+wh_order_groups AS (
   SELECT l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at::text"} AS order_key, min(l.at) AS at,
     (min(l.at)::date - DATE '1970-01-01') AS day,
     (extract(year FROM min(l.at))::int * 12 + extract(month FROM min(l.at))::int - 1) AS month,
@@ -114,10 +123,18 @@ wh_orders AS (
     min(l.country) AS country, sum(l.amount) AS amount, count(*) AS lines
   FROM wh_lines AS l GROUP BY l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at"}
 ),
+wh_orders AS (
+  SELECT g.*,
+    min(g.day) FILTER (WHERE g.kind = 'sale' AND g.customer_id IS NOT NULL) OVER c AS first_day,
+    min(g.month) FILTER (WHERE g.kind = 'sale' AND g.customer_id IS NOT NULL) OVER c AS first_month,
+    first_value(g.country) OVER (PARTITION BY g.customer_id ORDER BY g.kind <> 'sale', g.at, g.country
+      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS customer_country
+  FROM wh_order_groups AS g WINDOW c AS (PARTITION BY g.customer_id)
+),
 wh_customers AS (
-  SELECT o.customer_id, min(o.day) AS first_day, min(o.month) AS first_month,
-    (array_agg(o.country ORDER BY o.at, o.country))[1] AS country
-  FROM wh_orders AS o WHERE o.kind = 'sale' AND o.customer_id IS NOT NULL GROUP BY o.customer_id
+  SELECT o.customer_id, min(o.first_day) AS first_day, min(o.first_month) AS first_month,
+    min(o.customer_country) AS country
+  FROM wh_orders AS o WHERE o.first_day IS NOT NULL GROUP BY o.customer_id
 )`;
 }
 
