@@ -4,8 +4,11 @@ import { BigMap } from "~/lib/big-map";
 import { AppError } from "~/lib/errors";
 import { dayNumber, type Facts } from "./facts";
 import { forgetMemo } from "./memo.server";
+import { readSnapshot, writeSnapshot } from "./snapshot.server";
 
 // Loads a data set's orders, lines, products and customers into columns once, and keeps the last two data sets loaded.
+// A large data set's columns are also kept in a file beside the database (snapshot.server.ts): the next process reads
+// them from there.
 // Each use checks the data set's version (one indexed row): data changed by another process (an update, a replacement)
 // is loaded again, and the memo of computed results is cleared with it.
 
@@ -25,7 +28,11 @@ export function getFacts(db: Db, datasetId: number): Facts {
     return hit.facts;
   }
   if (hit) forgetMemo();
-  const facts = loadFacts(db, datasetId);
+  let facts = readSnapshot(db, datasetId, version);
+  if (!facts) {
+    facts = loadFacts(db, datasetId);
+    writeSnapshot(db, datasetId, version, facts);
+  }
   cache.set(datasetId, { version, facts });
   while (cache.size > KEEP) cache.delete(cache.keys().next().value!);
   return facts;
@@ -90,15 +97,12 @@ export function loadFacts(db: Db, datasetId: number): Facts {
   });
 
   const orderRows = sqlite
-    .prepare(
-      "SELECT id, invoice, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id",
-    )
+    .prepare("SELECT id, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id")
     .raw()
-    .all(datasetId) as [number, string, string, string | null, string | null, string, number][];
+    .all(datasetId) as [number, string, string | null, string | null, string, number][];
   const n = orderRows.length;
   const orders = {
     n,
-    invoice: new Array<string>(n),
     kind: new Uint8Array(n),
     customer: new Int32Array(n),
     country: new Int32Array(n),
@@ -115,9 +119,8 @@ export function loadFacts(db: Db, datasetId: number): Facts {
   let lastDay = -Infinity;
   let lastDate = "";
   let lastDayNumber = 0;
-  orderRows.forEach(([id, invoice, kind, customer, c, at, amount], i) => {
+  orderRows.forEach(([id, kind, customer, c, at, amount], i) => {
     orderIndex[id - firstId] = i;
-    orders.invoice[i] = invoice;
     orders.kind[i] = kind === "sale" ? 1 : 2;
     orders.customer[i] = customer === null ? -1 : (customerIndex.get(customer) ?? -1);
     orders.country[i] = country(c);

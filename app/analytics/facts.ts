@@ -17,7 +17,6 @@ export type Facts = {
   products: { code: string[]; description: (string | null)[]; nonMerchandise: Uint8Array };
   orders: {
     n: number;
-    invoice: string[];
     kind: Uint8Array;
     customer: Int32Array; // index into customers, -1 without customer id
     country: Int32Array; // index into countries, -1 unknown
