@@ -1,10 +1,10 @@
-import { averageRetention, cohorts, secondPurchase } from "./cohorts";
+import { averageRetention, cohorts, secondPurchase, type CohortRow, type SecondPurchase } from "./cohorts";
 import { SALE, inScope, monthCoverage, monthOf, partialLabel, type Facts, type Scope } from "./facts";
-import { kpisFor } from "./kpis";
+import { kpisFor, type Kpis } from "./kpis";
 import { share } from "./money";
 import { formatMoney } from "~/lib/currency";
-import { monthly } from "./monthly";
-import { countries, mostReturned } from "./revenue";
+import { monthly, type MonthRow } from "./monthly";
+import { countries, mostReturned, type CountryRow, type ReturnedProduct } from "./revenue";
 
 /** A month-to-month fall in average retention worth a sentence: 2 percentage points (a 0.2-point dip is noise, issue 14). */
 export const MATERIAL_RETENTION_DROP = 0.02;
@@ -53,11 +53,42 @@ export function revenueConcentration(
   };
 }
 
+/** The figures the insights are written from: the same whichever engine computed them (issue 17: a warehouse). */
+export type InsightInputs = {
+  currency: string | null;
+  scope: Scope;
+  concentration: { customers: number; top: number; share: number | null };
+  months: MonthRow[];
+  cohorts: CohortRow[];
+  kpis: Kpis;
+  /** secondPurchase over 90 days. */
+  second: SecondPurchase;
+  markets: CountryRow[];
+  /** The 3 most returned products. */
+  returned: ReturnedProduct[];
+};
+
 /** The key insights of the overview, each a sentence with its numbers, computed from the data in scope. */
 export function insights(facts: Facts, scope: Scope): Insight[] {
+  return insightsFrom({
+    currency: facts.currency,
+    scope,
+    concentration: revenueConcentration(facts, scope),
+    months: monthly(facts, scope),
+    cohorts: cohorts(facts, scope),
+    kpis: kpisFor(facts, scope),
+    second: secondPurchase(facts, scope, 90),
+    markets: countries(facts, scope),
+    returned: mostReturned(facts, scope, 3),
+  });
+}
+
+/** The insights' sentences from their figures. */
+export function insightsFrom(x: InsightInputs): Insight[] {
+  const { scope } = x;
   const out: Insight[] = [];
-  const amount = (x: number) => formatMoney(x, facts.currency);
-  const conc = revenueConcentration(facts, scope);
+  const amount = (v: number) => formatMoney(v, x.currency);
+  const conc = x.concentration;
   if (conc.customers > 0) {
     out.push({
       key: "concentration",
@@ -68,7 +99,7 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
   }
 
   // partial months (issue 14: the data or the filter covers them only in part) are left out of month comparisons
-  const months = monthly(facts, scope);
+  const months = x.months;
   const full = months.filter((m) => !m.partial);
   if (full.length >= 2) {
     const peak = full.reduce((a, b) => (b.revenue > a.revenue ? b : a));
@@ -88,7 +119,7 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
 
   // when the period ends mid-month, every cohort's last column is a partial month: leave it out of the comparison
   const endsMidMonth = monthCoverage(scope, monthOf(scope.toDay)).partial;
-  const rows = cohorts(facts, scope).map((r) =>
+  const rows = x.cohorts.map((r) =>
     endsMidMonth ? { ...r, active: r.active.slice(0, -1), revenue: r.revenue.slice(0, -1) } : r,
   );
   const avg = averageRetention(rows);
@@ -116,7 +147,7 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
     });
   }
 
-  const k = kpisFor(facts, scope);
+  const k = x.kpis;
   if (k.customers > 0) {
     out.push({
       key: "repeat",
@@ -125,7 +156,7 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
       text: `${pct(k.repeatCustomerRate)} of the ${num(k.customers)} customers ordered more than once in the period.`,
     });
   }
-  const second = secondPurchase(facts, scope, 90);
+  const second = x.second;
   const d30 = second.callouts.find((c) => c.days === 30)?.share ?? null;
   if (second.newCustomers > 0 && d30 !== null) {
     out.push({
@@ -136,7 +167,7 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
     });
   }
 
-  const markets = countries(facts, scope);
+  const markets = x.markets;
   if (markets.length > 1) {
     const [home, next] = markets;
     out.push({
@@ -148,7 +179,7 @@ export function insights(facts: Facts, scope: Scope): Insight[] {
   }
 
   if (k.revenue > 0) {
-    const returned = mostReturned(facts, scope, 3);
+    const returned = x.returned;
     out.push({
       key: "refunds",
       link: "/revenue",

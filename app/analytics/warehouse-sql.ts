@@ -351,3 +351,30 @@ SELECT (SELECT count(*) FROM scoped) AS any_orders,
     },
   };
 }
+
+/** insights.ts revenueConcentration: the top 20% of customers' share of customer revenue (ranked after the GROUP BY). */
+export function concentrationQuery(
+  source: WarehouseSource,
+  scope: Scope,
+): WarehouseQuery<{ customers: number; top: number; share: number | null }> {
+  return {
+    text: `WITH ${cleanCtes(source)},
+per AS (
+  SELECT o.customer_id, sum(o.amount) AS spend FROM wh_orders AS o
+  WHERE o.kind = 'sale' AND o.first_day IS NOT NULL AND ${IN_SCOPE("o")} GROUP BY o.customer_id
+),
+ranked AS (SELECT p.spend, row_number() OVER (ORDER BY p.spend DESC) AS rank, count(*) OVER () AS n FROM per AS p)
+SELECT count(*) AS customers, coalesce(sum(spend), 0) AS total,
+  coalesce(sum(spend) FILTER (WHERE rank <= ceil(n / 5.0)), 0) AS top_spend
+FROM ranked`,
+    values: scopeValues(scope),
+    read: (rows) => {
+      const customers = num(rows[0].customers);
+      return {
+        customers,
+        top: Math.ceil(customers / 5),
+        share: share(num(rows[0].top_spend), num(rows[0].total)),
+      };
+    },
+  };
+}

@@ -21,6 +21,8 @@ import {
   warehouseScope,
   type WarehouseBounds,
 } from "~/analytics/warehouse-sql";
+import { REPORT_NAMES, buildReport, revenueReport } from "~/analytics/reports";
+import { warehouseReport, warehouseRevenueReport } from "~/analytics/warehouse.server";
 import { Warehouse } from "~/db/warehouse.server";
 import { activeDatasetId } from "~/db/datasets.server";
 import { outcomesAfter, rfmAsOf } from "~/experiments/backtest";
@@ -210,6 +212,18 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
         expect(se, "seasonality").toEqual(seasonality(facts, scope));
       }
     }, 300_000); // 200,000 lines × 8 figures × 2 scopes: ~20 s alone, more on a machine shared by parallel test files
+
+    // the figures are compared one by one above; here the assembled reports, on the small fixtures only
+    if (c.csv !== generatedCsv)
+      it("every context report (overview with its insights, cohorts, products …) as buildReport gives it", async () => {
+        for (const filter of filters()) {
+          for (const name of REPORT_NAMES)
+            expect(await warehouseReport(wh, source, name, filter, facts.currency), name).toEqual(
+              buildReport(facts, name, filter),
+            );
+          expect(await warehouseRevenueReport(wh, source, filter)).toEqual(revenueReport(facts, filter));
+        }
+      });
 
     const days = () => [facts.lastDay, Math.round((facts.firstDay + facts.lastDay) / 2)];
 
