@@ -5,6 +5,7 @@ import { closeWarehouses } from "~/db/warehouse.server";
 import { parseMapArgs } from "~/ingest/formats";
 import { connectWarehouse, previewWarehouse, rereadWarehouse } from "~/ingest/warehouse-connect.server";
 import { parseCurrency } from "~/lib/currency";
+import { deriveWarehouseSegments } from "~/segments/warehouse.server";
 import { parse, positiveInt, UsageError } from "./args";
 import { summary } from "./import";
 import { WAREHOUSE_USAGE } from "./usage";
@@ -64,6 +65,8 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
           assignmentsSchema: values["assignments-schema"],
           currency,
         });
+        // segments and personas are derived once, from one row per customer computed in the warehouse
+        await deriveWarehouseSegments(db, id);
         const dataset = getDataset(db, id)!;
         process.stdout.write(
           values.json
@@ -74,6 +77,7 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
         const id = positiveInt(values.dataset, "--dataset") ?? activeDatasetId(db);
         if (id === null) throw new UsageError("no data set: connect one with `warehouse add`");
         const report = await rereadWarehouse(db, id);
+        await deriveWarehouseSegments(db, id);
         process.stdout.write(values.json ? JSON.stringify({ id, ...report }) + "\n" : summary(report));
       } else throw new UsageError(`usage: ${WAREHOUSE_USAGE}`);
     } finally {

@@ -51,7 +51,7 @@ const types = {
 };
 
 /** A one-line message for a failed connection or query, naming what to fix, with no password in it. */
-function warehouseError(err: unknown, url: string): AppError {
+export function warehouseError(err: unknown, url: string): AppError {
   const e = err as { code?: string; message?: string };
   const masked = maskUrl(url);
   let message: string;

@@ -1,4 +1,4 @@
-import { getFacts } from "~/analytics/facts.server";
+import { historyOf } from "./history.server";
 import type { Db } from "~/db/db.server";
 import { getAudience } from "~/segments/audiences.server";
 import { ensureSegments } from "~/segments/compute.server";
@@ -20,5 +20,5 @@ export function savedAudienceBaselines(
   ensureSegments(db, datasetId);
   const d = audience.definition;
   const centroids = d.kind === "persona" ? personaCentroids(db, datasetId, d.k) : null;
-  return { name: audience.name, ...backtest(getFacts(db, datasetId), d, windowDays, undefined, centroids) };
+  return { name: audience.name, ...backtest(historyOf(db, datasetId), d, windowDays, undefined, centroids) };
 }

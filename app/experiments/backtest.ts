@@ -2,7 +2,7 @@ import type { CustomerOrders, Facts } from "~/analytics/facts";
 import { RETURN, SALE, dayNumber, dayText } from "~/analytics/facts";
 import type { AudienceDefinition } from "~/segments/audiences.server";
 import { nearest, standardise } from "~/segments/kmeans";
-import { netSpend, personaFeatures, scoreCustomers, type SegmentName } from "~/segments/rfm";
+import { netSpend, personaFeatures, scoreCustomers, type RfmInput, type SegmentName } from "~/segments/rfm";
 import { baselinesFrom, type Baselines, type Outcome } from "./stats/baselines";
 import { audienceConditions, meetsConditions } from "~/segments/audience-rule";
 
@@ -57,30 +57,83 @@ function computeRfmAsOf(facts: CustomerOrders, t: number): AsOfCustomer[] {
     spend.set(c, (spend.get(c) ?? 0) + o.amount[i]);
   }
   const ids = [...last.keys()].sort((a, b) => (facts.customers.ids[a] < facts.customers.ids[b] ? -1 : 1));
-  const inputs = ids.map((c) => ({
-    customerId: facts.customers.ids[c],
-    recency: t - last.get(c)!,
-    frequency: count.get(c)!,
-    monetary: netSpend(spend.get(c)!, returned.get(c) ?? 0) / 1000,
-  }));
+  return scoreAsOf(
+    ids.map((c) => {
+      const country = facts.customers.country[c];
+      return {
+        index: c,
+        customerId: facts.customers.ids[c],
+        country: country >= 0 ? facts.countries[country] : null,
+        recency: t - last.get(c)!,
+        frequency: count.get(c)!,
+        monetary: netSpend(spend.get(c)!, returned.get(c) ?? 0) / 1000,
+      };
+    }),
+  );
+}
+
+/** A customer's RFM inputs as of T (monetary: net spend in currency units), with its country and position. */
+export type AsOfInput = { index: number; customerId: string; country: string | null } & Omit<RfmInput, "customerId">;
+
+/**
+ * Scores customers' RFM inputs as of T (quintiles, segments, standardised persona features): the second half of
+ * rfmAsOf, shared with a warehouse data set, whose inputs come from PostgreSQL (segments/warehouse-sql.ts).
+ */
+export function scoreAsOf(inputs: AsOfInput[]): AsOfCustomer[] {
   const { rows } = scoreCustomers(inputs);
   const { z } = inputs.length ? standardise(inputs.map(personaFeatures)) : { z: [] };
-  return rows.map((r, i) => {
-    const country = facts.customers.country[ids[i]];
-    return {
-      index: ids[i],
-      customerId: r.customerId,
-      country: country >= 0 ? facts.countries[country] : null,
-      recency: r.recency,
-      frequency: r.frequency,
-      monetary: r.monetary,
-      r: r.r,
-      f: r.f,
-      m: r.m,
-      segment: r.segment,
-      z: z[i],
+  return rows.map((r, i) => ({
+    index: inputs[i].index,
+    customerId: r.customerId,
+    country: inputs[i].country,
+    recency: r.recency,
+    frequency: r.frequency,
+    monetary: r.monetary,
+    r: r.r,
+    f: r.f,
+    m: r.m,
+    segment: r.segment,
+    z: z[i],
+  }));
+}
+
+/**
+ * What a back-test, a start and a measurement read of a data set's history (issue 17): an imported data set's
+ * in-memory facts, or a warehouse data set's SQL builders (experiments/history.server.ts). Customers by id.
+ */
+export type History = {
+  /** The last day with a kept transaction. */
+  lastDay: number;
+  /** rfmAsOf: every customer with a sale on or before T, scored as of T, sorted by id. */
+  asOf: (t: number) => AsOfCustomer[];
+  /** outcomesAfter for these customers (a customer the data never saw counts as zeros). */
+  outcomes: (customerIds: string[], t: number, windowDays: number, through?: number) => WindowOutcome[];
+};
+
+const ZERO: WindowOutcome = { converted: false, revenue: 0, orders: 0, refunded: 0, preSpend: 0 };
+
+const histories = new WeakMap<Facts, History>();
+
+/** The History of an imported data set: rfmAsOf and outcomesAfter over its facts. */
+export function factsHistory(facts: Facts): History {
+  let h = histories.get(facts);
+  if (!h) {
+    let index: Map<string, number> | null = null;
+    h = {
+      lastDay: facts.lastDay,
+      asOf: (t) => rfmAsOf(facts, t),
+      outcomes: (ids, t, windowDays, through) => {
+        index ??= new Map(facts.customers.ids.map((c, i) => [c, i]));
+        const at = ids.map((id) => index!.get(id) ?? -1);
+        const known = at.filter((i) => i >= 0);
+        const measured = outcomesAfter(facts, known, t, windowDays, through);
+        let k = 0;
+        return at.map((i) => (i >= 0 ? measured[k++] : ZERO));
+      },
     };
-  });
+    histories.set(facts, h);
+  }
+  return h;
 }
 
 /** Whether an as-of-T customer belongs to an audience definition (personas by nearest stored centroid of that k). */
@@ -146,22 +199,21 @@ export type Backtest = {
 };
 
 /** Default T: the data set's last day minus W, so that the W-day window ends on the last day. */
-export function defaultReferenceDay(facts: Facts, windowDays: number): number {
-  return facts.lastDay - windowDays;
+export function defaultReferenceDay(data: { lastDay: number }, windowDays: number): number {
+  return data.lastDay - windowDays;
 }
 
 export function backtest(
-  facts: Facts,
+  history: History,
   definition: AudienceDefinition,
   windowDays: number,
   referenceDate: string | undefined,
   centroids: number[][] | null,
 ): Backtest {
-  const t = referenceDate ? dayNumber(referenceDate) : defaultReferenceDay(facts, windowDays);
-  const members = rfmAsOf(facts, t).filter((c) => memberOf(c, definition, centroids));
-  const outcomes = outcomesAfter(
-    facts,
-    members.map((m) => m.index),
+  const t = referenceDate ? dayNumber(referenceDate) : defaultReferenceDay(history, windowDays);
+  const members = history.asOf(t).filter((c) => memberOf(c, definition, centroids));
+  const outcomes = history.outcomes(
+    members.map((m) => m.customerId),
     t,
     windowDays,
   );

@@ -1,5 +1,5 @@
 import type { Db } from "~/db/db.server";
-import { getFacts } from "~/analytics/facts.server";
+import { historyOf } from "./history.server";
 import { dayNumber } from "~/analytics/facts";
 import { listAudiences } from "~/segments/audiences.server";
 import type { RecordedDecision } from "./decisions";
@@ -81,7 +81,7 @@ function card(db: Db, e: Experiment, lastDay: number): BoardCard {
 export type Board = { columns: Record<ExperimentStatus, BoardCard[]>; archived: BoardCard[] };
 
 export function campaignBoard(db: Db, datasetId: number): Board {
-  const lastDay = getFacts(db, datasetId).lastDay;
+  const lastDay = historyOf(db, datasetId).lastDay;
   const cards = listExperiments(db, datasetId).map((e) => card(db, e, lastDay));
   const live = cards.filter((c) => !c.archived);
   return {

@@ -1,10 +1,10 @@
 import { inTransaction, type Db } from "~/db/db.server";
-import { getFacts } from "~/analytics/facts.server";
 import { dayNumber, dayText } from "~/analytics/facts";
 import { audienceSize, describeAudience, getAudience, type AudienceDefinition } from "~/segments/audiences.server";
 import { ensureSegments } from "~/segments/compute.server";
 import { assignArms } from "./assignment";
-import { backtest, defaultReferenceDay, memberOf, rfmAsOf, type Backtest } from "./backtest";
+import { backtest, defaultReferenceDay, memberOf, type Backtest } from "./backtest";
+import { historyOf } from "./history.server";
 import type { Design, ExperimentAudience } from "./design";
 import {
   analysePower,
@@ -95,7 +95,7 @@ export function experimentBaselines(db: Db, datasetId: number, design: Design): 
   ensureSegments(db, datasetId);
   const { definition } = resolveAudience(db, design.audience);
   const result = backtest(
-    getFacts(db, datasetId),
+    historyOf(db, datasetId),
     definition,
     design.windowDays,
     design.referenceDate,
@@ -244,8 +244,8 @@ export function planStart(
   options: { startDate?: string; minPerArm?: number } = {},
 ): StartPlan {
   ensureSegments(db, experiment.datasetId);
-  const facts = getFacts(db, experiment.datasetId);
-  const last = dayText(facts.lastDay);
+  const history = historyOf(db, experiment.datasetId);
+  const last = dayText(history.lastDay);
   const startDate = options.startDate ?? last;
   if (
     !/^\d{4}-\d{2}-\d{2}$/.test(startDate) ||
@@ -260,7 +260,8 @@ export function planStart(
     );
   const { definition } = resolveAudience(db, experiment.design.audience);
   const centroids = centroidsFor(db, experiment.datasetId, definition);
-  const customers = rfmAsOf(facts, dayNumber(startDate))
+  const customers = history
+    .asOf(dayNumber(startDate))
     .filter((c) => memberOf(c, definition, centroids))
     .map((c) => c.customerId);
   const arms = assignArms(
@@ -313,10 +314,11 @@ export function startExperiment(
   if (plan.customers.length === 0)
     throw new ExperimentError(`The audience is empty as of ${plan.startDate}: nobody to assign`);
   if (plan.refusal) throw new ExperimentError(plan.refusal);
-  const facts = getFacts(db, experiment.datasetId);
   const frozen: Design = {
     ...experiment.design,
-    referenceDate: experiment.design.referenceDate ?? dayText(defaultReferenceDay(facts, experiment.design.windowDays)),
+    referenceDate:
+      experiment.design.referenceDate ??
+      dayText(defaultReferenceDay(historyOf(db, experiment.datasetId), experiment.design.windowDays)),
   };
   const now = new Date().toISOString();
   inTransaction(db, () => {
@@ -392,8 +394,9 @@ export function experimentPreview(db: Db, experiment: Experiment): DesignPreview
   if (experiment.status === "draft" || !experiment.startDate)
     return designPreview(db, experiment.datasetId, experiment.design);
   const assigned = new Set(assignmentRows(db, experiment.id).map((a) => a.customerId));
-  const facts = getFacts(db, experiment.datasetId);
-  const atStart = rfmAsOf(facts, dayNumber(experiment.startDate)).filter((c) => assigned.has(c.customerId));
+  const atStart = historyOf(db, experiment.datasetId)
+    .asOf(dayNumber(experiment.startDate))
+    .filter((c) => assigned.has(c.customerId));
   let label: string;
   try {
     label = resolveAudience(db, experiment.design.audience).label;

@@ -1,7 +1,7 @@
 import type { Db } from "~/db/db.server";
-import { getFacts } from "~/analytics/facts.server";
-import { dayNumber, dayText, type Facts } from "~/analytics/facts";
-import { outcomesAfter, type WindowOutcome } from "./backtest";
+import { dayNumber, dayText } from "~/analytics/facts";
+import type { History, WindowOutcome } from "./backtest";
+import { historyOf } from "./history.server";
 import type { Design } from "./design";
 import { ExperimentError } from "./experiments.server";
 import {
@@ -70,32 +70,21 @@ function startDayOf(db: Db, e: Experiment): number {
   return dayNumber(s);
 }
 
-type Assigned = { customerId: string; arm: number; index: number };
-
-function assigned(db: Db, facts: Facts, id: number): Assigned[] {
-  const index = new Map(facts.customers.ids.map((c, i) => [c, i]));
-  return assignmentRows(db, id).map((a) => ({ ...a, index: index.get(a.customerId) ?? -1 }));
-}
-
 /** Outcomes of the assigned customers over S+1 … min(S+W, through); a customer the data never saw counts as zeros. */
 function outcomesThrough(
-  facts: Facts,
-  rows: Assigned[],
+  history: History,
+  rows: { customerId: string; arm: number }[],
   s: number,
   w: number,
   through: number,
 ): (CustomerOutcome & { customerId: string })[] {
-  const known = rows.filter((r) => r.index >= 0);
-  const measured = outcomesAfter(
-    facts,
-    known.map((r) => r.index),
+  const measured = history.outcomes(
+    rows.map((r) => r.customerId),
     s,
     w,
     through,
   );
-  const byCustomer = new Map<string, WindowOutcome>(known.map((r, i) => [r.customerId, measured[i]]));
-  const zero: WindowOutcome = { converted: false, revenue: 0, orders: 0, refunded: 0, preSpend: 0 };
-  return rows.map((r) => ({ customerId: r.customerId, arm: r.arm, ...(byCustomer.get(r.customerId) ?? zero) }));
+  return rows.map((r, i) => ({ customerId: r.customerId, arm: r.arm, ...measured[i] }));
 }
 
 function measuredArms(names: string[], outcomes: CustomerOutcome[]): MeasuredArm[] {
@@ -188,12 +177,12 @@ type Measurement = { notes: MeasuredNotes; outcomes: (CustomerOutcome & { custom
 /** Measures a started experiment from its data set as it is now; null while no day after S is in the data. */
 function measure(db: Db, e: Experiment): Measurement | null {
   const s = startDayOf(db, e);
-  const facts = getFacts(db, e.datasetId);
+  const history = historyOf(db, e.datasetId);
   const w = e.design.windowDays;
-  const through = Math.min(s + w, facts.lastDay);
+  const through = Math.min(s + w, history.lastDay);
   const days = through - s;
   if (days < 1) return null;
-  const outcomes = outcomesThrough(facts, assigned(db, facts, e.id), s, w, through);
+  const outcomes = outcomesThrough(history, assignmentRows(db, e.id), s, w, through);
   const notes: MeasuredNotes = {
     startDate: dayText(s),
     observedThrough: dayText(through),
@@ -263,9 +252,9 @@ export function recordMeasured(db: Db, id: number): MeasuredReport {
     throw new ExperimentError("The experiment is completed: its results stay as they were when it ended");
   const m = measure(db, e);
   if (!m) {
-    const facts = getFacts(db, e.datasetId);
+    const history = historyOf(db, e.datasetId);
     throw new ExperimentError(
-      `Nothing to measure yet: the data ends on ${dayText(facts.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`,
+      `Nothing to measure yet: the data ends on ${dayText(history.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`,
     );
   }
   if (m.arms.some((a) => a.users < 2))
@@ -323,14 +312,14 @@ export function overTime(db: Db, id: number): OverTimeDay[] {
   const e = getExperiment(db, id);
   if (!e) throw new ExperimentError(`No experiment ${id} in this data set`, "not-found");
   const s = startDayOf(db, e);
-  const facts = getFacts(db, e.datasetId);
+  const history = historyOf(db, e.datasetId);
   const w = e.design.windowDays;
-  const days = Math.min(w, facts.lastDay - s);
-  const rows = assigned(db, facts, id);
+  const days = Math.min(w, history.lastDay - s);
+  const rows = assignmentRows(db, id);
   const names = e.design.arms.map((a) => a.name);
   const out: OverTimeDay[] = [];
   for (let d = 1; d <= days; d++) {
-    const outcomes = outcomesThrough(facts, rows, s, w, s + d);
+    const outcomes = outcomesThrough(history, rows, s, w, s + d);
     const arms = armStatsFromOutcomes(names, outcomes);
     const interim = d < w;
     const lifts = arms.every((a) => a.users >= 2)

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Db } from "~/db/db.server";
-import { getFacts } from "~/analytics/facts.server";
-import { SALE, dayNumber } from "~/analytics/facts";
+import { dayNumber } from "~/analytics/facts";
 import { CsvReader, type CsvRecord } from "~/ingest/csv";
 import { mulberry32 } from "~/lib/random";
 import { isRehearsal, SOURCE_LABELS } from "./sources";
-import { defaultReferenceDay, memberOf, outcomesAfter, rfmAsOf } from "./backtest";
+import { defaultReferenceDay, memberOf } from "./backtest";
+import { historyOf } from "./history.server";
 import { ExperimentError, plannedPower, resolveAudience } from "./experiments.server";
 import {
   addHistory,
@@ -110,17 +110,10 @@ export function recordAggregates(db: Db, id: number, arms: z.infer<typeof aggreg
 
 /** Each customer's spend in the W days up to the data set's last day: the CUPED covariate of real results. */
 function preSpend(db: Db, e: Experiment, customerIds: string[]): Map<string, number> {
-  const facts = getFacts(db, e.datasetId);
-  const index = new Map(facts.customers.ids.map((id, i) => [id, i]));
-  const wanted = new Set(customerIds.map((c) => index.get(c)).filter((i): i is number => i !== undefined));
-  const spend = new Map<number, number>();
-  const from = facts.lastDay - e.design.windowDays;
-  const o = facts.orders;
-  for (let i = 0; i < o.n; i++) {
-    if (o.kind[i] === SALE && wanted.has(o.customer[i]) && o.day[i] > from)
-      spend.set(o.customer[i], (spend.get(o.customer[i]) ?? 0) + o.amount[i] / 1000);
-  }
-  return new Map(customerIds.map((c) => [c, spend.get(index.get(c) ?? -1) ?? 0]));
+  const history = historyOf(db, e.datasetId);
+  // outcomesAfter's pre-period at T = the last day: sales over its W days up to and including the last day
+  const outcomes = history.outcomes(customerIds, history.lastDay, e.design.windowDays);
+  return new Map(customerIds.map((c, i) => [c, outcomes[i].preSpend]));
 }
 
 export type UploadProblem = { line: number; customerId: string; problem: string };
@@ -294,27 +287,28 @@ export function recordSimulation(db: Db, id: number, settings: z.infer<typeof si
   const treatments = e.design.arms.length - 1;
   if (settings.conversionLift.length !== treatments || settings.revenueLift.length !== treatments)
     throw new ExperimentError(`Give a lift for each of the ${treatments} treatment arms`);
-  const facts = getFacts(db, e.datasetId);
+  const history = historyOf(db, e.datasetId);
   const { definition } = resolveAudience(db, e.design.audience);
   const centroids = definition.kind === "persona" ? personaCentroids(db, e.datasetId, definition.k) : null;
   const t = e.design.referenceDate
     ? dayNumber(e.design.referenceDate)
-    : defaultReferenceDay(facts, e.design.windowDays);
-  const members = rfmAsOf(facts, t)
+    : defaultReferenceDay(history, e.design.windowDays);
+  const members = history
+    .asOf(t)
     .filter((c) => memberOf(c, definition, centroids))
-    .map((c) => c.index);
+    .map((c) => c.customerId);
   if (members.length === 0)
     throw new ExperimentError(
       "The audience had no member at the back-test's reference day: nothing to draw outcomes from",
     );
-  const history = outcomesAfter(facts, members, t, e.design.windowDays);
-  const before = outcomesAfter(facts, members, t - e.design.windowDays, e.design.windowDays).map((o) => o.revenue);
-  const converters = history.map((h, i) => [h, before[i]] as const).filter(([h]) => h.converted);
-  const base = history.filter((h) => h.converted).length / history.length;
+  const past = history.outcomes(members, t, e.design.windowDays);
+  const before = history.outcomes(members, t - e.design.windowDays, e.design.windowDays).map((o) => o.revenue);
+  const converters = past.map((h, i) => [h, before[i]] as const).filter(([h]) => h.converted);
+  const base = past.filter((h) => h.converted).length / past.length;
   const random = mulberry32(settings.seed);
   const outcomes = assignmentRows(db, id).map(({ customerId, arm }) => {
-    const j = Math.floor(random() * history.length);
-    let outcome = { ...history[j] };
+    const j = Math.floor(random() * past.length);
+    let outcome = { ...past[j] };
     let pre = before[j];
     if (arm > 0) {
       const lift = settings.conversionLift[arm - 1];

@@ -49,3 +49,25 @@ export const datasetActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("delete"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("currency"), id: z.coerce.number().int().positive(), currency: optionalCurrencySchema }),
 ]);
+
+/** A warehouse table to preview (issue 17): a libpq URL, the table or view of transaction lines, the mapping. */
+export const warehousePreviewSchema = z.object({
+  url: z
+    .string({ message: "url: give a PostgreSQL URL" })
+    .trim()
+    .min(1, "url: give a PostgreSQL URL")
+    .max(2000, "url is longer than 2,000 characters"),
+  orders: z
+    .string({ message: "orders: name the table of transaction lines" })
+    .trim()
+    .min(1, "orders: name the table of transaction lines")
+    .max(300, "orders is longer than 300 characters"),
+  map: columnMapSchema.optional(),
+});
+
+/** A warehouse data set to add: the preview's fields, and its name, currency and optional assignments schema. */
+export const warehouseAddSchema = warehousePreviewSchema.extend({
+  name: z.string().trim().min(1, "The name is empty").max(120, "The name is longer than 120 characters").optional(),
+  currency: optionalCurrencySchema.optional(),
+  assignmentsSchema: z.string().trim().max(120, "assignmentsSchema is longer than 120 characters").optional(),
+});

@@ -1,6 +1,7 @@
 import type { Db } from "~/db/db.server";
 import { scopeOf } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
+import { historyOf } from "~/experiments/history.server";
 import { memo } from "~/analytics/memo.server";
 import { monthly } from "~/analytics/monthly";
 import { backtest } from "~/experiments/backtest";
@@ -131,18 +132,18 @@ export function planCandidates(
 ): { candidates: PlanCandidate[]; testFirst: TestFirst[] } {
   const windowDays = options.windowDays ?? 30;
   ensureSegments(db, datasetId);
-  const facts = getFacts(db, datasetId);
+  const history = historyOf(db, datasetId);
   const counts = new Map(
     db.$client
       .prepare("SELECT segment, COUNT(*) FROM customer_rfm WHERE dataset_id = ? GROUP BY segment")
       .raw()
       .all(datasetId) as [string, number][],
   );
-  const baselines = memo(`plan-baselines:${datasetId}:${windowDays}:${[...counts].join(",")}:${facts.lastDay}`, () =>
+  const baselines = memo(`plan-baselines:${datasetId}:${windowDays}:${[...counts].join(",")}:${history.lastDay}`, () =>
     Object.fromEntries(
       DEFAULT_PAIRS.filter(([s]) => (counts.get(s) ?? 0) > 0).map(([segment]) => [
         segment,
-        backtest(facts, { kind: "segment", segment }, windowDays, undefined, null).baselines,
+        backtest(history, { kind: "segment", segment }, windowDays, undefined, null).baselines,
       ]),
     ),
   );

@@ -3,10 +3,10 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
-import { getFacts } from "~/analytics/facts.server";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent, plural } from "~/components/format";
 import { backtest } from "~/experiments/backtest";
+import { historyOf } from "~/experiments/history.server";
 import { CAMPAIGN_TYPES, WINDOWS } from "~/experiments/design";
 import { learnedLift, planCandidates } from "~/planning/plan.server";
 import { campaignRoi } from "~/planning/roi";
@@ -37,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const q = parsed.success ? parsed.data : querySchema.parse({});
   const size = audienceSize(active.db, active.id, { kind: "segment", segment: q.segment });
   const b = backtest(
-    getFacts(active.db, active.id),
+    historyOf(active.db, active.id),
     { kind: "segment", segment: q.segment },
     q.window,
     undefined,

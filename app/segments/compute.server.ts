@@ -1,6 +1,9 @@
 import { performance } from "node:perf_hooks";
+import { eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
-import { nearest, sampleIndexes, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
+import { datasets } from "~/db/schema";
+import { AppError } from "~/lib/errors";
+import { nearest, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
 import { sweepKParallel } from "./sweep.server";
 import { nameClusters } from "./naming";
 import { calendarDays, netSpend, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
@@ -77,20 +80,17 @@ function scoreInputs(snapshot: string, inputs: RfmInput[], rows: { net: number }
   return { rows, snapshot, inputs, scored, cuts, z };
 }
 
-/** A warehouse data set's k-means runs on a seeded sample of at most this many customers (issue 17). */
-export const PERSONA_SAMPLE_LIMIT = 100_000;
-
 /**
  * Segments and personas of a warehouse data set (issue 17), from its customers' RFM as of the snapshot day computed
- * in PostgreSQL (segments/warehouse-sql.ts): the same scoring and storage as an import's; k-means on a seeded sample
- * of at most PERSONA_SAMPLE_LIMIT customers, then every customer labelled by its nearest centroid.
+ * in PostgreSQL (segments/warehouse-sql.ts): the same scoring and storage as an import's; k-means on the seeded sample
+ * `sample` (customer ids; null: everyone), then every customer labelled by the nearest centroid.
  */
 export async function computeSegmentsFromInputs(
   db: Db,
   datasetId: number,
   snapshot: string,
   inputs: RfmInput[],
-  sampleLimit = PERSONA_SAMPLE_LIMIT,
+  sample: Set<string> | null,
 ): Promise<{ customers: number; seconds: number; sampled: number }> {
   const started = performance.now();
   const prepared = scoreInputs(
@@ -98,9 +98,7 @@ export async function computeSegmentsFromInputs(
     inputs,
     inputs.map((c) => ({ net: Math.round(c.monetary * 1000) })),
   );
-  const n = prepared.z.length;
-  const sample = n > sampleLimit ? sampleIndexes(n, sampleLimit, PERSONA_SEED) : null;
-  const points = sample ? sample.map((i) => prepared.z[i]) : prepared.z;
+  const points = sample ? prepared.z.filter((_, i) => sample.has(inputs[i].customerId)) : prepared.z;
   let sweep =
     points.length > K_RANGE[0]
       ? await sweepKParallel(points, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
@@ -112,7 +110,7 @@ export async function computeSegmentsFromInputs(
     };
   const stored = storeSegments(db, datasetId, prepared, sweep, started, {
     customers: points.length,
-    of: n,
+    of: inputs.length,
   });
   return { ...stored, sampled: points.length };
 }
@@ -238,6 +236,9 @@ export function hasSegments(db: Db, datasetId: number): boolean {
 
 export function ensureSegments(db: Db, datasetId: number): void {
   if (hasSegments(db, datasetId)) return;
+  // a warehouse data set's are derived from PostgreSQL when it is connected or read again (segments/warehouse.server.ts)
+  if (db.select({ kind: datasets.kind }).from(datasets).where(eq(datasets.id, datasetId)).get()?.kind === "warehouse")
+    throw new AppError("This warehouse data set has no segments yet: read it again (Data page, or `warehouse reread`)");
   // a run on gross sales (before issue 14) keeps the user's chosen k when the new sweep has it
   const keep = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as
     number | undefined;

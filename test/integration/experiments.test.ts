@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dayNumber } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
-import { backtest, rfmAsOf } from "~/experiments/backtest";
+import { backtest, factsHistory, rfmAsOf } from "~/experiments/backtest";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import type { Design } from "~/experiments/design";
 import { designPreview, ExperimentError, saveExperiment, startExperiment } from "~/experiments/experiments.server";
@@ -37,7 +37,7 @@ describe("back-test as of T", () => {
   });
 
   it("measures the audience's outcome over the W days after T", () => {
-    const facts = getFacts(t.db, id);
+    const facts = factsHistory(getFacts(t.db, id));
     const promising = backtest(facts, { kind: "segment", segment: "Promising" }, 30, undefined, null);
     expect(promising).toMatchObject({
       referenceDate: "2011-04-20",

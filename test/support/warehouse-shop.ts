@@ -18,13 +18,13 @@ export const SHOP_MAP = [
 export const SHOP_COLUMNS =
   "invoice_no text, stock_code text, item text, qty integer, invoiced_at timestamp, unit_price numeric(12,3), customer_no text, country text";
 
-/** Creates `table` (schema included) and loads the CSV into it; dates as M/D/YYYY H:MM (DateStyle MDY). */
-export function loadShop(pg: TestCluster, table: string, csv: string): void {
+/** Creates `table` (schema included) and loads the CSV into it; dates as M/D/YYYY H:MM (DateStyle MDY); the demo file is WIN1252. */
+export function loadShop(pg: TestCluster, table: string, csv: string, encoding = "UTF8"): void {
   const schema = table.includes(".") ? table.split(".")[0] : null;
   pg.psql(
     `${schema ? `CREATE SCHEMA IF NOT EXISTS ${schema};\n` : ""}CREATE TABLE ${table} (${SHOP_COLUMNS});
 SET datestyle = 'ISO, MDY';
-\\copy ${table} FROM '${csv}' WITH (FORMAT csv, HEADER true)
+\\copy ${table} FROM '${csv}' WITH (FORMAT csv, HEADER true, ENCODING '${encoding}')
 `,
   );
 }
