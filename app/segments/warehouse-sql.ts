@@ -55,3 +55,77 @@ export function personaSampleQuery(
     read: (rows) => readAsOf(rows).sort((a, b) => (a.customerId < b.customerId ? -1 : 1)),
   };
 }
+
+/** Standardisation of the persona features (kmeans.ts standardise: mean and population sd, an sd of 0 read as 1). */
+export type FeatureScale = { customers: number; mean: number[]; sd: number[] };
+
+const FEATURES = (a: string) =>
+  [
+    `ln(1 + ($1 - ${a}.last_day)::float8)`,
+    `ln(1 + ${a}.frequency::float8)`,
+    `ln(1 + (greatest(0, ${a}.spend - abs(${a}.returned)) / 1000.0)::float8)`,
+  ] as const;
+
+/**
+ * The persona features' mean and sd over every customer as of day T (rfm.ts personaFeatures: log1p of recency,
+ * frequency and net monetary): aggregates over the per-customer rows, so a warehouse data set standardises over all
+ * its customers while k-means runs on the sample.
+ */
+export function personaFeaturesQuery(source: WarehouseSource, day: number): WarehouseQuery<FeatureScale> {
+  const f = FEATURES("a");
+  return {
+    text: `${AS_OF_SQL(source).replace(/\nSELECT a\.customer_id[\s\S]*$/, "")}
+SELECT count(*) AS customers, ${f.map((x, j) => `avg(${x}) AS mean${j}, stddev_pop(${x}) AS sd${j}`).join(", ")}
+FROM as_of AS a`,
+    values: [day],
+    read: (rows) => {
+      const r = rows[0];
+      return {
+        customers: num(r.customers),
+        mean: [0, 1, 2].map((j) => num(r[`mean${j}`])),
+        sd: [0, 1, 2].map((j) => num(r[`sd${j}`]) || 1),
+      };
+    },
+  };
+}
+
+/**
+ * Every customer as of day T assigned to the nearest centroid (kmeans.ts nearest: squared Euclidean distance of the
+ * standardised features, the lower index on a tie), counted per cluster with their net spend in currency units.
+ */
+export function personaAssignmentQuery(
+  source: WarehouseSource,
+  day: number,
+  scale: FeatureScale,
+  centroids: number[][],
+): WarehouseQuery<{ customers: number; revenue: number }[]> {
+  const f = FEATURES("a");
+  const z = f.map((x, j) => `((${x}) - $${2 + j}::float8) / $${5 + j}::float8`);
+  return {
+    text: `${AS_OF_SQL(source).replace(/\nSELECT a\.customer_id[\s\S]*$/, "")},
+per AS (SELECT a.spend - abs(a.returned) AS net, ${z.map((e, j) => `${e} AS z${j}`).join(", ")} FROM as_of AS a),
+labelled AS (
+  SELECT p.net, (
+    SELECT c.k FROM unnest($8::float8[], $9::float8[], $10::float8[]) WITH ORDINALITY AS c(c0, c1, c2, k)
+    ORDER BY (p.z0 - c.c0) ^ 2 + (p.z1 - c.c1) ^ 2 + (p.z2 - c.c2) ^ 2, c.k LIMIT 1
+  ) - 1 AS cluster
+  FROM per AS p
+)
+SELECT cluster, count(*) AS customers, sum(greatest(0, net)) AS revenue FROM labelled GROUP BY cluster`,
+    values: [
+      day,
+      ...scale.mean,
+      ...scale.sd,
+      centroids.map((c) => c[0]),
+      centroids.map((c) => c[1]),
+      centroids.map((c) => c[2]),
+    ],
+    read: (rows) => {
+      const by = new Map(rows.map((r) => [num(r.cluster), r]));
+      return centroids.map((_, k) => ({
+        customers: num(by.get(k)?.customers),
+        revenue: num(by.get(k)?.revenue) / 1000,
+      }));
+    },
+  };
+}

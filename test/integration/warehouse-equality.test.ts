@@ -32,8 +32,15 @@ import { importFile } from "~/ingest/import.server";
 import { cleanReportQuery } from "~/ingest/warehouse-sql";
 import { summarise } from "~/planning/summaries";
 import { summariesQuery } from "~/planning/warehouse-sql";
-import { scoreCustomers } from "~/segments/rfm";
-import { customersAsOfQuery, personaSampleQuery } from "~/segments/warehouse-sql";
+import { personaFeatures, scoreCustomers } from "~/segments/rfm";
+import { bestKmeans, nearest, standardise } from "~/segments/kmeans";
+import {
+  customersAsOfQuery,
+  personaAssignmentQuery,
+  personaFeaturesQuery,
+  personaSampleQuery,
+  type AsOfInput,
+} from "~/segments/warehouse-sql";
 import type { ImportReport } from "~/types/import";
 import type { WarehouseSource } from "~/types/warehouse";
 import { writeDemoCsv } from "../../seed/generate";
@@ -241,7 +248,7 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
       }
     });
 
-    it("the persona sample: at most the limit, seeded, a subset of the customers as of T", async () => {
+    it("personas: the seeded sample (at most the limit), the features' scale over every customer, every customer to the nearest centroid", async () => {
       const t = facts.lastDay;
       const all = rfmAsOf(facts, t);
       const limit = Math.max(1, Math.floor(all.length / 2));
@@ -251,6 +258,26 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
       expect(a.length).toBe(Math.min(limit, all.length));
       const byId = new Map(all.map((m) => [m.customerId, m]));
       for (const s of a) expect(byId.get(s.customerId)?.frequency).toBe(s.frequency);
+
+      // k-means on the sample, standardised over every customer; then every customer to its nearest centroid
+      const scale = await wh.run(personaFeaturesQuery(source, t));
+      const memoryScale = standardise(all.map(personaFeatures));
+      expect(scale.customers).toBe(all.length);
+      scale.mean.forEach((m, j) => expect(m).toBeCloseTo(memoryScale.mean[j], 9));
+      scale.sd.forEach((d, j) => expect(d).toBeCloseTo(memoryScale.sd[j], 9));
+      const z = (c: AsOfInput) => personaFeatures(c).map((v, j) => (v - scale.mean[j]) / scale.sd[j]);
+      const k = Math.min(3, a.length);
+      const { centroids } = bestKmeans(a.map(z), k, 3, 42);
+      const clusters = await wh.run(personaAssignmentQuery(source, t, scale, centroids));
+      const want = centroids.map(() => ({ customers: 0, revenue: 0 }));
+      for (const c of all) {
+        const w = want[nearest(z(c), centroids)];
+        w.customers++;
+        w.revenue += Math.round(c.monetary * 1000);
+      }
+      expect(clusters.map((x) => [x.customers, cents(x.revenue)])).toEqual(
+        want.map((x) => [x.customers, cents(x.revenue / 1000)]),
+      );
     });
 
     it("back-test outcomes per customer and measured per-arm sufficient statistics over W = 30 days after T", async () => {
