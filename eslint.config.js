@@ -15,6 +15,7 @@ const STAGES = [
   ["segments", ["app/segments"]],
   ["experiments", ["app/experiments"]],
   ["planning", ["app/planning"]],
+  ["derive", ["app/derive"]],
   ["components", ["app/components"]],
   ["routes", ["app/routes", "app/root.tsx", "app/entry.client.tsx", "app/entry.server.tsx"]],
 ];

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { openDb } from "~/db/db.server";
-import { databasePath } from "~/db/paths.server";
+import { openCliDb } from "./db";
 import { analyseResultSet, resultSetSchema } from "~/experiments/analyze-input";
 import { experimentAnalysis } from "~/experiments/results.server";
 import { describeIssues } from "~/lib/validation";
@@ -29,7 +28,7 @@ export async function analyzeCommand(argv: string[]): Promise<void> {
     return;
   }
   const id = positiveInt(values.experiment, "--experiment")!;
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   try {
     const recorded = experimentAnalysis(db, id);
     if (!recorded) throw new Error(`Experiment ${id} has no recorded results (or does not exist)`);

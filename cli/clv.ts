@@ -1,7 +1,6 @@
 import { filterSchema } from "~/analytics/filter";
-import { openDb } from "~/db/db.server";
+import { openCliDb } from "./db";
 import { activeDatasetId, getDataset } from "~/db/datasets.server";
-import { databasePath } from "~/db/paths.server";
 import { describeIssues } from "~/lib/validation";
 import { toCsv } from "~/lib/csv";
 import { clvCsvHeader, clvCsvRow, valueModel } from "~/planning/value.server";
@@ -16,7 +15,7 @@ export async function clvCommand(argv: string[]): Promise<void> {
   });
   const date = filterSchema.safeParse({ from: values["calibration-end"] });
   if (!date.success) throw new UsageError(`--calibration-end: ${describeIssues(date.error).replace(/^from: /, "")}`);
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   try {
     const id = activeDatasetId(db);
     if (id === null) throw new Error("No data set yet: import one first (npm run -s cli -- import FILE)");

@@ -1,6 +1,5 @@
-import { openDb } from "~/db/db.server";
+import { openCliDb } from "./db";
 import { activeDatasetId, getDataset, setDatasetCurrency } from "~/db/datasets.server";
-import { databasePath } from "~/db/paths.server";
 import { parseCurrency } from "~/lib/currency";
 import { parse, positiveInt, UsageError } from "./args";
 import { CURRENCY_USAGE } from "./usage";
@@ -21,7 +20,7 @@ export async function currencyCommand(argv: string[]): Promise<void> {
       throw new UsageError((err as Error).message);
     }
   }
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   try {
     const id = positiveInt(values.dataset, "--dataset") ?? activeDatasetId(db);
     const dataset = id === null || id === undefined ? null : getDataset(db, id);

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Db } from "~/db/db.server";
-import { openDb } from "~/db/db.server";
+import { openCliDb } from "./db";
 import { activeDatasetId } from "~/db/datasets.server";
-import { databasePath } from "~/db/paths.server";
 import { DECISIONS, type RecordedDecision } from "~/experiments/decisions";
 import { parseDesignInput } from "~/experiments/design-input";
 import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
@@ -49,7 +48,7 @@ export async function experimentCommand(argv: string[]): Promise<void> {
     throw new UsageError(`usage: ${EXPERIMENT_USAGE}`);
   const id = needsId ? positiveInt(positionals[0], "the experiment ID")! : 0;
   const design = sub === "create" ? await readDesign(values.input) : null;
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   try {
     run(db, sub, id, values, design);
   } catch (err) {

@@ -1,15 +1,12 @@
-import { openDb } from "~/db/db.server";
-import { databasePath } from "~/db/paths.server";
+import { openCliDb } from "./db";
 import { normaliseDateFormat } from "~/ingest/dates";
 import { parseMapArgs } from "~/ingest/formats";
-import { importFile } from "~/ingest/import.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import type { ImportReport } from "~/ingest/report";
 import { activeDatasetId, getDataset } from "~/db/datasets.server";
+import type { ImportProgress } from "~/ingest/import.server";
 import { errorCode } from "~/lib/errors";
-import { computeSegmentsParallel, recomputeSegments } from "~/segments/compute.server";
-import { updateDataset } from "~/ingest/update.server";
-import { remeasureDataset } from "~/experiments/measure.server";
+import { importAndDerive, updateAndDerive } from "~/derive/derive.server";
 import type { UpdateReport } from "~/ingest/report";
 import { parse, UsageError } from "./args";
 import { parseCurrency } from "~/lib/currency";
@@ -56,31 +53,34 @@ export async function importCommand(argv: string[]): Promise<void> {
   const update = updateId ?? values.update;
   if (update !== undefined && (values.workspace !== undefined || values.replace))
     throw new UsageError("--update adds lines to an existing data set: it takes no --workspace or --replace");
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   const progress = progressPrinter(
     `${update === undefined ? "Importing" : "Updating with"} ${positionals[0]}`,
     values["progress-json"] ?? false,
   );
+  // tests only (test/security/faults.test.ts): the process dies while segments are derived, as under kill -9
+  const onProgress = (p: ImportProgress) => {
+    progress.update(p);
+    if (p.stage === "segments" && process.env.CAMPAIGN_LAB_FAULT === "kill-during-segments")
+      process.kill(process.pid, "SIGKILL");
+  };
   try {
     if (update !== undefined) {
-      // everything derived is recomputed inside the update's transaction: a failure changes nothing
-      const report = await updateDataset(db, positionals[0], {
+      // segments, personas and measured results are derived before the write lock and land in the update's transaction
+      const report = await updateAndDerive(db, positionals[0], {
         dataset: update,
         fileName: values["file-name"],
         map,
         dateFormat,
         until: values.until,
-        onProgress: progress.update,
-        beforeCommit: async (id) => {
-          await recomputeSegments(db, id);
-          return remeasureDataset(db, id);
-        },
+        onProgress,
       });
       progress.end();
       process.stdout.write(values.json ? JSON.stringify(report) + "\n" : updateSummary(report));
       return;
     }
-    const report = await importFile(db, positionals[0], {
+    // segments and personas are derived before the write lock and land in the import's transaction
+    const report = await importAndDerive(db, positionals[0], {
       name: values.workspace,
       fileName: values["file-name"],
       map,
@@ -88,15 +88,9 @@ export async function importCommand(argv: string[]): Promise<void> {
       replace: values.replace,
       until: values.until,
       currency,
-      onProgress: progress.update,
+      onProgress,
     });
-    // segments and personas are derived once per import, right after it lands (a failure here keeps the import)
-    progress.update({ stage: "segments" });
-    // tests only (test/security/faults.test.ts): the process dies after the commit, as under kill -9 during segments
-    if (process.env.CAMPAIGN_LAB_FAULT === "kill-during-segments") process.kill(process.pid, "SIGKILL");
     const datasetId = activeDatasetId(db)!;
-    await computeSegmentsParallel(db, datasetId);
-    progress.update({ stage: "done" });
     progress.end();
     const datasetCurrency = getDataset(db, datasetId)?.currency ?? null;
     process.stdout.write(

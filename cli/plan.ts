@@ -3,8 +3,7 @@ import { describeIssues } from "~/lib/validation";
 import { allocateBudget } from "~/planning/allocate";
 import { planRequestSchema } from "~/planning/plan-input";
 import { learnedPlan } from "~/planning/plan.server";
-import { openDb } from "~/db/db.server";
-import { databasePath } from "~/db/paths.server";
+import { openCliDb } from "./db";
 import { activeDatasetId } from "~/db/datasets.server";
 import { parse, UsageError } from "./args";
 import { PLAN_USAGE } from "./usage";
@@ -22,7 +21,7 @@ export async function planCommand(argv: string[]): Promise<void> {
   if (values.learned) {
     if (values.budget.trim() === "" || !Number.isFinite(Number(values.budget)) || Number(values.budget) < 0)
       throw new UsageError(`--budget expects a number ≥ 0, got "${values.budget}"`);
-    const db = openDb(databasePath(values.db));
+    const db = openCliDb(values.db);
     try {
       const id = activeDatasetId(db);
       if (id === null) throw new UsageError("No data set yet: import one first");

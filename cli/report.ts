@@ -1,10 +1,9 @@
 import { getFacts } from "~/analytics/facts.server";
 import { filterSchema } from "~/analytics/filter";
 import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
-import { openDb } from "~/db/db.server";
+import { openCliDb } from "./db";
 import { activeDatasetId } from "~/db/datasets.server";
 import { describeIssues } from "~/lib/validation";
-import { databasePath } from "~/db/paths.server";
 import { parse, UsageError } from "./args";
 import { REPORT_USAGE } from "./usage";
 
@@ -20,7 +19,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
   if (positionals.length !== 1 || !REPORT_NAMES.includes(name)) throw new UsageError(`usage: ${REPORT_USAGE}`);
   const filter = filterSchema.safeParse({ from: values.from, to: values.to, country: values.country });
   if (!filter.success) throw new UsageError(`invalid filter: ${describeIssues(filter.error)}`);
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   try {
     const id = activeDatasetId(db);
     if (id === null) throw new Error("No data set yet: import one first (npm run -s cli -- import FILE)");

@@ -1,5 +1,4 @@
-import { openDb } from "~/db/db.server";
-import { databasePath } from "~/db/paths.server";
+import { openCliDb } from "./db";
 import { recordMeasured, type MeasuredReport } from "~/experiments/measure.server";
 import { AppError } from "~/lib/errors";
 import { readFile } from "node:fs/promises";
@@ -47,7 +46,7 @@ export async function resultsCommand(argv: string[]): Promise<void> {
 }
 
 async function measureCommand(id: number, _argv: string[], dbPath: string | undefined, asJson: boolean): Promise<void> {
-  const db = openDb(databasePath(dbPath));
+  const db = openCliDb(dbPath);
   try {
     const report = recordMeasured(db, id);
     process.stdout.write(asJson ? JSON.stringify(report) + "\n" : measuredText(report));
@@ -102,7 +101,7 @@ function armValues(pairs: string[] | undefined, flag: string): Record<string, nu
 async function recordCommand(id: number, body: unknown, dbPath: string | undefined, asJson: boolean): Promise<void> {
   const parsed = z.discriminatedUnion("source", [simulationBody, uploadBody]).safeParse(body);
   if (!parsed.success) throw new UsageError(`invalid input: ${describeIssues(parsed.error)}`);
-  const db = openDb(databasePath(dbPath));
+  const db = openCliDb(dbPath);
   try {
     const r = recordFromBody(db, id, parsed.data);
     const accounting = (r as { accounting?: UploadAccounting }).accounting;

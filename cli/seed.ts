@@ -1,5 +1,4 @@
-import { openDb } from "~/db/db.server";
-import { databasePath } from "~/db/paths.server";
+import { openCliDb } from "./db";
 import { DEFAULT_SEED_OPTIONS, writeDemoCsv } from "../seed/generate";
 import { importDemo } from "../seed/import-demo";
 import { parse, positiveInt, wholeNumber } from "./args";
@@ -24,7 +23,7 @@ export async function seedCommand(argv: string[]): Promise<void> {
     return;
   }
   // without --out the demo file is imported through the same pipeline as any user's file
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   try {
     const progress = progressPrinter("Importing the demo data", false);
     const report = await importDemo(db, options, { name: values.workspace, onProgress: progress.update });

@@ -1,6 +1,5 @@
-import { openDb } from "~/db/db.server";
+import { openCliDb } from "./db";
 import { activeDatasetId } from "~/db/datasets.server";
-import { databasePath } from "~/db/paths.server";
 import { toCsv } from "~/lib/csv";
 import { choosePersonaK } from "~/segments/compute.server";
 import { K_RANGE } from "~/segments/settings";
@@ -18,7 +17,7 @@ export async function segmentsCommand(argv: string[]): Promise<void> {
   const k = positiveInt(values.k, "--k");
   if (k !== undefined && (k < K_RANGE[0] || k > K_RANGE[1]))
     throw new UsageError(`--k must be between ${K_RANGE[0]} and ${K_RANGE[1]}`);
-  const db = openDb(databasePath(values.db));
+  const db = openCliDb(values.db);
   try {
     const id = activeDatasetId(db);
     if (id === null) throw new Error("No data set yet: import one first (npm run -s cli -- import FILE)");

@@ -2,10 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Db } from "~/db/db.server";
-import { activeDatasetId } from "~/db/datasets.server";
-import { importFile, type ImportProgress } from "~/ingest/import.server";
+import { importAndDerive } from "~/derive/derive.server";
+import type { ImportProgress } from "~/ingest/import.server";
 import type { ImportReport } from "~/ingest/report";
-import { computeSegmentsParallel } from "~/segments/compute.server";
 import { writeDemoCsv, type SeedOptions } from "./generate";
 
 /** The name of the demo data set, loaded on first start and by `seed`. */
@@ -14,8 +13,8 @@ export const DEMO_WORKSPACE = "Demo shop";
 type DemoImportOptions = { name?: string; fileName?: string; onProgress?: (p: ImportProgress) => void };
 
 /**
- * Writes the demo file to a temporary folder and imports it through the same pipeline as any user's file, then derives
- * segments and personas (`seed` without --out, and the server's first start).
+ * Writes the demo file to a temporary folder and imports it through the same use case as any user's file, segments and
+ * personas derived in the import's transaction (`seed` without --out, and the server's first start).
  */
 export async function importDemo(
   db: Db,
@@ -26,10 +25,7 @@ export async function importDemo(
   try {
     const file = join(dir, fileName);
     await writeDemoCsv(file, options);
-    const report = await importFile(db, file, { name, onProgress });
-    onProgress?.({ stage: "segments" });
-    await computeSegmentsParallel(db, activeDatasetId(db)!);
-    return report;
+    return await importAndDerive(db, file, { name, onProgress });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

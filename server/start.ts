@@ -6,6 +6,7 @@ import { openDb } from "~/db/db.server";
 import { countDatasets } from "~/db/datasets.server";
 import { databaseProblem } from "~/db/health.server";
 import { databasePath } from "~/db/paths.server";
+import { deriveMissing } from "~/derive/derive.server";
 import { DEFAULT_SEED_OPTIONS } from "../seed/generate";
 import { importDemo } from "../seed/import-demo";
 import { serve } from "./serve";
@@ -17,6 +18,10 @@ import { serve } from "./serve";
 async function loadDemoIfEmpty(path: string) {
   const db = openDb(path);
   try {
+    // a data set imported by an older version, with no segments stored: derived once, before any page is served
+    const derived = deriveMissing(db);
+    if (derived.length)
+      console.log(`Derived the segments of ${derived.length} data set(s) imported by an older version.`);
     if (countDatasets(db) > 0 || process.env.DEMO_DATA === "off") return;
     const lines = Number(process.env.DEMO_LINES ?? DEFAULT_SEED_OPTIONS.lines);
     console.log(`No data yet: generating and importing the demo data set (${lines.toLocaleString("en-GB")} lines)…`);

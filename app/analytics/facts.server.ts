@@ -2,6 +2,7 @@ import type { Db } from "~/db/db.server";
 import { dataVersion } from "~/db/version.server";
 import { BigMap } from "~/lib/big-map";
 import { AppError } from "~/lib/errors";
+import type { PendingUpdate } from "~/types/import";
 import { dayNumber, type Facts } from "./facts";
 import { forgetMemo } from "./memo.server";
 import { readSnapshot, writeSnapshot } from "./snapshot.server";
@@ -38,7 +39,12 @@ export function getFacts(db: Db, datasetId: number): Facts {
   return facts;
 }
 
-export function loadFacts(db: Db, datasetId: number): Facts {
+/**
+ * Loads a data set's facts from the store; with `pending`, as they will be once an update's new data is written (the
+ * update derives its tables from them before it takes the write lock): every customer recomputed, the new orders,
+ * products and lines appended after the stored ones, in the order the store would give them.
+ */
+export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): Facts {
   const sqlite = db.$client;
   // a warehouse data set has no lines here (issue 17): its figures come from PostgreSQL, never from empty columns
   const kind = sqlite.prepare("SELECT kind, name FROM datasets WHERE id = ?").get(datasetId) as
@@ -60,10 +66,16 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     return i;
   };
 
-  const customerRows = sqlite
-    .prepare("SELECT customer_id, country, first_purchase_at FROM customers WHERE dataset_id = ? ORDER BY customer_id")
-    .raw()
-    .all(datasetId) as [string, string | null, string][];
+  const customerRows = pending
+    ? pending.customers
+        .map((c): [string, string | null, string] => [c.customerId, c.country, c.firstAt])
+        .sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0]))) // SQLite's BINARY order of TEXT
+    : (sqlite
+        .prepare(
+          "SELECT customer_id, country, first_purchase_at FROM customers WHERE dataset_id = ? ORDER BY customer_id",
+        )
+        .raw()
+        .all(datasetId) as [string, string | null, string][]);
   const customerIndex = new BigMap<string, number>();
   const customers = {
     ids: [] as string[],
@@ -83,6 +95,8 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     .prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ? ORDER BY id")
     .raw()
     .all(datasetId) as [number, string, string | null, number][];
+  if (pending)
+    for (const p of pending.products) productRows.push([p.id, p.stockCode, p.description, p.nonMerchandise ? 1 : 0]);
   const productIndex = new Map<number, number>();
   const products = {
     code: [] as string[],
@@ -100,6 +114,7 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     .prepare("SELECT id, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id")
     .raw()
     .all(datasetId) as [number, string, string | null, string | null, string, number][];
+  if (pending) for (const o of pending.orders) orderRows.push([o.id, o.kind, o.customerId, o.country, o.at, o.amount]);
   const n = orderRows.length;
   const orders = {
     n,
@@ -138,7 +153,8 @@ export function loadFacts(db: Db, datasetId: number): Facts {
   });
 
   const total =
-    (sqlite.prepare("SELECT COUNT(*) FROM lines WHERE dataset_id = ?").pluck().get(datasetId) as number) ?? 0;
+    ((sqlite.prepare("SELECT COUNT(*) FROM lines WHERE dataset_id = ?").pluck().get(datasetId) as number) ?? 0) +
+    (pending?.lineCount ?? 0);
   const lines = {
     n: total,
     order: new Int32Array(total),
@@ -147,10 +163,11 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     amount: new Float64Array(total),
   };
   let k = 0;
-  for (const [orderId, productId, quantity, amount] of sqlite
+  const stored = sqlite
     .prepare("SELECT order_id, product_id, quantity, amount FROM lines WHERE dataset_id = ?")
     .raw()
-    .iterate(datasetId) as IterableIterator<[number, number | null, number, number]>) {
+    .iterate(datasetId) as IterableIterator<[number, number | null, number, number]>;
+  for (const [orderId, productId, quantity, amount] of pending ? chain(stored, pending.lines()) : stored) {
     const at = orderId - firstId;
     lines.order[k] = at >= 0 && at < orderIndex.length ? orderIndex[at] : -1;
     lines.product[k] = productId === null ? -1 : (productIndex.get(productId) ?? -1);
@@ -163,4 +180,9 @@ export function loadFacts(db: Db, datasetId: number): Facts {
     (sqlite.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as
       string | null | undefined) ?? null;
   return { datasetId, currency, firstDay, lastDay, countries, customers, products, orders, lines };
+}
+
+function* chain<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
+  yield* a;
+  yield* b;
 }

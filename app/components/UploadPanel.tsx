@@ -51,7 +51,8 @@ function importPercent(job: ImportJob): number {
   const p = job.progress;
   if (!p) return 0;
   if (p.stage === "reading") return p.totalBytes ? Math.min(95, Math.round((95 * p.bytesRead) / p.totalBytes)) : 0;
-  return p.stage === "hashing" ? 0 : p.stage === "deriving" ? 96 : p.stage === "segments" ? 98 : 100;
+  // segments are derived before the write lock, then the data set and its derived tables are written in at once
+  return p.stage === "hashing" ? 0 : p.stage === "segments" ? 96 : p.stage === "deriving" ? 98 : 100;
 }
 
 function importLabel(job: ImportJob): string {
@@ -60,8 +61,8 @@ function importLabel(job: ImportJob): string {
     return `Waiting in the queue: ${job.queuePosition} import${job.queuePosition === 1 ? "" : "s"} ahead`;
   if (!p || p.stage === "hashing") return "Checking the file…";
   if (p.stage === "reading") return `Reading and cleaning: ${p.linesRead.toLocaleString("en-GB")} lines`;
-  if (p.stage === "deriving") return "Computing customers and orders…";
   if (p.stage === "segments") return "Computing RFM segments and personas…";
+  if (p.stage === "deriving") return "Writing the data set in…";
   return "Finishing…";
 }
 

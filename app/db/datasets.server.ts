@@ -9,6 +9,8 @@ const ACTIVE = "active_dataset_id";
 export type DatasetSummary = {
   id: number;
   name: string;
+  /** imported from a file (its lines stored here), or read from a warehouse (issue 17). */
+  kind: "imported" | "warehouse";
   fileName: string;
   format: string;
   encoding: string;

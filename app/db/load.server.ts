@@ -70,13 +70,55 @@ export function openStage(sqlite: Database.Database): {
   };
 }
 
-/** Copies the staged lines into `lines` for the data set, in the order they were read (inside the import's transaction). */
-export function copyStagedLines(sqlite: Database.Database, datasetId: number, shift = { order: 0, product: 0 }): void {
+/**
+ * Copies the staged lines into `lines` for the data set, in the order they were read (inside the import's transaction).
+ * `shift` moves the ids given while reading past those another import took meanwhile; only product ids from
+ * `newProductsFrom` on are new (an update's lines also name the data set's stored products, which keep their ids).
+ */
+export function copyStagedLines(
+  sqlite: Database.Database,
+  datasetId: number,
+  shift = { order: 0, product: 0 },
+  newProductsFrom = 0,
+): void {
   sqlite
     .prepare(
-      `INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + ?, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`,
+      `INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + CASE WHEN product_id >= ? THEN ? ELSE 0 END, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`,
     )
-    .run(datasetId, shift.order, shift.product);
+    .run(datasetId, shift.order, newProductsFrom, shift.product);
+}
+
+/** The staged lines as an update's derive step reads them: order id, product id, quantity, amount; and their count. */
+export function stagedLines(sqlite: Database.Database): {
+  count: number;
+  rows: () => IterableIterator<[number, number | null, number, number]>;
+} {
+  return {
+    count: sqlite.prepare("SELECT COUNT(*) FROM stage.lines").pluck().get() as number,
+    rows: () =>
+      sqlite
+        .prepare("SELECT order_id, product_id, quantity, amount FROM stage.lines ORDER BY rowid")
+        .raw()
+        .iterate() as IterableIterator<[number, number | null, number, number]>,
+  };
+}
+
+/** Distinct countries of a data set's stored orders. */
+export function storedCountries(sqlite: Database.Database, datasetId: number): string[] {
+  return sqlite
+    .prepare("SELECT DISTINCT country FROM orders WHERE dataset_id = ? AND country IS NOT NULL")
+    .pluck()
+    .all(datasetId) as string[];
+}
+
+/** Distinct merchandise products sold in a data set's stored lines. */
+export function storedMerchandiseSold(sqlite: Database.Database, datasetId: number): number[] {
+  return sqlite
+    .prepare(
+      "SELECT DISTINCT l.product_id FROM lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id WHERE l.dataset_id = ? AND o.kind = 'sale' AND p.non_merchandise = 0",
+    )
+    .pluck()
+    .all(datasetId) as number[];
 }
 
 export function nextIds(sqlite: Database.Database): { order: number; product: number } {

@@ -1,7 +1,6 @@
 import { historyOf } from "./history.server";
 import type { Db } from "~/db/db.server";
 import { getAudience } from "~/segments/audiences.server";
-import { ensureSegments } from "~/segments/compute.server";
 import { personaCentroids } from "~/segments/store.server";
 import { backtest, type Backtest } from "./backtest";
 
@@ -17,7 +16,6 @@ export function savedAudienceBaselines(
 ): (Backtest & { name: string }) | null {
   const audience = getAudience(db, audienceId);
   if (!audience || audience.datasetId !== datasetId) return null;
-  ensureSegments(db, datasetId);
   const d = audience.definition;
   const centroids = d.kind === "persona" ? personaCentroids(db, datasetId, d.k) : null;
   return { name: audience.name, ...backtest(historyOf(db, datasetId), d, windowDays, undefined, centroids) };

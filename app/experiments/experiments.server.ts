@@ -1,7 +1,6 @@
 import { inTransaction, type Db } from "~/db/db.server";
 import { dayNumber, dayText } from "~/analytics/facts";
 import { audienceSize, describeAudience, getAudience, type AudienceDefinition } from "~/segments/audiences.server";
-import { ensureSegments } from "~/segments/compute.server";
 import { assignArms } from "./assignment";
 import { backtest, defaultReferenceDay, memberOf, type Backtest } from "./backtest";
 import { historyOf } from "./history.server";
@@ -92,7 +91,6 @@ export type ExperimentBaselines = Backtest & {
 
 /** The audience's back-tested baselines, with the values typed by the user taking precedence (marked typed). */
 export function experimentBaselines(db: Db, datasetId: number, design: Design): ExperimentBaselines {
-  ensureSegments(db, datasetId);
   const { definition } = resolveAudience(db, design.audience);
   const result = backtest(
     historyOf(db, datasetId),
@@ -243,7 +241,6 @@ export function planStart(
   experiment: Experiment,
   options: { startDate?: string; minPerArm?: number } = {},
 ): StartPlan {
-  ensureSegments(db, experiment.datasetId);
   const history = historyOf(db, experiment.datasetId);
   const last = dayText(history.lastDay);
   const startDate = options.startDate ?? last;
@@ -421,6 +418,5 @@ export function experimentPreview(db: Db, experiment: Experiment): DesignPreview
 
 /** Options of the form's audience picker: saved audiences, segments, personas of the chosen k. */
 export function audienceOptions(db: Db, datasetId: number) {
-  ensureSegments(db, datasetId);
   return { personas: personaNames(db, datasetId, chosenK(db, datasetId)), saved: audienceNames(db, datasetId) };
 }

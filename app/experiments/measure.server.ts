@@ -8,6 +8,7 @@ import {
   addHistory,
   assignmentRows,
   getExperiment,
+  experimentsState,
   remeasurableIds,
   storedOutcomes,
   storedResults,
@@ -175,9 +176,8 @@ export function analyseMeasured(
 type Measurement = { notes: MeasuredNotes; outcomes: (CustomerOutcome & { customerId: string })[]; arms: ArmStats[] };
 
 /** Measures a started experiment from its data set as it is now; null while no day after S is in the data. */
-function measure(db: Db, e: Experiment): Measurement | null {
+function measure(db: Db, e: Experiment, history = historyOf(db, e.datasetId)): Measurement | null {
   const s = startDayOf(db, e);
-  const history = historyOf(db, e.datasetId);
   const w = e.design.windowDays;
   const through = Math.min(s + w, history.lastDay);
   const days = through - s;
@@ -275,21 +275,38 @@ export function measuredResults(db: Db, id: number): MeasuredReport | null {
   });
 }
 
+/** Measurements of a data set's experiments, made before an update takes the write lock, and what they depended on. */
+export type PendingMeasurements = { state: string; measured: { id: number; m: Measurement }[] };
+
 /**
- * After an update of a data set (inside its transaction): measures again every running experiment of it that has a
- * start day and whose results are measured, a rehearsal, or not recorded yet (typed counts and uploads are the
- * user's own and stay). Returns the ids measured.
+ * Measures again, from `history` (the data set as an update will leave it), every running experiment of it that has a
+ * start day and whose results are measured, a rehearsal, or not recorded yet (typed counts and uploads are the user's
+ * own and stay). Reads only: an update calls it before taking the write lock.
  */
-export function remeasureDataset(db: Db, datasetId: number): number[] {
-  const done: number[] = [];
+export function measureDataset(db: Db, datasetId: number, history: History): PendingMeasurements {
+  const state = experimentsState(db, datasetId);
+  const measured: PendingMeasurements["measured"] = [];
   for (const id of remeasurableIds(db, datasetId)) {
-    const e = getExperiment(db, id)!;
-    const m = measure(db, e);
-    if (!m || m.arms.some((a) => a.users < 2)) continue;
-    store(db, id, m, "after an update of the data set");
-    done.push(id);
+    const m = measure(db, getExperiment(db, id)!, history);
+    if (m && !m.arms.some((a) => a.users < 2)) measured.push({ id, m });
   }
-  return done;
+  return { state, measured };
+}
+
+/**
+ * Stores the measurements (inside the update's transaction); an experiment started, stopped or given results while
+ * the update was reading is measured again here from the same history. Returns the ids measured.
+ */
+export function storeMeasurements(db: Db, datasetId: number, pending: PendingMeasurements, history: History): number[] {
+  const now = experimentsState(db, datasetId) === pending.state ? pending : measureDataset(db, datasetId, history);
+  for (const { id, m } of now.measured) store(db, id, m, "after an update of the data set");
+  return now.measured.map((x) => x.id);
+}
+
+/** Measures again a data set's running experiments from its stored data (storeMeasurements, at once). */
+export function remeasureDataset(db: Db, datasetId: number): number[] {
+  const history = historyOf(db, datasetId);
+  return storeMeasurements(db, datasetId, measureDataset(db, datasetId, history), history);
 }
 
 export type OverTimeDay = {

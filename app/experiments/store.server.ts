@@ -251,6 +251,29 @@ export function writeResults(
  * The data set's running experiments with a start day whose results are measured, a rehearsal or not recorded yet
  * (typed counts and uploads are the user's own): the ones an update measures again, in id order.
  */
+/**
+ * What measuring a data set's experiments depends on besides its data: each experiment's id, status, last change and
+ * start day, and its results' source and time. An update compares it before and after its unlocked derive step.
+ */
+export function experimentsState(db: Db, datasetId: number): string {
+  return db
+    .select({
+      id: experiments.id,
+      status: experiments.status,
+      updatedAt: experiments.updatedAt,
+      startDate: experiments.startDate,
+      source: experimentResults.source,
+      recordedAt: experimentResults.recordedAt,
+    })
+    .from(experiments)
+    .leftJoin(experimentResults, eq(experimentResults.experimentId, experiments.id))
+    .where(eq(experiments.datasetId, datasetId))
+    .orderBy(asc(experiments.id))
+    .all()
+    .map((r) => Object.values(r).join("|"))
+    .join(";");
+}
+
 export function remeasurableIds(db: Db, datasetId: number): number[] {
   return db
     .select({ id: experiments.id })

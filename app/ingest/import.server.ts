@@ -20,11 +20,15 @@ import { milliToMoney } from "./money";
 import { defaultCurrency } from "~/lib/currency";
 import { ImportError, runPipeline, type PipelineResult, type Progress } from "./pipeline";
 import type { ImportReport } from "./report";
+import type { CustomerFacts } from "~/types/import";
 import { hashFile, openSource } from "./source";
 
 export type ImportProgress = Progress | { stage: "hashing" | "deriving" | "segments" | "done" };
 
-export type ImportOptions = {
+/** What an import read, for the later stages to derive their tables from before the write lock is taken. */
+export type ImportedFacts = { customers: Iterable<CustomerFacts>; lastAt: string | null };
+
+export type ImportOptions<D = void> = {
   /** The data set ("workspace") name; defaults to the file name without extension. */
   name?: string;
   /** The file name to show, when the path is a temporary upload. */
@@ -39,10 +43,15 @@ export type ImportOptions = {
   /** ISO 4217 code of the amounts (issue 14), checked by the caller; undefined: the layout's default (GBP for Online Retail). */
   currency?: string | null;
   /**
-   * Runs inside the import's transaction once the lines, orders and customers are written (later stages derive their
-   * tables here, so that a failure changes nothing); ingest does not know them.
+   * Runs once the file is read and cleaned, before the write lock is taken: later stages derive their tables from the
+   * facts in memory (ingest does not know them). A failure here changes nothing.
    */
-  beforeCommit?: (datasetId: number) => Promise<void> | void;
+  prepare?: (facts: ImportedFacts) => Promise<D> | D;
+  /**
+   * Runs inside the import's transaction once the lines, orders and customers are written: later stages store what
+   * `prepare` derived, so that the data set and its derived tables land together or not at all.
+   */
+  beforeCommit?: (datasetId: number, prepared: D) => Promise<void> | void;
 };
 
 export const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
@@ -131,10 +140,15 @@ export function defaultDatasetName(fileName: string): string {
 }
 
 /**
- * Imports one file as a data set in a single transaction: the whole file lands with its derived tables and report,
- * or the database is exactly as before and an ImportError/FormatError says why (PRODUCT.md §1).
+ * Imports one file as a data set in a single transaction: the whole file lands with its report (and, through
+ * prepare/beforeCommit, its derived tables: app/derive), or the database is exactly as before and an
+ * ImportError/FormatError says why (PRODUCT.md §1).
  */
-export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importFile<D = void>(
+  db: Db,
+  path: string,
+  options: ImportOptions<D> = {},
+): Promise<ImportReport> {
   const started = performance.now();
   const fileName = options.fileName ?? basename(path);
   const until = checkUntil(options.until);
@@ -165,6 +179,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   const firstIds = nextIds(sqlite);
   const stage = openStage(sqlite);
   let result: PipelineResult;
+  let prepared: D;
   try {
     stage.begin();
     const source = await openSource(path);
@@ -178,6 +193,10 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       until,
     });
     stage.end();
+    if (options.prepare) options.onProgress?.({ stage: "segments" });
+    prepared = options.prepare
+      ? await options.prepare({ customers: result.customers.values(), lastAt: result.dateRange?.[1] ?? null })
+      : (undefined as D);
   } catch (err) {
     stage.close();
     throw err;
@@ -253,7 +272,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       .values({ datasetId: id, kind: "import", fileName, contentHash, importedAt, report: JSON.stringify(report) })
       .run();
     setActiveDatasetId(db, id);
-    await options.beforeCommit?.(id);
+    await options.beforeCommit?.(id, prepared);
     sqlite.exec("COMMIT");
     report.seconds.total = (performance.now() - started) / 1000;
     report.seconds.locked = (performance.now() - lockedFrom) / 1000;

@@ -206,7 +206,7 @@ export function startImport({
   const run = () => {
     job.queuePosition = 0;
     saveJob(job, true);
-    runChild(job, args, upload, ticket, onDone);
+    runChild(job, args, upload, ticket, update !== undefined, onDone);
   };
   const ahead = ticketsAhead(ticket);
   if (ahead === 0) run();
@@ -227,7 +227,14 @@ export function startImport({
   return job;
 }
 
-function runChild(job: ImportJob, args: string[], upload: Upload, ticket: string, onDone?: () => void): void {
+function runChild(
+  job: ImportJob,
+  args: string[],
+  upload: Upload,
+  ticket: string,
+  update: boolean,
+  onDone?: () => void,
+): void {
   const root = projectRoot();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
@@ -256,7 +263,7 @@ function runChild(job: ImportJob, args: string[], upload: Upload, ticket: string
       process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too
     } else {
       job.error = stoppedMessage(job.progress, lastError, code, signal);
-      job.canReplace = errorCode === "conflict";
+      job.canReplace = errorCode === "conflict" && !update; // an update is never replaced
       job.status = "failed";
       if (committed(job.progress)) process.send?.({ campaignLab: "dataset-changed" });
     }
@@ -269,8 +276,8 @@ function runChild(job: ImportJob, args: string[], upload: Upload, ticket: string
   });
 }
 
-/** The import's transaction had committed: segments (derived after it) were under way or done. */
-const committed = (progress: ImportProgress | null) => progress?.stage === "segments" || progress?.stage === "done";
+/** The import's transaction had committed (its derived tables with it: app/derive): only the report was left to print. */
+const committed = (progress: ImportProgress | null) => progress?.stage === "done";
 
 /** What a job that did not end well says: after its commit the data set is in place, before it nothing changed. */
 function stoppedMessage(
@@ -281,7 +288,7 @@ function stoppedMessage(
 ): string {
   const how = signal ? `was stopped (${signal})` : `stopped (exit code ${code})`;
   if (committed(progress))
-    return `The data set was imported and is in place; the import process then ${how} while computing segments, which are computed when a page first needs them.`;
+    return `The data set was imported with its segments and is in place; the import process then ${how} before reporting.`;
   return lastError || `The import process ${how} before committing: nothing was changed.`;
 }
 

@@ -1,17 +1,22 @@
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Db } from "~/db/db.server";
+import { datasetHistory } from "~/db/datasets.server";
 import {
-  lineWriter,
+  copyStagedLines,
   nextIds,
+  openStage,
   replaceCustomers,
+  stagedLines,
+  storedCountries,
   storedCustomerOrders,
   storedLineKeys,
+  storedMerchandiseSold,
   storedProducts,
   writeOrders,
   writeProducts,
 } from "~/db/load.server";
-import type { ImportReport, OrderFacts, UpdateReport } from "~/types/import";
+import type { ImportReport, OrderFacts, PendingUpdate, UpdateReport } from "~/types/import";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
 import { buildReport, checkFile, checkUntil, type ImportProgress } from "./import.server";
@@ -21,9 +26,10 @@ import { hashFile, openSource } from "./source";
 // "Add newer transactions" (issue 13): lines dated after the data set's last stored transaction are added through the
 // same cleaning rules; lines on or before it are overlap, counted and matched against the stored lines, never added.
 // One transaction: the lines, the customers recomputed from all orders, the combined report, the history row and
-// whatever later stages derive (beforeCommit: segments, personas, measured results) land together or not at all.
+// whatever later stages derive (prepare, then beforeCommit: segments, personas, measured results) land together or
+// not at all; the write lock is held only for that last step.
 
-export type UpdateOptions = {
+export type UpdateOptions<D = void> = {
   /** The data set to update: its id, or its name. */
   dataset: number | string;
   fileName?: string;
@@ -32,8 +38,13 @@ export type UpdateOptions = {
   until?: string;
   onProgress?: (p: ImportProgress) => void;
   faultAfterLines?: number;
-  /** Runs inside the transaction after the data is written; returns the experiments it measured again. */
-  beforeCommit?: (datasetId: number) => Promise<number[] | void> | number[] | void;
+  /**
+   * Runs once the file is read, cleaned and staged, before the write lock is taken: later stages derive their tables
+   * from the data as it will be (segments, personas, measured results). A failure here changes nothing.
+   */
+  prepare?: (pending: PendingUpdate) => Promise<D> | D;
+  /** Runs inside the transaction once the data is written: stores what prepare derived; returns the experiments measured. */
+  beforeCommit?: (datasetId: number, prepared: D) => Promise<number[] | void> | number[] | void;
 };
 
 type DatasetRow = { id: number; name: string; last_at: string | null; first_at: string | null; report: string };
@@ -56,7 +67,30 @@ export function findDataset(db: Db, dataset: number | string): DatasetRow {
   return row;
 }
 
-export async function updateDataset(db: Db, path: string, options: UpdateOptions): Promise<UpdateReport> {
+/**
+ * Refuses a file this data set already took in whole (by content hash): its import or an earlier update with no
+ * `until`, or with an `until` on or after this one's. Applying it again would add nothing (and took ~26 s to say so).
+ */
+export function checkNotApplied(db: Db, target: DatasetRow, contentHash: string, until: string | undefined): void {
+  for (const entry of datasetHistory(db, target.id)) {
+    const applied = "clean" in entry.report ? entry.report.clean : entry.report;
+    const hash = applied.contentHash;
+    const before = applied.until;
+    if (hash !== contentHash || (before !== undefined && (until === undefined || until > before))) continue;
+    throw new ImportError(
+      `This file was already applied to "${target.name}" on ${entry.importedAt.slice(0, 10)}${before ? ` (up to ${before})` : ""}: nothing to add, nothing was changed`,
+      "conflict",
+    );
+  }
+}
+
+/**
+ * Adds a file's newer lines to a data set, staged like an import (decision records 0005, 0011; #12 item 6): the file
+ * is read, cleaned and staged in a scratch file, the customers recomputed and `prepare` derives the later stages'
+ * tables, all without the write lock; the lock is taken only to write them in, after checking that nothing changed
+ * the data set meanwhile. One transaction: everything lands, or nothing changes.
+ */
+export async function updateDataset<D = void>(db: Db, path: string, options: UpdateOptions<D>): Promise<UpdateReport> {
   const started = performance.now();
   const fileName = options.fileName ?? basename(path);
   const until = checkUntil(options.until);
@@ -64,36 +98,38 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
   const target = findDataset(db, options.dataset);
   options.onProgress?.({ stage: "hashing" });
   const contentHash = await hashFile(path);
+  checkNotApplied(db, target, contentHash, until);
   const sqlite = db.$client;
-  sqlite.exec("BEGIN IMMEDIATE");
-  try {
-    const id = target.id;
-    const storedThrough = target.last_at;
-    // the stored lines as a multiset, read once the file shows overlap
-    let stored: Map<string, number> | null = null;
-    let matched = 0;
-    let notFound = 0;
-    const onOverlap = (l: OverlapLine) => {
-      if (stored === null) {
-        stored = new Map();
-        for (const [invoice, kind, product, quantity, amount] of storedLineKeys(sqlite, id)) {
-          const key = lineKey(invoice, kind, product, quantity, amount);
-          stored.set(key, (stored.get(key) ?? 0) + 1);
-        }
+  const id = target.id;
+  const storedThrough = target.last_at;
+  // the stored lines as a multiset, read once the file shows overlap
+  let stored: Map<string, number> | null = null;
+  let matched = 0;
+  let notFound = 0;
+  const onOverlap = (l: OverlapLine) => {
+    if (stored === null) {
+      stored = new Map();
+      for (const [invoice, kind, product, quantity, amount] of storedLineKeys(sqlite, id)) {
+        const key = lineKey(invoice, kind, product, quantity, amount);
+        stored.set(key, (stored.get(key) ?? 0) + 1);
       }
-      const key = lineKey(l.invoice, l.kind, l.product, l.quantity, l.amount);
-      const left = stored.get(key) ?? 0;
-      if (left > 0) {
-        stored.set(key, left - 1);
-        matched++;
-      } else notFound++;
-    };
-    const firstIds = nextIds(sqlite);
+    }
+    const key = lineKey(l.invoice, l.kind, l.product, l.quantity, l.amount);
+    const left = stored.get(key) ?? 0;
+    if (left > 0) {
+      stored.set(key, left - 1);
+      matched++;
+    } else notFound++;
+  };
+  const firstIds = nextIds(sqlite);
+  const stage = openStage(sqlite);
+  try {
+    stage.begin();
     const result = await runPipeline(await openSource(path), {
       map: options.map,
       dateFormat: options.dateFormat,
       onProgress: options.onProgress,
-      onLines: lineWriter(sqlite, id),
+      onLines: stage.writer,
       firstIds,
       faultAfterLines: options.faultAfterLines,
       until,
@@ -101,22 +137,33 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
       onOverlap,
       knownProducts: storedProducts(sqlite, id),
     });
-    options.onProgress?.({ stage: "deriving" });
+    stage.end();
+    stored = null;
+    options.onProgress?.({ stage: "segments" }); // customers, then the later stages' tables (prepare)
     const t0 = performance.now();
     const newOrders = [...result.orders.values()];
-    writeOrders(sqlite, id, newOrders);
-    writeProducts(
-      sqlite,
-      id,
-      [...result.products.values()].filter((p) => p.id >= firstIds.product),
-    );
-    const before = sqlite.prepare("SELECT COUNT(*) FROM customers WHERE dataset_id = ?").pluck().get(id) as number;
+    const newProducts = [...result.products.values()].filter((p) => p.id >= firstIds.product);
     // customers from every order, stored then new, in id order: the same facts a single import of both would give
     const all: OrderFacts[] = storedCustomerOrders(sqlite, id)
       .filter((o) => o.id < firstIds.order)
       .concat(newOrders.filter((o) => o.customerId !== null));
     const customers = customerFacts({ values: () => all });
-    replaceCustomers(sqlite, id, customers.values());
+    const before = sqlite.prepare("SELECT COUNT(*) FROM customers WHERE dataset_id = ?").pluck().get(id) as number;
+    const firstAt = [target.first_at, result.dateRange?.[0]].filter((d): d is string => !!d).sort()[0] ?? null;
+    const lastAt =
+      [target.last_at, result.dateRange?.[1]]
+        .filter((d): d is string => !!d)
+        .sort()
+        .at(-1) ?? null;
+    // the combined report's totals, counted over the stored data and the staged one
+    const countries = new Set(storedCountries(sqlite, id));
+    for (const o of newOrders) if (o.country !== null) countries.add(o.country);
+    const sold = new Set(storedMerchandiseSold(sqlite, id));
+    const kindOf = new Map(newOrders.map((o) => [o.id, o.kind]));
+    const merchandise = new Set([...result.products.values()].filter((p) => !p.nonMerchandise).map((p) => p.id));
+    const staged = stagedLines(sqlite);
+    for (const [order, product] of staged.rows())
+      if (product !== null && kindOf.get(order) === "sale" && merchandise.has(product)) sold.add(product);
     const importedAt = new Date().toISOString();
     const clean = buildReport(result, {
       name: target.name,
@@ -130,29 +177,12 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
     });
     clean.linesRead -= result.counts.overlapLines; // the new period's lines; the overlap is reported apart
     const checked = result.layout.index.invoice !== undefined;
-    const firstAt = [target.first_at, result.dateRange?.[0]].filter((d): d is string => !!d).sort()[0] ?? null;
-    const lastAt =
-      [target.last_at, result.dateRange?.[1]]
-        .filter((d): d is string => !!d)
-        .sort()
-        .at(-1) ?? null;
     const combined = combine(JSON.parse(target.report) as ImportReport, clean, {
       customers: customers.size,
-      countries: sqlite
-        .prepare("SELECT COUNT(DISTINCT country) FROM orders WHERE dataset_id = ? AND country IS NOT NULL")
-        .pluck()
-        .get(id) as number,
-      products: sqlite
-        .prepare(
-          "SELECT COUNT(DISTINCT l.product_id) FROM lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id WHERE l.dataset_id = ? AND o.kind = 'sale' AND p.non_merchandise = 0",
-        )
-        .pluck()
-        .get(id) as number,
+      countries: countries.size,
+      products: sold.size,
       dateRange: firstAt && lastAt ? [firstAt, lastAt] : null,
     });
-    sqlite
-      .prepare("UPDATE datasets SET first_at = ?, last_at = ?, report = ? WHERE id = ?")
-      .run(firstAt, lastAt, JSON.stringify(combined), id);
     const report: UpdateReport = {
       kind: "update",
       datasetId: id,
@@ -169,20 +199,67 @@ export async function updateDataset(db: Db, path: string, options: UpdateOptions
       remeasured: [],
       clean,
     };
-    options.onProgress?.({ stage: "segments" });
-    report.remeasured = (await options.beforeCommit?.(id)) ?? [];
-    report.clean.seconds.total = (performance.now() - started) / 1000;
-    sqlite
-      .prepare(
-        "INSERT INTO dataset_imports (dataset_id, kind, file_name, content_hash, imported_at, report) VALUES (?,?,?,?,?,?)",
-      )
-      .run(id, "update", fileName, contentHash, importedAt, JSON.stringify(report));
-    sqlite.exec("COMMIT");
+    const customerList = [...customers.values()];
+    const prepared = options.prepare
+      ? await options.prepare({
+          datasetId: id,
+          lastAt,
+          customers: customerList,
+          orders: newOrders,
+          products: newProducts,
+          lineCount: staged.count,
+          lines: staged.rows,
+        })
+      : (undefined as D);
+
+    // the write lock, only to write in what was staged and derived
+    const lockedFrom = performance.now();
+    try {
+      sqlite.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+      throw new ImportError("Another import is writing to the database: update again once it has finished", "conflict");
+    }
+    try {
+      options.onProgress?.({ stage: "deriving" });
+      const now = findDataset(db, id);
+      if (now.last_at !== target.last_at || now.first_at !== target.first_at || now.report !== target.report)
+        throw new ImportError(
+          `The data set "${target.name}" was changed by another import or update while this one was reading: nothing was changed; update again`,
+          "conflict",
+        );
+      // order and product ids were given while reading: another import that landed meanwhile took some
+      const ids = nextIds(sqlite);
+      const shift = {
+        order: Math.max(0, ids.order - firstIds.order),
+        product: Math.max(0, ids.product - firstIds.product),
+      };
+      if (shift.order) for (const o of newOrders) o.id += shift.order;
+      if (shift.product) for (const p of newProducts) p.id += shift.product;
+      copyStagedLines(sqlite, id, shift, firstIds.product);
+      writeOrders(sqlite, id, newOrders);
+      writeProducts(sqlite, id, newProducts);
+      replaceCustomers(sqlite, id, customerList);
+      sqlite
+        .prepare("UPDATE datasets SET first_at = ?, last_at = ?, report = ? WHERE id = ?")
+        .run(firstAt, lastAt, JSON.stringify(combined), id);
+      report.remeasured = (await options.beforeCommit?.(id, prepared)) ?? [];
+      report.clean.seconds.total = (performance.now() - started) / 1000;
+      report.clean.seconds.locked = (performance.now() - lockedFrom) / 1000;
+      sqlite
+        .prepare(
+          "INSERT INTO dataset_imports (dataset_id, kind, file_name, content_hash, imported_at, report) VALUES (?,?,?,?,?,?)",
+        )
+        .run(id, "update", fileName, contentHash, importedAt, JSON.stringify(report));
+      sqlite.exec("COMMIT");
+    } catch (err) {
+      if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+      throw err;
+    }
     options.onProgress?.({ stage: "done" });
     return report;
-  } catch (err) {
-    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-    throw err;
+  } finally {
+    stage.close();
   }
 }
 

@@ -10,7 +10,6 @@ import { listExperiments, storedResults } from "~/experiments/store.server";
 import { isRehearsal } from "~/experiments/results.server";
 import { effectMoments, sampleMeanMoments } from "~/experiments/stats/effect";
 import { analysePower } from "~/experiments/stats/power";
-import { ensureSegments } from "~/segments/compute.server";
 import type { SegmentName } from "~/segments/rfm";
 import { allocateBudget, type Candidate } from "./allocate";
 import { campaignCosts, GROSS_MARGIN, testFirstLift, testFirstNote } from "./assumptions";
@@ -131,7 +130,6 @@ export function planCandidates(
   options: { borrow?: boolean; windowDays?: number } = {},
 ): { candidates: PlanCandidate[]; testFirst: TestFirst[] } {
   const windowDays = options.windowDays ?? 30;
-  ensureSegments(db, datasetId);
   const history = historyOf(db, datasetId);
   const counts = new Map(
     db.$client

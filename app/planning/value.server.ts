@@ -8,7 +8,6 @@ import { customerOrders, dayText } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { databasePath, projectRoot } from "~/db/paths.server";
 import { segmentsVersion } from "~/db/version.server";
-import { ensureSegments } from "~/segments/compute.server";
 import { DEFAULT_CAPS, type FitCaps } from "./clv-fit";
 import { buildValueModel, type CustomerValue, type ValueJob, type ValueModel } from "./clv-model";
 import { moneyHeaders } from "~/lib/currency";
@@ -108,7 +107,6 @@ function runInWorker(script: string, job: ValueJob): Promise<ValueModel> {
 
 /** The cache key of a calibration end (the default one when none is given): cheap, on the request path. */
 function keyOf(db: Db, datasetId: number, calibrationEnd?: string): { key: string; calibrationEnd: string } {
-  ensureSegments(db, datasetId);
   const end = calibrationEnd ?? defaultCalibrationEnd(db, datasetId);
   return { key: `clv2:${segmentsVersion(db, datasetId)}:${end}`, calibrationEnd: end };
 }

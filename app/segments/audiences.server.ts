@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { Db } from "~/db/db.server";
 import { milliToMoney } from "~/ingest/money";
 import { AppError } from "~/lib/errors";
-import { ensureSegments } from "./compute.server";
 import { SEGMENTS } from "./rfm";
 import { chosenK, personaCentroids } from "./store.server";
 import { audienceConditions, conditionsSql } from "./audience-rule";
@@ -95,7 +94,6 @@ export function audienceSize(
   datasetId: number,
   definition: AudienceDefinition,
 ): { customers: number; revenue: number } {
-  ensureSegments(db, datasetId);
   const { sql, params } = where(definition, db, datasetId);
   const row = db.$client
     .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(x.monetary), 0) AS revenue ${FROM} WHERE ${sql}`)
@@ -105,7 +103,6 @@ export function audienceSize(
 
 /** An audience's customer ids, in id order. */
 export function audienceMembers(db: Db, datasetId: number, definition: AudienceDefinition): string[] {
-  ensureSegments(db, datasetId);
   const { sql, params } = where(definition, db, datasetId);
   return db.$client
     .prepare(`SELECT x.customer_id ${FROM} WHERE ${sql} ORDER BY x.customer_id`)

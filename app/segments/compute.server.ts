@@ -1,16 +1,15 @@
 import { performance } from "node:perf_hooks";
-import { eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
-import { datasets } from "~/db/schema";
-import { AppError } from "~/lib/errors";
 import { nearest, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
+import type { CustomerFacts } from "~/types/import";
 import { sweepKParallel } from "./sweep.server";
 import { nameClusters } from "./naming";
 import { calendarDays, netSpend, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "./settings";
 import { personaCentroids } from "./store.server";
 
-// Computes and stores a data set's RFM table and persona sweep once (after its import); pages read the stored tables.
+// Derives a data set's RFM table and persona sweep with its import or update (app/derive), stored in the same
+// transaction; pages only read the stored tables.
 
 /** `net` = netSpend(revenue, returns) in thousandths: the monetary value stored and summed (issue 14). */
 type CustomerRow = {
@@ -26,28 +25,48 @@ function median(values: number[]): number {
   return values.length ? percentile(Float64Array.from(values).sort(), 50) : 0;
 }
 
-export function computeSegments(db: Db, datasetId: number): { customers: number; seconds: number } {
+/** The customer facts segments are scored from (the `customers` table's columns, or an import's facts in memory). */
+export type SegmentCustomer = Omit<CustomerRow, "net">;
+
+/** RFM and the persona sweep of a data set, computed and not yet stored (storeSegments writes them). */
+export type DerivedSegments = { prepared: Prepared; sweep: Sweep | null; started: number };
+
+/** SQLite's order of TEXT (BINARY: UTF-8 bytes, i.e. code points), which `ORDER BY customer_id` gave. */
+const byCodePoint = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Derives RFM scores and personas from customer facts in memory, touching no table: an import or an update computes
+ * them before it takes the write lock, and stores them inside its transaction (storeSegments).
+ */
+export async function deriveSegments(
+  customers: Iterable<CustomerFacts>,
+  lastAt: string | null,
+): Promise<DerivedSegments> {
+  const started = performance.now();
+  const sorted = [...customers]
+    .map((c) => ({ ...c, lastPurchaseAt: c.lastAt })) // the customers table's last_purchase_at
+    .sort((a, b) => byCodePoint(a.customerId, b.customerId));
+  const prepared = prepareFrom(sorted, lastAt);
+  const sweep =
+    prepared.inputs.length > K_RANGE[0]
+      ? await sweepKParallel(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
+      : null;
+  return { prepared, sweep, started };
+}
+
+/** Computes and stores a data set's segments from its stored customers, on one thread (keepK: as storeSegments). */
+export function computeSegments(
+  db: Db,
+  datasetId: number,
+  keepK?: number | null,
+): { customers: number; seconds: number } {
   const started = performance.now();
   const prepared = prepareSegments(db, datasetId);
   const sweep =
     prepared.inputs.length > K_RANGE[0]
       ? sweepK(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
       : null;
-  return storeSegments(db, datasetId, prepared, sweep, started);
-}
-
-/** computeSegments with the persona sweep on both cores (the CLI's import, after which the user waits for it). */
-export async function computeSegmentsParallel(
-  db: Db,
-  datasetId: number,
-): Promise<{ customers: number; seconds: number }> {
-  const started = performance.now();
-  const prepared = prepareSegments(db, datasetId);
-  const sweep =
-    prepared.inputs.length > K_RANGE[0]
-      ? await sweepKParallel(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
-      : null;
-  return storeSegments(db, datasetId, prepared, sweep, started);
+  return storeSegments(db, datasetId, { prepared, sweep, started }, keepK);
 }
 
 type Prepared = ReturnType<typeof scoreInputs>;
@@ -57,13 +76,23 @@ function prepareSegments(db: Db, datasetId: number) {
   const lastAt = sqlite.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(datasetId) as
     string | null | undefined;
   if (lastAt === undefined) throw new Error(`No data set ${datasetId}`);
-  const rows = (
-    sqlite
-      .prepare(
-        "SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue, returns FROM customers WHERE dataset_id = ? ORDER BY customer_id",
-      )
-      .all(datasetId) as Omit<CustomerRow, "net">[]
-  ).map((c) => ({ ...c, net: netSpend(c.revenue, c.returns) }));
+  const customers = sqlite
+    .prepare(
+      "SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue, returns FROM customers WHERE dataset_id = ? ORDER BY customer_id",
+    )
+    .all(datasetId) as SegmentCustomer[];
+  return prepareFrom(customers, lastAt);
+}
+
+function prepareFrom(customers: SegmentCustomer[], lastAt: string | null) {
+  const rows: CustomerRow[] = customers.map((c) => ({
+    customerId: c.customerId,
+    lastPurchaseAt: c.lastPurchaseAt,
+    orders: c.orders,
+    revenue: c.revenue,
+    returns: c.returns,
+    net: netSpend(c.revenue, c.returns),
+  }));
   const snapshot = (lastAt ?? "1970-01-01").slice(0, 10);
   const inputs: RfmInput[] = rows.map((c) => ({
     customerId: c.customerId,
@@ -108,23 +137,29 @@ export async function computeSegmentsFromInputs(
       ...sweep,
       clusterings: sweep.clusterings.map((c) => ({ ...c, labels: prepared.z.map((p) => nearest(p, c.centroids)) })),
     };
-  const stored = storeSegments(db, datasetId, prepared, sweep, started, {
+  const stored = storeSegments(db, datasetId, { prepared, sweep, started }, null, {
     customers: points.length,
     of: inputs.length,
   });
   return { ...stored, sampled: points.length };
 }
 
-function storeSegments(
+/**
+ * Writes derived segments in place of the data set's stored ones (in the caller's transaction, when there is one).
+ * `keepK`: the user's chosen k, kept when the sweep has it (customers labelled by the nearest centroid, as
+ * choosePersonaK does); otherwise the proposed k.
+ */
+export function storeSegments(
   db: Db,
   datasetId: number,
-  { rows, snapshot, inputs, scored, cuts, z }: Prepared,
-  sweep: Sweep | null,
-  started: number,
+  { prepared: { rows, snapshot, inputs, scored, cuts, z }, sweep, started }: DerivedSegments,
+  keepK?: number | null,
   personaSample?: { customers: number; of: number },
 ) {
   const sqlite = db.$client;
-  const chosen = sweep?.clusterings.find((c) => c.k === sweep.bestK) ?? null;
+  const kept = keepK ? (sweep?.clusterings.find((c) => c.k === keepK) ?? null) : null;
+  const chosen = kept ?? sweep?.clusterings.find((c) => c.k === sweep.bestK) ?? null;
+  const labels = kept && kept.k !== sweep?.bestK ? z.map((p) => nearest(p, kept.centroids)) : chosen?.labels;
 
   const write = sqlite.transaction(() => {
     for (const table of ["customer_rfm", "persona_runs", "personas", "segment_runs"])
@@ -143,7 +178,7 @@ function storeSegments(
         s.f,
         s.m,
         s.segment,
-        chosen ? chosen.labels[i] : 0,
+        labels ? labels[i] : 0,
         z[i]?.[0] ?? 0,
         z[i]?.[1] ?? 0,
         z[i]?.[2] ?? 0,
@@ -179,7 +214,7 @@ function storeSegments(
         snapshot,
         JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS, ...(personaSample ? { personaSample } : {}) }),
         sweep?.bestK ?? 0,
-        sweep?.bestK ?? 0,
+        chosen?.k ?? 0,
         sweep?.silhouetteSample ?? null,
         (performance.now() - started) / 1000,
         new Date().toISOString(),
@@ -222,40 +257,15 @@ export function choosePersonaK(db: Db, datasetId: number, k: number): void {
   })();
 }
 
-/** What the stored monetary value means (issue 14); a run stored before it (gross sales) is computed again on first use. */
+/** What the stored monetary value means (issue 14); a run stored before it (gross sales) is derived again
+ * at start (app/derive deriveMissing). */
 const MONETARY_BASIS = "net of returns";
 
-/** Whether the data set's segments are stored with today's definitions (older data sets get them computed on first use). */
+/** Whether the data set's segments are stored with today's definitions (else deriveMissing derives them at start). */
 export function hasSegments(db: Db, datasetId: number): boolean {
   return (
     db.$client
       .prepare("SELECT 1 FROM segment_runs WHERE dataset_id = ? AND json_extract(cuts, '$.monetaryBasis') = ?")
       .get(datasetId, MONETARY_BASIS) !== undefined
   );
-}
-
-export function ensureSegments(db: Db, datasetId: number): void {
-  if (hasSegments(db, datasetId)) return;
-  // a warehouse data set's are derived from PostgreSQL when it is connected or read again (segments/warehouse.server.ts)
-  if (db.select({ kind: datasets.kind }).from(datasets).where(eq(datasets.id, datasetId)).get()?.kind === "warehouse")
-    throw new AppError("This warehouse data set has no segments yet: read it again (Data page, or `warehouse reread`)");
-  // a run on gross sales (before issue 14) keeps the user's chosen k when the new sweep has it
-  const keep = db.$client.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as
-    number | undefined;
-  computeSegments(db, datasetId);
-  if (keep && personaCentroids(db, datasetId, keep).length === keep) choosePersonaK(db, datasetId, keep);
-}
-
-/**
- * Recomputes a data set's segments and personas after its data changed (an update, issue 13), keeping the user's
- * chosen k when the new sweep has it. Runs inside the caller's transaction.
- */
-export async function recomputeSegments(db: Db, datasetId: number): Promise<void> {
-  const sqlite = db.$client;
-  const keep = sqlite.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as
-    number | undefined;
-  await computeSegmentsParallel(db, datasetId);
-  const now = sqlite.prepare("SELECT chosen_k FROM segment_runs WHERE dataset_id = ?").pluck().get(datasetId) as number;
-  if (keep && keep !== now && personaCentroids(db, datasetId, keep).length === keep)
-    choosePersonaK(db, datasetId, keep);
 }

@@ -3,7 +3,6 @@ import { milliToMoney } from "~/ingest/money";
 import { moneyHeader } from "~/lib/currency";
 import { memo } from "~/analytics/memo.server";
 import { segmentsVersion } from "~/db/version.server";
-import { ensureSegments } from "./compute.server";
 import { MEMBER_SORTS, type MemberSort } from "./settings";
 import { fmScore, fmSums, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
 
@@ -21,7 +20,6 @@ export type SegmentRun = {
 };
 
 export function segmentRun(db: Db, datasetId: number): SegmentRun {
-  ensureSegments(db, datasetId);
   const row = db.$client
     .prepare(
       "SELECT snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds FROM segment_runs WHERE dataset_id = ?",
@@ -80,7 +78,6 @@ function members(db: Db, datasetId: number): Member[] {
 
 /** Per segment: size and share, revenue share, mean and median recency (days), frequency (orders), monetary. */
 export function segmentSummaries(db: Db, datasetId: number): SegmentSummaries {
-  ensureSegments(db, datasetId);
   // stored once per import: computed once per version, not on every request
   return memo(`segment-summaries:${segmentsVersion(db, datasetId)}`, () => summarise(members(db, datasetId)));
 }
@@ -140,7 +137,6 @@ export type PersonaCluster = {
 };
 
 export function personaSweep(db: Db, datasetId: number): { k: number; inertia: number; silhouette: number }[] {
-  ensureSegments(db, datasetId);
   return db.$client
     .prepare("SELECT k, inertia, silhouette FROM persona_runs WHERE dataset_id = ? ORDER BY k")
     .all(datasetId) as { k: number; inertia: number; silhouette: number }[];
@@ -254,7 +250,6 @@ export function memberPage(
   datasetId: number,
   q: MemberQuery,
 ): { rows: MemberRow[]; total: number; page: number; pageSize: number } {
-  ensureSegments(db, datasetId);
   const { where, params } = memberWhere(datasetId, q);
   const pageSize = Math.min(500, Math.max(1, q.pageSize ?? 25));
   const total = db.$client
@@ -280,7 +275,6 @@ export function memberPage(
 
 /** Every member (no paging), in customer id order: for rfm_customers.csv. */
 export function allMembers(db: Db, datasetId: number, q: MemberQuery = {}): MemberRow[] {
-  ensureSegments(db, datasetId);
   return exportAll(db, datasetId, q);
 }
 
@@ -380,7 +374,6 @@ export type CustomerDetail = {
 };
 
 export function customerDetail(db: Db, datasetId: number, customerId: string): CustomerDetail | null {
-  ensureSegments(db, datasetId);
   const row = db.$client
     .prepare(
       `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona,

@@ -38,6 +38,25 @@ export type CustomerFacts = {
   returns: number;
 };
 
+/**
+ * An update's data read and cleaned but not yet written (ingest/update.server.ts): what the later stages derive their
+ * tables from before the update takes the write lock. Ids are those the rows will have unless another import lands
+ * meanwhile (then they move past its ids, in the same order).
+ */
+export type PendingUpdate = {
+  datasetId: number;
+  /** The data set's last transaction after the update. */
+  lastAt: string | null;
+  /** Every customer of the data set after the update. */
+  customers: CustomerFacts[];
+  /** The new orders and products (stored products are reused by stock code), in id order. */
+  orders: OrderFacts[];
+  products: ProductFacts[];
+  /** The new lines: order id, product id, quantity, amount (thousandths). */
+  lineCount: number;
+  lines: () => Iterable<[number, number | null, number, number]>;
+};
+
 export type RejectedExample = { line: number; reason: string; text: string };
 
 /** The persisted import report (PRODUCT.md §1): every count of the cleaning policy. Money in currency units, to the cent. */

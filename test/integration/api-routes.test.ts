@@ -101,10 +101,10 @@ describe("before any import", () => {
 
 describe("with data", () => {
   beforeAll(async () => {
-    rulesId = await importForTest(t.db, fixture("online-retail-rules.csv"), { name: "Rules", segments: true });
+    rulesId = await importForTest(t.db, fixture("online-retail-rules.csv"), { name: "Rules" });
     const demo = join(t.dir, "demo.csv");
     await writeDemoCsv(demo, { lines: 6000, seed: 7 });
-    demoId = await importForTest(t.db, demo, { name: "Demo", segments: true });
+    demoId = await importForTest(t.db, demo, { name: "Demo" });
   });
 
   it("GET /api/datasets and /api/datasets.csv list both data sets, the latest active", async () => {

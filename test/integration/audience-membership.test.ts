@@ -17,7 +17,7 @@ describe("audience membership: the SQL path and the as-of-T path agree on the la
     t = tempDb();
     const file = join(t.dir, "demo.csv");
     await writeDemoCsv(file, { lines: 8000, seed: 3 });
-    id = await importForTest(t.db, file, { segments: true });
+    id = await importForTest(t.db, file);
   });
   afterAll(() => t.cleanup());
 

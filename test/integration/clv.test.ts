@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dayNumber } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
-import { importFile } from "~/ingest/import.server";
+import { importAndDerive } from "~/derive/derive.server";
 import { summarise } from "~/planning/summaries";
 import { cli } from "../support/cli";
 import { fixture, tempDb } from "../support/db";
@@ -15,7 +15,7 @@ describe("CLV summaries on CDNOW", () => {
   let datasetId: number;
   beforeAll(async () => {
     t = tempDb();
-    const report = await importFile(t.db, fixture("cdnow_sample.csv"), {
+    const report = await importAndDerive(t.db, fixture("cdnow_sample.csv"), {
       map: { customer: "sample_id", date: "date", quantity: "cds", amount: "dollars" },
       currency: "USD",
     });

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { datasetHistory } from "~/db/datasets.server";
-import { importFile } from "~/ingest/import.server";
+import { importAndDerive, updateAndDerive } from "~/derive/derive.server";
 import { updateDataset } from "~/ingest/update.server";
-import { computeSegments, recomputeSegments, choosePersonaK } from "~/segments/compute.server";
+import { choosePersonaK, deriveSegments } from "~/segments/compute.server";
 import { fixture, tempDb } from "../support/db";
 import { hashTables } from "../support/hash";
 
@@ -18,11 +18,7 @@ describe("data set updates", () => {
   let id: number;
   beforeEach(async () => {
     t = tempDb();
-    const report = await importFile(t.db, SHOP, {
-      name: "shop",
-      until: "2011-01-10",
-      beforeCommit: (d) => void computeSegments(t.db, d),
-    });
+    const report = await importAndDerive(t.db, SHOP, { name: "shop", until: "2011-01-10" });
     id = t.db.$client.prepare("SELECT id FROM datasets WHERE name = 'shop'").pluck().get() as number;
     // the cut: 13 lines up to 2011-01-10 (one duplicate, one zero price dropped), 15 later lines left out
     expect(report).toMatchObject({
@@ -43,7 +39,7 @@ describe("data set updates", () => {
 
   it("adds the lines after the stored data, matches the overlap, keeps customer ids and writes the history", async () => {
     const customersBefore = t.db.$client.prepare("SELECT customer_id FROM customers ORDER BY 1").pluck().all();
-    const u = await updateDataset(t.db, SHOP, { dataset: "shop", beforeCommit: (d) => recomputeSegments(t.db, d) });
+    const u = await updateAndDerive(t.db, SHOP, { dataset: "shop" });
     expect(u.storedThrough).toBe("2011-01-10T18:00:00");
     // new period: 15 lines, of which a duplicate and a zero price are dropped: 11 sales + 2 cancellations added
     expect(u.added).toBe(13);
@@ -84,10 +80,37 @@ describe("data set updates", () => {
     expect(history[1].report).toMatchObject({ kind: "update", added: 13 });
   });
 
-  it("the same full file again adds nothing and reports every line as overlap", async () => {
-    await updateDataset(t.db, SHOP, { dataset: id });
+  it("a file already applied is refused at once, naming the day, and changes nothing", async () => {
+    await updateAndDerive(t.db, SHOP, { dataset: id });
+    const before = hashTables(t.db);
+    let read = 0;
+    await expect(
+      updateAndDerive(t.db, SHOP, { dataset: id, onProgress: (p) => void (p.stage === "reading" && read++) }),
+    ).rejects.toThrow(
+      new RegExp(
+        `^This file was already applied to "shop" on ${new Date().toISOString().slice(0, 10)}: nothing to add`,
+      ),
+    );
+    expect(read).toBe(0); // refused from its hash, before a line is read
+    expect(hashTables(t.db)).toEqual(before);
+    // the import itself took the file up to 2011-01-10: applying it with that day (or an earlier one) adds nothing
+    const fresh = tempDb();
+    try {
+      await importAndDerive(fresh.db, SHOP, { name: "cut", until: "2011-01-10" });
+      await expect(updateAndDerive(fresh.db, SHOP, { dataset: "cut", until: "2011-01-05" })).rejects.toThrow(
+        /already applied to "cut" on .* \(up to 2011-01-10\)/,
+      );
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
+  it("the same lines again in another file add nothing and report every line as overlap", async () => {
+    await updateAndDerive(t.db, SHOP, { dataset: id });
     const lines = count("SELECT COUNT(*) FROM lines");
-    const u = await updateDataset(t.db, SHOP, { dataset: id });
+    const copy = join(t.dir, "re-export.csv");
+    writeFileSync(copy, readFileSync(SHOP, "utf8") + "\n"); // another export of the same lines: another hash
+    const u = await updateAndDerive(t.db, copy, { dataset: id });
     expect(u.added).toBe(0);
     expect(u.overlap).toEqual({ lines: 28, matched: 24, notFound: 0, dropped: 4, checked: true });
     expect(count("SELECT COUNT(*) FROM lines")).toBe(lines);
@@ -127,7 +150,7 @@ describe("data set updates", () => {
     const best = t.db.$client.prepare("SELECT best_k FROM segment_runs").pluck().get() as number;
     const chosen = best === 3 ? 4 : 3;
     choosePersonaK(t.db, id, chosen);
-    await updateDataset(t.db, SHOP, { dataset: id, beforeCommit: (d) => recomputeSegments(t.db, d) });
+    await updateAndDerive(t.db, SHOP, { dataset: id });
     expect(t.db.$client.prepare("SELECT chosen_k FROM segment_runs").pluck().get()).toBe(chosen);
     expect(t.db.$client.prepare("SELECT COUNT(DISTINCT persona) FROM customer_rfm").pluck().get()).toBeLessThanOrEqual(
       chosen,
@@ -155,12 +178,23 @@ describe("data set updates", () => {
         /Injected fault after 20 lines/,
       ],
       [
-        "a fault while deriving, before the commit",
+        "a fault while deriving, before the write lock",
         () =>
           updateDataset(t.db, SHOP, {
             dataset: id,
-            beforeCommit: async (d) => {
-              await recomputeSegments(t.db, d);
+            prepare: async (p) => {
+              await deriveSegments(p.customers, p.lastAt);
+              throw new Error("fault while deriving");
+            },
+          }),
+        /fault while deriving/,
+      ],
+      [
+        "a fault under the write lock, the data written, before the commit",
+        () =>
+          updateDataset(t.db, SHOP, {
+            dataset: id,
+            beforeCommit: () => {
               throw new Error("fault before commit");
             },
           }),
@@ -196,10 +230,19 @@ describe("import --until and --update through the CLI", () => {
         added: 13,
         overlap: { lines: 13, matched: 11, notFound: 0, dropped: 2 },
       });
-      const text = cli(["import", SHOP, "--update", "shop", "--db", t.path]);
+      const before = hashTables(t.db);
+      const again = cli(["import", SHOP, "--update", "shop", "--db", t.path]);
+      expect(again.code).toBe(1);
+      expect(again.stderr.trim()).toMatch(
+        /^error: This file was already applied to "shop" on \d{4}-\d{2}-\d{2}: nothing to add/m,
+      );
+      expect(hashTables(t.db)).toEqual(before);
+      const copy = join(t.dir, "re-export.csv");
+      writeFileSync(copy, readFileSync(SHOP, "utf8") + "\n");
+      const text = cli(["import", copy, "--update", "shop", "--db", t.path]);
       expect(text.stdout).toMatch(/lines added +0/);
       expect(text.stdout).toMatch(/overlap +28 lines on or before the stored data: 24 matched, 0 not found, 4 dropped/);
-      const before = hashTables(t.db);
+      const settled = hashTables(t.db);
       for (const args of [
         ["--update", "nope"],
         ["--until", "2011-13-01"],
@@ -209,7 +252,7 @@ describe("import --until and --update through the CLI", () => {
         expect(r.code).not.toBe(0);
         expect(r.stderr.trim().split("\n")).toHaveLength(1);
       }
-      expect(hashTables(t.db)).toEqual(before);
+      expect(hashTables(t.db)).toEqual(settled);
     } finally {
       t.cleanup();
     }

@@ -71,7 +71,7 @@ beforeAll(async () => {
   process.env.DATABASE_PATH = t.path;
   const file = join(t.dir, "demo.csv");
   await writeDemoCsv(file, { lines: 80_000, seed: 9 });
-  await importForTest(t.db, file, { segments: true });
+  await importForTest(t.db, file);
 });
 afterAll(() => t.cleanup());
 

@@ -20,7 +20,7 @@ describe("back-test as of T", () => {
   let id: number;
   beforeAll(async () => {
     t = tempDb();
-    id = await importForTest(t.db, fixture("context-shop.csv"), { segments: true });
+    id = await importForTest(t.db, fixture("context-shop.csv"));
   });
   afterAll(() => t.cleanup());
 

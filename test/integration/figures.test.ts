@@ -13,7 +13,8 @@ import { recommendations } from "~/planning/recommendations.server";
 import { savedAudienceBaselines } from "~/experiments/audience-baselines.server";
 import { audienceFor, audienceMembers, audienceSize, listAudiences, saveAudience } from "~/segments/audiences.server";
 import { customerDetail, rfmCsvHeader, segmentRun } from "~/segments/queries.server";
-import { ensureSegments, hasSegments } from "~/segments/compute.server";
+import { hasSegments } from "~/segments/compute.server";
+import { deriveMissing } from "~/derive/derive.server";
 import { audienceFromForm } from "~/segments/audience-form";
 import { segmentsReport } from "~/segments/report.server";
 import { cli } from "../support/cli";
@@ -37,7 +38,7 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
   let id: number;
   beforeAll(async () => {
     t = tempDb();
-    id = await importForTest(t.db, fixture("figures-shop.csv"), { segments: true });
+    id = await importForTest(t.db, fixture("figures-shop.csv"));
   });
   afterAll(() => t.cleanup());
 
@@ -246,7 +247,7 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     expect(savedAudienceBaselines(t.db, id, 9999, 30)).toBeNull();
   });
 
-  it("recomputes segments stored on gross sales (before issue 14) on first use, keeping the chosen k", () => {
+  it("derives again, once at start, segments stored on gross sales (before issue 14), keeping the chosen k", () => {
     const k = segmentRun(t.db, id).chosenK;
     t.db.$client
       .prepare("UPDATE segment_runs SET cuts = json_remove(cuts, '$.monetaryBasis') WHERE dataset_id = ?")
@@ -255,8 +256,9 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
       .prepare("UPDATE customer_rfm SET monetary = 50000 WHERE dataset_id = ? AND customer_id = '30001'")
       .run(id); // as gross sales had it
     expect(hasSegments(t.db, id)).toBe(false);
-    ensureSegments(t.db, id);
+    expect(deriveMissing(t.db)).toEqual([id]);
     expect(hasSegments(t.db, id)).toBe(true);
+    expect(deriveMissing(t.db)).toEqual([]); // once
     expect(
       t.db.$client
         .prepare("SELECT monetary FROM customer_rfm WHERE dataset_id = ? AND customer_id = '30001'")

@@ -37,7 +37,7 @@ describe("learned lifts in the plan", () => {
     t = tempDb();
     const file = join(t.dir, "demo.csv");
     await writeDemoCsv(file, { lines: 60_000, seed: 4 });
-    datasetId = await importForTest(t.db, file, { segments: true });
+    datasetId = await importForTest(t.db, file);
     // A: real typed results on At Risk, decided → completed
     ids.real = start("At Risk win-back", "At Risk");
     recordAggregates(t.db, ids.real, real);

@@ -59,7 +59,7 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
     t = tempDb();
     const file = join(t.dir, "demo.csv");
     await writeDemoCsv(file, { lines: 80_000, seed: 9 });
-    datasetId = await importForTest(t.db, file, { segments: true });
+    datasetId = await importForTest(t.db, file);
   });
   afterAll(() => t.cleanup());
 

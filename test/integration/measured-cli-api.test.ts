@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
-import { importFile } from "~/ingest/import.server";
+import { importAndDerive } from "~/derive/derive.server";
 import { saveAudience } from "~/segments/audiences.server";
-import { computeSegments } from "~/segments/compute.server";
 import * as results from "~/routes/api.experiments.$id.results";
 import * as page from "~/routes/experiments.$id._index";
 import { stopExperiment } from "~/experiments/lifecycle.server";
@@ -21,11 +20,7 @@ let id: number;
 beforeAll(async () => {
   t = tempDb();
   process.env.DATABASE_PATH = t.path;
-  await importFile(t.db, SHOP, {
-    name: "shop",
-    until: "2011-01-10",
-    beforeCommit: (d) => void computeSegments(t.db, d),
-  });
+  await importAndDerive(t.db, SHOP, { name: "shop", until: "2011-01-10" });
   const datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
   const audience = saveAudience(t.db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
   id = saveExperiment(t.db, datasetId, {

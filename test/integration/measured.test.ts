@@ -11,11 +11,11 @@ import {
   recordMeasured,
   remeasureDataset,
 } from "~/experiments/measure.server";
-import { importFile } from "~/ingest/import.server";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { importAndDerive, updateAndDerive } from "~/derive/derive.server";
 import { experimentAnalysis, recordSimulation } from "~/experiments/results.server";
-import { updateDataset } from "~/ingest/update.server";
 import { saveAudience } from "~/segments/audiences.server";
-import { computeSegments, recomputeSegments } from "~/segments/compute.server";
 import { fixture, tempDb } from "../support/db";
 
 // Measured results on a fixture shop worked by hand (test/fixtures/measured-shop.csv): imported up to S = 2011-01-10,
@@ -81,20 +81,11 @@ describe("measured results on the fixture shop", () => {
   let datasetId: number;
   let id: number;
   const names = ["Control", "Treatment"];
-  const update = (until?: string) =>
-    updateDataset(t.db, SHOP, {
-      dataset: datasetId,
-      until,
-      beforeCommit: async (d) => (await recomputeSegments(t.db, d), remeasureDataset(t.db, d)),
-    });
+  const update = (until?: string) => updateAndDerive(t.db, SHOP, { dataset: datasetId, until });
 
   beforeEach(async () => {
     t = tempDb();
-    await importFile(t.db, SHOP, {
-      name: "shop",
-      until: "2011-01-10",
-      beforeCommit: (d) => void computeSegments(t.db, d),
-    });
+    await importAndDerive(t.db, SHOP, { name: "shop", until: "2011-01-10" });
     datasetId = t.db.$client.prepare("SELECT id FROM datasets").pluck().get() as number;
     const audience = saveAudience(t.db, datasetId, { name: "Everyone", definition: { kind: "filter" } });
     id = saveExperiment(t.db, datasetId, {
@@ -249,11 +240,9 @@ describe("measured results on the fixture shop", () => {
   });
 
   it("re-measures nothing when the update brings no day after S", async () => {
-    const again = await updateDataset(t.db, fixture("measured-shop.csv"), {
-      dataset: datasetId,
-      until: "2011-01-10",
-      beforeCommit: (d) => remeasureDataset(t.db, d),
-    });
+    const copy = join(t.dir, "re-export.csv");
+    writeFileSync(copy, readFileSync(SHOP, "utf8") + "\n"); // the same lines in another file (the same file is refused)
+    const again = await updateAndDerive(t.db, copy, { dataset: datasetId, until: "2011-01-10" });
     expect(again.remeasured).toEqual([]);
     expect(t.db.$client.prepare("SELECT COUNT(*) FROM experiment_results").pluck().get()).toBe(0);
   });

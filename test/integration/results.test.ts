@@ -29,7 +29,7 @@ describe("recording and analysing results", () => {
     t = tempDb();
     const file = join(t.dir, "demo.csv");
     await writeDemoCsv(file, { lines: 120_000, seed: 9 });
-    datasetId = await importForTest(t.db, file, { segments: true });
+    datasetId = await importForTest(t.db, file);
   });
   afterAll(() => t.cleanup());
 

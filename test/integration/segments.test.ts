@@ -26,7 +26,7 @@ describe("RFM on the hand-made shop", () => {
   let id: number;
   beforeAll(async () => {
     t = tempDb();
-    id = await importForTest(t.db, fixture("context-shop.csv"), { segments: true });
+    id = await importForTest(t.db, fixture("context-shop.csv"));
   });
   afterAll(() => t.cleanup());
 
@@ -122,7 +122,7 @@ describe("personas on demo data", () => {
     t = tempDb();
     const file = join(t.dir, "demo.csv");
     await writeDemoCsv(file, { lines: 60_000, seed: 5 });
-    id = await importForTest(t.db, file, { segments: true });
+    id = await importForTest(t.db, file);
   });
   afterAll(() => t.cleanup());
   const snapshot = () => t.db.$client.prepare("SELECT k, inertia, silhouette FROM persona_runs ORDER BY k").all();

@@ -37,7 +37,7 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     loadShop(pg, "shop.lines", file, "WIN1252");
     csv.db = a.db;
     csv.cleanup = a.cleanup;
-    csv.id = await importForTest(a.db, file, { segments: true });
+    csv.id = await importForTest(a.db, file);
     const b = tempDb();
     wh.db = b.db;
     wh.cleanup = b.cleanup;

@@ -13,7 +13,7 @@ let datasetId: number;
 
 beforeAll(async () => {
   t = tempDb();
-  datasetId = await importForTest(t.db, fixture("context-shop.csv"), { segments: true });
+  datasetId = await importForTest(t.db, fixture("context-shop.csv"));
   t.db.$client.close();
   server = await startServer({ DATABASE_PATH: t.path, DEMO_DATA: "off", WEB_WORKERS: "2" });
 });

@@ -48,17 +48,15 @@ describe("faults", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a kill after the commit, during segments, says the data set is in place; the upload is removed", async () => {
+  it("a kill while segments are derived (before the commit: they land with the import) changes nothing; the upload is removed", async () => {
     const file = await upload(fixture("online-retail-rules.csv"), "-dashed name.csv"); // a name starting with "-" too
     process.env.CAMPAIGN_LAB_FAULT = "kill-during-segments";
     const job = await finished(startImport({ upload: file, name: "-killed" }).id);
     delete process.env.CAMPAIGN_LAB_FAULT;
     expect(job.status).toBe("failed");
-    expect(job.error).toBe(
-      "The data set was imported and is in place; the import process then was stopped (SIGKILL) while computing segments, which are computed when a page first needs them.",
-    );
+    expect(job.error).toBe("The import process was stopped (SIGKILL) before committing: nothing was changed.");
     const db = openDb(process.env.DATABASE_PATH);
-    expect(db.$client.prepare("SELECT name FROM datasets").pluck().all()).toEqual(["-killed"]);
+    expect(db.$client.prepare("SELECT name FROM datasets").pluck().all()).toEqual([]);
     db.$client.close();
     expect(existsSync(file.path)).toBe(false);
   });

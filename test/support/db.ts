@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDb, type Db } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
-import { importFile, type ImportOptions } from "~/ingest/import.server";
-import { computeSegments } from "~/segments/compute.server";
+import { importAndDerive, type ImportAndDeriveOptions } from "~/derive/derive.server";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 export const fixture = (name: string) => join(FIXTURES, name);
@@ -51,14 +50,8 @@ export function snapshot(db: Db): Record<string, string> {
   );
 }
 
-/** Imports a file through the real pipeline (and, with `segments`, derives RFM and personas as the CLI does); its id. */
-export async function importForTest(
-  db: Db,
-  path: string,
-  options: ImportOptions & { segments?: boolean } = {},
-): Promise<number> {
-  await importFile(db, path, options);
-  const id = activeDatasetId(db)!;
-  if (options.segments) computeSegments(db, id);
-  return id;
+/** Imports a file through the real use case (RFM, segments and personas derived in its transaction, as the CLI does); its id. */
+export async function importForTest(db: Db, path: string, options: ImportAndDeriveOptions = {}): Promise<number> {
+  await importAndDerive(db, path, options);
+  return activeDatasetId(db)!;
 }
