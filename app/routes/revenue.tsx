@@ -67,6 +67,7 @@ export default function Revenue() {
               enableLabel={false}
               role="img"
               ariaLabel="Revenue by country"
+              barAriaLabel={(d) => `${d.indexValue}: ${d.formattedValue}`}
             />
           </div>
           <ScrollArea h={420}>
@@ -210,6 +211,7 @@ export default function Revenue() {
               enableLabel={false}
               role="img"
               ariaLabel="Revenue by month"
+              barAriaLabel={(d) => `${d.indexValue}: ${d.formattedValue}`}
             />
           </div>
           <PartialNote months={seasonality.months} />

@@ -71,6 +71,7 @@ export function NewReturningChart({ months }: { months: MonthRow[] }) {
         ]}
         role="img"
         ariaLabel="New and returning customers per month"
+        barAriaLabel={(d) => `${d.id} ${d.indexValue}: ${int(Number(d.value))}`}
       />
     </div>
   );
