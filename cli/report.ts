@@ -2,7 +2,10 @@ import { getFacts } from "~/analytics/facts.server";
 import { filterSchema } from "~/analytics/filter";
 import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
 import { openCliDb } from "./db";
-import { activeDatasetId } from "~/db/datasets.server";
+import { activeDatasetId, getDataset } from "~/db/datasets.server";
+import { warehouseConnection } from "~/db/warehouse-sources.server";
+import { closeWarehouses, warehouseFor } from "~/db/warehouse.server";
+import { warehouseReport } from "~/analytics/warehouse.server";
 import { describeIssues } from "~/lib/validation";
 import { parse, UsageError } from "./args";
 import { REPORT_USAGE } from "./usage";
@@ -23,6 +26,20 @@ export async function reportCommand(argv: string[]): Promise<void> {
   try {
     const id = activeDatasetId(db);
     if (id === null) throw new Error("No data set yet: import one first (npm run -s cli -- import FILE)");
+    const connection = warehouseConnection(db, id);
+    if (connection) {
+      // a warehouse data set: every figure from its SQL builder, run in PostgreSQL (issue 17)
+      if (!values.json) throw new UsageError("a warehouse data set's report is printed with --json");
+      const report = await warehouseReport(
+        warehouseFor(connection.url),
+        connection.source,
+        name,
+        filter.data,
+        getDataset(db, id)?.currency ?? null,
+      );
+      process.stdout.write(JSON.stringify(report) + "\n");
+      return;
+    }
     const facts = getFacts(db, id);
     if (values.json) {
       process.stdout.write(JSON.stringify(buildReport(facts, name, filter.data)) + "\n");
@@ -33,6 +50,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
     }
   } finally {
     db.$client.close();
+    await closeWarehouses();
   }
 }
 

@@ -1,7 +1,15 @@
+import { activeDataset } from "~/db/active.server";
+import { dataVersion } from "~/db/version.server";
+import { warehouseConnection } from "~/db/warehouse-sources.server";
+import { warehouseFor } from "~/db/warehouse.server";
 import { describeIssues } from "~/lib/validation";
 import { activeFacts } from "./context.server";
 import { dayText, type Facts, type Filter } from "./facts";
 import { filterFromSearch } from "./filter";
+import { memo } from "./memo.server";
+import { cohortsReport, overviewReport, revenueReport } from "./reports";
+import { warehouseReport, warehouseRevenueReport } from "./warehouse.server";
+import { boundsQuery } from "./warehouse-sql";
 
 export type PageContext =
   | { empty: true }
@@ -47,4 +55,74 @@ function countriesByOrders(facts: Facts): string[] {
     byOrders.set(facts, countries);
   }
   return countries;
+}
+
+const PAGES = { overview: overviewReport, cohorts: cohortsReport, revenue: revenueReport };
+type PageName = keyof typeof PAGES;
+type PageReport<N extends PageName> = ReturnType<(typeof PAGES)[N]>;
+
+export type ContextPage<N extends PageName> =
+  | { empty: true }
+  | {
+      empty: false;
+      dataset: { id: number; name: string };
+      filter: Filter;
+      filterError: string | null;
+      bounds: { first: string; last: string; countries: string[] };
+      /** "warehouse": every figure was computed in the data set's PostgreSQL (issue 17). */
+      engine: "memory" | "warehouse";
+      report: PageReport<N>;
+    };
+
+// A warehouse data set's page figures, kept by data set version and filter: a re-read of the table (a new version)
+// asks PostgreSQL again; a failed query is not kept.
+const warehouseAnswers = new Map<string, Promise<unknown>>();
+const WAREHOUSE_KEEP = 64;
+function keep<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  let hit = warehouseAnswers.get(key) as Promise<T> | undefined;
+  if (!hit) {
+    hit = compute();
+    warehouseAnswers.set(key, hit);
+    hit.catch(() => warehouseAnswers.delete(key));
+    while (warehouseAnswers.size > WAREHOUSE_KEEP) warehouseAnswers.delete(warehouseAnswers.keys().next().value!);
+  }
+  return hit;
+}
+
+/**
+ * What a context page (overview, cohorts, revenue) shows for the active data set and the URL's filter: computed in
+ * memory from an imported data set's facts, or by the SQL builders in a warehouse data set's PostgreSQL.
+ */
+export async function contextPage<N extends PageName>(request: Request, name: N): Promise<ContextPage<N>> {
+  const active = activeDataset();
+  if (!active) return { empty: true };
+  const connection = warehouseConnection(active.db, active.id);
+  if (!connection) {
+    const ctx = pageContext(request);
+    if (ctx.empty) return ctx;
+    const { facts, ...rest } = ctx;
+    const report = memo(`${name}-page:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () =>
+      PAGES[name](facts, ctx.filter),
+    ) as PageReport<N>;
+    return { ...rest, engine: "memory", report };
+  }
+  const parsed = filterFromSearch(new URL(request.url).searchParams);
+  const filter = parsed.success ? parsed.data : {};
+  const version = dataVersion(active.db, active.id);
+  const wh = warehouseFor(connection.url);
+  const bounds = await keep(`bounds:${version}`, () => wh.run(boundsQuery(connection.source)));
+  const report = (await keep(`${name}:${version}:${JSON.stringify(filter)}`, () =>
+    name === "revenue"
+      ? warehouseRevenueReport(wh, connection.source, filter)
+      : warehouseReport(wh, connection.source, name, filter, active.currency),
+  )) as PageReport<N>;
+  return {
+    empty: false,
+    dataset: { id: active.id, name: active.name },
+    filter,
+    filterError: parsed.success ? null : describeIssues(parsed.error),
+    bounds: { first: dayText(bounds.firstDay), last: dayText(bounds.lastDay), countries: bounds.countries },
+    engine: "warehouse",
+    report,
+  };
 }

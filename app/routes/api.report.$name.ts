@@ -5,7 +5,11 @@ import { memo } from "~/analytics/memo.server";
 import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
 import { describeIssues } from "~/lib/validation";
 import { csvResponse, toCsv } from "~/lib/csv";
-import { jsonError } from "~/lib/http.server";
+import { appErrorResponse, jsonError } from "~/lib/http.server";
+import { activeDataset } from "~/db/active.server";
+import { warehouseConnection } from "~/db/warehouse-sources.server";
+import { warehouseFor } from "~/db/warehouse.server";
+import { warehouseReport } from "~/analytics/warehouse.server";
 
 // GET /api/report/<name>?from=&to=&country= — the figures a context page shows, as JSON;
 // with format=csv&table=<table name> one of its tables as CSV (the pages' download links).
@@ -16,6 +20,21 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const filter = filterFromSearch(search);
   if (!filter.success) return jsonError(describeIssues(filter.error), 400);
+  const current = activeDataset();
+  if (!current) return jsonError("No data set yet: import one first", 404);
+  const connection = warehouseConnection(current.db, current.id);
+  if (connection) {
+    // a warehouse data set: the same object, every figure from its SQL builder in PostgreSQL (issue 17)
+    if (search.get("format") === "csv")
+      return jsonError("CSV tables of a warehouse data set are not available yet: use the JSON answer", 400);
+    try {
+      const wh = warehouseFor(connection.url);
+      const report = await warehouseReport(wh, connection.source, name, filter.data, current.currency);
+      return json({ dataset: { id: current.id, name: current.name }, ...report });
+    } catch (err) {
+      return appErrorResponse(err);
+    }
+  }
   const active = activeFacts();
   if (!active) return jsonError("No data set yet: import one first", 404);
   if (search.get("format") === "csv") {

@@ -3,9 +3,7 @@ import { ResponsiveLine } from "@nivo/line";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { retentionCells, type RetentionView } from "~/analytics/cohorts";
-import { memo } from "~/analytics/memo.server";
-import { pageContext } from "~/analytics/page.server";
-import { cohortsReport } from "~/analytics/reports";
+import { contextPage } from "~/analytics/page.server";
 import { Heatmap } from "~/components/charts/Heatmap";
 import { Download } from "~/components/Download";
 import { EmptyState } from "~/components/EmptyState";
@@ -15,16 +13,8 @@ import { amount, int, percent } from "~/components/format";
 export const meta: MetaFunction = () => [{ title: "Cohorts · Campaign Lab" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = pageContext(request);
-  if (ctx.empty) return json({ empty: true as const });
-  const { facts, ...rest } = ctx;
-  return json({
-    ...rest,
-    empty: false as const,
-    report: memo(`cohorts-page:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () =>
-      cohortsReport(facts, ctx.filter),
-    ),
-  });
+  const page = await contextPage(request, "cohorts");
+  return json(page.empty ? { empty: true as const } : { ...page, empty: false as const });
 }
 
 const VIEWS: { value: RetentionView; label: string; explain: string }[] = [
@@ -73,6 +63,7 @@ export default function Cohorts() {
         <Title order={2}>Cohorts</Title>
         <Text c="dimmed">
           {dataset.name} · customers acquired {report.filter.from} to {report.filter.to}
+          {data.engine === "warehouse" && " · computed in the warehouse (PostgreSQL)"}
           {filter.country ? ` in ${filter.country}` : ""}
         </Text>
       </div>

@@ -2,9 +2,7 @@ import { Anchor, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Table
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
-import { memo } from "~/analytics/memo.server";
-import { pageContext } from "~/analytics/page.server";
-import { overviewReport } from "~/analytics/reports";
+import { contextPage } from "~/analytics/page.server";
 import type { Kpis } from "~/analytics/kpis";
 import { Download } from "~/components/Download";
 import { FilterBar } from "~/components/FilterBar";
@@ -15,14 +13,8 @@ import { amount, int, percent } from "~/components/format";
 export const meta: MetaFunction = () => [{ title: "Overview · Campaign Lab" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = pageContext(request);
-  if (ctx.empty) return json({ empty: true as const });
-  const { facts, ...rest } = ctx;
-  return json({
-    ...rest,
-    empty: false as const,
-    report: memo(`overview:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () => overviewReport(facts, ctx.filter)),
-  });
+  const page = await contextPage(request, "overview");
+  return json(page.empty ? { empty: true as const } : { ...page, empty: false as const });
 }
 
 type Card = { key: keyof Kpis; label: string; format: (x: number) => string; rate?: boolean; lowerIsBetter?: boolean };
@@ -91,6 +83,7 @@ export default function Overview() {
         <Title order={2}>Overview</Title>
         <Text c="dimmed">
           {dataset.name} · {kpis.period.from} to {kpis.period.to}
+          {data.engine === "warehouse" && " · computed in the warehouse (PostgreSQL)"}
           {filter.country ? ` · ${filter.country}` : ""}
         </Text>
       </div>

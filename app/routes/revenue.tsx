@@ -3,9 +3,7 @@ import { ResponsiveBar } from "@nivo/bar";
 import { ResponsiveLine } from "@nivo/line";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { memo } from "~/analytics/memo.server";
-import { pageContext } from "~/analytics/page.server";
-import { revenueReport } from "~/analytics/reports";
+import { contextPage } from "~/analytics/page.server";
 import { WEEKDAYS } from "~/analytics/revenue";
 import { Heatmap } from "~/components/charts/Heatmap";
 import { PartialNote } from "~/components/charts/PartialNote";
@@ -18,16 +16,8 @@ import { amount, compact, compactMoney, int, percent } from "~/components/format
 export const meta: MetaFunction = () => [{ title: "Revenue · Campaign Lab" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const ctx = pageContext(request);
-  if (ctx.empty) return json({ empty: true as const });
-  const { facts, ...rest } = ctx;
-  return json({
-    ...rest,
-    empty: false as const,
-    report: memo(`revenue-page:${facts.datasetId}:${JSON.stringify(ctx.filter)}`, () =>
-      revenueReport(facts, ctx.filter),
-    ),
-  });
+  const page = await contextPage(request, "revenue");
+  return json(page.empty ? { empty: true as const } : { ...page, empty: false as const });
 }
 
 export default function Revenue() {
@@ -42,6 +32,7 @@ export default function Revenue() {
         <Title order={2}>Revenue</Title>
         <Text c="dimmed">
           {dataset.name} · {report.filter.from} to {report.filter.to}
+          {data.engine === "warehouse" && " · computed in the warehouse (PostgreSQL)"}
           {filter.country ? ` · ${filter.country}` : ""}
         </Text>
       </div>
