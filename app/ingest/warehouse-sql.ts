@@ -95,6 +95,8 @@ wh_values AS (
 ),
 wh_read AS (
   SELECT v.*, CASE
+    -- n (an aggregate) keeps PostgreSQL from pushing this test below the dedup, where it would run twice per line
+    WHEN v.n < 1 THEN 'rejected'
     WHEN v.at IS NULL OR v.quantity IS NULL OR v.amount_milli IS NULL${invoice ? " OR v.invoice IS NULL OR v.invoice = ''" : ""}
       OR v.quantity <> trunc(v.quantity) OR v.amount_milli <> trunc(v.amount_milli)
       OR (v.price_milli IS NOT NULL AND v.price_milli <> trunc(v.price_milli))
