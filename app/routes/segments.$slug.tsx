@@ -131,6 +131,7 @@ function Distribution({
           enableLabel={false}
           role="img"
           ariaLabel={title}
+          barAriaLabel={(d) => `${d.indexValue}: ${int(Number(d.value))} customers`}
         />
       </div>
     </Card>

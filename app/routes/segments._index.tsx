@@ -136,6 +136,7 @@ export default function Segments() {
               onClick={(d) => navigate(`/segments/${segments.find((s) => s.name === d.indexValue)?.slug}`)}
               role="img"
               ariaLabel="Share of customers and of revenue per segment"
+              barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${d.formattedValue}`}
             />
           </div>
         </Card>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useApp } from "../support/app";
+import { drawn, expectLinear } from "../support/chart";
 
 // Segments, a segment's members, the CSV export, personas and audiences in a real browser on demo data.
 describe("segments pages", () => {
@@ -10,11 +11,36 @@ describe("segments pages", () => {
     const table = app.page.getByTestId("segments-table");
     expect(await table.locator("tbody tr").count()).toBe(11);
     expect(await table.innerText()).toContain("Win back with a personal offer");
-    for (const id of ["chart-segment-shares", "chart-rfm-grid"])
-      await app.page.getByTestId(id).locator("svg").first().waitFor();
     const api = await (await fetch(`${app.url}/api/segments`)).json();
     expect(api.customers).toBe(480);
     expect(api.segments.reduce((s: number, x: { customers: number }) => s + x.customers, 0)).toBe(480);
+    // the R × FM grid: each cell labelled with the API's count (grid row 0 is R 5), 480 customers in all
+    const grid = await drawn(app.page, "chart-rfm-grid");
+    expect(grid.cells).toEqual(
+      (api.grid as number[][]).flatMap((row, i) =>
+        row.map((n, j) => ({ id: `R ${5 - i}.FM ${j + 1}`, label: n.toLocaleString("en-GB") })),
+      ),
+    );
+    expect(grid.cells.reduce((s, c) => s + Number(c.label.replace(/,/g, "")), 0)).toBe(480);
+    // shares: two bars per segment, at the table's share of customers and of net revenue (to 0.1 point)
+    type Segment = { name: string; customerShare: number; revenueShare: number };
+    const shares = await drawn(app.page, "chart-segment-shares");
+    const share = (key: string, name: string) =>
+      parseFloat(shares.bars.find((b) => b.label?.startsWith(`${key}, ${name}: `))!.label!.split(": ")[1]);
+    const rows = await table
+      .locator("tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+    expect(shares.bars).toHaveLength(2 * rows.length);
+    for (const [name, , customers, revenue] of rows) {
+      expect(share("Customers", name)).toBeCloseTo(parseFloat(customers), 5);
+      expect(share("Revenue", name)).toBeCloseTo(parseFloat(revenue), 5);
+    }
+    const segments: Segment[] = [...api.segments].reverse(); // drawn bottom-up: the table's first segment on top
+    expectLinear(
+      segments.flatMap((s) => [s.customerShare, s.revenueShare]),
+      segments.flatMap((_, i) => [shares.bars[i].width, shares.bars[segments.length + i].width]),
+      { throughZero: true, tolerance: 1.5 }, // the bars are drawn at the share rounded to 0.1 point
+    );
   });
 
   it("opens a segment: members searched, sorted and paged on the server, and its CSV", async () => {
@@ -24,8 +50,17 @@ describe("segments pages", () => {
     const rows = app.page.getByTestId("members-table").locator("tbody tr");
     await rows.first().waitFor();
     expect(await app.page.getByTestId("members-table").innerText()).toContain("Champions");
-    for (const id of ["dist-recency", "dist-frequency", "dist-monetary"])
-      await app.page.getByTestId(id).locator("svg").first().waitFor();
+    // each distribution's bars count every member of the segment once
+    const champions = (await (await fetch(`${app.url}/api/segments`)).json()).segments.find(
+      (x: { name: string }) => x.name === "Champions",
+    ).customers;
+    for (const id of ["dist-recency", "dist-frequency", "dist-monetary"]) {
+      const bins = (await drawn(app.page, id)).bars.map((b) =>
+        Number(b.label!.match(/: ([\d,]+) customers$/)![1].replace(/,/g, "")),
+      );
+      expect(bins.length).toBeGreaterThan(1);
+      expect(bins.reduce((a, b) => a + b, 0)).toBe(champions);
+    }
     await app.page.getByRole("link", { name: /^Orders/ }).click();
     await app.page.waitForURL(/sort=frequency/);
     const first = await rows.first().locator("td").first().innerText();
@@ -62,8 +97,31 @@ describe("segments pages", () => {
 
   it("personas: sweep charts, a stored choice of k, and a filter audience with errors beside the fields", async () => {
     await app.page.goto(`${app.url}/segments/personas`);
-    for (const id of ["chart-silhouette", "chart-elbow", "chart-persona-scatter"])
-      await app.page.getByTestId(id).locator("svg").first().waitFor();
+    // the sweep: one point per k of the API's sweep at its silhouette and inertia, the best k marked
+    const personas = (await (await fetch(`${app.url}/api/segments`)).json()).personas;
+    type Sweep = { k: number; silhouette: number; inertia: number };
+    const silhouette = await drawn(app.page, "chart-silhouette");
+    expect(silhouette.points).toBe(personas.sweep.length);
+    expectLinear(
+      personas.sweep.map((r: Sweep) => r.silhouette),
+      silhouette.lines[0].map((p) => p.y),
+      { direction: -1 },
+    );
+    expectLinear(
+      personas.sweep.map((r: Sweep) => r.k),
+      silhouette.lines[0].map((p) => p.x),
+    );
+    expect(silhouette.texts).toContain(`best k = ${personas.bestK}`);
+    const elbow = await drawn(app.page, "chart-elbow");
+    expectLinear(
+      personas.sweep.map((r: Sweep) => r.inertia),
+      elbow.lines[0].map((p) => p.y),
+      { direction: -1 },
+    );
+    // the scatter: a dot per customer (480, under the 1,500 shown) and a legend entry (a dot too) per persona
+    const scatter = await drawn(app.page, "chart-persona-scatter");
+    expect(scatter.texts).toEqual(expect.arrayContaining(personas.clusters.map((c: { name: string }) => c.name)));
+    expect(scatter.points).toBe(480 + personas.clusters.length);
     await app.page.getByRole("textbox", { name: "Number of personas (k)" }).click();
     await app.page.getByRole("option", { name: /^k = 5/ }).click();
     await app.page.getByRole("button", { name: "Use this k" }).click();
