@@ -4,6 +4,7 @@ import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { useApp } from "../support/app";
+import { drawn, expectLinear } from "../support/chart";
 import { cli } from "../support/cli";
 import { fixture } from "../support/db";
 
@@ -40,14 +41,40 @@ describe("measured results follow a data set update", () => {
     },
   );
 
+  /**
+   * The over-time chart has `days` measured days and a point per day with a lift, at the treatment's lift of
+   * over-time.csv (clipped to −100% … +300% as the chart's axis), its x at the day.
+   */
+  const expectOverTime = async (days: number) => {
+    await expect(app.page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe(String(days));
+    const csv = (await (await fetch(`${app.url}/experiments/1/over-time.csv`)).text()).trim().split("\r\n");
+    const treatment = csv
+      .slice(1)
+      .map((l) => l.split(","))
+      .filter((r) => r[2] === "Treatment" && r[6] !== "");
+    expect(csv.slice(1).filter((l) => l.split(",")[2] === "Treatment")).toHaveLength(days);
+    expect(treatment.length).toBeGreaterThan(1);
+    const chart = await drawn(app.page, "over-time-chart");
+    expect(chart.points).toBe(treatment.length);
+    expect(chart.lines).toHaveLength(1);
+    expectLinear(
+      treatment.map((r) => Math.max(-1, Math.min(3, Number(r[6])))),
+      chart.lines[0].map((p) => p.y),
+      { direction: -1 },
+    );
+    expectLinear(
+      treatment.map((r) => Number(r[0])),
+      chart.lines[0].map((p) => p.x),
+    );
+  };
+
   it("shows interim results, then, after 'Add newer transactions', the final ones and a longer over-time chart", async () => {
     const { page, url } = app;
     await page.goto(`${url}/experiments/1/results`);
     await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(
       /Day 3 of 7 observed, through 2011-01-13/,
     );
-    await page.getByTestId("over-time-chart").locator("svg").first().waitFor();
-    await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("3");
+    await expectOverTime(3);
     expect(await page.getByTestId("complete-measured").count()).toBe(0); // no completion before day W
 
     // the newer transactions, kept up to 2011-01-15 ("Keep lines up to"), then the whole file
@@ -85,8 +112,7 @@ describe("measured results follow a data set update", () => {
     await expect(page.getByTestId("measured-days").innerText()).resolves.toMatch(
       /Day 7 of 7 observed, through 2011-01-17/,
     );
-    await page.getByTestId("over-time-chart").locator("svg").first().waitFor();
-    await expect(page.getByTestId("over-time-chart").getAttribute("data-days")).resolves.toBe("7");
+    await expectOverTime(7);
     expect(await page.getByTestId("over-time-chart").locator("[data-testid=over-time-band]").count()).toBe(1);
     expect(await page.getByTestId("over-time-table").locator("tbody tr").count()).toBe(7);
     await page.getByTestId("complete-measured").waitFor();
