@@ -1,4 +1,5 @@
 import type { Db } from "~/db/db.server";
+import { segmentCounts } from "~/segments/store.server";
 import { scopeOf } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { historyOf } from "~/experiments/history.server";
@@ -131,12 +132,7 @@ export function planCandidates(
 ): { candidates: PlanCandidate[]; testFirst: TestFirst[] } {
   const windowDays = options.windowDays ?? 30;
   const history = historyOf(db, datasetId);
-  const counts = new Map(
-    db.$client
-      .prepare("SELECT segment, COUNT(*) FROM customer_rfm WHERE dataset_id = ? GROUP BY segment")
-      .raw()
-      .all(datasetId) as [string, number][],
-  );
+  const counts = segmentCounts(db, datasetId);
   const baselines = memo(`plan-baselines:${datasetId}:${windowDays}:${[...counts].join(",")}:${history.lastDay}`, () =>
     Object.fromEntries(
       DEFAULT_PAIRS.filter(([s]) => (counts.get(s) ?? 0) > 0).map(([segment]) => [

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Db } from "~/db/db.server";
+import { customerPersonaNames } from "~/segments/store.server";
 import { customerOrders, dayText } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { databasePath, projectRoot } from "~/db/paths.server";
@@ -114,12 +115,7 @@ function keyOf(db: Db, datasetId: number, calibrationEnd?: string): { key: strin
 /** What the worker needs: the order columns (copied to it), the calibration end and each customer's current persona. */
 function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps): ValueJob {
   const facts = getFacts(db, datasetId);
-  const personas = db.$client
-    .prepare(
-      "SELECT x.customer_id, COALESCE(p.name, '') FROM customer_rfm x JOIN segment_runs s ON s.dataset_id = x.dataset_id LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona WHERE x.dataset_id = ?",
-    )
-    .raw()
-    .all(datasetId) as [string, string][];
+  const personas = customerPersonaNames(db, datasetId);
   return {
     facts: customerOrders(facts),
     calibrationEnd,

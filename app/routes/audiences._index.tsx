@@ -27,14 +27,13 @@ import { activeDataset } from "~/db/active.server";
 import { audienceFromForm, fieldErrors } from "~/segments/audience-form";
 import { AppError, STATUS_OF } from "~/lib/errors";
 import {
-  customerCountries,
-  deleteAudience,
   describeAudience,
   getAudience,
   listAudiences,
   saveAudience,
   type AudienceDefinition,
 } from "~/segments/audiences.server";
+import { customerCountries, deleteAudience } from "~/segments/store.server";
 import { personaClusters, segmentRun } from "~/segments/queries.server";
 import { SEGMENTS } from "~/segments/rfm";
 

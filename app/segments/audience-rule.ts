@@ -1,7 +1,7 @@
-import { fmScore, fmSums, type SegmentName } from "./rfm";
+import { fmScore, type SegmentName } from "./rfm";
 
 // Who belongs to a segment or filter audience, defined once and read two ways: as SQL over the stored customer_rfm
-// (today's members, audiences.server.ts) and as a predicate over a customer's RFM as of a day T (back-tests,
+// (today's members: store.server.ts conditionsWhere) and as a predicate over a customer's RFM as of a day T (back-tests,
 // experiments/backtest.ts). Persona audiences are the nearest stored centroid in both. Pure: no I/O.
 
 /** What a condition can look at: a customer's segment, country and RFM values (monetary in currency units). */
@@ -58,35 +58,4 @@ export function meetsConditions(c: MemberFacts, conditions: Condition[]): boolea
     const v = c[k.field];
     return (k.min === undefined || v >= k.min) && (k.max === undefined || v <= k.max);
   });
-}
-
-/** The same conditions as SQL, given each field's column and the scale of its stored values (money in thousandths). */
-export function conditionsSql(
-  conditions: Condition[],
-  columns: Record<Exclude<Condition["field"], "cell">, { column: string; scale?: number }> & {
-    cell: { r: string; f: string; m: string };
-  },
-): { clauses: string[]; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  for (const k of conditions) {
-    if (k.field === "cell") {
-      // FM = ⌈(F + M) / 2⌉ over stored F and M: the F + M totals of that FM (fmSums)
-      const sums = fmSums(k.fm);
-      clauses.push(
-        `${columns.cell.r} = ? AND ${columns.cell.f} + ${columns.cell.m} IN (${sums.map(() => "?").join(",")})`,
-      );
-      params.push(k.r, ...sums);
-      continue;
-    }
-    const { column, scale = 1 } = columns[k.field];
-    if (k.field === "segment" || k.field === "country") {
-      clauses.push(`${column} IN (${k.oneOf.map(() => "?").join(",")})`);
-      params.push(...k.oneOf);
-      continue;
-    }
-    if (k.min !== undefined) (clauses.push(`${column} >= ?`), params.push(Math.round(k.min * scale)));
-    if (k.max !== undefined) (clauses.push(`${column} <= ?`), params.push(Math.round(k.max * scale)));
-  }
-  return { clauses, params };
 }

@@ -3,8 +3,22 @@ import type { Db } from "~/db/db.server";
 import { milliToMoney } from "~/ingest/money";
 import { AppError } from "~/lib/errors";
 import { SEGMENTS } from "./rfm";
-import { chosenK, personaCentroids } from "./store.server";
-import { audienceConditions, conditionsSql } from "./audience-rule";
+import type { SQL } from "drizzle-orm";
+import {
+  audienceMemberIds,
+  audienceRow,
+  audienceRows,
+  audienceTotals,
+  chosenK,
+  conditionsWhere,
+  insertAudience,
+  nearestCentroidWhere,
+  personaCentroids,
+  personaLabelWhere,
+  updateAudience,
+  type AudienceRow,
+} from "./store.server";
+import { audienceConditions } from "./audience-rule";
 
 // Audiences: a segment, a persona, or a filter over customers; their members are computed live from the stored RFM
 // table, so an audience always reflects its data set. Experiments pick them (issue "Experiments I").
@@ -50,43 +64,16 @@ export type Audience = {
   updatedAt: string;
 };
 
-const COLUMNS = {
-  segment: { column: "x.segment" },
-  country: { column: "c.country" },
-  recency: { column: "x.recency" },
-  frequency: { column: "x.frequency" },
-  monetary: { column: "x.monetary", scale: 1000 },
-  cell: { r: "x.r", f: "x.f", m: "x.m" },
-};
-
-/** The WHERE clause selecting an audience's customers in customer_rfm x joined with customers c. */
-function where(definition: AudienceDefinition, db: Db, datasetId: number): { sql: string; params: unknown[] } {
+/** The conditions selecting an audience's customers in customer_rfm joined with customers. */
+function where(definition: AudienceDefinition, db: Db, datasetId: number): SQL[] {
   if (definition.kind === "persona") {
     // a persona is a cluster of one k: its members are the customers nearest to that cluster's centroid
-    if (chosenK(db, datasetId) !== definition.k) return personaOfOtherK(definition, db, datasetId);
-    return { sql: "x.dataset_id = ? AND x.persona = ?", params: [datasetId, definition.cluster] };
+    if (chosenK(db, datasetId) !== definition.k)
+      return [nearestCentroidWhere(personaCentroids(db, datasetId, definition.k), definition.cluster)];
+    return [personaLabelWhere(definition.cluster)];
   }
-  const { clauses, params } = conditionsSql(audienceConditions(definition), COLUMNS);
-  return { sql: ["x.dataset_id = ?", ...clauses].join(" AND "), params: [datasetId, ...params] };
+  return conditionsWhere(audienceConditions(definition));
 }
-
-function personaOfOtherK(
-  definition: Extract<AudienceDefinition, { kind: "persona" }>,
-  db: Db,
-  datasetId: number,
-): { sql: string; params: unknown[] } {
-  const centroids = personaCentroids(db, datasetId, definition.k);
-  const terms = centroids.map(
-    (c) =>
-      `((x.z_recency - ${c[0]}) * (x.z_recency - ${c[0]}) + (x.z_frequency - ${c[1]}) * (x.z_frequency - ${c[1]}) + (x.z_monetary - ${c[2]}) * (x.z_monetary - ${c[2]}))`,
-  );
-  const own = terms[definition.cluster];
-  if (!own) return { sql: "0", params: [] };
-  const others = terms.filter((_, i) => i !== definition.cluster).map((t) => `${own} <= ${t}`);
-  return { sql: ["x.dataset_id = ?", ...others].join(" AND "), params: [datasetId] };
-}
-
-const FROM = "FROM customer_rfm x JOIN customers c ON c.dataset_id = x.dataset_id AND c.customer_id = x.customer_id";
 
 /** An audience's live size and revenue (customer revenue to date, currency units). */
 export function audienceSize(
@@ -94,50 +81,33 @@ export function audienceSize(
   datasetId: number,
   definition: AudienceDefinition,
 ): { customers: number; revenue: number } {
-  const { sql, params } = where(definition, db, datasetId);
-  const row = db.$client
-    .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(x.monetary), 0) AS revenue ${FROM} WHERE ${sql}`)
-    .get(...params) as { n: number; revenue: number };
-  return { customers: row.n, revenue: milliToMoney(row.revenue) };
+  const { customers, monetary } = audienceTotals(db, datasetId, where(definition, db, datasetId));
+  return { customers, revenue: milliToMoney(monetary) };
 }
 
 /** An audience's customer ids, in id order. */
 export function audienceMembers(db: Db, datasetId: number, definition: AudienceDefinition): string[] {
-  const { sql, params } = where(definition, db, datasetId);
-  return db.$client
-    .prepare(`SELECT x.customer_id ${FROM} WHERE ${sql} ORDER BY x.customer_id`)
-    .pluck()
-    .all(...params) as string[];
+  return audienceMemberIds(db, datasetId, where(definition, db, datasetId));
 }
 
-const toAudience = (r: {
-  id: number;
-  dataset_id: number;
-  name: string;
-  kind: string;
-  definition: string;
-  created_at: string;
-  updated_at: string;
-}): Audience => ({
+const toAudience = (r: AudienceRow): Audience => ({
   id: r.id,
-  datasetId: r.dataset_id,
+  datasetId: r.datasetId,
   name: r.name,
   kind: r.kind,
   definition: JSON.parse(r.definition),
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
 });
 
 export function listAudiences(db: Db, datasetId: number): (Audience & { customers: number; revenue: number })[] {
-  const rows = db.$client
-    .prepare("SELECT * FROM audiences WHERE dataset_id = ? ORDER BY name, id")
-    .all(datasetId) as Parameters<typeof toAudience>[0][];
-  return rows.map(toAudience).map((a) => ({ ...a, ...audienceSize(db, datasetId, a.definition) }));
+  return audienceRows(db, datasetId)
+    .map(toAudience)
+    .map((a) => ({ ...a, ...audienceSize(db, datasetId, a.definition) }));
 }
 
 export function getAudience(db: Db, id: number): Audience | null {
-  const row = db.$client.prepare("SELECT * FROM audiences WHERE id = ?").get(id) as
-    Parameters<typeof toAudience>[0] | undefined;
+  const row = audienceRow(db, id);
   return row ? toAudience(row) : null;
 }
 
@@ -164,11 +134,8 @@ export function sameAudience(
   input: z.infer<typeof audienceSchema>,
   exceptId?: number,
 ): { id: number; name: string; sameName: boolean } | null {
-  const rows = db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<
-    typeof toAudience
-  >[0][];
   const wanted = canonical(input.definition);
-  for (const a of rows.map(toAudience)) {
+  for (const a of audienceRows(db, datasetId).map(toAudience)) {
     if (a.id === exceptId) continue;
     const sameName = a.name.trim().toLowerCase() === input.name.trim().toLowerCase();
     if (sameName || canonical(a.definition) === wanted) return { id: a.id, name: a.name, sameName };
@@ -186,23 +153,13 @@ export function saveAudience(db: Db, datasetId: number, input: z.infer<typeof au
       "conflict",
     );
   const now = new Date().toISOString();
-  const definition = JSON.stringify(input.definition);
+  const fields = { name: input.name, kind: input.definition.kind, definition: JSON.stringify(input.definition) };
   if (id !== undefined) {
-    const changed = db.$client
-      .prepare(
-        "UPDATE audiences SET name = ?, kind = ?, definition = ?, updated_at = ? WHERE id = ? AND dataset_id = ?",
-      )
-      .run(input.name, input.definition.kind, definition, now, id, datasetId).changes;
-    if (changed === 0) throw new AppError("That audience no longer exists", "not-found");
+    if (!updateAudience(db, datasetId, id, fields, now))
+      throw new AppError("That audience no longer exists", "not-found");
     return id;
   }
-  return Number(
-    db.$client
-      .prepare(
-        "INSERT INTO audiences (dataset_id, name, kind, definition, created_at, updated_at) VALUES (?,?,?,?,?,?)",
-      )
-      .run(datasetId, input.name, input.definition.kind, definition, now, now).lastInsertRowid,
-  );
+  return insertAudience(db, datasetId, fields, now);
 }
 
 /**
@@ -214,11 +171,7 @@ export function audienceFor(
   datasetId: number,
   input: z.infer<typeof audienceSchema>,
 ): { id: number; existed: boolean } {
-  const rows = (
-    db.$client.prepare("SELECT * FROM audiences WHERE dataset_id = ?").all(datasetId) as Parameters<
-      typeof toAudience
-    >[0][]
-  ).map(toAudience);
+  const rows = audienceRows(db, datasetId).map(toAudience);
   const wanted = canonical(input.definition);
   const same = rows.find((a) => canonical(a.definition) === wanted);
   if (same) return { id: same.id, existed: true };
@@ -226,20 +179,6 @@ export function audienceFor(
   let name = input.name;
   for (let i = 2; taken.has(name.trim().toLowerCase()); i++) name = `${input.name} (${i})`;
   return { id: saveAudience(db, datasetId, { ...input, name }), existed: false };
-}
-
-/** The countries of the data set's customers, the most customers first (the audience form's choices). */
-export function customerCountries(db: Db, datasetId: number): string[] {
-  return db.$client
-    .prepare(
-      "SELECT country FROM customers WHERE dataset_id = ? AND country IS NOT NULL GROUP BY country ORDER BY COUNT(*) DESC",
-    )
-    .pluck()
-    .all(datasetId) as string[];
-}
-
-export function deleteAudience(db: Db, id: number): boolean {
-  return db.$client.prepare("DELETE FROM audiences WHERE id = ?").run(id).changes > 0;
 }
 
 /** A readable summary of a definition ("Segment: At Risk", "Germany · spent ≥ 500 · not bought in ≥ 90 days"). */

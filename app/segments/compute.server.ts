@@ -6,7 +6,15 @@ import { sweepKParallel } from "./sweep.server";
 import { nameClusters } from "./naming";
 import { calendarDays, netSpend, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "./settings";
-import { personaCentroids } from "./store.server";
+import {
+  customerRfmInputs,
+  personaCentroids,
+  replaceSegments,
+  rfmFeatures,
+  segmentRunRow,
+  setPersonas,
+} from "./store.server";
+import { getDataset } from "~/db/datasets.server";
 
 // Derives a data set's RFM table and persona sweep with its import or update (app/derive), stored in the same
 // transaction; pages only read the stored tables.
@@ -72,16 +80,9 @@ export function computeSegments(
 type Prepared = ReturnType<typeof scoreInputs>;
 
 function prepareSegments(db: Db, datasetId: number) {
-  const sqlite = db.$client;
-  const lastAt = sqlite.prepare("SELECT last_at FROM datasets WHERE id = ?").pluck().get(datasetId) as
-    string | null | undefined;
-  if (lastAt === undefined) throw new Error(`No data set ${datasetId}`);
-  const customers = sqlite
-    .prepare(
-      "SELECT customer_id AS customerId, last_purchase_at AS lastPurchaseAt, orders, revenue, returns FROM customers WHERE dataset_id = ? ORDER BY customer_id",
-    )
-    .all(datasetId) as SegmentCustomer[];
-  return prepareFrom(customers, lastAt);
+  const dataset = getDataset(db, datasetId);
+  if (!dataset) throw new Error(`No data set ${datasetId}`);
+  return prepareFrom(customerRfmInputs(db, datasetId), dataset.lastAt);
 }
 
 function prepareFrom(customers: SegmentCustomer[], lastAt: string | null) {
@@ -156,71 +157,38 @@ export function storeSegments(
   keepK?: number | null,
   personaSample?: { customers: number; of: number },
 ) {
-  const sqlite = db.$client;
   const kept = keepK ? (sweep?.clusterings.find((c) => c.k === keepK) ?? null) : null;
   const chosen = kept ?? sweep?.clusterings.find((c) => c.k === sweep.bestK) ?? null;
   const labels = kept && kept.k !== sweep?.bestK ? z.map((p) => nearest(p, kept.centroids)) : chosen?.labels;
-
-  const write = sqlite.transaction(() => {
-    for (const table of ["customer_rfm", "persona_runs", "personas", "segment_runs"])
-      sqlite.prepare(`DELETE FROM ${table} WHERE dataset_id = ?`).run(datasetId);
-    const insert = sqlite.prepare(
-      "INSERT INTO customer_rfm (dataset_id, customer_id, recency, frequency, monetary, r, f, m, segment, persona, z_recency, z_frequency, z_monetary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    );
-    scored.forEach((s, i) =>
-      insert.run(
-        datasetId,
-        s.customerId,
-        s.recency,
-        s.frequency,
-        rows[i].net,
-        s.r,
-        s.f,
-        s.m,
-        s.segment,
-        labels ? labels[i] : 0,
-        z[i]?.[0] ?? 0,
-        z[i]?.[1] ?? 0,
-        z[i]?.[2] ?? 0,
-      ),
-    );
-    if (sweep) {
-      const run = sqlite.prepare("INSERT INTO persona_runs (dataset_id, k, inertia, silhouette) VALUES (?,?,?,?)");
-      for (const r of sweep.rows) run.run(datasetId, r.k, r.inertia, r.silhouette);
-      const persona = sqlite.prepare(
-        "INSERT INTO personas (dataset_id, k, cluster, name, centroid, customers, revenue, median_recency, median_frequency, median_monetary) VALUES (?,?,?,?,?,?,?,?,?,?)",
-      );
-      for (const c of sweep.clusterings)
-        for (const p of profile(c, inputs, rows))
-          persona.run(
-            datasetId,
-            c.k,
-            p.cluster,
-            p.name,
-            JSON.stringify(p.centroid),
-            p.customers,
-            p.revenue,
-            p.medianRecency,
-            p.medianFrequency,
-            p.medianMonetary,
-          );
-    }
-    sqlite
-      .prepare(
-        "INSERT INTO segment_runs (dataset_id, snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds, computed_at) VALUES (?,?,?,?,?,?,?,?)",
-      )
-      .run(
-        datasetId,
-        snapshot,
-        JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS, ...(personaSample ? { personaSample } : {}) }),
-        sweep?.bestK ?? 0,
-        chosen?.k ?? 0,
-        sweep?.silhouetteSample ?? null,
-        (performance.now() - started) / 1000,
-        new Date().toISOString(),
-      );
+  replaceSegments(db, datasetId, {
+    rfm: scored.map((s, i) => ({
+      customerId: s.customerId,
+      recency: s.recency,
+      frequency: s.frequency,
+      monetary: rows[i].net,
+      r: s.r,
+      f: s.f,
+      m: s.m,
+      segment: s.segment,
+      persona: labels ? labels[i] : 0,
+      z1: z[i]?.[0] ?? 0,
+      z2: z[i]?.[1] ?? 0,
+      z3: z[i]?.[2] ?? 0,
+    })),
+    runs: sweep?.rows ?? [],
+    personas: (sweep?.clusterings ?? []).flatMap((c) =>
+      profile(c, inputs, rows).map(({ centroid, ...p }) => ({ k: c.k, ...p, centroid: JSON.stringify(centroid) })),
+    ),
+    run: {
+      snapshotDate: snapshot,
+      cuts: JSON.stringify({ ...cuts, monetaryBasis: MONETARY_BASIS, ...(personaSample ? { personaSample } : {}) }),
+      bestK: sweep?.bestK ?? 0,
+      chosenK: chosen?.k ?? 0,
+      silhouetteSample: sweep?.silhouetteSample ?? null,
+      seconds: (performance.now() - started) / 1000,
+      computedAt: new Date().toISOString(),
+    },
   });
-  write();
   return { customers: rows.length, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -243,18 +211,13 @@ function profile(c: Clustering, inputs: RfmInput[], rows: { net: number }[]) {
 
 /** Stores the user's choice of k and relabels every customer with that clustering (nearest stored centroid). */
 export function choosePersonaK(db: Db, datasetId: number, k: number): void {
-  const sqlite = db.$client;
   const centroids = personaCentroids(db, datasetId, k);
   if (centroids.length !== k) throw new Error(`No persona run for k = ${k}`);
-  const customers = sqlite
-    .prepare("SELECT customer_id, z_recency, z_frequency, z_monetary FROM customer_rfm WHERE dataset_id = ?")
-    .raw()
-    .all(datasetId) as [string, number, number, number][];
-  sqlite.transaction(() => {
-    const update = sqlite.prepare("UPDATE customer_rfm SET persona = ? WHERE dataset_id = ? AND customer_id = ?");
-    for (const [id, a, b, c] of customers) update.run(nearest([a, b, c], centroids), datasetId, id);
-    sqlite.prepare("UPDATE segment_runs SET chosen_k = ? WHERE dataset_id = ?").run(k, datasetId);
-  })();
+  const labels = rfmFeatures(db, datasetId).map(([customerId, a, b, c]) => ({
+    customerId,
+    persona: nearest([a, b, c], centroids),
+  }));
+  setPersonas(db, datasetId, k, labels);
 }
 
 /** What the stored monetary value means (issue 14); a run stored before it (gross sales) is derived again
@@ -263,9 +226,6 @@ const MONETARY_BASIS = "net of returns";
 
 /** Whether the data set's segments are stored with today's definitions (else deriveMissing derives them at start). */
 export function hasSegments(db: Db, datasetId: number): boolean {
-  return (
-    db.$client
-      .prepare("SELECT 1 FROM segment_runs WHERE dataset_id = ? AND json_extract(cuts, '$.monetaryBasis') = ?")
-      .get(datasetId, MONETARY_BASIS) !== undefined
-  );
+  const run = segmentRunRow(db, datasetId);
+  return run !== null && (JSON.parse(run.cuts) as { monetaryBasis?: string }).monetaryBasis === MONETARY_BASIS;
 }

@@ -4,7 +4,27 @@ import { moneyHeader } from "~/lib/currency";
 import { memo } from "~/analytics/memo.server";
 import { segmentsVersion } from "~/db/version.server";
 import { MEMBER_SORTS, type MemberSort } from "./settings";
-import { fmScore, fmSums, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
+import { fmScore, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
+import type { SQL } from "drizzle-orm";
+import { getDataset } from "~/db/datasets.server";
+import type { Condition } from "./audience-rule";
+import {
+  conditionsWhere,
+  customerOrders,
+  customerTotals,
+  customerWhere,
+  memberCount,
+  memberRows,
+  personaLabelWhere,
+  personaRows,
+  personaRunRows,
+  rfmSample,
+  rfmScores,
+  searchWhere,
+  segmentRunRow,
+  type MemberScores,
+  type RfmScores,
+} from "./store.server";
 
 // Reads of the stored RFM and persona tables (computed once per import by compute.server.ts).
 
@@ -20,24 +40,13 @@ export type SegmentRun = {
 };
 
 export function segmentRun(db: Db, datasetId: number): SegmentRun {
-  const row = db.$client
-    .prepare(
-      "SELECT snapshot_date, cuts, best_k, chosen_k, silhouette_sample, seconds FROM segment_runs WHERE dataset_id = ?",
-    )
-    .get(datasetId) as {
-    snapshot_date: string;
-    cuts: string;
-    best_k: number;
-    chosen_k: number;
-    silhouette_sample: number | null;
-    seconds: number;
-  };
+  const row = segmentRunRow(db, datasetId)!; // stored with the import (app/derive)
   return {
-    snapshotDate: row.snapshot_date,
+    snapshotDate: row.snapshotDate,
     cuts: JSON.parse(row.cuts),
-    bestK: row.best_k,
-    chosenK: row.chosen_k,
-    silhouetteSample: row.silhouette_sample,
+    bestK: row.bestK,
+    chosenK: row.chosenK,
+    silhouetteSample: row.silhouetteSample,
     seconds: row.seconds,
   };
 }
@@ -59,27 +68,10 @@ export type SegmentSummary = {
   monetary: { mean: number; median: number };
 };
 
-type Member = {
-  recency: number;
-  frequency: number;
-  monetary: number;
-  segment: string;
-  r: number;
-  f: number;
-  m: number;
-  persona: number;
-};
-
-function members(db: Db, datasetId: number): Member[] {
-  return db.$client
-    .prepare("SELECT recency, frequency, monetary, segment, r, f, m, persona FROM customer_rfm WHERE dataset_id = ?")
-    .all(datasetId) as Member[];
-}
-
 /** Per segment: size and share, revenue share, mean and median recency (days), frequency (orders), monetary. */
 export function segmentSummaries(db: Db, datasetId: number): SegmentSummaries {
   // stored once per import: computed once per version, not on every request
-  return memo(`segment-summaries:${segmentsVersion(db, datasetId)}`, () => summarise(members(db, datasetId)));
+  return memo(`segment-summaries:${segmentsVersion(db, datasetId)}`, () => summarise(rfmScores(db, datasetId)));
 }
 
 type SegmentSummaries = {
@@ -90,7 +82,7 @@ type SegmentSummaries = {
   scores: Record<"R" | "F" | "M", Record<string, number>>;
 };
 
-function summarise(all: Member[]): SegmentSummaries {
+function summarise(all: RfmScores[]): SegmentSummaries {
   const totalRevenue = all.reduce((s, m) => s + m.monetary, 0);
   const grid = Array.from({ length: 5 }, () => new Array<number>(5).fill(0)); // grid[5 − R][FM − 1]
   const scores = { R: {} as Record<string, number>, F: {} as Record<string, number>, M: {} as Record<string, number> };
@@ -101,7 +93,7 @@ function summarise(all: Member[]): SegmentSummaries {
     scores.F[m.f]++;
     scores.M[m.m]++;
   }
-  const bySegment = new Map<string, Member[]>(SEGMENTS.map((name) => [name, []]));
+  const bySegment = new Map<string, RfmScores[]>(SEGMENTS.map((name) => [name, []]));
   for (const m of all) bySegment.get(m.segment)?.push(m);
   const segments = SEGMENTS.map((name) => {
     const rows = bySegment.get(name)!;
@@ -137,25 +129,11 @@ export type PersonaCluster = {
 };
 
 export function personaSweep(db: Db, datasetId: number): { k: number; inertia: number; silhouette: number }[] {
-  return db.$client
-    .prepare("SELECT k, inertia, silhouette FROM persona_runs WHERE dataset_id = ? ORDER BY k")
-    .all(datasetId) as { k: number; inertia: number; silhouette: number }[];
+  return personaRunRows(db, datasetId);
 }
 
 export function personaClusters(db: Db, datasetId: number, k: number): PersonaCluster[] {
-  const rows = db.$client
-    .prepare("SELECT * FROM personas WHERE dataset_id = ? AND k = ? ORDER BY cluster")
-    .all(datasetId, k) as {
-    k: number;
-    cluster: number;
-    name: string;
-    centroid: string;
-    customers: number;
-    revenue: number;
-    median_recency: number;
-    median_frequency: number;
-    median_monetary: number;
-  }[];
+  const rows = personaRows(db, datasetId, k);
   const total = rows.reduce((s, r) => s + r.revenue, 0);
   return rows.map((r) => ({
     k: r.k,
@@ -165,9 +143,9 @@ export function personaClusters(db: Db, datasetId: number, k: number): PersonaCl
     customers: r.customers,
     revenue: milliToMoney(r.revenue),
     revenueShare: total ? r.revenue / total : 0,
-    medianRecency: r.median_recency,
-    medianFrequency: r.median_frequency,
-    medianMonetary: r.median_monetary,
+    medianRecency: r.medianRecency,
+    medianFrequency: r.medianFrequency,
+    medianMonetary: r.medianMonetary,
   }));
 }
 
@@ -177,18 +155,7 @@ export function personaScatter(
   datasetId: number,
   limit = 1500,
 ): { recency: number; monetary: number; frequency: number; persona: number }[] {
-  const total = db.$client
-    .prepare("SELECT COUNT(*) FROM customer_rfm WHERE dataset_id = ?")
-    .pluck()
-    .get(datasetId) as number;
-  const step = Math.max(1, Math.ceil(total / limit));
-  return (
-    db.$client
-      .prepare(
-        "SELECT recency, monetary, frequency, persona FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY customer_id) AS rn FROM customer_rfm WHERE dataset_id = ?) WHERE (rn - 1) % ? = 0",
-      )
-      .all(datasetId, step) as { recency: number; monetary: number; frequency: number; persona: number }[]
-  ).map((p) => ({ ...p, monetary: milliToMoney(p.monetary) }));
+  return rfmSample(db, datasetId, limit).map((p) => ({ ...p, monetary: milliToMoney(p.monetary) }));
 }
 
 export type MemberQuery = {
@@ -216,33 +183,23 @@ export type MemberRow = {
   persona: string;
 };
 
-function memberWhere(datasetId: number, q: MemberQuery): { where: string; params: unknown[] } {
-  const clauses = ["x.dataset_id = ?"];
-  const params: unknown[] = [datasetId];
-  if (q.segment) {
-    clauses.push("x.segment = ?");
-    params.push(q.segment);
-  }
-  if (q.persona !== undefined) {
-    clauses.push("x.persona = ?");
-    params.push(q.persona);
-  }
-  if (q.cell) {
-    const sums = fmSums(q.cell.fm);
-    clauses.push(`x.r = ? AND x.f + x.m IN (${sums.map(() => "?").join(",")})`);
-    params.push(q.cell.r, ...sums);
-  }
-  if (q.search) {
-    clauses.push("(x.customer_id LIKE ? ESCAPE '\\' OR c.country LIKE ? ESCAPE '\\')");
-    const like = `%${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    params.push(like, like);
-  }
-  return { where: clauses.join(" AND "), params };
+/** The members' conditions: a segment, a persona label, a grid cell (audience-rule.ts's conditions), a search. */
+function memberWhere(q: MemberQuery): SQL[] {
+  const conditions: Condition[] = [];
+  if (q.segment) conditions.push({ field: "segment", oneOf: [q.segment] });
+  if (q.cell) conditions.push({ field: "cell", r: q.cell.r, fm: q.cell.fm });
+  return [
+    ...conditionsWhere(conditions),
+    ...(q.persona !== undefined ? [personaLabelWhere(q.persona)] : []),
+    ...(q.search ? [searchWhere(q.search)] : []),
+  ];
 }
 
-const FROM = `FROM customer_rfm x JOIN customers c ON c.dataset_id = x.dataset_id AND c.customer_id = x.customer_id
-  JOIN segment_runs s ON s.dataset_id = x.dataset_id
-  LEFT JOIN personas p ON p.dataset_id = x.dataset_id AND p.k = s.chosen_k AND p.cluster = x.persona`;
+const toMemberRow = (r: MemberScores): MemberRow => ({
+  ...r,
+  monetary: milliToMoney(r.monetary),
+  code: `${r.r}${r.f}${r.m}`,
+});
 
 /** Members of a segment, persona or grid cell, searched, sorted and paged in SQL. */
 export function memberPage(
@@ -250,27 +207,19 @@ export function memberPage(
   datasetId: number,
   q: MemberQuery,
 ): { rows: MemberRow[]; total: number; page: number; pageSize: number } {
-  const { where, params } = memberWhere(datasetId, q);
+  const where = memberWhere(q);
   const pageSize = Math.min(500, Math.max(1, q.pageSize ?? 25));
-  const total = db.$client
-    .prepare(`SELECT COUNT(*) ${FROM} WHERE ${where}`)
-    .pluck()
-    .get(...params) as number;
+  const total = memberCount(db, datasetId, where);
   const page = Math.max(1, Math.min(q.page ?? 1, Math.max(1, Math.ceil(total / pageSize))));
-  const sort = MEMBER_SORTS.includes(q.sort as MemberSort) ? q.sort! : "monetary";
-  const column = sort === "country" ? "c.country" : `x.${sort}`;
-  const rows = db.$client
-    .prepare(
-      `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona
-       ${FROM} WHERE ${where} ORDER BY ${column} ${q.descending === false ? "ASC" : "DESC"}, x.customer_id LIMIT ? OFFSET ?`,
-    )
-    .all(...params, pageSize, (page - 1) * pageSize) as Omit<MemberRow, "code">[];
-  return {
-    rows: rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` })),
-    total,
-    page,
-    pageSize,
-  };
+  const sort = MEMBER_SORTS.find((s) => s === q.sort) ?? "monetary";
+  const rows = memberRows(
+    db,
+    datasetId,
+    where,
+    { sort, descending: q.descending !== false },
+    { limit: pageSize, offset: (page - 1) * pageSize },
+  );
+  return { rows: rows.map(toMemberRow), total, page, pageSize };
 }
 
 /** Every member (no paging), in customer id order: for rfm_customers.csv. */
@@ -279,19 +228,12 @@ export function allMembers(db: Db, datasetId: number, q: MemberQuery = {}): Memb
 }
 
 function exportAll(db: Db, datasetId: number, q: MemberQuery): MemberRow[] {
-  const { where, params } = memberWhere(datasetId, q);
-  const rows = db.$client
-    .prepare(
-      `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona ${FROM} WHERE ${where} ORDER BY x.customer_id`,
-    )
-    .all(...params) as Omit<MemberRow, "code">[];
-  return rows.map((r) => ({ ...r, monetary: milliToMoney(r.monetary), code: `${r.r}${r.f}${r.m}` }));
+  return memberRows(db, datasetId, memberWhere(q)).map(toMemberRow);
 }
 
 /** rfm_customers.csv's header; Monetary (net of returns) names the data set's currency (issue 14). */
 export function rfmCsvHeader(db: Db, datasetId: number): string[] {
-  const currency = db.$client.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as
-    string | null | undefined;
+  const currency = getDataset(db, datasetId)?.currency;
   return [
     "CustomerID",
     "Recency",
@@ -374,19 +316,11 @@ export type CustomerDetail = {
 };
 
 export function customerDetail(db: Db, datasetId: number, customerId: string): CustomerDetail | null {
-  const row = db.$client
-    .prepare(
-      `SELECT x.customer_id AS customerId, c.country, x.recency, x.frequency, x.monetary, x.r, x.f, x.m, x.segment, COALESCE(p.name, '') AS persona,
-        c.first_purchase_at AS firstPurchaseAt, c.last_purchase_at AS lastPurchaseAt, c.cohort_month AS cohortMonth, c.revenue AS sales, c.returns, c.return_orders AS returnOrders
-       ${FROM} WHERE x.dataset_id = ? AND x.customer_id = ?`,
-    )
-    .get(datasetId, customerId) as Omit<CustomerDetail["rfm"], "code"> | undefined;
-  if (!row) return null;
-  const orders = db.$client
-    .prepare(
-      "SELECT invoice, kind, invoiced_at AS at, lines, amount, country FROM orders WHERE dataset_id = ? AND customer_id = ? ORDER BY invoiced_at, id",
-    )
-    .all(datasetId, customerId) as CustomerDetail["orders"];
+  const member = memberRows(db, datasetId, [customerWhere(customerId)])[0];
+  const totals = customerTotals(db, datasetId, customerId);
+  if (!member || !totals) return null;
+  const row = { ...member, ...totals };
+  const orders = customerOrders(db, datasetId, customerId);
   return {
     rfm: {
       ...row,

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import {
-  audienceMembers,
-  audienceSize,
-  saveAudience,
-  listAudiences,
-  deleteAudience,
-} from "~/segments/audiences.server";
+import { audienceMembers, audienceSize, saveAudience, listAudiences } from "~/segments/audiences.server";
+import { deleteAudience } from "~/segments/store.server";
 import { choosePersonaK, computeSegments } from "~/segments/compute.server";
 import { nearest } from "~/segments/kmeans";
 import { customerDetail, memberPage, personaClusters, segmentRun } from "~/segments/queries.server";
