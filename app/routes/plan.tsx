@@ -426,6 +426,7 @@ export default function Plan() {
                 ]}
                 role="img"
                 ariaLabel="Allocation"
+                barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${amount(Number(d.value))}`}
               />
             </div>
           </SimpleGrid>

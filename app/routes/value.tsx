@@ -301,6 +301,7 @@ export default function Value() {
               ]}
               role="img"
               ariaLabel="Holdout check"
+              barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${d.formattedValue}`}
             />
           </div>
         </Card>

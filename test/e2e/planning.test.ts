@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useApp } from "../support/app";
+import { drawn, expectLinear } from "../support/chart";
 
 // Customer value, the plan and the recommendations in a real browser on demo data.
 describe("planning pages", () => {
@@ -11,7 +12,24 @@ describe("planning pages", () => {
     const params = await app.page.getByTestId("clv-parameters").innerText({ timeout: 60_000 });
     expect(params).toMatch(/BG\/NBD: r [\d.e+-]+, α [\d.e+-]+, a [\d.e+-]+, b [\d.e+-]+/);
     expect(await app.page.getByTestId("value-groups").locator("tbody tr").count()).toBeGreaterThan(3);
-    await app.page.getByTestId("chart-holdout").locator("svg").first().waitFor();
+    // the holdout chart: predicted and actual mean purchases per calibration-purchase group, as GET /api/clv gives them
+    let clv = await fetch(`${app.url}/api/clv`);
+    for (let i = 0; clv.status === 202 && i < 60; i++)
+      clv = (await new Promise((r) => setTimeout(r, 500)), await fetch(`${app.url}/api/clv`));
+    type Holdout = { x: string; predicted: number; actual: number };
+    const holdout: Holdout[] = (await clv.json()).holdout;
+    expect(holdout.length).toBeGreaterThan(1);
+    const round = (v: number) => Math.round(v * 1000) / 1000; // the chart draws the means to 3 decimals
+    const bars = await drawn(app.page, "chart-holdout");
+    expect(bars.bars.map((b) => b.label)).toEqual([
+      ...holdout.map((h) => `Predicted, ${h.x}: ${round(h.predicted)}`),
+      ...holdout.map((h) => `Actual, ${h.x}: ${round(h.actual)}`),
+    ]);
+    expectLinear(
+      [...holdout.map((h) => round(h.predicted)), ...holdout.map((h) => round(h.actual))],
+      bars.bars.map((b) => b.height),
+      { throughZero: true },
+    );
     await app.page.getByLabel("Calibration end").fill("2011-06-30");
     await app.page.waitForURL(/calibrationEnd=2011-06-30/);
     await app.page.waitForFunction(
@@ -53,7 +71,17 @@ describe("planning pages", () => {
       /spend £[0-9.]+ of £10\.00/.test(document.querySelector("[data-testid=plan-allocation]")?.textContent ?? ""),
     );
     expect(await allocation.innerText()).toMatch(/spend £\d+\.\d\d of £10\.00/); // the demo data set is in GBP (issue 14)
-    await app.page.getByTestId("chart-plan").locator("svg").first().waitFor();
+    // the plan chart's bars are the allocation table's rows: spend and expected profit per campaign, first row on top
+    const planRows = await allocation
+      .locator("tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+    expect(planRows.length).toBeGreaterThan(0);
+    const plan = await drawn(app.page, "chart-plan");
+    expect(plan.bars.map((b) => b.label)).toEqual([
+      ...[...planRows].reverse().map(([campaign, , spend]) => `spend, ${campaign}: ${spend}`),
+      ...[...planRows].reverse().map(([campaign, , , profit]) => `profit, ${campaign}: ${profit}`),
+    ]);
+    expect(plan.texts).toEqual(expect.arrayContaining(planRows.map((r) => r[0])));
     const download = app.page.waitForEvent("download");
     await app.page.getByRole("button", { name: "Download CSV" }).click();
     const file = await (await download).path();
