@@ -74,15 +74,8 @@ export function cleanCtes(source: WarehouseSource): string {
   // Online Retail II writes customer ids as 13085.0 (rules.ts normaliseCustomer)
   const trimmed = `btrim(${customer}::text)`;
   const customerId = `NULLIF(CASE WHEN strpos(${trimmed}, '.') > 0 THEN regexp_replace(${trimmed}, '^([0-9]+)\\.0+$', '\\1') ELSE ${trimmed} END, '')`;
-  // dedup: a GROUP BY over every mapped column, which includes customer_id (pushed down to each Citus shard)
-  const distinct = invoice
-    ? `SELECT ${raw.join(", ")}, count(*) AS n FROM ${table} AS src GROUP BY ${raw.join(", ")}`
-    : `SELECT ${raw.join(", ")}, 1 AS n FROM ${table} AS src`;
   const productKey = `COALESCE(${text(product)}, ${text(description)})`;
-  return `wh_distinct AS (${distinct}),
-wh_values AS (
-  SELECT src.n,
-    ${invoice ? `btrim(${invoice}::text)` : "NULL::text"} AS invoice,
+  const values = `${invoice ? `btrim(${invoice}::text)` : "NULL::text"} AS invoice,
     ${customerId} AS customer_id,
     (${date})::timestamp AS at,
     ${qty} AS quantity,
@@ -90,9 +83,13 @@ wh_values AS (
     ${amountMilli} AS amount_milli,
     ${productKey} AS product,
     ${text(description)} AS description,
-    ${text(country)} AS country
-  FROM wh_distinct AS src
-),
+    ${text(country)} AS country`;
+  // dedup: a GROUP BY over every mapped column, which includes customer_id (pushed down to each Citus shard); the
+  // values are computed in the grouping query's own list, once per distinct line, and read as columns afterwards
+  const distinct = invoice
+    ? `SELECT count(*) AS n, ${values} FROM ${table} AS src GROUP BY ${raw.join(", ")}`
+    : `SELECT 1 AS n, ${values} FROM ${table} AS src`;
+  return `wh_values AS (${distinct}),
 wh_read AS (
   SELECT v.*, CASE
     -- n (an aggregate) keeps PostgreSQL from pushing this test below the dedup, where it would run twice per line
