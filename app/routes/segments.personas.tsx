@@ -40,11 +40,11 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!active) throw new Response("No data set", { status: 404 });
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return json({ error: describeIssues(parsed.error) }, { status: 400 });
-  const run = segmentRun(active.db, active.id);
   if (parsed.data.intent === "choose") {
     choosePersonaK(active.db, active.id, parsed.data.k);
     return redirect("/segments/personas");
   }
+  const run = segmentRun(active.db, active.id);
   const cluster = personaClusters(active.db, active.id, run.chosenK).find(
     (c) => c.cluster === (parsed.data as { cluster: number }).cluster,
   );

@@ -155,6 +155,17 @@ describe("personas on demo data", () => {
       .prepare("SELECT persona, COUNT(*) n FROM customer_rfm GROUP BY persona ORDER BY persona")
       .all() as { n: number }[];
     expect(counts.map((c) => c.n)).toEqual(personaClusters(t.db, id, 4).map((c) => c.customers));
+    // the relabelling runs in SQL (one UPDATE): the same labels as kmeans.ts nearest for every k of the sweep
+    for (let k = 2; k <= 10; k++) {
+      choosePersonaK(t.db, id, k);
+      const ks = personaClusters(t.db, id, k).map((c) => c.centroid);
+      const labelled = t.db.$client
+        .prepare("SELECT persona, z_recency, z_frequency, z_monetary FROM customer_rfm WHERE dataset_id = ?")
+        .raw()
+        .all(id) as number[][];
+      expect(labelled.map(([p]) => p)).toEqual(labelled.map(([, a, b, c]) => nearest([a, b, c], ks)));
+    }
+    choosePersonaK(t.db, id, 4);
   });
 
   it("CLI: segments --json, --k and --members", () => {

@@ -16,6 +16,7 @@ async function freePort(): Promise<number> {
 /** Starts the built app (`npm start` without the build step: dist/server.js) on a free port; the pid held is the server's own. */
 export async function startServer(
   env: Record<string, string>,
+  { timeoutMs = 120_000 }: { timeoutMs?: number } = {},
 ): Promise<{ url: string; stop: () => Promise<void>; log: () => string }> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["dist/server.js"], {
@@ -27,7 +28,7 @@ export async function startServer(
   child.stdout!.on("data", (c) => (output += c));
   child.stderr!.on("data", (c) => (output += c));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), timeoutMs);
     child.stdout!.on("data", () => output.includes("is running on") && (clearTimeout(timer), resolve()));
     child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`the server exited with ${code}:\n${output}`))));
   });
