@@ -69,7 +69,7 @@ export function monthText(month: number): string {
   return `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, "0")}`;
 }
 
-export function monthStart(month: number): number {
+function monthStart(month: number): number {
   return Math.floor(Date.UTC(Math.floor(month / 12), month % 12, 1) / DAY_MS);
 }
 

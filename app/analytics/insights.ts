@@ -7,7 +7,7 @@ import { monthly, type MonthRow } from "./monthly";
 import { countries, mostReturned, type CountryRow, type ReturnedProduct } from "./revenue";
 
 /** A month-to-month fall in average retention worth a sentence: 2 percentage points (a 0.2-point dip is noise, issue 14). */
-export const MATERIAL_RETENTION_DROP = 0.02;
+const MATERIAL_RETENTION_DROP = 0.02;
 
 export type Insight = { key: string; text: string; link: string; values: Record<string, number | string | null> };
 

@@ -7,7 +7,7 @@ const store = ((globalThis as { __campaignLabMemo?: Map<string, Entry> }).__camp
   Entry
 >());
 const SIZE = 256;
-export const MEMO_MAX_BYTES = Number(process.env.MEMO_MAX_MB ?? 256) * 1024 ** 2;
+const MEMO_MAX_BYTES = Number(process.env.MEMO_MAX_MB ?? 256) * 1024 ** 2;
 let total = 0;
 
 /** A small result's size for the byte bound (most entries are a page's figures: a few kilobytes). */
@@ -36,9 +36,4 @@ export function memo<T>(key: string, compute: () => T, bytes?: (value: T) => num
 export function forgetMemo(): void {
   store.clear();
   total = 0;
-}
-
-/** What the memo holds, for the bench and tests. */
-export function memoStats(): { entries: number; bytes: number } {
-  return { entries: store.size, bytes: total };
 }

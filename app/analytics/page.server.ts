@@ -24,7 +24,7 @@ export type PageContext =
     };
 
 /** What every context page needs: the active data set's facts and the URL's filter (an invalid filter is shown, not applied). */
-export function pageContext(request: Request): PageContext {
+function pageContext(request: Request): PageContext {
   const active = activeFacts();
   if (!active) return { empty: true };
   const parsed = filterFromSearch(new URL(request.url).searchParams);

@@ -735,7 +735,7 @@ export function PreviewPanel({
 }
 
 /** Campaign ROI on the design's audience: the lift learned from completed experiments of the same type, else the MDE (assumed). */
-export function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: Learned; mde: Design["stats"] }) {
+function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: Learned; mde: Design["stats"] }) {
   const [cost, setCost] = useState<number | string>(0.1);
   const [discount, setDiscount] = useState<number | string>(10);
   const [margin, setMargin] = useState<number | string>(40);

@@ -38,7 +38,7 @@ function band(days: OverTimeDay[], arm: string) {
   };
 }
 
-export function OverTimeChart({ days, arm }: { days: OverTimeDay[]; arm: string }) {
+function OverTimeChart({ days, arm }: { days: OverTimeDay[]; arm: string }) {
   const series = days.map((d) => {
     const y = d.lifts.find((l) => l.arm === arm)?.estimate ?? null;
     return { x: d.day, y: y === null ? null : Math.max(-1, Math.min(3, y)) };

@@ -39,14 +39,14 @@ const meanArm = z
   });
 
 /** A normal prior on the lift; given without fields it is GrowthBook's proper N(0, 0.3²). */
-export const priorSchema = z
+const priorSchema = z
   .object({
     mean: z.number().finite("mean must be a number").default(PROPER_PRIOR.mean),
     variance: z.number().gt(0, "variance must be above 0").finite().default(PROPER_PRIOR.variance),
     proper: z.boolean().default(true),
   })
   .strict();
-export const sequentialSchema = z
+const sequentialSchema = z
   .object({
     tuning: z
       .number()

@@ -22,7 +22,7 @@ export const METRIC_LABELS: Record<(typeof PRIMARY_METRICS)[number], string> = {
 };
 export const WINDOWS = [7, 30, 60, 90] as const;
 
-export const experimentAudienceSchema = z.discriminatedUnion("kind", [
+const experimentAudienceSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("audience"), id: z.number().int().positive() }),
   z.object({ kind: z.literal("segment"), segment: z.enum(SEGMENTS) }),
   z.object({

@@ -129,11 +129,7 @@ export type ExperimentPower = {
 };
 
 /** The power analysis of a design on its baselines and its audience's current size. */
-export function experimentPower(
-  design: Design,
-  baselines: ExperimentBaselines,
-  audienceCustomers: number,
-): ExperimentPower {
+function experimentPower(design: Design, baselines: ExperimentBaselines, audienceCustomers: number): ExperimentPower {
   const control = design.arms[0].share;
   const treatments = design.arms.slice(1);
   const ratio = Math.min(...treatments.map((a) => a.share)) / control; // the smallest arm decides
@@ -218,7 +214,7 @@ export function currentAudienceSize(
 }
 
 /** The fewest customers any arm may get at the start (issue 16): below it no test can say anything. */
-export const MIN_PER_ARM = 30;
+const MIN_PER_ARM = 30;
 
 export type StartPlan = {
   startDate: string;

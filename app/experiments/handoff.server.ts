@@ -9,7 +9,7 @@ import { assignmentRows, type Experiment } from "./store.server";
 // holdout.csv (control) and a saved audience's members.csv; each row with the customer's country, segment, persona
 // and RFM as of the data set's last day. Cells go through app/lib/csv.ts (formula-injection safe).
 
-export const HANDOFF_HEADER = ["customer_id", "country", "segment", "persona", "recency", "frequency", "monetary"];
+const HANDOFF_HEADER = ["customer_id", "country", "segment", "persona", "recency", "frequency", "monetary"];
 /** HANDOFF_HEADER with monetary naming the data set's currency: "monetary (GBP)" (issue 14). */
 export const handoffHeader = (currency: string | null | undefined) =>
   moneyHeaders(HANDOFF_HEADER, ["monetary"], currency);

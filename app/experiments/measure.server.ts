@@ -140,7 +140,7 @@ function primaryComparisons(design: Design, arms: ArmStats[], interim: boolean):
  * same figures, the primary metric read with the sequential engine (always valid at any look), and the decision is to
  * keep running until day W (no completion before it).
  */
-export function analyseMeasured(
+function analyseMeasured(
   design: Design,
   arms: ArmStats[],
   outcomes: CustomerOutcome[],

@@ -9,7 +9,7 @@ import { experimentAnalysis, isRehearsal } from "./results.server";
 // The experiment report: design, audience, baselines, sample size, results, guardrails, decision and methods, as one
 // object (JSON download), a flat table (CSV download) and a printable page.
 
-export const METHODS = [
+const METHODS = [
   "Baselines: audience membership as of the reference day T from data up to T (RFM recomputed); outcome over the W days after T.",
   "Sample size: two-sample z-test with pooled variance under H0 (R power.prop.test, strict) for conversion; pooled t-test with the noncentral t (R power.t.test) for revenue and AOV; Bonferroni α / arms for several treatments.",
   "Conversion: difference of proportions with the unpooled Wald interval, p-value of the pooled z-test; relative lift with the delta-method interval.",

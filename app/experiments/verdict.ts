@@ -106,7 +106,7 @@ const refundArm = (a: ArmStats): RatioArm => ({
 const revenueArm = (a: ArmStats) => ({ name: a.name, n: a.users, sum: a.revenueSum, sumSquares: a.revenueSquares });
 const conversionArm = (a: ArmStats) => ({ name: a.name, users: a.users, conversions: a.conversions });
 
-export const VERDICTS = ["ship", "dont-ship", "keep-running", "cannot-decide"] as const;
+const VERDICTS = ["ship", "dont-ship", "keep-running", "cannot-decide"] as const;
 export type Verdict = (typeof VERDICTS)[number];
 export const VERDICT_TITLES: Record<Verdict, string> = {
   ship: "Ship",

@@ -1,7 +1,7 @@
 // A Map without V8's cap of 2²⁴ (16.8M) entries: full shards of SHARD entries, filled one after the other. Insertion
 // order is kept (the import numbers orders in file order), a lookup tries the shards newest first (at 50M lines an
 // import has three or four), and a key is never in two shards because set() updates the shard that holds it.
-export const SHARD = 1 << 23;
+const SHARD = 1 << 23;
 
 export class BigMap<K, V> implements Iterable<[K, V]> {
   private shards: Map<K, V>[] = [new Map()];

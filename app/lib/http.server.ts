@@ -18,7 +18,7 @@ export function appErrorResponse(err: unknown) {
 type Read<T> = { ok: true; data: T } | { ok: false; response: ReturnType<typeof jsonError> };
 
 /** The largest JSON body a route reads (#12 item 4): 300,000 result sets blocked the server for 31 s. */
-export const MAX_JSON_BYTES = 1_000_000;
+const MAX_JSON_BYTES = 1_000_000;
 
 /** The request's body as text, or null once it passes `limit` bytes (read no further). */
 async function readLimited(request: Request, limit: number): Promise<string | null> {

@@ -53,7 +53,7 @@ export type Predictions = {
 };
 
 /** The penalty coefficient of the regularised fit (objective: −mean log-likelihood + c·Σ(log θ)²). */
-export const PENALIZER = 0.01;
+const PENALIZER = 0.01;
 /** A BG/NBD a or b below this, or above its inverse, is at a bound: the dropout process has degenerated. */
 const BOUND = 1e-3;
 /** The holdout may under-predict by this share of the purchases made before the fit is called degenerate. */
@@ -126,7 +126,7 @@ function check(input: FitInput, penalizer: number, caps: FitCaps): FitCheck {
 }
 
 /** How far a fit's holdout prediction is from the purchases made, as a share of them (either direction). */
-export const holdoutError = (fit: FitCheck) => Math.abs(fit.holdout.underPrediction);
+const holdoutError = (fit: FitCheck) => Math.abs(fit.holdout.underPrediction);
 
 /** The fit used fails its holdout check (the same rule as check(): under-predicted by more than MAX_UNDER_PREDICTION). */
 export function holdoutWarning(fit: FitCheck | null): string | null {

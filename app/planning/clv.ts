@@ -28,7 +28,7 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbd, { x, tx, T }: Summ
   return a1 + a2 + m + Math.log(Math.exp(a3 - m) + Math.exp(a4 - m));
 }
 
-export function bgnbdTotalLogLikelihood(params: BgNbd, customers: Summary[]): number {
+function bgnbdTotalLogLikelihood(params: BgNbd, customers: Summary[]): number {
   let s = 0;
   for (const c of customers) s += bgnbdLogLikelihood(params, c);
   return s;
@@ -122,7 +122,7 @@ export function expectedPurchases({ r, alpha, a, b }: BgNbd, t: number): number 
 }
 
 /** log-likelihood of one repeat buyer under Gamma-Gamma, given x repeat purchases of average value m. */
-export function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: number): number {
+function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: number): number {
   return (
     lgamma(p * x + q) -
     lgamma(p * x) -
@@ -134,7 +134,7 @@ export function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: n
   );
 }
 
-export function gammaGammaTotalLogLikelihood(params: GammaGamma, buyers: { x: number; m: number }[]): number {
+function gammaGammaTotalLogLikelihood(params: GammaGamma, buyers: { x: number; m: number }[]): number {
   let s = 0;
   for (const c of buyers) s += gammaGammaLogLikelihood(params, c.x, c.m);
   return s;

@@ -28,7 +28,7 @@ export type ValueState =
 /** A fit marked as under way longer than this (its process died) is started again. */
 const STALE_FIT_MS = 120_000;
 
-export function defaultCalibrationEnd(db: Db, datasetId: number): string {
+function defaultCalibrationEnd(db: Db, datasetId: number): string {
   const facts = getFacts(db, datasetId);
   // a quarter of the data span as holdout, the rest to calibrate (at least 4 weeks of holdout)
   const span = facts.lastDay - facts.firstDay;
@@ -268,7 +268,7 @@ function repeatPAlive(rows: CustomerValue[]): number | null {
 }
 
 /** p_alive stays numeric: 1 for a customer with no repeat purchase (x = 0), as BG/NBD defines it (README). */
-export const CLV_CSV_HEADER = [
+const CLV_CSV_HEADER = [
   "customer_id",
   "segment_at_calibration_end",
   "persona",

@@ -28,7 +28,7 @@ const range = z
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, { message: "min is above max" })
   .optional();
 
-export const audienceDefinitionSchema = z.discriminatedUnion("kind", [
+const audienceDefinitionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("segment"), segment: z.enum(SEGMENTS) }),
   z.object({
     kind: z.literal("persona"),
@@ -128,7 +128,7 @@ function canonical(d: AudienceDefinition): string {
 }
 
 /** The saved audience of this data set with the same name (any case) or the same definition, other than `exceptId` (issue 14). */
-export function sameAudience(
+function sameAudience(
   db: Db,
   datasetId: number,
   input: z.infer<typeof audienceSchema>,

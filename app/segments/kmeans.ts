@@ -284,7 +284,7 @@ export function silhouette(points: Matrix, labels: ArrayLike<number>, k: number)
 }
 
 /** Positions of a seeded random sample of size m from 0…n−1 (Fisher–Yates prefix), sorted. */
-export function sampleIndexes(n: number, m: number, seed: number): number[] {
+function sampleIndexes(n: number, m: number, seed: number): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   let state = seed >>> 0 || 1;
   const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
@@ -299,8 +299,8 @@ export type SweepRow = { k: number; inertia: number; silhouette: number };
 export type Sweep = { rows: SweepRow[]; clusterings: Clustering[]; silhouetteSample: number | null; bestK: number };
 
 /** Above this many customers the silhouette is the mean over a seeded random sample of SILHOUETTE_SAMPLE (the page says so). */
-export const SILHOUETTE_EXACT_LIMIT = 20_000;
-export const SILHOUETTE_SAMPLE = 10_000;
+const SILHOUETTE_EXACT_LIMIT = 20_000;
+const SILHOUETTE_SAMPLE = 10_000;
 
 /** k-means for every k in [kMin, kMax] with the inertia and the mean silhouette; proposes the best-silhouette k. */
 export function sweepK(data: Matrix, kMin = 2, kMax = 10, restarts = 10, seed = 42): Sweep {

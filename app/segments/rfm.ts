@@ -23,10 +23,10 @@ export function breakpoints(values: ArrayLike<number>): [number, number, number,
 const below = (value: number, cuts: readonly number[]) => cuts.reduce((n, c) => n + (c < value ? 1 : 0), 0);
 
 /** F and M: 1 + number of breakpoints strictly below the value (equal values share a score). */
-export const scoreUp = (value: number, cuts: readonly number[]) => 1 + below(value, cuts);
+const scoreUp = (value: number, cuts: readonly number[]) => 1 + below(value, cuts);
 
 /** R: 5 − number of breakpoints strictly below the recency (recent = high score). */
-export const scoreRecency = (recency: number, cuts: readonly number[]) => 5 - below(recency, cuts);
+const scoreRecency = (recency: number, cuts: readonly number[]) => 5 - below(recency, cuts);
 
 export const SEGMENTS = [
   "Champions",

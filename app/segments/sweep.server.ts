@@ -24,7 +24,7 @@ import type { SweepRequest, SweepWorkerData } from "./sweep.worker";
 const PARALLEL_FROM = 1_000;
 
 /** The compiled worker (dist/), when this code runs compiled too: TypeScript sources (tests, tsx) sweep in one thread. */
-export function sweepWorkerScript(): string | null {
+function sweepWorkerScript(): string | null {
   if (!fileURLToPath(import.meta.url).endsWith(".js")) return null;
   const script = join(projectRoot(), "dist", "sweep-worker.js");
   return existsSync(script) ? script : null;

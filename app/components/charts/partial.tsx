@@ -3,7 +3,7 @@ import { patternLinesDef } from "@nivo/core";
 // How charts mark a month the data (or the filter) covers only in part (issue 14): bars hatched, line charts a hatched
 // band behind the month with its "partial" label. Tables say "partial (9 of 31 days)" (partialLabel in analytics/facts).
 
-export const PARTIAL_HATCH = "partial-hatch";
+const PARTIAL_HATCH = "partial-hatch";
 
 /** nivo bar `defs` and `fill`: bars whose datum has partial: 1 are hatched (white lines over their own colour). */
 export const partialBarDefs = [

@@ -41,12 +41,12 @@ export function compareProportions(control: ProportionArm, treatment: Proportion
   };
 }
 
-export const meanOf = (a: MeanArm) => a.sum / a.n;
+const meanOf = (a: MeanArm) => a.sum / a.n;
 /** Sample variance from sufficient statistics. */
-export const varianceOf = (a: MeanArm) => Math.max(0, (a.sumSquares - (a.sum * a.sum) / a.n) / (a.n - 1));
+const varianceOf = (a: MeanArm) => Math.max(0, (a.sumSquares - (a.sum * a.sum) / a.n) / (a.n - 1));
 
 /** Welch–Satterthwaite degrees of freedom. */
-export function welchDf(v1: number, n1: number, v2: number, n2: number): number {
+function welchDf(v1: number, n1: number, v2: number, n2: number): number {
   const a = v1 / n1;
   const b = v2 / n2;
   return (a + b) ** 2 / ((a * a) / (n1 - 1) + (b * b) / (n2 - 1));

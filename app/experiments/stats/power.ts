@@ -52,7 +52,7 @@ const MAX_DOUBLINGS = 200;
 const MAX_N = 1e12;
 
 /** Power of the two-proportion test for control size n1 (treatment n1 × ratio). */
-export function proportionPower(
+function proportionPower(
   p1: number,
   p2: number,
   n1: number,
@@ -78,7 +78,7 @@ export function proportionPower(
 }
 
 /** Power of the two-sample test of means (pooled-variance t with the noncentral t, or z) for control size n1. */
-export function meanPower(
+function meanPower(
   delta: number,
   sd: number,
   n1: number,
@@ -102,7 +102,7 @@ export function meanPower(
 export class PowerInputError extends AppError {}
 
 /** The input's effect, absolute: p₂ − p₁ for proportions, δ for means (a relative MDE scales the baseline). */
-export function effectOf(input: PowerInput): number {
+function effectOf(input: PowerInput): number {
   const control = input.metric === "proportion" ? input.baseline! : (input.mean ?? 0);
   return input.relative ? control * input.mde! : input.mde!;
 }
@@ -157,7 +157,7 @@ function finitePower(power: number): number {
 }
 
 /** Inputs for which a search could not end, or would end on a meaningless number, are refused with the reason. */
-export function checkRange(input: PowerInput): void {
+function checkRange(input: PowerInput): void {
   const alpha = alphaPerComparison(input);
   if (!(alpha >= MIN_ALPHA))
     throw new PowerInputError(

@@ -15,7 +15,7 @@ export type SequentialFigures = {
 };
 
 /** Mixing parameter ρ (eq. 161); one-sided tests use 2α inside the formula. */
-export function sequentialRho(alpha: number, tuning: number): number {
+function sequentialRho(alpha: number, tuning: number): number {
   const l = -2 * Math.log(alpha);
   return Math.sqrt((l + Math.log(l + 1)) / tuning);
 }
