@@ -180,6 +180,7 @@ export async function importFile<D = void>(
   const stage = openStage(sqlite);
   let result: PipelineResult;
   let prepared: D;
+  let prepareSeconds: number | undefined;
   try {
     stage.begin();
     const source = await openSource(path);
@@ -194,9 +195,11 @@ export async function importFile<D = void>(
     });
     stage.end();
     if (options.prepare) options.onProgress?.({ stage: "segments" });
+    const preparing = performance.now();
     prepared = options.prepare
       ? await options.prepare({ customers: result.customers.values(), lastAt: result.dateRange?.[1] ?? null })
       : (undefined as D);
+    if (options.prepare) prepareSeconds = (performance.now() - preparing) / 1000;
   } catch (err) {
     stage.close();
     throw err;
@@ -276,6 +279,7 @@ export async function importFile<D = void>(
     sqlite.exec("COMMIT");
     report.seconds.total = (performance.now() - started) / 1000;
     report.seconds.locked = (performance.now() - lockedFrom) / 1000;
+    if (prepareSeconds !== undefined) report.seconds.segments = prepareSeconds;
     options.onProgress?.({ stage: "done" });
     return report;
   } catch (err) {

@@ -200,6 +200,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
       clean,
     };
     const customerList = [...customers.values()];
+    const preparing = performance.now();
     const prepared = options.prepare
       ? await options.prepare({
           datasetId: id,
@@ -211,6 +212,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
           lines: staged.rows,
         })
       : (undefined as D);
+    if (options.prepare) report.clean.seconds.segments = (performance.now() - preparing) / 1000;
 
     // the write lock, only to write in what was staged and derived
     const lockedFrom = performance.now();

@@ -90,8 +90,19 @@ export type ImportReport = {
   products: number;
   dateRange: [string, string] | null;
   rejectedExamples: RejectedExample[];
-  /** locked: how long the import held the database's write lock (staged imports copy their lines in at the end). */
-  seconds: { parse: number; clean: number; store: number; derive: number; total: number; locked?: number };
+  /**
+   * locked: how long the import held the database's write lock (staged imports copy their lines in at the end);
+   * segments: the later stages' tables (RFM, segments, personas; an update's measured results) derived before it.
+   */
+  seconds: {
+    parse: number;
+    clean: number;
+    store: number;
+    derive: number;
+    total: number;
+    locked?: number;
+    segments?: number;
+  };
   importedAt: string;
   /** `--until` (issue 13): the last day kept, and how many lines were dated after it and left out. */
   until?: string;

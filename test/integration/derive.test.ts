@@ -31,11 +31,13 @@ describe("import and derive", () => {
   it("an import lands with its RFM scores, segments and personas: another connection never sees it without them", async () => {
     const other = new Database(t.path, { readonly: true });
     const seen: [string, number, number][] = [];
-    await importAndDerive(t.db, SHOP, {
+    const report = await importAndDerive(t.db, SHOP, {
       onProgress: (p) =>
         seen.push([p.stage, count("SELECT count(*) FROM datasets", other), count(WITHOUT_SEGMENTS, other)]),
     });
     other.close();
+    expect(report.seconds.segments).toBeGreaterThan(0);
+    expect(report.seconds.locked).toBeLessThan(report.seconds.total - report.seconds.segments!);
     // derived off the lock ("segments"), before anything was committed; "done" comes after the one commit
     expect(seen.map((s) => s[0])).toEqual(expect.arrayContaining(["segments", "deriving", "done"]));
     expect(seen.findIndex((s) => s[0] === "segments")).toBeLessThan(seen.findIndex((s) => s[0] === "deriving"));
