@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useApp } from "../support/app";
+import { drawn, yAt } from "../support/chart";
 import { startOpenDraft } from "../support/experiment-ui";
 
 // Designing, sizing and starting a campaign experiment on a segment, and the power calculator, in a real browser.
@@ -86,7 +87,23 @@ describe("experiments", () => {
     expect(await text("power-warning")).toMatch(
       /smallest effect detectable at 80% power is 0\.899 pts \(18\.0% relative\)/,
     );
-    await app.page.getByTestId("chart-power-curve").locator("svg").first().waitFor();
+    // the power curve passes through the planned power (the "target" line, 80%) at the size the page gives (the
+    // marker labelled 31,234), rises with the control size, and its axis runs 0% … 100%
+    const curve = await drawn(app.page, "chart-power-curve");
+    const target = curve.anchors.find((a) => a.text === "target")!;
+    const sized = curve.anchors.find((a) => a.text === "31,234")!;
+    expect(target).toBeDefined();
+    expect(sized).toBeDefined();
+    expect(curve.lines).toHaveLength(1);
+    const line = curve.lines[0];
+    expect(Math.abs(yAt(line, sized.x)! - target.y)).toBeLessThan(1.5);
+    expect(line.every((p, i) => i === 0 || p.y <= line[i - 1].y + 1e-9)).toBe(true); // higher on screen = more power
+    const percentTicks = curve.anchors.filter((a) => /^\d+%$/.test(a.text));
+    expect(percentTicks.map((a) => a.text)).toEqual(expect.arrayContaining(["0%", "100%"]));
+    // 80% sits 80% of the way up the axis from 0% to 100%
+    const y0 = percentTicks.find((a) => a.text === "0%")!.y;
+    const y100 = percentTicks.find((a) => a.text === "100%")!.y;
+    expect((y0 - target.y) / (y0 - y100)).toBeCloseTo(0.8, 3);
     const api = await (
       await fetch(`${app.url}/api/power`, {
         method: "POST",

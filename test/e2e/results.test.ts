@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { useApp } from "../support/app";
+import { drawn, expectLinear } from "../support/chart";
 import { saveDraft, startOpenDraft } from "../support/experiment-ui";
 
 // Recording results in a real browser: a simulation from history, an upload with problems, the decision and the report.
@@ -15,6 +16,64 @@ describe("experiment results", () => {
     id = await saveDraft(page, app.url, "Champions early access", "Champions");
     await startOpenDraft(page);
   });
+
+  /**
+   * The intervals chart draws one interval per treatment and metric that has a relative lift in report.csv, on the row
+   * labelled "<arm> · <metric>": its lower end, estimate and upper end at report.csv's figures (in %, an open or
+   * far end at the axis's edge, as the chart says), on one linear axis.
+   */
+  const expectIntervals = async () => {
+    const names = {
+      conversion: "Conversion",
+      revenue: "Revenue per customer",
+      aov: "Average order value",
+      refundRate: "Refund rate",
+    };
+    const csv = (await (await fetch(`${app.url}/experiments/${id}/report.csv`)).text()).split("\r\n");
+    const figure = (item: string) => {
+      const row = csv.find((l) => l.startsWith(`lift,${item},`));
+      const v = row?.slice(`lift,${item},`.length);
+      return v === undefined || v === "" ? null : Number(v);
+    };
+    const rows = Object.entries(names).flatMap(([key, name]) => {
+      const estimate = figure(`Treatment ${key} relative`);
+      return estimate === null
+        ? []
+        : [
+            {
+              label: `Treatment · ${name}`,
+              lo: figure(`Treatment ${key} relative ci low`),
+              estimate,
+              hi: figure(`Treatment ${key} relative ci high`),
+            },
+          ];
+    });
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const chart = await drawn(app.page, "chart-intervals");
+    expect(chart.lines).toHaveLength(rows.length);
+    const extent = Math.max(
+      5,
+      ...rows
+        .flatMap((r) => [r.lo, r.estimate, r.hi])
+        .filter((v): v is number => v !== null)
+        .map((v) => Math.abs(v) * 100),
+    );
+    const edge = Math.min(extent, 100) * 1.1;
+    const at = (v: number | null, open: number) => (v === null ? open : Math.max(-edge, Math.min(edge, v * 100)));
+    const values: number[] = [];
+    const pixels: number[] = [];
+    for (const r of rows) {
+      // the row's tick label sits at the height of its interval
+      const tick = chart.anchors.find((a) => a.text === r.label);
+      expect(tick, r.label).toBeDefined();
+      const line = chart.lines.find((l) => l.every((p) => Math.abs(p.y - tick!.y) < 0.5));
+      expect(line, r.label).toBeDefined();
+      expect(line).toHaveLength(3);
+      values.push(at(r.lo, -edge), at(r.estimate, 0), at(r.hi, edge));
+      pixels.push(...line!.map((p) => p.x));
+    }
+    expectLinear(values, pixels);
+  };
 
   it("simulates results and shows the decision card, intervals, guardrails and CUPED", async () => {
     await app.page.goto(`${app.url}/experiments/${id}/results`);
@@ -32,7 +91,7 @@ describe("experiment results", () => {
     expect(await decision.innerText()).toMatch(
       /Treatment: conversion [+−]\d+\.\d% \(95% confidence interval (below −100%|[+−]\d+\.\d%) to [+−]\d+\.\d%\), p /,
     );
-    await app.page.getByTestId("chart-intervals").locator("svg").first().waitFor();
+    await expectIntervals();
     expect(await app.page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);
     expect(await app.page.getByTestId("cuped").innerText()).toMatch(/variance reduction \d+\.\d%/);
   });

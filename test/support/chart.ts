@@ -11,6 +11,8 @@ export type Drawn = {
   label: string | null;
   /** every <text>, in document order: tick labels, legends, markers */
   texts: string[];
+  /** each <text> with the translation of its <g>: where an axis tick or a marker is drawn (same pixels as `lines`) */
+  anchors: { text: string; x: number; y: number }[];
   /** the vertices of each line series (one per datum with a value), in drawing order (SVG pixels, y downwards) */
   lines: { x: number; y: number }[][];
   /** bars in DOM order (nivo: key by key, then by data index) */
@@ -29,6 +31,10 @@ function read(page: Page, testId: string): Promise<Drawn> {
     return {
       label: svg.getAttribute("aria-label"),
       texts: [...svg.querySelectorAll("text")].map((t) => t.textContent ?? ""),
+      anchors: [...svg.querySelectorAll("text")].flatMap((t) => {
+        const m = /translate\(([-\d.e]+)[ ,]+([-\d.e]+)\)/.exec(t.parentElement?.getAttribute("transform") ?? "");
+        return m ? [{ text: t.textContent ?? "", x: Number(m[1]), y: Number(m[2]) }] : [];
+      }),
       lines: [...svg.querySelectorAll('path[fill="none"]')]
         .map((p) => p.getAttribute("d") ?? "")
         .filter((d) => /^M[-\d.e,LM]+$/.test(d))
@@ -54,6 +60,16 @@ function read(page: Page, testId: string): Promise<Drawn> {
       points: [...svg.querySelectorAll("circle")].filter((c) => num(c.getAttribute("r")) > 0).length,
     };
   });
+}
+
+/** The y at which a polyline crosses `x` (linear between its vertices), or null outside it. */
+export function yAt(line: { x: number; y: number }[], x: number): number | null {
+  for (let i = 1; i < line.length; i++) {
+    const [a, b] = [line[i - 1], line[i]];
+    if ((a.x <= x && x <= b.x) || (b.x <= x && x <= a.x))
+      return a.x === b.x ? a.y : a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
+  }
+  return null;
 }
 
 /** The chart once drawn and settled (bars grow with an animation: read until two reads 200 ms apart agree). */
