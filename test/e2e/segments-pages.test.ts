@@ -136,7 +136,9 @@ describe("segments pages", () => {
     await app.page.waitForFunction(
       () =>
         /customers ·/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? "") &&
-        /net spend ≥ 500/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? ""),
+        /net spend ≥ 500/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? "") &&
+        // both filters: a preview of the spend filter alone (typed first) may still be showing
+        /days since last order ≥ 90/.test(document.querySelector("[data-testid=audience-preview]")?.textContent ?? ""),
     );
     const preview = await app.page.getByTestId("audience-preview").innerText();
     await app.page.getByRole("button", { name: "Save audience" }).click();
