@@ -90,13 +90,17 @@ export function warehouseError(err: unknown, url: string): AppError {
   return new AppError(message.replace(/\s+/g, " ").trim());
 }
 
-export type WarehouseOptions = { statementTimeoutMs?: number; maxConnections?: number };
+export type WarehouseOptions = { statementTimeoutMs?: number; maxConnections?: number; workMem?: string };
+
+/** Memory each sort or hash of a figure's query may use before spilling to disk (WAREHOUSE_WORK_MEM overrides). */
+export const DEFAULT_WORK_MEM = "256MB";
 
 /** A connection pool to one warehouse; every query is a read-only transaction. */
 export class Warehouse {
   readonly maskedUrl: string;
   private readonly pool: pg.Pool;
   private readonly timeoutMs: number;
+  private readonly workMem: string;
 
   constructor(
     private readonly url: string,
@@ -104,6 +108,9 @@ export class Warehouse {
   ) {
     checkWarehouseUrl(url);
     this.maskedUrl = maskUrl(url);
+    const workMem = options.workMem ?? process.env.WAREHOUSE_WORK_MEM ?? DEFAULT_WORK_MEM;
+    if (!/^\d+\s*(kB|MB|GB)$/.test(workMem)) throw new AppError(`work_mem must be like 256MB, got "${workMem}"`);
+    this.workMem = workMem;
     this.timeoutMs =
       options.statementTimeoutMs ?? (Number(process.env.WAREHOUSE_TIMEOUT_MS) || DEFAULT_STATEMENT_TIMEOUT_MS);
     this.pool = new pg.Pool({
@@ -155,6 +162,8 @@ export class Warehouse {
       // READ ONLY: PostgreSQL itself refuses any write, whatever a query says (SQL standard SET TRANSACTION)
       await client.query("BEGIN READ ONLY");
       await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.timeoutMs))}`);
+      // the figures group every line (dedup, orders, customers): with the server's default 4 MB each hash spills to disk
+      await client.query(`SET LOCAL work_mem = '${this.workMem}'`);
       // timestamps with a time zone are read as UTC wall-clock times, so that a day is the same on every server
       await client.query("SET LOCAL TimeZone = 'UTC'");
       const result = await work(client);

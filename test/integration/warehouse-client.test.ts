@@ -60,6 +60,16 @@ describe.skipIf(missing !== null)("warehouse client on a real PostgreSQL", () =>
     }
   });
 
+  it("gives each query its work_mem (WAREHOUSE_WORK_MEM) and refuses a malformed one", async () => {
+    const wh = new Warehouse(pg.url, { workMem: "64MB" });
+    try {
+      expect(await wh.run({ text: "SHOW work_mem", values: [], read: (r) => r[0].work_mem })).toBe("64MB");
+    } finally {
+      await wh.close();
+    }
+    expect(() => new Warehouse(pg.url, { workMem: "1; DROP TABLE x" })).toThrow(/work_mem must be like 256MB/);
+  });
+
   it("cancels a query past its statement timeout", async () => {
     const wh = new Warehouse(pg.url, { statementTimeoutMs: 100 });
     try {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CsvReader, type CsvRecord } from "~/ingest/csv";
@@ -75,10 +75,14 @@ export function loadCsvTable(pg: TestCluster, csvPath: string, spec: TableSpec):
   writeFileSync(file, tsv + "\n");
   const [schema] = spec.table.split(".");
   const columns = spec.columns.map((c) => `"${c.name}" ${c.type}`).join(", ");
-  pg.psql(
-    `CREATE SCHEMA IF NOT EXISTS ${schema}; DROP TABLE IF EXISTS ${spec.table}; CREATE TABLE ${spec.table} (${columns});\n` +
-      `\\copy ${spec.table} (${spec.columns.map((c) => `"${c.name}"`).join(", ")}) FROM '${file}'\nANALYZE ${spec.table};\n`,
-  );
+  try {
+    pg.psql(
+      `CREATE SCHEMA IF NOT EXISTS ${schema}; DROP TABLE IF EXISTS ${spec.table}; CREATE TABLE ${spec.table} (${columns});\n` +
+        `\\copy ${spec.table} (${spec.columns.map((c) => `"${c.name}"`).join(", ")}) FROM '${file}'\nANALYZE ${spec.table};\n`,
+    );
+  } finally {
+    rmSync(file, { force: true });
+  }
   const map: WarehouseSource["map"] = {};
   for (const c of spec.columns) if (c.field) map[c.field] = c.name;
   return { table: spec.table, map };
