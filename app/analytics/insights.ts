@@ -5,6 +5,7 @@ import { share } from "./money";
 import { formatMoney } from "~/lib/currency";
 import { monthly, type MonthRow } from "./monthly";
 import { countries, mostReturned, type CountryRow, type ReturnedProduct } from "./revenue";
+import { monthName } from "~/lib/months";
 
 /** A month-to-month fall in average retention worth a sentence: 2 percentage points (a 0.2-point dip is noise, issue 14). */
 const MATERIAL_RETENTION_DROP = 0.02;
@@ -13,21 +14,6 @@ export type Insight = { key: string; text: string; link: string; values: Record<
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
 const num = (x: number) => x.toLocaleString("en-GB");
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const monthName = (ym: string) => `${MONTHS[+ym.slice(5, 7) - 1]} ${ym.slice(0, 4)}`;
 
 /** Share of customer revenue from the top 20% of customers by revenue (ceil(n/5) customers). */
 export function revenueConcentration(

@@ -8,26 +8,13 @@ import { segmentSummaries } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
 import { bestMonths } from "./plan.server";
 import { formatMoney } from "~/lib/currency";
+import { monthName } from "~/lib/months";
 
 // The seed project's recommendations, each computed from this data set with its numbers and a link to its evidence.
 
 export type Recommendation = { key: string; title: string; text: string; links: { label: string; to: string }[] };
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const out: Recommendation[] = [];
@@ -86,7 +73,7 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
     out.push({
       key: "peak-months",
       title: "Put the budget where the season responds",
-      text: `Revenue per active customer is highest in ${months.map((m) => `${MONTHS[+m.month.slice(5) - 1]} ${m.month.slice(0, 4)} (${money(m.revenuePerCustomer)})`).join(", ")} (months the data covers only in part are left out). Concentrate paid campaigns ahead of those months.`,
+      text: `Revenue per active customer is highest in ${months.map((m) => `${monthName(m.month)} (${money(m.revenuePerCustomer)})`).join(", ")} (months the data covers only in part are left out). Concentrate paid campaigns ahead of those months.`,
       links: [
         { label: "Seasonality", to: "/revenue" },
         { label: "Plan", to: "/plan" },

@@ -142,6 +142,12 @@ export function setPersonas(db: Db, datasetId: number, k: number, labels: { cust
 
 // ---- customer_rfm ----
 
+/** A customer_rfm row's customers row. */
+const customerOfRfm = and(
+  eq(customers.datasetId, customerRfm.datasetId),
+  eq(customers.customerId, customerRfm.customerId),
+);
+
 /** A customer's persona under the run's chosen k (joined with segment_runs), and its name ('' when none). */
 const personaOfCustomer = and(
   eq(personas.datasetId, customerRfm.datasetId),
@@ -296,33 +302,9 @@ export type MemberScores = {
   persona: string;
 };
 
-/** customer_rfm joined with its customer (country), the run and the chosen k's persona names. */
-function memberSelect(db: Db) {
-  return db
-    .select({
-      customerId: customerRfm.customerId,
-      country: customers.country,
-      recency: customerRfm.recency,
-      frequency: customerRfm.frequency,
-      monetary: customerRfm.monetary,
-      r: customerRfm.r,
-      f: customerRfm.f,
-      m: customerRfm.m,
-      segment: customerRfm.segment,
-      persona: personaName,
-    })
-    .from(customerRfm)
-    .innerJoin(
-      customers,
-      and(eq(customers.datasetId, customerRfm.datasetId), eq(customers.customerId, customerRfm.customerId)),
-    )
-    .innerJoin(segmentRuns, eq(segmentRuns.datasetId, customerRfm.datasetId))
-    .leftJoin(personas, personaOfCustomer)
-    .$dynamic();
-}
-
-const SORT_COLUMNS = {
-  customer_id: customerRfm.customerId,
+const MEMBER_COLUMNS = {
+  customerId: customerRfm.customerId,
+  country: customers.country,
   recency: customerRfm.recency,
   frequency: customerRfm.frequency,
   monetary: customerRfm.monetary,
@@ -330,7 +312,23 @@ const SORT_COLUMNS = {
   f: customerRfm.f,
   m: customerRfm.m,
   segment: customerRfm.segment,
-  country: customers.country,
+};
+
+/** customer_rfm joined with its customer (country), the run and the chosen k's persona names. */
+function memberSelect(db: Db) {
+  return db
+    .select({ ...MEMBER_COLUMNS, persona: personaName })
+    .from(customerRfm)
+    .innerJoin(customers, customerOfRfm)
+    .innerJoin(segmentRuns, eq(segmentRuns.datasetId, customerRfm.datasetId))
+    .leftJoin(personas, personaOfCustomer)
+    .$dynamic();
+}
+
+const { customerId: customerIdColumn, ...scoreAndCountryColumns } = MEMBER_COLUMNS;
+const SORT_COLUMNS = {
+  customer_id: customerIdColumn,
+  ...scoreAndCountryColumns,
 } satisfies Record<MemberSort, unknown>;
 
 /** How many members meet `where` (conditions from conditionsWhere, searchWhere, personaLabelWhere). */
@@ -427,10 +425,7 @@ export function audienceTotals(db: Db, datasetId: number, where: SQL[]): { custo
   const row = db
     .select({ customers: count(), monetary: sql<number>`coalesce(sum(${customerRfm.monetary}), 0)` })
     .from(customerRfm)
-    .innerJoin(
-      customers,
-      and(eq(customers.datasetId, customerRfm.datasetId), eq(customers.customerId, customerRfm.customerId)),
-    )
+    .innerJoin(customers, customerOfRfm)
     .where(and(eq(customerRfm.datasetId, datasetId), ...where))
     .get();
   return row ?? { customers: 0, monetary: 0 };
@@ -441,10 +436,7 @@ export function audienceMemberIds(db: Db, datasetId: number, where: SQL[]): stri
   return db
     .select({ customerId: customerRfm.customerId })
     .from(customerRfm)
-    .innerJoin(
-      customers,
-      and(eq(customers.datasetId, customerRfm.datasetId), eq(customers.customerId, customerRfm.customerId)),
-    )
+    .innerJoin(customers, customerOfRfm)
     .where(and(eq(customerRfm.datasetId, datasetId), ...where))
     .orderBy(asc(customerRfm.customerId))
     .all()
