@@ -159,6 +159,8 @@ function ticketsAhead(ticket: string): number {
   return ahead;
 }
 
+const WARM_AFTER_MS = 1_000;
+
 type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
 
 export function startImport({
@@ -259,8 +261,12 @@ function runChild(
     if (code === 0) {
       job.report = JSON.parse(stdout) as ImportReport | UpdateReport;
       job.status = "done";
-      if (onDone) setImmediate(onDone);
-      process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too
+      // loading the new data set holds a worker's event loop for a second or more: it starts once the page polling this
+      // job (every 250 ms) has had time to learn it is done and show its report (issue 15, the browser flow)
+      setTimeout(() => {
+        onDone?.();
+        process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too
+      }, WARM_AFTER_MS).unref();
     } else {
       job.error = stoppedMessage(job.progress, lastError, code, signal);
       job.canReplace = errorCode === "conflict" && !update; // an update is never replaced

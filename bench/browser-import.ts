@@ -1,0 +1,122 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeDemoCsv } from "../seed/generate";
+import { launchBrowser } from "../test/support/browser";
+import { startServer } from "../test/support/server";
+
+// npm run bench (issue 15 target 2): the browser import flow against the CLI for the same file. The real Online Retail
+// file (../shared/data/online_retail.csv.gz; else 541,909 generated lines), BENCH_RUNS (3) runs of each, alternating,
+// each on a new database:
+// - CLI: the whole `node dist/cli.js import FILE` process (file to ready: segments and personas included);
+// - browser: Debian Chromium (playwright-core) on the Data page of the built server (web workers as `npm start`): from
+//   the drop (the file given to the drop zone's input) to the import report shown and the data set listed. The page
+//   records every progress label it shows and when, so the bench prints how long each stage lasted and whether any
+//   second passed with no progress shown (target: progress for every stage longer than a second).
+// Prints both medians and their ratio (target ≤ 1.2). Needs the Remix build (npm run build).
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const work = mkdtempSync(join(tmpdir(), "campaign-lab-bench-browser-"));
+let file = REAL;
+if (!existsSync(REAL)) {
+  file = join(work, "generated.csv");
+  await writeDemoCsv(file, { lines: 541_909, seed: 1 });
+}
+
+function cliRun(run: number): number {
+  const db = join(work, `cli-${run}.db`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["dist/cli.js", "import", file, "--db", db, "--json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`cli import failed: ${r.stderr.slice(-2000)}`);
+  return seconds;
+}
+
+type Seen = { label: string; at: number };
+
+async function browserRun(run: number, browser: Awaited<ReturnType<typeof launchBrowser>>) {
+  const dir = join(work, `web-${run}`);
+  const server = await startServer({ DATABASE_PATH: join(dir, "web.db"), DEMO_DATA: "off" });
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`${server.url}/data`);
+    await page.locator("input[type=file]").waitFor({ state: "attached" });
+    // every progress label the page shows, with the page's clock (performance.now), however briefly it is shown
+    // (a string: tsx's helpers, such as __name, do not exist in the page)
+    await page.evaluate(`(() => {
+      const w = window;
+      w.__progress = [];
+      const note = () => {
+        const el = document.querySelector("[data-testid=upload-progress], [data-testid=import-progress]");
+        const label = el ? (el.textContent || "").replace(/[\\d,.]+%?|\\s+/g, " ").trim() : "";
+        const last = w.__progress[w.__progress.length - 1];
+        if (!last || last.label !== label) w.__progress.push({ label, at: performance.now() });
+      };
+      new MutationObserver(note).observe(document.body, { childList: true, subtree: true, characterData: true });
+    })()`);
+    const t0 = (await page.evaluate("performance.now()")) as number;
+    await page.locator("input[type=file]").setInputFiles(file);
+    await page.getByTestId("import-done").waitFor({ timeout: 600_000 });
+    await page.getByTestId("datasets").getByText("online_retail").first().waitFor({ timeout: 60_000 });
+    const t1 = (await page.evaluate("performance.now()")) as number;
+    const seen = ((await page.evaluate("window.__progress")) as Seen[]).map((s) => ({
+      label: s.label,
+      at: (s.at - t0) / 1000,
+    }));
+    return { seconds: (t1 - t0) / 1000, seen: [...seen, { label: "(report shown)", at: (t1 - t0) / 1000 }] };
+  } finally {
+    await page.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const browser = await launchBrowser();
+try {
+  const cli: number[] = [];
+  const web: number[] = [];
+  let timeline: Seen[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    cli.push(cliRun(run));
+    const b = await browserRun(run, browser);
+    web.push(b.seconds);
+    if (b.seconds === median(web)) timeline = b.seen;
+  }
+  console.log(`\nBrowser import flow: ${file === REAL ? "Online Retail (real)" : "541,909 generated lines"}`);
+  console.log(
+    `CLI import (file to ready)      median ${median(cli).toFixed(2)} s (runs ${cli.map((s) => s.toFixed(2)).join(", ")})`,
+  );
+  console.log(
+    `browser drop → report shown     median ${median(web).toFixed(2)} s (runs ${web.map((s) => s.toFixed(2)).join(", ")})`,
+  );
+  console.log(`ratio browser / CLI             ${(median(web) / median(cli)).toFixed(2)} (target ≤ 1.2)`);
+  // the median browser run's stages: each label shown and for how long; a blank over a second is a stage without progress
+  const stages = timeline
+    .slice(0, -1)
+    .map((s, i) => ({ label: s.label || "(no progress shown)", s: timeline[i + 1].at - s.at }));
+  const merged: { label: string; s: number }[] = [];
+  for (const st of stages) {
+    const last = merged[merged.length - 1];
+    if (last && last.label === st.label) last.s += st.s;
+    else merged.push({ ...st });
+  }
+  console.log(`stages shown (median run): ${merged.map((m) => `${m.label} ${m.s.toFixed(1)} s`).join(" → ")}`);
+  const blind = merged.filter((m) => m.label === "(no progress shown)" && m.s > 1);
+  console.log(
+    blind.length
+      ? `progress missing for ${blind.map((b) => `${b.s.toFixed(1)} s`).join(", ")} (target: none over 1 s)`
+      : "every stage over 1 s showed its progress",
+  );
+} finally {
+  await browser.close();
+  rmSync(work, { recursive: true, force: true });
+}
