@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useApp } from "../support/app";
+import { drawn, expectLinear } from "../support/chart";
 import { cli } from "../support/cli";
 import { fixture } from "../support/db";
 
@@ -27,6 +28,18 @@ describe("figures a marketer can trust", () => {
     // (nivo draws the layer once the chart has measured its box: wait for it rather than count at once)
     await app.page.getByTestId("partial-bands").locator("rect").nth(1).waitFor({ state: "attached" });
     expect(await app.page.getByTestId("partial-bands").locator("rect").count()).toBe(2);
+    // the trend's points at the hand-worked monthly revenue (£150, £210, £20: test/integration/figures.test.ts), and the
+    // bar chart's month ticks starred where partial
+    const trend = await drawn(app.page, "chart-monthly-trend");
+    expect(trend.points).toBe(3);
+    expectLinear(
+      [150, 210, 20],
+      trend.lines[0].map((p) => p.y),
+      { direction: -1 },
+    );
+    expect((await drawn(app.page, "chart-new-returning")).texts).toEqual(
+      expect.arrayContaining(["2011-03*", "2011-04", "2011-05*"]),
+    );
   });
 
   it("cohorts mark the incomplete last column; the customer page shows gross, returns and net", async () => {
@@ -34,6 +47,16 @@ describe("figures a marketer can trust", () => {
     expect(await text("cohort-partial-note")).toMatch(
       /Not yet complete: each cohort's last column is 2011-05, partial \(9 of 31 days\)/,
     );
+    // hand-worked (test/integration/figures.test.ts): cohorts March (2 customers, acquired in a partial month) and
+    // April (2); May acquires no one and has no row; each cohort's last column (May) is starred
+    const heat = await drawn(app.page, "cohort-heatmap");
+    expect([...new Set(heat.cells.map((c) => c.id.replace(/\.\d+$/, "")))]).toEqual([
+      "2011-03 (2) partial",
+      "2011-04 (2)",
+    ]);
+    expect(heat.cells.find((c) => c.id === "2011-03 (2) partial.0")!.label).toBe("100%");
+    expect(heat.cells.find((c) => c.id === "2011-03 (2) partial.2")!.label).toMatch(/%\*$/);
+    expect(heat.cells.find((c) => c.id === "2011-04 (2).1")!.label).toMatch(/%\*$/);
     await app.page.goto(`${app.url}/customers/30001`);
     expect([await text("customer-gross"), await text("customer-returns"), await text("customer-net")]).toEqual([
       "£50.00",
