@@ -4,24 +4,12 @@ import type { AudienceDefinition } from "~/segments/audiences.server";
 import { nearest, standardise } from "~/segments/kmeans";
 import { netSpend, personaFeatures, scoreCustomers, type RfmInput, type SegmentName } from "~/segments/rfm";
 import { baselinesFrom, type Baselines, type Outcome } from "./stats/baselines";
-import { audienceConditions, meetsConditions } from "~/segments/audience-rule";
+import { audienceConditions, meetsConditions, type MemberFacts } from "~/segments/audience-rule";
 
 // Back-test of an audience (PRODUCT.md §4): membership as of a reference day T using only the data up to T (RFM and
 // personas recomputed as of T), outcome over the W days after T. Pure: Facts and stored centroids in, numbers out.
 
-export type AsOfCustomer = {
-  index: number;
-  customerId: string;
-  country: string | null;
-  recency: number;
-  frequency: number;
-  monetary: number;
-  r: number;
-  f: number;
-  m: number;
-  segment: SegmentName;
-  z: number[];
-};
+export type AsOfCustomer = MemberFacts & { index: number; customerId: string; z: number[] };
 
 // rfmAsOf is a pass over the orders and a sort of the customers: kept per loaded data set (the facts object) and day,
 // since every experiment of the same window asks for the same T (the list page previews each one).

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isCalendarDay } from "~/ingest/dates";
 import { SEGMENTS } from "~/segments/rfm";
+import { personaAudienceSchema, segmentAudienceSchema } from "~/segments/audience-rule";
 import { MAX_POWER, MIN_ALPHA, MIN_ALPHA_MESSAGE } from "./stats/power";
 import { ENGINES } from "./stats/engines";
 import { DEFAULT_TUNING } from "./stats/sequential";
@@ -24,13 +25,8 @@ export const WINDOWS = [7, 30, 60, 90] as const;
 
 const experimentAudienceSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("audience"), id: z.number().int().positive() }),
-  z.object({ kind: z.literal("segment"), segment: z.enum(SEGMENTS) }),
-  z.object({
-    kind: z.literal("persona"),
-    k: z.number().int().min(2).max(10),
-    cluster: z.number().int().min(0).max(9),
-    name: z.string().optional(),
-  }),
+  segmentAudienceSchema,
+  personaAudienceSchema,
 ]);
 
 const baselineOverrides = z

@@ -1,8 +1,18 @@
-import { fmScore, type SegmentName } from "./rfm";
+import { z } from "zod";
+import { fmScore, SEGMENTS, type SegmentName } from "./rfm";
 
 // Who belongs to a segment or filter audience, defined once and read two ways: as SQL over the stored customer_rfm
 // (today's members: store.server.ts conditionsWhere) and as a predicate over a customer's RFM as of a day T (back-tests,
 // experiments/backtest.ts). Persona audiences are the nearest stored centroid in both. Pure: no I/O.
+
+/** A segment as an audience, and a persona (a cluster of one k) as an audience: saved audiences and experiments. */
+export const segmentAudienceSchema = z.object({ kind: z.literal("segment"), segment: z.enum(SEGMENTS) });
+export const personaAudienceSchema = z.object({
+  kind: z.literal("persona"),
+  k: z.number().int().min(2).max(10),
+  cluster: z.number().int().min(0).max(9),
+  name: z.string().optional(),
+});
 
 /** What a condition can look at: a customer's segment, country and RFM values (monetary in currency units). */
 export type MemberFacts = {

@@ -18,7 +18,7 @@ import {
   updateAudience,
   type AudienceRow,
 } from "./store.server";
-import { audienceConditions } from "./audience-rule";
+import { audienceConditions, personaAudienceSchema, segmentAudienceSchema } from "./audience-rule";
 
 // Audiences: a segment, a persona, or a filter over customers; their members are computed live from the stored RFM
 // table, so an audience always reflects its data set. Experiments pick them (issue "Experiments I").
@@ -29,13 +29,8 @@ const range = z
   .optional();
 
 const audienceDefinitionSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("segment"), segment: z.enum(SEGMENTS) }),
-  z.object({
-    kind: z.literal("persona"),
-    k: z.number().int().min(2).max(10),
-    cluster: z.number().int().min(0).max(9),
-    name: z.string().optional(),
-  }),
+  segmentAudienceSchema,
+  personaAudienceSchema,
   z.object({
     kind: z.literal("filter"),
     countries: z.array(z.string().min(1).max(100)).max(100).optional(),

@@ -169,19 +169,8 @@ export type MemberQuery = {
   pageSize?: number;
 };
 
-export type MemberRow = {
-  customerId: string;
-  country: string | null;
-  recency: number;
-  frequency: number;
-  monetary: number;
-  r: number;
-  f: number;
-  m: number;
-  code: string;
-  segment: string;
-  persona: string;
-};
+/** A members-table row as shown: monetary in currency units, and the RFM code ("545"). */
+export type MemberRow = MemberScores & { code: string };
 
 /** The members' conditions: a segment, a persona label, a grid cell (audience-rule.ts's conditions), a search. */
 function memberWhere(q: MemberQuery): SQL[] {
