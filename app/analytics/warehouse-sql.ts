@@ -201,7 +201,7 @@ type ProductSums = {
 
 /** Per merchandise product (rule 7): sales and returns of lines whose order is in the scope (revenue.ts). */
 function productSumsSql(source: WarehouseSource): string {
-  return `WITH ${cleanCtes(source)}
+  return `WITH ${cleanCtes(source, { orderLines: true })}
 SELECT l.product, min(l.description) AS description,
   coalesce(sum(l.amount) FILTER (WHERE l.kind = 'sale' AND s.ok), 0) AS sales,
   coalesce(sum(-l.amount) FILTER (WHERE l.kind = 'return' AND s.ok), 0) AS returns,

@@ -45,13 +45,14 @@ export const hasInvoice = (source: WarehouseSource) => Boolean(source.map.invoic
  *   invalid reason ('accounting adjustment', 'quantity not positive', 'zero price', 'negative price');
  * - `wh_lines`: the kept lines (sales and returns) with `kind`, `customer_id`, `at`, `day`, `product`, `quantity`,
  *   `amount` (thousandths);
- * - `wh_order_lines`: the kept lines with their order's key, day and country (a window over one customer's order);
+ * then either (orderLines) `wh_order_lines`: the kept lines with their order's key, day and country (a window over one
+ *   customer's order), or (the default) the orders:
  * - `wh_orders`: orders (customer_id, kind, order_key, at, day, month, minute, country, amount, lines) with their
  *   customer's first_day, first_month (of their first sale; null for no customer or one without a sale) and
  *   customer_country (of the first sale order): windows over one customer, so that no figure joins two CTEs;
  * - `wh_customers`: customers with a sale: customer_id, first_day, first_month, country.
  */
-export function cleanCtes(source: WarehouseSource): string {
+export function cleanCtes(source: WarehouseSource, { orderLines = false } = {}): string {
   const problem = checkWarehouseMap(source.map);
   if (problem) throw new Error(problem);
   const table = quoteTable(source.table);
@@ -84,37 +85,34 @@ export function cleanCtes(source: WarehouseSource): string {
     ${productKey} AS product,
     ${text(description)} AS description,
     ${text(country)} AS country`;
-  // dedup: a GROUP BY over every mapped column, which includes customer_id (pushed down to each Citus shard); the
-  // values are computed in the grouping query's own list, once per distinct line, and read as columns afterwards
+  // The class of a line, as one CASE over the raw columns. Its tests are reduced to the mapping: with a price column,
+  // quantity and price in whole thousandths make the amount whole, and with quantity > 0 the amount's sign is the
+  // price's, so the amount (quantity × price) is never computed to classify a line.
+  const invoiceText = invoice ? `btrim(${invoice}::text)` : null;
+  const money = price && !amount ? priceMilli : amountMilli;
+  const classOf = `CASE
+    WHEN (${date})::timestamp IS NULL OR ${qty} IS NULL OR ${money} IS NULL${invoiceText ? ` OR ${invoiceText} IS NULL OR ${invoiceText} = ''` : ""}
+      OR ${qty} <> trunc(${qty}) OR ${money} <> trunc(${money})
+      OR (${date})::timestamp < ${dayLiteral(range.from)} OR (${date})::timestamp >= ${dayLiteral(range.to)} + 1 THEN 'rejected'
+    ${invoiceText ? `WHEN left(${invoiceText}, 1) IN ('C', 'c') THEN 'return'\n    WHEN left(${invoiceText}, 1) IN ('A', 'a') THEN 'accounting adjustment'` : ""}
+    WHEN ${qty} <= 0 THEN 'quantity not positive'
+    WHEN ${money} <= 0 THEN CASE WHEN ${money} = 0 THEN 'zero price' ELSE 'negative price' END
+    ELSE 'sale' END`;
+  // dedup: a GROUP BY over every mapped column, which includes customer_id (pushed down to each Citus shard). The
+  // class is an aggregate (min over identical lines), so the figures' filter on it is a HAVING on that one aggregate,
+  // computed once per line, instead of the CASE expanded over the value expressions and evaluated again for the output
+  // (issue 17: that re-evaluation was most of a figure's time). Values are computed once per distinct line.
   const distinct = invoice
-    ? `SELECT count(*) AS n, ${values} FROM ${table} AS src GROUP BY ${raw.join(", ")}`
-    : `SELECT 1 AS n, ${values} FROM ${table} AS src`;
-  return `wh_values AS (${distinct}),
-wh_read AS (
-  SELECT v.*, CASE
-    -- n (an aggregate) keeps PostgreSQL from pushing this test below the dedup, where it would run twice per line
-    WHEN v.n < 1 THEN 'rejected'
-    WHEN v.at IS NULL OR v.quantity IS NULL OR v.amount_milli IS NULL${invoice ? " OR v.invoice IS NULL OR v.invoice = ''" : ""}
-      OR v.quantity <> trunc(v.quantity) OR v.amount_milli <> trunc(v.amount_milli)
-      OR (v.price_milli IS NOT NULL AND v.price_milli <> trunc(v.price_milli))
-      OR v.at < ${dayLiteral(range.from)} OR v.at >= ${dayLiteral(range.to)} + 1 THEN 'rejected'
-    ${invoice ? "WHEN left(v.invoice, 1) IN ('C', 'c') THEN 'return'\n    WHEN left(v.invoice, 1) IN ('A', 'a') THEN 'accounting adjustment'" : ""}
-    WHEN v.quantity <= 0 THEN 'quantity not positive'
-    WHEN v.amount_milli <= 0 OR v.price_milli <= 0 THEN CASE WHEN v.amount_milli = 0 THEN 'zero price' ELSE 'negative price' END
-    ELSE 'sale' END AS class
-  FROM wh_values AS v
-),
-wh_lines AS (
-  SELECT r.class AS kind, r.invoice, r.customer_id, r.at, (r.at::date - DATE '1970-01-01') AS day, r.product,
-    r.description, r.country, r.quantity, r.amount_milli AS amount
-  FROM wh_read AS r WHERE r.class IN ('sale', 'return')
-),
-wh_order_lines AS (
+    ? `SELECT count(*) AS n, min(${classOf}) AS class, ${values} FROM ${table} AS src GROUP BY ${raw.join(", ")}`
+    : `SELECT 1 AS n, ${classOf} AS class, ${values} FROM ${table} AS src`;
+  // Each query reads wh_lines once (orders, or lines with their order's day and country), so PostgreSQL inlines it:
+  // no materialised copy of every line, and the columns a figure does not read are never computed (issue 17).
+  const orderLinesCte = `wh_order_lines AS (
   SELECT l.*, ${invoice ? "l.invoice" : "l.at::text"} AS order_key,
     (min(l.at) OVER o)::date - DATE '1970-01-01' AS order_day, min(l.country) OVER o AS order_country
   FROM wh_lines AS l WINDOW o AS (PARTITION BY l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at"})
-),
-wh_order_groups AS (
+)`;
+  const ordersCtes = `wh_order_groups AS (
   SELECT l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at::text"} AS order_key, min(l.at) AS at,
     (min(l.at)::date - DATE '1970-01-01') AS day,
     (extract(year FROM min(l.at))::int * 12 + extract(month FROM min(l.at))::int - 1) AS month,
@@ -135,6 +133,13 @@ wh_customers AS (
     min(o.customer_country) AS country
   FROM wh_orders AS o WHERE o.first_day IS NOT NULL GROUP BY o.customer_id
 )`;
+  return `wh_read AS (${distinct}),
+wh_lines AS (
+  SELECT r.class AS kind, r.invoice, r.customer_id, r.at, (r.at::date - DATE '1970-01-01') AS day, r.product,
+    r.description, r.country, r.quantity, r.amount_milli AS amount
+  FROM wh_read AS r WHERE r.class IN ('sale', 'return')
+),
+${orderLines ? orderLinesCte : ordersCtes}`;
 }
 
 /** SQL for "this product code is non-merchandise" (rules.ts isNonMerchandise: postage, fees, vouchers…). */
