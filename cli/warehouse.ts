@@ -36,6 +36,7 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
   try {
     if (sub === "preview") {
       const p = await previewWarehouse(needSource());
+      if (p.problem && !values.json) throw new Error(p.problem);
       if (values.json) process.stdout.write(JSON.stringify(p) + "\n");
       else {
         const fields = Object.keys(p.map);

@@ -17,7 +17,7 @@ import { DATE_FORMATS, type DateFormat } from "~/ingest/dates";
 import { FIELDS, type ColumnMap, type Field } from "~/ingest/formats";
 import type { UploadPreview } from "~/ingest/preview.server";
 
-const LABELS: Record<Field, string> = {
+export const LABELS: Record<Field, string> = {
   customer: "Customer id *",
   invoice: "Invoice / order",
   date: "Date *",
@@ -42,7 +42,7 @@ const GUESSES: Record<Field, RegExp> = {
   country: /country|market/i,
 };
 
-function guess(header: string[]): ColumnMap {
+export function guess(header: string[]): ColumnMap {
   const map: ColumnMap = {};
   const used = new Set<string>();
   for (const field of FIELDS) {

@@ -39,6 +39,8 @@ export type WarehousePreview = {
   map: Partial<Record<Field, string>>;
   /** The first rows as the mapping reads them: one value per mapped field, as text. */
   rows: Record<string, string | null>[];
+  /** Why the table cannot be connected as mapped (a column missing, a required field unmapped, no rows), or null. */
+  problem: string | null;
 };
 
 const PREVIEW_ROWS = 10;
@@ -102,19 +104,32 @@ async function inspect(warehouse: Warehouse, request: WarehouseRequest, rows: nu
   return { serverVersion, columns, format, source, preview };
 }
 
-/** Connects and reads the first rows as the mapping reads them; nothing is stored. */
+/**
+ * Connects and reads the table's columns and its first rows as the mapping reads them; nothing is stored. A mapping
+ * that does not fit the table (or none, for a table not named like Online Retail) comes back as `problem`, with the
+ * columns, so that the form can offer them.
+ */
 export async function previewWarehouse(request: WarehouseRequest): Promise<WarehousePreview> {
   const warehouse = new Warehouse(request.url);
   try {
-    const { serverVersion, columns, format, source, preview } = await inspect(warehouse, request, PREVIEW_ROWS);
+    const table = checkTable(request.table);
+    const { serverVersion } = await warehouse.check();
+    const columns = await warehouse.columns(table);
+    const head = { maskedUrl: warehouse.maskedUrl, serverVersion, table, columns };
+    let resolved;
+    try {
+      resolved = resolveMap(table, columns, request.map);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return { ...head, format: "mapped", map: {}, rows: [], problem: err.message };
+    }
+    const rows = await warehouse.run(previewQuery({ table, map: resolved.map }, PREVIEW_ROWS));
     return {
-      maskedUrl: warehouse.maskedUrl,
-      serverVersion,
-      table: source.table,
-      columns,
-      format,
-      map: source.map,
-      rows: preview,
+      ...head,
+      format: resolved.format,
+      map: resolved.map,
+      rows,
+      problem: rows.length ? null : `orders: the table ${table} has no rows: nothing to read`,
     };
   } finally {
     await warehouse.close();
@@ -184,6 +199,7 @@ export async function connectWarehouse(
         format,
         map: source.map,
         rows: preview,
+        problem: null,
       },
     };
   } finally {

@@ -26,11 +26,13 @@ import {
   setDatasetCurrency,
 } from "~/db/datasets.server";
 import { formatMoney } from "~/lib/currency";
+import { warehouseInfo } from "~/db/warehouse-sources.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
 import { describeIssues } from "~/lib/validation";
 import { ImportReportView } from "~/components/ImportReportView";
 import { UploadPanel } from "~/components/UploadPanel";
+import { WarehousePanel } from "~/components/WarehousePanel";
 import { UpdateReportView } from "~/components/UpdateReportView";
 import type { ImportReport } from "~/ingest/report";
 
@@ -38,7 +40,14 @@ export const meta: MetaFunction = () => [{ title: "Data · Campaign Lab" }];
 
 export async function loader() {
   const db = getDb();
-  return json({ datasets: listDatasets(db).map((d) => ({ ...d, history: datasetHistory(db, d.id) })) });
+  return json({
+    datasets: listDatasets(db).map((d) => ({
+      ...d,
+      history: datasetHistory(db, d.id),
+      // issue 17: where a warehouse data set is read from, its password masked
+      warehouse: warehouseInfo(db, d.id),
+    })),
+  });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -80,6 +89,7 @@ export default function DataPage() {
         <Text c="dimmed">Import a year of transactions; every page works on the active data set.</Text>
       </div>
       <UploadPanel />
+      <WarehousePanel />
       {result?.error && <Alert color="red">{result.error}</Alert>}
       {result?.done && <Alert color="teal">{result.done}</Alert>}
       <Card withBorder padding="lg">
@@ -204,6 +214,11 @@ function DatasetRow({
         </Table.Td>
         <Table.Td>
           <Text size="sm">{d.fileName}</Text>
+          {d.warehouse && (
+            <Text size="xs" c="dimmed" data-testid="warehouse-source">
+              warehouse table at {d.warehouse.maskedUrl}
+            </Text>
+          )}
         </Table.Td>
         <Table.Td ta="right">{n(d.report.linesRead)}</Table.Td>
         <Table.Td ta="right">{n(d.report.customers)}</Table.Td>
