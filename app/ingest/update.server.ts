@@ -47,7 +47,14 @@ export type UpdateOptions<D = void> = {
   beforeCommit?: (datasetId: number, prepared: D) => Promise<number[] | void> | number[] | void;
 };
 
-type DatasetRow = { id: number; name: string; last_at: string | null; first_at: string | null; report: string };
+type DatasetRow = {
+  id: number;
+  name: string;
+  kind: string;
+  last_at: string | null;
+  first_at: string | null;
+  report: string;
+};
 
 const lineKey = (invoice: string, kind: string, product: string | null, quantity: number, amount: number) =>
   `${invoice}\t${kind}\t${product ?? ""}\t${quantity}\t${amount}`;
@@ -56,8 +63,8 @@ export function findDataset(db: Db, dataset: number | string): DatasetRow {
   const sqlite = db.$client;
   const row = (
     typeof dataset === "number"
-      ? sqlite.prepare("SELECT id, name, last_at, first_at, report FROM datasets WHERE id = ?").get(dataset)
-      : sqlite.prepare("SELECT id, name, last_at, first_at, report FROM datasets WHERE name = ?").get(dataset)
+      ? sqlite.prepare("SELECT id, name, kind, last_at, first_at, report FROM datasets WHERE id = ?").get(dataset)
+      : sqlite.prepare("SELECT id, name, kind, last_at, first_at, report FROM datasets WHERE name = ?").get(dataset)
   ) as DatasetRow | undefined;
   if (!row)
     throw new ImportError(
@@ -96,6 +103,11 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
   const until = checkUntil(options.until);
   const size = await checkFile(path);
   const target = findDataset(db, options.dataset);
+  // a warehouse data set (issue 17) keeps no lines here: it is read again from its warehouse, never updated from a file
+  if (target.kind === "warehouse")
+    throw new ImportError(
+      `"${target.name}" is a warehouse data set: it is read from its warehouse table, not updated from a file`,
+    );
   options.onProgress?.({ stage: "hashing" });
   const contentHash = await hashFile(path);
   checkNotApplied(db, target, contentHash, until);

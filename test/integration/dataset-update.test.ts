@@ -158,6 +158,19 @@ describe("data set updates", () => {
     expect(t.db.$client.prepare("SELECT MAX(persona) FROM customer_rfm").pluck().get()).toBeLessThan(chosen);
   });
 
+  it("refuses to update a warehouse data set from a file, changing nothing", async () => {
+    t.db.$client
+      .prepare(
+        "INSERT INTO datasets (name, file_name, content_hash, format, encoding, date_format, imported_at, report, kind) VALUES ('wh', '', 'none', '', '', '', '2026-12-06', '{}', 'warehouse')",
+      )
+      .run();
+    const before = hashTables(t.db);
+    await expect(updateAndDerive(t.db, SHOP, { dataset: "wh" })).rejects.toThrow(
+      '"wh" is a warehouse data set: it is read from its warehouse table, not updated from a file',
+    );
+    expect(hashTables(t.db)).toEqual(before);
+  });
+
   describe("atomicity: every table as it was", () => {
     const bad: [string, () => Promise<unknown>, RegExp][] = [
       [
