@@ -5,6 +5,7 @@ import { activeDatasetId } from "~/db/datasets.server";
 import { DECISIONS, type RecordedDecision } from "~/experiments/decisions";
 import { parseDesignInput } from "~/experiments/design-input";
 import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
+import { exportAssignments } from "~/experiments/warehouse-assignments.server";
 import { assignmentRows, getExperiment } from "~/experiments/store.server";
 import {
   archiveExperiment,
@@ -50,7 +51,7 @@ export async function experimentCommand(argv: string[]): Promise<void> {
   const design = sub === "create" ? await readDesign(values.input) : null;
   const db = openCliDb(values.db);
   try {
-    run(db, sub, id, values, design);
+    await run(db, sub, id, values, design);
   } catch (err) {
     // a step the experiment refuses (its state, a name, a date, a floor) is the user's to fix: one line, exit 2
     if (err instanceof AppError) throw new UsageError(err.message);
@@ -101,7 +102,7 @@ function mine(db: Db, id: number) {
   return e;
 }
 
-function run(
+async function run(
   db: Db,
   sub: string,
   id: number,
@@ -140,6 +141,12 @@ function run(
     case "start": {
       mine(db, id);
       const r = startExperiment(db, id, { startDate: values["start-date"] });
+      // issue 17: a warehouse data set naming an assignments schema gets a copy there (the start stands if it fails)
+      try {
+        await exportAssignments(db, id);
+      } catch (err) {
+        r.warnings.push(`the assignment was not written to the warehouse: ${(err as Error).message}`);
+      }
       // an underpowered start proceeds: scripts keep working, the warning goes to stderr (and into the JSON)
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       const e = getExperiment(db, id)!;

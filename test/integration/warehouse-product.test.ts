@@ -6,6 +6,7 @@ import { closeWarehouses } from "~/db/warehouse.server";
 import { parseDesignInput } from "~/experiments/design-input";
 import { experimentBaselines, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { recordSimulation } from "~/experiments/results.server";
+import { exportAssignments } from "~/experiments/warehouse-assignments.server";
 import { assignmentRows, getExperiment, storedResults } from "~/experiments/store.server";
 import { parseMapArgs } from "~/ingest/formats";
 import { connectWarehouse } from "~/ingest/warehouse-connect.server";
@@ -86,5 +87,46 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     for (const [i, d] of [csv, wh].entries())
       recordSimulation(d.db, ids[i], { seed: 7, conversionLift: [0.2], revenueLift: [0] });
     expect(storedResults(wh.db, ids[1])!.arms).toEqual(storedResults(csv.db, ids[0])!.arms);
+  });
+
+  it("copies a started experiment's assignment into the schema the user named, the only write to the warehouse", async () => {
+    const lines = pg.psql("SELECT count(*) FROM shop.lines").trim();
+    const { id } = await connectWarehouse(wh.db, {
+      url: pg.url,
+      table: "shop.lines",
+      map: parseMapArgs(SHOP_MAP),
+      name: "Shop, assignments in lab",
+      assignmentsSchema: "lab",
+    });
+    await deriveWarehouseSegments(wh.db, id);
+    const design = parseDesignInput({
+      name: "Lab copy",
+      campaignType: "custom",
+      audience: { kind: "persona", k: 2, cluster: 0 },
+      arms: [
+        { name: "Control", share: 0.5 },
+        { name: "Treatment", share: 0.5 },
+      ],
+    });
+    if (!design.success) throw design.error;
+    const experiment = saveExperiment(wh.db, id, design.data);
+    startExperiment(wh.db, experiment);
+    expect(await exportAssignments(wh.db, experiment)).toEqual({
+      table: "lab.campaign_lab_assignments",
+      rows: assignmentRows(wh.db, experiment).length,
+    });
+    const copied = pg
+      .psql(`SELECT customer_id || ',' || arm || ',' || arm_name FROM lab.campaign_lab_assignments ORDER BY 1`)
+      .trim()
+      .split("\n");
+    const names = ["Control", "Treatment"];
+    expect(copied).toEqual(
+      assignmentRows(wh.db, experiment)
+        .map((a) => `${a.customerId},${a.arm},${names[a.arm]}`)
+        .sort(),
+    );
+    // the data set without a schema writes nothing; the user's table is as it was
+    expect(await exportAssignments(wh.db, 1)).toBeNull();
+    expect(pg.psql("SELECT count(*) FROM shop.lines").trim()).toBe(lines);
   });
 });
