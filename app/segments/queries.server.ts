@@ -32,7 +32,13 @@ export { segmentFromSlug, segmentSlug } from "./rfm";
 
 export type SegmentRun = {
   snapshotDate: string;
-  cuts: { recency: number[]; frequency: number[]; monetary: number[] };
+  cuts: {
+    recency: number[];
+    frequency: number[];
+    monetary: number[];
+    /** A warehouse data set's k-means sample (issue 17): how many customers it ran on, of how many. */
+    personaSample?: { customers: number; of: number };
+  };
   bestK: number;
   chosenK: number;
   silhouetteSample: number | null;

@@ -74,6 +74,10 @@ describe.skipIf(missing !== null)("a warehouse data set in the browser", () => {
     await page.goto(`${app.url}/segments`, { timeout: SLOW });
     await page.getByText("Champions").first().waitFor();
     expect(await page.locator("main").innerText()).toMatch(/480/);
+    await page.goto(`${app.url}/segments/personas`, { timeout: SLOW });
+    expect(await page.locator("main").innerText()).toMatch(
+      /k-means ran on a seeded sample of 480 of 480 customers \(at most 100,000\), then every customer was assigned to the nearest centroid/,
+    );
   });
 
   it("designs an experiment on a segment and starts it", { timeout: 2 * SLOW }, async () => {
