@@ -3,6 +3,9 @@ import { segmentCounts } from "~/segments/store.server";
 import { scopeOf } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { historyOf } from "~/experiments/history.server";
+import { boundsQuery, monthlyQuery, warehouseScope } from "~/analytics/warehouse-sql";
+import { warehouseConnection } from "~/db/warehouse-sources.server";
+import { runWarehouseSync } from "~/db/warehouse-sync.server";
 import { memo } from "~/analytics/memo.server";
 import { monthly } from "~/analytics/monthly";
 import { backtest } from "~/experiments/backtest";
@@ -225,13 +228,23 @@ export function planCandidates(
 }
 
 /** Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the data covers only in part are left out (issue 14). */
+/** The data set's monthly trend: in memory, or by its SQL builder in a warehouse data set's PostgreSQL (issue 17). */
+function monthsOf(db: Db, datasetId: number) {
+  const connection = warehouseConnection(db, datasetId);
+  if (!connection) {
+    const facts = getFacts(db, datasetId);
+    return monthly(facts, scopeOf(facts, {}));
+  }
+  const bounds = runWarehouseSync(connection.url, boundsQuery(connection.source));
+  return runWarehouseSync(connection.url, monthlyQuery(connection.source, warehouseScope(bounds, {})));
+}
+
 export function bestMonths(
   db: Db,
   datasetId: number,
   count = 3,
 ): { month: string; revenuePerCustomer: number; customers: number }[] {
-  const facts = getFacts(db, datasetId);
-  return monthly(facts, scopeOf(facts, {}))
+  return monthsOf(db, datasetId)
     .filter((m) => m.customers > 0 && !m.partial)
     .map((m) => ({ month: m.month, revenuePerCustomer: m.revenue / m.customers, customers: m.customers }))
     .sort((a, b) => b.revenuePerCustomer - a.revenuePerCustomer)

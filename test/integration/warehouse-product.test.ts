@@ -9,6 +9,7 @@ import { recordSimulation } from "~/experiments/results.server";
 import { exportAssignments } from "~/experiments/warehouse-assignments.server";
 import { assignmentRows, getExperiment, storedResults } from "~/experiments/store.server";
 import { parseMapArgs } from "~/ingest/formats";
+import { bestMonths, planCandidates } from "~/planning/plan.server";
 import { connectWarehouse } from "~/ingest/warehouse-connect.server";
 import { segmentsReport } from "~/segments/report.server";
 import { deriveWarehouseSegments } from "~/segments/warehouse.server";
@@ -61,6 +62,11 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     expect(w.segments).toEqual(c.segments);
     expect(w.scores).toEqual(c.scores);
     expect(w.personas.clusters).toEqual(c.personas.clusters);
+  });
+
+  it("plans from the same months and candidates (the Plan page)", () => {
+    expect(bestMonths(wh.db, wh.id)).toEqual(bestMonths(csv.db, csv.id));
+    expect(planCandidates(wh.db, wh.id).testFirst).toEqual(planCandidates(csv.db, csv.id).testFirst);
   });
 
   it("back-tests, starts and rehearses an experiment exactly as on the imported file", () => {
