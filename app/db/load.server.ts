@@ -218,7 +218,13 @@ export function replaceCustomers(sqlite: Database.Database, datasetId: number, c
 
 /** Removes a data set and everything derived from it. */
 export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) {
-  for (const table of ["assignments", "experiment_versions", "experiment_results", "experiment_outcomes"]) {
+  for (const table of [
+    "assignments",
+    "experiment_versions",
+    "experiment_history",
+    "experiment_results",
+    "experiment_outcomes",
+  ]) {
     sqlite
       .prepare(`DELETE FROM ${table} WHERE experiment_id IN (SELECT id FROM experiments WHERE dataset_id = ?)`)
       .run(datasetId);

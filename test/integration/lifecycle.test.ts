@@ -20,6 +20,7 @@ import { learnedLift } from "~/planning/plan.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { importForTest, tempDb } from "../support/db";
 import { hashTables } from "../support/hash";
+import { deleteDataset } from "~/db/datasets.server";
 
 /** The experiment tables' rows, for what a delete must remove. */
 function experimentRows(db: Db): Record<string, unknown[]> {
@@ -249,5 +250,11 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
         table,
       ).toEqual([]);
     }
+  });
+  it("deleting the data set removes its experiments with their history, versions, assignments and results", () => {
+    const id = started({ name: "Left behind?" });
+    expect(experimentHistoryOf(t.db, id).length).toBeGreaterThan(0);
+    expect(deleteDataset(t.db, datasetId)).toBe(true);
+    for (const [table, rows] of Object.entries(experimentRows(t.db))) expect(rows, table).toEqual([]);
   });
 });
