@@ -4,8 +4,8 @@ import { openCliDb } from "./db";
 import { activeDatasetId } from "~/db/datasets.server";
 import { DECISIONS, type RecordedDecision } from "~/experiments/decisions";
 import { parseDesignInput } from "~/experiments/design-input";
-import { saveExperiment, startExperiment } from "~/experiments/experiments.server";
-import { exportAssignments } from "~/experiments/warehouse-assignments.server";
+import { saveExperiment } from "~/experiments/experiments.server";
+import { startWithWarehouseCopy } from "~/experiments/warehouse-assignments.server";
 import { assignmentRows, getExperiment } from "~/experiments/store.server";
 import {
   archiveExperiment,
@@ -140,13 +140,8 @@ async function run(
     }
     case "start": {
       mine(db, id);
-      const r = startExperiment(db, id, { startDate: values["start-date"] });
       // issue 17: a warehouse data set naming an assignments schema gets a copy there (the start stands if it fails)
-      try {
-        await exportAssignments(db, id);
-      } catch (err) {
-        r.warnings.push(`the assignment was not written to the warehouse: ${(err as Error).message}`);
-      }
+      const r = await startWithWarehouseCopy(db, id, { startDate: values["start-date"] });
       // an underpowered start proceeds: scripts keep working, the warning goes to stderr (and into the JSON)
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       const e = getExperiment(db, id)!;

@@ -29,7 +29,7 @@ export async function experimentStep<S extends z.ZodType>(
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return jsonError(describeIssues(parsed.error), 400);
   try {
-    return json(step(loaded, parsed.data), { status });
+    return json(await step(loaded, parsed.data), { status });
   } catch (err) {
     return appErrorResponse(err);
   }

@@ -3,6 +3,7 @@ import type { Db } from "~/db/db.server";
 import { warehouseConnection } from "~/db/warehouse-sources.server";
 import { warehouseError } from "~/db/warehouse.server";
 import { quoteIdent } from "~/lib/sql-names";
+import { startExperiment } from "./experiments.server";
 import { assignmentRows, getExperiment } from "./store.server";
 
 // The only write Campaign Lab sends to a warehouse (issue 17): a started experiment's assignment, copied into
@@ -51,4 +52,24 @@ export async function exportAssignments(db: Db, experimentId: number): Promise<{
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * Starts the experiment, then copies its assignment into the warehouse's assignments schema when one is named: one path
+ * for the page, the CLI and the API. The start stands if the copy fails; the failure is returned and is in `warnings`.
+ */
+export async function startWithWarehouseCopy(
+  db: Db,
+  experimentId: number,
+  options: Parameters<typeof startExperiment>[2] = {},
+) {
+  const started = startExperiment(db, experimentId, options);
+  let copyError: string | null = null;
+  try {
+    await exportAssignments(db, experimentId);
+  } catch (err) {
+    copyError = (err as Error).message;
+    started.warnings.push(`the assignment was not written to the warehouse: ${copyError}`);
+  }
+  return { ...started, copyError };
 }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { experimentStep } from "~/experiments/api.server";
-import { startExperiment } from "~/experiments/experiments.server";
+import { startWithWarehouseCopy } from "~/experiments/warehouse-assignments.server";
 import { getExperiment } from "~/experiments/store.server";
 import { methodNotAllowed } from "~/lib/http.server";
 
@@ -17,8 +17,9 @@ const schema = z
   .strict();
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  experimentStep(request, params.id, schema, ({ active, experiment }, body) => {
-    const r = startExperiment(active.db, experiment.id, { startDate: body.startDate });
+  experimentStep(request, params.id, schema, async ({ active, experiment }, body) => {
+    // issue 17: the warehouse copy of the assignment, as from the page and the CLI; a failed copy is in "warnings"
+    const r = await startWithWarehouseCopy(active.db, experiment.id, { startDate: body.startDate });
     const e = getExperiment(active.db, experiment.id)!;
     return {
       id: e.id,

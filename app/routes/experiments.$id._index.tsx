@@ -29,7 +29,6 @@ import {
   planStart,
   resolveAudience,
   saveExperiment,
-  startExperiment,
 } from "~/experiments/experiments.server";
 import { assignmentCounts, experimentHistoryOf, experimentVersions, storedResults } from "~/experiments/store.server";
 import { DECISION_LABELS, DECISIONS } from "~/experiments/decisions";
@@ -45,7 +44,7 @@ import {
 import { isRehearsal } from "~/experiments/results.server";
 import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { requireExperiment } from "~/experiments/require.server";
-import { exportAssignments } from "~/experiments/warehouse-assignments.server";
+import { startWithWarehouseCopy } from "~/experiments/warehouse-assignments.server";
 import { describeIssues } from "~/lib/validation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -147,13 +146,9 @@ export async function action({ params, request }: ActionFunctionArgs) {
         if (plan.refusal) return refuse(plan.refusal, 409);
         if (plan.warnings.length && parsed.data.confirm !== "yes")
           return refuse(`${plan.warnings.join("; ")}: confirm to start anyway`, 409);
-        startExperiment(db, e.id, { startDate });
-        // issue 17: the copy in the warehouse's assignments schema, when one is named (the start stands if it fails)
-        try {
-          await exportAssignments(db, e.id);
-        } catch (err) {
-          return refuse(`Started; the assignment was not written to the warehouse: ${(err as Error).message}`, 502);
-        }
+        // issue 17: with the copy in the warehouse's assignments schema, when one is named (the start stands if it fails)
+        const { copyError } = await startWithWarehouseCopy(db, e.id, { startDate });
+        if (copyError) return refuse(`Started; the assignment was not written to the warehouse: ${copyError}`, 502);
         return redirect(`/experiments/${e.id}?started=1`);
       }
       case "stop":

@@ -6,7 +6,7 @@ import { closeWarehouses } from "~/db/warehouse.server";
 import { parseDesignInput } from "~/experiments/design-input";
 import { experimentBaselines, saveExperiment, startExperiment } from "~/experiments/experiments.server";
 import { recordSimulation } from "~/experiments/results.server";
-import { exportAssignments } from "~/experiments/warehouse-assignments.server";
+import { exportAssignments, startWithWarehouseCopy } from "~/experiments/warehouse-assignments.server";
 import { assignmentRows, getExperiment, storedResults } from "~/experiments/store.server";
 import { parseMapArgs } from "~/ingest/formats";
 import { bestMonths, planCandidates } from "~/planning/plan.server";
@@ -116,7 +116,12 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     });
     if (!design.success) throw design.error;
     const experiment = saveExperiment(wh.db, id, design.data);
-    startExperiment(wh.db, experiment);
+    // the start of the page, the CLI and the API: the copy is written with it
+    expect((await startWithWarehouseCopy(wh.db, experiment)).copyError).toBeNull();
+    expect(pg.psql("SELECT count(*) FROM lab.campaign_lab_assignments").trim()).toBe(
+      String(assignmentRows(wh.db, experiment).length),
+    );
+    // writing it again replaces the experiment's copy rather than adding to it
     expect(await exportAssignments(wh.db, experiment)).toEqual({
       table: "lab.campaign_lab_assignments",
       rows: assignmentRows(wh.db, experiment).length,
