@@ -30,11 +30,6 @@ export type NewWarehouseDataset = {
   report: ImportReport;
 };
 
-/** The data set's kind: "imported" (its lines in SQLite) or "warehouse" (read from PostgreSQL); null when absent. */
-export function datasetKind(db: Db, datasetId: number): "imported" | "warehouse" | null {
-  return db.select({ kind: datasets.kind }).from(datasets).where(eq(datasets.id, datasetId)).get()?.kind ?? null;
-}
-
 /** Refuses a name another data set has (checked again in the write, under the lock). */
 export function checkDatasetName(db: Db, name: string): void {
   if (name.trim() === "") throw new AppError("name: the data set name is empty");
