@@ -45,4 +45,9 @@ async function visibleStartCard(page: Page) {
 export async function startOpenDraft(page: Page): Promise<void> {
   await page.getByRole("button", { name: /^Start (the experiment|anyway)$/ }).click();
   await page.waitForURL(/started=1/);
+  // the URL can change before the started page has rendered: wait for its status, not only its address
+  await page
+    .getByTestId("experiment-status")
+    .filter({ hasText: /running/i })
+    .waitFor();
 }
