@@ -319,7 +319,7 @@ function memberSelect(db: Db) {
   return db
     .select({ ...MEMBER_COLUMNS, persona: personaName })
     .from(customerRfm)
-    .innerJoin(customers, customerOfRfm)
+    .leftJoin(customers, customerOfRfm)
     .innerJoin(segmentRuns, eq(segmentRuns.datasetId, customerRfm.datasetId))
     .leftJoin(personas, personaOfCustomer)
     .$dynamic();
@@ -425,7 +425,7 @@ export function audienceTotals(db: Db, datasetId: number, where: SQL[]): { custo
   const row = db
     .select({ customers: count(), monetary: sql<number>`coalesce(sum(${customerRfm.monetary}), 0)` })
     .from(customerRfm)
-    .innerJoin(customers, customerOfRfm)
+    .leftJoin(customers, customerOfRfm)
     .where(and(eq(customerRfm.datasetId, datasetId), ...where))
     .get();
   return row ?? { customers: 0, monetary: 0 };
@@ -436,7 +436,7 @@ export function audienceMemberIds(db: Db, datasetId: number, where: SQL[]): stri
   return db
     .select({ customerId: customerRfm.customerId })
     .from(customerRfm)
-    .innerJoin(customers, customerOfRfm)
+    .leftJoin(customers, customerOfRfm)
     .where(and(eq(customerRfm.datasetId, datasetId), ...where))
     .orderBy(asc(customerRfm.customerId))
     .all()

@@ -11,6 +11,7 @@ import { assignmentRows, getExperiment, storedResults } from "~/experiments/stor
 import { parseMapArgs } from "~/ingest/formats";
 import { bestMonths, planCandidates } from "~/planning/plan.server";
 import { connectWarehouse } from "~/ingest/warehouse-connect.server";
+import { audienceMembers, audienceSize } from "~/segments/audiences.server";
 import { segmentsReport } from "~/segments/report.server";
 import { deriveWarehouseSegments } from "~/segments/warehouse.server";
 import { writeDemoCsv } from "../../seed/generate";
@@ -62,6 +63,15 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     expect(w.segments).toEqual(c.segments);
     expect(w.scores).toEqual(c.scores);
     expect(w.personas.clusters).toEqual(c.personas.clusters);
+    // an audience's size and members (the editor's "Audience now", members.csv) come from the same customer_rfm rows
+    for (const definition of [
+      { kind: "segment" as const, segment: "Champions" as const },
+      { kind: "persona" as const, k: 2, cluster: 0 },
+    ]) {
+      expect(audienceSize(wh.db, wh.id, definition).customers).toBeGreaterThan(0);
+      expect(audienceSize(wh.db, wh.id, definition)).toEqual(audienceSize(csv.db, csv.id, definition));
+      expect(audienceMembers(wh.db, wh.id, definition)).toEqual(audienceMembers(csv.db, csv.id, definition));
+    }
   });
 
   it("plans from the same months and candidates (the Plan page)", () => {
