@@ -1,4 +1,5 @@
 import cluster from "node:cluster";
+import { createServer } from "node:net";
 import { readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -34,6 +35,21 @@ async function loadDemoIfEmpty(path: string) {
   }
 }
 
+/** One line when the port cannot be listened on (another server on it, a privileged port), else null: before any work. */
+function portProblem(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (err: NodeJS.ErrnoException) =>
+      resolve(
+        err.code === "EADDRINUSE"
+          ? `Port ${port} on ${host} is in use (another Campaign Lab or another program): stop it, or start with PORT=<another port>.`
+          : `Cannot listen on ${host}:${port} (${err.code ?? err.message}): set HOST or PORT.`,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve(null)));
+  });
+}
+
 /** Uploads never imported (abandoned mapping forms) and the state files of finished import jobs go after a day. */
 async function sweepUploads(path: string) {
   for (const folder of ["uploads", "imports"]) {
@@ -62,9 +78,9 @@ const warm = () =>
 // the primary prepares the database, starts them and replaces one that dies.
 const workers = Math.max(1, Number(process.env.WEB_WORKERS ?? availableParallelism()));
 if (cluster.isPrimary) {
-  const problem = databaseProblem(path);
+  const problem = databaseProblem(path) ?? (await portProblem(host, port));
   if (problem) {
-    console.error(problem); // one line naming the file and what to do, not a stack trace
+    console.error(problem); // one line naming the file or port and what to do, not a stack trace
     process.exit(1);
   }
   await loadDemoIfEmpty(path);

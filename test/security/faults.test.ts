@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import {
   createReadStream,
   existsSync,
@@ -102,5 +103,24 @@ describe("faults", () => {
     expect(run.stderr).toMatch(
       new RegExp(`^The database file ${damaged.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is damaged`),
     );
+  });
+  it("refuses to start on a port in use with one line, before any work", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const run = spawnSync(process.execPath, ["dist/server.js"], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_PATH: join(dir, "port-in-use.db"), PORT: String(port), DEMO_DATA: "off" },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `Port ${port} on 127.0.0.1 is in use (another Campaign Lab or another program): stop it, or start with PORT=<another port>.`,
+      );
+    } finally {
+      busy.close();
+    }
   });
 });
