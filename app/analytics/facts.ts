@@ -79,7 +79,7 @@ export function weekdayOf(day: number): number {
 }
 
 /** Resolves a filter; dates outside the data are clamped, an unknown country matches nothing. */
-export function scopeOf(facts: Facts, filter: Filter): Scope {
+export function scopeOf(facts: Pick<Facts, "firstDay" | "lastDay" | "countries">, filter: Filter): Scope {
   const fromDay = filter.from ? Math.max(facts.firstDay, dayNumber(filter.from)) : facts.firstDay;
   const toDay = filter.to ? Math.min(facts.lastDay, dayNumber(filter.to)) : facts.lastDay;
   let country: number | null = null;

@@ -1,4 +1,5 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { processAlive } from "~/lib/process.server";
 import { dirname, join } from "node:path";
 import type { Db } from "~/db/db.server";
 import type { Facts } from "./facts";
@@ -221,16 +222,7 @@ function removeOrphans(db: Db, dir: string): void {
   for (const name of readdirSync(dir)) {
     const m = /^(\d+)\.bin(\.(\d+)\.tmp)?$/.exec(name);
     if (!m) continue;
-    const orphan = !ids.has(Number(m[1])) || (m[3] !== undefined && !alive(Number(m[3])));
+    const orphan = !ids.has(Number(m[1])) || (m[3] !== undefined && !processAlive(Number(m[3])));
     if (orphan) rmSync(join(dir, name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === "EPERM";
   }
 }

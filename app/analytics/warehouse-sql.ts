@@ -1,7 +1,7 @@
 import { NON_MERCHANDISE_SQL, cleanCtes, num } from "~/ingest/warehouse-sql";
 import type { WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
 import type { CohortRow, SecondPurchase } from "./cohorts";
-import { dayNumber, monthCoverage, monthOf, monthText, type Filter, type Scope } from "./facts";
+import { monthCoverage, monthOf, monthText, scopeOf, type Filter, type Scope } from "./facts";
 import type { Kpis } from "./kpis";
 import { money, share } from "./money";
 import type { MonthRow } from "./monthly";
@@ -34,14 +34,7 @@ SELECT (SELECT min(day) FROM wh_orders) AS first_day, (SELECT max(day) FROM wh_o
 
 /** scopeOf (facts.ts) for a warehouse data set: dates clamped to the data, an unknown country matches nothing. */
 export function warehouseScope(bounds: WarehouseBounds, filter: Filter): Scope {
-  const fromDay = filter.from ? Math.max(bounds.firstDay, dayNumber(filter.from)) : bounds.firstDay;
-  const toDay = filter.to ? Math.min(bounds.lastDay, dayNumber(filter.to)) : bounds.lastDay;
-  let country: number | null = null;
-  if (filter.country) {
-    const i = bounds.countries.indexOf(filter.country);
-    country = i >= 0 ? i : -2;
-  }
-  return { fromDay, toDay, country, countryName: filter.country ?? null };
+  return scopeOf(bounds, filter);
 }
 
 /** The scope as parameters $1 (from day), $2 (to day), $3 (country or null), and the SQL test of an order. */

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { processAlive } from "~/lib/process.server";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -132,15 +133,6 @@ function takeTicket(jobId: string): string {
   return name;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === "EPERM";
-  }
-}
-
 /** Live tickets ahead of this one (dead ones are removed on the way). */
 function ticketsAhead(ticket: string): number {
   let ahead = 0;
@@ -150,7 +142,7 @@ function ticketsAhead(ticket: string): number {
     if (name >= ticket) break;
     try {
       const { pid } = JSON.parse(readFileSync(join(queueDir(), name), "utf8")) as { pid: number };
-      if (alive(pid)) ahead++;
+      if (processAlive(pid)) ahead++;
       else rmSync(join(queueDir(), name), { force: true });
     } catch {
       /* taken away meanwhile */

@@ -1,4 +1,5 @@
 import { quoteIdent, quoteTable } from "~/lib/sql-names";
+import type { ImportReport } from "~/types/import";
 import type { WarehouseField, WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
 import { plausibleDates } from "./dates";
 import { milliToMoney } from "./money";
@@ -148,29 +149,23 @@ export const NON_MERCHANDISE_SQL = (product: string) =>
 
 export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
-/** The counts of the import report (types/import.ts ImportReport) for a warehouse data set; money in currency units. */
-export type WarehouseCleanReport = {
-  linesRead: number;
-  rejectedLines: number;
-  duplicateLines: number;
-  cancellationLines: number;
-  invalidLines: number;
-  invalidReasons: Record<string, number>;
-  salesLines: number;
-  salesRevenue: number;
-  salesLinesWithoutCustomer: number;
-  customerSalesLines: number;
-  customerRevenue: number;
-  customers: number;
-  invoices: number;
-  customerInvoices: number;
-  cancellationInvoices: number;
-  cancelledValue: number;
-  nonMerchandiseLines: number;
-  countries: number;
-  products: number;
-  dateRange: [string, string] | null;
-};
+/** The counts of the import report for a warehouse data set (no file, no timings); money in currency units. */
+export type WarehouseCleanReport = Omit<
+  ImportReport,
+  | "dataset"
+  | "fileName"
+  | "bytes"
+  | "contentHash"
+  | "encoding"
+  | "format"
+  | "dateFormat"
+  | "header"
+  | "rejectedExamples"
+  | "seconds"
+  | "importedAt"
+  | "until"
+  | "linesAfterUntil"
+>;
 
 /** Every count of the cleaning policy, as the import report gives it, in one pass over the table. */
 export function cleanReportQuery(source: WarehouseSource): WarehouseQuery<WarehouseCleanReport> {

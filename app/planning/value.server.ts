@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { processAlive } from "~/lib/process.server";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,8 +76,7 @@ function fittingElsewhere(key: string): string | null {
   const mark = `${fileOf(key)}.fitting`;
   try {
     const { pid, since } = JSON.parse(readFileSync(mark, "utf8")) as { pid: number; since: string };
-    if (pid === process.pid || Date.now() - statSync(mark).mtimeMs > STALE_FIT_MS) return null;
-    process.kill(pid, 0);
+    if (pid === process.pid || Date.now() - statSync(mark).mtimeMs > STALE_FIT_MS || !processAlive(pid)) return null;
     return since;
   } catch {
     return null;
