@@ -11,6 +11,7 @@ import {
   storedResults,
   updateExperiment,
   type Experiment,
+  type StoredResults,
 } from "./store.server";
 import { isRehearsal } from "./sources";
 
@@ -128,6 +129,24 @@ export function deleteExperiment(db: Db, id: number, confirmName?: string): void
   deleteExperimentRows(db, id);
 }
 
+/** Where an experiment stands, in the order `experimentJson` and the report give these fields (tests pin both). */
+export const lifecycleFields = (e: Experiment) => ({
+  version: e.version,
+  createdAt: e.createdAt,
+  startedAt: e.startedAt,
+  startDate: e.startDate,
+  stopReason: e.stopReason,
+  decision: e.decision,
+  decisionNote: e.decisionNote,
+});
+
+/** Which results are recorded: a rehearsal is labelled wherever they go (issue 16). */
+export const resultsLabel = (r: StoredResults) => ({
+  source: r.source,
+  rehearsal: isRehearsal(r),
+  recordedAt: r.recordedAt,
+});
+
 /** An experiment as the CLI's `experiment show` and GET /api/experiments/:id give it: design, state, arms, results, history. */
 export function experimentJson(db: Db, id: number) {
   const e = existing(db, id);
@@ -139,16 +158,10 @@ export function experimentJson(db: Db, id: number) {
     status: e.status,
     archived: e.archivedAt !== null,
     archivedAt: e.archivedAt,
-    version: e.version,
-    createdAt: e.createdAt,
-    startedAt: e.startedAt,
-    startDate: e.startDate,
-    stopReason: e.stopReason,
-    decision: e.decision,
-    decisionNote: e.decisionNote,
+    ...lifecycleFields(e),
     decidedAt: e.decidedAt,
     arms: e.design.arms.map((a, i) => ({ name: a.name, share: a.share, assigned: assigned[i] ?? 0 })),
-    results: results && { source: results.source, rehearsal: isRehearsal(results), recordedAt: results.recordedAt },
+    results: results && resultsLabel(results),
     design: e.design,
     history: experimentHistoryOf(db, id),
   };

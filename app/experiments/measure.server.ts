@@ -1,3 +1,4 @@
+import { round2 } from "~/ingest/money";
 import type { Db } from "~/db/db.server";
 import { dayNumber, dayText } from "~/analytics/facts";
 import type { History, WindowOutcome } from "./backtest";
@@ -32,8 +33,6 @@ import {
 // by the back-test's own definitions (backtest.ts outcomesAfter), recorded as source 'measured' and measured again at
 // every update of the data set. While fewer than W days are observed the results are interim, read with the
 // sequential (always-valid) engine; at day W they are final and the experiment can be completed with its decision.
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export type MeasuredArm = {
   name: string;

@@ -4,7 +4,8 @@ import { moneyHeader } from "~/lib/currency";
 import { METRIC_LABELS } from "./design";
 import { ExperimentError, experimentPreview } from "./experiments.server";
 import { getExperiment, assignmentCounts } from "./store.server";
-import { experimentAnalysis, isRehearsal } from "./results.server";
+import { lifecycleFields, resultsLabel } from "./lifecycle.server";
+import { experimentAnalysis } from "./results.server";
 
 // The experiment report: design, audience, baselines, sample size, results, guardrails, decision and methods, as one
 // object (JSON download), a flat table (CSV download) and a printable page.
@@ -37,13 +38,7 @@ export function experimentReport(db: Db, id: number) {
       id: e.id,
       name: e.name,
       status: e.status,
-      version: e.version,
-      createdAt: e.createdAt,
-      startedAt: e.startedAt,
-      startDate: e.startDate,
-      stopReason: e.stopReason,
-      decision: e.decision,
-      decisionNote: e.decisionNote,
+      ...lifecycleFields(e),
       archived: e.archivedAt !== null,
       design: e.design,
     },
@@ -60,14 +55,7 @@ export function experimentReport(db: Db, id: number) {
     sampleSize: preview?.power.result ?? null,
     assigned: assignmentCounts(db, id),
     // a rehearsal is labelled wherever the report goes (issue 16): "source": "simulation", "rehearsal": true
-    results: recorded
-      ? {
-          source: recorded.results.source,
-          rehearsal: isRehearsal(recorded.results),
-          recordedAt: recorded.results.recordedAt,
-          notes: recorded.results.notes,
-        }
-      : null,
+    results: recorded ? { ...resultsLabel(recorded.results), notes: recorded.results.notes } : null,
     analysis: recorded?.analysis ?? null,
     methods: METHODS,
   };

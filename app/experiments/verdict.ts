@@ -402,50 +402,25 @@ function evaluateGuardrails(
     const key: MetricKey = g.metric === "refund_rate" ? "refundRate" : "aov";
     const higherIsWorse = g.metric === "refund_rate";
     treatmentNames.forEach((arm, i) => {
+      const row = (
+        estimate: number | null,
+        bound: number | null,
+        verdict: GuardrailResult["verdict"],
+        reason: string | null,
+      ) => {
+        out.push({ arm, metric: g.metric, margin: g.margin, estimate, bound, verdict, reason });
+      };
       const pair = pairs[key].pairs?.[i];
       const shown = engineMetrics[key].comparisons?.[i];
-      if (!pair || !shown) {
-        out.push({
-          arm,
-          metric: g.metric,
-          margin: g.margin,
-          estimate: null,
-          bound: null,
-          verdict: "not-measurable",
-          reason: pairs[key].reason,
-        });
-        return;
-      }
-      if (shown.relative.reason) {
-        out.push({
-          arm,
-          metric: g.metric,
-          margin: g.margin,
-          estimate: null,
-          bound: null,
-          verdict: "not-measurable",
-          reason: shown.relative.reason,
-        });
-        return;
-      }
+      if (!pair || !shown) return row(null, null, "not-measurable", pairs[key].reason);
+      if (shown.relative.reason) return row(null, null, "not-measurable", shown.relative.reason);
       if (settings.engine === "sequential") {
         const upper = compareWithEngine(pair, { ...settings, sides: 1, inverse: true }).relative; // (−∞, Δ + hw₁]
         const lower = compareWithEngine(pair, { ...settings, sides: 1, inverse: false }).relative; // [Δ − hw₁, ∞)
         const hi = upper.ci?.[1] ?? null;
         const lo = lower.ci?.[0] ?? null;
-        if (hi === null || lo === null) {
-          out.push({
-            arm,
-            metric: g.metric,
-            margin: g.margin,
-            estimate: null,
-            bound: null,
-            verdict: "not-measurable",
-            reason: upper.reason ?? lower.reason ?? REASONS.zeroVariance,
-          });
-          return;
-        }
-        const estimate = upper.estimate!;
+        if (hi === null || lo === null)
+          return row(null, null, "not-measurable", upper.reason ?? lower.reason ?? REASONS.zeroVariance);
         const verdict = higherIsWorse
           ? hi < g.margin
             ? "pass"
@@ -457,16 +432,7 @@ function evaluateGuardrails(
             : hi < -g.margin
               ? "fail"
               : "inconclusive";
-        out.push({
-          arm,
-          metric: g.metric,
-          margin: g.margin,
-          estimate,
-          bound: higherIsWorse ? hi : lo,
-          verdict,
-          reason: null,
-        });
-        return;
+        return row(upper.estimate!, higherIsWorse ? hi : lo, verdict, null);
       }
       const fixed = compareWithEngine(pair, { ...settings, engine: "fixed" }).relative;
       const r = guardrail(
@@ -475,15 +441,7 @@ function evaluateGuardrails(
         higherIsWorse,
         settings.alpha,
       );
-      out.push({
-        arm,
-        metric: g.metric,
-        margin: g.margin,
-        estimate: fixed.estimate,
-        bound: r.bound,
-        verdict: r.verdict,
-        reason: null,
-      });
+      row(fixed.estimate, r.bound, r.verdict, null);
     });
   }
   return out;

@@ -50,6 +50,9 @@ export function milliToMoney(milli: number): number {
   return milliToCents(milli) / 100;
 }
 
+/** To two decimals: an amount in currency units to the cent (sums of floats), and the means shown beside them. */
+export const round2 = (x: number) => Math.round(x * 100) / 100;
+
 /** Thousandths → "1,234.56" for display. */
 export function formatMoney(milli: number): string {
   const cents = milliToCents(milli);

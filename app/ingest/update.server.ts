@@ -21,6 +21,7 @@ import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
 import { buildReport, checkFile, checkUntil, type ImportProgress } from "./import.server";
 import { customerFacts, ImportError, runPipeline, type OverlapLine } from "./pipeline";
+import { round2 } from "./money";
 import { hashFile, openSource } from "./source";
 
 // "Add newer transactions" (issue 13): lines dated after the data set's last stored transaction are added through the
@@ -277,7 +278,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
   }
 }
 
-const sum2 = (a: number, b: number) => Math.round((a + b) * 100) / 100;
+const sum2 = (a: number, b: number) => round2(a + b);
 
 /** The data set's report after an update: its counts plus the new period's; the totals recounted from the store. */
 function combine(

@@ -57,19 +57,21 @@ function penalised(n: number, penalizer: number, totalLogLikelihood: (v: number[
   };
 }
 
-/** Maximum-likelihood BG/NBD by Nelder–Mead on log-parameters (positivity for free), L2-penalised when asked. */
-export function fitBgNbd(customers: Summary[], options: FitOptions = {}): BgNbd & FitInfo {
+/**
+ * Maximum likelihood by Nelder–Mead on log-parameters (positivity for free), L2-penalised when asked: the one fit both
+ * models share, from `start` (log-parameters) over n customers.
+ */
+function fitOnLogScale<P>(
+  start: number[],
+  toParams: (v: number[]) => P,
+  totalLogLikelihood: (params: P) => number,
+  n: number,
+  options: FitOptions,
+): P & FitInfo {
   const penalizer = options.penalizer ?? 0;
-  const toParams = (v: number[]): BgNbd => ({
-    r: Math.exp(v[0]),
-    alpha: Math.exp(v[1]),
-    a: Math.exp(v[2]),
-    b: Math.exp(v[3]),
-  });
-  const objective = penalised(customers.length, penalizer, (v) => bgnbdTotalLogLikelihood(toParams(v), customers));
-  const meanT = customers.reduce((s, c) => s + c.T, 0) / Math.max(1, customers.length);
+  const objective = penalised(n, penalizer, (v) => totalLogLikelihood(toParams(v)));
   // a tolerance on the mean per customer: 1e-10 relative on the total, as before the objective was divided by n
-  const result = nelderMead(objective, [0, Math.log(Math.max(1, meanT / 10)), 0, 0], {
+  const result = nelderMead(objective, start, {
     tolerance: 1e-10,
     maxIterations: 5000,
     step: 0.5,
@@ -80,12 +82,30 @@ export function fitBgNbd(customers: Summary[], options: FitOptions = {}): BgNbd 
   const params = toParams(result.x);
   return {
     ...params,
-    logLikelihood: bgnbdTotalLogLikelihood(params, customers),
+    logLikelihood: totalLogLikelihood(params),
     iterations: result.iterations,
     evaluations: result.evaluations,
     status: result.status,
     penalizer,
   };
+}
+
+/** Maximum-likelihood BG/NBD (FHL 2005), L2-penalised when asked. */
+export function fitBgNbd(customers: Summary[], options: FitOptions = {}): BgNbd & FitInfo {
+  const toParams = (v: number[]): BgNbd => ({
+    r: Math.exp(v[0]),
+    alpha: Math.exp(v[1]),
+    a: Math.exp(v[2]),
+    b: Math.exp(v[3]),
+  });
+  const meanT = customers.reduce((s, c) => s + c.T, 0) / Math.max(1, customers.length);
+  return fitOnLogScale(
+    [0, Math.log(Math.max(1, meanT / 10)), 0, 0],
+    toParams,
+    (params) => bgnbdTotalLogLikelihood(params, customers),
+    customers.length,
+    options,
+  );
 }
 
 /** Gauss hypergeometric ₂F₁(a, b; c; z) by its series, for |z| < 1. */
@@ -141,26 +161,14 @@ function gammaGammaTotalLogLikelihood(params: GammaGamma, buyers: { x: number; m
 }
 
 export function fitGammaGamma(buyers: { x: number; m: number }[], options: FitOptions = {}): GammaGamma & FitInfo {
-  const penalizer = options.penalizer ?? 0;
   const toParams = (w: number[]): GammaGamma => ({ p: Math.exp(w[0]), q: Math.exp(w[1]), v: Math.exp(w[2]) });
-  const objective = penalised(buyers.length, penalizer, (w) => gammaGammaTotalLogLikelihood(toParams(w), buyers));
-  const result = nelderMead(objective, [0, 0, 0], {
-    tolerance: 1e-10,
-    maxIterations: 5000,
-    step: 0.5,
-    maxEvaluations: options.maxEvaluations,
-    maxMillis: options.maxMillis,
-    bound: 25,
-  });
-  const params = toParams(result.x);
-  return {
-    ...params,
-    logLikelihood: gammaGammaTotalLogLikelihood(params, buyers),
-    iterations: result.iterations,
-    evaluations: result.evaluations,
-    status: result.status,
-    penalizer,
-  };
+  return fitOnLogScale(
+    [0, 0, 0],
+    toParams,
+    (params) => gammaGammaTotalLogLikelihood(params, buyers),
+    buyers.length,
+    options,
+  );
 }
 
 /** Expected value of a purchase given x repeat purchases averaging m (FHL "RFM and CLV" eq. 5). */

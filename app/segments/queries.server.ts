@@ -1,5 +1,5 @@
 import type { Db } from "~/db/db.server";
-import { milliToMoney } from "~/ingest/money";
+import { milliToMoney, round2 } from "~/ingest/money";
 import { moneyHeader } from "~/lib/currency";
 import { memo } from "~/analytics/memo.server";
 import { segmentsVersion } from "~/db/version.server";
@@ -59,7 +59,6 @@ export function segmentRun(db: Db, datasetId: number): SegmentRun {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const med = (xs: number[]) => (xs.length ? percentile(Float64Array.from(xs).sort(), 50) : 0);
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export type SegmentSummary = {
   name: SegmentName;
