@@ -1,6 +1,7 @@
 import { filterSchema } from "~/analytics/filter";
 import { openCliDb } from "./db";
 import { activeDatasetId, getDataset } from "~/db/datasets.server";
+import { closeWarehouses } from "~/db/warehouse.server";
 import { describeIssues } from "~/lib/validation";
 import { toCsv } from "~/lib/csv";
 import { clvCsvHeader, clvCsvRow, valueModel } from "~/planning/value.server";
@@ -95,5 +96,7 @@ export async function clvCommand(argv: string[]): Promise<void> {
     }
   } finally {
     db.$client.close();
+    // a warehouse data set's summaries came through a pool that would keep the process alive (issue 17)
+    await closeWarehouses();
   }
 }

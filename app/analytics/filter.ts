@@ -6,7 +6,8 @@ import { dayNumber, dayText } from "./facts";
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD")
-  .refine((s) => dayText(dayNumber(s)) === s, "is not a real date");
+  // zod runs this check after a failed regex too: "yesterday" must fail here, not throw from dayText (a 500)
+  .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || dayText(dayNumber(s)) === s, "is not a real date");
 
 export const filterSchema = z
   .object({

@@ -1,5 +1,6 @@
 import { dayNumber, type CustomerOrders } from "~/analytics/facts";
 import { rfmAsOf } from "~/experiments/backtest";
+import { scoreCustomers, type RfmInput } from "~/segments/rfm";
 import type { BgNbd, FitInfo, GammaGamma } from "./clv";
 import {
   fitPair,
@@ -57,9 +58,12 @@ export type ValueModel = {
   seconds: number;
 };
 
-/** What the worker is sent: the order columns, the calibration end, the data's last day and each customer's persona. */
-export type ValueJob = {
-  facts: CustomerOrders;
+/**
+ * What the worker is sent: the data (an imported data set's order columns, or a warehouse data set's summaries and RFM
+ * inputs as of the calibration end, computed in its PostgreSQL: issue 17), the calibration end, the data's last day
+ * and each customer's persona.
+ */
+export type ValueJob = ValueData & {
   calibrationEnd: string;
   dataEnd: string;
   /** customer id → the name of their current persona (personas are not recomputed as of the calibration end). */
@@ -68,6 +72,9 @@ export type ValueJob = {
   /** Tests only (CAMPAIGN_LAB_FAULT=slow-clv-prepare): the preparation takes this much longer, wherever it runs. */
   holdMillis?: number;
 };
+
+/** The order columns to summarise, or the summaries and RFM inputs as of the calibration end already computed. */
+export type ValueData = { facts: CustomerOrders } | { summaries: CustomerSummary[]; asOf: RfmInput[] };
 
 const WEEK = 7;
 
@@ -81,7 +88,7 @@ function prepare(job: ValueJob): Prepared {
   // a tests-only hold, blocking whichever thread prepares: it shows that the request path does not
   if (job.holdMillis) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, job.holdMillis);
   const cal = dayNumber(job.calibrationEnd);
-  const summaries = summarise(job.facts, cal);
+  const summaries = "facts" in job ? summarise(job.facts, cal) : job.summaries;
   const column = (f: (s: CustomerSummary) => number) => Float64Array.from(summaries, f);
   const input: FitInput = {
     x: column((s) => s.x),
@@ -92,7 +99,8 @@ function prepare(job: ValueJob): Prepared {
     holdoutWeeks: (dayNumber(job.dataEnd) - cal) / WEEK,
   };
   // segments as of the calibration end (the same RFM rule on the data up to it); personas are the current ones
-  const asOf = new Map(rfmAsOf(job.facts, cal).map((c) => [c.customerId, c.segment as string]));
+  const scored = "facts" in job ? rfmAsOf(job.facts, cal) : scoreCustomers(job.asOf).rows;
+  const asOf = new Map(scored.map((c) => [c.customerId, c.segment as string]));
   const personas = new Map(job.personas);
   const labels = new Map(
     summaries.map((s) => [

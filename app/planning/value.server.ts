@@ -6,8 +6,13 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Db } from "~/db/db.server";
 import { customerPersonaNames } from "~/segments/store.server";
-import { customerOrders, dayText } from "~/analytics/facts";
+import { customerOrders, dayNumber, dayText } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
+import { getDataset } from "~/db/datasets.server";
+import { warehouseConnection } from "~/db/warehouse-sources.server";
+import { warehouseFor } from "~/db/warehouse.server";
+import { customersAsOfQuery } from "~/segments/warehouse-sql";
+import { summariesQuery } from "./warehouse-sql";
 import { databasePath, projectRoot } from "~/db/paths.server";
 import { segmentsVersion } from "~/db/version.server";
 import { DEFAULT_CAPS, type FitCaps } from "./clv-fit";
@@ -29,11 +34,25 @@ export type ValueState =
 /** A fit marked as under way longer than this (its process died) is started again. */
 const STALE_FIT_MS = 120_000;
 
-function defaultCalibrationEnd(db: Db, datasetId: number): string {
+/**
+ * The data's first and last day: an imported data set's facts, or a warehouse data set's stored date range (issue 17:
+ * the report's, over the same kept orders as the facts' bounds), so that no warehouse query runs on the request path.
+ */
+function dataSpan(db: Db, datasetId: number): { firstDay: number; lastDay: number } {
+  const dataset = getDataset(db, datasetId);
+  if (dataset?.kind === "warehouse") {
+    const day = (at: string | null) => dayNumber((at ?? "1970-01-01").slice(0, 10));
+    return { firstDay: day(dataset.firstAt), lastDay: day(dataset.lastAt) };
+  }
   const facts = getFacts(db, datasetId);
+  return { firstDay: facts.firstDay, lastDay: facts.lastDay };
+}
+
+function defaultCalibrationEnd(db: Db, datasetId: number): string {
+  const { firstDay, lastDay } = dataSpan(db, datasetId);
   // a quarter of the data span as holdout, the rest to calibrate (at least 4 weeks of holdout)
-  const span = facts.lastDay - facts.firstDay;
-  return dayText(facts.lastDay - Math.max(28, Math.round(span / 4)));
+  const span = lastDay - firstDay;
+  return dayText(lastDay - Math.max(28, Math.round(span / 4)));
 }
 
 // ---- the shared cache: this process's models, and files beside the database --------------------------------------
@@ -112,24 +131,34 @@ function keyOf(db: Db, datasetId: number, calibrationEnd?: string): { key: strin
   return { key: `clv2:${segmentsVersion(db, datasetId)}:${end}`, calibrationEnd: end };
 }
 
-/** What the worker needs: the order columns (copied to it), the calibration end and each customer's current persona. */
-function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps): ValueJob {
-  const facts = getFacts(db, datasetId);
+/**
+ * What the worker needs: the order columns (copied to it), the calibration end and each customer's current persona.
+ * A warehouse data set (issue 17) sends instead its summaries and RFM inputs as of the calibration end, computed by
+ * their SQL builders in its PostgreSQL (one row per customer; awaited, so the request path never waits on them).
+ */
+function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps): ValueJob | Promise<ValueJob> {
   const personas = customerPersonaNames(db, datasetId);
-  return {
-    facts: customerOrders(facts),
+  const common = {
     calibrationEnd,
-    dataEnd: dayText(facts.lastDay),
+    dataEnd: dayText(dataSpan(db, datasetId).lastDay),
     personas,
     caps,
     holdMillis: process.env.CAMPAIGN_LAB_FAULT === "slow-clv-prepare" ? SLOW_PREPARE_MS : undefined,
   };
+  const connection = warehouseConnection(db, datasetId);
+  if (!connection) return { ...common, facts: customerOrders(getFacts(db, datasetId)) };
+  const wh = warehouseFor(connection.url);
+  const end = dayNumber(calibrationEnd);
+  return Promise.all([
+    wh.run(summariesQuery(connection.source, end)),
+    wh.run(customersAsOfQuery(connection.source, end)),
+  ]).then(([summaries, asOf]) => ({ ...common, summaries, asOf }));
 }
 /** The tests' hold on the preparation (CAMPAIGN_LAB_FAULT=slow-clv-prepare): far longer than a request may take. */
 const SLOW_PREPARE_MS = 8_000;
 
 /** Builds the model now (in the worker when compiled, else in-line) and shares it; every caller of the key waits for it. */
-function start(key: string, job: () => ValueJob): Promise<ValueModel> {
+function start(key: string, job: () => ValueJob | Promise<ValueJob>): Promise<ValueModel> {
   const since = new Date().toISOString();
   const mark = `${fileOf(key)}.fitting`;
   try {
@@ -139,15 +168,24 @@ function start(key: string, job: () => ValueJob): Promise<ValueModel> {
     /* the mark only spares the other web workers a second fit */
   }
   const script = workerScript();
-  if (!script) {
+  let made: ValueJob | Promise<ValueJob>;
+  try {
+    made = job();
+  } catch (err) {
+    rmSync(mark, { force: true });
+    throw err;
+  }
+  if (!script && !(made instanceof Promise)) {
     // from TypeScript sources (tests, tsx scripts) there is no compiled worker: build it here, now
-    const model = buildValueModel(job());
+    const model = buildValueModel(made);
     remember(key, model);
     writeShared(key, model);
     rmSync(mark, { force: true });
     return Promise.resolve(model);
   }
-  const done = runInWorker(script, job())
+  // a warehouse data set's job comes from its PostgreSQL: the fit starts when both queries have answered
+  const done = Promise.resolve(made)
+    .then((ready) => (script ? runInWorker(script, ready) : buildValueModel(ready)))
     .then((model) => {
       remember(key, model);
       writeShared(key, model);

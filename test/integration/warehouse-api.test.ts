@@ -8,6 +8,8 @@ import { getFacts } from "~/analytics/facts.server";
 import { getDb } from "~/db/db.server";
 import { closeWarehouses } from "~/db/warehouse.server";
 import * as reportRoute from "~/routes/api.report.$name";
+import * as clvRoute from "~/routes/api.clv";
+import { valueModel } from "~/planning/value.server";
 import * as add from "~/routes/api.warehouse";
 import * as preview from "~/routes/api.warehouse.preview";
 import * as datasets from "~/routes/api.datasets";
@@ -86,6 +88,46 @@ describe.skipIf(missing !== null)("the warehouse API", () => {
     const list = await (datasets.loader as () => Promise<Response>)().then((x) => x.text());
     expect(list).toContain('"kind":"warehouse"');
     expect(list).not.toContain("hunter2");
+  });
+
+  it("answers GET /api/clv with the imported file's model: 202 while the warehouse's summaries are fetched and fitted, then 200", async () => {
+    const ask = async () =>
+      (await clvRoute.loader({
+        request: new Request("http://campaign.lab/api/clv"),
+        params: {},
+        context: {},
+      })) as Response;
+    const first = await ask();
+    expect(first.status).toBe(202);
+    expect(first.headers.get("Retry-After")).toBe("2");
+    let res = first;
+    for (let i = 0; i < 100 && res.status === 202; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await ask();
+    }
+    expect(res.status).toBe(200);
+    const got = await res.json();
+    const t = tempDb();
+    try {
+      const id = await importForTest(t.db, fixture("context-shop.csv"));
+      const want = await valueModel(t.db, id);
+      expect([got.calibrationEnd, got.customers, got.fits.used]).toEqual([
+        want.calibrationEnd,
+        want.customers,
+        want.fits.used,
+      ]);
+      // equal summaries (warehouse-equality.test.ts) and a deterministic fit: 1e-9 relative
+      for (const k of ["r", "alpha", "a", "b"] as const)
+        expect(Math.abs(got.bgnbd[k] - want.bgnbd![k])).toBeLessThanOrEqual(1e-9 * Math.max(1, want.bgnbd![k]));
+    } finally {
+      t.cleanup();
+    }
+    const bad = (await clvRoute.loader({
+      request: new Request("http://campaign.lab/api/clv?calibrationEnd=yesterday"),
+      params: {},
+      context: {},
+    })) as Response;
+    expect(bad.status).toBe(400);
   });
 
   it("answers GET /api/report/<name> with the imported file's figures, computed in PostgreSQL", async () => {

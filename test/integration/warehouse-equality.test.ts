@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cohorts, secondPurchase } from "~/analytics/cohorts";
 import { loadFacts } from "~/analytics/facts.server";
-import { scopeOf, type Facts, type Filter } from "~/analytics/facts";
+import { customerOrders, dayText, scopeOf, type Facts, type Filter } from "~/analytics/facts";
 import { kpisFor } from "~/analytics/kpis";
 import { monthly } from "~/analytics/monthly";
 import { countries, mostReturned, productPareto, seasonality } from "~/analytics/revenue";
@@ -30,6 +30,8 @@ import { armStatsFromOutcomes } from "~/experiments/verdict";
 import { armStatsQuery, outcomesQuery } from "~/experiments/warehouse-sql";
 import { importFile } from "~/ingest/import.server";
 import { cleanReportQuery } from "~/ingest/warehouse-sql";
+import { DEFAULT_CAPS } from "~/planning/clv-fit";
+import { buildValueModel } from "~/planning/clv-model";
 import { summarise } from "~/planning/summaries";
 import { summariesQuery } from "~/planning/warehouse-sql";
 import { personaFeatures, scoreCustomers } from "~/segments/rfm";
@@ -332,13 +334,43 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
       const end = Math.round(facts.firstDay + 0.75 * (facts.lastDay - facts.firstDay));
       const memory = summarise(facts, end);
       const got = await wh.run(summariesQuery(source, end));
-      const shape = (s: (typeof memory)[number]) => [s.customerId, s.x, s.tx, s.T, s.holdout, s.activeMonths, s.orders];
-      expect(got.map(shape)).toEqual(memory.map(shape));
-      // m, firstValue and revenue are the CLV models' float inputs: summaries.ts sums currency units as floats, the
-      // warehouse sums exact thousandths, so a half cent may round apart; they agree to 1e-9
-      got.forEach((s, i) => {
-        for (const key of ["m", "firstValue", "revenue"] as const) expect(s[key]).toBeCloseTo(memory[i][key], 9);
-      });
+      // exactly, floats included: both sum whole thousandths and divide once (summaries.ts)
+      expect(got.map(({ index: _i, ...s }) => s)).toEqual(memory.map(({ index: _i, ...s }) => s));
     });
+
+    it("the CLV model (both fits, the one used, every customer's predictions) from the warehouse's summaries and RFM as of the calibration end", async () => {
+      const end = Math.round(facts.firstDay + 0.75 * (facts.lastDay - facts.firstDay));
+      // no time cap: a fit stopped by the clock would stop at a different step on each side
+      const common = {
+        calibrationEnd: dayText(end),
+        dataEnd: dayText(facts.lastDay),
+        personas: [],
+        caps: { maxEvaluations: DEFAULT_CAPS.maxEvaluations, maxMillis: Infinity },
+      };
+      const memory = buildValueModel({ ...common, facts: customerOrders(facts) });
+      const [summaries, asOf] = await Promise.all([
+        wh.run(summariesQuery(source, end)),
+        wh.run(customersAsOfQuery(source, end)),
+      ]);
+      const got = buildValueModel({ ...common, summaries, asOf });
+      expect(got.customers).toBe(memory.customers);
+      // the inputs are equal bit for bit (above) and the fit is deterministic, so the parameters agree to the last
+      // digits; 1e-9 relative is stated so that a change of summation order in either engine does not read as a defect
+      const close = (a: number | undefined, b: number | undefined) =>
+        expect(Math.abs((a ?? NaN) - (b ?? NaN))).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b ?? 0)));
+      for (const which of ["plain", "regularised"] as const) {
+        const [g, m] = [got.fits[which], memory.fits[which]];
+        for (const k of ["r", "alpha", "a", "b", "logLikelihood"] as const) close(g.bgnbd[k], m.bgnbd[k]);
+        for (const k of ["p", "q", "v", "logLikelihood"] as const) close(g.gammaGamma[k], m.gammaGamma[k]);
+      }
+      expect(got.fits.used).toBe(memory.fits.used);
+      expect(got.rows.map((r) => [r.customerId, r.segment, r.x, r.holdout])).toEqual(
+        memory.rows.map((r) => [r.customerId, r.segment, r.x, r.holdout]),
+      );
+      got.rows.forEach((r, i) => {
+        close(r.pAlive, memory.rows[i].pAlive);
+        close(r.revenue365, memory.rows[i].revenue365);
+      });
+    }, 120_000);
   });
 });

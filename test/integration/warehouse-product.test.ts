@@ -10,6 +10,8 @@ import { exportAssignments, startWithWarehouseCopy } from "~/experiments/warehou
 import { assignmentRows, getExperiment, storedResults } from "~/experiments/store.server";
 import { parseMapArgs } from "~/ingest/formats";
 import { bestMonths, planCandidates } from "~/planning/plan.server";
+import { DEFAULT_CAPS } from "~/planning/clv-fit";
+import { valueByGroup, valueModel } from "~/planning/value.server";
 import { connectWarehouse } from "~/ingest/warehouse-connect.server";
 import { audienceMembers, audienceSize } from "~/segments/audiences.server";
 import { segmentsReport } from "~/segments/report.server";
@@ -78,6 +80,32 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     expect(bestMonths(wh.db, wh.id)).toEqual(bestMonths(csv.db, csv.id));
     expect(planCandidates(wh.db, wh.id).testFirst).toEqual(planCandidates(csv.db, csv.id).testFirst);
   });
+
+  it("gives the customer value of the imported file (the /value page, `cli clv` and /api/clv share the model)", async () => {
+    // no time cap, so that both fits stop at the same step on a loaded machine
+    const caps = { maxEvaluations: DEFAULT_CAPS.maxEvaluations, maxMillis: Infinity };
+    const [c, w] = await Promise.all([
+      valueModel(csv.db, csv.id, undefined, caps),
+      valueModel(wh.db, wh.id, undefined, caps),
+    ]);
+    // the default calibration end comes from the same date range; the summaries are equal to the bit
+    // (warehouse-equality.test.ts), so the fits agree to the last digits: 1e-9 relative is the stated tolerance
+    expect([w.calibrationEnd, w.dataEnd, w.customers]).toEqual([c.calibrationEnd, c.dataEnd, c.customers]);
+    expect(w.customers).toBeGreaterThan(100);
+    const close = (a: number, b: number) =>
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+    for (const k of ["r", "alpha", "a", "b"] as const) close(w.bgnbd![k], c.bgnbd![k]);
+    for (const k of ["p", "q", "v"] as const) close(w.gammaGamma![k], c.gammaGamma![k]);
+    expect(w.fits.used).toBe(c.fits.used);
+    const labels = (m: typeof c) => m.rows.map((r) => [r.customerId, r.segment, r.persona, r.x, r.orders, r.revenue]);
+    expect(labels(w)).toEqual(labels(c));
+    expect(w.holdout.map((h) => [h.x, h.customers, h.actual])).toEqual(
+      c.holdout.map((h) => [h.x, h.customers, h.actual]),
+    );
+    // the per-segment table of the page
+    const groups = (m: typeof c) => valueByGroup(m, "segment").map((g) => [g.group, g.customers, g.revenue]);
+    expect(groups(w)).toEqual(groups(c));
+  }, 120_000);
 
   it("back-tests, starts and rehearses an experiment exactly as on the imported file", () => {
     const design = parseDesignInput({

@@ -277,6 +277,10 @@ describe("reports", () => {
     });
     expect(filterFromSearch(new URLSearchParams("from=&to=")).data).toEqual({});
     expect(filterFromSearch(new URLSearchParams("from=2011-02-30")).success).toBe(false);
+    // not a date at all: one message, not a RangeError from the real-date check (it was a 500)
+    expect(filterFromSearch(new URLSearchParams("from=yesterday")).error?.issues.map((i) => i.message)).toEqual([
+      "use YYYY-MM-DD",
+    ]);
     expect(filterFromSearch(new URLSearchParams("from=2011-03-01&to=2011-02-01")).error?.issues[0].message).toBe(
       "from is after to",
     );
