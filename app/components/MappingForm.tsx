@@ -16,6 +16,7 @@ import { useEffect, useState } from "react";
 import { DATE_FORMATS, type DateFormat } from "~/ingest/dates";
 import { FIELDS, type ColumnMap, type Field } from "~/ingest/formats";
 import type { UploadPreview } from "~/ingest/preview.server";
+import { TableHead } from "~/components/TableHead";
 
 export const LABELS: Record<Field, string> = {
   customer: "Customer id *",
@@ -164,25 +165,21 @@ export function MappingForm({ upload, initial, onImport, onCancel }: Props) {
           </Text>
           <ScrollArea>
             <Table striped withTableBorder fz="xs" data-testid="mapping-preview">
-              <Table.Thead>
-                <Table.Tr>
-                  {[
-                    "Line",
-                    "Outcome",
-                    "Customer",
-                    "Invoice",
-                    "Date",
-                    "Quantity",
-                    "Price",
-                    "Amount",
-                    "Product",
-                    "Description",
-                    "Country",
-                  ].map((h) => (
-                    <Table.Th key={h}>{h}</Table.Th>
-                  ))}
-                </Table.Tr>
-              </Table.Thead>
+              <TableHead
+                columns={[
+                  "Line",
+                  "Outcome",
+                  "Customer",
+                  "Invoice",
+                  "Date",
+                  "Quantity",
+                  "Price",
+                  "Amount",
+                  "Product",
+                  "Description",
+                  "Country",
+                ]}
+              />
               <Table.Tbody>
                 {preview.lines.map((l) => (
                   <Table.Tr key={l.line}>

@@ -5,6 +5,7 @@ import type { MeasuredReport, OverTimeDay } from "~/experiments/measure.server";
 import { VERDICT_TITLES } from "~/experiments/verdict";
 import { liftLower } from "~/lib/lift";
 import { amount, int, percent } from "./format";
+import { TableHead } from "~/components/TableHead";
 
 // Measured results (issue 13): the days observed of the window, the per-arm outcomes measured from the data set, and
 // the results over time (the primary metric's lift with its interval, day by day; sequential while interim).
@@ -113,15 +114,9 @@ export function MeasuredPanel({
             " Interim results: read with sequential (always-valid) intervals; add newer transactions on the Data page to observe more days."}
         </Text>
         <Table striped withTableBorder fz="sm" data-testid="measured-arms">
-          <Table.Thead>
-            <Table.Tr>
-              {["Arm", "Users", "Buyers", "Conversion", "Revenue", "Orders", "Refunded", "Pre-period spend"].map(
-                (h) => (
-                  <Table.Th key={h}>{h}</Table.Th>
-                ),
-              )}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead
+            columns={["Arm", "Users", "Buyers", "Conversion", "Revenue", "Orders", "Refunded", "Pre-period spend"]}
+          />
           <Table.Tbody>
             {report.arms.map((a) => (
               <Table.Tr key={a.name}>

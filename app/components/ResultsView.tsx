@@ -4,6 +4,7 @@ import type { EngineComparison, ScaleFigures } from "~/experiments/stats/engines
 import { DECISION_RULES, VERDICT_TITLES, type MetricKey, type ResultsAnalysis } from "~/experiments/verdict";
 import { liftLower } from "~/lib/lift";
 import { amount, int, percent } from "./format";
+import { TableHead } from "~/components/TableHead";
 
 const METRIC_NAMES: Record<MetricKey, string> = {
   conversion: "Conversion",
@@ -88,21 +89,17 @@ function ComparisonTable({
   const rel = (x: number) => percent(x, 2);
   return (
     <Table fz="sm" striped>
-      <Table.Thead>
-        <Table.Tr>
-          {[
-            title,
-            "Absolute lift",
-            bayesian ? "Credible interval" : "CI",
-            "Relative lift",
-            bayesian ? "Credible interval" : "CI",
-            bayesian ? "Chance to win" : "p (relative lift)",
-            ...(bayesian ? ["Risk if shipped"] : []),
-          ].map((h, i) => (
-            <Table.Th key={i}>{h}</Table.Th>
-          ))}
-        </Table.Tr>
-      </Table.Thead>
+      <TableHead
+        columns={[
+          title,
+          "Absolute lift",
+          bayesian ? "Credible interval" : "CI",
+          "Relative lift",
+          bayesian ? "Credible interval" : "CI",
+          bayesian ? "Chance to win" : "p (relative lift)",
+          ...(bayesian ? ["Risk if shipped"] : []),
+        ]}
+      />
       <Table.Tbody>
         {comparisons.map((c) => (
           <Table.Tr key={c.arm}>
@@ -253,13 +250,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
           Per arm
         </Title>
         <Table fz="sm" striped data-testid="arms-table">
-          <Table.Thead>
-            <Table.Tr>
-              {["Arm", "Users", "Conversion", "Revenue per customer", "AOV", "Refund rate"].map((h, i) => (
-                <Table.Th key={i}>{h}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["Arm", "Users", "Conversion", "Revenue per customer", "AOV", "Refund rate"]} />
           <Table.Tbody>
             {analysis.arms.map((a) => (
               <Table.Tr key={a.name}>
@@ -323,13 +314,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
             </Text>
           ) : (
             <Table fz="sm" data-testid="guardrails">
-              <Table.Thead>
-                <Table.Tr>
-                  {["Arm", "Guardrail", "Change", "Bound", "Margin", "Verdict"].map((h, i) => (
-                    <Table.Th key={i}>{h}</Table.Th>
-                  ))}
-                </Table.Tr>
-              </Table.Thead>
+              <TableHead columns={["Arm", "Guardrail", "Change", "Bound", "Margin", "Verdict"]} />
               <Table.Tbody>
                 {analysis.guardrails.map((g) => (
                   <Table.Tr key={`${g.arm}-${g.metric}`} data-testid={`guardrail-${g.metric}`}>
@@ -387,13 +372,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
                 <b>{percent(analysis.cuped.varianceReduction, 1)}</b>
               </Text>
               <Table fz="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    {["Arm", "Unadjusted lift", "CI", "CUPED lift", "CI"].map((h, i) => (
-                      <Table.Th key={i}>{h}</Table.Th>
-                    ))}
-                  </Table.Tr>
-                </Table.Thead>
+                <TableHead columns={["Arm", "Unadjusted lift", "CI", "CUPED lift", "CI"]} />
                 <Table.Tbody>
                   {analysis.cuped.adjusted.map((c, i) => {
                     const u = analysis.cuped!.unadjusted[i];

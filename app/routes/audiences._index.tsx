@@ -36,6 +36,7 @@ import {
 import { customerCountries, deleteAudience } from "~/segments/store.server";
 import { personaClusters, segmentRun } from "~/segments/queries.server";
 import { SEGMENTS } from "~/segments/rfm";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Audiences · Campaign Lab" }];
 
@@ -116,13 +117,7 @@ export default function Audiences() {
           <Text c="dimmed">None yet: save one below, or use “Use as audience” on a segment or persona.</Text>
         ) : (
           <Table striped fz="sm" data-testid="audiences-table">
-            <Table.Thead>
-              <Table.Tr>
-                {["Name", "Kind", "Definition", "Customers", "Net spend to date", ""].map((h) => (
-                  <Table.Th key={h}>{h}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Name", "Kind", "Definition", "Customers", "Net spend to date", ""]} />
             <Table.Tbody>
               {data.audiences.map((a) => (
                 <Table.Tr key={a.id}>

@@ -6,6 +6,7 @@ import { amount, plural } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
 import { customerDetail } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Customer ${params.id} · Campaign Lab` }];
 
@@ -73,13 +74,7 @@ export default function Customer() {
           Orders and returns
         </Title>
         <Table striped fz="sm" data-testid="customer-orders">
-          <Table.Thead>
-            <Table.Tr>
-              {["Invoice", "Date", "Kind", "Lines", "Amount", "Country"].map((h) => (
-                <Table.Th key={h}>{h}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["Invoice", "Date", "Kind", "Lines", "Amount", "Country"]} />
           <Table.Tbody>
             {orders.map((o) => (
               <Table.Tr key={`${o.kind}-${o.invoice}`}>

@@ -46,6 +46,7 @@ import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { requireExperiment } from "~/experiments/require.server";
 import { startWithWarehouseCopy } from "~/experiments/warehouse-assignments.server";
 import { describeIssues } from "~/lib/validation";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` },
@@ -330,13 +331,7 @@ export default function ExperimentPage() {
           History
         </Title>
         <Table fz="sm" data-testid="history">
-          <Table.Thead>
-            <Table.Tr>
-              {["When (UTC)", "What", "Note"].map((h) => (
-                <Table.Th key={h}>{h}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["When (UTC)", "What", "Note"]} />
           <Table.Tbody>
             {[...history].reverse().map((h, i) => (
               <Table.Tr key={i}>
@@ -351,13 +346,7 @@ export default function ExperimentPage() {
           Design versions
         </Title>
         <Table fz="sm" data-testid="versions">
-          <Table.Thead>
-            <Table.Tr>
-              {["Version", "Saved (UTC)", "Name", "Primary metric", "MDE"].map((h) => (
-                <Table.Th key={h}>{h}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["Version", "Saved (UTC)", "Name", "Primary metric", "MDE"]} />
           <Table.Tbody>
             {versions.map((v) => (
               <Table.Tr key={v.version}>

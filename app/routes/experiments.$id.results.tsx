@@ -35,6 +35,7 @@ import { describeIssues } from "~/lib/validation";
 import { requireExperiment } from "~/experiments/require.server";
 import { completeMeasured, measuredResults, overTime, recordMeasured } from "~/experiments/measure.server";
 import { MeasuredPanel } from "~/components/MeasuredPanel";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Results · ${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` },
@@ -258,21 +259,17 @@ export default function Results() {
               <Form method="post">
                 <input type="hidden" name="intent" value="aggregate" />
                 <Table fz="sm">
-                  <Table.Thead>
-                    <Table.Tr>
-                      {[
-                        "Arm",
-                        "Users",
-                        "Conversions",
-                        "Revenue sum",
-                        "Revenue sum of squares",
-                        "Orders",
-                        "Refunded value",
-                      ].map((h) => (
-                        <Table.Th key={h}>{h}</Table.Th>
-                      ))}
-                    </Table.Tr>
-                  </Table.Thead>
+                  <TableHead
+                    columns={[
+                      "Arm",
+                      "Users",
+                      "Conversions",
+                      "Revenue sum",
+                      "Revenue sum of squares",
+                      "Orders",
+                      "Refunded value",
+                    ]}
+                  />
                   <Table.Tbody>
                     {e.design.arms.map((a, i) => (
                       <Table.Tr key={a.name}>

@@ -18,6 +18,7 @@ import { int } from "~/components/format";
 import { METRIC_LABELS } from "~/experiments/design";
 import { experimentsTable } from "~/experiments/list.server";
 import { activeDataset } from "~/db/active.server";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Experiments · Campaign Lab" }];
 
@@ -85,13 +86,9 @@ export default function Experiments() {
           <Text c="dimmed">No experiment here yet.</Text>
         ) : (
           <Table striped highlightOnHover fz="sm" data-testid="experiments-table">
-            <Table.Thead>
-              <Table.Tr>
-                {["Name", "Campaign", "Audience", "Status", "Primary metric", "Planned size", "Decision"].map((h) => (
-                  <Table.Th key={h}>{h}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead
+              columns={["Name", "Campaign", "Audience", "Status", "Primary metric", "Planned size", "Decision"]}
+            />
             <Table.Tbody>
               {data.rows.map((r) => (
                 <Table.Tr key={r.id}>

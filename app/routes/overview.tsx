@@ -9,6 +9,7 @@ import { FilterBar } from "~/components/FilterBar";
 import { MonthlyTrendChart, NewReturningChart } from "~/components/charts/MonthlyCharts";
 import { PartialNote } from "~/components/charts/PartialNote";
 import { amount, int, percent } from "~/components/format";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Campaign Lab" }];
 
@@ -160,15 +161,7 @@ export default function Overview() {
           <Download report="monthly" table="monthly" filter={filter} />
         </Group>
         <Table striped fz="sm" data-testid="monthly-table">
-          <Table.Thead>
-            <Table.Tr>
-              {["Month", "Revenue", "Orders", "Customers", "New", "Returning"].map((h) => (
-                <Table.Th key={h} ta={h === "Month" ? "left" : "right"}>
-                  {h}
-                </Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead columns={["Month", "Revenue", "Orders", "Customers", "New", "Returning"]} alignFigures />
           <Table.Tbody>
             {monthly.map((m) => (
               <Table.Tr key={m.month}>

@@ -26,6 +26,7 @@ import { candidateSchema } from "~/planning/plan-input";
 import { campaignRoi } from "~/planning/roi";
 import { activeDataset } from "~/db/active.server";
 import { campaignCosts, GROSS_MARGIN } from "~/planning/assumptions";
+import { TableHead } from "~/components/TableHead";
 
 const CUSTOM = campaignCosts("custom");
 
@@ -142,22 +143,18 @@ export default function Plan() {
             </Group>
           </Group>
           <Table fz="xs" mt="xs">
-            <Table.Thead>
-              <Table.Tr>
-                {[
-                  "Campaign",
-                  "Audience",
-                  "Value / customer",
-                  "Break-even lift",
-                  "Test sizing",
-                  "Customers per arm",
-                  "Test size",
-                  "",
-                ].map((h, i) => (
-                  <Table.Th key={i}>{h}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead
+              columns={[
+                "Campaign",
+                "Audience",
+                "Value / customer",
+                "Break-even lift",
+                "Test sizing",
+                "Customers per arm",
+                "Test size",
+                "",
+              ]}
+            />
             <Table.Tbody>
               {data.testFirst.map((t) => (
                 <Table.Tr key={t.name}>
@@ -200,27 +197,23 @@ export default function Plan() {
         {/* issue 14: thirteen columns overflowed the card; the table scrolls sideways within it */}
         <Table.ScrollContainer minWidth={1250}>
           <Table fz="xs" data-testid="plan-candidates">
-            <Table.Thead>
-              <Table.Tr>
-                {[
-                  "",
-                  "Campaign",
-                  "Audience",
-                  "Cost / contact",
-                  "Value / customer (30 d)",
-                  "Lift %",
-                  "Margin %",
-                  "Discount %",
-                  "Lift source",
-                  "Profit",
-                  "ROI",
-                  "Break-even lift",
-                  "Payback",
-                ].map((h, i) => (
-                  <Table.Th key={i}>{h}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead
+              columns={[
+                "",
+                "Campaign",
+                "Audience",
+                "Cost / contact",
+                "Value / customer (30 d)",
+                "Lift %",
+                "Margin %",
+                "Discount %",
+                "Lift source",
+                "Profit",
+                "ROI",
+                "Break-even lift",
+                "Payback",
+              ]}
+            />
             <Table.Tbody>
               {rows.map((r, i) => {
                 const roi = campaignRoi({
@@ -380,13 +373,7 @@ export default function Plan() {
           </Group>
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
             <Table fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  {["Campaign", "Contacts", "Spend", "Expected profit", "Profit / spend"].map((h) => (
-                    <Table.Th key={h}>{h}</Table.Th>
-                  ))}
-                </Table.Tr>
-              </Table.Thead>
+              <TableHead columns={["Campaign", "Contacts", "Spend", "Expected profit", "Profit / spend"]} />
               <Table.Tbody>
                 {result.allocations.map((a) => (
                   <Table.Tr key={a.name}>

@@ -12,6 +12,7 @@ import { Download } from "~/components/Download";
 import { EmptyState } from "~/components/EmptyState";
 import { FilterBar } from "~/components/FilterBar";
 import { amount, compact, compactMoney, int, percent } from "~/components/format";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Revenue · Campaign Lab" }];
 
@@ -63,15 +64,7 @@ export default function Revenue() {
           </div>
           <ScrollArea h={420}>
             <Table striped fz="sm" stickyHeader data-testid="countries-table">
-              <Table.Thead>
-                <Table.Tr>
-                  {["Country", "Revenue", "Share", "Customers", "Orders", "AOV"].map((h) => (
-                    <Table.Th key={h} ta={h === "Country" ? "left" : "right"}>
-                      {h}
-                    </Table.Th>
-                  ))}
-                </Table.Tr>
-              </Table.Thead>
+              <TableHead columns={["Country", "Revenue", "Share", "Customers", "Orders", "AOV"]} alignFigures />
               <Table.Tbody>
                 {countries.map((c) => (
                   <Table.Tr key={c.country}>
@@ -127,23 +120,19 @@ export default function Revenue() {
         </div>
         <ScrollArea h={360} mt="sm">
           <Table striped fz="sm" stickyHeader data-testid="products-table">
-            <Table.Thead>
-              <Table.Tr>
-                {[
-                  "#",
-                  "Stock code",
-                  "Description",
-                  "Net revenue",
-                  "Returns",
-                  "Quantity",
-                  "Orders",
-                  "Share",
-                  "Cumulative",
-                ].map((h) => (
-                  <Table.Th key={h}>{h}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead
+              columns={[
+                "#",
+                "Stock code",
+                "Description",
+                "Net revenue",
+                "Returns",
+                "Quantity",
+                "Orders",
+                "Share",
+                "Cumulative",
+              ]}
+            />
             <Table.Tbody>
               {pareto.products.map((p) => (
                 <Table.Tr key={p.stockCode}>

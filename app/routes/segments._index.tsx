@@ -8,6 +8,7 @@ import { amount, int, percent } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
 import { segmentRun, segmentSummaries } from "~/segments/queries.server";
 import { SEGMENT_GRID } from "~/segments/rfm";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Segments · Campaign Lab" }];
 
@@ -51,22 +52,18 @@ export default function Segments() {
           </Anchor>
         </Group>
         <Table striped highlightOnHover fz="sm" data-testid="segments-table">
-          <Table.Thead>
-            <Table.Tr>
-              {[
-                "Segment",
-                "Customers",
-                "Share",
-                "Net revenue share",
-                "Recency (days) mean / median",
-                "Orders mean / median",
-                "Net spend mean / median",
-                "What to do",
-              ].map((h) => (
-                <Table.Th key={h}>{h}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead
+            columns={[
+              "Segment",
+              "Customers",
+              "Share",
+              "Net revenue share",
+              "Recency (days) mean / median",
+              "Orders mean / median",
+              "Net spend mean / median",
+              "What to do",
+            ]}
+          />
           <Table.Tbody>
             {segments.map((s) => (
               <Table.Tr key={s.name}>

@@ -22,6 +22,7 @@ import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
 import { valueByGroup, valueModelState, type ValueModel } from "~/planning/value.server";
 import { activeDataset } from "~/db/active.server";
+import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Customer value · Campaign Lab" }];
 
@@ -230,24 +231,20 @@ export default function Value() {
           {P_ALIVE_NOTE}
         </Text>
         <Table striped fz="sm" data-testid="value-groups">
-          <Table.Thead>
-            <Table.Tr>
-              {[
-                by === "segment" ? `Segment as of ${fit.segmentsAsOf}` : "Persona (current)",
-                "Customers",
-                `Revenue to ${fit.calibrationEnd}`,
-                "Per active month",
-                "Per order",
-                "P(alive), repeat buyers",
-                "Purchases 30 d",
-                "90 d",
-                "365 d",
-                "Expected revenue 365 d",
-              ].map((h) => (
-                <Table.Th key={h}>{h}</Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <TableHead
+            columns={[
+              by === "segment" ? `Segment as of ${fit.segmentsAsOf}` : "Persona (current)",
+              "Customers",
+              `Revenue to ${fit.calibrationEnd}`,
+              "Per active month",
+              "Per order",
+              "P(alive), repeat buyers",
+              "Purchases 30 d",
+              "90 d",
+              "365 d",
+              "Expected revenue 365 d",
+            ]}
+          />
           <Table.Tbody>
             {groups.map((g) => (
               <Table.Tr key={g.group}>
@@ -310,13 +307,7 @@ export default function Value() {
             Most valuable next year
           </Title>
           <Table fz="xs" data-testid="value-top">
-            <Table.Thead>
-              <Table.Tr>
-                {["Customer", "Segment", "P(alive)", "365 d purchases", "Expected revenue"].map((h) => (
-                  <Table.Th key={h}>{h}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Customer", "Segment", "P(alive)", "365 d purchases", "Expected revenue"]} />
             <Table.Tbody>
               {top.map((c) => (
                 <Table.Tr key={c.customerId}>
