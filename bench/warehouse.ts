@@ -6,6 +6,8 @@ import { cohorts, secondPurchase } from "~/analytics/cohorts";
 import { scopeOf } from "~/analytics/facts";
 import { loadFacts } from "~/analytics/facts.server";
 import { revenueConcentration } from "~/analytics/insights";
+import { buildReport, revenueReport } from "~/analytics/reports";
+import { warehouseReport, warehouseRevenueReport } from "~/analytics/warehouse.server";
 import { kpisFor } from "~/analytics/kpis";
 import { monthly } from "~/analytics/monthly";
 import { countries, mostReturned, productPareto, seasonality } from "~/analytics/revenue";
@@ -146,6 +148,26 @@ VACUUM ANALYZE shop.lines;`);
     }
     console.log(
       `${name.padEnd(40)} ${`${sql.toFixed(2)} s`.padStart(10)}   ${mem === null ? "        —" : `${mem.toFixed(3)} s`.padStart(9)}`,
+    );
+  }
+  // a page as the app serves it: every figure of the page (the warehouse: its queries on the pool's 2 connections)
+  const pages: [string, () => Promise<unknown>, () => unknown][] = [
+    [
+      "page: overview (KPIs, trend, insights)",
+      () => warehouseReport(wh, source, "overview", {}, null),
+      () => buildReport(facts, "overview", {}),
+    ],
+    ["page: cohorts", () => warehouseReport(wh, source, "cohorts", {}, null), () => buildReport(facts, "cohorts", {})],
+    ["page: revenue", () => warehouseRevenueReport(wh, source, {}), () => revenueReport(facts, {})],
+  ];
+  for (const [name, sql, memory] of pages) {
+    t0 = performance.now();
+    await sql();
+    const pgSeconds = seconds(t0);
+    t0 = performance.now();
+    memory();
+    console.log(
+      `${name.padEnd(40)} ${`${pgSeconds.toFixed(2)} s`.padStart(10)}   ${`${seconds(t0).toFixed(3)} s`.padStart(9)}`,
     );
   }
   console.log(

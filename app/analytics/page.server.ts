@@ -113,8 +113,8 @@ export async function contextPage<N extends PageName>(request: Request, name: N)
   const bounds = await keep(`bounds:${version}`, () => wh.run(boundsQuery(connection.source)));
   const report = (await keep(`${name}:${version}:${JSON.stringify(filter)}`, () =>
     name === "revenue"
-      ? warehouseRevenueReport(wh, connection.source, filter)
-      : warehouseReport(wh, connection.source, name, filter, active.currency),
+      ? warehouseRevenueReport(wh, connection.source, filter, bounds)
+      : warehouseReport(wh, connection.source, name, filter, active.currency, bounds),
   )) as PageReport<N>;
   return {
     empty: false,

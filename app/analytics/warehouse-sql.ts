@@ -1,5 +1,5 @@
-import { NON_MERCHANDISE_SQL, cleanCtes, num } from "~/ingest/warehouse-sql";
-import type { WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
+import { NON_MERCHANDISE_SQL, cleanedQuery, num } from "~/ingest/warehouse-sql";
+import type { CleanedFigure, WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
 import type { CohortRow, SecondPurchase } from "./cohorts";
 import { monthCoverage, monthOf, monthText, scopeOf, type Filter, type Scope } from "./facts";
 import type { Kpis } from "./kpis";
@@ -15,9 +15,8 @@ import { WEEKDAYS, type CountryRow, type ProductPareto, type ReturnedProduct, ty
 export type WarehouseBounds = { firstDay: number; lastDay: number; countries: string[] };
 
 export function boundsQuery(source: WarehouseSource): WarehouseQuery<WarehouseBounds> {
-  return {
-    text: `WITH ${cleanCtes(source)}
-SELECT (SELECT min(day) FROM wh_orders) AS first_day, (SELECT max(day) FROM wh_orders) AS last_day,
+  return cleanedQuery(source, {
+    select: `SELECT (SELECT min(day) FROM wh_orders) AS first_day, (SELECT max(day) FROM wh_orders) AS last_day,
   (SELECT coalesce(array_agg(country ORDER BY country), '{}') FROM (SELECT DISTINCT country FROM wh_orders WHERE country IS NOT NULL) AS c) AS countries`,
     values: [],
     read: (rows) => {
@@ -29,7 +28,7 @@ SELECT (SELECT min(day) FROM wh_orders) AS first_day, (SELECT max(day) FROM wh_o
         countries: (r.countries as string[]) ?? [],
       };
     },
-  };
+  });
 }
 
 /** scopeOf (facts.ts) for a warehouse data set: dates clamped to the data, an unknown country matches nothing. */
@@ -42,9 +41,8 @@ const scopeValues = (scope: Scope) => [scope.fromDay, scope.toDay, scope.country
 const IN_SCOPE = (o: string) => `${o}.day BETWEEN $1 AND $2 AND ($3::text IS NULL OR ${o}.country = $3)`;
 
 export function monthlyQuery(source: WarehouseSource, scope: Scope): WarehouseQuery<MonthRow[]> {
-  return {
-    text: `WITH ${cleanCtes(source)}
-SELECT o.month, sum(o.amount) AS revenue, count(*) AS orders, count(DISTINCT o.customer_id) AS customers,
+  return cleanedQuery(source, {
+    select: `SELECT o.month, sum(o.amount) AS revenue, count(*) AS orders, count(DISTINCT o.customer_id) AS customers,
   count(DISTINCT o.customer_id) FILTER (WHERE o.first_month = o.month) AS new_customers
 FROM wh_orders AS o
 WHERE o.kind = 'sale' AND ${IN_SCOPE("o")}
@@ -70,7 +68,7 @@ GROUP BY o.month`,
       }
       return out;
     },
-  };
+  });
 }
 
 /** Customers acquired in the scope: first sale within its dates, in its country (cohorts.ts acquiredInScope). */
@@ -78,9 +76,8 @@ const ACQUIRED = (c: string, country = "country") =>
   `${c}.first_day BETWEEN $1 AND $2 AND ($3::text IS NULL OR ${c}.${country} = $3)`;
 
 export function cohortsQuery(source: WarehouseSource, scope: Scope): WarehouseQuery<CohortRow[]> {
-  return {
-    text: `WITH ${cleanCtes(source)}
-SELECT 'size' AS what, c.first_month AS cohort, NULL::int AS month, count(*) AS active, NULL::numeric AS revenue
+  return cleanedQuery(source, {
+    select: `SELECT 'size' AS what, c.first_month AS cohort, NULL::int AS month, count(*) AS active, NULL::numeric AS revenue
 FROM wh_customers AS c WHERE ${ACQUIRED("c")} GROUP BY c.first_month
 UNION ALL
 SELECT 'cell', o.first_month, o.month, count(DISTINCT o.customer_id), sum(o.amount)
@@ -109,7 +106,7 @@ GROUP BY o.first_month, o.month`,
       }
       return out.map((r) => ({ ...r, revenue: r.revenue.map(money) }));
     },
-  };
+  });
 }
 
 /** cohorts.ts secondPurchase: per acquired customer the first and second sale order's days, counted by (first, gap). */
@@ -118,15 +115,16 @@ export function secondPurchaseQuery(
   scope: Scope,
   maxDays = 180,
 ): WarehouseQuery<SecondPurchase> {
-  return {
-    text: `WITH ${cleanCtes(source)},
-per AS (
+  return cleanedQuery(source, {
+    ctes: [
+      `per AS (
   SELECT o.customer_id, (array_agg(o.day ORDER BY o.day))[1:2] AS days
   FROM wh_orders AS o
   WHERE o.kind = 'sale' AND o.day <= $2 AND ${ACQUIRED("o", "customer_country")}
   GROUP BY o.customer_id
-)
-SELECT days[1] AS first, least(days[2] - days[1], $4) AS gap, count(*) AS n FROM per GROUP BY 1, 2`,
+)`,
+    ],
+    select: `SELECT days[1] AS first, least(days[2] - days[1], $4) AS gap, count(*) AS n FROM per GROUP BY 1, 2`,
     values: [...scopeValues(scope), maxDays + 1],
     read: (rows) => {
       const groups = rows.map((r) => ({
@@ -151,13 +149,12 @@ SELECT days[1] AS first, least(days[2] - days[1], $4) AS gap, count(*) AS n FROM
         callouts: [7, 30, 90].filter((d) => d <= maxDays).map((d) => ({ days: d, share: curve[d - 1].share })),
       };
     },
-  };
+  });
 }
 
 export function countriesQuery(source: WarehouseSource, scope: Scope): WarehouseQuery<CountryRow[]> {
-  return {
-    text: `WITH ${cleanCtes(source)}
-SELECT o.country, sum(o.amount) AS revenue, count(*) AS orders, count(DISTINCT o.customer_id) AS customers
+  return cleanedQuery(source, {
+    select: `SELECT o.country, sum(o.amount) AS revenue, count(*) AS orders, count(DISTINCT o.customer_id) AS customers
 FROM wh_orders AS o WHERE o.kind = 'sale' AND ${IN_SCOPE("o")} GROUP BY o.country`,
     values: scopeValues(scope),
     read: (rows) => {
@@ -179,7 +176,7 @@ FROM wh_orders AS o WHERE o.kind = 'sale' AND ${IN_SCOPE("o")} GROUP BY o.countr
         .sort((a, b) => b.milli - a.milli || a.country.localeCompare(b.country))
         .map(({ milli: _m, ...row }) => row);
     },
-  };
+  });
 }
 
 type ProductSums = {
@@ -193,9 +190,9 @@ type ProductSums = {
 };
 
 /** Per merchandise product (rule 7): sales and returns of lines whose order is in the scope (revenue.ts). */
-function productSumsSql(source: WarehouseSource): string {
-  return `WITH ${cleanCtes(source, { orderLines: true })}
-SELECT l.product, min(l.description) AS description,
+const PRODUCT_SUMS: CleanedFigure = {
+  orderLines: true,
+  select: `SELECT l.product, min(l.description) AS description,
   coalesce(sum(l.amount) FILTER (WHERE l.kind = 'sale' AND s.ok), 0) AS sales,
   coalesce(sum(-l.amount) FILTER (WHERE l.kind = 'return' AND s.ok), 0) AS returns,
   coalesce(sum(l.quantity) FILTER (WHERE l.kind = 'sale' AND s.ok), 0) AS quantity,
@@ -204,8 +201,8 @@ SELECT l.product, min(l.description) AS description,
 FROM wh_order_lines AS l
 CROSS JOIN LATERAL (SELECT l.order_day BETWEEN $1 AND $2 AND ($3::text IS NULL OR l.order_country = $3) AS ok) AS s
 WHERE l.product IS NOT NULL AND NOT ${NON_MERCHANDISE_SQL("l.product")}
-GROUP BY l.product`;
-}
+GROUP BY l.product`,
+};
 
 const readProductSums = (rows: WarehouseRow[]): ProductSums[] =>
   rows.map((r) => ({
@@ -222,8 +219,8 @@ const PARETO_POINTS = 200;
 
 /** revenue.ts productPareto: products by net revenue (sales − |returns|), the top `top` and the cumulative curve. */
 export function productsQuery(source: WarehouseSource, scope: Scope, top = 50): WarehouseQuery<ProductPareto> {
-  return {
-    text: productSumsSql(source),
+  return cleanedQuery(source, {
+    ...PRODUCT_SUMS,
     values: scopeValues(scope),
     read: (rows) => {
       const ranked = readProductSums(rows)
@@ -258,13 +255,13 @@ export function productsQuery(source: WarehouseSource, scope: Scope, top = 50): 
       });
       return { products, merchandiseRevenue: money(total), productCount: ranked.length, productsFor80, curve };
     },
-  };
+  });
 }
 
 /** revenue.ts mostReturned: products by cancelled value in the scope (ties by stock code). */
 export function mostReturnedQuery(source: WarehouseSource, scope: Scope, top = 5): WarehouseQuery<ReturnedProduct[]> {
-  return {
-    text: productSumsSql(source),
+  return cleanedQuery(source, {
+    ...PRODUCT_SUMS,
     values: scopeValues(scope),
     read: (rows) =>
       readProductSums(rows)
@@ -277,13 +274,12 @@ export function mostReturnedQuery(source: WarehouseSource, scope: Scope, top = 5
           returnedValue: money(p.returns),
           returnedQuantity: p.returnedQuantity,
         })),
-  };
+  });
 }
 
 export function seasonalityQuery(source: WarehouseSource, scope: Scope): WarehouseQuery<Seasonality> {
-  return {
-    text: `WITH ${cleanCtes(source)}
-SELECT 'cell' AS what, ((o.day + 3) % 7 + 7) % 7 AS a, o.minute / 60 AS b, count(*) AS orders, NULL::numeric AS revenue
+  return cleanedQuery(source, {
+    select: `SELECT 'cell' AS what, ((o.day + 3) % 7 + 7) % 7 AS a, o.minute / 60 AS b, count(*) AS orders, NULL::numeric AS revenue
 FROM wh_orders AS o WHERE o.kind = 'sale' AND ${IN_SCOPE("o")} GROUP BY 2, 3
 UNION ALL
 SELECT 'month', o.month, NULL, count(*), sum(o.amount)
@@ -310,16 +306,17 @@ FROM wh_orders AS o WHERE o.kind = 'sale' AND ${IN_SCOPE("o")} GROUP BY o.month`
       }
       return { months, weekdayHour };
     },
-  };
+  });
 }
 
 /** kpis.ts kpisFor: the overview's KPI cards (revenue and orders over all sales, customer figures over customers). */
 export function kpisQuery(source: WarehouseSource, scope: Scope): WarehouseQuery<Kpis & { hasData: boolean }> {
-  return {
-    text: `WITH ${cleanCtes(source)},
-scoped AS (SELECT o.* FROM wh_orders AS o WHERE ${IN_SCOPE("o")}),
-per AS (SELECT s.customer_id, count(*) AS n FROM scoped AS s WHERE s.kind = 'sale' AND s.customer_id IS NOT NULL GROUP BY s.customer_id)
-SELECT (SELECT count(*) FROM scoped) AS any_orders,
+  return cleanedQuery(source, {
+    ctes: [
+      `scoped AS (SELECT o.* FROM wh_orders AS o WHERE ${IN_SCOPE("o")})`,
+      `per AS (SELECT s.customer_id, count(*) AS n FROM scoped AS s WHERE s.kind = 'sale' AND s.customer_id IS NOT NULL GROUP BY s.customer_id)`,
+    ],
+    select: `SELECT (SELECT count(*) FROM scoped) AS any_orders,
   (SELECT coalesce(sum(amount), 0) FROM scoped WHERE kind = 'sale') AS revenue,
   (SELECT count(*) FROM scoped WHERE kind = 'sale') AS orders,
   (SELECT coalesce(sum(-amount), 0) FROM scoped WHERE kind = 'return') AS cancelled,
@@ -342,7 +339,7 @@ SELECT (SELECT count(*) FROM scoped) AS any_orders,
         refundRate: share(cancelled, revenue),
       };
     },
-  };
+  });
 }
 
 /** insights.ts revenueConcentration: the top 20% of customers' share of customer revenue (ranked after the GROUP BY). */
@@ -350,14 +347,15 @@ export function concentrationQuery(
   source: WarehouseSource,
   scope: Scope,
 ): WarehouseQuery<{ customers: number; top: number; share: number | null }> {
-  return {
-    text: `WITH ${cleanCtes(source)},
-per AS (
+  return cleanedQuery(source, {
+    ctes: [
+      `per AS (
   SELECT o.customer_id, sum(o.amount) AS spend FROM wh_orders AS o
   WHERE o.kind = 'sale' AND o.first_day IS NOT NULL AND ${IN_SCOPE("o")} GROUP BY o.customer_id
-),
-ranked AS (SELECT p.spend, row_number() OVER (ORDER BY p.spend DESC) AS rank, count(*) OVER () AS n FROM per AS p)
-SELECT count(*) AS customers, coalesce(sum(spend), 0) AS total,
+)`,
+      `ranked AS (SELECT p.spend, row_number() OVER (ORDER BY p.spend DESC) AS rank, count(*) OVER () AS n FROM per AS p)`,
+    ],
+    select: `SELECT count(*) AS customers, coalesce(sum(spend), 0) AS total,
   coalesce(sum(spend) FILTER (WHERE rank <= ceil(n / 5.0)), 0) AS top_spend
 FROM ranked`,
     values: scopeValues(scope),
@@ -369,5 +367,5 @@ FROM ranked`,
         share: share(num(rows[0].top_spend), num(rows[0].total)),
       };
     },
-  };
+  });
 }

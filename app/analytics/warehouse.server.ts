@@ -1,4 +1,5 @@
 import type { Warehouse } from "~/db/warehouse.server";
+import { pageQuery } from "~/ingest/warehouse-sql";
 import type { WarehouseSource } from "~/types/warehouse";
 import { averageRetention } from "./cohorts";
 import { dayText, monthCoverage, monthOf, previousScope, type Filter, type Scope } from "./facts";
@@ -17,43 +18,28 @@ import {
   seasonalityQuery,
   secondPurchaseQuery,
   warehouseScope,
+  type WarehouseBounds,
 } from "./warehouse-sql";
 
 // The context reports of a warehouse data set (issue 17): the same objects as reports.ts buildReport, each figure
-// from its SQL builder in warehouse-sql.ts, run in the user's PostgreSQL; the figures of one report are asked side
-// by side (the pool's connections).
+// from its SQL builder in warehouse-sql.ts, run in the user's PostgreSQL. A report's figures are one statement
+// (pageQuery): the table is read and cleaned once for the page, not once per figure.
 
-async function scopeFor(wh: Warehouse, source: WarehouseSource, filter: Filter) {
-  const scope = warehouseScope(await wh.run(boundsQuery(source)), filter);
+async function scopeFor(wh: Warehouse, source: WarehouseSource, filter: Filter, bounds?: WarehouseBounds) {
+  const scope = warehouseScope(bounds ?? (await wh.run(boundsQuery(source))), filter);
   return { scope, filter: { from: dayText(scope.fromDay), to: dayText(scope.toDay), country: scope.countryName } };
 }
 
-async function kpiReport(wh: Warehouse, source: WarehouseSource, scope: Scope): Promise<KpiReport> {
-  const prevScope = previousScope(scope);
-  const [{ hasData: _current, ...current }, { hasData, ...previous }] = await Promise.all([
-    wh.run(kpisQuery(source, scope)),
-    wh.run(kpisQuery(source, prevScope)),
-  ]);
-  return {
-    period: { from: dayText(scope.fromDay), to: dayText(scope.toDay) },
-    current,
-    previous: hasData ? previous : null,
-    previousPeriod: { from: dayText(prevScope.fromDay), to: dayText(prevScope.toDay) },
-  };
-}
-
-async function insights(wh: Warehouse, source: WarehouseSource, scope: Scope, currency: string | null) {
-  const [concentration, months, cohorts, kpis, second, markets, returned] = await Promise.all([
-    wh.run(concentrationQuery(source, scope)),
-    wh.run(monthlyQuery(source, scope)),
-    wh.run(cohortsQuery(source, scope)),
-    wh.run(kpisQuery(source, scope)),
-    wh.run(secondPurchaseQuery(source, scope, 90)),
-    wh.run(countriesQuery(source, scope)),
-    wh.run(mostReturnedQuery(source, scope, 3)),
-  ]);
-  return insightsFrom({ currency, scope, concentration, months, cohorts, kpis, second, markets, returned });
-}
+/** The figures insights.ts writes its sentences from (the KPIs are the overview's own, asked once). */
+const insightFigures = (source: WarehouseSource, scope: Scope) => ({
+  concentration: concentrationQuery(source, scope),
+  months: monthlyQuery(source, scope),
+  cohorts: cohortsQuery(source, scope),
+  kpis: kpisQuery(source, scope),
+  second: secondPurchaseQuery(source, scope, 90),
+  markets: countriesQuery(source, scope),
+  returned: mostReturnedQuery(source, scope, 3),
+});
 
 /** reports.ts buildReport for a warehouse data set: the same object for every report name. */
 export async function warehouseReport(
@@ -62,24 +48,31 @@ export async function warehouseReport(
   name: ReportName,
   filter: Filter,
   currency: string | null,
+  bounds?: WarehouseBounds,
 ) {
-  const { scope, ...head } = await scopeFor(wh, source, filter);
+  const { scope, ...head } = await scopeFor(wh, source, filter, bounds);
   switch (name) {
     case "overview": {
-      const [kpis, monthly, written] = await Promise.all([
-        kpiReport(wh, source, scope),
-        wh.run(monthlyQuery(source, scope)),
-        insights(wh, source, scope, currency),
-      ]);
-      return { ...head, kpis, monthly, insights: written };
+      const prevScope = previousScope(scope);
+      const { previous, ...figures } = await wh.run(
+        pageQuery(source, { ...insightFigures(source, scope), previous: kpisQuery(source, prevScope) }),
+      );
+      const { hasData: _current, ...current } = figures.kpis;
+      const { hasData, ...before } = previous;
+      const kpis: KpiReport = {
+        period: { from: dayText(scope.fromDay), to: dayText(scope.toDay) },
+        current,
+        previous: hasData ? before : null,
+        previousPeriod: { from: dayText(prevScope.fromDay), to: dayText(prevScope.toDay) },
+      };
+      return { ...head, kpis, monthly: figures.months, insights: insightsFrom({ currency, scope, ...figures }) };
     }
     case "monthly":
       return { ...head, monthly: await wh.run(monthlyQuery(source, scope)) };
     case "cohorts": {
-      const [rows, secondPurchase] = await Promise.all([
-        wh.run(cohortsQuery(source, scope)),
-        wh.run(secondPurchaseQuery(source, scope)),
-      ]);
+      const { rows, secondPurchase } = await wh.run(
+        pageQuery(source, { rows: cohortsQuery(source, scope), secondPurchase: secondPurchaseQuery(source, scope) }),
+      );
       const coverage =
         scope.fromDay > scope.toDay
           ? null
@@ -89,16 +82,22 @@ export async function warehouseReport(
     case "countries":
       return { ...head, countries: await wh.run(countriesQuery(source, scope)) };
     case "products": {
-      const [pareto, mostReturned] = await Promise.all([
-        wh.run(productsQuery(source, scope)),
-        wh.run(mostReturnedQuery(source, scope, 10)),
-      ]);
+      const { pareto, mostReturned } = await wh.run(
+        pageQuery(source, { pareto: productsQuery(source, scope), mostReturned: mostReturnedQuery(source, scope, 10) }),
+      );
       return { ...head, ...pareto, mostReturned };
     }
     case "seasonality":
       return { ...head, ...(await wh.run(seasonalityQuery(source, scope))) };
     case "insights":
-      return { ...head, insights: await insights(wh, source, scope, currency) };
+      return {
+        ...head,
+        insights: insightsFrom({
+          currency,
+          scope,
+          ...(await wh.run(pageQuery(source, insightFigures(source, scope)))),
+        }),
+      };
   }
 }
 
@@ -107,13 +106,16 @@ export async function warehouseRevenueReport(
   wh: Warehouse,
   source: WarehouseSource,
   filter: Filter,
+  bounds?: WarehouseBounds,
 ): Promise<ReturnType<typeof revenueReport>> {
-  const { scope, ...head } = await scopeFor(wh, source, filter);
-  const [countries, pareto, mostReturned, seasonality] = await Promise.all([
-    wh.run(countriesQuery(source, scope)),
-    wh.run(productsQuery(source, scope)),
-    wh.run(mostReturnedQuery(source, scope, 10)),
-    wh.run(seasonalityQuery(source, scope)),
-  ]);
-  return { ...head, countries, pareto, mostReturned, seasonality };
+  const { scope, ...head } = await scopeFor(wh, source, filter, bounds);
+  const figures = await wh.run(
+    pageQuery(source, {
+      countries: countriesQuery(source, scope),
+      pareto: productsQuery(source, scope),
+      mostReturned: mostReturnedQuery(source, scope, 10),
+      seasonality: seasonalityQuery(source, scope),
+    }),
+  );
+  return { ...head, ...figures };
 }

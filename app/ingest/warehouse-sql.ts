@@ -1,6 +1,6 @@
 import { quoteIdent, quoteTable } from "~/lib/sql-names";
 import type { ImportReport } from "~/types/import";
-import type { WarehouseField, WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
+import type { CleanedFigure, WarehouseField, WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
 import { plausibleDates } from "./dates";
 import { milliToMoney } from "./money";
 
@@ -52,8 +52,11 @@ export const hasInvoice = (source: WarehouseSource) => Boolean(source.map.invoic
  *   customer's first_day, first_month (of their first sale; null for no customer or one without a sale) and
  *   customer_country (of the first sale order): windows over one customer, so that no figure joins two CTEs;
  * - `wh_customers`: customers with a sale: customer_id, first_day, first_month, country.
+ *
+ * A page's statement (`shared`, pageQuery) has both the orders and the order lines, and keeps the orders MATERIALIZED:
+ * each figure reads them, and the table is cleaned once.
  */
-export function cleanCtes(source: WarehouseSource, { orderLines = false } = {}): string {
+export function cleanCtes(source: WarehouseSource, { orderLines = false, shared = false } = {}): string {
   const problem = checkWarehouseMap(source.map);
   if (problem) throw new Error(problem);
   const table = quoteTable(source.table);
@@ -121,7 +124,7 @@ export function cleanCtes(source: WarehouseSource, { orderLines = false } = {}):
     min(l.country) AS country, sum(l.amount) AS amount, count(*) AS lines
   FROM wh_lines AS l GROUP BY l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at"}
 ),
-wh_orders AS (
+wh_orders AS ${shared ? "MATERIALIZED " : ""}(
   SELECT g.*,
     min(g.day) FILTER (WHERE g.kind = 'sale' AND g.customer_id IS NOT NULL) OVER c AS first_day,
     min(g.month) FILTER (WHERE g.kind = 'sale' AND g.customer_id IS NOT NULL) OVER c AS first_month,
@@ -140,7 +143,61 @@ wh_lines AS (
     r.description, r.country, r.quantity, r.amount_milli AS amount
   FROM wh_read AS r WHERE r.class IN ('sale', 'return')
 ),
-${orderLines ? orderLinesCte : ordersCtes}`;
+${shared ? [ordersCtes, ...(orderLines ? [orderLinesCte] : [])].join(",\n") : orderLines ? orderLinesCte : ordersCtes}`;
+}
+
+/** A figure's query over the cleaned lines: the cleaning CTEs, then the figure's CTEs and SELECT (kept as parts). */
+export function cleanedQuery<T>(
+  source: WarehouseSource,
+  { values, read, ...figure }: CleanedFigure & Omit<WarehouseQuery<T>, "text" | "figure">,
+): WarehouseQuery<T> {
+  const ctes = (figure.ctes ?? []).map((c) => `,\n${c}`).join("");
+  const text = `WITH ${cleanCtes(source, { orderLines: figure.orderLines })}${ctes}\n${figure.select}`;
+  return { text, values, read, figure };
+}
+
+type Results<Q> = { [K in keyof Q]: Q[K] extends WarehouseQuery<infer T> ? T : never };
+
+/**
+ * A page's figures in one statement (issue 17): the table is read and cleaned once into MATERIALIZED orders (and the
+ * kept lines, when a figure reads lines), then each figure is a subquery over them, its rows returned as one JSON
+ * column. Still one SELECT; the same figure asked twice (e.g. the KPIs of the overview and of its insights) runs once.
+ * Each figure's parameters are renumbered after those of the figures before it.
+ */
+export function pageQuery<Q extends Record<string, WarehouseQuery<unknown>>>(
+  source: WarehouseSource,
+  queries: Q,
+): WarehouseQuery<Results<Q>> {
+  const values: unknown[] = [];
+  const columns: string[] = [];
+  const columnOf = new Map<string, string>();
+  const byText = new Map<string, string>();
+  let orderLines = false;
+  for (const [name, query] of Object.entries(queries)) {
+    const figure = query.figure;
+    if (!figure) throw new Error(`${name} is not a figure over the cleaned lines`);
+    const key = JSON.stringify([query.text, query.values]);
+    let column = byText.get(key);
+    if (!column) {
+      column = `figure_${byText.size}`;
+      byText.set(key, column);
+      const offset = values.length;
+      values.push(...query.values);
+      const shift = (sql: string) => sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      const ctes = figure.ctes?.length ? `WITH ${figure.ctes.map(shift).join(",\n")}\n` : "";
+      columns.push(`(SELECT coalesce(json_agg(q), '[]') FROM (${ctes}${shift(figure.select)}) AS q) AS ${column}`);
+      orderLines ||= Boolean(figure.orderLines);
+    }
+    columnOf.set(name, column);
+  }
+  return {
+    text: `WITH ${cleanCtes(source, { orderLines, shared: true })}\nSELECT ${columns.join(",\n  ")}`,
+    values,
+    read: (rows) =>
+      Object.fromEntries(
+        Object.entries(queries).map(([name, q]) => [name, q.read(rows[0][columnOf.get(name)!] as WarehouseRow[])]),
+      ) as Results<Q>,
+  };
 }
 
 /** SQL for "this product code is non-merchandise" (rules.ts isNonMerchandise: postage, fees, vouchers…). */

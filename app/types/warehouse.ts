@@ -13,5 +13,20 @@ export type WarehouseSource = { table: string; map: Partial<Record<WarehouseFiel
 /** A row as the pg driver returns it (numeric and bigint columns come back as strings). */
 export type WarehouseRow = Record<string, unknown>;
 
-/** One read-only SELECT with its parameters ($1, $2 …), and how its rows become the in-memory engine's shape. */
-export type WarehouseQuery<T> = { text: string; values: unknown[]; read: (rows: WarehouseRow[]) => T };
+/**
+ * A figure's query over the cleaned lines, in parts: its own CTEs and final SELECT after the cleaning CTEs (ingest's
+ * cleanCtes: wh_orders, wh_customers, or wh_order_lines when `orderLines`), so that a page's figures can share one
+ * cleaning pass (ingest/warehouse-sql.ts pageQuery).
+ */
+export type CleanedFigure = { ctes?: string[]; select: string; orderLines?: boolean };
+
+/**
+ * One read-only SELECT with its parameters ($1, $2 …), and how its rows become the in-memory engine's shape; `figure`
+ * when it is a figure over the cleaned lines (the text is then the cleaning CTEs and the figure's parts).
+ */
+export type WarehouseQuery<T> = {
+  text: string;
+  values: unknown[];
+  read: (rows: WarehouseRow[]) => T;
+  figure?: CleanedFigure;
+};

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { previousScope } from "~/analytics/facts";
 import {
   boundsQuery,
   cohortsQuery,
@@ -14,7 +15,7 @@ import {
 } from "~/analytics/warehouse-sql";
 import { Warehouse } from "~/db/warehouse.server";
 import { armStatsQuery, outcomesQuery } from "~/experiments/warehouse-sql";
-import { cleanReportQuery } from "~/ingest/warehouse-sql";
+import { cleanReportQuery, pageQuery } from "~/ingest/warehouse-sql";
 import { summariesQuery } from "~/planning/warehouse-sql";
 import {
   customersAsOfQuery,
@@ -77,6 +78,31 @@ function everyQuery(source: WarehouseSource): Record<string, WarehouseQuery<unkn
   };
 }
 
+/** The pages' statements (pageQuery): every figure of a page over one cleaning pass. */
+function everyPage(source: WarehouseSource): Record<string, WarehouseQuery<unknown>> {
+  const scope = warehouseScope({ firstDay: 14975, lastDay: 15340, countries: ["United Kingdom"] }, {});
+  const figures = everyQuery(source);
+  const {
+    cleanReport: _r,
+    bounds: _b,
+    customersAsOf: _c,
+    outcomes: _o,
+    armStats: _a,
+    summaries: _s,
+    ...rest
+  } = figures;
+  const pageFigures = Object.fromEntries(Object.entries(rest).filter(([, q]) => q.figure));
+  return {
+    overviewPage: pageQuery(source, { ...pageFigures, previous: kpisQuery(source, previousScope(scope)) }),
+    revenuePage: pageQuery(source, {
+      countries: countriesQuery(source, scope),
+      products: productsQuery(source, scope),
+      mostReturned: mostReturnedQuery(source, scope, 10),
+      seasonality: seasonalityQuery(source, scope),
+    }),
+  };
+}
+
 const source: WarehouseSource = ONLINE_RETAIL_TABLE("part.lines").columns.reduce(
   (s, c) => ({ ...s, map: { ...s.map, [c.field!]: c.name } }),
   { table: "part.lines", map: {} } as WarehouseSource,
@@ -90,8 +116,8 @@ function windows(text: string): string[] {
 describe("Citus-readiness of the SQL text", () => {
   it("every window function is partitioned by customer, except rankings taken after a GROUP BY customer", () => {
     // concentration ranks customers' totals: its window reads `per`, one row per customer (GROUP BY customer_id)
-    const rankedAfterGroupBy = new Set(["concentration"]);
-    for (const [name, q] of Object.entries(everyQuery(source))) {
+    const rankedAfterGroupBy = new Set(["concentration", "overviewPage"]);
+    for (const [name, q] of Object.entries({ ...everyQuery(source), ...everyPage(source) })) {
       for (const w of windows(q.text)) {
         if (rankedAfterGroupBy.has(name) && !/PARTITION BY/i.test(w)) {
           expect(q.text, name).toMatch(/per AS \([\s\S]*GROUP BY o\.customer_id\s*\)/);
@@ -133,8 +159,8 @@ ANALYZE part.lines;`);
   });
 
   it("EXPLAIN succeeds for every builder's query, and each query runs and reads its rows", async () => {
-    const queries = everyQuery(source);
-    expect(Object.keys(queries).length).toBeGreaterThanOrEqual(18);
+    const queries = { ...everyQuery(source), ...everyPage(source) };
+    expect(Object.keys(queries).length).toBeGreaterThanOrEqual(20);
     for (const [name, q] of Object.entries(queries)) {
       const plan = await wh.run({ text: `EXPLAIN ${q.text}`, values: q.values, read: (rows) => rows });
       // the plan reads the partitions (the parent table holds no rows of its own)
