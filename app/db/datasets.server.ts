@@ -1,7 +1,7 @@
 import { count, desc, eq } from "drizzle-orm";
-import type { Db } from "./db.server";
+import { inTransaction, type Db } from "./db.server";
 import { deleteDatasetRows } from "./load.server";
-import { datasetImports, datasets, settings } from "./schema";
+import { customers, datasetImports, datasets, settings } from "./schema";
 import type { ImportReport, UpdateReport } from "~/types/import";
 
 const ACTIVE = "active_dataset_id";
@@ -73,15 +73,14 @@ export function countDatasets(db: Db): number {
 
 /** Deletes a data set and its lines, orders and customers in one transaction. */
 export function deleteDataset(db: Db, id: number): boolean {
-  const sqlite = db.$client;
-  return sqlite.transaction(() => {
+  return inTransaction(db, () => {
     const exists = db.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, id)).get();
     if (!exists) return false;
-    deleteDatasetRows(sqlite, id);
+    deleteDatasetRows(db, id);
     const chosen = db.select().from(settings).where(eq(settings.key, ACTIVE)).get();
     if (chosen && Number(chosen.value) === id) db.delete(settings).where(eq(settings.key, ACTIVE)).run();
     return true;
-  })();
+  });
 }
 
 /** One entry of a data set's history (issue 13): its import, then each update, with the report of each. */
@@ -113,4 +112,49 @@ export function datasetHistory(db: Db, datasetId: number): HistoryEntry[] {
 /** Sets a data set's currency (an ISO 4217 code, checked by the caller, or null for plain numbers); false when it does not exist. */
 export function setDatasetCurrency(db: Db, id: number, currency: string | null): boolean {
   return db.update(datasets).set({ currency }).where(eq(datasets.id, id)).run().changes > 0;
+}
+
+/** What an update reads of its data set before and again under the write lock (to see whether another changed it). */
+export type UpdateTarget = Pick<typeof datasets.$inferSelect, "id" | "name" | "kind" | "lastAt" | "firstAt" | "report">;
+
+/** A data set by its id or its name, with what an update needs; null when there is none. */
+export function updateTarget(db: Db, dataset: number | string): UpdateTarget | null {
+  return (
+    db
+      .select({
+        id: datasets.id,
+        name: datasets.name,
+        kind: datasets.kind,
+        lastAt: datasets.lastAt,
+        firstAt: datasets.firstAt,
+        report: datasets.report,
+      })
+      .from(datasets)
+      .where(typeof dataset === "number" ? eq(datasets.id, dataset) : eq(datasets.name, dataset))
+      .get() ?? null
+  );
+}
+
+/** The number of a data set's stored customers. */
+export function customerCount(db: Db, datasetId: number): number {
+  return db.select({ n: count() }).from(customers).where(eq(customers.datasetId, datasetId)).get()?.n ?? 0;
+}
+
+/** An update's new span and combined report (JSON), written under its write lock. */
+export function setDatasetSpan(
+  db: Db,
+  id: number,
+  span: { firstAt: string | null; lastAt: string | null; report: string },
+) {
+  db.update(datasets).set(span).where(eq(datasets.id, id)).run();
+}
+
+/** Adds an import or an update to the data set's history (`datasetHistory`), with its report. */
+export function recordImport(
+  db: Db,
+  entry: Omit<typeof datasetImports.$inferInsert, "id" | "report"> & { report: ImportReport | UpdateReport },
+) {
+  db.insert(datasetImports)
+    .values({ ...entry, report: JSON.stringify(entry.report) })
+    .run();
 }

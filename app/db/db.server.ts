@@ -35,3 +35,25 @@ export function getDb(): Db {
 export function inTransaction<T>(db: Db, work: () => T): T {
   return db.$client.transaction(work)();
 }
+
+/**
+ * Runs `work` holding the write lock (BEGIN IMMEDIATE … COMMIT; ROLLBACK on any error), for work staged outside it (an
+ * import or an update: decision 0005). Another connection holding the lock gets `busy()` thrown at once, not a wait.
+ */
+export async function underWriteLock<T>(db: Db, busy: () => Error, work: () => Promise<T> | T): Promise<T> {
+  const sqlite = db.$client;
+  try {
+    sqlite.exec("BEGIN IMMEDIATE");
+  } catch (err) {
+    if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+    throw busy();
+  }
+  try {
+    const out = await work();
+    sqlite.exec("COMMIT");
+    return out;
+  } catch (err) {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    throw err;
+  }
+}

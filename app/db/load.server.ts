@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { rmSync } from "node:fs";
+import type { Db } from "./db.server";
 import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
 
 // Bulk writes of an import, with prepared statements (drizzle's builder costs too much per row at 500,000 lines).
@@ -15,7 +16,7 @@ function multiRowInsert(sqlite: Database.Database, table: string, columns: strin
 const LINE_COLUMNS = ["dataset_id", "order_id", "line_no", "product_id", "quantity", "unit_price", "amount"];
 
 /** The store stage: writes flat line tuples (pipeline LINE_WIDTH numbers each) ROWS_PER_STATEMENT rows at a time. */
-export function lineWriter(sqlite: Database.Database, datasetId: number, table = "lines") {
+function lineWriter(sqlite: Database.Database, datasetId: number, table = "lines") {
   const many = multiRowInsert(sqlite, table, LINE_COLUMNS, ROWS_PER_STATEMENT);
   const one = multiRowInsert(sqlite, table, LINE_COLUMNS, 1);
   const params: (number | null)[] = [];
@@ -46,12 +47,13 @@ export function lineWriter(sqlite: Database.Database, datasetId: number, table =
  * The staging of an import (#12 item 6): its lines go to a scratch file beside the database while the file is read and
  * cleaned, holding no lock on the database; the import takes the write lock only to copy them in (copyStagedLines).
  */
-export function openStage(sqlite: Database.Database): {
+export function openStage(db: Db): {
   writer: (batch: LineBatch) => void;
   begin: () => void;
   end: () => void;
   close: () => void;
 } {
+  const sqlite = db.$client;
   const path = `${sqlite.name}.import-${process.pid}-${Date.now()}.scratch`;
   sqlite.prepare("ATTACH DATABASE ? AS stage").run(path);
   sqlite.exec("PRAGMA stage.journal_mode = OFF; PRAGMA stage.synchronous = OFF;");
@@ -76,11 +78,12 @@ export function openStage(sqlite: Database.Database): {
  * `newProductsFrom` on are new (an update's lines also name the data set's stored products, which keep their ids).
  */
 export function copyStagedLines(
-  sqlite: Database.Database,
+  db: Db,
   datasetId: number,
   shift = { order: 0, product: 0 },
   newProductsFrom = 0,
 ): void {
+  const sqlite = db.$client;
   sqlite
     .prepare(
       `INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + CASE WHEN product_id >= ? THEN ? ELSE 0 END, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`,
@@ -89,10 +92,11 @@ export function copyStagedLines(
 }
 
 /** The staged lines as an update's derive step reads them: order id, product id, quantity, amount; and their count. */
-export function stagedLines(sqlite: Database.Database): {
+export function stagedLines(db: Db): {
   count: number;
   rows: () => IterableIterator<[number, number | null, number, number]>;
 } {
+  const sqlite = db.$client;
   return {
     count: sqlite.prepare("SELECT COUNT(*) FROM stage.lines").pluck().get() as number,
     rows: () =>
@@ -104,7 +108,8 @@ export function stagedLines(sqlite: Database.Database): {
 }
 
 /** Distinct countries of a data set's stored orders. */
-export function storedCountries(sqlite: Database.Database, datasetId: number): string[] {
+export function storedCountries(db: Db, datasetId: number): string[] {
+  const sqlite = db.$client;
   return sqlite
     .prepare("SELECT DISTINCT country FROM orders WHERE dataset_id = ? AND country IS NOT NULL")
     .pluck()
@@ -112,7 +117,8 @@ export function storedCountries(sqlite: Database.Database, datasetId: number): s
 }
 
 /** Distinct merchandise products sold in a data set's stored lines. */
-export function storedMerchandiseSold(sqlite: Database.Database, datasetId: number): number[] {
+export function storedMerchandiseSold(db: Db, datasetId: number): number[] {
+  const sqlite = db.$client;
   return sqlite
     .prepare(
       "SELECT DISTINCT l.product_id FROM lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id WHERE l.dataset_id = ? AND o.kind = 'sale' AND p.non_merchandise = 0",
@@ -121,13 +127,35 @@ export function storedMerchandiseSold(sqlite: Database.Database, datasetId: numb
     .all(datasetId) as number[];
 }
 
-export function nextIds(sqlite: Database.Database): { order: number; product: number } {
+export function nextIds(db: Db): { order: number; product: number } {
+  const sqlite = db.$client;
   const max = (table: string) =>
     (sqlite.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number }).m;
   return { order: max("orders") + 1, product: max("products") + 1 };
 }
 
-export function writeOrders(sqlite: Database.Database, datasetId: number, orders: Iterable<OrderFacts>) {
+/**
+ * Order and product ids were given while reading (from `firstIds`): another import that landed meanwhile took some, so
+ * this one's move past them. Shifts the orders and products given, and returns the shift for the staged lines.
+ */
+export function shiftPastTakenIds(
+  db: Db,
+  firstIds: { order: number; product: number },
+  orders: Iterable<{ id: number }>,
+  products: Iterable<{ id: number }>,
+): { order: number; product: number } {
+  const ids = nextIds(db);
+  const shift = {
+    order: Math.max(0, ids.order - firstIds.order),
+    product: Math.max(0, ids.product - firstIds.product),
+  };
+  if (shift.order) for (const o of orders) o.id += shift.order;
+  if (shift.product) for (const p of products) p.id += shift.product;
+  return shift;
+}
+
+export function writeOrders(db: Db, datasetId: number, orders: Iterable<OrderFacts>) {
+  const sqlite = db.$client;
   const insert = sqlite.prepare(
     "INSERT INTO orders (id, dataset_id, invoice, kind, customer_id, country, invoiced_at, invoice_month, lines, amount) VALUES (?,?,?,?,?,?,?,?,?,?)",
   );
@@ -135,14 +163,16 @@ export function writeOrders(sqlite: Database.Database, datasetId: number, orders
     insert.run(o.id, datasetId, o.invoice, o.kind, o.customerId, o.country, o.at, o.month, o.lines, o.amount);
 }
 
-export function writeProducts(sqlite: Database.Database, datasetId: number, products: Iterable<ProductFacts>) {
+export function writeProducts(db: Db, datasetId: number, products: Iterable<ProductFacts>) {
+  const sqlite = db.$client;
   const insert = sqlite.prepare(
     "INSERT INTO products (id, dataset_id, stock_code, description, non_merchandise) VALUES (?,?,?,?,?)",
   );
   for (const p of products) insert.run(p.id, datasetId, p.stockCode, p.description, p.nonMerchandise ? 1 : 0);
 }
 
-export function writeCustomers(sqlite: Database.Database, datasetId: number, customers: Iterable<CustomerFacts>) {
+export function writeCustomers(db: Db, datasetId: number, customers: Iterable<CustomerFacts>) {
+  const sqlite = db.$client;
   const insert = sqlite.prepare(
     `INSERT INTO customers (dataset_id, customer_id, country, first_purchase_at, last_purchase_at, cohort_month, orders,
        sales_lines, revenue, return_orders, returns) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
@@ -166,9 +196,10 @@ export function writeCustomers(sqlite: Database.Database, datasetId: number, cus
 
 /** Every stored line of a data set as the update's overlap check reads it: invoice, kind, product, quantity, amount. */
 export function storedLineKeys(
-  sqlite: Database.Database,
+  db: Db,
   datasetId: number,
 ): IterableIterator<[string, string, string | null, number, number]> {
+  const sqlite = db.$client;
   return sqlite
     .prepare(
       `SELECT o.invoice, o.kind, p.stock_code, l.quantity, l.amount FROM lines l JOIN orders o ON o.id = l.order_id
@@ -179,7 +210,8 @@ export function storedLineKeys(
 }
 
 /** A data set's stored orders of customers, in id (file) order, as the pipeline's order facts. */
-export function storedCustomerOrders(sqlite: Database.Database, datasetId: number): OrderFacts[] {
+export function storedCustomerOrders(db: Db, datasetId: number): OrderFacts[] {
+  const sqlite = db.$client;
   return (
     sqlite
       .prepare(
@@ -201,7 +233,8 @@ export function storedCustomerOrders(sqlite: Database.Database, datasetId: numbe
 }
 
 /** A data set's stored products, so that an update's lines reuse their ids. */
-export function storedProducts(sqlite: Database.Database, datasetId: number): ProductFacts[] {
+export function storedProducts(db: Db, datasetId: number): ProductFacts[] {
+  const sqlite = db.$client;
   return (
     sqlite
       .prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ?")
@@ -211,13 +244,15 @@ export function storedProducts(sqlite: Database.Database, datasetId: number): Pr
 }
 
 /** Replaces a data set's customers (an update recomputes them from all its orders). */
-export function replaceCustomers(sqlite: Database.Database, datasetId: number, customers: Iterable<CustomerFacts>) {
+export function replaceCustomers(db: Db, datasetId: number, customers: Iterable<CustomerFacts>) {
+  const sqlite = db.$client;
   sqlite.prepare("DELETE FROM customers WHERE dataset_id = ?").run(datasetId);
-  writeCustomers(sqlite, datasetId, customers);
+  writeCustomers(db, datasetId, customers);
 }
 
 /** Removes a data set and everything derived from it. */
-export function deleteDatasetRows(sqlite: Database.Database, datasetId: number) {
+export function deleteDatasetRows(db: Db, datasetId: number) {
+  const sqlite = db.$client;
   for (const table of [
     "assignments",
     "experiment_versions",

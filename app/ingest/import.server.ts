@@ -2,23 +2,24 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
-import type { Db } from "~/db/db.server";
+import { underWriteLock, type Db } from "~/db/db.server";
 import {
   copyStagedLines,
   deleteDatasetRows,
   nextIds,
   openStage,
+  shiftPastTakenIds,
   writeCustomers,
   writeOrders,
   writeProducts,
 } from "~/db/load.server";
-import { datasetImports, datasets } from "~/db/schema";
-import { setActiveDatasetId } from "~/db/datasets.server";
+import { datasets } from "~/db/schema";
+import { recordImport, setActiveDatasetId } from "~/db/datasets.server";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
 import { milliToMoney } from "./money";
 import { defaultCurrency } from "~/lib/currency";
-import { ImportError, runPipeline, type PipelineResult, type Progress } from "./pipeline";
+import { ImportError, runPipeline, type PipelineOptions, type PipelineResult, type Progress } from "./pipeline";
 import type { ImportReport } from "./report";
 import type { CustomerFacts } from "~/types/import";
 import { hashFile, openSource } from "./source";
@@ -139,6 +140,24 @@ export function defaultDatasetName(fileName: string): string {
   return basename(fileName).replace(/(\.csv)?(\.gz)?$/i, "") || "data set";
 }
 
+/** How an import and an update read their file: the user's mapping, staged lines, ids from `firstIds`, up to `until`. */
+export function stagedReading(
+  options: Pick<ImportOptions, "map" | "dateFormat" | "onProgress" | "faultAfterLines">,
+  stage: { writer: NonNullable<PipelineOptions["onLines"]> },
+  firstIds: { order: number; product: number },
+  until: string | undefined,
+): PipelineOptions {
+  return {
+    map: options.map,
+    dateFormat: options.dateFormat,
+    onProgress: options.onProgress,
+    onLines: stage.writer,
+    firstIds,
+    faultAfterLines: options.faultAfterLines,
+    until,
+  };
+}
+
 /**
  * Imports one file as a data set in a single transaction: the whole file lands with its report (and, through
  * prepare/beforeCommit, its derived tables: app/derive), or the database is exactly as before and an
@@ -173,26 +192,17 @@ export async function importFile<D = void>(
     );
   }
 
-  const sqlite = db.$client;
   // read, clean and stage the lines with no lock on the database (an import held it for its whole run: saving an
   // audience meanwhile froze for 10 s); the write lock is taken only to copy them in and write the facts
-  const firstIds = nextIds(sqlite);
-  const stage = openStage(sqlite);
+  const firstIds = nextIds(db);
+  const stage = openStage(db);
   let result: PipelineResult;
   let prepared: D;
   let prepareSeconds: number | undefined;
   try {
     stage.begin();
     const source = await openSource(path);
-    result = await runPipeline(source, {
-      map: options.map,
-      dateFormat: options.dateFormat,
-      onProgress: options.onProgress,
-      onLines: stage.writer,
-      firstIds,
-      faultAfterLines: options.faultAfterLines,
-      until,
-    });
+    result = await runPipeline(source, stagedReading(options, stage, firstIds, until));
     stage.end();
     if (options.prepare) options.onProgress?.({ stage: "segments" });
     const preparing = performance.now();
@@ -206,85 +216,69 @@ export async function importFile<D = void>(
   }
   const lockedFrom = performance.now();
   try {
-    sqlite.exec("BEGIN IMMEDIATE");
-  } catch (err) {
-    stage.close();
-    if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
-    throw new ImportError("Another import is writing to the database: import again once it has finished", "conflict");
-  }
-  try {
-    // checked again under the write lock: an import committed meanwhile (three replace-imports at once gave the raw
-    // "UNIQUE constraint failed: datasets.name") is replaced too, or refused with the reason
-    const nowFile = db.select().from(datasets).where(eq(datasets.contentHash, contentHash)).get();
-    const nowName = db.select().from(datasets).where(eq(datasets.name, name)).get();
-    if (!options.replace && (nowFile || nowName)) {
-      throw new ImportError(
-        nowName
-          ? `A data set named "${name}" was imported by another import while this one was reading; choose another name or import with replace`
-          : `This file was imported as "${nowFile!.name}" by another import meanwhile; import it with replace to load it again`,
-        "conflict",
-      );
-    }
-    for (const old of [nowFile, nowName]) if (old) deleteDatasetRows(sqlite, old.id);
-    // order and product ids were given while reading: another import that landed meanwhile took some, so this one's
-    // move past them (the same shift for the staged lines, the orders and the products)
-    const ids = nextIds(sqlite);
-    const shift = {
-      order: Math.max(0, ids.order - firstIds.order),
-      product: Math.max(0, ids.product - firstIds.product),
-    };
-    if (shift.order) for (const o of result.orders.values()) o.id += shift.order;
-    if (shift.product) for (const p of result.products.values()) p.id += shift.product;
-    const importedAt = new Date().toISOString();
-    const { id } = db
-      .insert(datasets)
-      .values({ name, fileName, contentHash, format: "", encoding: "", dateFormat: "", importedAt, report: "{}" })
-      .returning({ id: datasets.id })
-      .get();
-    copyStagedLines(sqlite, id, shift);
-    if (result.dateRange === null && until) throw new ImportError(`No line is dated on or before ${until}`);
-    options.onProgress?.({ stage: "deriving" });
-    const t0 = performance.now();
-    writeOrders(sqlite, id, result.orders.values());
-    writeProducts(sqlite, id, result.products.values());
-    writeCustomers(sqlite, id, result.customers.values());
-    const derive = (performance.now() - t0) / 1000;
-    const report = buildReport(result, {
-      name,
-      fileName,
-      bytes: size,
-      contentHash,
-      importedAt,
-      started,
-      derive,
-      until,
+    const busy = () =>
+      new ImportError("Another import is writing to the database: import again once it has finished", "conflict");
+    const report = await underWriteLock(db, busy, async () => {
+      // checked again under the write lock: an import committed meanwhile (three replace-imports at once gave the raw
+      // "UNIQUE constraint failed: datasets.name") is replaced too, or refused with the reason
+      const nowFile = db.select().from(datasets).where(eq(datasets.contentHash, contentHash)).get();
+      const nowName = db.select().from(datasets).where(eq(datasets.name, name)).get();
+      if (!options.replace && (nowFile || nowName)) {
+        throw new ImportError(
+          nowName
+            ? `A data set named "${name}" was imported by another import while this one was reading; choose another name or import with replace`
+            : `This file was imported as "${nowFile!.name}" by another import meanwhile; import it with replace to load it again`,
+          "conflict",
+        );
+      }
+      for (const old of [nowFile, nowName]) if (old) deleteDatasetRows(db, old.id);
+      const shift = shiftPastTakenIds(db, firstIds, result.orders.values(), result.products.values());
+      const importedAt = new Date().toISOString();
+      const { id } = db
+        .insert(datasets)
+        .values({ name, fileName, contentHash, format: "", encoding: "", dateFormat: "", importedAt, report: "{}" })
+        .returning({ id: datasets.id })
+        .get();
+      copyStagedLines(db, id, shift);
+      if (result.dateRange === null && until) throw new ImportError(`No line is dated on or before ${until}`);
+      options.onProgress?.({ stage: "deriving" });
+      const t0 = performance.now();
+      writeOrders(db, id, result.orders.values());
+      writeProducts(db, id, result.products.values());
+      writeCustomers(db, id, result.customers.values());
+      const derive = (performance.now() - t0) / 1000;
+      const report = buildReport(result, {
+        name,
+        fileName,
+        bytes: size,
+        contentHash,
+        importedAt,
+        started,
+        derive,
+        until,
+      });
+      db.update(datasets)
+        .set({
+          format: report.format,
+          encoding: report.encoding,
+          dateFormat: report.dateFormat,
+          firstAt: report.dateRange?.[0] ?? null,
+          lastAt: report.dateRange?.[1] ?? null,
+          report: JSON.stringify(report),
+          currency: options.currency === undefined ? defaultCurrency(report.format) : options.currency,
+        })
+        .where(eq(datasets.id, id))
+        .run();
+      recordImport(db, { datasetId: id, kind: "import", fileName, contentHash, importedAt, report });
+      setActiveDatasetId(db, id);
+      await options.beforeCommit?.(id, prepared);
+      return report;
     });
-    db.update(datasets)
-      .set({
-        format: report.format,
-        encoding: report.encoding,
-        dateFormat: report.dateFormat,
-        firstAt: report.dateRange?.[0] ?? null,
-        lastAt: report.dateRange?.[1] ?? null,
-        report: JSON.stringify(report),
-        currency: options.currency === undefined ? defaultCurrency(report.format) : options.currency,
-      })
-      .where(eq(datasets.id, id))
-      .run();
-    db.insert(datasetImports)
-      .values({ datasetId: id, kind: "import", fileName, contentHash, importedAt, report: JSON.stringify(report) })
-      .run();
-    setActiveDatasetId(db, id);
-    await options.beforeCommit?.(id, prepared);
-    sqlite.exec("COMMIT");
     report.seconds.total = (performance.now() - started) / 1000;
     report.seconds.locked = (performance.now() - lockedFrom) / 1000;
     if (prepareSeconds !== undefined) report.seconds.segments = prepareSeconds;
     options.onProgress?.({ stage: "done" });
     return report;
-  } catch (err) {
-    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-    throw err;
   } finally {
     stage.close();
   }

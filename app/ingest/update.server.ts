@@ -1,12 +1,20 @@
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Db } from "~/db/db.server";
-import { datasetHistory } from "~/db/datasets.server";
+import { underWriteLock, type Db } from "~/db/db.server";
+import {
+  customerCount,
+  datasetHistory,
+  recordImport,
+  setDatasetSpan,
+  updateTarget,
+  type UpdateTarget,
+} from "~/db/datasets.server";
 import {
   copyStagedLines,
   nextIds,
   openStage,
   replaceCustomers,
+  shiftPastTakenIds,
   stagedLines,
   storedCountries,
   storedCustomerOrders,
@@ -19,7 +27,7 @@ import {
 import type { ImportReport, OrderFacts, PendingUpdate, UpdateReport } from "~/types/import";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
-import { buildReport, checkFile, checkUntil, type ImportProgress } from "./import.server";
+import { buildReport, checkFile, checkUntil, stagedReading, type ImportProgress } from "./import.server";
 import { customerFacts, ImportError, runPipeline, type OverlapLine } from "./pipeline";
 import { round2 } from "./money";
 import { hashFile, openSource } from "./source";
@@ -48,25 +56,11 @@ export type UpdateOptions<D = void> = {
   beforeCommit?: (datasetId: number, prepared: D) => Promise<number[] | void> | number[] | void;
 };
 
-type DatasetRow = {
-  id: number;
-  name: string;
-  kind: string;
-  last_at: string | null;
-  first_at: string | null;
-  report: string;
-};
-
 const lineKey = (invoice: string, kind: string, product: string | null, quantity: number, amount: number) =>
   `${invoice}\t${kind}\t${product ?? ""}\t${quantity}\t${amount}`;
 
-export function findDataset(db: Db, dataset: number | string): DatasetRow {
-  const sqlite = db.$client;
-  const row = (
-    typeof dataset === "number"
-      ? sqlite.prepare("SELECT id, name, kind, last_at, first_at, report FROM datasets WHERE id = ?").get(dataset)
-      : sqlite.prepare("SELECT id, name, kind, last_at, first_at, report FROM datasets WHERE name = ?").get(dataset)
-  ) as DatasetRow | undefined;
+function findDataset(db: Db, dataset: number | string): UpdateTarget {
+  const row = updateTarget(db, dataset);
   if (!row)
     throw new ImportError(
       typeof dataset === "number" ? `No data set with id ${dataset}` : `No data set named "${dataset}"`,
@@ -79,7 +73,7 @@ export function findDataset(db: Db, dataset: number | string): DatasetRow {
  * Refuses a file this data set already took in whole (by content hash): its import or an earlier update with no
  * `until`, or with an `until` on or after this one's. Applying it again would add nothing (and took ~26 s to say so).
  */
-export function checkNotApplied(db: Db, target: DatasetRow, contentHash: string, until: string | undefined): void {
+function checkNotApplied(db: Db, target: UpdateTarget, contentHash: string, until: string | undefined): void {
   for (const entry of datasetHistory(db, target.id)) {
     const applied = "clean" in entry.report ? entry.report.clean : entry.report;
     const hash = applied.contentHash;
@@ -112,9 +106,8 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
   options.onProgress?.({ stage: "hashing" });
   const contentHash = await hashFile(path);
   checkNotApplied(db, target, contentHash, until);
-  const sqlite = db.$client;
   const id = target.id;
-  const storedThrough = target.last_at;
+  const storedThrough = target.lastAt;
   // the stored lines as a multiset, read once the file shows overlap
   let stored: Map<string, number> | null = null;
   let matched = 0;
@@ -122,7 +115,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
   const onOverlap = (l: OverlapLine) => {
     if (stored === null) {
       stored = new Map();
-      for (const [invoice, kind, product, quantity, amount] of storedLineKeys(sqlite, id)) {
+      for (const [invoice, kind, product, quantity, amount] of storedLineKeys(db, id)) {
         const key = lineKey(invoice, kind, product, quantity, amount);
         stored.set(key, (stored.get(key) ?? 0) + 1);
       }
@@ -134,21 +127,15 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
       matched++;
     } else notFound++;
   };
-  const firstIds = nextIds(sqlite);
-  const stage = openStage(sqlite);
+  const firstIds = nextIds(db);
+  const stage = openStage(db);
   try {
     stage.begin();
     const result = await runPipeline(await openSource(path), {
-      map: options.map,
-      dateFormat: options.dateFormat,
-      onProgress: options.onProgress,
-      onLines: stage.writer,
-      firstIds,
-      faultAfterLines: options.faultAfterLines,
-      until,
+      ...stagedReading(options, stage, firstIds, until),
       overlapThrough: storedThrough ?? undefined,
       onOverlap,
-      knownProducts: storedProducts(sqlite, id),
+      knownProducts: storedProducts(db, id),
     });
     stage.end();
     stored = null;
@@ -157,24 +144,24 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
     const newOrders = [...result.orders.values()];
     const newProducts = [...result.products.values()].filter((p) => p.id >= firstIds.product);
     // customers from every order, stored then new, in id order: the same facts a single import of both would give
-    const all: OrderFacts[] = storedCustomerOrders(sqlite, id)
+    const all: OrderFacts[] = storedCustomerOrders(db, id)
       .filter((o) => o.id < firstIds.order)
       .concat(newOrders.filter((o) => o.customerId !== null));
     const customers = customerFacts({ values: () => all });
-    const before = sqlite.prepare("SELECT COUNT(*) FROM customers WHERE dataset_id = ?").pluck().get(id) as number;
-    const firstAt = [target.first_at, result.dateRange?.[0]].filter((d): d is string => !!d).sort()[0] ?? null;
+    const before = customerCount(db, id);
+    const firstAt = [target.firstAt, result.dateRange?.[0]].filter((d): d is string => !!d).sort()[0] ?? null;
     const lastAt =
-      [target.last_at, result.dateRange?.[1]]
+      [target.lastAt, result.dateRange?.[1]]
         .filter((d): d is string => !!d)
         .sort()
         .at(-1) ?? null;
     // the combined report's totals, counted over the stored data and the staged one
-    const countries = new Set(storedCountries(sqlite, id));
+    const countries = new Set(storedCountries(db, id));
     for (const o of newOrders) if (o.country !== null) countries.add(o.country);
-    const sold = new Set(storedMerchandiseSold(sqlite, id));
+    const sold = new Set(storedMerchandiseSold(db, id));
     const kindOf = new Map(newOrders.map((o) => [o.id, o.kind]));
     const merchandise = new Set([...result.products.values()].filter((p) => !p.nonMerchandise).map((p) => p.id));
-    const staged = stagedLines(sqlite);
+    const staged = stagedLines(db);
     for (const [order, product] of staged.rows())
       if (product !== null && kindOf.get(order) === "sale" && merchandise.has(product)) sold.add(product);
     const importedAt = new Date().toISOString();
@@ -229,48 +216,27 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
 
     // the write lock, only to write in what was staged and derived
     const lockedFrom = performance.now();
-    try {
-      sqlite.exec("BEGIN IMMEDIATE");
-    } catch (err) {
-      if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
-      throw new ImportError("Another import is writing to the database: update again once it has finished", "conflict");
-    }
-    try {
+    const busy = () =>
+      new ImportError("Another import is writing to the database: update again once it has finished", "conflict");
+    await underWriteLock(db, busy, async () => {
       options.onProgress?.({ stage: "deriving" });
       const now = findDataset(db, id);
-      if (now.last_at !== target.last_at || now.first_at !== target.first_at || now.report !== target.report)
+      if (now.lastAt !== target.lastAt || now.firstAt !== target.firstAt || now.report !== target.report)
         throw new ImportError(
           `The data set "${target.name}" was changed by another import or update while this one was reading: nothing was changed; update again`,
           "conflict",
         );
-      // order and product ids were given while reading: another import that landed meanwhile took some
-      const ids = nextIds(sqlite);
-      const shift = {
-        order: Math.max(0, ids.order - firstIds.order),
-        product: Math.max(0, ids.product - firstIds.product),
-      };
-      if (shift.order) for (const o of newOrders) o.id += shift.order;
-      if (shift.product) for (const p of newProducts) p.id += shift.product;
-      copyStagedLines(sqlite, id, shift, firstIds.product);
-      writeOrders(sqlite, id, newOrders);
-      writeProducts(sqlite, id, newProducts);
-      replaceCustomers(sqlite, id, customerList);
-      sqlite
-        .prepare("UPDATE datasets SET first_at = ?, last_at = ?, report = ? WHERE id = ?")
-        .run(firstAt, lastAt, JSON.stringify(combined), id);
+      const shift = shiftPastTakenIds(db, firstIds, newOrders, newProducts);
+      copyStagedLines(db, id, shift, firstIds.product);
+      writeOrders(db, id, newOrders);
+      writeProducts(db, id, newProducts);
+      replaceCustomers(db, id, customerList);
+      setDatasetSpan(db, id, { firstAt, lastAt, report: JSON.stringify(combined) });
       report.remeasured = (await options.beforeCommit?.(id, prepared)) ?? [];
       report.clean.seconds.total = (performance.now() - started) / 1000;
       report.clean.seconds.locked = (performance.now() - lockedFrom) / 1000;
-      sqlite
-        .prepare(
-          "INSERT INTO dataset_imports (dataset_id, kind, file_name, content_hash, imported_at, report) VALUES (?,?,?,?,?,?)",
-        )
-        .run(id, "update", fileName, contentHash, importedAt, JSON.stringify(report));
-      sqlite.exec("COMMIT");
-    } catch (err) {
-      if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-      throw err;
-    }
+      recordImport(db, { datasetId: id, kind: "update", fileName, contentHash, importedAt, report });
+    });
     options.onProgress?.({ stage: "done" });
     return report;
   } finally {
