@@ -37,6 +37,8 @@ type Props = {
   preview: DesignPreview | null;
   learned: Learned;
   submitLabel: string;
+  /** A new blank form: its audience and settings are starting values the user has not chosen yet. */
+  fresh?: boolean;
 };
 
 const pct = (share: number) => Math.round(share * 10000) / 100;
@@ -50,6 +52,7 @@ export function ExperimentEditor({
   preview: initial,
   learned: initialLearned,
   submitLabel,
+  fresh = false,
 }: Props) {
   const formRef = useRef<HTMLFormElement>(null);
   const fetcher = useFetcher<{ preview?: DesignPreview; learned?: Learned; errors?: Record<string, string> }>();
@@ -84,7 +87,15 @@ export function ExperimentEditor({
       fetcher.submit(formRef.current, { method: "post", action: "/api/experiments/preview" });
     }, 250);
   };
-  useEffect(refresh, [metric, audienceKind, arms, relative, method, persona]); // eslint-disable-line react-hooks/exhaustive-deps
+  // until the user changes something, a blank form's warnings would blame them for defaults they never picked
+  const [chosen, setChosen] = useState(!fresh);
+  const edit = () => (setChosen(true), refresh());
+  const firstRun = useRef(true);
+  useEffect(() => {
+    if (!firstRun.current) setChosen(true);
+    firstRun.current = false;
+    refresh();
+  }, [metric, audienceKind, arms, relative, method, persona]); // eslint-disable-line react-hooks/exhaustive-deps
   const preview = fetcher.data?.preview ?? (fetcher.data?.errors ? null : initial);
   const liveErrors = { ...(fetcher.data?.errors ?? {}), ...errors };
   const chosenPersona = options.personas.find((p) => String(p.cluster) === persona);
@@ -97,7 +108,7 @@ export function ExperimentEditor({
   const guard = (metricName: "refund_rate" | "aov") => d.guardrails.find((g) => g.metric === metricName);
   return (
     <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="lg">
-      <Form method="post" ref={formRef} onChange={refresh} data-testid="experiment-form">
+      <Form method="post" ref={formRef} onChange={edit} data-testid="experiment-form">
         <input type="hidden" name="intent" value="save" />
         <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0 }}>
           <Stack>
@@ -147,7 +158,7 @@ export function ExperimentEditor({
                   data={[...SEGMENTS]}
                   defaultValue={d.audience.kind === "segment" ? d.audience.segment : "At Risk"}
                   allowDeselect={false}
-                  onChange={refresh}
+                  onChange={edit}
                 />
               )}
               {audienceKind === "persona" && (
@@ -177,7 +188,7 @@ export function ExperimentEditor({
                         : null
                   }
                   allowDeselect={false}
-                  onChange={refresh}
+                  onChange={edit}
                 />
               )}
               {liveErrors.audience && (
@@ -276,7 +287,7 @@ export function ExperimentEditor({
                     data={WINDOWS.map((w) => String(w))}
                     defaultValue={String(d.windowDays)}
                     allowDeselect={false}
-                    onChange={refresh}
+                    onChange={edit}
                   />
                   <TextInput
                     name="referenceDate"
@@ -327,7 +338,7 @@ export function ExperimentEditor({
                   <Text
                     key={g.metric}
                     size="sm"
-                    c={g.power !== null && g.power < 0.5 ? "orange.8" : "dimmed"}
+                    c={chosen && g.power !== null && g.power < 0.5 ? "orange.8" : "dimmed"}
                     data-testid={`guardrail-power-${g.metric}`}
                   >
                     {g.metric === "refund_rate" ? "Refund-rate" : "AOV"} guardrail:{" "}
@@ -375,7 +386,7 @@ export function ExperimentEditor({
                   ]}
                   defaultValue={String(d.stats.sides)}
                   allowDeselect={false}
-                  onChange={refresh}
+                  onChange={edit}
                 />
                 <NumberInput
                   name="mde"
@@ -425,7 +436,7 @@ export function ExperimentEditor({
                   name="engine"
                   label="Analysis engine"
                   value={engine}
-                  onChange={(v) => v && (setEngine(v as Design["stats"]["engine"]), refresh())}
+                  onChange={(v) => v && (setEngine(v as Design["stats"]["engine"]), edit())}
                   allowDeselect={false}
                   error={liveErrors.engine}
                   data={ENGINES.map((e) => ({
@@ -493,7 +504,7 @@ export function ExperimentEditor({
         </fieldset>
       </Form>
       <Stack gap="md">
-        <PreviewPanel preview={preview} metric={metric} loading={fetcher.state !== "idle"} />
+        <PreviewPanel preview={preview} metric={metric} loading={fetcher.state !== "idle"} startingValues={!chosen} />
         {preview && (
           <RoiCard
             preview={preview}
@@ -595,10 +606,12 @@ export function PreviewPanel({
   preview,
   metric,
   loading,
+  startingValues = false,
 }: {
   preview: DesignPreview | null;
   metric: Design["primaryMetric"];
   loading: boolean;
+  startingValues?: boolean;
 }) {
   if (!preview)
     return (
@@ -698,7 +711,13 @@ export function PreviewPanel({
               audience ({int(power.availableControl)} in control) the smallest detectable effect is{" "}
               {power.reachableMde === null ? "out of reach" : effect(power.reachableMde)}.
             </Text>
-            {power.tooSmall && (
+            {power.tooSmall && startingValues && (
+              <Text size="sm" c="dimmed" data-testid="starting-values">
+                Starting values: choose the audience and the MDE you need; whether the audience is large enough follows
+                your choices.
+              </Text>
+            )}
+            {power.tooSmall && !startingValues && (
               <Alert color="orange" title="The audience is too small for this MDE" data-testid="audience-too-small">
                 It has {int(power.audienceSize)} customers; the test needs {int(r.nTotal)}. Achievable at this power:{" "}
                 {power.reachableMde === null ? "no effect" : effect(power.reachableMde)}.

@@ -62,10 +62,13 @@ function prefilled(
 export async function loader({ request }: LoaderFunctionArgs) {
   const active = activeDataset();
   if (!active) return json({ empty: true as const });
-  const { design, problem } = prefilled(active.db, active.id, new URL(request.url).searchParams);
+  const search = new URL(request.url).searchParams;
+  const { design, problem } = prefilled(active.db, active.id, search);
   return json({
     empty: false as const,
     design,
+    // nothing chosen yet: no link filled the form (or it could not be read), so its audience is the default
+    fresh: problem !== null || !Object.keys(prefillSchema.shape).some((k) => search.has(k)),
     problem,
     options: audienceOptions(active.db, active.id),
     preview: designPreview(active.db, active.id, design),
@@ -106,6 +109,7 @@ export default function NewExperiment() {
         preview={data.preview}
         learned={data.learned}
         submitLabel="Save draft"
+        fresh={data.fresh}
       />
     </Stack>
   );
