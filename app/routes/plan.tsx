@@ -371,52 +371,59 @@ export default function Plan() {
               </Button>
             </Form>
           </Group>
-          <SimpleGrid cols={{ base: 1, lg: 2 }}>
-            <Table fz="sm">
-              <TableHead columns={["Campaign", "Contacts", "Spend", "Expected profit", "Profit / spend"]} />
-              <Table.Tbody>
-                {result.allocations.map((a) => (
-                  <Table.Tr key={a.name}>
-                    <Table.Td>{a.name}</Table.Td>
-                    <Table.Td>{int(a.contacts)}</Table.Td>
-                    <Table.Td>{amount(a.spend)}</Table.Td>
-                    <Table.Td>{amount(a.expectedProfit)}</Table.Td>
-                    <Table.Td>{a.returnPerSpend === null ? "–" : a.returnPerSpend.toFixed(2)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            <div style={{ height: Math.max(200, result.allocations.length * 28 + 50) }} data-testid="chart-plan">
-              <ResponsiveBar
-                data={[...result.allocations].reverse().map((a) => ({
-                  campaign: a.name,
-                  spend: Math.round(a.spend * 100) / 100,
-                  profit: Math.round(a.expectedProfit * 100) / 100,
-                }))}
-                keys={["spend", "profit"]}
-                indexBy="campaign"
-                groupMode="grouped"
-                layout="horizontal"
-                margin={{ top: 5, right: 90, bottom: 30, left: 230 }}
-                padding={0.25}
-                colors={["#fa5252", "#12b886"]}
-                enableLabel={false}
-                legends={[
-                  {
-                    dataFrom: "keys",
-                    anchor: "right",
-                    direction: "column",
-                    translateX: 85,
-                    itemWidth: 70,
-                    itemHeight: 18,
-                  },
-                ]}
-                role="img"
-                ariaLabel="Allocation"
-                barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${amount(Number(d.value))}`}
-              />
-            </div>
-          </SimpleGrid>
+          {result.allocations.length === 0 ? (
+            <Text size="sm">
+              Nothing is funded yet: no candidate has a lift that pays. Test the campaigns above first, or add a
+              candidate with the lift you expect.
+            </Text>
+          ) : (
+            <SimpleGrid cols={{ base: 1, lg: 2 }}>
+              <Table fz="sm">
+                <TableHead columns={["Campaign", "Contacts", "Spend", "Expected profit", "Profit / spend"]} />
+                <Table.Tbody>
+                  {result.allocations.map((a) => (
+                    <Table.Tr key={a.name}>
+                      <Table.Td>{a.name}</Table.Td>
+                      <Table.Td>{int(a.contacts)}</Table.Td>
+                      <Table.Td>{amount(a.spend)}</Table.Td>
+                      <Table.Td>{amount(a.expectedProfit)}</Table.Td>
+                      <Table.Td>{a.returnPerSpend === null ? "–" : a.returnPerSpend.toFixed(2)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <div style={{ height: Math.max(200, result.allocations.length * 28 + 50) }} data-testid="chart-plan">
+                <ResponsiveBar
+                  data={[...result.allocations].reverse().map((a) => ({
+                    campaign: a.name,
+                    spend: Math.round(a.spend * 100) / 100,
+                    profit: Math.round(a.expectedProfit * 100) / 100,
+                  }))}
+                  keys={["spend", "profit"]}
+                  indexBy="campaign"
+                  groupMode="grouped"
+                  layout="horizontal"
+                  margin={{ top: 5, right: 90, bottom: 30, left: 230 }}
+                  padding={0.25}
+                  colors={["#fa5252", "#12b886"]}
+                  enableLabel={false}
+                  legends={[
+                    {
+                      dataFrom: "keys",
+                      anchor: "right",
+                      direction: "column",
+                      translateX: 85,
+                      itemWidth: 70,
+                      itemHeight: 18,
+                    },
+                  ]}
+                  role="img"
+                  ariaLabel="Allocation"
+                  barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${amount(Number(d.value))}`}
+                />
+              </div>
+            </SimpleGrid>
+          )}
           <Text size="xs" c="dimmed" mt="xs">
             Profit per contact = value × lift × margin − discount × value × (1 + lift) − cost per contact. See also{" "}
             <Anchor component={Link} to="/value" size="xs">

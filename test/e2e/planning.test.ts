@@ -57,6 +57,9 @@ describe("planning pages", () => {
     expect(await testFirst.locator("tbody tr").count()).toBeGreaterThan(3);
     expect(await testFirst.innerText()).toMatch(/Test first: no learned lift, never funded/);
     expect(await app.page.getByTestId("plan-candidates").locator("tbody tr").count()).toBe(0);
+    // nothing funded: a sentence saying so, not an empty table and a chart of no bars
+    expect(await app.page.getByTestId("chart-plan").count()).toBe(0);
+    expect(await allocation.innerText()).toMatch(/Nothing is funded yet: no candidate has a lift that pays/);
     const learnedCsv = (await (await fetch(`${app.url}/api/plan/learned.csv`)).text()).split("\r\n");
     expect(learnedCsv[0]).toBe(
       "campaign,status,audience,value_per_customer (GBP),raw_lift,learned_lift,lift_low,lift_high,borrowed,experiments,profit_low (GBP),profit_high (GBP),test_lift,test_per_arm",
