@@ -6,6 +6,7 @@ import { experimentAnalysis } from "~/experiments/results.server";
 import { describeIssues } from "~/lib/validation";
 import { parse, positiveInt, UsageError } from "./args";
 import { ANALYZE_USAGE } from "./usage";
+import { messageOf } from "~/lib/errors";
 
 export async function analyzeCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -20,7 +21,7 @@ export async function analyzeCommand(argv: string[]): Promise<void> {
     try {
       raw = JSON.parse(await readFile(values.input, "utf8"));
     } catch (err) {
-      throw new UsageError(`--input ${values.input}: ${(err as Error).message}`);
+      throw new UsageError(`--input ${values.input}: ${messageOf(err)}`);
     }
     const parsed = z.array(resultSetSchema).min(1).safeParse(raw);
     if (!parsed.success) throw new UsageError(`invalid input: ${describeIssues(parsed.error)}`);

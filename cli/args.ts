@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { messageOf } from "~/lib/errors";
 
 export class UsageError extends Error {}
 
@@ -7,7 +8,7 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: s
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message.split("\n")[0]);
+    throw new UsageError(messageOf(err).split("\n")[0]);
   }
 }
 

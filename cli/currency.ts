@@ -3,6 +3,7 @@ import { activeDatasetId, getDataset, setDatasetCurrency } from "~/db/datasets.s
 import { parseCurrency } from "~/lib/currency";
 import { parse, positiveInt, UsageError } from "./args";
 import { CURRENCY_USAGE } from "./usage";
+import { messageOf } from "~/lib/errors";
 
 // `currency CODE|none [--dataset ID]` (issue 14): sets a data set's currency, as the Data page and PATCH /api/datasets/:id do.
 export async function currencyCommand(argv: string[]): Promise<void> {
@@ -17,7 +18,7 @@ export async function currencyCommand(argv: string[]): Promise<void> {
     try {
       currency = parseCurrency(positionals[0]);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(messageOf(err));
     }
   }
   const db = openCliDb(values.db);

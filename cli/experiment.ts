@@ -18,7 +18,7 @@ import {
 } from "~/experiments/lifecycle.server";
 import { experimentsTable } from "~/experiments/list.server";
 import { toCsv } from "~/lib/csv";
-import { AppError } from "~/lib/errors";
+import { AppError, messageOf } from "~/lib/errors";
 import { describeIssues } from "~/lib/validation";
 import { parse, positiveInt, UsageError } from "./args";
 import { EXPERIMENT_USAGE } from "./usage";
@@ -81,7 +81,7 @@ async function readDesign(path: string | undefined) {
   try {
     raw = JSON.parse(await readFile(path, "utf8"));
   } catch (err) {
-    throw new UsageError(`--input ${path}: ${(err as Error).message.split("\n")[0]}`);
+    throw new UsageError(`--input ${path}: ${messageOf(err).split("\n")[0]}`);
   }
   const parsed = parseDesignInput(raw);
   if (!parsed.success) throw new UsageError(`invalid design: ${describeIssues(parsed.error)}`);

@@ -5,7 +5,7 @@ import { FORMAT_LABELS } from "~/ingest/formats";
 import type { ImportReport } from "~/ingest/report";
 import { activeDatasetId, getDataset } from "~/db/datasets.server";
 import type { ImportProgress } from "~/ingest/import.server";
-import { errorCode } from "~/lib/errors";
+import { errorCode, messageOf } from "~/lib/errors";
 import { importAndDerive, updateAndDerive } from "~/derive/derive.server";
 import type { UpdateReport } from "~/ingest/report";
 import { parse, UsageError } from "./args";
@@ -16,7 +16,7 @@ function currencyFlag(value: string): string {
   try {
     return parseCurrency(value);
   } catch (err) {
-    throw new UsageError(`--currency: ${(err as Error).message}`);
+    throw new UsageError(`--currency: ${messageOf(err)}`);
   }
 }
 import { IMPORT_USAGE } from "./usage";

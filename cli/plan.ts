@@ -7,6 +7,7 @@ import { openCliDb } from "./db";
 import { activeDatasetId } from "~/db/datasets.server";
 import { parse, UsageError } from "./args";
 import { PLAN_USAGE } from "./usage";
+import { messageOf } from "~/lib/errors";
 
 export async function planCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -50,7 +51,7 @@ export async function planCommand(argv: string[]): Promise<void> {
   try {
     raw = JSON.parse(await readFile(values.input!, "utf8"));
   } catch (err) {
-    throw new UsageError(`--input ${values.input}: ${(err as Error).message}`);
+    throw new UsageError(`--input ${values.input}: ${messageOf(err)}`);
   }
   const candidates = Array.isArray(raw) ? raw : (raw as { candidates?: unknown })?.candidates;
   if (values.budget.trim() === "" || !Number.isFinite(Number(values.budget)))

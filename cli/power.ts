@@ -3,6 +3,7 @@ import { powerInputSchema, powerRequestSchema } from "~/experiments/power-input"
 import { analysePower, PowerInputError } from "~/experiments/stats/power";
 import { describeIssues } from "~/lib/validation";
 import { parse, UsageError } from "./args";
+import { messageOf } from "~/lib/errors";
 
 const number = (v: string | undefined, flag: string) => {
   if (v === undefined) return undefined;
@@ -34,7 +35,7 @@ export async function powerCommand(argv: string[]): Promise<void> {
     try {
       raw = JSON.parse(await readFile(values.input, "utf8"));
     } catch (err) {
-      throw new UsageError(`--input ${values.input}: ${(err as Error).message}`);
+      throw new UsageError(`--input ${values.input}: ${messageOf(err)}`);
     }
   } else {
     raw = Object.fromEntries(

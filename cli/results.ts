@@ -1,6 +1,6 @@
 import { openCliDb } from "./db";
 import { recordMeasured, type MeasuredReport } from "~/experiments/measure.server";
-import { AppError } from "~/lib/errors";
+import { AppError, messageOf } from "~/lib/errors";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { recordFromBody, simulationBody, uploadBody } from "~/experiments/record.server";
@@ -150,7 +150,7 @@ async function uploadCommand(id: number, argv: string[], dbPath: string | undefi
   try {
     csv = await readFile(positionals[1], "utf8");
   } catch (err) {
-    throw new UsageError(`${positionals[1]}: ${(err as Error).message.split("\n")[0]}`);
+    throw new UsageError(`${positionals[1]}: ${messageOf(err).split("\n")[0]}`);
   }
   await recordCommand(id, { source: "upload", csv, accept: values.accept ?? false, absent }, dbPath, asJson);
 }

@@ -9,6 +9,7 @@ import { deriveWarehouseSegments } from "~/segments/warehouse.server";
 import { parse, positiveInt, UsageError } from "./args";
 import { summary } from "./import";
 import { WAREHOUSE_USAGE } from "./usage";
+import { messageOf } from "~/lib/errors";
 
 // `warehouse add|preview|reread` (issue 17): a PostgreSQL table of transaction lines as a data set. The URL is never
 // printed: every answer carries its masked form.
@@ -58,7 +59,7 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
         try {
           currency = values.currency === undefined ? undefined : parseCurrency(values.currency);
         } catch (err) {
-          throw new UsageError(`--currency: ${(err as Error).message}`);
+          throw new UsageError(`--currency: ${messageOf(err)}`);
         }
         const { id, maskedUrl, report } = await connectWarehouse(db, {
           ...needSource(),

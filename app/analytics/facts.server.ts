@@ -2,6 +2,7 @@ import type { Db } from "~/db/db.server";
 import { dataVersion } from "~/db/version.server";
 import { BigMap } from "~/lib/big-map";
 import { AppError } from "~/lib/errors";
+import { processWide } from "~/lib/process.server";
 import type { PendingUpdate } from "~/types/import";
 import { dayNumber, type Facts } from "./facts";
 import { forgetMemo } from "./memo.server";
@@ -14,10 +15,7 @@ import { readSnapshot, writeSnapshot } from "./snapshot.server";
 // is loaded again, and the memo of computed results is cleared with it.
 
 type Loaded = { version: string; facts: Facts };
-const cache = ((globalThis as { __campaignLabFacts?: Map<number, Loaded> }).__campaignLabFacts ??= new Map<
-  number,
-  Loaded
->());
+const cache = processWide("facts", () => new Map<number, Loaded>());
 const KEEP = 2;
 
 export function getFacts(db: Db, datasetId: number): Facts {

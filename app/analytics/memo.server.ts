@@ -1,11 +1,10 @@
+import { processWide } from "~/lib/process.server";
+
 // Computed results by key (data set, data version, report, filter…): a result is reused until its data changes (the
 // keys carry the data set's version, and a reload of the facts clears the memo) or it falls out of this LRU. The LRU
 // is bounded by entries and by bytes: a CLV fit keeps every customer's row, so a few calibration ends fill memory.
 type Entry = { value: unknown; bytes: number };
-const store = ((globalThis as { __campaignLabMemo?: Map<string, Entry> }).__campaignLabMemo ??= new Map<
-  string,
-  Entry
->());
+const store = processWide("memo", () => new Map<string, Entry>());
 const SIZE = 256;
 const MEMO_MAX_BYTES = Number(process.env.MEMO_MAX_MB ?? 256) * 1024 ** 2;
 let total = 0;

@@ -5,6 +5,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { databasePath, projectRoot } from "./paths.server";
 import * as schema from "./schema";
+import { systemErrorCode } from "~/lib/errors";
+import { processWide } from "~/lib/process.server";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -26,8 +28,7 @@ let shared: Db | undefined;
 
 /** The server's one connection (indie-stack style singleton; survives dev rebuilds on globalThis). */
 export function getDb(): Db {
-  const g = globalThis as { __campaignLabDb?: Db };
-  if (!shared) shared = g.__campaignLabDb ??= openDb();
+  if (!shared) shared = processWide("db", openDb);
   return shared;
 }
 
@@ -45,7 +46,7 @@ export async function underWriteLock<T>(db: Db, busy: () => Error, work: () => P
   try {
     sqlite.exec("BEGIN IMMEDIATE");
   } catch (err) {
-    if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+    if (systemErrorCode(err) !== "SQLITE_BUSY") throw err;
     throw busy();
   }
   try {

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { existsSync, statSync, writeFileSync, readFileSync } from "node:fs";
+import { systemErrorCode, messageOf } from "~/lib/errors";
 
 // The database file checked before the server uses it (#12 item 7): a file that is not SQLite, or has damaged pages,
 // stopped the start with a raw stack trace (SQLITE_NOTADB) or started a server that answered 500s. PRAGMA quick_check
@@ -52,13 +53,13 @@ export function databaseProblem(path: string): string | null {
     }
     return null;
   } catch (err) {
-    const code = (err as { code?: string }).code ?? "";
+    const code = systemErrorCode(err) ?? "";
     const what =
       code === "SQLITE_NOTADB"
         ? "is not a SQLite database"
         : code === "SQLITE_CORRUPT"
           ? "is damaged"
-          : `cannot be read (${(err as Error).message.split("\n")[0].slice(0, 120)})`;
+          : `cannot be read (${messageOf(err).split("\n")[0].slice(0, 120)})`;
     return `The database file ${path} ${what}. ${advice}`;
   } finally {
     sqlite?.close();

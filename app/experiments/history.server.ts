@@ -1,3 +1,4 @@
+import { processWide } from "~/lib/process.server";
 import { getFacts } from "~/analytics/facts.server";
 import { dayNumber } from "~/analytics/facts";
 import type { Db } from "~/db/db.server";
@@ -15,8 +16,7 @@ import { outcomesQuery } from "./warehouse-sql";
 
 const AS_OF_KEEP = 8;
 type Cached = { version: string; asOf: Map<number, AsOfCustomer[]> };
-const cache = ((globalThis as { __campaignLabWarehouseHistory?: Map<number, Cached> }).__campaignLabWarehouseHistory ??=
-  new Map());
+const cache = processWide("warehouse-history", () => new Map<number, Cached>());
 
 function warehouseHistory(db: Db, datasetId: number): History {
   const connection = warehouseConnection(db, datasetId)!;

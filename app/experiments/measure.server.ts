@@ -28,6 +28,7 @@ import {
   type CustomerOutcome,
   type ResultsAnalysis,
 } from "./verdict";
+import { messageOf } from "~/lib/errors";
 
 // Measured results (issue 13): every assigned customer's outcome over days S+1 … min(S+W, the data set's last day),
 // by the back-test's own definitions (backtest.ts outcomesAfter), recorded as source 'measured' and measured again at
@@ -227,7 +228,7 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
       m.arms.map((a) => a.users),
     );
   } catch (err) {
-    problem = (err as Error).message;
+    problem = messageOf(err);
   }
   return {
     ...notes,

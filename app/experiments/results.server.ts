@@ -27,6 +27,7 @@ import {
   type ResultsAnalysis,
 } from "./verdict";
 import { personaCentroids } from "~/segments/store.server";
+import { messageOf } from "~/lib/errors";
 
 // Recording results three ways (aggregates, a per-customer CSV checked against the assignment, a simulation from the
 // audience's own history) and reading them back with their analysis.
@@ -78,7 +79,7 @@ function store(
     analyseResults(e.design, arms, outcomes, "holm");
   } catch (err) {
     throw new ExperimentError(
-      `These results cannot be analysed, so nothing was recorded: ${(err as Error).message}`,
+      `These results cannot be analysed, so nothing was recorded: ${messageOf(err)}`,
       "invalid",
     );
   }
@@ -381,6 +382,6 @@ export function experimentAnalysis(
       problem: null,
     };
   } catch (err) {
-    return { results, analysis: null, problem: (err as Error).message };
+    return { results, analysis: null, problem: messageOf(err) };
   }
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { processAlive } from "~/lib/process.server";
+import { processAlive, processWide } from "~/lib/process.server";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -79,7 +79,7 @@ export class JobRecords {
   }
 }
 
-const jobs = ((globalThis as { __campaignLabJobRecords?: JobRecords }).__campaignLabJobRecords ??= new JobRecords());
+const jobs = processWide("job-records", () => new JobRecords());
 /** An error kept in a job record: one line, its quote of the file cut (a 50 MB line was kept whole, four times). */
 const MAX_ERROR_CHARS = 500;
 

@@ -18,3 +18,15 @@ export class AppError extends Error {
 export function errorCode(err: unknown): ErrorCode | null {
   return err instanceof AppError ? err.code : null;
 }
+
+/** The `code` a driver or Node puts on its errors (SQLITE_BUSY, EPERM, ENOENT…), or undefined. */
+export function systemErrorCode(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string"
+    ? err.code
+    : undefined;
+}
+
+/** What an error says, whatever was thrown. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { processAlive } from "~/lib/process.server";
+import { processAlive, processWide } from "~/lib/process.server";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +57,7 @@ function defaultCalibrationEnd(db: Db, datasetId: number): string {
 
 // ---- the shared cache: this process's models, and files beside the database --------------------------------------
 
-const models = ((globalThis as { __campaignLabClv?: Map<string, ValueModel> }).__campaignLabClv ??= new Map());
+const models = processWide("clv-models", () => new Map<string, ValueModel>());
 const running = new Map<string, { since: string; done: Promise<ValueModel> }>();
 const failures = new Map<string, string>();
 const KEEP_MODELS = 4;
