@@ -30,15 +30,21 @@ export async function serve(host: string, port: number): Promise<Server> {
     try {
       const nonce = res.locals.nonce as string;
       const key = cache?.keyOf(req) ?? null;
-      const version = key ? cache!.version() : "";
-      if (!key) return void (await sendRemixResponse(res, await handle(createRemixRequest(req, res), { nonce })));
+      if (!key) {
+        const response = await handle(createRemixRequest(req, res), { nonce });
+        // a write (done once the action answered) or a poll of an import job (which commits in its own time): this
+        // visitor's next pages must show it (server/page-cache.ts)
+        if (cache && (req.method !== "GET" || req.path.startsWith("/api/imports/")))
+          res.append("Set-Cookie", cache.wroteCookie());
+        return void (await sendRemixResponse(res, response));
+      }
       // a shared render is not cancelled when the client that started it leaves: others wait for it
       const produce = () => handle(createRemixRequest(req, null), { nonce });
-      if (cache!.serve(key, version, res, nonce, produce)) return;
-      const answer = await cache!.render(key, version, produce, nonce);
+      const { answer, from } = await cache!.answer(key, produce, { wroteAt: cache!.wroteAt(req), nonce });
       res.statusMessage = answer.statusText;
       res.status(answer.status);
       for (const [name, value] of answer.headers) res.append(name, value);
+      res.append("X-Page-Cache", from); // kept, kept while its successor renders, or rendered for this request
       res.end(swapNonce(answer.body, answer.nonce, nonce));
     } catch (error) {
       next(error);

@@ -286,3 +286,13 @@ export const datasetImports = sqliteTable(
   },
   (t) => [index("dataset_imports_dataset").on(t.datasetId)],
 );
+
+/**
+ * How many times each area of the data (data, segments, audiences, experiments) has changed: bumped by triggers on
+ * its small tables in the writer's own transaction, whichever process writes (drizzle/0006_change_counters.sql). The
+ * page cache keeps a page while the areas it read are unchanged (app/db/change-counters.server.ts).
+ */
+export const changeCounters = sqliteTable("change_counters", {
+  area: text("area").primaryKey(),
+  n: integer("n").notNull(),
+});

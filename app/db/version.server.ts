@@ -6,7 +6,11 @@ import type { Db } from "./db.server";
 
 const statements = new WeakMap<
   Db["$client"],
-  { data: ReturnType<Db["$client"]["prepare"]>; segments: ReturnType<Db["$client"]["prepare"]> }
+  {
+    data: ReturnType<Db["$client"]["prepare"]>;
+    segments: ReturnType<Db["$client"]["prepare"]>;
+    rfm: ReturnType<Db["$client"]["prepare"]>;
+  }
 >();
 
 function prepared(db: Db) {
@@ -21,6 +25,7 @@ function prepared(db: Db) {
       segments: db.$client
         .prepare("SELECT computed_at || '|' || chosen_k FROM segment_runs WHERE dataset_id = ?")
         .pluck(),
+      rfm: db.$client.prepare("SELECT computed_at FROM segment_runs WHERE dataset_id = ?").pluck(),
     };
     statements.set(db.$client, s);
   }
@@ -35,4 +40,9 @@ export function dataVersion(db: Db, datasetId: number): string {
 /** The version of its data and its stored segments and personas (the chosen k included). */
 export function segmentsVersion(db: Db, datasetId: number): string {
   return `${dataVersion(db, datasetId)}:${(prepared(db).segments.get(datasetId) as string | undefined) ?? ""}`;
+}
+
+/** The version of its data and its stored RFM scores and segments, whatever k is chosen (choosing k leaves it). */
+export function rfmVersion(db: Db, datasetId: number): string {
+  return `${dataVersion(db, datasetId)}:${(prepared(db).rfm.get(datasetId) as string | undefined) ?? ""}`;
 }

@@ -28,7 +28,7 @@ import {
   type Experiment,
 } from "./store.server";
 import { memo } from "~/analytics/memo.server";
-import { segmentsVersion } from "~/db/version.server";
+import { rfmVersion, segmentsVersion } from "~/db/version.server";
 
 // Experiment rules: saving designs (every version kept; the tables are in store.server.ts), baselines back-tested from
 // the data set, the power analysis, and the start (frozen design, deterministic assignment as of the start day S).
@@ -352,12 +352,15 @@ export function designPreview(db: Db, datasetId: number, design: Design): Design
 
 /**
  * The design's sizing on its back-tested baselines (the list's planned total, the decision card's planned size),
- * memoised: a preview scans the orders and sorts the customers, so once per design, audience and data version.
+ * memoised: a preview scans the orders and sorts the customers, so once per design, audience and data version (the
+ * chosen k included for a persona audience only).
  * ExperimentError when the audience no longer exists.
  */
 export function plannedPower(db: Db, datasetId: number, design: Design): ExperimentPower {
   const definition = resolveAudience(db, design.audience).definition;
-  const key = `planned-power:${segmentsVersion(db, datasetId)}:${JSON.stringify(definition)}:${JSON.stringify(design)}`;
+  // only a persona's members move when k is chosen: the other audiences keep their sizing (think-time run, issue 15)
+  const version = definition.kind === "persona" ? segmentsVersion(db, datasetId) : rfmVersion(db, datasetId);
+  const key = `planned-power:${version}:${JSON.stringify(definition)}:${JSON.stringify(design)}`;
   return memo(
     key,
     () => designPreview(db, datasetId, design).power,

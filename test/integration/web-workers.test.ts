@@ -62,4 +62,47 @@ describe("web workers and the page cache", () => {
     expect(second.headers.get("content-type")).toBe(first.headers.get("content-type"));
     expect(a).toContain("Champions");
   });
+
+  // issue 15 (think time with a write): a page is kept while the areas of the data it read are unchanged, and the one
+  // who wrote sees the change on their next page even when others are still sent the page as it was
+  const page = async (path: string, cookie?: string) => {
+    const res = await fetch(server.url + path, { headers: cookie ? { cookie } : {} });
+    return { from: res.headers.get("x-page-cache"), html: await res.text() };
+  };
+  const onBoth = async (path: string) => [(await page(path)).from, (await page(path)).from];
+
+  it("choosing k renders the pages that read segments again and leaves the others cached; the chooser sees the new k", async () => {
+    for (const path of ["/revenue", "/cohorts", "/data", "/segments/personas"]) await onBoth(path);
+    expect(await onBoth("/revenue")).toEqual(["cache", "cache"]);
+    const k = Number(/Now: k = (?:<!-- -->)?(\d+)/.exec((await page("/segments/personas")).html)![1]) === 3 ? 4 : 3;
+    const res = await fetch(`${server.url}/segments/personas`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "choose", k: String(k) }),
+      redirect: "manual",
+    });
+    const cookie = res.headers.get("set-cookie")!.split(";")[0];
+    expect(cookie).toMatch(/^campaign_lab_wrote=\d+$/);
+    for (let i = 0; i < 2; i++) {
+      const mine = await page("/segments/personas", cookie);
+      expect(mine.html).toMatch(new RegExp(`Now: k = (<!-- -->)?${k}\\b`));
+    }
+    expect(await onBoth("/revenue")).toEqual(["cache", "cache"]);
+    expect(await onBoth("/cohorts")).toEqual(["cache", "cache"]);
+    expect(await onBoth("/data")).toEqual(["cache", "cache"]);
+    expect(await onBoth("/segments/personas")).toEqual(["cache", "cache"]); // the chooser's visits rendered both
+  });
+
+  it("/data is kept, and shows a data set another process imported on the next request", async () => {
+    await onBoth("/data");
+    expect(await onBoth("/data")).toEqual(["cache", "cache"]);
+    const db = openDb(t.path);
+    await importForTest(db, fixture("figures-shop.csv"), { name: "Imported elsewhere" });
+    db.$client.close();
+    for (let i = 0; i < 2; i++) {
+      const data = await page("/data");
+      expect(data.from).toBe("render");
+      expect(data.html).toContain("Imported elsewhere");
+    }
+    expect(await onBoth("/data")).toEqual(["cache", "cache"]);
+  });
 });
