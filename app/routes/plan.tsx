@@ -40,17 +40,34 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ empty: false as const, borrow, candidates, testFirst, months: bestMonths(active.db, active.id) });
 }
 
-type Row = {
+type Figure = "audience" | "costPerContact" | "valuePerCustomer" | "liftPercent" | "marginPercent" | "discountPercent";
+
+type Row = Record<Figure, number | string> & {
   include: boolean;
   name: string;
-  audience: number | string;
-  costPerContact: number | string;
-  valuePerCustomer: number | string;
-  liftPercent: number | string;
-  marginPercent: number | string;
-  discountPercent: number | string;
   source: string;
 };
+
+// The typed figures of a candidate row, in the table's column order, each with its input's width and bounds.
+const FIGURES: { key: Figure; w: number; min?: number; max?: number; decimalScale?: number }[] = [
+  { key: "audience", w: 80, min: 0 },
+  { key: "costPerContact", w: 70, min: 0, decimalScale: 3 },
+  { key: "valuePerCustomer", w: 90, min: 0, decimalScale: 2 },
+  { key: "liftPercent", w: 65, decimalScale: 2 },
+  { key: "marginPercent", w: 60, min: 0, max: 100 },
+  { key: "discountPercent", w: 60, min: 0, max: 100 },
+];
+
+/** A row as the planner reads it: numbers, shares instead of percentages. */
+const candidateOf = (r: Row) => ({
+  name: r.name,
+  audience: Number(r.audience),
+  costPerContact: Number(r.costPerContact),
+  valuePerCustomer: Number(r.valuePerCustomer),
+  lift: Number(r.liftPercent) / 100,
+  grossMargin: Number(r.marginPercent) / 100,
+  discountShare: Number(r.discountPercent) / 100,
+});
 
 export default function Plan() {
   const data = useLoaderData<typeof loader>();
@@ -73,17 +90,7 @@ export default function Plan() {
   const set = (i: number, key: keyof Row) => (value: unknown) =>
     setRows((old) => old.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
   const computed = useMemo(() => {
-    const candidates = rows
-      .filter((r) => r.include)
-      .map((r) => ({
-        name: r.name,
-        audience: Number(r.audience),
-        costPerContact: Number(r.costPerContact),
-        valuePerCustomer: Number(r.valuePerCustomer),
-        lift: Number(r.liftPercent) / 100,
-        grossMargin: Number(r.marginPercent) / 100,
-        discountShare: Number(r.discountPercent) / 100,
-      }));
+    const candidates = rows.filter((r) => r.include).map(candidateOf);
     const problems = candidates.flatMap((c) => {
       const p = candidateSchema.safeParse(c);
       return p.success
@@ -216,13 +223,14 @@ export default function Plan() {
             />
             <Table.Tbody>
               {rows.map((r, i) => {
+                const c = candidateOf(r);
                 const roi = campaignRoi({
-                  audience: Number(r.audience),
-                  baselineValue: Number(r.valuePerCustomer),
-                  lift: Number(r.liftPercent) / 100,
-                  costPerContact: Number(r.costPerContact),
-                  discountShare: Number(r.discountPercent) / 100,
-                  grossMargin: Number(r.marginPercent) / 100,
+                  audience: c.audience,
+                  baselineValue: c.valuePerCustomer,
+                  lift: c.lift,
+                  costPerContact: c.costPerContact,
+                  discountShare: c.discountShare,
+                  grossMargin: c.grossMargin,
                   windowDays: 30,
                 });
                 return (
@@ -242,71 +250,18 @@ export default function Plan() {
                         w={220}
                       />
                     </Table.Td>
-                    <Table.Td>
-                      <NumberInput
-                        size="xs"
-                        value={r.audience}
-                        onChange={set(i, "audience")}
-                        min={0}
-                        w={80}
-                        hideControls
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <NumberInput
-                        size="xs"
-                        value={r.costPerContact}
-                        onChange={set(i, "costPerContact")}
-                        min={0}
-                        decimalScale={3}
-                        w={70}
-                        hideControls
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <NumberInput
-                        size="xs"
-                        value={r.valuePerCustomer}
-                        onChange={set(i, "valuePerCustomer")}
-                        min={0}
-                        decimalScale={2}
-                        w={90}
-                        hideControls
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <NumberInput
-                        size="xs"
-                        value={r.liftPercent}
-                        onChange={set(i, "liftPercent")}
-                        decimalScale={2}
-                        w={65}
-                        hideControls
-                        aria-label={`Lift for ${r.name}`}
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <NumberInput
-                        size="xs"
-                        value={r.marginPercent}
-                        onChange={set(i, "marginPercent")}
-                        min={0}
-                        max={100}
-                        w={60}
-                        hideControls
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <NumberInput
-                        size="xs"
-                        value={r.discountPercent}
-                        onChange={set(i, "discountPercent")}
-                        min={0}
-                        max={100}
-                        w={60}
-                        hideControls
-                      />
-                    </Table.Td>
+                    {FIGURES.map(({ key, ...input }) => (
+                      <Table.Td key={key}>
+                        <NumberInput
+                          size="xs"
+                          value={r[key]}
+                          onChange={set(i, key)}
+                          {...input}
+                          hideControls
+                          aria-label={key === "liftPercent" ? `Lift for ${r.name}` : undefined}
+                        />
+                      </Table.Td>
+                    ))}
                     <Table.Td>
                       {r.source === "typed" ? (
                         <Badge size="xs" color="gray">
