@@ -20,12 +20,14 @@ import {
 import { ResponsiveLine } from "@nivo/line";
 import { Form, useFetcher } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
+import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { CAMPAIGN_TYPES, METRIC_LABELS, PRIMARY_METRICS, WINDOWS, type Design } from "~/experiments/design";
 import { ENGINE_LABELS, ENGINES } from "~/experiments/stats/engines";
-import type { DesignPreview } from "~/experiments/experiments.server";
+import type { DesignPreview, ExperimentBaselines } from "~/experiments/experiments.server";
 import { SEGMENTS } from "~/segments/rfm";
 import { campaignRoi } from "~/planning/roi";
 import { amount, int, percent, plural } from "./format";
+import { ALPHA_INPUT, POWER_INPUT, SIDES_OPTIONS, type NumberBounds } from "./stat-inputs";
 
 type Options = { personas: { k: number; cluster: number; name: string }[]; saved: { id: number; name: string }[] };
 type Learned = { estimate: number; ci: [number, number]; experiments: { id: number; name: string }[] } | null;
@@ -105,6 +107,10 @@ export function ExperimentEditor({
     setMetric(m);
     setMethod(m === "conversion" ? (method === "arcsine" ? "arcsine" : "pooled") : method === "z" ? "z" : "t");
   };
+  // one typed number of the design, with the error the server or the live preview gave for it
+  const numberField = (name: string, label: string, defaultValue: number, bounds: NumberBounds) => (
+    <NumberInput name={name} label={label} defaultValue={defaultValue} {...bounds} error={liveErrors[name]} />
+  );
   const guard = (metricName: "refund_rate" | "aov") => d.guardrails.find((g) => g.metric === metricName);
   return (
     <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="lg">
@@ -301,34 +307,22 @@ export function ExperimentEditor({
                 <Text fw={600} size="sm">
                   Guardrails (non-inferiority margins, relative)
                 </Text>
-                <Group>
-                  <Checkbox
-                    name="guardRefund"
-                    label="Refund rate may not rise more than"
-                    defaultChecked={!!guard("refund_rate")}
-                  />
-                  <NumberInput
-                    name="refundMargin"
-                    aria-label="Refund rate margin (%)"
-                    defaultValue={pct(guard("refund_rate")?.margin ?? 0.1)}
-                    suffix="%"
-                    w={100}
-                    min={0.1}
-                    max={100}
-                  />
-                </Group>
-                <Group>
-                  <Checkbox name="guardAov" label="AOV may not fall more than" defaultChecked={!!guard("aov")} />
-                  <NumberInput
-                    name="aovMargin"
-                    aria-label="AOV margin (%)"
-                    defaultValue={pct(guard("aov")?.margin ?? 0.05)}
-                    suffix="%"
-                    w={100}
-                    min={0.1}
-                    max={100}
-                  />
-                </Group>
+                {GUARDRAIL_FIELDS.map((g) => (
+                  <Group key={g.metric}>
+                    <Checkbox name={g.check} label={g.label} defaultChecked={!!guard(g.metric)} />
+                    <NumberInput
+                      name={g.margin}
+                      aria-label={g.marginLabel}
+                      defaultValue={pct(
+                        (guard(g.metric) ?? DEFAULT_DESIGN.guardrails.find((d) => d.metric === g.metric))!.margin,
+                      )}
+                      suffix="%"
+                      w={100}
+                      min={0.1}
+                      max={100}
+                    />
+                  </Group>
+                ))}
                 {liveErrors.guardrails && (
                   <Text c="red" size="sm">
                     {liveErrors.guardrails}
@@ -357,51 +351,26 @@ export function ExperimentEditor({
                 Statistical settings
               </Title>
               <SimpleGrid cols={{ base: 2, md: 3 }}>
-                <NumberInput
-                  name="alpha"
-                  label="α"
-                  defaultValue={d.stats.alpha}
-                  min={0.001}
-                  max={0.5}
-                  step={0.01}
-                  decimalScale={4}
-                  error={liveErrors.alpha}
-                />
-                <NumberInput
-                  name="power"
-                  label="Power"
-                  defaultValue={d.stats.power}
-                  min={0.5}
-                  max={0.99}
-                  step={0.05}
-                  decimalScale={4}
-                  error={liveErrors.power}
-                />
+                {numberField("alpha", "α", d.stats.alpha, ALPHA_INPUT)}
+                {numberField("power", "Power", d.stats.power, POWER_INPUT)}
                 <Select
                   name="sides"
                   label="Test"
-                  data={[
-                    { value: "2", label: "Two-sided" },
-                    { value: "1", label: "One-sided" },
-                  ]}
+                  data={SIDES_OPTIONS}
                   defaultValue={String(d.stats.sides)}
                   allowDeselect={false}
                   onChange={edit}
                 />
-                <NumberInput
-                  name="mde"
-                  label={
-                    relative
-                      ? "MDE (% relative)"
-                      : metric === "conversion"
-                        ? "MDE (percentage points)"
-                        : "MDE (absolute)"
-                  }
-                  defaultValue={d.stats.relative || metric === "conversion" ? pct(d.stats.mde) : d.stats.mde}
-                  decimalScale={4}
-                  min={0}
-                  error={liveErrors.mde}
-                />
+                {numberField(
+                  "mde",
+                  relative
+                    ? "MDE (% relative)"
+                    : metric === "conversion"
+                      ? "MDE (percentage points)"
+                      : "MDE (absolute)",
+                  d.stats.relative || metric === "conversion" ? pct(d.stats.mde) : d.stats.mde,
+                  { decimalScale: 4, min: 0 },
+                )}
                 <input type="hidden" name="mdeUnit" value={relative ? "relative" : "absolute"} />
                 <SegmentedControl
                   value={relative ? "relative" : "absolute"}
@@ -444,17 +413,12 @@ export function ExperimentEditor({
                     label: e === "fixed" ? `${ENGINE_LABELS[e]} (default)` : ENGINE_LABELS[e],
                   }))}
                 />
-                {engine === "sequential" && (
-                  <NumberInput
-                    name="tuning"
-                    label="Tuning N* (expected customers in all)"
-                    defaultValue={d.stats.tuning}
-                    min={100}
-                    max={10_000_000}
-                    step={500}
-                    error={liveErrors.tuning}
-                  />
-                )}
+                {engine === "sequential" &&
+                  numberField("tuning", "Tuning N* (expected customers in all)", d.stats.tuning, {
+                    min: 100,
+                    max: 10_000_000,
+                    step: 500,
+                  })}
                 {engine === "bayesian" && (
                   <>
                     <Checkbox
@@ -464,25 +428,15 @@ export function ExperimentEditor({
                       onChange={(e) => setProperPrior(e.currentTarget.checked)}
                       mt="lg"
                     />
-                    {properPrior && (
-                      <NumberInput
-                        name="priorMean"
-                        label="Prior mean of the lift (%)"
-                        defaultValue={pct(d.stats.prior.mean)}
-                        decimalScale={2}
-                        error={liveErrors.priorMean}
-                      />
-                    )}
-                    {properPrior && (
-                      <NumberInput
-                        name="priorSd"
-                        label="Prior sd of the lift (%)"
-                        defaultValue={pct(d.stats.prior.sd)}
-                        decimalScale={2}
-                        min={0.01}
-                        error={liveErrors.priorSd}
-                      />
-                    )}
+                    {properPrior &&
+                      numberField("priorMean", "Prior mean of the lift (%)", pct(d.stats.prior.mean), {
+                        decimalScale: 2,
+                      })}
+                    {properPrior &&
+                      numberField("priorSd", "Prior sd of the lift (%)", pct(d.stats.prior.sd), {
+                        decimalScale: 2,
+                        min: 0.01,
+                      })}
                   </>
                 )}
               </SimpleGrid>
@@ -517,6 +471,41 @@ export function ExperimentEditor({
   );
 }
 
+// The guardrails a design may hold: the box that adds one and its margin's field (read by experiments/design-form.ts);
+// an unchecked one shows the default design's margin.
+const GUARDRAIL_FIELDS = [
+  {
+    metric: "refund_rate",
+    check: "guardRefund",
+    label: "Refund rate may not rise more than",
+    margin: "refundMargin",
+    marginLabel: "Refund rate margin (%)",
+  },
+  {
+    metric: "aov",
+    check: "guardAov",
+    label: "AOV may not fall more than",
+    margin: "aovMargin",
+    marginLabel: "AOV margin (%)",
+  },
+] as const;
+
+// The baselines a user may type, in the form's order: a share is typed in percent; `metric`: asked only for that metric.
+const BASELINE_FIELDS: {
+  key: keyof ExperimentBaselines["used"];
+  name: string;
+  label: string;
+  share: boolean;
+  metric?: Design["primaryMetric"];
+}[] = [
+  { key: "conversion", name: "bConversion", label: "Conversion (%)", share: true, metric: "conversion" },
+  { key: "revenueMean", name: "bRevenueMean", label: "Revenue per customer", share: false, metric: "revenue" },
+  { key: "revenueSd", name: "bRevenueSd", label: "Its standard deviation", share: false, metric: "revenue" },
+  { key: "aov", name: "bAov", label: "AOV", share: false, metric: "aov" },
+  { key: "aovSd", name: "bAovSd", label: "AOV sd per customer", share: false, metric: "aov" },
+  { key: "refundRate", name: "bRefundRate", label: "Refund rate (%)", share: true },
+];
+
 function BaselineOverrides({
   design,
   metric,
@@ -539,64 +528,22 @@ function BaselineOverrides({
         Leave empty to use the values measured from history (right); a typed value is marked “typed”.
       </Text>
       <SimpleGrid cols={{ base: 2, md: 3 }}>
-        {metric === "conversion" && (
-          <NumberInput
-            name="bConversion"
-            label="Conversion (%)"
-            defaultValue={b.conversion !== undefined ? pct(b.conversion) : ""}
-            description={hint(measured?.conversion, (x) => percent(x, 2))}
-            decimalScale={4}
-            error={errors.bConversion}
-          />
+        {BASELINE_FIELDS.filter((field) => !field.metric || field.metric === metric).map(
+          ({ key, name, label, share }) => {
+            const typed = b[key];
+            return (
+              <NumberInput
+                key={name}
+                name={name}
+                label={label}
+                defaultValue={share ? (typed !== undefined ? pct(typed) : "") : (typed ?? "")}
+                description={hint(measured?.[key], share ? (x) => percent(x, 2) : amount)}
+                decimalScale={share ? 4 : 2}
+                error={errors[name]}
+              />
+            );
+          },
         )}
-        {metric === "revenue" && (
-          <>
-            <NumberInput
-              name="bRevenueMean"
-              label="Revenue per customer"
-              defaultValue={b.revenueMean ?? ""}
-              description={hint(measured?.revenueMean, amount)}
-              decimalScale={2}
-              error={errors.bRevenueMean}
-            />
-            <NumberInput
-              name="bRevenueSd"
-              label="Its standard deviation"
-              defaultValue={b.revenueSd ?? ""}
-              description={hint(measured?.revenueSd, amount)}
-              decimalScale={2}
-              error={errors.bRevenueSd}
-            />
-          </>
-        )}
-        {metric === "aov" && (
-          <>
-            <NumberInput
-              name="bAov"
-              label="AOV"
-              defaultValue={b.aov ?? ""}
-              description={hint(measured?.aov, amount)}
-              decimalScale={2}
-              error={errors.bAov}
-            />
-            <NumberInput
-              name="bAovSd"
-              label="AOV sd per customer"
-              defaultValue={b.aovSd ?? ""}
-              description={hint(measured?.aovSd, amount)}
-              decimalScale={2}
-              error={errors.bAovSd}
-            />
-          </>
-        )}
-        <NumberInput
-          name="bRefundRate"
-          label="Refund rate (%)"
-          defaultValue={b.refundRate !== undefined ? pct(b.refundRate) : ""}
-          description={hint(measured?.refundRate, (x) => percent(x, 2))}
-          decimalScale={4}
-          error={errors.bRefundRate}
-        />
       </SimpleGrid>
     </Card>
   );

@@ -16,6 +16,7 @@ import { useMemo, useState } from "react";
 import { powerInputSchema } from "~/experiments/power-input";
 import { analysePower, mdeAt, powerCurve, type PowerInput } from "~/experiments/stats/power";
 import { effectText, int, percent } from "./format";
+import { ALPHA_INPUT, POWER_INPUT, SIDES_OPTIONS, type NumberBounds } from "./stat-inputs";
 
 // The power calculator: the same pure functions and zod schema as the CLI and POST /api/power, run in the browser so
 // every change answers at once.
@@ -54,6 +55,11 @@ type Form = {
   audience: number | string;
   perDay: number | string;
 };
+
+// the fields typed as numbers (an empty input is "")
+type NumberField = { [K in keyof Form]: number | string extends Form[K] ? K : never }[keyof Form];
+
+const COUNT = { min: 0, thousandSeparator: "," };
 
 const num = (v: number | string) => (v === "" || v === undefined ? undefined : Number(v));
 
@@ -129,6 +135,10 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
   }, [f]);
 
   const e = computed.errors;
+  // one typed number of the form, with its bounds and the schema's message for it
+  const field = (key: NumberField, label: string, bounds: NumberBounds, error?: string) => (
+    <NumberInput label={label} value={f[key]} onChange={set(key)} {...bounds} error={error} />
+  );
   const unit = f.metric === "proportion" ? (f.relative ? "%" : "pts") : f.relative ? "%" : "";
   const perDay = num(f.perDay);
   return (
@@ -149,88 +159,31 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
           </Group>
           <SimpleGrid cols={{ base: 2, md: 4 }}>
             {f.metric === "proportion" ? (
-              <NumberInput
-                label="Baseline conversion (%)"
-                value={f.baselinePercent}
-                onChange={set("baselinePercent")}
-                min={0}
-                max={100}
-                decimalScale={4}
-                error={e.baseline}
-              />
+              field("baselinePercent", "Baseline conversion (%)", { min: 0, max: 100, decimalScale: 4 }, e.baseline)
             ) : (
               <>
-                <NumberInput
-                  label="Baseline mean"
-                  value={f.mean}
-                  onChange={set("mean")}
-                  decimalScale={4}
-                  error={e.mean}
-                />
-                <NumberInput
-                  label="Standard deviation"
-                  value={f.sd}
-                  onChange={set("sd")}
-                  min={0}
-                  decimalScale={4}
-                  error={e.sd}
-                />
+                {field("mean", "Baseline mean", { decimalScale: 4 }, e.mean)}
+                {field("sd", "Standard deviation", { min: 0, decimalScale: 4 }, e.sd)}
               </>
             )}
-            <NumberInput
-              label={`Minimum detectable effect (${unit || "absolute"})`}
-              value={f.mde}
-              onChange={set("mde")}
-              decimalScale={4}
-              error={e.mde}
-            />
+            {field("mde", `Minimum detectable effect (${unit || "absolute"})`, { decimalScale: 4 }, e.mde)}
             <Switch
               label="Relative to the baseline"
               checked={f.relative}
               onChange={(ev) => set("relative")(ev.currentTarget.checked)}
               mt="xl"
             />
-            <NumberInput
-              label="Significance α"
-              value={f.alpha}
-              onChange={set("alpha")}
-              min={0.001}
-              max={0.5}
-              step={0.01}
-              decimalScale={4}
-              error={e.alpha}
-            />
-            <NumberInput
-              label="Power"
-              value={f.power}
-              onChange={set("power")}
-              min={0.5}
-              max={0.99}
-              step={0.05}
-              decimalScale={4}
-              error={e.power}
-            />
+            {field("alpha", "Significance α", ALPHA_INPUT, e.alpha)}
+            {field("power", "Power", POWER_INPUT, e.power)}
             <Select
               label="Test"
-              data={[
-                { value: "2", label: "Two-sided" },
-                { value: "1", label: "One-sided" },
-              ]}
+              data={SIDES_OPTIONS}
               value={f.sides}
               onChange={(v) => v && set("sides")(v as "1" | "2")}
               allowDeselect={false}
             />
-            <NumberInput
-              label="Treatment ÷ control size"
-              value={f.ratio}
-              onChange={set("ratio")}
-              min={0.1}
-              max={10}
-              step={0.5}
-              decimalScale={3}
-              error={e.ratio}
-            />
-            <NumberInput label="Treatment arms" value={f.arms} onChange={set("arms")} min={1} max={4} error={e.arms} />
+            {field("ratio", "Treatment ÷ control size", { min: 0.1, max: 10, step: 0.5, decimalScale: 3 }, e.ratio)}
+            {field("arms", "Treatment arms", { min: 1, max: 4 }, e.arms)}
             <Select
               label="Method"
               value={f.method}
@@ -242,27 +195,9 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
               }))}
               error={e.method}
             />
-            <NumberInput
-              label="Audience available (customers)"
-              value={f.audience}
-              onChange={set("audience")}
-              min={0}
-              thousandSeparator=","
-            />
-            <NumberInput
-              label="Customers reached per day"
-              value={f.perDay}
-              onChange={set("perDay")}
-              min={0}
-              thousandSeparator=","
-            />
-            <NumberInput
-              label="Control size for achieved power"
-              value={f.n}
-              onChange={set("n")}
-              min={2}
-              thousandSeparator=","
-            />
+            {field("audience", "Audience available (customers)", COUNT)}
+            {field("perDay", "Customers reached per day", COUNT)}
+            {field("n", "Control size for achieved power", { ...COUNT, min: 2 })}
           </SimpleGrid>
           {e.form && <Alert color="red">{e.form}</Alert>}
         </Stack>
