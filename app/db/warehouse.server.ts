@@ -90,7 +90,13 @@ export function warehouseError(err: unknown, url: string): AppError {
   return new AppError(message.replace(/\s+/g, " ").trim());
 }
 
-export type WarehouseOptions = { statementTimeoutMs?: number; maxConnections?: number; workMem?: string };
+export type WarehouseOptions = {
+  statementTimeoutMs?: number;
+  maxConnections?: number;
+  workMem?: string;
+  /** How long connecting may take (not counting the wait for a free connection). */
+  connectTimeoutMs?: number;
+};
 
 /** Memory each sort or hash of a figure's query may use before spilling to disk (WAREHOUSE_WORK_MEM overrides). */
 export const DEFAULT_WORK_MEM = "256MB";
@@ -101,6 +107,9 @@ export class Warehouse {
   private readonly pool: pg.Pool;
   private readonly timeoutMs: number;
   private readonly workMem: string;
+  private readonly maxConnections: number;
+  private busy = 0;
+  private readonly queue: (() => void)[] = [];
 
   constructor(
     private readonly url: string,
@@ -113,11 +122,12 @@ export class Warehouse {
     this.workMem = workMem;
     this.timeoutMs =
       options.statementTimeoutMs ?? (Number(process.env.WAREHOUSE_TIMEOUT_MS) || DEFAULT_STATEMENT_TIMEOUT_MS);
+    this.maxConnections = options.maxConnections ?? 2;
     this.pool = new pg.Pool({
       connectionString: url.trim(),
-      max: options.maxConnections ?? 2,
+      max: this.maxConnections,
       idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: "campaign-lab",
       types,
     });
@@ -151,7 +161,34 @@ export class Warehouse {
     }));
   }
 
+  /**
+   * Waits for one of the pool's connections to be free. The pool's connect timeout would also count the time spent
+   * queued behind other figures' queries (at 1M lines under load, the overview's tenth query failed with "timeout
+   * exceeded when trying to connect"), so queries queue here and the timeout covers connecting only.
+   */
+  private async slot(): Promise<() => void> {
+    if (this.busy < this.maxConnections) this.busy++;
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.queue.shift();
+      if (next) next();
+      else this.busy--;
+    };
+  }
+
   private async read<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const release = await this.slot();
+    try {
+      return await this.readOnConnection(work);
+    } finally {
+      release();
+    }
+  }
+
+  private async readOnConnection<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

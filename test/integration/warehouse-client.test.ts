@@ -48,6 +48,17 @@ describe.skipIf(missing !== null)("warehouse client on a real PostgreSQL", () =>
     }
   });
 
+  it("queues queries beyond the pool's connections without counting the wait as a connect timeout", async () => {
+    // one connection, a 300 ms connect timeout, three queries of 0.4 s each: the last waits 0.8 s for the connection
+    const wh = new Warehouse(pg.url, { maxConnections: 1, connectTimeoutMs: 300 });
+    try {
+      const slow = { text: "SELECT pg_sleep(0.4), 1 AS n", values: [], read: (r: Record<string, unknown>[]) => r[0].n };
+      await expect(Promise.all([wh.run(slow), wh.run(slow), wh.run(slow)])).resolves.toEqual([1, 1, 1]);
+    } finally {
+      await wh.close();
+    }
+  });
+
   it("runs every query in a read-only transaction: a write is refused by PostgreSQL", async () => {
     const wh = new Warehouse(pg.url);
     try {
