@@ -36,6 +36,29 @@ const dayLiteral = (day: string) => {
   return `DATE '${day}'`;
 };
 
+// Dates as the CSV import reads them (dates.ts, PRODUCT.md §1). A date or timestamp column is read as it is
+// (timestamptz: its UTC wall clock). A text column is read in the import's forms: ISO 8601 (a zone suffix ignored),
+// M/D/YYYY H:MM[:SS] (month first: a warehouse has no sample to detect day-first from) or YYYYMMDD, and only for a
+// real day and time; anything else is NULL, so the line is rejected and counted, as the import rejects it, instead
+// of failing the query. Each pattern admits only real calendar days (leap years of 1900–2999 included), so the cast
+// after it cannot fail (PostgreSQL 15 has no error-free cast); slashed dates are reordered year first, which
+// PostgreSQL reads the same under any DateStyle.
+const YEAR = String.raw`(19|2\d)\d\d`;
+const LEAP = String.raw`((19|2\d)(0[48]|[2468][048]|[13579][26])|2[048]00)`;
+const monthDay = (sep: string, opt: string) =>
+  String.raw`((${opt}[13578]|1[02])${sep}(${opt}[1-9]|[12]\d|3[01])|(${opt}[469]|11)${sep}(${opt}[1-9]|[12]\d|30)|${opt}2${sep}(${opt}[1-9]|1\d|2[0-8]))`;
+const ISO_DATE = String.raw`^(${YEAR}-${monthDay("-", "0")}|${LEAP}-02-29)([ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)?(Z|[+-]\d\d(:?\d\d)?)?$`;
+const COMPACT_DATE = String.raw`^(${YEAR}${monthDay("", "0")}|${LEAP}0229)$`;
+const SLASHED_DATE = String.raw`^(${monthDay("/", "0?")}/${YEAR}|0?2/29/${LEAP})([ T]([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?)?$`;
+
+function timestampOf(column: string): string {
+  const t = `btrim(${column}::text)`;
+  return `CASE WHEN pg_typeof(${column}) IN ('text'::regtype, 'character varying'::regtype, 'character'::regtype) THEN CASE
+      WHEN ${t} ~ '${ISO_DATE}' OR ${t} ~ '${COMPACT_DATE}' THEN ${t}::timestamp
+      WHEN ${t} ~ '${SLASHED_DATE}' THEN regexp_replace(${t}, '^(\\d+)/(\\d+)/(\\d+)[ T]?', '\\3-\\1-\\2 ')::timestamp END
+    ELSE (${column})::timestamp END`;
+}
+
 /** Whether an order's lines are keyed by the invoice (true) or by the customer's timestamp. */
 export const hasInvoice = (source: WarehouseSource) => Boolean(source.map.invoice);
 
@@ -80,9 +103,10 @@ export function cleanCtes(source: WarehouseSource, { orderLines = false, shared 
   const trimmed = `btrim(${customer}::text)`;
   const customerId = `NULLIF(CASE WHEN strpos(${trimmed}, '.') > 0 THEN regexp_replace(${trimmed}, '^([0-9]+)\\.0+$', '\\1') ELSE ${trimmed} END, '')`;
   const productKey = `COALESCE(${text(product)}, ${text(description)})`;
+  const at = timestampOf(date);
   const values = `${invoice ? `btrim(${invoice}::text)` : "NULL::text"} AS invoice,
     ${customerId} AS customer_id,
-    (${date})::timestamp AS at,
+    ${at} AS at,
     ${qty} AS quantity,
     ${priceMilli} AS price_milli,
     ${amountMilli} AS amount_milli,
@@ -95,9 +119,9 @@ export function cleanCtes(source: WarehouseSource, { orderLines = false, shared 
   const invoiceText = invoice ? `btrim(${invoice}::text)` : null;
   const money = price && !amount ? priceMilli : amountMilli;
   const classOf = `CASE
-    WHEN (${date})::timestamp IS NULL OR ${qty} IS NULL OR ${money} IS NULL${invoiceText ? ` OR ${invoiceText} IS NULL OR ${invoiceText} = ''` : ""}
+    WHEN ${at} IS NULL OR ${qty} IS NULL OR ${money} IS NULL${invoiceText ? ` OR ${invoiceText} IS NULL OR ${invoiceText} = ''` : ""}
       OR ${qty} <> trunc(${qty}) OR ${money} <> trunc(${money})
-      OR (${date})::timestamp < ${dayLiteral(range.from)} OR (${date})::timestamp >= ${dayLiteral(range.to)} + 1 THEN 'rejected'
+      OR ${at} < ${dayLiteral(range.from)} OR ${at} >= ${dayLiteral(range.to)} + 1 THEN 'rejected'
     ${invoiceText ? `WHEN left(${invoiceText}, 1) IN ('C', 'c') THEN 'return'\n    WHEN left(${invoiceText}, 1) IN ('A', 'a') THEN 'accounting adjustment'` : ""}
     WHEN ${qty} <= 0 THEN 'quantity not positive'
     WHEN ${money} <= 0 THEN CASE WHEN ${money} = 0 THEN 'zero price' ELSE 'negative price' END
@@ -109,22 +133,50 @@ export function cleanCtes(source: WarehouseSource, { orderLines = false, shared 
   const distinct = invoice
     ? `SELECT count(*) AS n, min(${classOf}) AS class, ${values} FROM ${table} AS src GROUP BY ${raw.join(", ")}`
     : `SELECT 1 AS n, ${classOf} AS class, ${values} FROM ${table} AS src`;
-  // Each query reads wh_lines once (orders, or lines with their order's day and country), so PostgreSQL inlines it:
-  // no materialised copy of every line, and the columns a figure does not read are never computed (issue 17).
-  const orderLinesCte = `wh_order_lines AS (
-  SELECT l.*, ${invoice ? "l.invoice" : "l.at::text"} AS order_key,
-    (min(l.at) OVER o)::date - DATE '1970-01-01' AS order_day, min(l.country) OVER o AS order_country
-  FROM wh_lines AS l WINDOW o AS (PARTITION BY l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at"})
-)`;
-  const ordersCtes = `wh_order_groups AS (
-  SELECT l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at::text"} AS order_key, min(l.at) AS at,
+  // An order (the CSV import's rule, pipeline.ts): with an invoice column, all the lines of one invoice and kind, whoever
+  // they name. Its time is its earliest line's, its country that line's (ties: the smallest name; a table has no line
+  // order), its customer the earliest line's that names one (ties: the smallest id), as the import takes the first in
+  // file order. The lines are first grouped by customer and invoice (wh_order_parts: on each Citus shard), then the
+  // parts of one invoice, one row per customer, into the order; an invoice naming two customers is one order.
+  // Without an invoice column: a customer's lines of one timestamp.
+  const orderGroups = invoice
+    ? `wh_order_parts AS (
+  SELECT l.customer_id, l.kind, l.invoice, min(l.at) AS at, min(ARRAY[to_char(l.at, 'YYYY-MM-DD HH24:MI:SS.US'), l.country]) AS earliest,
+    sum(l.amount) AS amount, count(*) AS lines
+  FROM wh_lines AS l GROUP BY l.customer_id, l.kind, l.invoice
+),
+wh_order_groups AS (
+  SELECT (array_agg(p.customer_id ORDER BY p.customer_id IS NULL, p.at, p.customer_id))[1] AS customer_id, p.kind,
+    p.invoice AS order_key, min(p.at) AS at,
+    (min(p.at)::date - DATE '1970-01-01') AS day,
+    (extract(year FROM min(p.at))::int * 12 + extract(month FROM min(p.at))::int - 1) AS month,
+    (extract(hour FROM min(p.at))::int * 60 + extract(minute FROM min(p.at))::int) AS minute,
+    (min(p.earliest))[2] AS country, sum(p.amount) AS amount, sum(p.lines) AS lines
+  FROM wh_order_parts AS p GROUP BY p.kind, p.invoice
+)`
+    : `wh_order_groups AS (
+  SELECT l.customer_id, l.kind, l.at::text AS order_key, min(l.at) AS at,
     (min(l.at)::date - DATE '1970-01-01') AS day,
     (extract(year FROM min(l.at))::int * 12 + extract(month FROM min(l.at))::int - 1) AS month,
     (extract(hour FROM min(l.at))::int * 60 + extract(minute FROM min(l.at))::int) AS minute,
     min(l.country) AS country, sum(l.amount) AS amount, count(*) AS lines
-  FROM wh_lines AS l GROUP BY l.customer_id, l.kind, ${invoice ? "l.invoice" : "l.at"}
-),
-wh_orders AS ${shared ? "MATERIALIZED " : ""}(
+  FROM wh_lines AS l GROUP BY l.customer_id, l.kind, l.at
+)`;
+  // The kept lines with their order's key, customer, day and country. With an invoice column, joined to their order
+  // (an invoice's lines may name two customers: Citus sends the orders to the shards); without, a window over one
+  // customer's lines of one timestamp, so PostgreSQL reads wh_lines once and copies no line (issue 17).
+  const orderLinesCte = invoice
+    ? `wh_order_lines AS (
+  SELECT l.kind, l.invoice, g.customer_id, l.at, l.day, l.product, l.description, l.country, l.quantity, l.amount,
+    g.order_key, g.day AS order_day, g.country AS order_country
+  FROM wh_lines AS l JOIN wh_order_groups AS g ON g.kind = l.kind AND g.order_key = l.invoice
+)`
+    : `wh_order_lines AS (
+  SELECT l.*, l.at::text AS order_key,
+    (min(l.at) OVER o)::date - DATE '1970-01-01' AS order_day, min(l.country) OVER o AS order_country
+  FROM wh_lines AS l WINDOW o AS (PARTITION BY l.customer_id, l.kind, l.at)
+)`;
+  const ordersCtes = `wh_orders AS ${shared ? "MATERIALIZED " : ""}(
   SELECT g.*,
     min(g.day) FILTER (WHERE g.kind = 'sale' AND g.customer_id IS NOT NULL) OVER c AS first_day,
     min(g.month) FILTER (WHERE g.kind = 'sale' AND g.customer_id IS NOT NULL) OVER c AS first_month,
@@ -143,7 +195,8 @@ wh_lines AS (
     r.description, r.country, r.quantity, r.amount_milli AS amount
   FROM wh_read AS r WHERE r.class IN ('sale', 'return')
 ),
-${shared ? [ordersCtes, ...(orderLines ? [orderLinesCte] : [])].join(",\n") : orderLines ? orderLinesCte : ordersCtes}`;
+${orderGroups},
+${[...(orderLines ? [orderLinesCte] : []), ...(orderLines && !shared ? [] : [ordersCtes])].join(",\n")}`;
 }
 
 /** A figure's query over the cleaned lines: the cleaning CTEs, then the figure's CTEs and SELECT (kept as parts). */
@@ -224,7 +277,10 @@ export type WarehouseCleanReport = Omit<
   | "linesAfterUntil"
 >;
 
-/** Every count of the cleaning policy, as the import report gives it, in one pass over the table. */
+/**
+ * Every count of the cleaning policy, as the import report gives it, in one pass over the table. The date range is
+ * the orders' (an order's time is its earliest line's), as the import's is.
+ */
 export function cleanReportQuery(source: WarehouseSource): WarehouseQuery<WarehouseCleanReport> {
   const invoiceCount = (where: string) => `(SELECT count(*) FROM wh_orders AS l WHERE ${where})`;
   const text = `WITH ${cleanCtes(source)},
@@ -247,8 +303,8 @@ SELECT
   (SELECT count(*) FROM wh_lines AS l WHERE l.product IS NOT NULL AND ${NON_MERCHANDISE_SQL("l.product")}) AS non_merchandise,
   (SELECT count(DISTINCT country) FROM wh_orders) AS countries,
   (SELECT count(DISTINCT product) FROM wh_lines AS l WHERE l.kind = 'sale' AND l.product IS NOT NULL AND NOT ${NON_MERCHANDISE_SQL("l.product")}) AS products,
-  (SELECT to_char(min(at), 'YYYY-MM-DD"T"HH24:MI:SS') FROM wh_lines) AS first_at,
-  (SELECT to_char(max(at), 'YYYY-MM-DD"T"HH24:MI:SS') FROM wh_lines) AS last_at`;
+  (SELECT to_char(min(at), 'YYYY-MM-DD"T"HH24:MI:SS') FROM wh_orders) AS first_at,
+  (SELECT to_char(max(at), 'YYYY-MM-DD"T"HH24:MI:SS') FROM wh_orders) AS last_at`;
   return {
     text,
     values: [],

@@ -111,6 +111,18 @@ const CASES: Case[] = [
     },
   },
   {
+    // where a table can differ from a file: an invoice naming two customers (one order, the first line's customer),
+    // an invoice whose lines name two countries (the earliest line's), dates kept as text, two of them unreadable
+    name: "warehouse-edges.csv (two customers in an invoice, two countries, text dates, unreadable dates)",
+    csv: () => fixture("warehouse-edges.csv"),
+    spec: {
+      ...ONLINE_RETAIL_TABLE("edges.lines"),
+      columns: ONLINE_RETAIL_TABLE("edges.lines").columns.map((c) =>
+        c.field === "date" ? { ...c, type: "text" as const } : c,
+      ),
+    },
+  },
+  {
     name: `a generated ${GENERATED_LINES.toLocaleString("en-GB")}-line shop`,
     csv: generatedCsv,
     spec: ONLINE_RETAIL_TABLE("gen.lines"),
