@@ -26,7 +26,8 @@ import { ENGINE_LABELS, ENGINES } from "~/experiments/stats/engines";
 import type { DesignPreview, ExperimentBaselines } from "~/experiments/experiments.server";
 import { SEGMENTS } from "~/segments/rfm";
 import { campaignRoi } from "~/planning/roi";
-import { amount, int, percent, plural } from "./format";
+import { amount, effectText, int, percent, plural } from "./format";
+import { Stat } from "./Stat";
 import { ALPHA_INPUT, POWER_INPUT, SIDES_OPTIONS, type NumberBounds } from "./stat-inputs";
 
 type Options = { personas: { k: number; cluster: number; name: string }[]; saved: { id: number; name: string }[] };
@@ -586,7 +587,7 @@ export function PreviewPanel({
     </Table.Tr>
   );
   const r = power.result;
-  const effect = (x: number) => (metric === "conversion" ? `${(x * 100).toFixed(3)} pts` : amount(x));
+  const effect = (x: number) => effectText(x, metric === "conversion" ? "proportion" : "mean");
   return (
     <Stack gap="md" data-testid="experiment-preview" style={{ opacity: loading ? 0.7 : 1 }}>
       <Card withBorder>
@@ -626,31 +627,19 @@ export function PreviewPanel({
         {r && (
           <Stack gap="xs">
             <Group gap="xl">
-              <div>
-                <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                  Per arm
-                </Text>
-                <Text size="xl" fw={700} data-testid="sample-per-arm">
-                  {int(r.nControl)}
-                  {r.nTreatment !== r.nControl ? ` / ${int(r.nTreatment)}` : ""}
-                </Text>
-              </div>
-              <div>
-                <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                  Total
-                </Text>
-                <Text size="xl" fw={700} data-testid="sample-total">
-                  {int(r.nTotal)}
-                </Text>
-              </div>
-              <div>
-                <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                  Effect to detect
-                </Text>
-                <Text size="xl" fw={700}>
-                  {effect(r.mdeAbsolute)}
-                </Text>
-              </div>
+              <Stat
+                strong
+                label="Per arm"
+                value={
+                  <>
+                    {int(r.nControl)}
+                    {r.nTreatment !== r.nControl ? ` / ${int(r.nTreatment)}` : ""}
+                  </>
+                }
+                testId="sample-per-arm"
+              />
+              <Stat strong label="Total" value={int(r.nTotal)} testId="sample-total" />
+              <Stat strong label="Effect to detect" value={effect(r.mdeAbsolute)} />
             </Group>
             <Text size="sm">
               {r.method} test, α {r.alphaPerComparison.toPrecision(3)} per comparison

@@ -16,6 +16,7 @@ import { useMemo, useState } from "react";
 import { powerInputSchema } from "~/experiments/power-input";
 import { analysePower, mdeAt, powerCurve, type PowerInput } from "~/experiments/stats/power";
 import { effectText, int, percent } from "./format";
+import { StatCard } from "./Stat";
 import { ALPHA_INPUT, POWER_INPUT, SIDES_OPTIONS, type NumberBounds } from "./stat-inputs";
 
 // The power calculator: the same pure functions and zod schema as the CLI and POST /api/power, run in the browser so
@@ -205,12 +206,12 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
       {"sized" in computed && computed.sized && (
         <>
           <SimpleGrid cols={{ base: 2, md: 4 }} data-testid="power-results">
-            <Result
+            <StatCard
               label="Per arm"
               value={`${int(computed.sized.nControl)}${computed.sized.nTreatment !== computed.sized.nControl ? ` / ${int(computed.sized.nTreatment)}` : ""}`}
               hint="control / each treatment"
             />
-            <Result
+            <StatCard
               label="Total"
               value={int(computed.sized.nTotal)}
               hint={
@@ -219,14 +220,14 @@ export function PowerCalculator({ defaults = {} }: { defaults?: CalculatorDefaul
                   : `${computed.input!.arms} treatment arm${computed.input!.arms > 1 ? "s" : ""} + control`
               }
             />
-            <Result
+            <StatCard
               label="Effect"
               value={effectText(computed.sized.mdeAbsolute, f.metric)}
               hint={
                 computed.sized.mdeRelative === null ? "absolute" : `${percent(computed.sized.mdeRelative, 2)} relative`
               }
             />
-            <Result
+            <StatCard
               label="Alpha per comparison"
               value={String(Math.round(computed.sized.alphaPerComparison * 1e6) / 1e6)}
               hint={computed.input!.arms > 1 ? "Bonferroni" : "one comparison"}
@@ -307,20 +308,4 @@ function formatEffect(absolute: number, input: PowerInput): string {
   const base = input.metric === "proportion" ? input.baseline! : (input.mean ?? 0);
   const rel = base ? ` (${percent(absolute / base, 1)} relative)` : "";
   return `${effectText(absolute, input.metric)}${rel}`;
-}
-
-function Result({ label, value, hint }: { label: string; value: string; hint: string }) {
-  return (
-    <Card withBorder padding="sm">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="xl" fw={700}>
-        {value}
-      </Text>
-      <Text size="xs" c="dimmed">
-        {hint}
-      </Text>
-    </Card>
-  );
 }

@@ -9,6 +9,7 @@ import { Download } from "~/components/Download";
 import { EmptyState } from "~/components/EmptyState";
 import { FilterBar } from "~/components/FilterBar";
 import { amount, int, percent } from "~/components/format";
+import { StatCard } from "~/components/Stat";
 
 export const meta: MetaFunction = () => [{ title: "Cohorts · Campaign Lab" }];
 
@@ -112,14 +113,7 @@ export default function Cohorts() {
         </Text>
         <SimpleGrid cols={3} mb="sm" data-testid="second-purchase-callouts">
           {second.callouts.map((c) => (
-            <Card key={c.days} withBorder padding="sm">
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                Day {c.days}
-              </Text>
-              <Text size="xl" fw={700}>
-                {percent(c.share)}
-              </Text>
-            </Card>
+            <StatCard key={c.days} label={`Day ${c.days}`} value={percent(c.share)} />
           ))}
         </SimpleGrid>
         <div style={{ height: 280 }} data-testid="chart-second-purchase">

@@ -3,6 +3,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, plural } from "~/components/format";
+import { StatCard } from "~/components/Stat";
 import { activeDataset } from "~/db/active.server";
 import { customerDetail } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
@@ -23,19 +24,13 @@ export default function Customer() {
   if (data.empty) return <EmptyState title="Customer" />;
   const { rfm, orders } = data;
   const stat = (label: string, value: string, hint?: string) => (
-    <Card withBorder padding="sm">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="lg" fw={700} data-testid={`customer-${label.split(" ")[0].toLowerCase()}`}>
-        {value}
-      </Text>
-      {hint && (
-        <Text size="xs" c="dimmed">
-          {hint}
-        </Text>
-      )}
-    </Card>
+    <StatCard
+      size="lg"
+      label={label}
+      value={value}
+      hint={hint}
+      testId={`customer-${label.split(" ")[0].toLowerCase()}`}
+    />
   );
   return (
     <Stack gap="lg" data-testid="customer">

@@ -9,6 +9,7 @@ import { FilterBar } from "~/components/FilterBar";
 import { MonthlyTrendChart, NewReturningChart } from "~/components/charts/MonthlyCharts";
 import { PartialNote } from "~/components/charts/PartialNote";
 import { amount, int, percent } from "~/components/format";
+import { StatCard } from "~/components/Stat";
 import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Campaign Lab" }];
@@ -93,15 +94,15 @@ export default function Overview() {
         {CARDS.map((card) => {
           const value = kpis.current[card.key];
           return (
-            <Card key={card.key} withBorder padding="md">
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                {card.label}
-              </Text>
-              <Text size="xl" fw={700} data-testid={`kpi-${card.key}`}>
-                {value === null ? "–" : card.format(value)}
-              </Text>
+            <StatCard
+              key={card.key}
+              padding="md"
+              label={card.label}
+              value={value === null ? "–" : card.format(value)}
+              testId={`kpi-${card.key}`}
+            >
               <Change card={card} current={value} previous={kpis.previous?.[card.key]} />
-            </Card>
+            </StatCard>
           );
         })}
       </SimpleGrid>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent, plural } from "~/components/format";
+import { StatCard } from "~/components/Stat";
 import { backtest } from "~/experiments/backtest";
 import { historyOf } from "~/experiments/history.server";
 import { CAMPAIGN_TYPES, WINDOWS } from "~/experiments/design";
@@ -173,14 +174,7 @@ export default function Roi() {
             ["Incremental margin", amount(r.incrementalMargin)],
             ["Payback", r.paybackDays === null ? "never" : plural(Math.ceil(r.paybackDays), "day")],
           ].map(([label, value]) => (
-            <Card key={label} withBorder padding="sm">
-              <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-                {label}
-              </Text>
-              <Text size="xl" fw={700}>
-                {value}
-              </Text>
-            </Card>
+            <StatCard key={label} label={label} value={value} />
           ))}
         </SimpleGrid>
       )}
