@@ -1,4 +1,6 @@
+import { count, eq } from "drizzle-orm";
 import type { Db } from "~/db/db.server";
+import { datasets, lines as lineRows } from "~/db/schema";
 import { dataVersion } from "~/db/version.server";
 import { BigMap } from "~/lib/big-map";
 import { AppError } from "~/lib/errors";
@@ -45,11 +47,14 @@ export function getFacts(db: Db, datasetId: number): Facts {
 export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): Facts {
   const sqlite = db.$client;
   // a warehouse data set has no lines here (issue 17): its figures come from PostgreSQL, never from empty columns
-  const kind = sqlite.prepare("SELECT kind, name FROM datasets WHERE id = ?").get(datasetId) as
-    { kind: string; name: string } | undefined;
-  if (kind?.kind === "warehouse")
+  const dataset = db
+    .select({ kind: datasets.kind, name: datasets.name, currency: datasets.currency })
+    .from(datasets)
+    .where(eq(datasets.id, datasetId))
+    .get();
+  if (dataset?.kind === "warehouse")
     throw new AppError(
-      `"${kind.name}" is a warehouse data set: this figure is computed from transaction lines held here, which a warehouse data set does not have`,
+      `"${dataset.name}" is a warehouse data set: this figure is computed from transaction lines held here, which a warehouse data set does not have`,
     );
   const countries: string[] = [];
   const countryIndex = new Map<string, number>();
@@ -151,7 +156,7 @@ export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): F
   });
 
   const total =
-    ((sqlite.prepare("SELECT COUNT(*) FROM lines WHERE dataset_id = ?").pluck().get(datasetId) as number) ?? 0) +
+    (db.select({ n: count() }).from(lineRows).where(eq(lineRows.datasetId, datasetId)).get()?.n ?? 0) +
     (pending?.lineCount ?? 0);
   const lines = {
     n: total,
@@ -174,9 +179,7 @@ export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): F
     k++;
   }
   if (n === 0) firstDay = lastDay = 0;
-  const currency =
-    (sqlite.prepare("SELECT currency FROM datasets WHERE id = ?").pluck().get(datasetId) as
-      string | null | undefined) ?? null;
+  const currency = dataset?.currency ?? null;
   return { datasetId, currency, firstDay, lastDay, countries, customers, products, orders, lines };
 }
 

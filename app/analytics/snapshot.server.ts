@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, 
 import { processAlive } from "~/lib/process.server";
 import { dirname, join } from "node:path";
 import type { Db } from "~/db/db.server";
+import { datasets } from "~/db/schema";
 import type { Facts } from "./facts";
 
 // A data set's columns (Facts) written to one binary file beside the database, keyed by the data set's version, so that
@@ -218,7 +219,13 @@ export function writeSnapshot(
 
 /** Files of data sets deleted since, and temporary files of writers that died. */
 function removeOrphans(db: Db, dir: string): void {
-  const ids = new Set(db.$client.prepare("SELECT id FROM datasets").pluck().all() as number[]);
+  const ids = new Set(
+    db
+      .select({ id: datasets.id })
+      .from(datasets)
+      .all()
+      .map((d) => d.id),
+  );
   for (const name of readdirSync(dir)) {
     const m = /^(\d+)\.bin(\.(\d+)\.tmp)?$/.exec(name);
     if (!m) continue;

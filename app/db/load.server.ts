@@ -1,9 +1,12 @@
 import type Database from "better-sqlite3";
 import { rmSync } from "node:fs";
+import { and, asc, eq, isNotNull, max } from "drizzle-orm";
 import type { Db } from "./db.server";
+import { lines, orders, products } from "./schema";
 import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
 
-// Bulk writes of an import, with prepared statements (drizzle's builder costs too much per row at 500,000 lines).
+// Bulk writes of an import, with prepared statements (drizzle's builder costs too much per row at 500,000 lines); the
+// reads of a stored data set an update needs are drizzle's, but for the overlap check's iteration of every line.
 // Every statement here runs inside the import's single transaction (app/ingest/import.server.ts).
 
 const ROWS_PER_STATEMENT = 50;
@@ -109,29 +112,38 @@ export function stagedLines(db: Db): {
 
 /** Distinct countries of a data set's stored orders. */
 export function storedCountries(db: Db, datasetId: number): string[] {
-  const sqlite = db.$client;
-  return sqlite
-    .prepare("SELECT DISTINCT country FROM orders WHERE dataset_id = ? AND country IS NOT NULL")
-    .pluck()
-    .all(datasetId) as string[];
+  return db
+    .selectDistinct({ country: orders.country })
+    .from(orders)
+    .where(and(eq(orders.datasetId, datasetId), isNotNull(orders.country)))
+    .all()
+    .flatMap((o) => (o.country === null ? [] : [o.country]));
 }
 
 /** Distinct merchandise products sold in a data set's stored lines. */
 export function storedMerchandiseSold(db: Db, datasetId: number): number[] {
-  const sqlite = db.$client;
-  return sqlite
-    .prepare(
-      "SELECT DISTINCT l.product_id FROM lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id WHERE l.dataset_id = ? AND o.kind = 'sale' AND p.non_merchandise = 0",
-    )
-    .pluck()
-    .all(datasetId) as number[];
+  return db
+    .selectDistinct({ product: products.id })
+    .from(lines)
+    .innerJoin(orders, eq(orders.id, lines.orderId))
+    .innerJoin(products, eq(products.id, lines.productId))
+    .where(and(eq(lines.datasetId, datasetId), eq(orders.kind, "sale"), eq(products.nonMerchandise, false)))
+    .all()
+    .map((p) => p.product);
 }
 
 export function nextIds(db: Db): { order: number; product: number } {
-  const sqlite = db.$client;
-  const max = (table: string) =>
-    (sqlite.prepare(`SELECT COALESCE(MAX(id), 0) AS m FROM ${table}`).get() as { m: number }).m;
-  return { order: max("orders") + 1, product: max("products") + 1 };
+  const order =
+    db
+      .select({ m: max(orders.id) })
+      .from(orders)
+      .get()?.m ?? 0;
+  const product =
+    db
+      .select({ m: max(products.id) })
+      .from(products)
+      .get()?.m ?? 0;
+  return { order: order + 1, product: product + 1 };
 }
 
 /**
@@ -211,36 +223,36 @@ export function storedLineKeys(
 
 /** A data set's stored orders of customers, in id (file) order, as the pipeline's order facts. */
 export function storedCustomerOrders(db: Db, datasetId: number): OrderFacts[] {
-  const sqlite = db.$client;
-  return (
-    sqlite
-      .prepare(
-        "SELECT id, invoice, kind, customer_id, country, invoiced_at, invoice_month, lines, amount FROM orders WHERE dataset_id = ? AND customer_id IS NOT NULL ORDER BY id",
-      )
-      .raw()
-      .all(datasetId) as [number, string, "sale" | "return", string, string | null, string, string, number, number][]
-  ).map(([id, invoice, kind, customerId, country, at, month, lines, amount]) => ({
-    id,
-    invoice,
-    kind,
-    customerId,
-    country,
-    at,
-    month,
-    lines,
-    amount,
-  }));
+  return db
+    .select({
+      id: orders.id,
+      invoice: orders.invoice,
+      kind: orders.kind,
+      customerId: orders.customerId,
+      country: orders.country,
+      at: orders.invoicedAt,
+      month: orders.invoiceMonth,
+      lines: orders.lines,
+      amount: orders.amount,
+    })
+    .from(orders)
+    .where(and(eq(orders.datasetId, datasetId), isNotNull(orders.customerId)))
+    .orderBy(asc(orders.id))
+    .all();
 }
 
 /** A data set's stored products, so that an update's lines reuse their ids. */
 export function storedProducts(db: Db, datasetId: number): ProductFacts[] {
-  const sqlite = db.$client;
-  return (
-    sqlite
-      .prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ?")
-      .raw()
-      .all(datasetId) as [number, string, string | null, number][]
-  ).map(([id, stockCode, description, non]) => ({ id, stockCode, description, nonMerchandise: non === 1 }));
+  return db
+    .select({
+      id: products.id,
+      stockCode: products.stockCode,
+      description: products.description,
+      nonMerchandise: products.nonMerchandise,
+    })
+    .from(products)
+    .where(eq(products.datasetId, datasetId))
+    .all();
 }
 
 /** Replaces a data set's customers (an update recomputes them from all its orders). */
