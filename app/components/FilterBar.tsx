@@ -22,24 +22,18 @@ export function FilterBar({ filter, bounds, error, keep = {} }: Props) {
       >
         {Object.entries(keep).map(([k, v]) => v !== undefined && <input key={k} type="hidden" name={k} value={v} />)}
         <Group align="flex-end" gap="sm">
-          <TextInput
-            type="date"
-            name="from"
-            label="From"
-            defaultValue={filter.from ?? ""}
-            min={bounds.first}
-            max={bounds.last}
-            key={`from-${filter.from}`}
-          />
-          <TextInput
-            type="date"
-            name="to"
-            label="To"
-            defaultValue={filter.to ?? ""}
-            min={bounds.first}
-            max={bounds.last}
-            key={`to-${filter.to}`}
-          />
+          {(["from", "to"] as const).map((end) => (
+            <TextInput
+              type="date"
+              name={end}
+              label={end === "from" ? "From" : "To"}
+              defaultValue={filter[end] ?? ""}
+              min={bounds.first}
+              max={bounds.last}
+              // a new key when the URL changes the day, so the uncontrolled input shows it
+              key={`${end}-${filter[end]}`}
+            />
+          ))}
           <Select
             name="country"
             label="Country"

@@ -21,6 +21,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { DeleteForm } from "~/components/DeleteForm";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
@@ -164,23 +165,20 @@ export default function Audiences() {
         countries={data.countries}
       />
       <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Delete this audience?">
-        <Form method="post" onSubmit={() => setConfirm(null)}>
-          <input type="hidden" name="intent" value="delete" />
-          <input type="hidden" name="id" value={confirm?.id ?? ""} />
+        <DeleteForm id={confirm?.id} onClose={() => setConfirm(null)}>
           <Text mb="md">“{confirm?.name}” will be deleted; its customers are not affected.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirm(null)}>
-              Keep it
-            </Button>
-            <Button type="submit" color="red">
-              Delete
-            </Button>
-          </Group>
-        </Form>
+        </DeleteForm>
       </Modal>
     </Stack>
   );
 }
+
+// The filter's ranges, each a pair of fields (recencyMin, recencyMax, …) read by the audience schema.
+const RANGES: { key: "recency" | "frequency" | "monetary"; label: string; decimalScale?: number }[] = [
+  { key: "recency", label: "Days since last order ≥" },
+  { key: "frequency", label: "Orders ≥" },
+  { key: "monetary", label: "Net spend ≥", decimalScale: 2 },
+];
 
 function AudienceForm({
   editing,
@@ -289,56 +287,24 @@ function AudienceForm({
                 error={errors.segments}
                 onChange={() => setTimeout(refresh)}
               />
-              <Group grow>
-                <NumberInput
-                  name="recencyMin"
-                  label="Days since last order ≥"
-                  defaultValue={filter?.recency?.min}
-                  min={0}
-                  error={errors.recencyMin}
-                />
-                <NumberInput
-                  name="recencyMax"
-                  label="≤"
-                  defaultValue={filter?.recency?.max}
-                  min={0}
-                  error={errors.recencyMax}
-                />
-              </Group>
-              <Group grow>
-                <NumberInput
-                  name="frequencyMin"
-                  label="Orders ≥"
-                  defaultValue={filter?.frequency?.min}
-                  min={0}
-                  error={errors.frequencyMin}
-                />
-                <NumberInput
-                  name="frequencyMax"
-                  label="≤"
-                  defaultValue={filter?.frequency?.max}
-                  min={0}
-                  error={errors.frequencyMax}
-                />
-              </Group>
-              <Group grow>
-                <NumberInput
-                  name="monetaryMin"
-                  label="Net spend ≥"
-                  defaultValue={filter?.monetary?.min}
-                  min={0}
-                  decimalScale={2}
-                  error={errors.monetaryMin}
-                />
-                <NumberInput
-                  name="monetaryMax"
-                  label="≤"
-                  defaultValue={filter?.monetary?.max}
-                  min={0}
-                  decimalScale={2}
-                  error={errors.monetaryMax}
-                />
-              </Group>
+              {RANGES.map(({ key, label, decimalScale }) => (
+                <Group grow key={key}>
+                  {(["min", "max"] as const).map((end) => {
+                    const name = `${key}${end === "min" ? "Min" : "Max"}`;
+                    return (
+                      <NumberInput
+                        key={end}
+                        name={name}
+                        label={end === "min" ? label : "≤"}
+                        defaultValue={filter?.[key]?.[end]}
+                        min={0}
+                        decimalScale={decimalScale}
+                        error={errors[name]}
+                      />
+                    );
+                  })}
+                </Group>
+              ))}
             </SimpleGrid>
           )}
           <Text size="sm" data-testid="audience-preview">

@@ -30,6 +30,7 @@ import { warehouseInfo } from "~/db/warehouse-sources.server";
 import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
 import { describeIssues } from "~/lib/validation";
+import { DeleteForm } from "~/components/DeleteForm";
 import { ImportReportView } from "~/components/ImportReportView";
 import { UploadPanel } from "~/components/UploadPanel";
 import { WarehousePanel } from "~/components/WarehousePanel";
@@ -141,18 +142,7 @@ export default function DataPage() {
             “{confirm?.name}” and everything computed from it will be deleted. The file itself is not affected; you can
             import it again.
           </Text>
-          <Form method="post" onSubmit={() => setConfirm(null)}>
-            <input type="hidden" name="intent" value="delete" />
-            <input type="hidden" name="id" value={confirm?.id ?? ""} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setConfirm(null)}>
-                Keep it
-              </Button>
-              <Button type="submit" color="red">
-                Delete
-              </Button>
-            </Group>
-          </Form>
+          <DeleteForm id={confirm?.id} onClose={() => setConfirm(null)} />
         </Stack>
       </Modal>
     </Stack>
