@@ -17,7 +17,8 @@ import { startServer } from "../test/support/server";
 //    /experiments: requests per second, p50, p99, errors;
 // 3. 100 users with think time: each loads a page (round robin over the pages) every 2 s for BENCH_USERS_SECONDS (60):
 //    p50, p99, errors and the five slowest answers (page, second of the run). Bounded: the run ends after that time plus
-//    the slowest answer. Then the same run with one write in its middle (choosing k), which makes every cached page cold;
+//    the slowest answer, and where the answers came from (X-Page-Cache). Then the same run with one write in its middle
+//    (choosing k): the pages that read segments are rendered again (docs/decisions/0019);
 // 4. the k chooser (POST /segments/personas, intent=choose), median of 10 (last: it changes the data).
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
@@ -54,11 +55,11 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 };
 
-async function timedFetch(url: string, init?: RequestInit): Promise<{ ms: number; status: number }> {
+async function timedFetch(url: string, init?: RequestInit): Promise<{ ms: number; status: number; from: string }> {
   const t0 = performance.now();
   const res = await fetch(url, init);
   await res.arrayBuffer();
-  return { ms: performance.now() - t0, status: res.status };
+  return { ms: performance.now() - t0, status: res.status, from: res.headers.get("x-page-cache") ?? "uncached" };
 }
 
 function autocannon(url: string): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
@@ -92,8 +93,9 @@ async function users(
   base: string,
   pages: string[],
   write?: () => Promise<unknown>,
-): Promise<{ requests: number; p50: number; p99: number; errors: number; slowest: string }> {
+): Promise<{ requests: number; p50: number; p99: number; errors: number; slowest: string; from: string }> {
   const latencies: number[] = [];
+  const from = new Map<string, number>(); // where answers came from (X-Page-Cache: cache, stale, render)
   const slow: { page: string; ms: number; at: number }[] = [];
   let errors = 0;
   const t0 = performance.now();
@@ -106,6 +108,7 @@ async function users(
       try {
         const r = await timedFetch(base + page);
         latencies.push(r.ms);
+        from.set(r.from, (from.get(r.from) ?? 0) + 1);
         slow.push({ page, ms: r.ms, at: (started - t0) / 1000 });
         if (r.status >= 400) errors++;
       } catch {
@@ -114,7 +117,7 @@ async function users(
       await new Promise((r) => setTimeout(r, Math.max(0, started + 2000 - performance.now())));
     }
   };
-  // a write in the middle of the run (every page's version changes: each worker renders each page once more)
+  // a write in the middle of the run (the pages that read what it changed are rendered again in each worker)
   const writer = write ? new Promise((r) => setTimeout(r, (USERS_SECONDS * 1000) / 2)).then(write) : Promise.resolve();
   await Promise.all([writer, ...Array.from({ length: 100 }, (_, u) => user(u))]);
   // where the tail is: the slowest answers, with the page and when in the run
@@ -123,7 +126,14 @@ async function users(
     .slice(0, 5)
     .map((s) => `${s.page} ${s.ms.toFixed(0)} ms at ${s.at.toFixed(1)} s`)
     .join("; ");
-  return { requests: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors, slowest };
+  return {
+    requests: latencies.length,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors,
+    slowest,
+    from: [...from].map(([how, n]) => `${n} ${how}`).join(", "),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "campaign-lab-bench-load-"));
@@ -182,7 +192,7 @@ try {
         pages.filter((p) => !p.startsWith("/api/")),
       );
       console.log(
-        `\n100 users, a page every 2 s for ${USERS_SECONDS} s: ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}\n  slowest: ${u.slowest}`,
+        `\n100 users, a page every 2 s for ${USERS_SECONDS} s: ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}\n  answers: ${u.from}\n  slowest: ${u.slowest}`,
       );
     }
     if (PARTS.has("users-write")) {
@@ -199,7 +209,7 @@ try {
         choose,
       );
       console.log(
-        `the same with one write at ${USERS_SECONDS / 2} s (choosing k): ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms, errors ${u.errors}\n  slowest: ${u.slowest}`,
+        `the same with one write at ${USERS_SECONDS / 2} s (choosing k): ${u.requests} requests, p50 ${u.p50.toFixed(0)} ms, p99 ${u.p99.toFixed(0)} ms (target ≤ 200 ms), errors ${u.errors}\n  answers: ${u.from}\n  slowest: ${u.slowest}`,
       );
     }
     // the k chooser: the POST that stores k and relabels every customer, then the page's data the browser reloads

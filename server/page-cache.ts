@@ -59,7 +59,7 @@ export class PageCache {
   private readonly dataVersion: Database.Statement;
   private readonly changes: Database.Statement;
   private signal = "";
-  private counts: Counts = { data: -1, segments: -1, audiences: -1, experiments: -1 };
+  private counts: Counts = { data: -1, segments: -1, personas: -1, audiences: -1, experiments: -1 };
 
   private readonly ttlMs: number;
   private readonly staleMs: number;

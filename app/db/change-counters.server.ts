@@ -9,7 +9,7 @@ import type Database from "better-sqlite3";
 // it); customer_rfm with `segment_runs` (a derive, choosing k); assignments with `experiments` and
 // `experiment_history` (a start); experiment_outcomes with `experiment_results`.
 
-export const AREAS = ["data", "segments", "audiences", "experiments"] as const;
+export const AREAS = ["data", "segments", "personas", "audiences", "experiments"] as const;
 export type Area = (typeof AREAS)[number];
 
 /** Every table but change_counters itself: its area, and whether a trigger counts its writes. */
@@ -37,13 +37,20 @@ export const TABLE_AREAS: Record<string, { area: Area; trigger: boolean }> = {
 
 // any mention of a table's name, quoted or not (a column of the same name, as orders.lines, only adds an area)
 const MENTION = new RegExp(`\\b(${Object.keys(TABLE_AREAS).join("|")})\\b`, "gi");
+// Choosing k rewrites only segment_runs.chosen_k and customer_rfm.persona: a statement naming either column reads the
+// "personas" area too (drizzle lists every column it selects; no statement here reads these tables with `*`), and its
+// trigger counts only that column's updates (drizzle/0007_personas_counter.sql). The segments (RFM) stay: the board,
+// the experiments list and a segment's audience size do not depend on k.
+const PERSONA_COLUMNS = /\b(persona|chosen_k)\b/i;
 const areasOfSql = new Map<string, Area[]>();
 
 /** The areas a statement reads, from its text (memoised: statements repeat). */
 export function areasOf(sql: string): Area[] {
   let areas = areasOfSql.get(sql);
   if (!areas) {
-    areas = [...new Set([...sql.matchAll(MENTION)].map((m) => TABLE_AREAS[m[1].toLowerCase()].area))];
+    const named = new Set([...sql.matchAll(MENTION)].map((m) => TABLE_AREAS[m[1].toLowerCase()].area));
+    if (named.has("segments") && PERSONA_COLUMNS.test(sql)) named.add("personas");
+    areas = [...named];
     if (areasOfSql.size > 5_000) areasOfSql.clear(); // statements with their values inlined would otherwise pile up
     areasOfSql.set(sql, areas);
   }
@@ -56,7 +63,7 @@ const statements = new WeakMap<Database.Database, Database.Statement<[]>>();
 export function changeCounts(sqlite: Database.Database): Record<Area, number> {
   let read = statements.get(sqlite);
   if (!read) statements.set(sqlite, (read = sqlite.prepare<[]>("SELECT area, n FROM change_counters").raw()));
-  const counts = { data: 0, segments: 0, audiences: 0, experiments: 0 };
+  const counts = { data: 0, segments: 0, personas: 0, audiences: 0, experiments: 0 };
   for (const [area, n] of read.all() as [Area, number][]) counts[area] = n;
   return counts;
 }

@@ -72,7 +72,7 @@ describe("web workers and the page cache", () => {
   const onBoth = async (path: string) => [(await page(path)).from, (await page(path)).from];
 
   it("choosing k renders the pages that read segments again and leaves the others cached; the chooser sees the new k", async () => {
-    for (const path of ["/revenue", "/cohorts", "/data", "/segments/personas"]) await onBoth(path);
+    for (const path of ["/", "/experiments", "/revenue", "/cohorts", "/data", "/segments/personas"]) await onBoth(path);
     expect(await onBoth("/revenue")).toEqual(["cache", "cache"]);
     const k = Number(/Now: k = (?:<!-- -->)?(\d+)/.exec((await page("/segments/personas")).html)![1]) === 3 ? 4 : 3;
     const res = await fetch(`${server.url}/segments/personas`, {
@@ -86,8 +86,8 @@ describe("web workers and the page cache", () => {
       const mine = await page("/segments/personas", cookie);
       expect(mine.html).toMatch(new RegExp(`Now: k = (<!-- -->)?${k}\\b`));
     }
-    expect(await onBoth("/revenue")).toEqual(["cache", "cache"]);
-    expect(await onBoth("/cohorts")).toEqual(["cache", "cache"]);
+    for (const path of ["/", "/experiments", "/revenue", "/cohorts"])
+      expect(await onBoth(path)).toEqual(["cache", "cache"]);
     expect(await onBoth("/data")).toEqual(["cache", "cache"]);
     expect(await onBoth("/segments/personas")).toEqual(["cache", "cache"]); // the chooser's visits rendered both
   });

@@ -38,7 +38,7 @@ function setup() {
 }
 
 const REVENUE = "SELECT count(*) FROM orders JOIN datasets ON datasets.id = orders.dataset_id";
-const PERSONAS = 'SELECT count(*) FROM "datasets", "segment_runs", "customer_rfm"';
+const PERSONAS = 'SELECT "chosen_k", count(*) FROM "datasets", "segment_runs", "customer_rfm" GROUP BY "persona"';
 
 describe("page cache: what a change invalidates", () => {
   it("every table has an area, and every small table's writes move its area's counter (any connection's)", () => {
@@ -66,30 +66,51 @@ describe("page cache: what a change invalidates", () => {
         expect(after[other] - before[other], `${table} → ${other}`).toBe(other === area ? 1 : 0);
       sqlite.prepare(`DELETE FROM ${table}`).run();
     }
+    // choosing k updates one column of segment_runs: the personas area alone
+    sqlite.prepare("INSERT INTO segment_runs VALUES (1, '2011-12-09', '[]', 3, 3, NULL, 0, 'then')").run();
+    const before = changeCounts(sqlite);
+    sqlite.prepare("UPDATE segment_runs SET chosen_k = 4").run();
+    expect(changeCounts(sqlite)).toEqual({ ...before, personas: before.personas + 1 });
+    sqlite.prepare("UPDATE segment_runs SET computed_at = 'now', chosen_k = 5").run();
+    expect(changeCounts(sqlite)).toEqual({ ...before, segments: before.segments + 1, personas: before.personas + 2 });
   });
 
   it("a write leaves the pages that did not read its area cached and renders the others again", async () => {
     const { sqlite, cache, page, body } = setup();
+    sqlite.prepare("INSERT INTO segment_runs VALUES (1, '2011-12-09', '[]', 3, 3, NULL, 0, 'then')").run();
     const revenue = page("revenue", REVENUE);
+    const board = page("board", "SELECT count(*) FROM customer_rfm WHERE segment = 'Champions'");
     const personas = page("personas", PERSONAS);
-    expect(await body(cache.answer("/revenue", revenue))).toBe("revenue 1 (render)");
-    expect(await body(cache.answer("/segments/personas", personas))).toBe("personas 1 (render)");
-    expect(await body(cache.answer("/revenue", revenue))).toBe("revenue 1 (cache)");
-    expect(await body(cache.answer("/segments/personas", personas))).toBe("personas 1 (cache)");
+    for (const [path, render] of [
+      ["/revenue", revenue],
+      ["/", board],
+      ["/segments/personas", personas],
+    ] as const) {
+      expect(await body(cache.answer(path, render))).toMatch(/ 1 \(render\)$/);
+      expect(await body(cache.answer(path, render))).toMatch(/ 1 \(cache\)$/);
+    }
 
-    // choosing k: segment_runs and customer_rfm change, from another connection (a web worker, the CLI)
-    sqlite.prepare("INSERT INTO segment_runs VALUES (1, '2011-12-09', '[]', 3, 3, NULL, 0, 'now')").run();
+    // choosing k (from another connection: a web worker, the CLI): only the pages that read personas
+    sqlite.prepare("UPDATE segment_runs SET chosen_k = 4").run();
     expect(await body(cache.answer("/revenue", revenue))).toBe("revenue 1 (cache)");
+    expect(await body(cache.answer("/", board))).toBe("board 1 (cache)");
     expect(await body(cache.answer("/segments/personas", personas))).toBe("personas 2 (render)");
 
-    // an import: the data area, which both read
+    // segments derived again: every page that read segments
+    sqlite.prepare("UPDATE segment_runs SET computed_at = 'now'").run();
+    expect(await body(cache.answer("/revenue", revenue))).toBe("revenue 1 (cache)");
+    expect(await body(cache.answer("/", board))).toBe("board 2 (render)");
+    expect(await body(cache.answer("/segments/personas", personas))).toBe("personas 3 (render)");
+
+    // an import: the data area, which revenue and personas read
     sqlite
       .prepare(
         "INSERT INTO datasets (name, file_name, content_hash, format, encoding, date_format, imported_at, report) VALUES ('a', 'a.csv', 'h', 'csv', 'utf8', 'iso', 'now', '{}')",
       )
       .run();
     expect(await body(cache.answer("/revenue", revenue))).toBe("revenue 2 (render)");
-    expect(await body(cache.answer("/segments/personas", personas))).toBe("personas 3 (render)");
+    expect(await body(cache.answer("/", board))).toBe("board 2 (cache)");
+    expect(await body(cache.answer("/segments/personas", personas))).toBe("personas 4 (render)");
   });
 
   it("a write during a render makes that render stale at once (its areas were read before it began)", async () => {
