@@ -15,7 +15,7 @@ import type { Facts } from "./facts";
 
 const MAGIC = "CLFACTS1";
 /** Below this many lines SQLite loads the columns in well under a second: no file is written. */
-export const SNAPSHOT_MIN_LINES = 100_000;
+const SNAPSHOT_MIN_LINES = 100_000;
 
 type Header = {
   version: string;

@@ -303,12 +303,6 @@ export function storeMeasurements(db: Db, datasetId: number, pending: PendingMea
   return now.measured.map((x) => x.id);
 }
 
-/** Measures again a data set's running experiments from its stored data (storeMeasurements, at once). */
-export function remeasureDataset(db: Db, datasetId: number): number[] {
-  const history = historyOf(db, datasetId);
-  return storeMeasurements(db, datasetId, measureDataset(db, datasetId, history), history);
-}
-
 export type OverTimeDay = {
   day: number;
   date: string;

@@ -3,10 +3,10 @@
 
 const MAX_RECORD_CHARS = 1 << 20;
 /** Limits of a line (a record) and of one field (#12 item 4): longer ones are rejected lines, with their line number. */
-export const MAX_LINE_CHARS = 1 << 20;
+const MAX_LINE_CHARS = 1 << 20;
 export const MAX_FIELD_CHARS = 10 * 1024;
 /** The most of a line, a field or a value an error message or a rejected example quotes. */
-export const MAX_QUOTE_CHARS = 200;
+const MAX_QUOTE_CHARS = 200;
 
 /** `text` as an error quotes it: at most 200 characters, marked when cut. */
 export function quote(text: string, max = MAX_QUOTE_CHARS): string {

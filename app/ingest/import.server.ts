@@ -136,7 +136,7 @@ export function buildReport(
   };
 }
 
-export function defaultDatasetName(fileName: string): string {
+function defaultDatasetName(fileName: string): string {
   return basename(fileName).replace(/(\.csv)?(\.gz)?$/i, "") || "data set";
 }
 

@@ -52,12 +52,3 @@ export function milliToMoney(milli: number): number {
 
 /** To two decimals: an amount in currency units to the cent (sums of floats), and the means shown beside them. */
 export const round2 = (x: number) => Math.round(x * 100) / 100;
-
-/** Thousandths → "1,234.56" for display. */
-export function formatMoney(milli: number): string {
-  const cents = milliToCents(milli);
-  const sign = cents < 0 ? "-" : "";
-  const abs = Math.abs(cents);
-  const units = Math.floor(abs / 100).toLocaleString("en-GB");
-  return `${sign}${units}.${String(abs % 100).padStart(2, "0")}`;
-}

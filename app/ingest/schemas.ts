@@ -15,7 +15,7 @@ export const columnMapSchema = z
   .strict();
 
 /** `until` (issue 13): keep the lines dated up to this calendar day. */
-export const untilSchema = z
+const untilSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "until must be a day written YYYY-MM-DD")
   .refine(

@@ -10,7 +10,7 @@ import { ImportError } from "./pipeline";
 
 // Uploaded files stream to disk beside the database (nothing holds a whole file in memory), then wait for their import.
 
-export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type Upload = { id: string; fileName: string; bytes: number; path: string };

@@ -1,5 +1,5 @@
 /** English month names, January first. */
-export const MONTH_NAMES = [
+const MONTH_NAMES = [
   "January",
   "February",
   "March",

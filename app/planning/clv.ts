@@ -136,11 +136,6 @@ export function conditionalExpectedPurchases({ r, alpha, a, b }: BgNbd, { x, tx,
   return first / alive;
 }
 
-/** E[X(t)]: expected purchases of a new customer in t weeks (FHL 2005 eq. 9). */
-export function expectedPurchases({ r, alpha, a, b }: BgNbd, t: number): number {
-  return ((a + b - 1) / (a - 1)) * (1 - Math.pow(alpha / (alpha + t), r) * hyp2f1(r, b, a + b - 1, t / (alpha + t)));
-}
-
 /** log-likelihood of one repeat buyer under Gamma-Gamma, given x repeat purchases of average value m. */
 function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: number): number {
   return (

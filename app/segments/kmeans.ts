@@ -25,13 +25,6 @@ const squared = (p: number[], q: number[]) => {
 
 export type Clustering = { k: number; labels: number[]; centroids: Matrix; inertia: number; iterations: number };
 
-/** Sum of squared distances of points to their centroid. */
-export function inertiaOf(data: Matrix, labels: number[], centroids: Matrix): number {
-  let s = 0;
-  for (let i = 0; i < data.length; i++) s += squared(data[i], centroids[labels[i]]);
-  return s;
-}
-
 function meanVariance(flat: Float64Array, n: number, d: number): number {
   let total = 0;
   for (let t = 0; t < d; t++) {

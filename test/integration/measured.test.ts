@@ -9,12 +9,14 @@ import {
   overTime,
   overTimeCsvRows,
   recordMeasured,
-  remeasureDataset,
+  measureDataset,
+  storeMeasurements,
 } from "~/experiments/measure.server";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importAndDerive, updateAndDerive } from "~/derive/derive.server";
 import { experimentAnalysis, recordSimulation } from "~/experiments/results.server";
+import { historyOf } from "~/experiments/history.server";
 import { saveAudience } from "~/segments/audiences.server";
 import { fixture, tempDb } from "../support/db";
 
@@ -181,7 +183,9 @@ describe("measured results on the fixture shop", () => {
     expect(experimentHistoryOf(t.db, id).at(-1)!.action).toMatch(/inconclusive/i);
     // a completed experiment's results stay as they were when it ended
     expect(() => recordMeasured(t.db, id)).toThrow(/completed: its results stay/);
-    expect(remeasureDataset(t.db, datasetId)).toEqual([]);
+    // an update measures nothing again: measured before the lock, stored under it (the production path, app/derive)
+    const history = historyOf(t.db, datasetId);
+    expect(storeMeasurements(t.db, datasetId, measureDataset(t.db, datasetId, history), history)).toEqual([]);
   });
 
   it("writes each measurement to the experiment's history: day d of W, what it replaced, and the re-measure at an update", async () => {

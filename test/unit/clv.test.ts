@@ -5,14 +5,18 @@ import {
   bgnbdLogLikelihood,
   conditionalExpectedPurchases,
   expectedAverageValue,
-  expectedPurchases,
   fitBgNbd,
   fitGammaGamma,
   hyp2f1,
   probabilityAlive,
+  type BgNbd,
 } from "~/planning/clv";
 import { nelderMead } from "~/planning/optimise";
 import { fixture } from "../support/db";
+
+/** E[X(t)]: expected purchases of a new customer in t weeks (FHL 2005 eq. 9), through the model's ₂F₁. */
+const expectedPurchases = ({ r, alpha, a, b }: BgNbd, t: number) =>
+  ((a + b - 1) / (a - 1)) * (1 - Math.pow(alpha / (alpha + t), r) * hyp2f1(r, b, a + b - 1, t / (alpha + t)));
 
 // test/fixtures/cdnow_summary.csv: the CDNOW calibration summary as published with the models (copied from
 // ../shared/data). Published estimates (Fader, Hardie & Lee 2005; ../shared/data/README.md): BG/NBD r 0.243,

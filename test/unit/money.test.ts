@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { MILLI_PER_UNIT, formatMoney, milliToCents, milliToMoney, parseMilli } from "~/ingest/money";
+import { MILLI_PER_UNIT, milliToCents, milliToMoney, parseMilli } from "~/ingest/money";
+import { formatMoney as formatUnits } from "~/lib/currency";
+
+// thousandths as the pages show them with no currency: rounded to the cent (half away from zero), then formatted
+const formatMoney = (milli: number) => formatUnits(milliToMoney(milli), null);
 
 const ok = (text: string) => {
   const r = parseMilli(text);
@@ -185,7 +189,7 @@ describe("milliToMoney", () => {
   });
 });
 
-describe("formatMoney", () => {
+describe("thousandths shown as money (milliToMoney, then formatMoney)", () => {
   it.each([
     [0, "0.00"],
     [5, "0.01"],
