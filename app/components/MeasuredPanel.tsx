@@ -2,7 +2,7 @@ import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from "@
 import { ResponsiveLine, type LineCustomSvgLayerProps } from "@nivo/line";
 import { Form } from "@remix-run/react";
 import type { MeasuredReport, OverTimeDay } from "~/experiments/measure.server";
-import { VERDICT_TITLES } from "~/experiments/verdict";
+import { DECISION_LABELS, decisionOfVerdict } from "~/experiments/decisions";
 import { liftLower } from "~/lib/lift";
 import { amount, int, percent } from "./format";
 import { TableHead } from "~/components/TableHead";
@@ -159,7 +159,7 @@ export function MeasuredPanel({
             <Form method="post">
               <input type="hidden" name="intent" value="complete-measured" />
               <Button type="submit" color="teal" loading={busy} data-testid="complete-measured">
-                Complete the experiment: {VERDICT_TITLES[verdict]}
+                Complete the experiment as {DECISION_LABELS[decisionOfVerdict(verdict)]}
               </Button>
             </Form>
           )}

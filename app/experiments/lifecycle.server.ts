@@ -1,5 +1,5 @@
 import { inTransaction, type Db } from "~/db/db.server";
-import { DECISION_LABELS, type RecordedDecision } from "./decisions";
+import { DECISION_LABELS, decisionOfVerdict, type RecordedDecision } from "./decisions";
 import { ExperimentError, saveExperiment } from "./experiments.server";
 import { experimentAnalysis } from "./results.server";
 import {
@@ -41,9 +41,7 @@ export function stopExperiment(db: Db, id: number, reason?: string): Experiment 
 export function proposedDecision(db: Db, id: number): RecordedDecision | null {
   const recorded = experimentAnalysis(db, id);
   if (!recorded || isRehearsal(recorded.results) || !recorded.analysis) return null;
-  // the analysis' four verdicts (#11) map to the three recorded decisions: keep running or can't be decided is inconclusive
-  const verdict = recorded.analysis.decision.verdict;
-  return verdict === "ship" || verdict === "dont-ship" ? verdict : "inconclusive";
+  return decisionOfVerdict(recorded.analysis.decision.verdict);
 }
 
 /**

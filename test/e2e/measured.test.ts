@@ -116,5 +116,9 @@ describe("measured results follow a data set update", () => {
     expect(await page.getByTestId("over-time-chart").locator("[data-testid=over-time-band]").count()).toBe(1);
     expect(await page.getByTestId("over-time-table").locator("tbody tr").count()).toBe(7);
     await page.getByTestId("complete-measured").waitFor();
+    // the button names the decision it records (one of the three), not the analysis' verdict
+    expect(await page.getByTestId("complete-measured").innerText()).toMatch(
+      /^Complete the experiment as (Ship|Don't ship|Inconclusive)$/,
+    );
   });
 });
