@@ -1,4 +1,4 @@
-import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
@@ -8,6 +8,7 @@ import { activeDataset } from "~/db/active.server";
 import { customerDetail } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
 import { TableHead } from "~/components/TableHead";
+import { BackLink } from "~/components/BackLink";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Customer ${params.id} · Campaign Lab` }];
 
@@ -35,9 +36,7 @@ export default function Customer() {
   return (
     <Stack gap="lg" data-testid="customer">
       <div>
-        <Anchor component={Link} to="/segments" size="sm">
-          ← Segments
-        </Anchor>
+        <BackLink to="/segments">Segments</BackLink>
         <Title order={2}>Customer {rfm.customerId}</Title>
         <Group gap="xs">
           <Badge component={Link} to={`/segments/${segmentSlug(rfm.segment)}`} style={{ cursor: "pointer" }}>

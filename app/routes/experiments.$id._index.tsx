@@ -47,6 +47,7 @@ import { requireExperiment } from "~/experiments/require.server";
 import { startWithWarehouseCopy } from "~/experiments/warehouse-assignments.server";
 import { describeIssues } from "~/lib/validation";
 import { TableHead } from "~/components/TableHead";
+import { BackLink } from "~/components/BackLink";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` },
@@ -209,9 +210,7 @@ export default function ExperimentPage() {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/" size="sm">
-          ← Campaigns
-        </Anchor>
+        <BackLink to="/">Campaigns</BackLink>
         <Group>
           <Title order={2}>{e.name}</Title>
           <Badge color={STATUS_COLOURS[e.status]} data-testid="experiment-status">

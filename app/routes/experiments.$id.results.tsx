@@ -36,6 +36,7 @@ import { requireExperiment } from "~/experiments/require.server";
 import { completeMeasured, measuredResults, overTime, recordMeasured } from "~/experiments/measure.server";
 import { MeasuredPanel } from "~/components/MeasuredPanel";
 import { TableHead } from "~/components/TableHead";
+import { BackLink } from "~/components/BackLink";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Results · ${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` },
@@ -141,9 +142,7 @@ export default function Results() {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to={`/experiments/${e.id}`} size="sm">
-          ← {e.name}
-        </Anchor>
+        <BackLink to={`/experiments/${e.id}`}>{e.name}</BackLink>
         <Group gap="sm">
           <Title order={2}>Results</Title>
           {rehearsal && (

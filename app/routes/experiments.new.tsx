@@ -1,16 +1,17 @@
-import { Alert, Anchor, Stack, Text, Title } from "@mantine/core";
+import { Alert, Stack, Text, Title } from "@mantine/core";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { z } from "zod";
 import { CAMPAIGN_TYPES, type Design, type ExperimentAudience } from "~/experiments/design";
 import { SEGMENTS } from "~/segments/rfm";
 import { describeIssues } from "~/lib/validation";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
 import { ExperimentEditor } from "~/components/ExperimentEditor";
 import { DEFAULT_DESIGN, designErrors, designFromForm } from "~/experiments/design-form";
 import { audienceOptions, designPreview, saveExperiment } from "~/experiments/experiments.server";
 import { audienceKey, learnedLift } from "~/planning/plan.server";
 import { activeDataset } from "~/db/active.server";
+import { BackLink } from "~/components/BackLink";
 
 export const meta: MetaFunction = () => [{ title: "New experiment · Campaign Lab" }];
 
@@ -92,9 +93,7 @@ export default function NewExperiment() {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/" size="sm">
-          ← Campaigns
-        </Anchor>
+        <BackLink to="/">Campaigns</BackLink>
         <Title order={2}>New experiment</Title>
         <Text c="dimmed">
           Design a campaign test on an audience; its baselines and sample size come from the shop's own history.

@@ -24,6 +24,7 @@ import { audienceFor } from "~/segments/audiences.server";
 import { memberPage, memberProfile, type MemberQuery } from "~/segments/queries.server";
 import { MEMBER_SORTS } from "~/segments/settings";
 import { SEGMENT_ACTIONS, segmentAt, segmentFromSlug, segmentSlug, type SegmentName } from "~/segments/rfm";
+import { BackLink } from "~/components/BackLink";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && !data.empty ? data.title : "Segment"} · Campaign Lab` },
@@ -169,9 +170,7 @@ export default function SegmentDetail() {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/segments" size="sm">
-          ← Segments
-        </Anchor>
+        <BackLink to="/segments">Segments</BackLink>
         <Title order={2}>{title}</Title>
         <Text c="dimmed" data-testid="segment-count">
           {int(everyone)} customers{segment ? ` · ${SEGMENT_ACTIONS[segment]}` : ""}

@@ -13,6 +13,7 @@ import { choosePersonaK } from "~/segments/compute.server";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "~/segments/settings";
 import { PERSONA_PROTOTYPES } from "~/segments/naming";
 import { personaClusters, personaScatter, personaSweep, segmentRun } from "~/segments/queries.server";
+import { BackLink } from "~/components/BackLink";
 
 export const meta: MetaFunction = () => [{ title: "Personas · Campaign Lab" }];
 
@@ -86,9 +87,7 @@ export default function Personas() {
   return (
     <Stack gap="lg">
       <div>
-        <Anchor component={Link} to="/segments" size="sm">
-          ← Segments
-        </Anchor>
+        <BackLink to="/segments">Segments</BackLink>
         <Title order={2}>Personas</Title>
         <Text c="dimmed">
           k-means on log(1 + recency), log(1 + frequency), log(1 + monetary, net of returns), standardised (population
