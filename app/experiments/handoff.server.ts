@@ -1,8 +1,9 @@
 import type { Db } from "~/db/db.server";
-import type { CsvValue } from "~/lib/csv";
+import { csvResponse, toCsv, type CsvValue } from "~/lib/csv";
 import { moneyHeaders } from "~/lib/currency";
 import { getDataset } from "~/db/datasets.server";
 import { allMembers, type MemberRow } from "~/segments/queries.server";
+import { requireExperiment } from "./require.server";
 import { assignmentRows, type Experiment } from "./store.server";
 
 // Hand-off to the tools that send campaigns (issue 16): contact.csv (the treatment arms' customers, with their arm),
@@ -37,6 +38,17 @@ export function handoffRows(
       return [cid, e.design.arms[a.arm].name, ...more];
     }),
   };
+}
+
+/** GET /experiments/:id/contact.csv and holdout.csv: 404 before any import, 409 for a draft (nobody is assigned yet). */
+export function handoffCsv(id: string | undefined, kind: "contact" | "holdout"): Response {
+  const loaded = requireExperiment(id);
+  if (!loaded) throw new Response("No data set yet", { status: 404 });
+  const { active, experiment: e } = loaded;
+  if (e.status === "draft")
+    throw new Response("Start the experiment first: a draft has no assignment", { status: 409 });
+  const { header, rows } = handoffRows(active.db, e, kind);
+  return csvResponse(`experiment-${e.id}-${kind}.csv`, toCsv(header, rows));
 }
 
 /** The rows of the given customers (a saved audience's members), in customer id order. */
