@@ -3,9 +3,9 @@ import { databasePath } from "~/db/paths.server";
 import { activeDatasetId, getDataset } from "~/db/datasets.server";
 import { closeWarehouses } from "~/db/warehouse.server";
 import { parseMapArgs } from "~/ingest/formats";
-import { connectWarehouse, previewWarehouse, rereadWarehouse } from "~/ingest/warehouse-connect.server";
+import { connectAndDerive, rereadAndDerive } from "~/derive/warehouse.server";
+import { previewWarehouse } from "~/ingest/warehouse-connect.server";
 import { parseCurrency } from "~/lib/currency";
-import { deriveWarehouseSegments } from "~/segments/warehouse.server";
 import { parse, positiveInt, UsageError } from "./args";
 import { summary } from "./import";
 import { WAREHOUSE_USAGE } from "./usage";
@@ -61,14 +61,13 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
         } catch (err) {
           throw new UsageError(`--currency: ${messageOf(err)}`);
         }
-        const { id, maskedUrl, report } = await connectWarehouse(db, {
+        // segments and personas are derived with it, from one row per customer computed in the warehouse
+        const { id, maskedUrl, report } = await connectAndDerive(db, {
           ...needSource(),
           name: values.workspace,
           assignmentsSchema: values["assignments-schema"],
           currency,
         });
-        // segments and personas are derived once, from one row per customer computed in the warehouse
-        await deriveWarehouseSegments(db, id);
         const dataset = getDataset(db, id)!;
         process.stdout.write(
           values.json
@@ -78,8 +77,7 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
       } else if (sub === "reread") {
         const id = positiveInt(values.dataset, "--dataset") ?? activeDatasetId(db);
         if (id === null) throw new UsageError("no data set: connect one with `warehouse add`");
-        const report = await rereadWarehouse(db, id);
-        await deriveWarehouseSegments(db, id);
+        const report = await rereadAndDerive(db, id);
         process.stdout.write(values.json ? JSON.stringify({ id, ...report }) + "\n" : summary(report));
       } else throw new UsageError(`usage: ${WAREHOUSE_USAGE}`);
     } finally {

@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "./db.server";
 import { setActiveDatasetId } from "./datasets.server";
+import { replaceCustomers } from "./load.server";
 import { datasetImports, datasets, warehouseSources } from "./schema";
 import { maskUrl } from "./warehouse.server";
 import { AppError } from "~/lib/errors";
-import type { ImportReport } from "~/types/import";
+import type { CustomerFacts, ImportReport } from "~/types/import";
 import type { WarehouseSource } from "~/types/warehouse";
 
 // The warehouse data sets' connections (issue 17). The URL with its password lives only in warehouse_sources.url of
@@ -28,6 +29,8 @@ export type NewWarehouseDataset = {
   assignmentsSchema: string | null;
   currency: string | null;
   report: ImportReport;
+  /** Its customers as the import keeps them (their country for audiences and the members table), from the warehouse. */
+  customers: CustomerFacts[];
 };
 
 /** Refuses a name another data set has (checked again in the write, under the lock). */
@@ -86,13 +89,19 @@ export function addWarehouseDataset(db: Db, d: NewWarehouseDataset): number {
         report: JSON.stringify({ ...d.report, dataset: d.name, contentHash }),
       })
       .run();
+    replaceCustomers(db, id, d.customers);
     setActiveDatasetId(db, id);
     return id;
   })();
 }
 
 /** A new report after the table was read again: the data set's version changes, so every cache of it is dropped. */
-export function rereadWarehouseDataset(db: Db, datasetId: number, report: ImportReport): void {
+export function rereadWarehouseDataset(
+  db: Db,
+  datasetId: number,
+  report: ImportReport,
+  customers: CustomerFacts[],
+): void {
   const row = db.select().from(datasets).where(eq(datasets.id, datasetId)).get();
   if (!row || row.kind !== "warehouse") throw new AppError(`No warehouse data set ${datasetId}`, "not-found");
   const stored = { ...report, dataset: row.name, contentHash: row.contentHash };
@@ -106,6 +115,7 @@ export function rereadWarehouseDataset(db: Db, datasetId: number, report: Import
       })
       .where(eq(datasets.id, datasetId))
       .run();
+    replaceCustomers(db, datasetId, customers);
     db.insert(datasetImports)
       .values({
         datasetId,

@@ -48,6 +48,8 @@ export const datasetActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("delete"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("currency"), id: z.coerce.number().int().positive(), currency: optionalCurrencySchema }),
+  // a warehouse data set's table read again (issue 17)
+  z.object({ intent: z.literal("reread"), id: z.coerce.number().int().positive() }),
 ]);
 
 /** A warehouse table to preview (issue 17): a libpq URL, the table or view of transaction lines, the mapping. */
@@ -71,3 +73,8 @@ export const warehouseAddSchema = warehousePreviewSchema.extend({
   currency: optionalCurrencySchema.optional(),
   assignmentsSchema: z.string().trim().max(120, "assignmentsSchema is longer than 120 characters").optional(),
 });
+
+/** A warehouse data set to read again (`cli warehouse reread [--dataset ID]`): the active one when none is named. */
+export const warehouseRereadSchema = z
+  .object({ dataset: z.number({ message: "dataset must be a data set id" }).int().positive().optional() })
+  .strict();

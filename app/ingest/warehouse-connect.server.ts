@@ -13,6 +13,7 @@ import { parseTableName, quoteIdent, quoteTable } from "~/lib/sql-names";
 import type { ImportReport } from "~/types/import";
 import type { WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
 import { FIELDS, resolveLayout, type ColumnMap, type Field } from "./formats";
+import { customerFactsQuery } from "./warehouse-customers-sql";
 import { cleanReportQuery } from "./warehouse-sql";
 
 // Connecting a PostgreSQL table of transaction lines as a data set (issue 17): check the connection, read the table's
@@ -179,7 +180,9 @@ export async function connectWarehouse(
   try {
     const { serverVersion, columns, format, source, preview } = await inspect(warehouse, request, PREVIEW_ROWS);
     const report = await cleaningReport(warehouse, source, { name, format, columns, started });
+    const customers = await warehouse.run(customerFactsQuery(source));
     const id = addWarehouseDataset(db, {
+      customers,
       name,
       url: request.url.trim(),
       source,
@@ -226,7 +229,7 @@ export async function rereadWarehouse(db: Db, datasetId: number): Promise<Import
       columns,
       started,
     });
-    rereadWarehouseDataset(db, datasetId, report);
+    rereadWarehouseDataset(db, datasetId, report, await warehouse.run(customerFactsQuery(connection.source)));
     return report;
   } finally {
     await warehouse.close();

@@ -1,9 +1,8 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/db/db.server";
-import { connectWarehouse } from "~/ingest/warehouse-connect.server";
+import { connectAndDerive } from "~/derive/warehouse.server";
 import { warehouseAddSchema } from "~/ingest/schemas";
 import { appErrorResponse, methodNotAllowed, readJsonBody } from "~/lib/http.server";
-import { deriveWarehouseSegments } from "~/segments/warehouse.server";
 
 // POST /api/warehouse {"url", "orders", "map", "name", "currency", "assignmentsSchema"} — connects a PostgreSQL table
 // as the active data set (`cli warehouse add`): 201 {"id", "kind", "url" (masked), …report}. The URL is never returned.
@@ -13,7 +12,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.ok) return parsed.response;
   const db = getDb();
   try {
-    const { id, maskedUrl, report } = await connectWarehouse(db, {
+    const { id, maskedUrl, report } = await connectAndDerive(db, {
       url: parsed.data.url,
       table: parsed.data.orders,
       map: parsed.data.map,
@@ -21,7 +20,6 @@ export async function action({ request }: ActionFunctionArgs) {
       currency: parsed.data.currency,
       assignmentsSchema: parsed.data.assignmentsSchema,
     });
-    await deriveWarehouseSegments(db, id);
     return json({ id, kind: "warehouse", url: maskedUrl, ...report }, { status: 201 });
   } catch (err) {
     return appErrorResponse(err);

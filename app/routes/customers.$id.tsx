@@ -5,7 +5,7 @@ import { EmptyState } from "~/components/EmptyState";
 import { amount, plural } from "~/components/format";
 import { StatCard } from "~/components/Stat";
 import { activeDataset } from "~/db/active.server";
-import { customerDetail } from "~/segments/queries.server";
+import { customerPage } from "~/segments/warehouse.server";
 import { segmentSlug } from "~/segments/rfm";
 import { TableHead } from "~/components/TableHead";
 import { BackLink } from "~/components/BackLink";
@@ -15,7 +15,7 @@ export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Cust
 export async function loader({ params }: LoaderFunctionArgs) {
   const active = activeDataset();
   if (!active) return json({ empty: true as const });
-  const detail = customerDetail(active.db, active.id, params.id ?? "");
+  const detail = await customerPage(active.db, active.id, params.id ?? "");
   if (!detail) throw new Response(`No customer "${params.id}" with a purchase in ${active.name}`, { status: 404 });
   return json({ empty: false as const, ...detail });
 }

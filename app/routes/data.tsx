@@ -31,6 +31,8 @@ import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
 import { describeIssues } from "~/lib/validation";
 import { DeleteForm } from "~/components/DeleteForm";
+import { AppError, STATUS_OF } from "~/lib/errors";
+import { rereadAndDerive } from "~/derive/warehouse.server";
 import { ImportReportView } from "~/components/ImportReportView";
 import { UploadPanel } from "~/components/UploadPanel";
 import { WarehousePanel } from "~/components/WarehousePanel";
@@ -69,6 +71,19 @@ export async function action({ request }: ActionFunctionArgs) {
   if (parsed.data.intent === "activate") {
     setActiveDatasetId(db, dataset.id);
     return json({ error: null, done: `"${dataset.name}" is now the active data set` });
+  }
+  if (parsed.data.intent === "reread") {
+    // issue 17: the warehouse table read again, as `cli warehouse reread` and POST /api/warehouse/reread do
+    try {
+      const report = await rereadAndDerive(db, dataset.id);
+      return json({
+        error: null,
+        done: `Read "${dataset.name}" again: ${n(report.linesRead)} lines, ${n(report.customers)} customers`,
+      });
+    } catch (err) {
+      if (err instanceof AppError) return json({ error: err.message, done: null }, { status: STATUS_OF[err.code] });
+      throw err;
+    }
   }
   deleteDataset(db, dataset.id);
   return json({ error: null, done: `Deleted "${dataset.name}"` });
@@ -173,6 +188,29 @@ function CurrencyForm({ id, currency, busy }: { id: number; currency: string | n
   );
 }
 
+/**
+ * "Read again" for a warehouse data set (issue 17): the table's report, customers, segments and personas computed
+ * anew in PostgreSQL. It takes seconds on a large table: while it runs the button spins and says what is under way.
+ */
+function RereadButton({ id, table, busy }: { id: number; table: string; busy: boolean }) {
+  const navigation = useNavigation();
+  const running = navigation.formData?.get("intent") === "reread" && navigation.formData?.get("id") === String(id);
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="reread" />
+      <input type="hidden" name="id" value={id} />
+      <Button size="xs" variant="light" color="teal" type="submit" disabled={busy} loading={running}>
+        Read again
+      </Button>
+      {running && (
+        <Text size="xs" c="dimmed" role="status" data-testid="reread-progress">
+          Reading {table} again in the warehouse: the cleaning report, the customers, then segments and personas…
+        </Text>
+      )}
+    </Form>
+  );
+}
+
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["datasets"][number];
 
 function DatasetRow({
@@ -226,9 +264,13 @@ function DatasetRow({
             <Button size="xs" variant="subtle" onClick={onToggle}>
               {open ? "Hide report" : "Report"}
             </Button>
-            <Button size="xs" variant="light" color="teal" onClick={onUpdate} disabled={busy}>
-              Add newer transactions
-            </Button>
+            {d.warehouse ? (
+              <RereadButton id={d.id} table={d.warehouse.ordersTable} busy={busy} />
+            ) : (
+              <Button size="xs" variant="light" color="teal" onClick={onUpdate} disabled={busy}>
+                Add newer transactions
+              </Button>
+            )}
             {!d.active && (
               <Form method="post">
                 <input type="hidden" name="intent" value="activate" />

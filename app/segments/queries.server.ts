@@ -8,6 +8,7 @@ import { fmScore, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type Segme
 import type { SQL } from "drizzle-orm";
 import { getDataset } from "~/db/datasets.server";
 import type { Condition } from "./audience-rule";
+import type { CustomerOrderRow } from "./warehouse-sql";
 import {
   conditionsWhere,
   customerOrders,
@@ -306,15 +307,23 @@ export type CustomerDetail = {
     returns: number;
     returnOrders: number;
   };
-  orders: { invoice: string; kind: string; at: string; lines: number; amount: number; country: string | null }[];
+  orders: CustomerOrderRow[];
 };
 
-export function customerDetail(db: Db, datasetId: number, customerId: string): CustomerDetail | null {
+/**
+ * A customer's page: stored RFM and totals, and their orders in thousandths (`orders`: a warehouse data set's, read
+ * from its PostgreSQL by warehouse.server.ts; else the stored ones).
+ */
+export function customerDetail(
+  db: Db,
+  datasetId: number,
+  customerId: string,
+  orders?: CustomerOrderRow[],
+): CustomerDetail | null {
   const member = memberRows(db, datasetId, [customerWhere(customerId)])[0];
   const totals = customerTotals(db, datasetId, customerId);
   if (!member || !totals) return null;
   const row = { ...member, ...totals };
-  const orders = customerOrders(db, datasetId, customerId);
   return {
     rfm: {
       ...row,
@@ -323,6 +332,9 @@ export function customerDetail(db: Db, datasetId: number, customerId: string): C
       returns: milliToMoney(row.returns),
       code: `${row.r}${row.f}${row.m}`,
     },
-    orders: orders.map((o) => ({ ...o, amount: milliToMoney(o.amount) })),
+    orders: (orders ?? customerOrders(db, datasetId, customerId)).map((o) => ({
+      ...o,
+      amount: milliToMoney(o.amount),
+    })),
   };
 }

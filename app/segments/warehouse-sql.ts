@@ -1,4 +1,4 @@
-import { cleanCtes, num } from "~/ingest/warehouse-sql";
+import { cleanCtes, hasInvoice, num } from "~/ingest/warehouse-sql";
 import type { WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
 import type { RfmInput } from "./rfm";
 
@@ -127,5 +127,41 @@ SELECT cluster, count(*) AS customers, sum(greatest(0, net)) AS revenue FROM lab
         revenue: num(by.get(k)?.revenue) / 1000,
       }));
     },
+  };
+}
+
+/** An order or return on the customer page (amount in thousandths as read; the page shows currency units). */
+export type CustomerOrderRow = {
+  invoice: string;
+  kind: string;
+  at: string;
+  lines: number;
+  amount: number;
+  country: string | null;
+};
+
+/**
+ * One customer's orders and returns in time order (the customer page), as the import stores them (segments/store
+ * customerOrders): the invoice, or without an invoice column the import's order name "customer@time"; the order's
+ * time, kind, lines, amount in thousandths and country. Reads one customer's rows only (Citus: one shard).
+ */
+export function customerOrdersQuery(source: WarehouseSource, customerId: string): WarehouseQuery<CustomerOrderRow[]> {
+  const at = `to_char(o.at, 'YYYY-MM-DD"T"HH24:MI:SS')`;
+  return {
+    text: `WITH ${cleanCtes(source)}
+SELECT ${hasInvoice(source) ? "o.order_key" : `o.customer_id || '@' || ${at}`} AS invoice, o.kind, ${at} AS at,
+  o.lines, o.amount, o.country
+FROM wh_orders AS o WHERE o.customer_id = $1
+ORDER BY o.at, o.order_key COLLATE "C", o.kind DESC`,
+    values: [customerId],
+    read: (rows) =>
+      rows.map((r) => ({
+        invoice: String(r.invoice),
+        kind: String(r.kind),
+        at: String(r.at),
+        lines: num(r.lines),
+        amount: num(r.amount),
+        country: r.country === null ? null : String(r.country),
+      })),
   };
 }

@@ -5,9 +5,10 @@ import { warehouseConnection } from "~/db/warehouse-sources.server";
 import { warehouseFor } from "~/db/warehouse.server";
 import { AppError } from "~/lib/errors";
 import { choosePersonaK, computeSegmentsFromInputs } from "./compute.server";
-import { chosenK, personaCentroids } from "./store.server";
+import { customerDetail, type CustomerDetail } from "./queries.server";
+import { chosenK, customerTotals, personaCentroids } from "./store.server";
 import { PERSONA_SEED } from "./settings";
-import { customersAsOfQuery, PERSONA_SAMPLE_LIMIT, personaSampleQuery } from "./warehouse-sql";
+import { customerOrdersQuery, customersAsOfQuery, PERSONA_SAMPLE_LIMIT, personaSampleQuery } from "./warehouse-sql";
 
 // A warehouse data set's segments and personas (issue 17): each customer's recency, frequency and net spend as of the
 // data's last day come back from PostgreSQL (one row per customer, no line leaves the warehouse); scoring, k-means on
@@ -43,4 +44,16 @@ export async function deriveWarehouseSegments(
   );
   if (keep && personaCentroids(db, datasetId, keep).length === keep) choosePersonaK(db, datasetId, keep);
   return { customers: result.customers, sampled: result.sampled };
+}
+
+/**
+ * The customer page of any data set: stored RFM and totals, with the orders an imported data set stores or, for a
+ * warehouse data set (which stores none), its PostgreSQL's for that one customer. Null for an unknown customer.
+ */
+export async function customerPage(db: Db, datasetId: number, customerId: string): Promise<CustomerDetail | null> {
+  const connection = warehouseConnection(db, datasetId);
+  if (!connection) return customerDetail(db, datasetId, customerId);
+  if (!customerTotals(db, datasetId, customerId)) return null; // no query for an id that has no purchase
+  const orders = await warehouseFor(connection.url).run(customerOrdersQuery(connection.source, customerId));
+  return customerDetail(db, datasetId, customerId, orders);
 }

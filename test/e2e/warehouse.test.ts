@@ -92,4 +92,34 @@ describe.skipIf(missing !== null)("a warehouse data set in the browser", () => {
     expect(await text("experiment-status")).toMatch(/running/i);
     expect(await page.locator("main").innerText()).toMatch(/86 customers|86 assigned|assigned.*86/i);
   });
+  it("shows customer value fitted from the warehouse's summaries", { timeout: 2 * SLOW }, async () => {
+    const page = app.page;
+    await page.goto(`${app.url}/value`, { timeout: SLOW });
+    // the page polls while the summaries are fetched and the models fitted
+    await page.getByTestId("value-groups").waitFor({ timeout: SLOW });
+    expect(await text("clv-parameters")).toMatch(/BG\/NBD/);
+    expect(await text("value-groups")).toMatch(/Champions/);
+  });
+
+  it(
+    "reads the table again from the Data page, saying what is under way, then shows the new customer",
+    { timeout: 2 * SLOW },
+    async () => {
+      const page = app.page;
+      pg.psql(
+        `INSERT INTO shop.lines VALUES ('599999', '22423', 'REGENCY CAKESTAND', 2, '2011-12-01 10:00', 12.75, '19999', 'Iceland')`,
+      );
+      await page.goto(`${app.url}/data`);
+      await page.getByRole("button", { name: "Read again" }).first().click();
+      // the cleaning report, the customers and the segments take seconds on 60,000 lines: the page says so meanwhile
+      await page.getByTestId("reread-progress").waitFor();
+      expect(await text("reread-progress")).toMatch(/Reading shop\.lines again in the warehouse/);
+      await page.getByText(/Read "shop\.lines" again: 60,001 lines, 481 customers/).waitFor({ timeout: SLOW });
+      await page.goto(`${app.url}/customers/19999`, { timeout: SLOW });
+      await page.getByTestId("customer").waitFor();
+      expect(await page.locator("main").innerText()).toMatch(/Iceland/);
+      // the customer's one order, read from PostgreSQL for this customer
+      expect(await text("customer-orders")).toMatch(/599999\s+2011-12-01 10:00\s+order\s+1\s+£25\.50\s+Iceland/);
+    },
+  );
 });

@@ -21,6 +21,7 @@ import * as membersCsv from "~/routes/api.segments.members[.]csv";
 import * as segments from "~/routes/api.segments";
 import * as upload from "~/routes/api.uploads.$id";
 import * as uploads from "~/routes/api.uploads";
+import * as warehouseReread from "~/routes/api.warehouse.reread";
 import { writeDemoCsv } from "../../seed/generate";
 import { fixture, importForTest, snapshot, tempDb } from "../support/db";
 
@@ -384,6 +385,27 @@ describe("with data", () => {
     const bad = await call(clv.loader, "/api/clv?calibrationEnd=2011-13-45");
     expect(bad.status).toBe(400);
     expect((await body(bad)).error).toMatch(/^calibrationEnd: /);
+  });
+
+  it("POST /api/warehouse/reread: 404 for a data set that is not a warehouse one, 400 on a bad body, 405 on GET; nothing changed", async () => {
+    const before = snapshot(t.db);
+    const imported = await call(warehouseReread.action, "/api/warehouse/reread", { method: "POST", json: {} });
+    expect(imported.status).toBe(404);
+    expect((await body(imported)).error).toMatch(/^No warehouse data set \d+$/);
+    const unknown = await call(warehouseReread.action, "/api/warehouse/reread", {
+      method: "POST",
+      json: { dataset: 999 },
+    });
+    expect(unknown.status).toBe(404);
+    for (const json of [{ dataset: "one" }, { dataset: -1 }, { table: "shop.lines" }]) {
+      const bad = await call(warehouseReread.action, "/api/warehouse/reread", { method: "POST", json });
+      expect(bad.status).toBe(400);
+      expect((await body(bad)).error).toMatch(/dataset|table/);
+    }
+    const notJson = await call(warehouseReread.action, "/api/warehouse/reread", { method: "POST", body: "{" });
+    expect(notJson.status).toBe(400);
+    expect((await call(warehouseReread.loader, "/api/warehouse/reread")).status).toBe(405);
+    expect(snapshot(t.db)).toEqual(before);
   });
 
   it("uploads and imports: POST /api/uploads, GET and DELETE /api/uploads/:id, POST /api/imports, GET /api/imports/:id", async () => {

@@ -9,6 +9,9 @@ import { getDb } from "~/db/db.server";
 import { closeWarehouses } from "~/db/warehouse.server";
 import * as reportRoute from "~/routes/api.report.$name";
 import * as clvRoute from "~/routes/api.clv";
+import * as reread from "~/routes/api.warehouse.reread";
+import { activeDatasetId, datasetHistory } from "~/db/datasets.server";
+import { customerCountries, customerTotals, customerWhere, memberRows } from "~/segments/store.server";
 import { valueModel } from "~/planning/value.server";
 import * as add from "~/routes/api.warehouse";
 import * as preview from "~/routes/api.warehouse.preview";
@@ -148,5 +151,26 @@ describe.skipIf(missing !== null)("the warehouse API", () => {
     } finally {
       t.cleanup();
     }
+  });
+  it("reads the table again with POST /api/warehouse/reread: the new line's customer, country and segment are there", async () => {
+    const db = getDb();
+    const id = activeDatasetId(db)!;
+    const before = customerCountries(db, id);
+    expect(before).not.toContain("Iceland");
+    pg.psql(
+      `INSERT INTO shop.lines VALUES ('599999', '22423', 'REGENCY CAKESTAND', 2, '2011-03-30 10:00', 12.75, '19999', 'Iceland')`,
+    );
+    const r = await post(reread.action, "/api/warehouse/reread", {});
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(text).not.toContain("hunter2");
+    const report = JSON.parse(text);
+    expect(report).toMatchObject({ id, linesRead: 15 });
+    expect(customerCountries(db, id)).toContain("Iceland");
+    expect(customerTotals(db, id, "19999")).toMatchObject({ sales: 25_500, returns: 0, cohortMonth: "2011-03" });
+    expect(memberRows(db, id, [customerWhere("19999")])).toMatchObject([{ customerId: "19999", country: "Iceland" }]);
+    // the history has the re-read; the same answer for the data set named
+    expect(datasetHistory(db, id).map((h) => h.kind)).toEqual(["import", "update"]);
+    expect((await post(reread.action, "/api/warehouse/reread", { dataset: id })).status).toBe(200);
   });
 });

@@ -16,8 +16,10 @@ import {
 import { Warehouse } from "~/db/warehouse.server";
 import { armStatsQuery, outcomesQuery } from "~/experiments/warehouse-sql";
 import { cleanReportQuery, pageQuery } from "~/ingest/warehouse-sql";
+import { customerFactsQuery } from "~/ingest/warehouse-customers-sql";
 import { summariesQuery } from "~/planning/warehouse-sql";
 import {
+  customerOrdersQuery,
   customersAsOfQuery,
   personaAssignmentQuery,
   personaFeaturesQuery,
@@ -75,6 +77,8 @@ function everyQuery(source: WarehouseSource): Record<string, WarehouseQuery<unkn
       30,
     ),
     summaries: summariesQuery(source, 15300),
+    customerFacts: customerFactsQuery(source),
+    customerOrders: customerOrdersQuery(source, "10001"),
   };
 }
 

@@ -30,13 +30,17 @@ import { armStatsFromOutcomes } from "~/experiments/verdict";
 import { armStatsQuery, outcomesQuery } from "~/experiments/warehouse-sql";
 import { importFile } from "~/ingest/import.server";
 import { cleanReportQuery } from "~/ingest/warehouse-sql";
+import { customerFactsQuery } from "~/ingest/warehouse-customers-sql";
 import { DEFAULT_CAPS } from "~/planning/clv-fit";
 import { buildValueModel } from "~/planning/clv-model";
 import { summarise } from "~/planning/summaries";
 import { summariesQuery } from "~/planning/warehouse-sql";
 import { personaFeatures, scoreCustomers } from "~/segments/rfm";
 import { bestKmeans, nearest, standardise } from "~/segments/kmeans";
+import { customerOrders as storedOrders } from "~/segments/store.server";
+import type { Db } from "~/db/db.server";
 import {
+  customerOrdersQuery,
   customersAsOfQuery,
   personaAssignmentQuery,
   personaFeaturesQuery,
@@ -173,12 +177,23 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
     let wh: Warehouse;
     let bounds: WarehouseBounds;
     let cleanup: () => void;
+    let stored: () => unknown[];
+    let db: Db;
 
     beforeAll(async () => {
       const t = tempDb();
       cleanup = t.cleanup;
       report = await importFile(t.db, c.csv(), c.importOptions ?? {});
       facts = loadFacts(t.db, activeDatasetId(t.db)!);
+      db = t.db;
+      stored = () =>
+        t.db.$client
+          .prepare(
+            `SELECT customer_id AS customerId, country, first_purchase_at AS firstAt, last_purchase_at AS lastAt, orders,
+               sales_lines AS salesLines, revenue, return_orders AS returnOrders, returns
+             FROM customers WHERE dataset_id = ? ORDER BY customer_id`,
+          )
+          .all(facts.datasetId);
       source = loadCsvTable(pg, c.csv(), c.spec);
       wh = new Warehouse(pg.url, { maxConnections: 4 });
       bounds = await wh.run(boundsQuery(source));
@@ -192,6 +207,24 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
       const got = await wh.run(cleanReportQuery(source));
       const want = Object.fromEntries(REPORT_KEYS.map((k) => [k, report[k]]));
       expect(Object.fromEntries(REPORT_KEYS.map((k) => [k, got[k]]))).toEqual(want);
+    });
+
+    it("the customers table as the import stores it: country of the first sale, dates, orders, lines, sales, returns", async () => {
+      expect(await wh.run(customerFactsQuery(source))).toEqual(stored());
+    });
+
+    it("a customer's orders and returns as the customer page lists them (with returns, and the most orders)", async () => {
+      const rows = stored() as { customerId: string; orders: number; returnOrders: number }[];
+      const picks = new Set([
+        rows[0].customerId,
+        ...rows
+          .filter((r) => r.returnOrders > 0)
+          .slice(0, 2)
+          .map((r) => r.customerId),
+        [...rows].sort((a, b) => b.orders - a.orders)[0].customerId,
+      ]);
+      for (const id of picks)
+        expect(await wh.run(customerOrdersQuery(source, id)), id).toEqual(storedOrders(db, facts.datasetId, id));
     });
 
     it("the data's first and last day and its countries", () => {

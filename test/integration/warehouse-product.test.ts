@@ -15,6 +15,7 @@ import { valueByGroup, valueModel } from "~/planning/value.server";
 import { connectWarehouse } from "~/ingest/warehouse-connect.server";
 import { audienceMembers, audienceSize } from "~/segments/audiences.server";
 import { segmentsReport } from "~/segments/report.server";
+import { customerCountries, customerTotals, memberRows } from "~/segments/store.server";
 import { deriveWarehouseSegments } from "~/segments/warehouse.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { importForTest, tempDb } from "../support/db";
@@ -74,6 +75,21 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
       expect(audienceSize(wh.db, wh.id, definition)).toEqual(audienceSize(csv.db, csv.id, definition));
       expect(audienceMembers(wh.db, wh.id, definition)).toEqual(audienceMembers(csv.db, csv.id, definition));
     }
+  });
+
+  it("keeps its customers as the import does: audiences by country, the members table's country, the customer's totals", () => {
+    const countries = customerCountries(wh.db, wh.id);
+    expect(countries.length).toBeGreaterThan(1);
+    expect(countries).toEqual(customerCountries(csv.db, csv.id));
+    const byCountry = { kind: "filter" as const, countries: [countries[1]] };
+    expect(audienceSize(wh.db, wh.id, byCountry).customers).toBeGreaterThan(0);
+    expect(audienceSize(wh.db, wh.id, byCountry)).toEqual(audienceSize(csv.db, csv.id, byCountry));
+    expect(audienceMembers(wh.db, wh.id, byCountry)).toEqual(audienceMembers(csv.db, csv.id, byCountry));
+    const members = memberRows(wh.db, wh.id, []);
+    expect(members.every((m) => m.country !== null)).toBe(true);
+    expect(members).toEqual(memberRows(csv.db, csv.id, []));
+    const someone = members[0].customerId;
+    expect(customerTotals(wh.db, wh.id, someone)).toEqual(customerTotals(csv.db, csv.id, someone));
   });
 
   it("plans from the same months and candidates (the Plan page)", () => {
