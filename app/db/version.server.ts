@@ -1,8 +1,9 @@
 import type { Db } from "./db.server";
 
 // A data set's version: what changes when its data changes (an import or replacement gives a new id; an update
-// rewrites its dates and report; a new currency changes how its figures are written; segments are recomputed or relabelled). Caches in every web worker key their
-// results by it, so a change made by another process (the import's child, another worker) is seen on the next request.
+// rewrites its dates and report; a new currency changes how its figures are written; segments are recomputed or
+// relabelled). Caches in every web worker key their results by it, so a change made by another process (the import's
+// child, another worker) is seen on the next request.
 
 const statements = new WeakMap<
   Db["$client"],

@@ -11,16 +11,28 @@ import { experimentAnalysis } from "./results.server";
 // object (JSON download), a flat table (CSV download) and a printable page.
 
 const METHODS = [
-  "Baselines: audience membership as of the reference day T from data up to T (RFM recomputed); outcome over the W days after T.",
-  "Sample size: two-sample z-test with pooled variance under H0 (R power.prop.test, strict) for conversion; pooled t-test with the noncentral t (R power.t.test) for revenue and AOV; Bonferroni α / arms for several treatments.",
-  "Conversion: difference of proportions with the unpooled Wald interval, p-value of the pooled z-test; relative lift with the delta-method interval.",
-  "Revenue per customer: Welch's t-test from sufficient statistics, Welch–Satterthwaite interval; relative lift by the delta method on the same degrees of freedom.",
+  "Baselines: audience membership as of the reference day T from data up to T (RFM recomputed); outcome over " +
+    "the W days after T.",
+  "Sample size: two-sample z-test with pooled variance under H0 (R power.prop.test, strict) for conversion; " +
+    "pooled t-test with the noncentral t (R power.t.test) for revenue and AOV; Bonferroni α / arms for several " +
+    "treatments.",
+  "Conversion: difference of proportions with the unpooled Wald interval, p-value of the pooled z-test; " +
+    "relative lift with the delta-method interval.",
+  "Revenue per customer: Welch's t-test from sufficient statistics, Welch–Satterthwaite interval; relative lift " +
+    "by the delta method on the same degrees of freedom.",
   "AOV and refund rate: ratio metrics by the delta method.",
-  "Several treatments: Holm adjustment of the primary metric's p-values (Benjamini–Hochberg on request); guardrails unadjusted, one-sided non-inferiority at α.",
+  "Several treatments: Holm adjustment of the primary metric's p-values (Benjamini–Hochberg on request); " +
+    "guardrails unadjusted, one-sided non-inferiority at α.",
   "Sample ratio mismatch: χ² goodness of fit of users per arm against the planned allocation, flagged at p < 0.001.",
-  "CUPED: pre-period spend over the W days before the start as covariate, θ from within-arm covariances (equal to OLS of Y on arm and X).",
-  "Engines (chosen in the design; definitions of GrowthBook's gbstats 0.8.0): fixed-horizon (above); sequential, the always-valid confidence sequence of Waudby-Smith et al. with tuning N*, safe at every look and always used for interim measured results; Bayesian, a Gaussian posterior on the effect (flat or a normal prior on the lift) giving chance to win, credible interval and expected loss.",
-  "Decision: Ship, Don't ship, Keep running (customers or days still needed, never more than the frozen assignment can give) or Stop: can't be decided (with the smallest effect the whole audience can detect); significant only when the interval shown excludes 0.",
+  "CUPED: pre-period spend over the W days before the start as covariate, θ from within-arm covariances (equal " +
+    "to OLS of Y on arm and X).",
+  "Engines (chosen in the design; definitions of GrowthBook's gbstats 0.8.0): fixed-horizon (above); " +
+    "sequential, the always-valid confidence sequence of Waudby-Smith et al. with tuning N*, safe at every look " +
+    "and always used for interim measured results; Bayesian, a Gaussian posterior on the effect (flat or a normal " +
+    "prior on the lift) giving chance to win, credible interval and expected loss.",
+  "Decision: Ship, Don't ship, Keep running (customers or days still needed, never more than the frozen " +
+    "assignment can give) or Stop: can't be decided (with the smallest effect the whole audience can detect); " +
+    "significant only when the interval shown excludes 0.",
 ];
 
 export function experimentReport(db: Db, id: number) {

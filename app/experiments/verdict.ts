@@ -688,6 +688,14 @@ export function analyseRecorded(
   });
 }
 
+// the same under every engine
+const KEEP_RUNNING_RULE =
+  "Undecided, and the assignment can still give the customers the planned MDE needs (shown), " +
+  "or an interim reading has days of the window left.";
+const CANNOT_DECIDE_RULE =
+  "Undecided, and the planned MDE needs more customers than the whole audience: the smallest effect it can detect " +
+  "is shown. Also on a sample ratio mismatch.";
+
 /** The decision rules, per engine, as the results page and the README show them (one definition: `decide` above). */
 export const DECISION_RULES: { outcome: string; fixed: string; sequential: string; bayesian: string }[] = [
   {
@@ -708,20 +716,14 @@ export const DECISION_RULES: { outcome: string; fixed: string; sequential: strin
   },
   {
     outcome: "Keep running",
-    fixed:
-      "Undecided, and the assignment can still give the customers the planned MDE needs (shown), or an interim reading has days of the window left.",
-    sequential:
-      "Undecided, and the assignment can still give the customers the planned MDE needs (shown), or an interim reading has days of the window left.",
-    bayesian:
-      "Undecided, and the assignment can still give the customers the planned MDE needs (shown), or an interim reading has days of the window left.",
+    fixed: KEEP_RUNNING_RULE,
+    sequential: KEEP_RUNNING_RULE,
+    bayesian: KEEP_RUNNING_RULE,
   },
   {
     outcome: "Stop: can't be decided",
-    fixed:
-      "Undecided, and the planned MDE needs more customers than the whole audience: the smallest effect it can detect is shown. Also on a sample ratio mismatch.",
-    sequential:
-      "Undecided, and the planned MDE needs more customers than the whole audience: the smallest effect it can detect is shown. Also on a sample ratio mismatch.",
-    bayesian:
-      "Undecided, and the planned MDE needs more customers than the whole audience: the smallest effect it can detect is shown. Also on a sample ratio mismatch.",
+    fixed: CANNOT_DECIDE_RULE,
+    sequential: CANNOT_DECIDE_RULE,
+    bayesian: CANNOT_DECIDE_RULE,
   },
 ];

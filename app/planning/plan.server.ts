@@ -227,7 +227,6 @@ export function planCandidates(
   return { candidates, testFirst };
 }
 
-/** Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the data covers only in part are left out (issue 14). */
 /** The data set's monthly trend: in memory, or by its SQL builder in a warehouse data set's PostgreSQL (issue 17). */
 function monthsOf(db: Db, datasetId: number) {
   const connection = warehouseConnection(db, datasetId);
@@ -239,6 +238,10 @@ function monthsOf(db: Db, datasetId: number) {
   return runWarehouseSync(connection.url, monthlyQuery(connection.source, warehouseScope(bounds, {})));
 }
 
+/**
+ * Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the
+ * data covers only in part are left out (issue 14).
+ */
 export function bestMonths(
   db: Db,
   datasetId: number,
