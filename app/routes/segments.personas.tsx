@@ -3,6 +3,7 @@ import { ResponsiveLine } from "@nivo/line";
 import { ResponsiveScatterPlot } from "@nivo/scatterplot";
 import { json, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ComponentProps } from "react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
@@ -103,62 +104,34 @@ export default function Personas() {
       </div>
       {result?.error && <Alert color="red">{result.error}</Alert>}
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Card withBorder>
-          <Title order={4} mb="xs">
-            Silhouette by k
-          </Title>
-          <div style={{ height: 240 }} data-testid="chart-silhouette">
-            <ResponsiveLine
-              data={[{ id: "silhouette", data: sweep.map((r) => ({ x: r.k, y: r.silhouette })) }]}
-              margin={{ top: 10, right: 20, bottom: 40, left: 55 }}
-              xScale={{ type: "linear", min: K_RANGE[0], max: K_RANGE[1] }}
-              yScale={{ type: "linear", min: "auto", max: "auto" }}
-              yFormat={(v) => Number(v).toFixed(4)}
-              axisBottom={{
-                legend: "k",
-                legendOffset: 32,
-                legendPosition: "middle",
-                tickValues: sweep.map((r) => r.k),
-              }}
-              pointSize={8}
-              useMesh
-              colors={["#4c6ef5"]}
-              markers={[
-                {
-                  axis: "x",
-                  value: run.bestK,
-                  lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" },
-                  legend: `best k = ${run.bestK}`,
-                },
-              ]}
-              role="img"
-            />
-          </div>
-        </Card>
-        <Card withBorder>
-          <Title order={4} mb="xs">
-            Elbow (inertia by k)
-          </Title>
-          <div style={{ height: 240 }} data-testid="chart-elbow">
-            <ResponsiveLine
-              data={[{ id: "inertia", data: sweep.map((r) => ({ x: r.k, y: r.inertia })) }]}
-              margin={{ top: 10, right: 20, bottom: 40, left: 60 }}
-              xScale={{ type: "linear", min: K_RANGE[0], max: K_RANGE[1] }}
-              yScale={{ type: "linear", min: 0, max: "auto" }}
-              yFormat={(v) => Number(v).toFixed(1)}
-              axisBottom={{
-                legend: "k",
-                legendOffset: 32,
-                legendPosition: "middle",
-                tickValues: sweep.map((r) => r.k),
-              }}
-              pointSize={8}
-              useMesh
-              colors={["#12b886"]}
-              role="img"
-            />
-          </div>
-        </Card>
+        <SweepChart
+          title="Silhouette by k"
+          testId="chart-silhouette"
+          id="silhouette"
+          points={sweep.map((r) => ({ x: r.k, y: r.silhouette }))}
+          left={55}
+          yMin="auto"
+          digits={4}
+          color="#4c6ef5"
+          markers={[
+            {
+              axis: "x",
+              value: run.bestK,
+              lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" },
+              legend: `best k = ${run.bestK}`,
+            },
+          ]}
+        />
+        <SweepChart
+          title="Elbow (inertia by k)"
+          testId="chart-elbow"
+          id="inertia"
+          points={sweep.map((r) => ({ x: r.k, y: r.inertia }))}
+          left={60}
+          yMin={0}
+          digits={1}
+          color="#12b886"
+        />
       </SimpleGrid>
       <Card withBorder>
         <Form method="post">
@@ -271,5 +244,56 @@ export default function Personas() {
         </div>
       </Card>
     </Stack>
+  );
+}
+
+/** One measure of the k sweep against k (silhouette, inertia), a point per k tried. */
+function SweepChart({
+  title,
+  testId,
+  id,
+  points,
+  left,
+  yMin,
+  digits,
+  color,
+  markers,
+}: {
+  title: string;
+  testId: string;
+  id: string;
+  points: { x: number; y: number }[];
+  left: number;
+  yMin: number | "auto";
+  digits: number;
+  color: string;
+  markers?: ComponentProps<typeof ResponsiveLine>["markers"];
+}) {
+  return (
+    <Card withBorder>
+      <Title order={4} mb="xs">
+        {title}
+      </Title>
+      <div style={{ height: 240 }} data-testid={testId}>
+        <ResponsiveLine
+          data={[{ id, data: points }]}
+          margin={{ top: 10, right: 20, bottom: 40, left }}
+          xScale={{ type: "linear", min: K_RANGE[0], max: K_RANGE[1] }}
+          yScale={{ type: "linear", min: yMin, max: "auto" }}
+          yFormat={(v) => Number(v).toFixed(digits)}
+          axisBottom={{
+            legend: "k",
+            legendOffset: 32,
+            legendPosition: "middle",
+            tickValues: points.map((p) => p.x),
+          }}
+          pointSize={8}
+          useMesh
+          colors={[color]}
+          {...(markers ? { markers } : {})}
+          role="img"
+        />
+      </div>
+    </Card>
   );
 }
