@@ -241,6 +241,12 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
   };
 }
 
+/** Why a started experiment cannot be measured yet (no day after its start day in the data), or null: for the page and the refusal. */
+export function nothingToMeasure(db: Db, e: Experiment, history = historyOf(db, e.datasetId)): string | null {
+  if (history.lastDay > startDayOf(db, e)) return null;
+  return `Nothing to measure yet: the data ends on ${dayText(history.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`;
+}
+
 /**
  * Measures an experiment's results from its data set and records them (source 'measured'), replacing what was recorded.
  * The status does not change: completion is the user's act, offered once day W is observed.
@@ -250,13 +256,9 @@ export function recordMeasured(db: Db, id: number): MeasuredReport {
   if (!e) throw new ExperimentError(`No experiment ${id} in this data set`, "not-found");
   if (e.status === "completed")
     throw new ExperimentError("The experiment is completed: its results stay as they were when it ended");
-  const m = measure(db, e);
-  if (!m) {
-    const history = historyOf(db, e.datasetId);
-    throw new ExperimentError(
-      `Nothing to measure yet: the data ends on ${dayText(history.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`,
-    );
-  }
+  const blocked = nothingToMeasure(db, e);
+  if (blocked) throw new ExperimentError(blocked);
+  const m = measure(db, e)!;
   if (m.arms.some((a) => a.users < 2))
     throw new ExperimentError("Every arm needs at least 2 assigned customers to measure");
   store(db, id, m);

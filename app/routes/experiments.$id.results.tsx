@@ -33,7 +33,13 @@ import {
 import { isRehearsal, SOURCE_LABELS } from "~/experiments/sources";
 import { describeIssues } from "~/lib/validation";
 import { requireExperiment } from "~/experiments/require.server";
-import { completeMeasured, measuredResults, overTime, recordMeasured } from "~/experiments/measure.server";
+import {
+  completeMeasured,
+  measuredResults,
+  nothingToMeasure,
+  overTime,
+  recordMeasured,
+} from "~/experiments/measure.server";
 import { MeasuredPanel } from "~/components/MeasuredPanel";
 import { TableHead } from "~/components/TableHead";
 import { BackLink } from "~/components/BackLink";
@@ -54,6 +60,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     recorded: experimentAnalysis(db, loaded.experiment.id, correction),
     measured,
     overTime: measured ? overTime(db, loaded.experiment.id) : null,
+    // said beside a disabled button rather than after a click that can only be refused
+    measureBlocked: loaded.experiment.status === "running" ? nothingToMeasure(db, loaded.experiment) : null,
   });
 }
 
@@ -188,7 +196,17 @@ export default function Results() {
                   data set's own transactions (measured again at every update of the data set). Add newer transactions
                   on the Data page first.
                 </Text>
-                <Button type="submit" loading={navigation.state !== "idle"} data-testid="measure">
+                {data.measureBlocked && (
+                  <Text size="sm" c="dimmed" mb="sm" data-testid="measure-blocked">
+                    {data.measureBlocked}
+                  </Text>
+                )}
+                <Button
+                  type="submit"
+                  loading={navigation.state !== "idle"}
+                  disabled={!!data.measureBlocked}
+                  data-testid="measure"
+                >
                   Measure from the data
                 </Button>
               </Form>

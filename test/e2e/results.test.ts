@@ -75,6 +75,15 @@ describe("experiment results", () => {
     expectLinear(values, pixels);
   };
 
+  it("says there is nothing to measure yet, beside a disabled button, while the data ends on the start day", async () => {
+    await app.page.goto(`${app.url}/experiments/${id}/results`);
+    await app.page.getByTestId("measure-blocked").waitFor();
+    expect(await app.page.getByTestId("measure-blocked").innerText()).toMatch(
+      /^Nothing to measure yet: the data ends on \d{4}-\d\d-\d\d, the start day\. Add newer transactions/,
+    );
+    expect(await app.page.getByTestId("measure").isDisabled()).toBe(true);
+  });
+
   it("simulates results and shows the decision card, intervals, guardrails and CUPED", async () => {
     await app.page.goto(`${app.url}/experiments/${id}/results`);
     // measuring from the data is the first tab; a rehearsal is chosen on purpose
