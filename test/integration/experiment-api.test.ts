@@ -383,5 +383,5 @@ describe("CLI: experiment and results", () => {
       { deleted: Number(id) },
     );
     refusedCli(["experiment", "show", id], /experiment \d+ does not exist in the active data set/);
-  });
+  }, 180_000); // about 30 CLI processes in a row: 60 s was too short on a loaded 2-core machine
 });
