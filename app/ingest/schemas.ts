@@ -52,18 +52,21 @@ export const datasetActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("reread"), id: z.coerce.number().int().positive() }),
 ]);
 
-/** A warehouse table to preview (issue 17): a libpq URL, the table or view of transaction lines, the mapping. */
+/**
+ * A warehouse table to preview (issue 17): a libpq URL, the table or view of transaction lines, the mapping. The
+ * messages name no field: describeIssues puts the field first ("url: give a PostgreSQL URL").
+ */
 export const warehousePreviewSchema = z.object({
   url: z
-    .string({ message: "url: give a PostgreSQL URL" })
+    .string({ message: "give a PostgreSQL URL" })
     .trim()
-    .min(1, "url: give a PostgreSQL URL")
-    .max(2000, "url is longer than 2,000 characters"),
+    .min(1, "give a PostgreSQL URL")
+    .max(2000, "is longer than 2,000 characters"),
   orders: z
-    .string({ message: "orders: name the table of transaction lines" })
+    .string({ message: "name the table of transaction lines" })
     .trim()
-    .min(1, "orders: name the table of transaction lines")
-    .max(300, "orders is longer than 300 characters"),
+    .min(1, "name the table of transaction lines")
+    .max(300, "is longer than 300 characters"),
   map: columnMapSchema.optional(),
 });
 

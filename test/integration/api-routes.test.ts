@@ -21,6 +21,8 @@ import * as membersCsv from "~/routes/api.segments.members[.]csv";
 import * as segments from "~/routes/api.segments";
 import * as upload from "~/routes/api.uploads.$id";
 import * as uploads from "~/routes/api.uploads";
+import * as warehouseAdd from "~/routes/api.warehouse";
+import * as warehousePreview from "~/routes/api.warehouse.preview";
 import * as warehouseReread from "~/routes/api.warehouse.reread";
 import { writeDemoCsv } from "../../seed/generate";
 import { fixture, importForTest, snapshot, tempDb } from "../support/db";
@@ -405,6 +407,26 @@ describe("with data", () => {
     const notJson = await call(warehouseReread.action, "/api/warehouse/reread", { method: "POST", body: "{" });
     expect(notJson.status).toBe(400);
     expect((await call(warehouseReread.loader, "/api/warehouse/reread")).status).toBe(405);
+    expect(snapshot(t.db)).toEqual(before);
+  });
+
+  // their good cases connect a PostgreSQL table: test/integration/warehouse-api.test.ts (it starts its own cluster)
+  it("POST /api/warehouse and /api/warehouse/preview: 400 with one line naming the field once on a bad body, 405 on GET; nothing changed", async () => {
+    const before = snapshot(t.db);
+    for (const [route, path] of [
+      [warehouseAdd, "/api/warehouse"],
+      [warehousePreview, "/api/warehouse/preview"],
+    ] as const) {
+      const noUrl = await call(route.action, path, { method: "POST", json: { orders: "shop.lines" } });
+      expect(noUrl.status).toBe(400);
+      expect((await body(noUrl)).error).toBe("url: give a PostgreSQL URL");
+      const noTable = await call(route.action, path, { method: "POST", json: { url: "postgresql:///shop" } });
+      expect(noTable.status).toBe(400);
+      expect((await body(noTable)).error).toBe("orders: name the table of transaction lines");
+      const notJson = await call(route.action, path, { method: "POST", body: "{" });
+      expect(notJson.status).toBe(400);
+      expect((await call(route.loader, path)).status).toBe(405);
+    }
     expect(snapshot(t.db)).toEqual(before);
   });
 
