@@ -290,6 +290,12 @@ function underpowered(design: Design, power: number): string {
   return `power ${Math.round(power * 100)}% at the planned MDE of ${mde}, below the planned ${pctText(design.stats.power)}`;
 }
 
+/** The history line of a start: the day, each arm's assigned count (formatted as the pages show counts), the warnings. */
+export function startNote(startDate: string, arms: { name: string }[], perArm: number[], warnings: string[]): string {
+  const sizes = arms.map((a, i) => `${a.name} ${perArm[i].toLocaleString("en-GB")}`).join(", ");
+  return `start day ${startDate}; ${sizes}${warnings.length ? `; ${warnings.join("; ")}` : ""}`;
+}
+
 /**
  * Starts a draft on day S: refuses an arm under 30 customers; otherwise freezes the design (with its back-test day T
  * written in, so the baselines never move with later data), stores S, and assigns every customer of the audience as of
@@ -317,13 +323,7 @@ export function startExperiment(
   inTransaction(db, () => {
     insertAssignments(db, id, plan.customers, plan.arms);
     updateExperiment(db, id, { status: "running", startedAt: now, startDate: plan.startDate, design: frozen });
-    addHistory(
-      db,
-      id,
-      "started",
-      `start day ${plan.startDate}; ${experiment.design.arms.map((a, i) => `${a.name} ${plan.perArm[i]}`).join(", ")}${plan.warnings.length ? `; ${plan.warnings.join("; ")}` : ""}`,
-      now,
-    );
+    addHistory(db, id, "started", startNote(plan.startDate, experiment.design.arms, plan.perArm, plan.warnings), now);
   });
   return {
     assigned: plan.customers.length,
