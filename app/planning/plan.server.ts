@@ -1,6 +1,7 @@
 import type { Db } from "~/db/db.server";
 import { segmentCounts } from "~/segments/store.server";
-import { scopeOf } from "~/analytics/facts";
+import { scopeOf, type Facts, type Scope } from "~/analytics/facts";
+import type { WarehouseQuery, WarehouseSource } from "~/types/warehouse";
 import { getFacts } from "~/analytics/facts.server";
 import { historyOf } from "~/experiments/history.server";
 import { boundsQuery, monthlyQuery, warehouseScope } from "~/analytics/warehouse-sql";
@@ -227,16 +228,27 @@ export function planCandidates(
   return { candidates, testFirst };
 }
 
-/** The data set's monthly trend: in memory, or by its SQL builder in a warehouse data set's PostgreSQL (issue 17). */
-function monthsOf(db: Db, datasetId: number) {
+/**
+ * A context figure over the whole data: in memory from an imported data set's facts, or by its SQL builder in a
+ * warehouse data set's PostgreSQL (issue 17), the same object either way.
+ */
+export function wholeDataFigure<T>(
+  db: Db,
+  datasetId: number,
+  inMemory: (facts: Facts, scope: Scope) => T,
+  inWarehouse: (source: WarehouseSource, scope: Scope) => WarehouseQuery<T>,
+): T {
   const connection = warehouseConnection(db, datasetId);
   if (!connection) {
     const facts = getFacts(db, datasetId);
-    return monthly(facts, scopeOf(facts, {}));
+    return inMemory(facts, scopeOf(facts, {}));
   }
   const bounds = runWarehouseSync(connection.url, boundsQuery(connection.source));
-  return runWarehouseSync(connection.url, monthlyQuery(connection.source, warehouseScope(bounds, {})));
+  return runWarehouseSync(connection.url, inWarehouse(connection.source, warehouseScope(bounds, {})));
 }
+
+/** The data set's monthly trend. */
+const monthsOf = (db: Db, datasetId: number) => wholeDataFigure(db, datasetId, monthly, monthlyQuery);
 
 /**
  * Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the

@@ -1,12 +1,12 @@
 import type { Db } from "~/db/db.server";
-import { scopeOf } from "~/analytics/facts";
-import { getFacts } from "~/analytics/facts.server";
 import { secondPurchase } from "~/analytics/cohorts";
+import { secondPurchaseQuery } from "~/analytics/warehouse-sql";
+import { getDataset } from "~/db/datasets.server";
 import { listExperiments } from "~/experiments/store.server";
 import { experimentAnalysis } from "~/experiments/results.server";
 import { segmentSummaries } from "~/segments/queries.server";
 import { segmentSlug } from "~/segments/rfm";
-import { bestMonths } from "./plan.server";
+import { bestMonths, wholeDataFigure } from "./plan.server";
 import { formatMoney } from "~/lib/currency";
 import { monthName } from "~/lib/months";
 
@@ -18,7 +18,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const out: Recommendation[] = [];
-  const currency = getFacts(db, datasetId).currency;
+  const currency = getDataset(db, datasetId)?.currency ?? null;
   const money = (x: number) => formatMoney(x, currency);
   const summary = segmentSummaries(db, datasetId);
   const by = (name: string) => summary.segments.find((s) => s.name === name)!;
@@ -55,8 +55,8 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
     ],
   });
 
-  const facts = getFacts(db, datasetId);
-  const second = secondPurchase(facts, scopeOf(facts, {}));
+  // in memory, or in a warehouse data set's PostgreSQL (issue 17)
+  const second = wholeDataFigure(db, datasetId, secondPurchase, secondPurchaseQuery);
   const share = (d: number) => second.curve[d - 1]?.share ?? null;
   const half = second.curve.find((c) => c.share !== null && c.share >= (share(180) ?? 0) / 2);
   if (share(7) !== null && share(30) !== null) {

@@ -11,6 +11,7 @@ import { assignmentRows, getExperiment, storedResults } from "~/experiments/stor
 import { parseMapArgs } from "~/ingest/formats";
 import { bestMonths, planCandidates } from "~/planning/plan.server";
 import { DEFAULT_CAPS } from "~/planning/clv-fit";
+import { recommendations } from "~/planning/recommendations.server";
 import { valueByGroup, valueModel } from "~/planning/value.server";
 import { connectWarehouse } from "~/ingest/warehouse-connect.server";
 import { audienceMembers, audienceSize } from "~/segments/audiences.server";
@@ -47,7 +48,12 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     const b = tempDb();
     wh.db = b.db;
     wh.cleanup = b.cleanup;
-    const { id } = await connectWarehouse(b.db, { url: pg.url, table: "shop.lines", map: parseMapArgs(SHOP_MAP) });
+    const { id } = await connectWarehouse(b.db, {
+      url: pg.url,
+      table: "shop.lines",
+      map: parseMapArgs(SHOP_MAP),
+      currency: "GBP", // as the import detects for this layout
+    });
     await deriveWarehouseSegments(b.db, id);
     wh.id = id;
   }, 120_000);
@@ -90,6 +96,14 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     expect(members).toEqual(memberRows(csv.db, csv.id, []));
     const someone = members[0].customerId;
     expect(customerTotals(wh.db, wh.id, someone)).toEqual(customerTotals(csv.db, csv.id, someone));
+  });
+
+  it("writes the imported file's recommendations (segments, second purchases and months from PostgreSQL)", () => {
+    const w = recommendations(wh.db, wh.id);
+    expect(w.map((r) => r.key)).toEqual(
+      expect.arrayContaining(["high-value", "reactivate", "lifecycle", "peak-months"]),
+    );
+    expect(w).toEqual(recommendations(csv.db, csv.id));
   });
 
   it("plans from the same months and candidates (the Plan page)", () => {
