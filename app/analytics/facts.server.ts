@@ -5,7 +5,7 @@ import { dataVersion } from "~/db/version.server";
 import { BigMap } from "~/lib/big-map";
 import { AppError } from "~/lib/errors";
 import { processWide } from "~/lib/process.server";
-import type { PendingUpdate } from "~/types/import";
+import type { CustomerFacts, OrderFacts, PendingUpdate, ProductFacts } from "~/types/import";
 import { dayNumber, type Facts } from "./facts";
 import { forgetMemo } from "./memo.server";
 import { readSnapshot, writeSnapshot } from "./snapshot.server";
@@ -56,6 +56,91 @@ export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): F
     throw new AppError(
       `"${dataset.name}" is a warehouse data set: this figure is computed from transaction lines held here, which a warehouse data set does not have`,
     );
+  const customerRows = pending
+    ? customerRowsOf(pending.customers)
+    : (sqlite
+        .prepare(
+          "SELECT customer_id, country, first_purchase_at FROM customers WHERE dataset_id = ? ORDER BY customer_id",
+        )
+        .raw()
+        .all(datasetId) as CustomerRow[]);
+  const productRows = sqlite
+    .prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ? ORDER BY id")
+    .raw()
+    .all(datasetId) as ProductRow[];
+  if (pending) for (const p of pending.products) productRows.push(productRow(p));
+  const orderRows = sqlite
+    .prepare("SELECT id, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id")
+    .raw()
+    .all(datasetId) as OrderRow[];
+  if (pending) for (const o of pending.orders) orderRows.push(orderRow(o));
+  const currency = dataset?.currency ?? null;
+  const { facts, orderAt, productAt } = factsHead(datasetId, currency, customerRows, productRows, orderRows);
+
+  const total =
+    (db.select({ n: count() }).from(lineRows).where(eq(lineRows.datasetId, datasetId)).get()?.n ?? 0) +
+    (pending?.lineCount ?? 0);
+  const lines = {
+    n: total,
+    order: new Int32Array(total),
+    product: new Int32Array(total),
+    quantity: new Float64Array(total),
+    amount: new Float64Array(total),
+  };
+  let k = 0;
+  const stored = sqlite
+    .prepare("SELECT order_id, product_id, quantity, amount FROM lines WHERE dataset_id = ?")
+    .raw()
+    .iterate(datasetId) as IterableIterator<[number, number | null, number, number]>;
+  for (const [orderId, productId, quantity, amount] of pending ? chain(stored, pending.lines()) : stored) {
+    lines.order[k] = orderAt(orderId);
+    lines.product[k] = productId === null ? -1 : productAt(productId);
+    lines.quantity[k] = quantity;
+    lines.amount[k] = amount;
+    k++;
+  }
+  return { ...facts, lines };
+}
+
+/**
+ * The facts of a data set an import has just read (its orders, products and customers in memory, before they are
+ * written), without the lines: the import writes the column file from them and its spooled lines (snapshot.server.ts)
+ * so that the next process need not read SQLite. The same columns loadFacts would give once the import is stored.
+ */
+export function importedFactsHead(
+  datasetId: number,
+  imported: { customers: Iterable<CustomerFacts>; orders: Iterable<OrderFacts>; products: Iterable<ProductFacts> },
+): FactsHead {
+  const products = Array.from(imported.products, productRow).sort((a, b) => a[0] - b[0]);
+  const orders = Array.from(imported.orders, orderRow).sort((a, b) => a[0] - b[0]);
+  return factsHead(datasetId, null, customerRowsOf(imported.customers), products, orders);
+}
+
+type CustomerRow = [string, string | null, string];
+type ProductRow = [number, string, string | null, number];
+type OrderRow = [number, string, string | null, string | null, string, number];
+const productRow = (p: ProductFacts): ProductRow => [p.id, p.stockCode, p.description, p.nonMerchandise ? 1 : 0];
+const orderRow = (o: OrderFacts): OrderRow => [o.id, o.kind, o.customerId, o.country, o.at, o.amount];
+const customerRowsOf = (customers: Iterable<CustomerFacts>): CustomerRow[] =>
+  Array.from(customers, (c): CustomerRow => [c.customerId, c.country, c.firstAt]).sort((a, b) =>
+    Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])),
+  ); // SQLite's BINARY order of TEXT, as `ORDER BY customer_id` gives them
+
+/** A data set's facts but its lines, and where a line's order and product ids are in them (-1: none). */
+export type FactsHead = {
+  facts: Omit<Facts, "lines">;
+  orderAt: (orderId: number) => number;
+  productAt: (productId: number) => number;
+};
+
+/** The columns of customers (in customer id order), products and orders (in id order), from their rows. */
+function factsHead(
+  datasetId: number,
+  currency: string | null,
+  customerRows: CustomerRow[],
+  productRows: ProductRow[],
+  orderRows: OrderRow[],
+): FactsHead {
   const countries: string[] = [];
   const countryIndex = new Map<string, number>();
   const country = (name: string | null) => {
@@ -69,16 +154,6 @@ export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): F
     return i;
   };
 
-  const customerRows = pending
-    ? pending.customers
-        .map((c): [string, string | null, string] => [c.customerId, c.country, c.firstAt])
-        .sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0]))) // SQLite's BINARY order of TEXT
-    : (sqlite
-        .prepare(
-          "SELECT customer_id, country, first_purchase_at FROM customers WHERE dataset_id = ? ORDER BY customer_id",
-        )
-        .raw()
-        .all(datasetId) as [string, string | null, string][]);
   const customerIndex = new BigMap<string, number>();
   const customers = {
     ids: [] as string[],
@@ -94,12 +169,6 @@ export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): F
     customers.firstSaleMonth[i] = +first.slice(0, 4) * 12 + +first.slice(5, 7) - 1;
   });
 
-  const productRows = sqlite
-    .prepare("SELECT id, stock_code, description, non_merchandise FROM products WHERE dataset_id = ? ORDER BY id")
-    .raw()
-    .all(datasetId) as [number, string, string | null, number][];
-  if (pending)
-    for (const p of pending.products) productRows.push([p.id, p.stockCode, p.description, p.nonMerchandise ? 1 : 0]);
   const productIndex = new Map<number, number>();
   const products = {
     code: [] as string[],
@@ -113,11 +182,6 @@ export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): F
     products.nonMerchandise[i] = non;
   });
 
-  const orderRows = sqlite
-    .prepare("SELECT id, kind, customer_id, country, invoiced_at, amount FROM orders WHERE dataset_id = ? ORDER BY id")
-    .raw()
-    .all(datasetId) as [number, string, string | null, string | null, string, number][];
-  if (pending) for (const o of pending.orders) orderRows.push([o.id, o.kind, o.customerId, o.country, o.at, o.amount]);
   const n = orderRows.length;
   const orders = {
     n,
@@ -154,33 +218,15 @@ export function loadFacts(db: Db, datasetId: number, pending?: PendingUpdate): F
     if (lastDayNumber < firstDay) firstDay = lastDayNumber;
     if (lastDayNumber > lastDay) lastDay = lastDayNumber;
   });
-
-  const total =
-    (db.select({ n: count() }).from(lineRows).where(eq(lineRows.datasetId, datasetId)).get()?.n ?? 0) +
-    (pending?.lineCount ?? 0);
-  const lines = {
-    n: total,
-    order: new Int32Array(total),
-    product: new Int32Array(total),
-    quantity: new Float64Array(total),
-    amount: new Float64Array(total),
-  };
-  let k = 0;
-  const stored = sqlite
-    .prepare("SELECT order_id, product_id, quantity, amount FROM lines WHERE dataset_id = ?")
-    .raw()
-    .iterate(datasetId) as IterableIterator<[number, number | null, number, number]>;
-  for (const [orderId, productId, quantity, amount] of pending ? chain(stored, pending.lines()) : stored) {
-    const at = orderId - firstId;
-    lines.order[k] = at >= 0 && at < orderIndex.length ? orderIndex[at] : -1;
-    lines.product[k] = productId === null ? -1 : (productIndex.get(productId) ?? -1);
-    lines.quantity[k] = quantity;
-    lines.amount[k] = amount;
-    k++;
-  }
   if (n === 0) firstDay = lastDay = 0;
-  const currency = dataset?.currency ?? null;
-  return { datasetId, currency, firstDay, lastDay, countries, customers, products, orders, lines };
+  return {
+    facts: { datasetId, currency, firstDay, lastDay, countries, customers, products, orders },
+    orderAt: (id) => {
+      const at = id - firstId;
+      return at >= 0 && at < orderIndex.length ? orderIndex[at] : -1;
+    },
+    productAt: (id) => productIndex.get(id) ?? -1,
+  };
 }
 
 function* chain<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {

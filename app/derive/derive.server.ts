@@ -1,6 +1,9 @@
 import type { Db } from "~/db/db.server";
-import { listDatasets } from "~/db/datasets.server";
-import { loadFacts } from "~/analytics/facts.server";
+import { getDataset, listDatasets } from "~/db/datasets.server";
+import { importedFactsHead, loadFacts, type FactsHead } from "~/analytics/facts.server";
+import type { Facts } from "~/analytics/facts";
+import { LineSpool, SNAPSHOT_MIN_LINES, writeSnapshot } from "~/analytics/snapshot.server";
+import { dataVersion } from "~/db/version.server";
 import { importFile, type ImportOptions } from "~/ingest/import.server";
 import { updateDataset, type UpdateOptions } from "~/ingest/update.server";
 import { factsHistory, type History } from "~/experiments/backtest";
@@ -20,36 +23,78 @@ import { measureDataset, storeMeasurements, type PendingMeasurements } from "~/e
 // never readable without its derived tables. Each stage derives from the data in memory before the write lock is
 // taken; the import's (or update's) one transaction then writes the data and its derived tables together.
 
-export type ImportAndDeriveOptions = Omit<ImportOptions, "prepare" | "beforeCommit">;
+export type ImportAndDeriveOptions = Omit<ImportOptions, "prepare" | "beforeCommit" | "onLines">;
 export type UpdateAndDeriveOptions = Omit<UpdateOptions, "prepare" | "beforeCommit">;
 
-/** Imports a file as a data set with its RFM scores, segments and personas, in one transaction. */
-export function importAndDerive(db: Db, path: string, options: ImportAndDeriveOptions = {}): Promise<ImportReport> {
-  return importFile(db, path, {
-    ...options,
-    prepare: (facts) => deriveSegments(facts.customers, facts.lastAt),
-    beforeCommit: (datasetId, segments) => void storeSegments(db, datasetId, segments),
+/**
+ * Imports a file as a data set with its RFM scores, segments and personas, in one transaction; then writes its
+ * columns' file (decision 0014) from what the import read, so that the next server start need not read SQLite.
+ */
+export async function importAndDerive(
+  db: Db,
+  path: string,
+  options: ImportAndDeriveOptions = {},
+): Promise<ImportReport> {
+  const spool = LineSpool.open(db);
+  try {
+    let head: FactsHead | null = null;
+    let datasetId = 0;
+    const report = await importFile(db, path, {
+      ...options,
+      onLines: spool?.add,
+      prepare: (facts) => {
+        if (spool && spool.n >= SNAPSHOT_MIN_LINES) head = importedFactsHead(0, facts);
+        return deriveSegments(facts.customers, facts.lastAt);
+      },
+      beforeCommit: (id, segments) => {
+        datasetId = id;
+        storeSegments(db, id, segments);
+      },
+    });
+    if (spool && head) writeImportedSnapshot(db, datasetId, head, spool);
+    return report;
+  } finally {
+    spool?.close();
+  }
+}
+
+/** The column file of a data set just imported: the facts read (placed by their ids as read) and its spooled lines. */
+function writeImportedSnapshot(db: Db, datasetId: number, { facts, orderAt, productAt }: FactsHead, spool: LineSpool) {
+  spool.placeIds({ orderAt, productAt });
+  const dataset = getDataset(db, datasetId);
+  writeSnapshot(db, datasetId, dataVersion(db, datasetId), {
+    ...facts,
+    datasetId,
+    currency: dataset?.currency ?? null,
+    lines: spool,
   });
 }
 
 /**
  * Adds a file's newer lines to a data set and, in the same transaction, its segments and personas derived again (the
- * user's chosen k kept) and the measured results of its running experiments.
+ * user's chosen k kept) and the measured results of its running experiments; then writes its columns' file from the
+ * facts the update derived from (they are the data as the update leaves it).
  */
-export function updateAndDerive(db: Db, path: string, options: UpdateAndDeriveOptions): Promise<UpdateReport> {
-  return updateDataset(db, path, { ...options, ...updateDerivation(db) });
+export async function updateAndDerive(db: Db, path: string, options: UpdateAndDeriveOptions): Promise<UpdateReport> {
+  let facts: Facts | null = null;
+  const report = await updateDataset(db, path, { ...options, ...updateDerivation(db, (f) => (facts = f)) });
+  if (facts) writeSnapshot(db, report.datasetId, dataVersion(db, report.datasetId), facts);
+  return report;
 }
 
 /**
  * An update's derive step: `prepare` derives, from the data as the update will leave it and with no lock, the segments
  * and the measured results; `beforeCommit` writes them under the lock, taking what the user changed meanwhile into
- * account (the k chosen then; an experiment started, stopped or given results then is measured again).
+ * account (the k chosen then; an experiment started, stopped or given results then is measured again). `onFacts` gets
+ * the data set's facts as the update will leave them.
  */
-export function updateDerivation(db: Db) {
+export function updateDerivation(db: Db, onFacts?: (facts: Facts) => void) {
   return {
     prepare: async (pending: PendingUpdate) => {
       const segments = await deriveSegments(pending.customers, pending.lastAt);
-      const history = factsHistory(loadFacts(db, pending.datasetId, pending));
+      const facts = loadFacts(db, pending.datasetId, pending);
+      onFacts?.(facts);
+      const history = factsHistory(facts);
       return { segments, history, measurements: measureDataset(db, pending.datasetId, history) };
     },
     beforeCommit: (datasetId: number, { segments, history, measurements }: UpdateDerived) => {

@@ -21,13 +21,21 @@ import { milliToMoney } from "./money";
 import { defaultCurrency } from "~/lib/currency";
 import { ImportError, runPipeline, type PipelineOptions, type PipelineResult, type Progress } from "./pipeline";
 import type { ImportReport } from "./report";
-import type { CustomerFacts } from "~/types/import";
+import type { CustomerFacts, LineBatch, OrderFacts, ProductFacts } from "~/types/import";
 import { hashFile, openSource } from "./source";
 
 export type ImportProgress = Progress | { stage: "hashing" | "deriving" | "segments" | "done" };
 
-/** What an import read, for the later stages to derive their tables from before the write lock is taken. */
-export type ImportedFacts = { customers: Iterable<CustomerFacts>; lastAt: string | null };
+/**
+ * What an import read, for the later stages to derive their tables from before the write lock is taken (each iterable
+ * can be read more than once). Ids are those given while reading, as in the line batches of `onLines`.
+ */
+export type ImportedFacts = {
+  customers: Iterable<CustomerFacts>;
+  orders: Iterable<OrderFacts>;
+  products: Iterable<ProductFacts>;
+  lastAt: string | null;
+};
 
 export type ImportOptions<D = void> = {
   /** The data set ("workspace") name; defaults to the file name without extension. */
@@ -53,6 +61,8 @@ export type ImportOptions<D = void> = {
    * `prepare` derived, so that the data set and its derived tables land together or not at all.
    */
   beforeCommit?: (datasetId: number, prepared: D) => Promise<void> | void;
+  /** Also receives every batch of kept lines as it is staged (app/derive spools them for the column file). */
+  onLines?: (batch: LineBatch) => void;
 };
 
 export const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
@@ -142,7 +152,7 @@ function defaultDatasetName(fileName: string): string {
 
 /** How an import and an update read their file: the user's mapping, staged lines, ids from `firstIds`, up to `until`. */
 export function stagedReading(
-  options: Pick<ImportOptions, "map" | "dateFormat" | "onProgress" | "faultAfterLines">,
+  options: Pick<ImportOptions, "map" | "dateFormat" | "onProgress" | "faultAfterLines" | "onLines">,
   stage: { writer: NonNullable<PipelineOptions["onLines"]> },
   firstIds: { order: number; product: number },
   until: string | undefined,
@@ -151,7 +161,7 @@ export function stagedReading(
     map: options.map,
     dateFormat: options.dateFormat,
     onProgress: options.onProgress,
-    onLines: stage.writer,
+    onLines: options.onLines ? (batch) => (stage.writer(batch), options.onLines!(batch)) : stage.writer,
     firstIds,
     faultAfterLines: options.faultAfterLines,
     until,
@@ -207,7 +217,12 @@ export async function importFile<D = void>(
     if (options.prepare) options.onProgress?.({ stage: "segments" });
     const preparing = performance.now();
     prepared = options.prepare
-      ? await options.prepare({ customers: result.customers.values(), lastAt: result.dateRange?.[1] ?? null })
+      ? await options.prepare({
+          customers: { [Symbol.iterator]: () => result.customers.values() },
+          orders: { [Symbol.iterator]: () => result.orders.values() },
+          products: { [Symbol.iterator]: () => result.products.values() },
+          lastAt: result.dateRange?.[1] ?? null,
+        })
       : (undefined as D);
     if (options.prepare) prepareSeconds = (performance.now() - preparing) / 1000;
   } catch (err) {
