@@ -83,6 +83,28 @@ export function deleteDataset(db: Db, id: number): boolean {
   });
 }
 
+/**
+ * The data set imported from this file with this cut (`until`, undefined: the whole file), or null. The same file cut at
+ * another day is another data set (a copy cut at 2011-10-31 beside the whole year), so only an equal cut matches.
+ */
+export function importedFrom(
+  db: Db,
+  contentHash: string,
+  until: string | undefined,
+): { id: number; name: string; importedAt: string } | null {
+  const rows = db
+    .select({ id: datasets.id, name: datasets.name, importedAt: datasets.importedAt, report: datasets.report })
+    .from(datasets)
+    .where(eq(datasets.contentHash, contentHash))
+    .all();
+  for (const { report, ...row } of rows) {
+    // the import's own report (an update's combined report keeps the data set's, but read the entry that says it)
+    const imported = datasetHistory(db, row.id).find((e) => e.kind === "import")?.report ?? JSON.parse(report);
+    if ((imported as ImportReport).until === until) return row;
+  }
+  return null;
+}
+
 /** One entry of a data set's history (issue 13): its import, then each update, with the report of each. */
 export type HistoryEntry = {
   id: number;

@@ -14,7 +14,7 @@ import {
   writeProducts,
 } from "~/db/load.server";
 import { datasets } from "~/db/schema";
-import { recordImport, setActiveDatasetId } from "~/db/datasets.server";
+import { importedFrom, recordImport, setActiveDatasetId } from "~/db/datasets.server";
 import type { DateFormat } from "./dates";
 import type { ColumnMap } from "./formats";
 import { milliToMoney } from "./money";
@@ -187,10 +187,10 @@ export async function importFile<D = void>(
   const name = (options.name ?? defaultDatasetName(fileName)).trim();
   if (name === "") throw new ImportError("The data set name is empty");
 
-  const sameFile = db.select().from(datasets).where(eq(datasets.contentHash, contentHash)).get();
+  const sameFile = importedFrom(db, contentHash, until);
   if (sameFile && !options.replace) {
     throw new ImportError(
-      `This file was already imported as "${sameFile.name}" on ${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`,
+      `This file was already imported${until ? ` up to ${until}` : ""} as "${sameFile.name}" on ${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`,
       "conflict",
     );
   }
@@ -236,7 +236,7 @@ export async function importFile<D = void>(
     const report = await underWriteLock(db, busy, async () => {
       // checked again under the write lock: an import committed meanwhile (three replace-imports at once gave the raw
       // "UNIQUE constraint failed: datasets.name") is replaced too, or refused with the reason
-      const nowFile = db.select().from(datasets).where(eq(datasets.contentHash, contentHash)).get();
+      const nowFile = importedFrom(db, contentHash, until);
       const nowName = db.select().from(datasets).where(eq(datasets.name, name)).get();
       if (!options.replace && (nowFile || nowName)) {
         throw new ImportError(

@@ -65,6 +65,20 @@ describe("bad files", () => {
     expect(counts).toEqual({ d: 1, l: 6, c: 2 });
   });
 
+  it("imports the same file cut at another day as another data set, and refuses the same cut again", async () => {
+    const cut = await importFile(t.db, fixture("online-retail-ii.csv"), { name: "cut", until: "2009-12-01" });
+    expect(cut.until).toBe("2009-12-01");
+    const afterCut = snapshot(t.db);
+    await expect(
+      importFile(t.db, fixture("online-retail-ii.csv"), { name: "cut again", until: "2009-12-01" }),
+    ).rejects.toThrow(/already imported up to 2009-12-01 as "cut"/);
+    expect(snapshot(t.db)).toEqual(afterCut);
+    // replacing the cut copy leaves the whole file's data set alone
+    await importFile(t.db, fixture("online-retail-ii.csv"), { name: "cut", until: "2009-12-01", replace: true });
+    const names = t.db.$client.prepare("SELECT name FROM datasets ORDER BY name").all();
+    expect(names).toEqual([{ name: "cut" }, { name: "online-retail-ii" }]);
+  });
+
   it("refuses a second data set with the same name", async () => {
     await expect(importFile(t.db, fixture("online-retail-rules.csv"), { name: "online-retail-ii" })).rejects.toThrow(
       /A data set named "online-retail-ii" already exists/,
