@@ -10,10 +10,12 @@ type Props = {
   assigned: number[];
   startDate: string | null;
   audienceLabel: string | null;
+  /** completed or archived: no planning alerts */
+  closed: boolean;
 };
 
 /** A started experiment's frozen design, read-only (never the form): what was planned, on whom, and the sizes. */
-export function DesignSummary({ design: d, preview, assigned, startDate, audienceLabel }: Props) {
+export function DesignSummary({ design: d, preview, assigned, startDate, audienceLabel, closed }: Props) {
   const mde = d.stats.relative
     ? `${percent(d.stats.mde, 1)} relative`
     : d.primaryMetric === "conversion"
@@ -95,7 +97,13 @@ export function DesignSummary({ design: d, preview, assigned, startDate, audienc
           </Table>
         </Card>
       </Stack>
-      <PreviewPanel preview={preview} metric={d.primaryMetric} loading={false} />
+      <PreviewPanel
+        preview={preview}
+        metric={d.primaryMetric}
+        loading={false}
+        arms={d.arms.map((a) => a.name)}
+        closed={closed}
+      />
     </SimpleGrid>
   );
 }

@@ -555,11 +555,17 @@ export function PreviewPanel({
   metric,
   loading,
   startingValues = false,
+  arms,
+  closed = false,
 }: {
   preview: DesignPreview | null;
   metric: Design["primaryMetric"];
   loading: boolean;
   startingValues?: boolean;
+  /** the arms' names, to name the assigned sizes of a started experiment */
+  arms?: string[];
+  /** completed or archived: the planning alerts (audience too small) no longer apply */
+  closed?: boolean;
 }) {
   if (!preview)
     return (
@@ -587,6 +593,7 @@ export function PreviewPanel({
     </Table.Tr>
   );
   const r = power.result;
+  const assigned = power.assigned;
   const effect = (x: number) => effectText(x, metric === "conversion" ? "proportion" : "mean");
   return (
     <Stack gap="md" data-testid="experiment-preview" style={{ opacity: loading ? 0.7 : 1 }}>
@@ -629,7 +636,7 @@ export function PreviewPanel({
             <Group gap="xl">
               <Stat
                 strong
-                label="Per arm"
+                label={assigned ? "Planned per arm" : "Per arm"}
                 value={
                   <>
                     {int(r.nControl)}
@@ -638,13 +645,26 @@ export function PreviewPanel({
                 }
                 testId="sample-per-arm"
               />
-              <Stat strong label="Total" value={int(r.nTotal)} testId="sample-total" />
+              <Stat strong label={assigned ? "Planned total" : "Total"} value={int(r.nTotal)} testId="sample-total" />
               <Stat strong label="Effect to detect" value={effect(r.mdeAbsolute)} />
             </Group>
             <Text size="sm">
               {r.method} test, α {r.alphaPerComparison.toPrecision(3)} per comparison
-              {power.input!.arms > 1 ? " (Bonferroni)" : ""}, power {percent(power.input!.power, 0)}. With the whole
-              audience ({int(power.availableControl)} in control) the smallest detectable effect is{" "}
+              {power.input!.arms > 1 ? " (Bonferroni)" : ""}, power {percent(power.input!.power, 0)}.{" "}
+              {assigned ? (
+                <span data-testid="assigned-sizing">
+                  Assigned at the start:{" "}
+                  {assigned
+                    .map((n, i) => `${int(n)} in ${arms?.[i] ?? (i === 0 ? "control" : `arm ${i + 1}`)}`)
+                    .join(", ")}
+                  ; with these arms the smallest detectable effect is{" "}
+                </span>
+              ) : (
+                <>
+                  With the whole audience ({int(power.availableControl)} in control) the smallest detectable effect
+                  is{" "}
+                </>
+              )}
               {power.reachableMde === null ? "out of reach" : effect(power.reachableMde)}.
             </Text>
             {power.tooSmall && startingValues && (
@@ -653,10 +673,18 @@ export function PreviewPanel({
                 your choices.
               </Text>
             )}
-            {power.tooSmall && !startingValues && (
-              <Alert color="orange" title="The audience is too small for this MDE" data-testid="audience-too-small">
-                It has {int(power.audienceSize)} customers; the test needs {int(r.nTotal)}. Achievable at this power:{" "}
-                {power.reachableMde === null ? "no effect" : effect(power.reachableMde)}.
+            {power.tooSmall && !startingValues && !closed && (
+              <Alert
+                color="orange"
+                title={
+                  assigned
+                    ? "The assigned arms are smaller than this MDE needs"
+                    : "The audience is too small for this MDE"
+                }
+                data-testid="audience-too-small"
+              >
+                {assigned ? "They hold" : "It has"} {int(power.audienceSize)} customers; the test needs {int(r.nTotal)}.
+                Achievable at this power: {power.reachableMde === null ? "no effect" : effect(power.reachableMde)}.
               </Alert>
             )}
             <div style={{ height: 220 }} data-testid="chart-experiment-power">
@@ -675,7 +703,7 @@ export function PreviewPanel({
                     axis: "x",
                     value: power.availableControl,
                     lineStyle: { stroke: "#12b886", strokeDasharray: "4 4" },
-                    legend: "audience",
+                    legend: assigned ? "assigned" : "audience",
                   },
                   { axis: "y", value: power.input!.power, lineStyle: { stroke: "#fa5252", strokeDasharray: "4 4" } },
                 ]}

@@ -121,15 +121,26 @@ export type ExperimentPower = {
   input: PowerInput | null;
   result: PowerResult | null;
   audienceSize: number;
+  /** the control arm the reachable MDE is computed for: the audience's planned split, or the assigned control once started */
   availableControl: number;
   reachableMde: number | null;
   tooSmall: boolean;
+  /** customers assigned per arm once started (the sizes the test really has), else null: the plan's split */
+  assigned: number[] | null;
   curve: { n: number; power: number }[];
   problem: string | null;
 };
 
-/** The power analysis of a design on its baselines and its audience's current size. */
-function experimentPower(design: Design, baselines: ExperimentBaselines, audienceCustomers: number): ExperimentPower {
+/**
+ * The power analysis of a design on its baselines and its audience's current size; once started, the reachable MDE
+ * and "too small" are those of the arms assigned (446 in control where the planned share gave 440).
+ */
+function experimentPower(
+  design: Design,
+  baselines: ExperimentBaselines,
+  audienceCustomers: number,
+  assigned: number[] | null = null,
+): ExperimentPower {
   const control = design.arms[0].share;
   const treatments = design.arms.slice(1);
   const ratio = Math.min(...treatments.map((a) => a.share)) / control; // the smallest arm decides
@@ -165,7 +176,7 @@ function experimentPower(design: Design, baselines: ExperimentBaselines, audienc
     if (!(input.sd! > 0))
       problem = `No ${revenue ? "revenue" : "order"} variation in the back-test window: type a baseline and its standard deviation.`;
   }
-  const availableControl = Math.floor(audienceCustomers * control);
+  const availableControl = assigned ? assigned[0] : Math.floor(audienceCustomers * control);
   const empty = {
     input: null,
     result: null,
@@ -173,12 +184,15 @@ function experimentPower(design: Design, baselines: ExperimentBaselines, audienc
     availableControl,
     reachableMde: null,
     tooSmall: false,
+    assigned,
     curve: [],
   };
   if (problem) return { ...empty, problem };
   try {
     const result = analysePower(input);
-    const reachableMde = availableControl >= 2 ? safe(() => mdeAt(input, availableControl)) : null;
+    // the assigned arms' own ratio (the smallest treatment decides), as the start's power check
+    const reach = assigned ? { ...input, ratio: Math.min(...assigned.slice(1)) / assigned[0] } : input;
+    const reachableMde = availableControl >= 2 ? safe(() => mdeAt(reach, availableControl)) : null;
     const needed = Math.ceil(result.nControl / control);
     return {
       input,
@@ -186,7 +200,10 @@ function experimentPower(design: Design, baselines: ExperimentBaselines, audienc
       audienceSize: audienceCustomers,
       availableControl,
       reachableMde,
-      tooSmall: audienceCustomers < needed,
+      tooSmall: assigned
+        ? assigned[0] < result.nControl || Math.min(...assigned.slice(1)) < result.nTreatment
+        : audienceCustomers < needed,
+      assigned,
       curve: powerCurve(input, Math.max(result.nControl * 2, availableControl, 20)),
       problem: null,
     };
@@ -377,7 +394,11 @@ function guardrailPowerOf(design: Design, baselines: ExperimentBaselines, power:
     design.guardrails,
     { aov: u.aov.value, aovSd: u.aovSd.value, refundRate: u.refundRate.value, refundSd: baselines.baselines.refundSd },
     control,
-    control === null ? null : Math.max(2, Math.floor(control * ratio)),
+    control === null
+      ? null
+      : power.assigned && power.result
+        ? Math.min(power.result.nTreatment, ...power.assigned.slice(1))
+        : Math.max(2, Math.floor(control * ratio)),
     design.stats.alpha,
   );
 }
@@ -389,7 +410,10 @@ function guardrailPowerOf(design: Design, baselines: ExperimentBaselines, power:
 export function experimentPreview(db: Db, experiment: Experiment): DesignPreview {
   if (experiment.status === "draft" || !experiment.startDate)
     return designPreview(db, experiment.datasetId, experiment.design);
-  const assigned = new Set(assignmentRows(db, experiment.id).map((a) => a.customerId));
+  const rows = assignmentRows(db, experiment.id);
+  const assigned = new Set(rows.map((a) => a.customerId));
+  const perArm = experiment.design.arms.map(() => 0);
+  for (const a of rows) perArm[a.arm]++;
   const atStart = historyOf(db, experiment.datasetId)
     .asOf(dayNumber(experiment.startDate))
     .filter((c) => assigned.has(c.customerId));
@@ -401,7 +425,7 @@ export function experimentPreview(db: Db, experiment: Experiment): DesignPreview
     label = "(audience deleted since the start)";
   }
   const baselines = experimentBaselines(db, experiment.datasetId, experiment.design);
-  const power = experimentPower(experiment.design, baselines, assigned.size);
+  const power = experimentPower(experiment.design, baselines, assigned.size, perArm);
   return {
     audience: {
       customers: assigned.size,

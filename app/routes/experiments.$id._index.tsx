@@ -323,6 +323,7 @@ export default function ExperimentPage() {
           assigned={assigned}
           startDate={e.startDate}
           audienceLabel={data.audienceLabel}
+          closed={e.status === "completed" || e.archivedAt !== null}
         />
       )}
       <Card withBorder>

@@ -68,6 +68,18 @@ describe("experiment lifecycle", () => {
   it("reloads a running experiment as a read-only summary whose preview answers 200", async () => {
     await reloadReadOnly();
     expect(await app.page.getByTestId("history").innerText()).toMatch(/started\s+start day 2011-12-12/);
+    // the sizing sentence gives the sizes assigned (as the assignment card), the plan's labelled as planned
+    const [, control, treatment] = (await app.page.getByTestId("assignment").innerText()).match(
+      /Control ([\d,]+) · Treatment ([\d,]+)/,
+    )!;
+    expect(await app.page.getByTestId("assigned-sizing").innerText()).toContain(
+      `Assigned at the start: ${control} in Control, ${treatment} in Treatment`,
+    );
+    expect(await app.page.getByTestId("experiment-preview").innerText()).toMatch(
+      /Planned per arm[\s\S]*Planned total/i,
+    );
+    // underpowered at 5%: still said while running, of the arms assigned
+    expect(await app.page.getByTestId("audience-too-small").innerText()).toMatch(/assigned arms are smaller/);
   });
 
   it("stops early with a reason, reloads the completed experiment cleanly, and records the decision", async () => {
@@ -77,6 +89,8 @@ describe("experiment lifecycle", () => {
     await status(/completed/i);
     await reloadReadOnly();
     expect(await app.page.getByTestId("assignment").innerText()).toContain("Stopped early: the voucher code leaked");
+    // a planning alert has no place on a completed experiment
+    expect(await app.page.getByTestId("audience-too-small").count()).toBe(0);
     // no results: any decision needs a reason
     await app.page.getByRole("button", { name: "Record the decision" }).click();
     await app.page.getByTestId("action-error").waitFor();
