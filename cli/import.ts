@@ -54,10 +54,19 @@ export async function importCommand(argv: string[]): Promise<void> {
   if (update !== undefined && (values.workspace !== undefined || values.replace))
     throw new UsageError("--update adds lines to an existing data set: it takes no --workspace or --replace");
   const db = openCliDb(values.db);
+  // the data set just imported is the active one
+  const withCurrency = (report: ImportReport) => ({
+    ...report,
+    currency: getDataset(db, activeDatasetId(db)!)?.currency ?? null,
+  });
   const progress = progressPrinter(
     `${update === undefined ? "Importing" : "Updating with"} ${positionals[0]}`,
     values["progress-json"] ?? false,
   );
+  // --progress-json: the report as soon as the import has committed, on the same line stream as the progress (the web
+  // shows it while the column file is still being written); stdout still ends with it
+  const committed = <R>(report: R) =>
+    values["progress-json"] && process.stderr.write(JSON.stringify({ report }) + "\n");
   // tests only (test/security/faults.test.ts): the process dies while segments are derived, as under kill -9
   const onProgress = (p: ImportProgress) => {
     progress.update(p);
@@ -74,6 +83,7 @@ export async function importCommand(argv: string[]): Promise<void> {
         dateFormat,
         until: values.until,
         onProgress,
+        onCommitted: committed,
       });
       progress.end();
       process.stdout.write(values.json ? JSON.stringify(report) + "\n" : updateSummary(report));
@@ -89,13 +99,13 @@ export async function importCommand(argv: string[]): Promise<void> {
       until: values.until,
       currency,
       onProgress,
+      onCommitted: (report) => committed(withCurrency(report)),
     });
-    const datasetId = activeDatasetId(db)!;
     progress.end();
-    const datasetCurrency = getDataset(db, datasetId)?.currency ?? null;
+    const datasetCurrency = withCurrency(report).currency;
     process.stdout.write(
       values.json
-        ? JSON.stringify({ ...report, currency: datasetCurrency }) + "\n"
+        ? JSON.stringify(withCurrency(report)) + "\n"
         : summary(report) +
             `  currency            ${datasetCurrency ?? "none: amounts are plain numbers (set one with --currency CODE or \`currency CODE\`)"}\n`,
     );

@@ -23,8 +23,11 @@ import { measureDataset, storeMeasurements, type PendingMeasurements } from "~/e
 // never readable without its derived tables. Each stage derives from the data in memory before the write lock is
 // taken; the import's (or update's) one transaction then writes the data and its derived tables together.
 
-export type ImportAndDeriveOptions = Omit<ImportOptions, "prepare" | "beforeCommit" | "onLines">;
-export type UpdateAndDeriveOptions = Omit<UpdateOptions, "prepare" | "beforeCommit">;
+/** Told the report once the transaction has committed, before the column file is written (the web shows it then). */
+type OnCommitted<R> = { onCommitted?: (report: R) => void };
+export type ImportAndDeriveOptions = Omit<ImportOptions, "prepare" | "beforeCommit" | "onLines"> &
+  OnCommitted<ImportReport>;
+export type UpdateAndDeriveOptions = Omit<UpdateOptions, "prepare" | "beforeCommit"> & OnCommitted<UpdateReport>;
 
 /**
  * Imports a file as a data set with its RFM scores, segments and personas, in one transaction; then writes its
@@ -33,7 +36,7 @@ export type UpdateAndDeriveOptions = Omit<UpdateOptions, "prepare" | "beforeComm
 export async function importAndDerive(
   db: Db,
   path: string,
-  options: ImportAndDeriveOptions = {},
+  { onCommitted, ...options }: ImportAndDeriveOptions = {},
 ): Promise<ImportReport> {
   const spool = LineSpool.open(db);
   try {
@@ -51,6 +54,7 @@ export async function importAndDerive(
         storeSegments(db, id, segments);
       },
     });
+    onCommitted?.(report);
     if (spool && head) writeImportedSnapshot(db, datasetId, head, spool);
     return report;
   } finally {
@@ -75,9 +79,14 @@ function writeImportedSnapshot(db: Db, datasetId: number, { facts, orderAt, prod
  * user's chosen k kept) and the measured results of its running experiments; then writes its columns' file from the
  * facts the update derived from (they are the data as the update leaves it).
  */
-export async function updateAndDerive(db: Db, path: string, options: UpdateAndDeriveOptions): Promise<UpdateReport> {
+export async function updateAndDerive(
+  db: Db,
+  path: string,
+  { onCommitted, ...options }: UpdateAndDeriveOptions,
+): Promise<UpdateReport> {
   let facts: Facts | null = null;
   const report = await updateDataset(db, path, { ...options, ...updateDerivation(db, (f) => (facts = f)) });
+  onCommitted?.(report);
   if (facts) writeSnapshot(db, report.datasetId, dataVersion(db, report.datasetId), facts);
   return report;
 }

@@ -20,7 +20,10 @@ export type ImportJob = {
   fileName: string;
   status: "running" | "done" | "failed";
   progress: ImportProgress | null;
-  /** An import's report, or an update's (kind "update"). */
+  /**
+   * An import's report, or an update's (kind "update"): set once its transaction has committed, while the process may
+   * still be writing the column file (the data set is ready then; status turns "done" when the process ends).
+   */
   report: ImportReport | UpdateReport | null;
   error: string | null;
   /** The refusal was because the file or name already exists: the UI offers to replace. */
@@ -90,7 +93,11 @@ const jobsDir = () => join(dirname(databasePath()), "imports");
 const jobFile = (id: string) => join(jobsDir(), `${id}.json`);
 const written = new Map<string, number>();
 
+/** Who follows each of this process's jobs (GET /api/imports/:id/events): told of every change as it happens. */
+const watchers = new Map<string, Set<(job: ImportJob) => void>>();
+
 function saveJob(job: ImportJob, force = false): void {
+  for (const tell of watchers.get(job.id) ?? []) tell(job);
   const now = Date.now();
   if (!force && now - (written.get(job.id) ?? 0) < 200) return;
   written.set(job.id, now);
@@ -153,7 +160,11 @@ function ticketsAhead(ticket: string): number {
 
 const WARM_AFTER_MS = 1_000;
 
-type ChildLine = { progress?: ImportProgress; error?: { code: ErrorCode | null; message: string } };
+type ChildLine = {
+  progress?: ImportProgress;
+  report?: ImportReport | UpdateReport;
+  error?: { code: ErrorCode | null; message: string };
+};
 
 export function startImport({
   upload,
@@ -240,8 +251,9 @@ function runChild(
       try {
         const parsed = JSON.parse(line) as ChildLine;
         if (parsed.progress) job.progress = parsed.progress;
+        if (parsed.report) job.report = parsed.report; // committed: the page shows it while the column file is written
         if (parsed.error) errorCode = parsed.error.code;
-        saveJob(job);
+        saveJob(job, parsed.report !== undefined);
         return;
       } catch {
         /* not one of the child's JSON lines */
@@ -253,8 +265,8 @@ function runChild(
     if (code === 0) {
       job.report = JSON.parse(stdout) as ImportReport | UpdateReport;
       job.status = "done";
-      // loading the new data set holds a worker's event loop for a second or more: it starts once the page polling this
-      // job (every 250 ms) has had time to learn it is done and show its report (issue 15, the browser flow)
+      // loading the new data set holds a worker's event loop for a moment: it starts once the page has learnt the job
+      // is done and shown its report (issue 15, the browser flow)
       setTimeout(() => {
         onDone?.();
         process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too
@@ -288,6 +300,32 @@ function stoppedMessage(
   if (committed(progress))
     return `The data set was imported with its segments and is in place; the import process then ${how} before reporting.`;
   return lastError || `The import process ${how} before committing: nothing was changed.`;
+}
+
+/**
+ * Calls `onJob` with the job now and at each change until it has finished; returns the way to stop. A job of this
+ * process is told as its child reports; one started by another web worker is read from its file every 100 ms.
+ */
+export function watchJob(id: string, onJob: (job: ImportJob) => void): () => void {
+  const own = jobs.get(id);
+  if (own) {
+    const set = watchers.get(id) ?? new Set();
+    watchers.set(id, set.add(onJob));
+    onJob(own);
+    return () => {
+      set.delete(onJob);
+      if (set.size === 0) watchers.delete(id);
+    };
+  }
+  let last = "";
+  const read = () => {
+    const job = getJob(id);
+    const text = JSON.stringify(job);
+    if (job && text !== last) ((last = text), onJob(job));
+  };
+  read();
+  const timer = setInterval(read, 100);
+  return () => clearInterval(timer);
 }
 
 export function getJob(id: string): ImportJob | null {

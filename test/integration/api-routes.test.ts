@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import * as analyze from "~/routes/api.analyze";
@@ -12,6 +12,7 @@ import * as datasetsCsv from "~/routes/api.datasets[.]csv";
 import * as experimentsPreview from "~/routes/api.experiments.preview";
 import * as experiments from "~/routes/api.experiments";
 import * as importJob from "~/routes/api.imports.$id";
+import * as importEvents from "~/routes/api.imports.$id.events";
 import * as imports from "~/routes/api.imports";
 import * as plan from "~/routes/api.plan";
 import * as learnedCsv from "~/routes/api.plan.learned[.]csv";
@@ -467,6 +468,7 @@ describe("with data", () => {
     expect(noUpload.status).toBe(404);
     expect((await call(imports.action, "/api/imports")).status).toBe(405);
     expect((await call(importJob.loader, "/api/imports/nope", { params: { id: "nope" } })).status).toBe(404);
+    expect((await call(importEvents.loader, "/api/imports/nope/events", { params: { id: "nope" } })).status).toBe(404);
 
     const finished = async (job: { id: string }) => {
       for (;;) {
@@ -480,7 +482,17 @@ describe("with data", () => {
       json: { uploadId: up.id, name: "Shop" },
     });
     expect(started.status).toBe(202);
-    const done = await finished(await body(started));
+    // its events: the job at each change, the report as soon as it has committed (still running: the column file is
+    // written after), then the end of the stream with the job done
+    const job = await body(started);
+    const stream = await call(importEvents.loader, `/api/imports/${job.id}/events`, { params: { id: job.id } });
+    expect(stream.headers.get("Content-Type")).toBe("text/event-stream");
+    const events = (await stream.text()).trim().split("\n\n");
+    const seenJobs = events.map((e) => JSON.parse(e.replace(/^data: /, "")));
+    expect(seenJobs.map((j) => j.id)).toEqual(events.map(() => job.id));
+    expect(seenJobs.some((j) => j.status === "running" && j.report?.dataset === "Shop")).toBe(true);
+    expect(seenJobs.at(-1)).toMatchObject({ status: "done", report: { dataset: "Shop" } });
+    const done = await finished(job);
     expect(done).toMatchObject({
       status: "done",
       error: null,
@@ -524,5 +536,25 @@ describe("with data", () => {
     expect([removed.status, await body(removed)]).toEqual([200, { ok: true }]);
     expect((await call(upload.loader, "", { params: { id: again.upload.id } })).status).toBe(404);
     expect((await call(upload.action, "", { method: "POST", params: { id: again.upload.id } })).status).toBe(405);
+  });
+
+  it("GET /api/imports/:id/events follows a job another web worker runs (its file) until it is over", async () => {
+    const id = "0b9f4a52-58d4-4f5e-9d0e-3c1b0f2e7a11";
+    const file = join(dirname(t.path), "imports", `${id}.json`);
+    const job = {
+      id,
+      fileName: "x.csv",
+      status: "running",
+      progress: null,
+      report: null,
+      error: null,
+      canReplace: false,
+    };
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(job));
+    const stream = await call(importEvents.loader, `/api/imports/${id}/events`, { params: { id } });
+    setTimeout(() => writeFileSync(file, JSON.stringify({ ...job, status: "failed", error: "Stopped" })), 300);
+    const events = (await stream.text()).trim().split("\n\n");
+    expect(events.map((e) => JSON.parse(e.replace(/^data: /, "")).status)).toEqual(["running", "failed"]);
   });
 });
