@@ -6,13 +6,14 @@ import { formatMoney } from "~/lib/currency";
 import { monthly, type MonthRow } from "./monthly";
 import { countries, mostReturned, type CountryRow, type ReturnedProduct } from "./revenue";
 import { monthName } from "~/lib/months";
+import { percentText } from "~/lib/numbers";
 
 /** A month-to-month fall in average retention worth a sentence: 2 percentage points (a 0.2-point dip is noise, issue 14). */
 const MATERIAL_RETENTION_DROP = 0.02;
 
 export type Insight = { key: string; text: string; link: string; values: Record<string, number | string | null> };
 
-const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number | null) => (x === null ? "n/a" : percentText(x, 1));
 const num = (x: number) => x.toLocaleString("en-GB");
 
 /** Share of customer revenue from the top 20% of customers by revenue (ceil(n/5) customers). */

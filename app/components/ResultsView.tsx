@@ -5,6 +5,7 @@ import { DECISION_RULES, VERDICT_TITLES, type MetricKey, type ResultsAnalysis } 
 import { liftLower } from "~/lib/lift";
 import { amount, int, percent } from "./format";
 import { TableHead } from "~/components/TableHead";
+import { significant } from "~/lib/numbers";
 
 const METRIC_NAMES: Record<MetricKey, string> = {
   conversion: "Conversion",
@@ -131,7 +132,7 @@ function ComparisonTable({
                       : percent(c.relative.chanceToWin, 1)
                     : c.relative.pValue == null
                       ? "–"
-                      : c.relative.pValue.toPrecision(3)}
+                      : significant(c.relative.pValue, 3)}
                 </Table.Td>
                 {bayesian && <Table.Td>{c.relative.risk == null ? "–" : percent(c.relative.risk[1], 2)}</Table.Td>}
               </>
@@ -296,7 +297,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
             Primary metric p-values (relative lift) adjusted by{" "}
             {analysis.primary.correction === "holm" ? "Holm" : "Benjamini–Hochberg"}:{" "}
             {analysis.primary.comparisons
-              .map((c) => `${c.arm} ${c.adjustedP === null ? "–" : c.adjustedP.toPrecision(3)}`)
+              .map((c) => `${c.arm} ${c.adjustedP === null ? "–" : significant(c.adjustedP, 3)}`)
               .join(", ")}
             ; guardrails are not adjusted.
           </Text>
@@ -368,7 +369,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
           {analysis.cuped ? (
             <Stack gap="xs">
               <Text size="sm">
-                θ = {analysis.cuped.theta.toPrecision(4)} · variance reduction{" "}
+                θ = {significant(analysis.cuped.theta, 3)} · variance reduction{" "}
                 <b>{percent(analysis.cuped.varianceReduction, 1)}</b>
               </Text>
               <Table fz="sm">

@@ -1,6 +1,7 @@
 // The planning assumptions a user has not typed over: one place, so that the plan, the ROI page and the experiment form
 // start from the same figures. Shares are fractions (0.4 = 40%); costs in currency units per contacted customer.
 import { DEFAULT_MDE } from "~/experiments/design-form";
+import { percentText } from "~/lib/numbers";
 
 export const GROSS_MARGIN = 0.4;
 
@@ -13,7 +14,7 @@ export function testFirstLift(breakEvenLift: number | null): number {
   return breakEvenLift !== null && breakEvenLift > DEFAULT_MDE && breakEvenLift < 10 ? breakEvenLift : DEFAULT_MDE;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pct = (x: number) => percentText(x, 1);
 
 /** The "test first" sizing in words; names the break-even lift when the floor, not the break-even, set the size. */
 export function testFirstNote(breakEvenLift: number | null, testLift: number, perArm: number | null): string {

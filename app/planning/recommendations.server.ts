@@ -9,12 +9,13 @@ import { segmentSlug } from "~/segments/rfm";
 import { bestMonths, wholeDataFigure } from "./plan.server";
 import { formatMoney } from "~/lib/currency";
 import { monthName } from "~/lib/months";
+import { percentText } from "~/lib/numbers";
 
 // The seed project's recommendations, each computed from this data set with its numbers and a link to its evidence.
 
 export type Recommendation = { key: string; title: string; text: string; links: { label: string; to: string }[] };
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pct = (x: number) => percentText(x, 1);
 
 export function recommendations(db: Db, datasetId: number): Recommendation[] {
   const out: Recommendation[] = [];

@@ -114,7 +114,7 @@ describe("test-first sizing (issue 11: a 0.0% break-even lift sized 1.6 billion 
   });
   it("says in words that any lift above a tiny break-even pays, and what the floor-sized test needs", () => {
     expect(testFirstNote(0.0004, 0.1, 12345)).toBe(
-      "any lift above 0.0% pays; a test sized to detect 10.0% lift in revenue per customer (80% power, α 0.05) needs 12,345 customers per arm",
+      "any lift above 0.04% pays; a test sized to detect 10.0% lift in revenue per customer (80% power, α 0.05) needs 12,345 customers per arm",
     );
     expect(testFirstNote(0.25, 0.25, 800)).toBe(
       "break-even at 25.0% lift; a test sized to detect 25.0% lift in revenue per customer (80% power, α 0.05) needs 800 customers per arm",
