@@ -3,6 +3,7 @@ import type { Db } from "~/db/db.server";
 import { datasets, lines as lineRows } from "~/db/schema";
 import { dataVersion } from "~/db/version.server";
 import { BigMap } from "~/lib/big-map";
+import { sortByCodePoint } from "~/lib/code-point-order";
 import { AppError } from "~/lib/errors";
 import { processWide } from "~/lib/process.server";
 import type { CustomerFacts, OrderFacts, PendingUpdate, ProductFacts } from "~/types/import";
@@ -122,9 +123,10 @@ type OrderRow = [number, string, string | null, string | null, string, number];
 const productRow = (p: ProductFacts): ProductRow => [p.id, p.stockCode, p.description, p.nonMerchandise ? 1 : 0];
 const orderRow = (o: OrderFacts): OrderRow => [o.id, o.kind, o.customerId, o.country, o.at, o.amount];
 const customerRowsOf = (customers: Iterable<CustomerFacts>): CustomerRow[] =>
-  Array.from(customers, (c): CustomerRow => [c.customerId, c.country, c.firstAt]).sort((a, b) =>
-    Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])),
-  ); // SQLite's BINARY order of TEXT, as `ORDER BY customer_id` gives them
+  sortByCodePoint(
+    Array.from(customers, (c): CustomerRow => [c.customerId, c.country, c.firstAt]),
+    (c) => c[0],
+  ); // as `ORDER BY customer_id` gives them
 
 /** A data set's facts but its lines, and where a line's order and product ids are in them (-1: none). */
 export type FactsHead = {

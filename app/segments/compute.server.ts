@@ -15,6 +15,7 @@ import {
   setPersonas,
 } from "./store.server";
 import { getDataset } from "~/db/datasets.server";
+import { sortByCodePoint } from "~/lib/code-point-order";
 
 // Derives a data set's RFM table and persona sweep with its import or update (app/derive), stored in the same
 // transaction; pages only read the stored tables.
@@ -39,9 +40,6 @@ export type SegmentCustomer = Omit<CustomerRow, "net">;
 /** RFM and the persona sweep of a data set, computed and not yet stored (storeSegments writes them). */
 export type DerivedSegments = { prepared: Prepared; sweep: Sweep | null; started: number };
 
-/** SQLite's order of TEXT (BINARY: UTF-8 bytes, i.e. code points), which `ORDER BY customer_id` gave. */
-const byCodePoint = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
 /**
  * Derives RFM scores and personas from customer facts in memory, touching no table: an import or an update computes
  * them before it takes the write lock, and stores them inside its transaction (storeSegments).
@@ -51,9 +49,10 @@ export async function deriveSegments(
   lastAt: string | null,
 ): Promise<DerivedSegments> {
   const started = performance.now();
-  const sorted = [...customers]
-    .map((c) => ({ ...c, lastPurchaseAt: c.lastAt })) // the customers table's last_purchase_at
-    .sort((a, b) => byCodePoint(a.customerId, b.customerId));
+  const sorted = sortByCodePoint(
+    [...customers].map((c) => ({ ...c, lastPurchaseAt: c.lastAt })), // the customers table's last_purchase_at
+    (c) => c.customerId, // the order `ORDER BY customer_id` gave
+  );
   const prepared = prepareFrom(sorted, lastAt);
   const sweep =
     prepared.inputs.length > K_RANGE[0]

@@ -92,7 +92,8 @@ export type ImportReport = {
   rejectedExamples: RejectedExample[];
   /**
    * locked: how long the import held the database's write lock (staged imports copy their lines in at the end);
-   * segments: the later stages' tables (RFM, segments, personas; an update's measured results) derived before it.
+   * segments: the later stages' tables (RFM, segments, personas; an update's measured results) derived before it;
+   * columnFile: spooling the kept lines and writing the column file after the commit (decision 0014; not in total).
    */
   seconds: {
     parse: number;
@@ -102,6 +103,7 @@ export type ImportReport = {
     total: number;
     locked?: number;
     segments?: number;
+    columnFile?: number;
   };
   importedAt: string;
   /** `--until` (issue 13): the last day kept, and how many lines were dated after it and left out. */
