@@ -1,6 +1,6 @@
 import { getFacts } from "~/analytics/facts.server";
 import { filterSchema } from "~/analytics/filter";
-import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
+import { REPORT_NAMES, buildReport, reportTables, type Report, type ReportName } from "~/analytics/reports";
 import { openCliDb } from "./db";
 import { activeDatasetId, getDataset } from "~/db/datasets.server";
 import { warehouseConnection } from "~/db/warehouse-sources.server";
@@ -29,29 +29,31 @@ export async function reportCommand(argv: string[]): Promise<void> {
     const connection = warehouseConnection(db, id);
     if (connection) {
       // a warehouse data set: every figure from its SQL builder, run in PostgreSQL (issue 17)
-      if (!values.json) throw new UsageError("a warehouse data set's report is printed with --json");
+      const currency = getDataset(db, id)?.currency ?? null;
       const report = await warehouseReport(
         warehouseFor(connection.url),
         connection.source,
         name,
         filter.data,
-        getDataset(db, id)?.currency ?? null,
+        currency,
       );
-      process.stdout.write(JSON.stringify(report) + "\n");
+      print(name, report, currency, values.json);
       return;
     }
     const facts = getFacts(db, id);
-    if (values.json) {
-      process.stdout.write(JSON.stringify(buildReport(facts, name, filter.data)) + "\n");
-      return;
-    }
-    for (const table of reportTables(facts, name, filter.data)) {
-      process.stdout.write(`${table.name}\n${formatTable(table.header, table.rows)}\n`);
-    }
+    print(name, buildReport(facts, name, filter.data), facts.currency, values.json);
   } finally {
     db.$client.close();
     await closeWarehouses();
   }
+}
+
+/** The report as JSON, or its tables as text (the CSV downloads' tables, aligned). */
+function print<N extends ReportName>(name: N, report: Report<N>, currency: string | null, json?: boolean) {
+  if (json) process.stdout.write(JSON.stringify(report) + "\n");
+  else
+    for (const table of reportTables(name, report, currency))
+      process.stdout.write(`${table.name}\n${formatTable(table.header, table.rows)}\n`);
 }
 
 function formatTable(header: string[], rows: unknown[][]): string {

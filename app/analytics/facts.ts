@@ -107,7 +107,7 @@ export function previousScope(scope: Scope): Scope {
 /** How much of a month a scope covers (issue 14): a first or last month the data or the filter cuts is partial. */
 export type Coverage = { days: number; daysInMonth: number; partial: boolean };
 
-export function monthCoverage(scope: Scope, month: number): Coverage {
+export function monthCoverage(scope: Pick<Scope, "fromDay" | "toDay">, month: number): Coverage {
   const start = monthStart(month);
   const end = monthStart(month + 1) - 1;
   const daysInMonth = end - start + 1;

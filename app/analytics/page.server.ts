@@ -7,7 +7,7 @@ import { activeFacts } from "./context.server";
 import { dayText, type Facts, type Filter } from "./facts";
 import { filterFromSearch } from "./filter";
 import { memo } from "./memo.server";
-import { cohortsReport, overviewReport, revenueReport } from "./reports";
+import { cohortsReport, overviewReport, revenueReport, type Report, type ReportName } from "./reports";
 import { warehouseReport, warehouseRevenueReport } from "./warehouse.server";
 import { boundsQuery } from "./warehouse-sql";
 
@@ -89,6 +89,61 @@ function keep<T>(key: string, compute: () => Promise<T>): Promise<T> {
   return hit;
 }
 
+type Active = NonNullable<ReturnType<typeof activeDataset>>;
+type Connection = NonNullable<ReturnType<typeof warehouseConnection>>;
+
+/** A warehouse data set's page figures for a filter, kept (with the data's bounds) by data set version and filter. */
+async function warehousePage<N extends PageName>(active: Active, connection: Connection, name: N, filter: Filter) {
+  const version = dataVersion(active.db, active.id);
+  const wh = warehouseFor(connection.url);
+  const bounds = await keep(`bounds:${version}`, () => wh.run(boundsQuery(connection.source)));
+  const report = (await keep(`${name}:${version}:${JSON.stringify(filter)}`, () =>
+    name === "revenue"
+      ? warehouseRevenueReport(wh, connection.source, filter, bounds)
+      : warehouseReport(wh, connection.source, name, filter, active.currency, bounds),
+  )) as PageReport<N>;
+  return { bounds, report };
+}
+
+/**
+ * A context report of a warehouse data set (GET /api/report/<name>, its JSON and its CSV tables): taken from the
+ * figures of the page that shows it, kept as that page keeps them, so that a download from a page asks PostgreSQL
+ * nothing more; the same object as buildReport's.
+ */
+export async function warehouseContextReport<N extends ReportName>(
+  active: Active,
+  connection: Connection,
+  name: N,
+  filter: Filter,
+): Promise<Report<N>> {
+  const page = async <P extends PageName>(p: P) => (await warehousePage(active, connection, p, filter)).report;
+  const report = async () => {
+    switch (name) {
+      case "overview":
+      case "cohorts":
+        return page(name);
+      case "monthly":
+      case "insights": {
+        const { filter, monthly, insights } = await page("overview");
+        return name === "monthly" ? { filter, monthly } : { filter, insights };
+      }
+      case "countries": {
+        const { filter, countries } = await page("revenue");
+        return { filter, countries };
+      }
+      case "products": {
+        const { filter, pareto, mostReturned } = await page("revenue");
+        return { filter, ...pareto, mostReturned };
+      }
+      case "seasonality": {
+        const { filter, seasonality } = await page("revenue");
+        return { filter, ...seasonality };
+      }
+    }
+  };
+  return (await report()) as Report<N>;
+}
+
 /**
  * What a context page (overview, cohorts, revenue) shows for the active data set and the URL's filter: computed in
  * memory from an imported data set's facts, or by the SQL builders in a warehouse data set's PostgreSQL.
@@ -108,14 +163,7 @@ export async function contextPage<N extends PageName>(request: Request, name: N)
   }
   const parsed = filterFromSearch(new URL(request.url).searchParams);
   const filter = parsed.success ? parsed.data : {};
-  const version = dataVersion(active.db, active.id);
-  const wh = warehouseFor(connection.url);
-  const bounds = await keep(`bounds:${version}`, () => wh.run(boundsQuery(connection.source)));
-  const report = (await keep(`${name}:${version}:${JSON.stringify(filter)}`, () =>
-    name === "revenue"
-      ? warehouseRevenueReport(wh, connection.source, filter, bounds)
-      : warehouseReport(wh, connection.source, name, filter, active.currency, bounds),
-  )) as PageReport<N>;
+  const { bounds, report } = await warehousePage(active, connection, name, filter);
   return {
     empty: false,
     dataset: { id: active.id, name: active.name },

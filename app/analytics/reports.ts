@@ -1,5 +1,6 @@
 import { averageRetention, cohorts, secondPurchase } from "./cohorts";
 import {
+  dayNumber,
   dayText,
   monthCoverage,
   monthOf,
@@ -74,191 +75,182 @@ export function revenueReport(facts: Facts, filter: Filter) {
   };
 }
 
-export function buildReport(facts: Facts, name: ReportName, filter: Filter) {
-  const { scope, ...head } = base(facts, filter);
-  switch (name) {
-    case "overview":
-      return overviewReport(facts, filter);
-    case "monthly":
-      return { ...head, monthly: monthly(facts, scope) };
-    case "cohorts":
-      return cohortsReport(facts, filter);
-    case "countries":
-      return { ...head, countries: countries(facts, scope) };
-    case "products":
-      return { ...head, ...productPareto(facts, scope), mostReturned: mostReturned(facts, scope, 10) };
-    case "seasonality":
-      return { ...head, ...seasonality(facts, scope) };
-    case "insights":
-      return { ...head, insights: insights(facts, scope) };
-  }
+// Each report's object by name: the pages, `cli report`, GET /api/report/<name> and the CSV tables read these (a
+// warehouse data set's warehouse.server.ts gives the same objects from PostgreSQL).
+const REPORTS = {
+  overview: overviewReport,
+  monthly: (facts: Facts, filter: Filter) => {
+    const { scope, ...head } = base(facts, filter);
+    return { ...head, monthly: monthly(facts, scope) };
+  },
+  cohorts: cohortsReport,
+  countries: (facts: Facts, filter: Filter) => {
+    const { scope, ...head } = base(facts, filter);
+    return { ...head, countries: countries(facts, scope) };
+  },
+  products: (facts: Facts, filter: Filter) => {
+    const { scope, ...head } = base(facts, filter);
+    return { ...head, ...productPareto(facts, scope), mostReturned: mostReturned(facts, scope, 10) };
+  },
+  seasonality: (facts: Facts, filter: Filter) => {
+    const { scope, ...head } = base(facts, filter);
+    return { ...head, ...seasonality(facts, scope) };
+  },
+  insights: (facts: Facts, filter: Filter) => {
+    const { scope, ...head } = base(facts, filter);
+    return { ...head, insights: insights(facts, scope) };
+  },
+} satisfies { [N in ReportName]: (facts: Facts, filter: Filter) => unknown };
+
+export type Report<N extends ReportName> = ReturnType<(typeof REPORTS)[N]>;
+
+export function buildReport<N extends ReportName>(facts: Facts, name: N, filter: Filter): Report<N> {
+  return REPORTS[name](facts, filter) as Report<N>;
 }
 
 export type Table = { name: string; header: string[]; rows: CsvValue[][] };
 
-/** The tables of a report, as its CSV downloads give them. */
-export function reportTables(facts: Facts, name: ReportName, filter: Filter): Table[] {
-  const scope = scopeOf(facts, filter);
-  const m = (header: string) => moneyHeader(header, facts.currency); // money columns name the currency (issue 14)
-  switch (name) {
-    case "overview": {
-      const k = kpiReport(facts, scope, dayText);
-      const metrics = [
-        "revenue",
-        "netRevenue",
+type Money = (header: string) => string;
+const metrics = [
+  "revenue",
+  "netRevenue",
+  "orders",
+  "customers",
+  "averageOrderValue",
+  "repeatCustomerRate",
+  "refundRate",
+] as const;
+
+// The CSV writers, one per report, from the report's object: an imported and a warehouse data set's copy of the same
+// lines give the same bytes.
+const TABLES: { [N in ReportName]: (r: Report<N>, m: Money, currency: string | null) => Table[] } = {
+  overview: (r, m, currency) => [
+    {
+      name: "kpis",
+      header: ["metric", "unit", "current", "previous"],
+      rows: metrics.map((x) => [
+        x,
+        MONEY_KPIS.has(x) ? (currency ?? "") : "",
+        r.kpis.current[x],
+        r.kpis.previous?.[x] ?? null,
+      ]),
+    },
+    ...TABLES.monthly(r, m, currency),
+    ...TABLES.insights(r, m, currency),
+  ],
+  monthly: (r, m) => [
+    {
+      name: "monthly",
+      header: [
+        "month",
+        m("revenue"),
         "orders",
         "customers",
-        "averageOrderValue",
-        "repeatCustomerRate",
-        "refundRate",
-      ] as const;
-      return [
-        {
-          name: "kpis",
-          header: ["metric", "unit", "current", "previous"],
-          rows: metrics.map((x) => [
-            x,
-            MONEY_KPIS.has(x) ? (facts.currency ?? "") : "",
-            k.current[x],
-            k.previous?.[x] ?? null,
-          ]),
-        },
-        ...reportTables(facts, "monthly", filter),
-        ...reportTables(facts, "insights", filter),
-      ];
-    }
-    case "monthly":
-      return [
-        {
-          name: "monthly",
-          header: [
-            "month",
-            m("revenue"),
-            "orders",
-            "customers",
-            "new_customers",
-            "returning_customers",
-            "days_covered",
-            "days_in_month",
-          ],
-          rows: monthly(facts, scope).map((m) => [
-            m.month,
-            m.revenue,
-            m.orders,
-            m.customers,
-            m.newCustomers,
-            m.returningCustomers,
-            m.days,
-            m.daysInMonth,
-          ]),
-        },
-      ];
-    case "cohorts": {
-      const rows = cohorts(facts, scope);
-      const width = rows[0]?.active.length ?? 0;
-      const ks = Array.from({ length: width }, (_, k) => `m${k}`);
-      const second = secondPurchase(facts, scope);
-      // issue 14, as the heatmap marks them: a cohort acquired in a partial month, and each cohort's last column (the
-      // period's last month) when that month is not yet complete
-      const mark = (c: Coverage) => (c.partial ? partialLabel(c) : "full");
-      const marks = (i: number) => [
-        mark(monthCoverage(scope, monthOf(scope.fromDay) + i)),
-        mark(monthCoverage(scope, monthOf(scope.toDay))),
-      ];
-      const partial = ["cohort_month_coverage", "last_column_coverage"];
-      return [
-        {
-          name: "cohorts-active",
-          header: ["cohort", "size", ...ks, ...partial],
-          rows: rows.map((r, i) => [r.month, r.size, ...r.active, ...marks(i)]),
-        },
-        {
-          name: "cohorts-revenue",
-          header: ["cohort", "size", ...ks.map(m), ...partial],
-          rows: rows.map((r, i) => [r.month, r.size, ...r.revenue, ...marks(i)]),
-        },
-        {
-          name: "second-purchase",
-          header: ["days", "share_bought_again", "customers_observed"],
-          rows: second.curve.map((c) => [c.days, c.share, c.observed]),
-        },
-      ];
-    }
-    case "countries":
-      return [
-        {
-          name: "countries",
-          header: ["country", m("revenue"), "share", "customers", "orders", m("average_order_value")],
-          rows: countries(facts, scope).map((c) => [
-            c.country,
-            c.revenue,
-            c.share,
-            c.customers,
-            c.orders,
-            c.averageOrderValue,
-          ]),
-        },
-      ];
-    case "products": {
-      const p = productPareto(facts, scope);
-      return [
-        {
-          name: "products",
-          header: [
-            "rank",
-            "stock_code",
-            "description",
-            m("net_revenue"),
-            m("sales"),
-            m("returns"),
-            "quantity",
-            "orders",
-            "share",
-            "cumulative_share",
-          ],
-          rows: p.products.map((r) => [
-            r.rank,
-            r.stockCode,
-            r.description,
-            r.revenue,
-            r.sales,
-            r.returns,
-            r.quantity,
-            r.orders,
-            r.share,
-            r.cumulativeShare,
-          ]),
-        },
-        {
-          name: "most-returned",
-          header: ["stock_code", "description", m("returned_value"), "returned_quantity"],
-          rows: mostReturned(facts, scope, 10).map((r) => [
-            r.stockCode,
-            r.description,
-            r.returnedValue,
-            r.returnedQuantity,
-          ]),
-        },
-      ];
-    }
-    case "seasonality": {
-      const s = seasonality(facts, scope);
-      return [
-        {
-          name: "months",
-          header: ["month", m("revenue"), "orders", "days_covered", "days_in_month"],
-          rows: s.months.map((m) => [m.month, m.revenue, m.orders, m.days, m.daysInMonth]),
-        },
-        {
-          name: "weekday-hour",
-          header: ["weekday", ...Array.from({ length: 24 }, (_, h) => `h${h}`)],
-          rows: s.weekdayHour.map((r, d) => [WEEKDAYS[d], ...r]),
-        },
-      ];
-    }
-    case "insights":
-      return [
-        { name: "insights", header: ["insight", "text"], rows: insights(facts, scope).map((i) => [i.key, i.text]) },
-      ];
-  }
+        "new_customers",
+        "returning_customers",
+        "days_covered",
+        "days_in_month",
+      ],
+      rows: r.monthly.map((x) => [
+        x.month,
+        x.revenue,
+        x.orders,
+        x.customers,
+        x.newCustomers,
+        x.returningCustomers,
+        x.days,
+        x.daysInMonth,
+      ]),
+    },
+  ],
+  cohorts: (r, m) => {
+    // the period the report covers, as its filter states it (the scope's days, clamped to the data)
+    const scope = { fromDay: dayNumber(r.filter.from), toDay: dayNumber(r.filter.to) };
+    const width = r.cohorts[0]?.active.length ?? 0;
+    const ks = Array.from({ length: width }, (_, k) => `m${k}`);
+    // issue 14, as the heatmap marks them: a cohort acquired in a partial month, and each cohort's last column (the
+    // period's last month) when that month is not yet complete
+    const mark = (c: Coverage) => (c.partial ? partialLabel(c) : "full");
+    const marks = (i: number) => [
+      mark(monthCoverage(scope, monthOf(scope.fromDay) + i)),
+      mark(monthCoverage(scope, monthOf(scope.toDay))),
+    ];
+    const partial = ["cohort_month_coverage", "last_column_coverage"];
+    return [
+      {
+        name: "cohorts-active",
+        header: ["cohort", "size", ...ks, ...partial],
+        rows: r.cohorts.map((c, i) => [c.month, c.size, ...c.active, ...marks(i)]),
+      },
+      {
+        name: "cohorts-revenue",
+        header: ["cohort", "size", ...ks.map(m), ...partial],
+        rows: r.cohorts.map((c, i) => [c.month, c.size, ...c.revenue, ...marks(i)]),
+      },
+      {
+        name: "second-purchase",
+        header: ["days", "share_bought_again", "customers_observed"],
+        rows: r.secondPurchase.curve.map((c) => [c.days, c.share, c.observed]),
+      },
+    ];
+  },
+  countries: (r, m) => [
+    {
+      name: "countries",
+      header: ["country", m("revenue"), "share", "customers", "orders", m("average_order_value")],
+      rows: r.countries.map((c) => [c.country, c.revenue, c.share, c.customers, c.orders, c.averageOrderValue]),
+    },
+  ],
+  products: (r, m) => [
+    {
+      name: "products",
+      header: [
+        "rank",
+        "stock_code",
+        "description",
+        m("net_revenue"),
+        m("sales"),
+        m("returns"),
+        "quantity",
+        "orders",
+        "share",
+        "cumulative_share",
+      ],
+      rows: r.products.map((p) => [
+        p.rank,
+        p.stockCode,
+        p.description,
+        p.revenue,
+        p.sales,
+        p.returns,
+        p.quantity,
+        p.orders,
+        p.share,
+        p.cumulativeShare,
+      ]),
+    },
+    {
+      name: "most-returned",
+      header: ["stock_code", "description", m("returned_value"), "returned_quantity"],
+      rows: r.mostReturned.map((p) => [p.stockCode, p.description, p.returnedValue, p.returnedQuantity]),
+    },
+  ],
+  seasonality: (r, m) => [
+    {
+      name: "months",
+      header: ["month", m("revenue"), "orders", "days_covered", "days_in_month"],
+      rows: r.months.map((x) => [x.month, x.revenue, x.orders, x.days, x.daysInMonth]),
+    },
+    {
+      name: "weekday-hour",
+      header: ["weekday", ...Array.from({ length: 24 }, (_, h) => `h${h}`)],
+      rows: r.weekdayHour.map((row, d) => [WEEKDAYS[d], ...row]),
+    },
+  ],
+  insights: (r) => [{ name: "insights", header: ["insight", "text"], rows: r.insights.map((i) => [i.key, i.text]) }],
+};
+
+/** The tables of a report, as its CSV downloads and `cli report` give them; money columns name the currency (issue 14). */
+export function reportTables<N extends ReportName>(name: N, report: Report<N>, currency: string | null): Table[] {
+  return TABLES[name](report, (header) => moneyHeader(header, currency), currency);
 }

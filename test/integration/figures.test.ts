@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dayNumber, scopeOf } from "~/analytics/facts";
+import { dayNumber, scopeOf, type Filter } from "~/analytics/facts";
 import { getFacts } from "~/analytics/facts.server";
 import { insights } from "~/analytics/insights";
 import { kpisFor } from "~/analytics/kpis";
 import { monthly } from "~/analytics/monthly";
-import { cohortsReport, reportTables } from "~/analytics/reports";
+import { buildReport, cohortsReport, reportTables, type ReportName } from "~/analytics/reports";
 import { productPareto, seasonality } from "~/analytics/revenue";
 import { getDataset, setDatasetCurrency } from "~/db/datasets.server";
 import { memberOf, rfmAsOf } from "~/experiments/backtest";
@@ -104,7 +104,7 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
     ]);
     expect([p.merchandiseRevenue, p.productCount, p.productsFor80]).toEqual([180, 3, 3]);
     expect(p.curve.at(-1)).toEqual({ rank: 3, cumulativeShare: 1 }); // the chart reaches the 80% line
-    const [, returned] = reportTables(facts(), "products", {});
+    const [, returned] = tablesOf("products", {});
     expect(returned.rows[0]).toEqual(["P4", "GOLD CLOCK", 100, 2]);
   });
 
@@ -137,7 +137,7 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
       ["2011-05", 0],
     ]);
     // the cohort CSVs mark them as the heatmap does: March acquired in 9 of 31 days; every last column (May) 9 of 31
-    const [active, revenue] = reportTables(facts(), "cohorts", {});
+    const [active, revenue] = tablesOf("cohorts", {});
     expect(active.header).toEqual([
       "cohort",
       "size",
@@ -155,9 +155,9 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
         ["2011-05", "partial (9 of 31 days)", "partial (9 of 31 days)"],
       ]);
     // a filter ending on a month's last day leaves the last column complete
-    expect(
-      reportTables(facts(), "cohorts", { from: "2011-04-01", to: "2011-04-30" })[0].rows.map((r) => r.slice(-2)),
-    ).toEqual([["full", "full"]]);
+    expect(tablesOf("cohorts", { from: "2011-04-01", to: "2011-04-30" })[0].rows.map((r) => r.slice(-2))).toEqual([
+      ["full", "full"],
+    ]);
     // a filter that covers April in full has no partial month
     expect(monthly(facts(), scopeOf(facts(), { from: "2011-04-01", to: "2011-04-30" })).map((m) => m.partial)).toEqual([
       false,
@@ -166,7 +166,7 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
 
   it("writes money in the data set's currency: GBP by default for Online Retail, changed in place", () => {
     expect(getDataset(t.db, id)!.currency).toBe("GBP");
-    expect(reportTables(facts(), "monthly", {})[0].header.slice(0, 2)).toEqual(["month", "revenue (GBP)"]);
+    expect(tablesOf("monthly", {})[0].header.slice(0, 2)).toEqual(["month", "revenue (GBP)"]);
     expect(rfmCsvHeader(t.db, id)[3]).toBe("Monetary (GBP)");
     setDatasetCurrency(t.db, id, "EUR");
     // a new currency is a new data version: the facts are reloaded and every figure written again (France and Germany
@@ -176,7 +176,7 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
       "The largest market outside United Kingdom is France: €110.00 (28.9% of revenue, 1 customer).",
     );
     setDatasetCurrency(t.db, id, null);
-    expect(reportTables(facts(), "countries", {})[0].header).toEqual([
+    expect(tablesOf("countries", {})[0].header).toEqual([
       "country",
       "revenue",
       "share",
@@ -270,6 +270,8 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
 
   const facts = () => getFacts(t.db, id);
   const all = () => scopeOf(facts(), {});
+  const tablesOf = (name: ReportName, filter: Filter) =>
+    reportTables(name, buildReport(facts(), name, filter), facts().currency);
 });
 
 describe("currency at import (CLI)", () => {

@@ -3,14 +3,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { buildReport } from "~/analytics/reports";
+import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
+import { toCsv } from "~/lib/csv";
 import { getFacts } from "~/analytics/facts.server";
 import { getDb } from "~/db/db.server";
 import { closeWarehouses } from "~/db/warehouse.server";
 import * as reportRoute from "~/routes/api.report.$name";
 import * as clvRoute from "~/routes/api.clv";
 import * as reread from "~/routes/api.warehouse.reread";
-import { activeDatasetId, datasetHistory } from "~/db/datasets.server";
+import { activeDatasetId, datasetHistory, setDatasetCurrency } from "~/db/datasets.server";
 import { customerCountries, customerTotals, customerWhere, memberRows } from "~/segments/store.server";
 import { valueModel } from "~/planning/value.server";
 import * as add from "~/routes/api.warehouse";
@@ -133,21 +134,44 @@ describe.skipIf(missing !== null)("the warehouse API", () => {
     expect(bad.status).toBe(400);
   });
 
-  it("answers GET /api/report/<name> with the imported file's figures, computed in PostgreSQL", async () => {
+  it("answers GET /api/report/<name> with the imported file's figures, computed in PostgreSQL, and every CSV download byte for byte", async () => {
     const t = tempDb();
     try {
       const id = await importForTest(t.db, fixture("context-shop.csv"));
+      setDatasetCurrency(t.db, id, "GBP"); // as the warehouse data set was added
       const facts = getFacts(t.db, id);
-      for (const name of ["overview", "cohorts", "countries", "products", "seasonality"] as const) {
-        const res = (await reportRoute.loader({
-          request: new Request(`http://campaign.lab/api/report/${name}`),
+      const get = (name: ReportName, query = "") =>
+        reportRoute.loader({
+          request: new Request(`http://campaign.lab/api/report/${name}${query}`),
           params: { name },
           context: {},
-        })) as Response;
-        expect(res.status).toBe(200);
-        const { dataset: _d, ...figures } = await res.json();
-        expect([name, figures]).toEqual([name, JSON.parse(JSON.stringify(buildReport(facts, name, {})))]);
+        }) as Promise<Response>;
+      const filters: Record<string, string>[] = [{}, { from: "2011-02-01", country: "United Kingdom" }];
+      for (const filter of filters) {
+        const search = new URLSearchParams(filter).toString();
+        for (const name of REPORT_NAMES) {
+          const res = await get(name, `?${search}`);
+          expect(res.status).toBe(200);
+          const { dataset: _d, ...figures } = await res.json();
+          const want = buildReport(facts, name, filter);
+          expect([name, figures]).toEqual([name, JSON.parse(JSON.stringify(want))]);
+          // the page's download links: each table of the report, from the same figures (one CSV writer)
+          for (const table of reportTables(name, want, facts.currency)) {
+            const csv = await get(name, `?${search}&format=csv&table=${table.name}`);
+            expect([table.name, csv.status, csv.headers.get("Content-Type")]).toEqual([
+              table.name,
+              200,
+              "text/csv; charset=utf-8",
+            ]);
+            expect(await csv.text()).toBe(toCsv(table.header, table.rows));
+          }
+        }
       }
+      const none = await get("products", "?format=csv&table=nope");
+      expect([none.status, (await none.json()).error]).toEqual([
+        404,
+        'No table "nope" in products; tables: products, most-returned',
+      ]);
     } finally {
       t.cleanup();
     }

@@ -77,6 +77,15 @@ GRANT USAGE ON SCHEMA shop TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA shop 
           "dateRange",
         ])
           expect([key, out[key]]).toEqual([key, csv[key]]);
+        // `report` as text: the imported copy's tables, written from the figures computed in PostgreSQL (in the
+        // import's currency, set as a user would)
+        expect(cli(["currency", csv.currency, "--db", t.path]).code).toBe(0);
+        for (const args of [["overview"], ["cohorts", "--country", "France"], ["products", "--from", "2011-02-01"]]) {
+          const [w, c] = [t.path, t.dir + "/csv.db"].map((file) => cli(["report", ...args, "--db", file]));
+          expect([args, w.code, w.stderr]).toEqual([args, 0, ""]);
+          expect(w.stdout).toContain(args[0] === "overview" ? "revenue (GBP)" : args[0]);
+          expect(w.stdout).toBe(c.stdout);
+        }
       } finally {
         db.$client.close();
       }

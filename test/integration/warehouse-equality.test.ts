@@ -21,7 +21,15 @@ import {
   warehouseScope,
   type WarehouseBounds,
 } from "~/analytics/warehouse-sql";
-import { REPORT_NAMES, buildReport, revenueReport } from "~/analytics/reports";
+import {
+  REPORT_NAMES,
+  buildReport,
+  reportTables,
+  revenueReport,
+  type Report,
+  type ReportName,
+} from "~/analytics/reports";
+import { toCsv } from "~/lib/csv";
 import { warehouseReport, warehouseRevenueReport } from "~/analytics/warehouse.server";
 import { Warehouse } from "~/db/warehouse.server";
 import { activeDatasetId } from "~/db/datasets.server";
@@ -269,12 +277,18 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
 
     // the figures are compared one by one above; here the assembled reports, on the small fixtures only
     if (c.csv !== generatedCsv)
-      it("every context report (overview with its insights, cohorts, products …) as buildReport gives it", async () => {
+      it("every context report (overview with its insights, cohorts, products …) as buildReport gives it, and its CSV downloads byte for byte", async () => {
+        const csvs = <N extends ReportName>(name: N, report: Report<N>) =>
+          reportTables(name, report, facts.currency).map((t) => [t.name, toCsv(t.header, t.rows)]);
         for (const filter of filters()) {
-          for (const name of REPORT_NAMES)
-            expect(await warehouseReport(wh, source, name, filter, facts.currency), name).toEqual(
+          for (const name of REPORT_NAMES) {
+            const [got, want] = [
+              await warehouseReport(wh, source, name, filter, facts.currency),
               buildReport(facts, name, filter),
-            );
+            ];
+            expect(got, name).toEqual(want);
+            expect(csvs(name, got), name).toEqual(csvs(name, want));
+          }
           expect(await warehouseRevenueReport(wh, source, filter)).toEqual(revenueReport(facts, filter));
         }
       });
