@@ -77,9 +77,17 @@ export const hasInvoice = (source: WarehouseSource) => Boolean(source.map.invoic
  * - `wh_customers`: customers with a sale: customer_id, first_day, first_month, country.
  *
  * A page's statement (`shared`, pageQuery) has both the orders and the order lines, and keeps the orders MATERIALIZED:
- * each figure reads them, and the table is cleaned once.
+ * each figure reads them, and the table is cleaned once. With `onlyCustomer`, only the lines that decide that customer's
+ * orders are read (the customer page): that customer's rows of the CTEs are those of the whole table.
  */
-export function cleanCtes(source: WarehouseSource, { orderLines = false, shared = false } = {}): string {
+export function cleanCtes(
+  source: WarehouseSource,
+  {
+    orderLines = false,
+    shared = false,
+    onlyCustomer,
+  }: { orderLines?: boolean; shared?: boolean; onlyCustomer?: string } = {},
+): string {
   const problem = checkWarehouseMap(source.map);
   if (problem) throw new Error(problem);
   const table = quoteTable(source.table);
@@ -130,9 +138,18 @@ export function cleanCtes(source: WarehouseSource, { orderLines = false, shared 
   // class is an aggregate (min over identical lines), so the figures' filter on it is a HAVING on that one aggregate,
   // computed once per line, instead of the CASE expanded over the value expressions and evaluated again for the output
   // (issue 17: that re-evaluation was most of a figure's time). Values are computed once per distinct line.
+  // `onlyCustomer` (a parameter such as $1): only the lines that decide that customer's orders. An order is made of one
+  // invoice's lines and belongs to one of the customers they name, and duplicates repeat a line of the same invoice,
+  // so the invoices with a line naming the customer hold every line their orders need; without an invoice column an
+  // order is the customer's own lines of one timestamp.
+  const only = !onlyCustomer
+    ? ""
+    : invoice
+      ? ` WHERE btrim(${invoice}::text) IN (SELECT btrim(${invoice}::text) FROM ${table} AS src WHERE ${customerId} = ${onlyCustomer})`
+      : ` WHERE ${customerId} = ${onlyCustomer}`;
   const distinct = invoice
-    ? `SELECT count(*) AS n, min(${classOf}) AS class, ${values} FROM ${table} AS src GROUP BY ${raw.join(", ")}`
-    : `SELECT 1 AS n, ${classOf} AS class, ${values} FROM ${table} AS src`;
+    ? `SELECT count(*) AS n, min(${classOf}) AS class, ${values} FROM ${table} AS src${only} GROUP BY ${raw.join(", ")}`
+    : `SELECT 1 AS n, ${classOf} AS class, ${values} FROM ${table} AS src${only}`;
   // An order (the CSV import's rule, pipeline.ts): with an invoice column, all the lines of one invoice and kind, whoever
   // they name. Its time is its earliest line's, its country that line's (ties: the smallest name; a table has no line
   // order), its customer the earliest line's that names one (ties: the smallest id), as the import takes the first in

@@ -143,12 +143,13 @@ export type CustomerOrderRow = {
 /**
  * One customer's orders and returns in time order (the customer page), as the import stores them (segments/store
  * customerOrders): the invoice, or without an invoice column the import's order name "customer@time"; the order's
- * time, kind, lines, amount in thousandths and country. Reads one customer's rows only (Citus: one shard).
+ * time, kind, lines, amount in thousandths and country. Cleans only the invoices with a line of that customer, not
+ * the whole table.
  */
 export function customerOrdersQuery(source: WarehouseSource, customerId: string): WarehouseQuery<CustomerOrderRow[]> {
   const at = `to_char(o.at, 'YYYY-MM-DD"T"HH24:MI:SS')`;
   return {
-    text: `WITH ${cleanCtes(source)}
+    text: `WITH ${cleanCtes(source, { onlyCustomer: "$1" })}
 SELECT ${hasInvoice(source) ? "o.order_key" : `o.customer_id || '@' || ${at}`} AS invoice, o.kind, ${at} AS at,
   o.lines, o.amount, o.country
 FROM wh_orders AS o WHERE o.customer_id = $1

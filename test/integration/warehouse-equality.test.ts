@@ -221,16 +221,22 @@ describe.skipIf(missing !== null)("the warehouse figures equal the in-memory eng
       expect(await wh.run(customerFactsQuery(source))).toEqual(stored());
     });
 
-    it("a customer's orders and returns as the customer page lists them (with returns, and the most orders)", async () => {
+    it("a customer's orders and returns as the customer page lists them (every customer of a small fixture; of a larger one, some with returns and the most orders)", async () => {
       const rows = stored() as { customerId: string; orders: number; returnOrders: number }[];
-      const picks = new Set([
-        rows[0].customerId,
-        ...rows
-          .filter((r) => r.returnOrders > 0)
-          .slice(0, 2)
-          .map((r) => r.customerId),
-        [...rows].sort((a, b) => b.orders - a.orders)[0].customerId,
-      ]);
+      // the query reads only the invoices with a line of that customer: every customer, so that an invoice naming two
+      // customers (warehouse-edges.csv) is checked from both sides
+      const picks = new Set(
+        rows.length <= 100
+          ? rows.map((r) => r.customerId)
+          : [
+              rows[0].customerId,
+              ...rows
+                .filter((r) => r.returnOrders > 0)
+                .slice(0, 2)
+                .map((r) => r.customerId),
+              [...rows].sort((a, b) => b.orders - a.orders)[0].customerId,
+            ],
+      );
       for (const id of picks)
         expect(await wh.run(customerOrdersQuery(source, id)), id).toEqual(storedOrders(db, facts.datasetId, id));
     });
