@@ -1,5 +1,7 @@
 import type { Db } from "~/db/db.server";
-import { segmentCounts } from "~/segments/store.server";
+import { personaCentroids, segmentCounts } from "~/segments/store.server";
+import { audienceSize } from "~/segments/audiences.server";
+import { ExperimentError, resolveAudience } from "~/experiments/experiments.server";
 import { scopeOf, type Facts, type Scope } from "~/analytics/facts";
 import type { WarehouseQuery, WarehouseSource } from "~/types/warehouse";
 import { getFacts } from "~/analytics/facts.server";
@@ -48,7 +50,15 @@ export function audienceKey(a: ExperimentAudience): string {
  * from: completed, not archived, with real results (typed, uploaded or measured; never a rehearsal).
  */
 export function experimentLifts(db: Db, datasetId: number): (ExperimentLift & { campaignType: string })[] {
-  const out: (ExperimentLift & { campaignType: string })[] = [];
+  return learnableLifts(db, datasetId).map(({ target: _target, ...lift }) => lift); // eslint-disable-line @typescript-eslint/no-unused-vars
+}
+
+/** experimentLifts with each experiment's audience as designed: the plan adds a candidate for its own pair. */
+function learnableLifts(
+  db: Db,
+  datasetId: number,
+): (ExperimentLift & { campaignType: string; target: ExperimentAudience })[] {
+  const out: (ExperimentLift & { campaignType: string; target: ExperimentAudience })[] = [];
   for (const e of listExperiments(db, datasetId, "completed")) {
     if (e.archivedAt) continue;
     const results = storedResults(db, e.id);
@@ -65,6 +75,7 @@ export function experimentLifts(db: Db, datasetId: number): (ExperimentLift & { 
       name: e.name,
       audience: audienceKey(e.design.audience),
       campaignType: e.design.campaignType,
+      target: e.design.audience,
       estimate: m.delta,
       se: Math.sqrt(m.variance),
     });
@@ -83,7 +94,15 @@ export function learnedLift(
   audience?: string,
   options: { borrow?: boolean } = {},
 ): LearnedLift {
-  const all = experimentLifts(db, datasetId);
+  return learnedFrom(experimentLifts(db, datasetId), campaignType, audience, options);
+}
+
+function learnedFrom(
+  all: (ExperimentLift & { campaignType: string })[],
+  campaignType: string,
+  audience: string | undefined,
+  options: { borrow?: boolean },
+): LearnedLift {
   const ofType = all.filter((l) => l.campaignType === campaignType);
   const own = audience === undefined ? [] : ofType.filter((l) => l.audience === audience);
   const use = own.length ? own : options.borrow ? ofType : [];
@@ -109,7 +128,8 @@ const DEFAULT_PAIRS: [SegmentName, (typeof CAMPAIGN_TYPES)[number]][] = [
 ];
 
 export type PlanCandidate = Candidate & {
-  segment: SegmentName;
+  /** the audience as an experiment names it (audienceKey): a segment, "persona …" or "audience N" */
+  audienceKey: string;
   campaignType: string;
   learned: NonNullable<LearnedLift>;
   profitRange: [number, number];
@@ -128,6 +148,28 @@ export type TestFirst = {
   note: string;
 };
 
+/**
+ * The pairs the plan weighs: the default segment × campaign pairs, then the pair of every completed experiment with
+ * real results that is not one of them (a persona, a saved audience, another segment or campaign type), once each.
+ */
+function planPairs(
+  lifts: ReturnType<typeof learnableLifts>,
+): { target: ExperimentAudience; campaignType: string; fromExperiment: boolean }[] {
+  const pairs = DEFAULT_PAIRS.map(([segment, campaignType]) => ({
+    target: { kind: "segment", segment } as ExperimentAudience,
+    campaignType: campaignType as string,
+    fromExperiment: false,
+  }));
+  const seen = new Set(pairs.map((p) => `${audienceKey(p.target)}|${p.campaignType}`));
+  for (const l of lifts) {
+    const key = `${l.audience}|${l.campaignType}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    pairs.push({ target: l.target, campaignType: l.campaignType, fromExperiment: true });
+  }
+  return pairs;
+}
+
 /** The default candidates: funded only with a learned lift (profit with its range at the interval's ends); the rest "test first". */
 export function planCandidates(
   db: Db,
@@ -137,6 +179,7 @@ export function planCandidates(
   const windowDays = options.windowDays ?? 30;
   const history = historyOf(db, datasetId);
   const counts = segmentCounts(db, datasetId);
+  const lifts = learnableLifts(db, datasetId);
   const baselines = memo(`plan-baselines:${datasetId}:${windowDays}:${[...counts].join(",")}:${history.lastDay}`, () =>
     Object.fromEntries(
       DEFAULT_PAIRS.filter(([s]) => (counts.get(s) ?? 0) > 0).map(([segment]) => [
@@ -147,14 +190,37 @@ export function planCandidates(
   );
   const candidates: PlanCandidate[] = [];
   const testFirst: TestFirst[] = [];
-  for (const [segment, campaignType] of DEFAULT_PAIRS) {
-    const b = baselines[segment];
-    if (!b) continue;
-    const audience = counts.get(segment) ?? 0;
+  const segmentPair = (segment: SegmentName) =>
+    baselines[segment] ? { b: baselines[segment], audience: counts.get(segment) ?? 0, label: segment } : null;
+  // any other audience (a persona, a saved audience, a segment off the default pairs): sized and back-tested as the
+  // experiment form does; a saved audience deleted since is left out
+  const otherPair = (target: ExperimentAudience) => {
+    let resolved: ReturnType<typeof resolveAudience>;
+    try {
+      resolved = resolveAudience(db, target);
+    } catch (err) {
+      if (err instanceof ExperimentError) return null;
+      throw err;
+    }
+    const { definition } = resolved;
+    const audience = audienceSize(db, datasetId, definition).customers;
+    if (audience === 0) return null;
+    const centroids = definition.kind === "persona" ? personaCentroids(db, datasetId, definition.k) : null;
+    const key = `plan-baselines:${datasetId}:${windowDays}:${JSON.stringify(definition)}:${audience}:${history.lastDay}`;
+    const b = memo(key, () => backtest(history, definition, windowDays, undefined, centroids).baselines);
+    return { b, audience, label: target.kind === "segment" ? target.segment : resolved.label };
+  };
+  for (const { target, campaignType, fromExperiment } of planPairs(lifts)) {
+    const key = audienceKey(target);
+    const sized = target.kind === "segment" && !fromExperiment ? segmentPair(target.segment) : otherPair(target);
+    if (!sized) continue;
+    const { b, audience, label } = sized;
     const costs = campaignCosts(campaignType);
     const valuePerCustomer = Math.round((b.revenueMean ?? 0) * 100) / 100;
-    const learned = learnedLift(db, datasetId, campaignType, segment, { borrow: options.borrow });
-    const name = `${segment} × ${campaignType}`;
+    const learned = learnedFrom(lifts, campaignType, key, { borrow: options.borrow });
+    const name = `${label} × ${campaignType}`;
+    // a pair taken from an experiment is there for its own lift: without it (not computable) it is not a candidate
+    if (fromExperiment && (!learned || learned.borrowed)) continue;
     if (learned) {
       const at = (lift: number) =>
         campaignRoi({
@@ -168,7 +234,7 @@ export function planCandidates(
         }).profit;
       candidates.push({
         name,
-        segment,
+        audienceKey: key,
         campaignType,
         audience,
         ...costs,
@@ -211,9 +277,10 @@ export function planCandidates(
         perArm = null;
       }
     }
+    if (target.kind !== "segment") continue; // only the default pairs, all segments, are tested first
     testFirst.push({
       name,
-      segment,
+      segment: target.segment,
       campaignType,
       audience,
       valuePerCustomer,

@@ -108,11 +108,11 @@ export default function Plan() {
       <div>
         <Title order={2}>Plan the next budget</Title>
         <Text c="dimmed">
-          Candidate campaigns on your segments, with audience sizes and values from history and lifts learned from
-          completed experiments with real results, shrunk toward 0 by how much the experiments' lifts really vary
-          (empirical Bayes), with their interval. A campaign without a learned lift is never funded: test it first. The
-          allocation funds the best profit per unit of budget first, each up to its audience: exact, because profit is
-          linear in the contacts.
+          Candidate campaigns on your segments and on the audience of every completed experiment, with audience sizes
+          and values from history and lifts learned from completed experiments with real results, shrunk toward 0 by how
+          much the experiments' lifts really vary (empirical Bayes), with their interval. A campaign without a learned
+          lift is never funded: test it first. The allocation funds the best profit per unit of budget first, each up to
+          its audience: exact, because profit is linear in the contacts.
         </Text>
       </div>
       <Card withBorder>

@@ -6,6 +6,10 @@ import { archiveExperiment, decideExperiment, proposedDecision, stopExperiment }
 import { recordAggregates, recordSimulation } from "~/experiments/results.server";
 import { experimentLifts, learnedLift, learnedPlan, planCandidates } from "~/planning/plan.server";
 import type { SegmentName } from "~/segments/rfm";
+import type { CAMPAIGN_TYPES, ExperimentAudience } from "~/experiments/design";
+import { chosenK, personaNames } from "~/segments/store.server";
+
+type CampaignType = (typeof CAMPAIGN_TYPES)[number];
 import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
 import { importForTest, tempDb } from "../support/db";
@@ -95,7 +99,7 @@ describe("learned lifts in the plan", () => {
     expect(atRisk.profitRange[0]).toBeLessThanOrEqual(atRisk.profitRange[1]); // the profit at the interval's ends
 
     const borrowed = planCandidates(t.db, datasetId, { borrow: true });
-    const h = borrowed.candidates.find((x) => x.segment === "Hibernating")!;
+    const h = borrowed.candidates.find((x) => x.audienceKey === "Hibernating")!;
     expect(h.learned).toMatchObject({ borrowed: true, experiments: [{ id: ids.real }] });
     expect(h.learned.experiments.map((e) => e.id)).not.toContain(ids.rehearsal);
     // the allocator funds only candidates with a learned lift
@@ -114,5 +118,43 @@ describe("learned lifts in the plan", () => {
     expect(text.stdout).toMatch(/Hibernating × reactivation discount +lift .*BORROWED/);
     const bad = cli(["plan", "--budget", "1000", "--learned", "--input", "x.json", "--db", t.path]);
     expect(bad.code).toBe(2);
+  });
+
+  // last: it adds experiments, which move τ² for the tests above
+  it("a completed real experiment on any other pair (a persona, a segment off the defaults) becomes a candidate", () => {
+    const persona = personaNames(t.db, datasetId, chosenK(t.db, datasetId))[0];
+    const complete = (name: string, audience: ExperimentAudience, campaignType: CampaignType, rehearsal = false) => {
+      const id = saveExperiment(t.db, datasetId, { ...DEFAULT_DESIGN, name, campaignType, audience });
+      startExperiment(t.db, id, { minPerArm: 2 });
+      if (rehearsal) {
+        recordSimulation(t.db, id, { seed: 2, conversionLift: [1], revenueLift: [1] });
+        stopExperiment(t.db, id, "rehearsal only");
+      } else {
+        recordAggregates(t.db, id, real);
+        decideExperiment(t.db, id, proposedDecision(t.db, id)!);
+      }
+    };
+    complete(
+      "Persona push",
+      { kind: "persona", k: persona.k, cluster: persona.cluster, name: persona.name },
+      "personalised push",
+    );
+    complete("Promising custom", { kind: "segment", segment: "Promising" }, "custom");
+    complete(
+      "Persona banner rehearsal",
+      { kind: "persona", k: persona.k, cluster: persona.cluster, name: persona.name },
+      "recommendation banner",
+      true,
+    );
+    const plan = planCandidates(t.db, datasetId);
+    const personaRow = plan.candidates.find((c) => c.audienceKey === `persona ${persona.name}`)!;
+    expect(personaRow).toMatchObject({ campaignType: "personalised push", learned: { borrowed: false } });
+    expect(personaRow.name).toMatch(new RegExp(`${persona.name}.* × personalised push$`));
+    expect(personaRow.audience).toBeGreaterThan(0);
+    expect(plan.candidates.find((c) => c.name === "Promising × custom")).toBeDefined();
+    expect(
+      plan.candidates.some((c) => c.campaignType === "recommendation banner" && c.audienceKey.startsWith("persona")),
+    ).toBe(false);
+    expect(learnedPlan(t.db, datasetId, 1e9, false).allocations.map((a) => a.name)).toContain("Promising × custom");
   });
 });
