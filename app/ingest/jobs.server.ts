@@ -160,6 +160,17 @@ function ticketsAhead(ticket: string): number {
 
 const WARM_AFTER_MS = 1_000;
 
+/**
+ * The CLI this server runs: a server started from the build (dist/server.js, as `npm start` does) runs the same build's
+ * CLI directly (scripts/run.mjs would first walk the sources to see whether the build is stale: 0.1 s per import);
+ * otherwise (tests that call the module) through scripts/run.mjs, which rebuilds a stale build first.
+ */
+function cliEntry(root: string): string[] {
+  return process.argv[1] === join(root, "dist", "server.js")
+    ? [join(root, "dist", "cli.js")]
+    : [join(root, "scripts", "run.mjs"), "cli"];
+}
+
 type ChildLine = {
   progress?: ImportProgress;
   report?: ImportReport | UpdateReport;
@@ -191,8 +202,7 @@ export function startImport({
   const root = projectRoot();
   // every value rides in its option (--name=value): a name starting with "-" is never read as an option (#12 item 8)
   const args = [
-    join(root, "scripts", "run.mjs"),
-    "cli",
+    ...cliEntry(root),
     "import",
     "--json",
     "--progress-json",

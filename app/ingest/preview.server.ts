@@ -25,7 +25,7 @@ const PREVIEW_LINES = 10;
 
 /** Reads the head of an uploaded file: its header, first lines, detected layout, and those lines read through the pipeline. */
 export async function previewFile(path: string, map?: ColumnMap, dateFormat?: DateFormat): Promise<UploadPreview> {
-  const source = await headSource(path);
+  const source = await headSource(path); // one buffer, read twice: for the header, then through the pipeline
   const head = (source.chunks as Buffer[])[0];
   const decoder = new IncrementalDecoder();
   const records: CsvRecord[] = [];
@@ -66,7 +66,7 @@ export async function previewFile(path: string, map?: ColumnMap, dateFormat?: Da
     throw err;
   }
   try {
-    const result = await runPipeline(await headSource(path), {
+    const result = await runPipeline(source, {
       map,
       dateFormat,
       trace: (line) => preview.lines.length < PREVIEW_LINES && preview.lines.push(line),

@@ -61,8 +61,11 @@ export async function headSource(path: string, maxBytes = 256 * 1024): Promise<S
   }
   let head = Buffer.concat(parts);
   if (!complete) {
-    const nl = head.lastIndexOf(0x0a);
-    if (nl > 0) head = head.subarray(0, nl + 1);
+    // cut at the last line end within maxBytes (a gzip file's first chunk alone is 1 MB: the preview read four times
+    // the lines it meant to); a first line longer than that is kept whole up to the last line end read
+    const nl = head.lastIndexOf(0x0a, maxBytes - 1);
+    const last = nl > 0 ? nl : head.lastIndexOf(0x0a);
+    if (last > 0) head = head.subarray(0, last + 1);
   }
   return { chunks: [head], totalBytes: head.length };
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFile } from "~/ingest/import.server";
-import { openSource } from "~/ingest/source";
+import { headSource, openSource } from "~/ingest/source";
 import { tempDb } from "../support/db";
 
 // #12 item 8, the smaller defects: each gave a 500, a silent wrong figure or a message that helped no one.
@@ -84,6 +84,15 @@ describe("smaller defects", () => {
     const path = join(t.dir, "mac.csv");
     writeFileSync(path, [HEADER, ...sales(5)].join("\r") + "\r");
     await expect(importFile(t.db, path, { name: "mac" })).rejects.toThrow(/^The file's lines end with CR only/);
+  });
+
+  it("reads about 256 KB of a gzip file's head for the preview (its first 1 MB chunk was taken whole), cut at a line end", async () => {
+    const path = join(t.dir, "big.csv.gz");
+    writeFileSync(path, gzipSync(Buffer.from([HEADER, ...sales(30_000)].join("\n") + "\n")));
+    const [head] = (await headSource(path)).chunks as Buffer[];
+    expect(head.length).toBeGreaterThan(250 * 1024);
+    expect(head.length).toBeLessThanOrEqual(256 * 1024);
+    expect(head.at(-1)).toBe(0x0a);
   });
 
   it("does not trust a gzip trailer's size: a forged 4 GB claim is bounded by the compressed size", async () => {
