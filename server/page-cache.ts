@@ -43,6 +43,11 @@ const TTL_MS = 300_000;
 const STALE_MS = 300_000;
 /** How long after a change of its data a page is still served to others while its successor renders. */
 const CHANGED_STALE_MS = 30_000;
+/**
+ * Answers kept: a page, and a redirect (as `/?from=…` → `/overview?from=…`), which like a page depends only on its URL
+ * and the data its loader read (it was rendered on every visit).
+ */
+const KEPT_STATUSES = new Set([200, 301, 302, 303, 307, 308]);
 /** Paths whose answer depends on more than the database: import jobs' state (memory and files) and uploads. */
 const UNCACHED = /^\/api\/(imports|uploads)(\/|\?|$)/;
 /** The cookie a write answers with: when it was done, on the cache's clock. */
@@ -164,7 +169,7 @@ export class PageCache {
   /**
    * Renders once however many requests ask for the same page of the same data meanwhile (a hundred connections asking
    * for a cold page would otherwise render it a hundred times), but never hands a visitor a render that began before
-   * their write; keeps a complete 200 answer without cookies.
+   * their write; keeps a complete page or redirect without cookies.
    */
   private render(
     key: string,
@@ -190,7 +195,7 @@ export class PageCache {
         // an answer that says not to keep it (a "fitting…" page, refreshed until the fit is ready) is never kept
         const noStore = /no-store/i.test(response.headers.get("cache-control") ?? "");
         if (
-          answer.status === 200 &&
+          KEPT_STATUSES.has(answer.status) &&
           !noStore &&
           !response.headers.has("set-cookie") &&
           answer.body.length <= MAX_BYTES / 8

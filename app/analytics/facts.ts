@@ -38,10 +38,21 @@ export type CustomerOrders = {
   orders: Pick<Facts["orders"], "n" | "kind" | "customer" | "day" | "amount">;
 };
 
+/**
+ * Copies of just these columns' values: the facts' columns may be views of one buffer holding every column (a column
+ * file), and posting a view copies its whole buffer (13.7 MB for Online Retail's 23,795 orders, 0.1–0.5 s on the web
+ * worker's thread).
+ */
 export const customerOrders = ({ countries, customers, orders }: Facts): CustomerOrders => ({
   countries,
-  customers: { ids: customers.ids, country: customers.country },
-  orders: { n: orders.n, kind: orders.kind, customer: orders.customer, day: orders.day, amount: orders.amount },
+  customers: { ids: customers.ids, country: customers.country.slice() },
+  orders: {
+    n: orders.n,
+    kind: orders.kind.slice(0, orders.n),
+    customer: orders.customer.slice(0, orders.n),
+    day: orders.day.slice(0, orders.n),
+    amount: orders.amount.slice(0, orders.n),
+  },
 });
 
 export type Filter = { from?: string; to?: string; country?: string };

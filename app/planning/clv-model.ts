@@ -25,6 +25,7 @@ export type CustomerValue = CustomerSummary & {
   expectedValue: number;
   revenue365: number;
   segment: string;
+  /** The customer's current persona: labelled on reading (value.server.ts), so that choosing k needs no new fit. */
   persona: string;
 };
 
@@ -60,14 +61,12 @@ export type ValueModel = {
 
 /**
  * What the worker is sent: the data (an imported data set's order columns, or a warehouse data set's summaries and RFM
- * inputs as of the calibration end, computed in its PostgreSQL: issue 17), the calibration end, the data's last day
- * and each customer's persona.
+ * inputs as of the calibration end, computed in its PostgreSQL: issue 17), the calibration end and the data's last day.
+ * Not the personas: they do not change the fit, and a job without them keeps its model when k is chosen.
  */
 export type ValueJob = ValueData & {
   calibrationEnd: string;
   dataEnd: string;
-  /** customer id → the name of their current persona (personas are not recomputed as of the calibration end). */
-  personas: [string, string][];
   caps: FitCaps;
   /** Tests only (CAMPAIGN_LAB_FAULT=slow-clv-prepare): the preparation takes this much longer, wherever it runs. */
   holdMillis?: number;
@@ -81,7 +80,7 @@ const WEEK = 7;
 type Prepared = {
   summaries: CustomerSummary[];
   input: FitInput;
-  labels: Map<string, { seg: string; persona: string }>;
+  labels: Map<string, string>;
 };
 
 function prepare(job: ValueJob): Prepared {
@@ -98,16 +97,9 @@ function prepare(job: ValueJob): Prepared {
     holdout: column((s) => s.holdout),
     holdoutWeeks: (dayNumber(job.dataEnd) - cal) / WEEK,
   };
-  // segments as of the calibration end (the same RFM rule on the data up to it); personas are the current ones
+  // segments as of the calibration end (the same RFM rule on the data up to it)
   const scored = "facts" in job ? rfmAsOf(job.facts, cal) : scoreCustomers(job.asOf).rows;
-  const asOf = new Map(scored.map((c) => [c.customerId, c.segment as string]));
-  const personas = new Map(job.personas);
-  const labels = new Map(
-    summaries.map((s) => [
-      s.customerId,
-      { seg: asOf.get(s.customerId) ?? "", persona: personas.get(s.customerId) ?? "" },
-    ]),
-  );
+  const labels = new Map(scored.map((c) => [c.customerId, c.segment as string]));
   return { summaries, input, labels };
 }
 
@@ -120,7 +112,6 @@ function assemble(
 ): ValueModel {
   const used = pair.used ? pair[pair.used] : null;
   const rows: CustomerValue[] = p.summaries.map((s, i) => {
-    const label = p.labels.get(s.customerId);
     const v = (a: Float64Array | undefined) => (a ? a[i] : 0);
     return {
       ...s,
@@ -130,8 +121,8 @@ function assemble(
       purchases365: v(predictions?.purchases365),
       expectedValue: v(predictions?.expectedValue),
       revenue365: v(predictions?.purchases365) * v(predictions?.expectedValue),
-      segment: label?.seg ?? "",
-      persona: label?.persona ?? "",
+      segment: p.labels.get(s.customerId) ?? "",
+      persona: "", // the current persona is labelled on reading
     };
   });
   const groups = new Map<string, { customers: number; predicted: number; actual: number }>();

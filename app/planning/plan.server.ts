@@ -10,6 +10,7 @@ import { boundsQuery, monthlyQuery, warehouseScope } from "~/analytics/warehouse
 import { warehouseConnection } from "~/db/warehouse-sources.server";
 import { runWarehouseSync } from "~/db/warehouse-sync.server";
 import { memo } from "~/analytics/memo.server";
+import { dataVersion } from "~/db/version.server";
 import { monthly } from "~/analytics/monthly";
 import { backtest } from "~/experiments/backtest";
 import { CAMPAIGN_TYPES, type ExperimentAudience } from "~/experiments/design";
@@ -296,26 +297,28 @@ export function planCandidates(
 }
 
 /**
- * A context figure over the whole data: in memory from an imported data set's facts, or by its SQL builder in a
- * warehouse data set's PostgreSQL (issue 17), the same object either way.
+ * A context figure over the whole data: in memory from an imported data set's facts (computed once per data version:
+ * the second-purchase curve took 15–200 ms of each /recommendations render), or by its SQL builder in a warehouse data
+ * set's PostgreSQL (issue 17), the same object either way.
  */
 export function wholeDataFigure<T>(
   db: Db,
   datasetId: number,
+  name: string,
   inMemory: (facts: Facts, scope: Scope) => T,
   inWarehouse: (source: WarehouseSource, scope: Scope) => WarehouseQuery<T>,
 ): T {
   const connection = warehouseConnection(db, datasetId);
   if (!connection) {
     const facts = getFacts(db, datasetId);
-    return inMemory(facts, scopeOf(facts, {}));
+    return memo(`whole-data:${name}:${dataVersion(db, datasetId)}`, () => inMemory(facts, scopeOf(facts, {})));
   }
   const bounds = runWarehouseSync(connection.url, boundsQuery(connection.source));
   return runWarehouseSync(connection.url, inWarehouse(connection.source, warehouseScope(bounds, {})));
 }
 
 /** The data set's monthly trend. */
-const monthsOf = (db: Db, datasetId: number) => wholeDataFigure(db, datasetId, monthly, monthlyQuery);
+const monthsOf = (db: Db, datasetId: number) => wholeDataFigure(db, datasetId, "monthly", monthly, monthlyQuery);
 
 /**
  * Months with the highest response: revenue per active customer, best first (seasonality-aware timing); months the

@@ -57,7 +57,7 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   });
 
   // in memory, or in a warehouse data set's PostgreSQL (issue 17)
-  const second = wholeDataFigure(db, datasetId, secondPurchase, secondPurchaseQuery);
+  const second = wholeDataFigure(db, datasetId, "second-purchase", secondPurchase, secondPurchaseQuery);
   const share = (d: number) => second.curve[d - 1]?.share ?? null;
   const half = second.curve.find((c) => c.share !== null && c.share >= (share(180) ?? 0) / 2);
   if (share(7) !== null && share(30) !== null) {

@@ -14,7 +14,8 @@ import { warehouseFor } from "~/db/warehouse.server";
 import { customersAsOfQuery } from "~/segments/warehouse-sql";
 import { summariesQuery } from "./warehouse-sql";
 import { databasePath, projectRoot } from "~/db/paths.server";
-import { segmentsVersion } from "~/db/version.server";
+import { rfmVersion, segmentsVersion } from "~/db/version.server";
+import { memo } from "~/analytics/memo.server";
 import { DEFAULT_CAPS, type FitCaps } from "./clv-fit";
 import { buildValueModel, type CustomerValue, type ValueJob, type ValueModel } from "./clv-model";
 import { moneyHeaders } from "~/lib/currency";
@@ -23,8 +24,10 @@ import { moneyHeaders } from "~/lib/currency";
 // #14 item 4). The model is built off the request path, in a worker thread (dist/clv-worker.js): the summaries and RFM
 // as of the calibration end, then both fits with caps on evaluations and time; a request that finds no model yet only
 // sends the worker the order columns and is told "fitting" (the page polls, /api/clv answers 202). The
-// result is kept per (data set and segments version, calibration end) in this process and in a file beside the
-// database, so every web worker and the CLI share one fit; a fit under way is marked there too.
+// result is kept per (data set and RFM version, calibration end) in this process and in a file beside the
+// database, so every web worker and the CLI share one fit; a fit under way is marked there too. The chosen k is not in
+// the key: personas do not change the fit, so each reader labels its rows with the current personas (choosing k had
+// made every page that reads personas wait behind a new fit's preparation, issue 15).
 
 export type { CustomerValue, ValueModel } from "./clv-model";
 
@@ -112,6 +115,8 @@ function workerScript(): string | null {
 }
 
 function runInWorker(script: string, job: ValueJob): Promise<ValueModel> {
+  // the order columns are this job's own copies (customerOrders): moved to the thread, not copied again
+  const moved = "facts" in job ? [job.facts.orders, job.facts.customers].flatMap(buffersOf) : [];
   return new Promise((resolve, reject) => {
     const worker = new Worker(script);
     worker.once("message", (m: { model: ValueModel } | { error: string }) => {
@@ -121,27 +126,27 @@ function runInWorker(script: string, job: ValueJob): Promise<ValueModel> {
     });
     worker.once("error", reject);
     worker.once("exit", (code) => code !== 0 && reject(new Error(`the CLV fit stopped (exit code ${code})`)));
-    worker.postMessage(job);
+    worker.postMessage(job, moved);
   });
 }
+
+const buffersOf = (columns: object): ArrayBuffer[] =>
+  Object.values(columns).flatMap((c) => (ArrayBuffer.isView(c) ? [c.buffer as ArrayBuffer] : []));
 
 /** The cache key of a calibration end (the default one when none is given): cheap, on the request path. */
 function keyOf(db: Db, datasetId: number, calibrationEnd?: string): { key: string; calibrationEnd: string } {
   const end = calibrationEnd ?? defaultCalibrationEnd(db, datasetId);
-  return { key: `clv2:${segmentsVersion(db, datasetId)}:${end}`, calibrationEnd: end };
+  return { key: `clv3:${rfmVersion(db, datasetId)}:${end}`, calibrationEnd: end };
 }
 
 /**
- * What the worker needs: the order columns (copied to it), the calibration end and each customer's current persona.
- * A warehouse data set (issue 17) sends instead its summaries and RFM inputs as of the calibration end, computed by
+ * What the worker needs: the order columns (moved to it) and the calibration end. A warehouse data set (issue 17) sends instead its summaries and RFM inputs as of the calibration end, computed by
  * their SQL builders in its PostgreSQL (one row per customer; awaited, so the request path never waits on them).
  */
 function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps): ValueJob | Promise<ValueJob> {
-  const personas = customerPersonaNames(db, datasetId);
   const common = {
     calibrationEnd,
     dataEnd: dayText(dataSpan(db, datasetId).lastDay),
-    personas,
     caps,
     holdMillis: process.env.CAMPAIGN_LAB_FAULT === "slow-clv-prepare" ? SLOW_PREPARE_MS : undefined,
   };
@@ -205,6 +210,23 @@ function start(key: string, job: () => ValueJob | Promise<ValueJob>): Promise<Va
   return done;
 }
 
+/**
+ * The model with each customer's current persona (the fit's rows carry none): relabelled once per chosen k, and only
+ * the labels are new (a few milliseconds for 4,000 customers, no fit).
+ */
+function withPersonas(db: Db, datasetId: number, key: string, model: ValueModel): ValueModel {
+  return memo(
+    `clv-personas:${key}:${segmentsVersion(db, datasetId)}`,
+    () => {
+      const names = new Map(customerPersonaNames(db, datasetId));
+      return { ...model, rows: model.rows.map((r) => ({ ...r, persona: names.get(r.customerId) ?? "" })) };
+    },
+    (m) => m.rows.length * ROW_BYTES,
+  );
+}
+/** About what one labelled row holds (16 fields), for the memo's byte bound. */
+const ROW_BYTES = 400;
+
 function cached(key: string): ValueModel | null {
   const own = models.get(key);
   if (own) return own;
@@ -225,7 +247,7 @@ export function valueModelState(
 ): ValueState {
   const { key, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
   const hit = cached(key);
-  if (hit) return { status: "ready", model: hit };
+  if (hit) return { status: "ready", model: withPersonas(db, datasetId, key, hit) };
   const failed = failures.get(key);
   if (failed && !running.has(key)) {
     failures.delete(key);
@@ -238,7 +260,7 @@ export function valueModelState(
   const since = new Date().toISOString();
   void start(key, () => jobOf(db, datasetId, end, caps));
   const now = models.get(key); // built in-line (no compiled worker): ready at once
-  return now ? { status: "ready", model: now } : { status: "fitting", since };
+  return now ? { status: "ready", model: withPersonas(db, datasetId, key, now) } : { status: "fitting", since };
 }
 
 /** The model for a calibration end, waiting for its fit (the CLI). */
@@ -250,8 +272,8 @@ export async function valueModel(
 ): Promise<ValueModel> {
   const { key, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
   const hit = cached(key);
-  if (hit) return hit;
-  return running.get(key)?.done ?? start(key, () => jobOf(db, datasetId, end, caps));
+  const model = hit ?? (await (running.get(key)?.done ?? start(key, () => jobOf(db, datasetId, end, caps))));
+  return withPersonas(db, datasetId, key, model);
 }
 
 export type GroupValue = {

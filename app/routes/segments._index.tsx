@@ -6,7 +6,7 @@ import { Link, useLoaderData, useNavigate } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
-import { segmentRun, segmentSummaries } from "~/segments/queries.server";
+import { rfmRun, segmentSummaries } from "~/segments/queries.server";
 import { SEGMENT_GRID } from "~/segments/rfm";
 import { TableHead } from "~/components/TableHead";
 
@@ -16,7 +16,7 @@ export async function loader() {
   const active = activeDataset();
   if (!active) return json({ empty: true as const });
   const summary = segmentSummaries(active.db, active.id);
-  return json({ empty: false as const, dataset: active.name, run: segmentRun(active.db, active.id), ...summary });
+  return json({ empty: false as const, dataset: active.name, run: rfmRun(active.db, active.id), ...summary });
 }
 
 export default function Segments() {

@@ -2,7 +2,7 @@ import type { Db } from "~/db/db.server";
 import { milliToMoney, round2 } from "~/ingest/money";
 import { moneyHeader } from "~/lib/currency";
 import { memo } from "~/analytics/memo.server";
-import { segmentsVersion } from "~/db/version.server";
+import { rfmVersion } from "~/db/version.server";
 import { MEMBER_SORTS, type MemberSort } from "./settings";
 import { fmScore, percentile, SEGMENT_ACTIONS, SEGMENTS, segmentSlug, type SegmentName } from "./rfm";
 import type { SQL } from "drizzle-orm";
@@ -19,6 +19,7 @@ import {
   personaLabelWhere,
   personaRows,
   personaRunRows,
+  rfmRunRow,
   rfmSample,
   rfmScores,
   searchWhere,
@@ -49,14 +50,23 @@ export type SegmentRun = {
 export function segmentRun(db: Db, datasetId: number): SegmentRun {
   const row = segmentRunRow(db, datasetId)!; // stored with the import (app/derive)
   return {
-    snapshotDate: row.snapshotDate,
-    cuts: JSON.parse(row.cuts),
+    ...rfmOf(row),
     bestK: row.bestK,
     chosenK: row.chosenK,
     silhouetteSample: row.silhouetteSample,
     seconds: row.seconds,
   };
 }
+
+/** The run's RFM part alone (the /segments page): it does not read the chosen k, so choosing k leaves it cached. */
+export function rfmRun(db: Db, datasetId: number): Pick<SegmentRun, "snapshotDate" | "cuts"> {
+  return rfmOf(rfmRunRow(db, datasetId)!);
+}
+
+const rfmOf = (row: { snapshotDate: string; cuts: string }) => ({
+  snapshotDate: row.snapshotDate,
+  cuts: JSON.parse(row.cuts) as SegmentRun["cuts"],
+});
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const med = (xs: number[]) => (xs.length ? percentile(Float64Array.from(xs).sort(), 50) : 0);
@@ -76,8 +86,8 @@ export type SegmentSummary = {
 
 /** Per segment: size and share, revenue share, mean and median recency (days), frequency (orders), monetary. */
 export function segmentSummaries(db: Db, datasetId: number): SegmentSummaries {
-  // stored once per import: computed once per version, not on every request
-  return memo(`segment-summaries:${segmentsVersion(db, datasetId)}`, () => summarise(rfmScores(db, datasetId)));
+  // stored once per import: computed once per version (RFM only: choosing k changes none of these figures)
+  return memo(`segment-summaries:${rfmVersion(db, datasetId)}`, () => summarise(rfmScores(db, datasetId)));
 }
 
 type SegmentSummaries = {

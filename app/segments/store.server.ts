@@ -52,6 +52,18 @@ export function segmentRunRow(db: Db, datasetId: number): SegmentRunRow | null {
   return db.select().from(segmentRuns).where(eq(segmentRuns.datasetId, datasetId)).get() ?? null;
 }
 
+/** The run's RFM part (snapshot day, breakpoints as JSON): not the chosen k, so a page showing only these stays cached
+ * when k is chosen (the page cache sees which columns a statement names). */
+export function rfmRunRow(db: Db, datasetId: number): Pick<SegmentRunRow, "snapshotDate" | "cuts"> | null {
+  return (
+    db
+      .select({ snapshotDate: segmentRuns.snapshotDate, cuts: segmentRuns.cuts })
+      .from(segmentRuns)
+      .where(eq(segmentRuns.datasetId, datasetId))
+      .get() ?? null
+  );
+}
+
 /** The persona sweep: inertia and silhouette per k, in k order. */
 export function personaRunRows(db: Db, datasetId: number): { k: number; inertia: number; silhouette: number }[] {
   return db
@@ -164,9 +176,9 @@ export type RfmScores = {
   r: number;
   f: number;
   m: number;
-  persona: number;
 };
 
+// no persona: the segment summaries do not depend on the chosen k, and a page reading this stays cached when k is chosen
 const scoreColumns = {
   recency: customerRfm.recency,
   frequency: customerRfm.frequency,
@@ -175,7 +187,6 @@ const scoreColumns = {
   r: customerRfm.r,
   f: customerRfm.f,
   m: customerRfm.m,
-  persona: customerRfm.persona,
 };
 
 /** Every customer's stored RFM scores (the segment summaries' input). */

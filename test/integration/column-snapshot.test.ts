@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { customerOrders } from "~/analytics/facts";
 import { getFacts, loadFacts } from "~/analytics/facts.server";
 import { readSnapshot, snapshotPath, writeSnapshot } from "~/analytics/snapshot.server";
 import { dataVersion } from "~/db/version.server";
@@ -40,6 +41,18 @@ describe("column snapshot", () => {
     writeFileSync(path, "not a snapshot");
     expect(readSnapshot(t.db, id, version)).toBeNull();
     expect(writeSnapshot(t.db, 999, version, loadFacts(t.db, id))).toBe(false); // 20-odd lines: below the default
+  });
+
+  it("a snapshot's columns share one buffer; the CLV job posted to its thread holds only its columns' values", () => {
+    const version = dataVersion(t.db, id);
+    writeSnapshot(t.db, id, version, loadFacts(t.db, id), 0);
+    const facts = readSnapshot(t.db, id, version)!;
+    expect(facts.orders.day.buffer).toBe(facts.lines.amount.buffer); // posting a view would copy every column
+    const job = customerOrders(facts);
+    for (const column of [job.orders.kind, job.orders.customer, job.orders.day, job.orders.amount])
+      expect(column.buffer.byteLength).toBe(facts.orders.n * column.BYTES_PER_ELEMENT);
+    expect(job.customers.country.buffer.byteLength).toBe(facts.customers.ids.length * 4);
+    expect([...job.orders.day]).toEqual([...facts.orders.day.subarray(0, facts.orders.n)]);
   });
 
   it("removes the files of data sets that no longer exist", () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/db.server";
 import { choosePersonaK } from "~/segments/compute.server";
+import { chosenK as storedK, customerPersonaNames } from "~/segments/store.server";
 import { importForTest, fixture, tempDb } from "../support/db";
 import { startServer } from "../support/server";
 
@@ -72,7 +73,8 @@ describe("web workers and the page cache", () => {
   const onBoth = async (path: string) => [(await page(path)).from, (await page(path)).from];
 
   it("choosing k renders the pages that read segments again and leaves the others cached; the chooser sees the new k", async () => {
-    for (const path of ["/", "/experiments", "/revenue", "/cohorts", "/data", "/segments/personas"]) await onBoth(path);
+    const untouched = ["/", "/experiments", "/revenue", "/cohorts", "/segments", "/recommendations"];
+    for (const path of [...untouched, "/data", "/segments/personas"]) await onBoth(path);
     expect(await onBoth("/revenue")).toEqual(["cache", "cache"]);
     const k = Number(/Now: k = (?:<!-- -->)?(\d+)/.exec((await page("/segments/personas")).html)![1]) === 3 ? 4 : 3;
     const res = await fetch(`${server.url}/segments/personas`, {
@@ -86,10 +88,42 @@ describe("web workers and the page cache", () => {
       const mine = await page("/segments/personas", cookie);
       expect(mine.html).toMatch(new RegExp(`Now: k = (<!-- -->)?${k}\\b`));
     }
-    for (const path of ["/", "/experiments", "/revenue", "/cohorts"])
-      expect(await onBoth(path)).toEqual(["cache", "cache"]);
+    // the segments' figures and the recommendations do not depend on k (issue 15: they were rendered again)
+    for (const path of untouched) expect(await onBoth(path), path).toEqual(["cache", "cache"]);
     expect(await onBoth("/data")).toEqual(["cache", "cache"]);
     expect(await onBoth("/segments/personas")).toEqual(["cache", "cache"]); // the chooser's visits rendered both
+  });
+
+  // issue 15: the customer-value fit's key held k, so choosing k started a new fit, prepared on the web worker's thread
+  it("choosing k keeps the customer-value fit (no new one starts); its rows carry the new personas", async () => {
+    let clv = await fetch(`${server.url}/api/clv?format=csv`);
+    for (let i = 0; clv.status === 202 && i < 240; i++) {
+      await new Promise((r) => setTimeout(r, 500)); // the first fit, in its worker thread
+      clv = await fetch(`${server.url}/api/clv?format=csv`);
+    }
+    expect(clv.status).toBe(200);
+    await clv.text();
+    const db = openDb(t.path);
+    const k = storedK(db, datasetId) === 2 ? 3 : 2; // the small file is swept for k = 2 and 3
+    const chose = await fetch(`${server.url}/segments/personas`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "choose", k: String(k) }),
+      redirect: "manual",
+    });
+    expect([chose.status, storedK(db, datasetId)]).toEqual([302, k]);
+    const personas = new Map(customerPersonaNames(db, datasetId));
+    db.$client.close();
+    for (let i = 0; i < 2; i++) {
+      const after = await fetch(`${server.url}/api/clv?format=csv`); // both workers: the fit is ready, not 202
+      expect(after.status).toBe(200);
+      const rows = (await after.text())
+        .trim()
+        .split("\r\n")
+        .slice(1)
+        .map((l) => l.split(","));
+      expect(rows.length).toBe(personas.size);
+      for (const [customer, , persona] of rows) expect(persona).toBe(personas.get(customer));
+    }
   });
 
   it("/data is kept, and shows a data set another process imported on the next request", async () => {
@@ -98,11 +132,12 @@ describe("web workers and the page cache", () => {
     const db = openDb(t.path);
     await importForTest(db, fixture("figures-shop.csv"), { name: "Imported elsewhere" });
     db.$client.close();
-    for (let i = 0; i < 2; i++) {
-      const data = await page("/data");
-      expect(data.from).toBe("render");
-      expect(data.html).toContain("Imported elsewhere");
-    }
+    // the first request renders; the second renders on the other worker, or is that first render if it reached the
+    // same worker again (requests on a kept-alive connection do): each shows the new data set
+    const [first, second] = [await page("/data"), await page("/data")];
+    expect(first.from).toBe("render");
+    for (const data of [first, second]) expect(data.html).toContain("Imported elsewhere");
+    await onBoth("/data");
     expect(await onBoth("/data")).toEqual(["cache", "cache"]);
   });
 });

@@ -113,6 +113,26 @@ describe("page cache: what a change invalidates", () => {
     expect(await body(cache.answer("/segments/personas", personas))).toBe("personas 4 (render)");
   });
 
+  it("keeps a redirect as it keeps a page (the old overview's `/?from=…` links), until the data it read changes", async () => {
+    const { sqlite, cache, body } = setup();
+    let n = 0;
+    const read = sqlite.prepare(REVENUE);
+    const moved = async () => {
+      read.all();
+      return new Response(`moved ${++n}`, { status: 301, headers: { Location: "/overview?from=2011-06-01" } });
+    };
+    expect(await body(cache.answer("/?from=2011-06-01", moved))).toBe("moved 1 (render)");
+    const kept = await cache.answer("/?from=2011-06-01", moved);
+    expect([kept.from, kept.answer.status]).toEqual(["cache", 301]);
+    expect(kept.answer.headers).toContainEqual(["location", "/overview?from=2011-06-01"]);
+    sqlite
+      .prepare(
+        "INSERT INTO datasets (name, file_name, content_hash, format, encoding, date_format, imported_at, report) VALUES ('a', 'a.csv', 'h', 'csv', 'utf8', 'iso', 'now', '{}')",
+      )
+      .run();
+    expect(await body(cache.answer("/?from=2011-06-01", moved))).toBe("moved 2 (render)");
+  });
+
   it("a write during a render makes that render stale at once (its areas were read before it began)", async () => {
     const { sqlite, cache, body } = setup();
     let n = 0;
