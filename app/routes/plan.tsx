@@ -14,10 +14,10 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { ResponsiveBar } from "@nivo/bar";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useMemo, useState } from "react";
+import { GroupedBars } from "~/components/charts/GroupedBars";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, currencyCode, int, percent } from "~/components/format";
 import { allocateBudget } from "~/planning/allocate";
@@ -347,36 +347,21 @@ export default function Plan() {
                   ))}
                 </Table.Tbody>
               </Table>
-              <div style={{ height: Math.max(200, result.allocations.length * 28 + 50) }} data-testid="chart-plan">
-                <ResponsiveBar
-                  data={[...result.allocations].reverse().map((a) => ({
-                    campaign: a.name,
-                    spend: Math.round(a.spend * 100) / 100,
-                    profit: Math.round(a.expectedProfit * 100) / 100,
-                  }))}
-                  keys={["spend", "profit"]}
-                  indexBy="campaign"
-                  groupMode="grouped"
-                  layout="horizontal"
-                  margin={{ top: 5, right: 90, bottom: 30, left: 230 }}
-                  padding={0.25}
-                  colors={["#fa5252", "#12b886"]}
-                  enableLabel={false}
-                  legends={[
-                    {
-                      dataFrom: "keys",
-                      anchor: "right",
-                      direction: "column",
-                      translateX: 85,
-                      itemWidth: 70,
-                      itemHeight: 18,
-                    },
-                  ]}
-                  role="img"
-                  ariaLabel="Allocation"
-                  barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${amount(Number(d.value))}`}
-                />
-              </div>
+              <GroupedBars
+                height={Math.max(200, result.allocations.length * 28 + 50)}
+                testId="chart-plan"
+                label="Allocation"
+                horizontal
+                data={[...result.allocations].reverse().map((a) => ({
+                  campaign: a.name,
+                  spend: Math.round(a.spend * 100) / 100,
+                  profit: Math.round(a.expectedProfit * 100) / 100,
+                }))}
+                series={{ spend: "#fa5252", profit: "#12b886" }}
+                indexBy="campaign"
+                margin={{ top: 5, right: 90, bottom: 30, left: 230 }}
+                barLabel={(d) => `${d.id}, ${d.indexValue}: ${amount(Number(d.value))}`}
+              />
             </SimpleGrid>
           )}
           <Text size="xs" c="dimmed" mt="xs">

@@ -1,8 +1,8 @@
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import { ResponsiveBar } from "@nivo/bar";
 import { ResponsiveHeatMap } from "@nivo/heatmap";
 import { json, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigate } from "@remix-run/react";
+import { GroupedBars } from "~/components/charts/GroupedBars";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
@@ -103,39 +103,23 @@ export default function Segments() {
           <Title order={4} mb="xs">
             Share of customers and of net revenue
           </Title>
-          <div style={{ height: 380 }} data-testid="chart-segment-shares">
-            <ResponsiveBar
-              data={[...segments].reverse().map((s) => ({
-                segment: s.name,
-                Customers: Math.round(s.customerShare * 1000) / 10,
-                Revenue: Math.round(s.revenueShare * 1000) / 10,
-              }))}
-              keys={["Customers", "Revenue"]}
-              indexBy="segment"
-              groupMode="grouped"
-              layout="horizontal"
-              margin={{ top: 5, right: 100, bottom: 40, left: 130 }}
-              padding={0.25}
-              colors={["#4c6ef5", "#12b886"]}
-              valueFormat={(v) => `${v}%`}
-              enableLabel={false}
-              axisBottom={{ format: (v) => `${v}%` }}
-              legends={[
-                {
-                  dataFrom: "keys",
-                  anchor: "right",
-                  direction: "column",
-                  translateX: 95,
-                  itemWidth: 80,
-                  itemHeight: 20,
-                },
-              ]}
-              onClick={(d) => navigate(`/segments/${segments.find((s) => s.name === d.indexValue)?.slug}`)}
-              role="img"
-              ariaLabel="Share of customers and of revenue per segment"
-              barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${d.formattedValue}`}
-            />
-          </div>
+          <GroupedBars
+            height={380}
+            testId="chart-segment-shares"
+            label="Share of customers and of revenue per segment"
+            horizontal
+            data={[...segments].reverse().map((s) => ({
+              segment: s.name,
+              Customers: Math.round(s.customerShare * 1000) / 10,
+              Revenue: Math.round(s.revenueShare * 1000) / 10,
+            }))}
+            series={{ Customers: "#4c6ef5", Revenue: "#12b886" }}
+            indexBy="segment"
+            margin={{ top: 5, right: 100, bottom: 40, left: 130 }}
+            valueFormat={(v) => `${v}%`}
+            axisBottom={{ format: (v) => `${v}%` }}
+            onClick={(d) => navigate(`/segments/${segments.find((s) => s.name === d.indexValue)?.slug}`)}
+          />
         </Card>
         <Card withBorder>
           <Title order={4} mb="xs">

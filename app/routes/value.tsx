@@ -13,11 +13,11 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { ResponsiveBar } from "@nivo/bar";
 import { json, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useRevalidator, useSearchParams, useSubmit } from "@remix-run/react";
 import { useEffect } from "react";
 import { filterSchema } from "~/analytics/filter";
+import { GroupedBars } from "~/components/charts/GroupedBars";
 import { EmptyState } from "~/components/EmptyState";
 import { amount, int, percent } from "~/components/format";
 import { valueByGroup, valueModelState, type ValueModel } from "~/planning/value.server";
@@ -271,36 +271,20 @@ export default function Value() {
           <Text size="xs" c="dimmed">
             Mean purchases after the calibration end, predicted against actual, by repeat purchases during calibration.
           </Text>
-          <div style={{ height: 280 }} data-testid="chart-holdout">
-            <ResponsiveBar
-              data={fit.holdout.map((h) => ({
-                x: h.x,
-                Predicted: Math.round(h.predicted * 1000) / 1000,
-                Actual: Math.round(h.actual * 1000) / 1000,
-              }))}
-              keys={["Predicted", "Actual"]}
-              indexBy="x"
-              groupMode="grouped"
-              margin={{ top: 10, right: 100, bottom: 40, left: 50 }}
-              padding={0.25}
-              colors={["#4c6ef5", "#12b886"]}
-              enableLabel={false}
-              axisBottom={{ legend: "repeat purchases in calibration", legendOffset: 32, legendPosition: "middle" }}
-              legends={[
-                {
-                  dataFrom: "keys",
-                  anchor: "right",
-                  direction: "column",
-                  translateX: 95,
-                  itemWidth: 80,
-                  itemHeight: 20,
-                },
-              ]}
-              role="img"
-              ariaLabel="Holdout check"
-              barAriaLabel={(d) => `${d.id}, ${d.indexValue}: ${d.formattedValue}`}
-            />
-          </div>
+          <GroupedBars
+            height={280}
+            testId="chart-holdout"
+            label="Holdout check"
+            data={fit.holdout.map((h) => ({
+              x: h.x,
+              Predicted: Math.round(h.predicted * 1000) / 1000,
+              Actual: Math.round(h.actual * 1000) / 1000,
+            }))}
+            series={{ Predicted: "#4c6ef5", Actual: "#12b886" }}
+            indexBy="x"
+            margin={{ top: 10, right: 100, bottom: 40, left: 50 }}
+            axisBottom={{ legend: "repeat purchases in calibration", legendOffset: 32, legendPosition: "middle" }}
+          />
         </Card>
         <Card withBorder>
           <Title order={4} mb="xs">
