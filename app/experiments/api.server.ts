@@ -1,5 +1,7 @@
 import { json } from "@remix-run/node";
-import type { z } from "zod";
+import { z } from "zod";
+import type { Db } from "~/db/db.server";
+import { experimentJson } from "./lifecycle.server";
 import { requireExperiment, type ActiveExperiment } from "./require.server";
 import { appErrorResponse, jsonError, methodNotAllowed } from "~/lib/http.server";
 import { describeIssues } from "~/lib/validation";
@@ -33,4 +35,20 @@ export async function experimentStep<S extends z.ZodType>(
   } catch (err) {
     return appErrorResponse(err);
   }
+}
+
+/** The body of a step that takes nothing but the experiment: none, or {}. */
+export const NO_BODY = z.object({}).strict();
+
+/** A step that changes the experiment and answers it as it is afterwards (as GET /api/experiments/:id shows it). */
+export function experimentChange<S extends z.ZodType>(
+  request: Request,
+  id: string | undefined,
+  schema: S,
+  change: (db: Db, experimentId: number, body: z.output<S>) => unknown,
+) {
+  return experimentStep(request, id, schema, ({ active, experiment }, body) => {
+    change(active.db, experiment.id, body);
+    return experimentJson(active.db, experiment.id);
+  });
 }

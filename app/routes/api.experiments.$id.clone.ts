@@ -1,6 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
-import { experimentStep } from "~/experiments/api.server";
+import { experimentStep, NO_BODY } from "~/experiments/api.server";
 import { cloneExperiment, experimentJson } from "~/experiments/lifecycle.server";
 import { methodNotAllowed } from "~/lib/http.server";
 
@@ -9,7 +8,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
   experimentStep(
     request,
     params.id,
-    z.object({}).strict(),
+    NO_BODY,
     ({ active, experiment }) => experimentJson(active.db, cloneExperiment(active.db, experiment.id)),
     201,
   );

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { experimentStep } from "~/experiments/api.server";
+import { experimentChange } from "~/experiments/api.server";
 import { DECISIONS } from "~/experiments/decisions";
-import { decideExperiment, experimentJson } from "~/experiments/lifecycle.server";
+import { decideExperiment } from "~/experiments/lifecycle.server";
 import { methodNotAllowed } from "~/lib/http.server";
 
 // POST /api/experiments/:id/decide {decision: "ship"|"dont-ship"|"inconclusive", note?} — records the decision and
@@ -10,14 +10,6 @@ import { methodNotAllowed } from "~/lib/http.server";
 const schema = z.object({ decision: z.enum(DECISIONS), note: z.string().max(2000).optional() }).strict();
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  experimentStep(
-    request,
-    params.id,
-    schema,
-    ({ active, experiment }, body) => (
-      decideExperiment(active.db, experiment.id, body.decision, body.note),
-      experimentJson(active.db, experiment.id)
-    ),
-  );
+  experimentChange(request, params.id, schema, (db, id, body) => decideExperiment(db, id, body.decision, body.note));
 
 export const loader = () => methodNotAllowed(["POST"]);

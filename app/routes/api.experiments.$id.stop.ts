@@ -1,21 +1,13 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { experimentStep } from "~/experiments/api.server";
-import { experimentJson, stopExperiment } from "~/experiments/lifecycle.server";
+import { experimentChange } from "~/experiments/api.server";
+import { stopExperiment } from "~/experiments/lifecycle.server";
 import { methodNotAllowed } from "~/lib/http.server";
 
 // POST /api/experiments/:id/stop {reason?} — stops a running experiment early: completed, "stopped early", its reason.
 const schema = z.object({ reason: z.string().max(2000).optional() }).strict();
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
-  experimentStep(
-    request,
-    params.id,
-    schema,
-    ({ active, experiment }, body) => (
-      stopExperiment(active.db, experiment.id, body.reason),
-      experimentJson(active.db, experiment.id)
-    ),
-  );
+  experimentChange(request, params.id, schema, (db, id, body) => stopExperiment(db, id, body.reason));
 
 export const loader = () => methodNotAllowed(["POST"]);
