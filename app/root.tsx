@@ -60,41 +60,18 @@ const theme = createTheme({
 });
 
 // grouped navigation (issue 16): campaigns first, then who to target, what it is worth, the context, the data
-const NAV: { group: string | null; items: { to: string; label: string }[] }[] = [
-  {
-    group: "Campaigns",
-    items: [
-      { to: "/", label: "Board" },
-      { to: "/experiments/new", label: "New test" },
-      { to: "/calculator", label: "Calculator" },
-    ],
-  },
+const NAV: { group: string | null; items: Record<string, string> }[] = [
+  { group: "Campaigns", items: { "/": "Board", "/experiments/new": "New test", "/calculator": "Calculator" } },
   {
     group: "Audiences",
-    items: [
-      { to: "/segments", label: "Segments" },
-      { to: "/segments/personas", label: "Personas" },
-      { to: "/audiences", label: "Saved audiences" },
-    ],
+    items: { "/segments": "Segments", "/segments/personas": "Personas", "/audiences": "Saved audiences" },
   },
   {
     group: "Planning",
-    items: [
-      { to: "/value", label: "Customer value" },
-      { to: "/roi", label: "ROI" },
-      { to: "/plan", label: "Plan" },
-      { to: "/recommendations", label: "Recommendations" },
-    ],
+    items: { "/value": "Customer value", "/roi": "ROI", "/plan": "Plan", "/recommendations": "Recommendations" },
   },
-  {
-    group: "Context",
-    items: [
-      { to: "/overview", label: "Overview" },
-      { to: "/cohorts", label: "Cohorts" },
-      { to: "/revenue", label: "Revenue" },
-    ],
-  },
-  { group: null, items: [{ to: "/data", label: "Data" }] },
+  { group: "Context", items: { "/overview": "Overview", "/cohorts": "Cohorts", "/revenue": "Revenue" } },
+  { group: null, items: { "/data": "Data" } },
 ];
 
 /** Whether a menu item is the page shown: the board also for an experiment's pages, Segments not for Personas. */
@@ -187,13 +164,13 @@ function Shell({ children }: { children: React.ReactNode }) {
                 {section.group}
               </Text>
             )}
-            {section.items.map((item) => (
+            {Object.entries(section.items).map(([to, label]) => (
               <NavLink
-                key={item.to}
+                key={to}
                 component={Link}
-                to={item.to}
-                label={item.label}
-                active={isActive(item.to, pathname)}
+                to={to}
+                label={label}
+                active={isActive(to, pathname)}
                 py={4}
                 mt={section.group ? 0 : "sm"}
               />
