@@ -37,6 +37,7 @@ import {
 import { customerCountries, deleteAudience } from "~/segments/store.server";
 import { personaClusters, segmentRun } from "~/segments/queries.server";
 import { SEGMENTS } from "~/segments/rfm";
+import { Section } from "~/components/Section";
 import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Audiences · Campaign Lab" }];
@@ -107,13 +108,14 @@ export default function Audiences() {
         </Alert>
       )}
       {params.get("deleted") && <Alert color="teal">Deleted the audience.</Alert>}
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Saved audiences</Title>
+      <Section
+        title="Saved audiences"
+        aside={
           <Anchor size="sm" href="/api/audiences">
             JSON
           </Anchor>
-        </Group>
+        }
+      >
         {data.audiences.length === 0 ? (
           <Text c="dimmed">None yet: save one below, or use “Use as audience” on a segment or persona.</Text>
         ) : (
@@ -157,7 +159,7 @@ export default function Audiences() {
             </Table.Tbody>
           </Table>
         )}
-      </Card>
+      </Section>
       <AudienceForm
         key={data.editing?.id ?? "new"}
         editing={data.editing ?? { name: "", definition: { kind: "filter" } }}

@@ -1,4 +1,4 @@
-import { Card, Group, SegmentedControl, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Group, SegmentedControl, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { ResponsiveLine } from "@nivo/line";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
@@ -9,6 +9,7 @@ import { Download } from "~/components/Download";
 import { EmptyState } from "~/components/EmptyState";
 import { FilterBar } from "~/components/FilterBar";
 import { amount, int, percent } from "~/components/format";
+import { Section } from "~/components/Section";
 import { StatCard } from "~/components/Stat";
 
 export const meta: MetaFunction = () => [{ title: "Cohorts · Campaign Lab" }];
@@ -69,16 +70,17 @@ export default function Cohorts() {
         </Text>
       </div>
       <FilterBar filter={filter} bounds={bounds} error={filterError} keep={{ view: params.get("view") ?? undefined }} />
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Retention by acquisition month</Title>
+      <Section
+        title="Retention by acquisition month"
+        aside={
           <SegmentedControl
             size="xs"
             value={view}
             data={VIEWS.map(({ value, label }) => ({ value, label }))}
             onChange={(v) => setParams((p) => (p.set("view", v), p), { replace: true, preventScrollReset: true })}
           />
-        </Group>
+        }
+      >
         <Text size="sm" c="dimmed" mb="sm">
           {VIEWS.find((v) => v.value === view)!.explain} Rows: acquisition month (cohort size); columns: months since
           acquisition.
@@ -100,12 +102,11 @@ export default function Cohorts() {
           <Download report="cohorts" table="cohorts-active" filter={filter} label="Active customers (CSV)" />
           <Download report="cohorts" table="cohorts-revenue" filter={filter} label="Revenue (CSV)" />
         </Group>
-      </Card>
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Time to second purchase</Title>
-          <Download report="cohorts" table="second-purchase" filter={filter} />
-        </Group>
+      </Section>
+      <Section
+        title="Time to second purchase"
+        aside={<Download report="cohorts" table="second-purchase" filter={filter} />}
+      >
         <Text size="sm" c="dimmed" mb="sm">
           Share of the {int(second.newCustomers)} new customers who bought again within N days of their first order.
           Each day counts only customers acquired at least N days before the end of the period, so recent customers do
@@ -148,7 +149,7 @@ export default function Cohorts() {
             role="img"
           />
         </div>
-      </Card>
+      </Section>
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Anchor, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Button, Group, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
@@ -9,6 +9,7 @@ import { FilterBar } from "~/components/FilterBar";
 import { MonthlyTrendChart, NewReturningChart } from "~/components/charts/MonthlyCharts";
 import { PartialNote } from "~/components/charts/PartialNote";
 import { amount, int, percent } from "~/components/format";
+import { Section } from "~/components/Section";
 import { StatCard } from "~/components/Stat";
 import { TableHead } from "~/components/TableHead";
 
@@ -114,9 +115,9 @@ export default function Overview() {
         <Download report="overview" table="kpis" filter={filter} label="KPIs (CSV)" />
       </Group>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Card withBorder>
-          <Group justify="space-between" mb="xs">
-            <Title order={4}>Monthly trend</Title>
+        <Section
+          title="Monthly trend"
+          aside={
             <SegmentedControl
               size="xs"
               value={metric}
@@ -127,23 +128,23 @@ export default function Overview() {
                 { value: "customers", label: "Customers" },
               ]}
             />
-          </Group>
+          }
+        >
           <MonthlyTrendChart months={monthly} metric={metric} />
           <PartialNote months={monthly} />
-        </Card>
-        <Card withBorder>
-          <Group justify="space-between" mb="xs">
-            <Title order={4}>New and returning customers</Title>
-            <Download report="monthly" table="monthly" filter={filter} />
-          </Group>
+        </Section>
+        <Section
+          title="New and returning customers"
+          aside={<Download report="monthly" table="monthly" filter={filter} />}
+        >
           <NewReturningChart months={monthly} />
-        </Card>
+        </Section>
       </SimpleGrid>
-      <Card withBorder data-testid="insights">
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Key insights</Title>
-          <Download report="insights" table="insights" filter={filter} />
-        </Group>
+      <Section
+        title="Key insights"
+        testId="insights"
+        aside={<Download report="insights" table="insights" filter={filter} />}
+      >
         <Stack gap="xs">
           {insights.map((i) => (
             <Text key={i.key}>
@@ -155,12 +156,8 @@ export default function Overview() {
           ))}
           {insights.length === 0 && <Text c="dimmed">No sales in this period.</Text>}
         </Stack>
-      </Card>
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Months</Title>
-          <Download report="monthly" table="monthly" filter={filter} />
-        </Group>
+      </Section>
+      <Section title="Months" aside={<Download report="monthly" table="monthly" filter={filter} />}>
         <Table striped fz="sm" data-testid="monthly-table">
           <TableHead columns={["Month", "Revenue", "Orders", "Customers", "New", "Returning"]} alignFigures />
           <Table.Tbody>
@@ -183,7 +180,7 @@ export default function Overview() {
             ))}
           </Table.Tbody>
         </Table>
-      </Card>
+      </Section>
     </Stack>
   );
 }

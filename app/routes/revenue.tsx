@@ -1,4 +1,4 @@
-import { Card, Group, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Group, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { ResponsiveBar } from "@nivo/bar";
 import { ResponsiveLine } from "@nivo/line";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -12,6 +12,7 @@ import { Download } from "~/components/Download";
 import { EmptyState } from "~/components/EmptyState";
 import { FilterBar } from "~/components/FilterBar";
 import { amount, compact, compactMoney, int, percent } from "~/components/format";
+import { Section } from "~/components/Section";
 import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Revenue · Campaign Lab" }];
@@ -39,11 +40,7 @@ export default function Revenue() {
       </div>
       <FilterBar filter={filter} bounds={bounds} error={filterError} />
 
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>By country</Title>
-          <Download report="countries" table="countries" filter={filter} />
-        </Group>
+      <Section title="By country" aside={<Download report="countries" table="countries" filter={filter} />}>
         <SimpleGrid cols={{ base: 1, lg: 2 }}>
           <div style={{ height: Math.max(200, topCountries.length * 24 + 60) }} data-testid="chart-countries">
             <ResponsiveBar
@@ -80,13 +77,9 @@ export default function Revenue() {
             </Table>
           </ScrollArea>
         </SimpleGrid>
-      </Card>
+      </Section>
 
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>Products (Pareto)</Title>
-          <Download report="products" table="products" filter={filter} />
-        </Group>
+      <Section title="Products (Pareto)" aside={<Download report="products" table="products" filter={filter} />}>
         <Text size="sm" mb="sm" data-testid="pareto-summary">
           {int(pareto.productsFor80)} of {int(pareto.productCount)} products (
           {percent(pareto.productCount ? pareto.productsFor80 / pareto.productCount : null)}) make 80% of merchandise
@@ -164,14 +157,10 @@ export default function Revenue() {
             </Text>
           </>
         )}
-      </Card>
+      </Section>
 
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Card withBorder>
-          <Group justify="space-between" mb="xs">
-            <Title order={4}>Revenue by month</Title>
-            <Download report="seasonality" table="months" filter={filter} />
-          </Group>
+        <Section title="Revenue by month" aside={<Download report="seasonality" table="months" filter={filter} />}>
           <div style={{ height: 300 }} data-testid="chart-season-months">
             <ResponsiveBar
               data={seasonality.months.map((m) => ({ month: m.month, revenue: m.revenue, partial: m.partial ? 1 : 0 }))}
@@ -195,14 +184,13 @@ export default function Revenue() {
             />
           </div>
           <PartialNote months={seasonality.months} />
-        </Card>
-        <Card withBorder>
-          <Group justify="space-between" mb="xs">
-            <Title order={4}>Orders by weekday and hour</Title>
-            <Download report="seasonality" table="weekday-hour" filter={filter} />
-          </Group>
+        </Section>
+        <Section
+          title="Orders by weekday and hour"
+          aside={<Download report="seasonality" table="weekday-hour" filter={filter} />}
+        >
           <WeekdayHour grid={seasonality.weekdayHour} />
-        </Card>
+        </Section>
       </SimpleGrid>
     </Stack>
   );

@@ -8,6 +8,7 @@ import { amount, int, percent } from "~/components/format";
 import { activeDataset } from "~/db/active.server";
 import { rfmRun, segmentSummaries } from "~/segments/queries.server";
 import { SEGMENT_GRID } from "~/segments/rfm";
+import { Section } from "~/components/Section";
 import { TableHead } from "~/components/TableHead";
 
 export const meta: MetaFunction = () => [{ title: "Segments · Campaign Lab" }];
@@ -44,13 +45,14 @@ export default function Segments() {
           </Anchor>
         </Text>
       </div>
-      <Card withBorder>
-        <Group justify="space-between" mb="xs">
-          <Title order={4}>RFM segments</Title>
+      <Section
+        title="RFM segments"
+        aside={
           <Anchor size="sm" href="/api/segments/members.csv" download>
             rfm_customers.csv
           </Anchor>
-        </Group>
+        }
+      >
         <Table striped highlightOnHover fz="sm" data-testid="segments-table">
           <TableHead
             columns={[
@@ -97,7 +99,7 @@ export default function Segments() {
           {run.cuts.frequency.map((c) => c.toFixed(1)).join(", ")} orders; net spend{" "}
           {run.cuts.monetary.map((c) => amount(c)).join(", ")}); FM = ⌈(F + M) / 2⌉.
         </Text>
-      </Card>
+      </Section>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Card withBorder>
           <Title order={4} mb="xs">
