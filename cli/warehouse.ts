@@ -9,7 +9,8 @@ import { parseCurrency } from "~/lib/currency";
 import { parse, positiveInt, UsageError } from "./args";
 import { summary } from "./import";
 import { WAREHOUSE_USAGE } from "./usage";
-import { messageOf } from "~/lib/errors";
+import { errorCode, messageOf } from "~/lib/errors";
+import { progressPrinter } from "./progress";
 
 // `warehouse add|preview|reread` (issue 17): a PostgreSQL table of transaction lines as a data set. The URL is never
 // printed: every answer carries its masked form.
@@ -26,6 +27,7 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
     dataset: { type: "string" },
     db: { type: "string" },
     json: { type: "boolean" },
+    "progress-json": { type: "boolean" },
   });
   if (positionals.length) throw new UsageError(`usage: ${WAREHOUSE_USAGE}`);
   const map = values.map ? parseMapArgs(values.map) : undefined;
@@ -53,6 +55,10 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
       return;
     }
     const db = openDb(databasePath(values.db));
+    const progress = progressPrinter(
+      sub === "add" ? `Connecting ${values.orders ?? "the table"}` : "Reading the table again",
+      values["progress-json"] ?? false,
+    );
     try {
       if (sub === "add") {
         let currency: string | null | undefined;
@@ -62,12 +68,17 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
           throw new UsageError(`--currency: ${messageOf(err)}`);
         }
         // segments and personas are derived with it, from one row per customer computed in the warehouse
-        const { id, maskedUrl, report } = await connectAndDerive(db, {
-          ...needSource(),
-          name: values.workspace,
-          assignmentsSchema: values["assignments-schema"],
-          currency,
-        });
+        const { id, maskedUrl, report } = await connectAndDerive(
+          db,
+          {
+            ...needSource(),
+            name: values.workspace,
+            assignmentsSchema: values["assignments-schema"],
+            currency,
+          },
+          { onProgress: progress.update },
+        );
+        progress.end();
         const dataset = getDataset(db, id)!;
         process.stdout.write(
           values.json
@@ -77,10 +88,17 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
       } else if (sub === "reread") {
         const id = positiveInt(values.dataset, "--dataset") ?? activeDatasetId(db);
         if (id === null) throw new UsageError("no data set: connect one with `warehouse add`");
-        const report = await rereadAndDerive(db, id);
+        const report = await rereadAndDerive(db, id, { onProgress: progress.update });
+        progress.end();
         process.stdout.write(values.json ? JSON.stringify({ id, ...report }) + "\n" : summary(report));
       } else throw new UsageError(`usage: ${WAREHOUSE_USAGE}`);
+    } catch (err) {
+      // the web server's job reads the code from this line (as an import's: app/ingest/jobs.server.ts)
+      if (values["progress-json"])
+        process.stderr.write(JSON.stringify({ error: { code: errorCode(err), message: messageOf(err) } }) + "\n");
+      throw err;
     } finally {
+      progress.end();
       db.$client.close();
     }
   } finally {

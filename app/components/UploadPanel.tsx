@@ -9,6 +9,7 @@ import type { DateFormat } from "~/ingest/dates";
 import { ImportReportView } from "./ImportReportView";
 import { UpdateReportView } from "./UpdateReportView";
 import { MappingForm } from "./MappingForm";
+import { followJob, JobProgress } from "./JobProgress";
 
 type UploadInfo = { id: string; fileName: string; bytes: number };
 type State =
@@ -45,25 +46,6 @@ function uploadFile(
     xhr.onerror = () => reject(new Error("The upload failed: the server could not be reached"));
     xhr.send(file);
   });
-}
-
-function importPercent(job: ImportJob): number {
-  const p = job.progress;
-  if (!p) return 0;
-  if (p.stage === "reading") return p.totalBytes ? Math.min(95, Math.round((95 * p.bytesRead) / p.totalBytes)) : 0;
-  // segments are derived before the write lock, then the data set and its derived tables are written in at once
-  return p.stage === "hashing" ? 0 : p.stage === "segments" ? 96 : p.stage === "deriving" ? 98 : 100;
-}
-
-function importLabel(job: ImportJob): string {
-  const p = job.progress;
-  if (job.queuePosition)
-    return `Waiting in the queue: ${job.queuePosition} import${job.queuePosition === 1 ? "" : "s"} ahead`;
-  if (!p || p.stage === "hashing") return "Checking the file…";
-  if (p.stage === "reading") return `Reading and cleaning: ${p.linesRead.toLocaleString("en-GB")} lines`;
-  if (p.stage === "segments") return "Computing RFM segments and personas…";
-  if (p.stage === "deriving") return "Writing the data set in…";
-  return "Finishing…";
 }
 
 const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
@@ -116,23 +98,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
         });
       return job.status === "running" && !job.report;
     };
-    // each change as it happens (server-sent events); if the stream breaks, asked for every 250 ms instead
-    const poll = async () => {
-      const r = await fetch(`/api/imports/${body.id}`);
-      const job: ImportJob & { error?: string } = await r.json();
-      if (!r.ok) return setState({ step: "failed", error: job.error ?? "The import was lost" });
-      if (show(job)) polling.current = setTimeout(poll, 250);
-    };
-    const events = new EventSource(`/api/imports/${body.id}/events`);
-    following.current = events;
-    events.onmessage = (e) => {
-      if (!show(JSON.parse(e.data) as ImportJob)) events.close();
-    };
-    events.onerror = () => {
-      if (events.readyState === EventSource.CLOSED || following.current !== events) return;
-      events.close();
-      void poll();
-    };
+    followJob(body.id, show, { polling, following }, (error) => setState({ step: "failed", error }));
   }
 
   async function onDrop(files: File[]) {
@@ -217,14 +183,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
             <Progress value={state.percent} />
           </Stack>
         )}
-        {state.step === "importing" && (
-          <Stack gap={4} data-testid="import-progress">
-            <Text size="sm">
-              Importing {state.job.fileName}: {importLabel(state.job)}
-            </Text>
-            <Progress value={importPercent(state.job)} color="teal" />
-          </Stack>
-        )}
+        {state.step === "importing" && <JobProgress job={state.job} />}
         {state.step === "mapping" && (
           <MappingForm
             upload={state.upload}

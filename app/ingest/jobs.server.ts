@@ -11,15 +11,19 @@ import type { ImportProgress } from "./import.server";
 import type { ImportReport, UpdateReport } from "./report";
 import { removeUpload, type Upload } from "./uploads.server";
 import type { ErrorCode } from "~/lib/errors";
+import type { WarehouseProgress } from "~/types/warehouse";
 
 // Imports started from the web UI run in a child process (the CLI's own `import` command): the one way in, a separate
 // SQLite connection whose transaction the server never sees half-done, and a server that stays responsive meanwhile.
 
 export type ImportJob = {
   id: string;
+  /** "reread": a warehouse data set's table read again (issue 17), run as an import is; absent: an import or update. */
+  kind?: "reread";
+  /** The file imported, or the warehouse table read again. */
   fileName: string;
   status: "running" | "done" | "failed";
-  progress: ImportProgress | null;
+  progress: ImportProgress | WarehouseProgress | null;
   /**
    * An import's report, or an update's (kind "update"): set once its transaction has committed, while the process may
    * still be writing the column file (the data set is ready then; status turns "done" when the process ends).
@@ -172,7 +176,7 @@ function cliEntry(root: string): string[] {
 }
 
 type ChildLine = {
-  progress?: ImportProgress;
+  progress?: ImportProgress | WarehouseProgress;
   report?: ImportReport | UpdateReport;
   error?: { code: ErrorCode | null; message: string };
 };
@@ -188,27 +192,8 @@ export function startImport({
   currency,
   onDone,
 }: StartImport): ImportJob {
-  const job: ImportJob = {
-    id: randomUUID(),
-    fileName: upload.fileName.slice(0, 255),
-    status: "running",
-    progress: null,
-    report: null,
-    error: null,
-    canReplace: false,
-  };
-  for (const dropped of jobs.add(job)) written.delete(dropped);
-  saveJob(job, true);
-  const root = projectRoot();
   // every value rides in its option (--name=value): a name starting with "-" is never read as an option (#12 item 8)
-  const args = [
-    ...cliEntry(root),
-    "import",
-    "--json",
-    "--progress-json",
-    `--db=${databasePath()}`,
-    `--file-name=${upload.fileName}`,
-  ];
+  const args = ["import", "--json", "--progress-json", `--db=${databasePath()}`, `--file-name=${upload.fileName}`];
   if (name) args.push(`--workspace=${name}`);
   for (const [field, column] of Object.entries(map ?? {})) if (column) args.push(`--map=${field}=${column}`);
   if (dateFormat) args.push("--date-format", dateFormat);
@@ -217,11 +202,53 @@ export function startImport({
   if (until) args.push("--until", until);
   if (currency && update === undefined) args.push("--currency", currency);
   args.push("--", upload.path);
+  return startJob({ fileName: upload.fileName }, args, {
+    onDone,
+    // an update is never replaced
+    canReplace: (code) => code === "conflict" && update === undefined,
+    // the upload goes once its import is over (#12 item 7), except when the user is offered to replace with it; an
+    // upload left behind (a refused import never replaced, an abandoned mapping) is swept after a day
+    cleanup: async (job) => {
+      if (!job.canReplace) await removeUpload(upload);
+    },
+  });
+}
+
+/**
+ * Reads a warehouse data set's table again (issue 17) as a job, in the queue with imports and run by the CLI's own
+ * `warehouse reread` in a child process: its stages are polled as an import's (GET /api/imports/:id).
+ */
+export function startReread({ datasetId, table, onDone }: { datasetId: number; table: string; onDone?: () => void }) {
+  const args = ["warehouse", "reread", "--json", "--progress-json", `--db=${databasePath()}`, `--dataset=${datasetId}`];
+  return startJob({ fileName: table, kind: "reread" }, args, { onDone });
+}
+
+type JobHooks = {
+  onDone?: () => void;
+  canReplace?: (code: ErrorCode | null) => boolean;
+  cleanup?: (job: ImportJob) => Promise<void>;
+};
+
+/** Queues a CLI command (`cli <args>`) as a job: it starts once no job is ahead of it in the queue. */
+function startJob(what: Pick<ImportJob, "fileName" | "kind">, cliArgs: string[], hooks: JobHooks): ImportJob {
+  const job: ImportJob = {
+    id: randomUUID(),
+    ...what,
+    fileName: what.fileName.slice(0, 255),
+    status: "running",
+    progress: null,
+    report: null,
+    error: null,
+    canReplace: false,
+  };
+  for (const dropped of jobs.add(job)) written.delete(dropped);
+  saveJob(job, true);
+  const args = [...cliEntry(projectRoot()), ...cliArgs];
   const ticket = takeTicket(job.id);
   const run = () => {
     job.queuePosition = 0;
     saveJob(job, true);
-    runChild(job, args, upload, ticket, update !== undefined, onDone);
+    runChild(job, args, ticket, hooks);
   };
   const ahead = ticketsAhead(ticket);
   if (ahead === 0) run();
@@ -242,14 +269,7 @@ export function startImport({
   return job;
 }
 
-function runChild(
-  job: ImportJob,
-  args: string[],
-  upload: Upload,
-  ticket: string,
-  update: boolean,
-  onDone?: () => void,
-): void {
+function runChild(job: ImportJob, args: string[], ticket: string, { onDone, canReplace, cleanup }: JobHooks): void {
   const root = projectRoot();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
@@ -282,34 +302,35 @@ function runChild(
         process.send?.({ campaignLab: "dataset-changed" }); // the other web workers load the new data set too
       }, WARM_AFTER_MS).unref();
     } else {
-      job.error = stoppedMessage(job.progress, lastError, code, signal);
-      job.canReplace = errorCode === "conflict" && !update; // an update is never replaced
+      job.error = stoppedMessage(job, lastError, code, signal);
+      job.canReplace = canReplace?.(errorCode) ?? false;
       job.status = "failed";
       if (committed(job.progress)) process.send?.({ campaignLab: "dataset-changed" });
     }
     jobs.finish(job.id);
     saveJob(job, true);
-    // the upload goes once its import is over (#12 item 7), except when the user is offered to replace with it; an
-    // upload left behind (a refused import never replaced, an abandoned mapping) is swept after a day
     rmSync(join(queueDir(), ticket), { force: true }); // the next import in the queue starts
-    if (!job.canReplace) await removeUpload(upload);
+    await cleanup?.(job);
   });
 }
 
 /** The import's transaction had committed (its derived tables with it: app/derive): only the report was left to print. */
-const committed = (progress: ImportProgress | null) => progress?.stage === "done";
+const committed = (progress: ImportJob["progress"]) => progress?.stage === "done";
 
 /** What a job that did not end well says: after its commit the data set is in place, before it nothing changed. */
 function stoppedMessage(
-  progress: ImportProgress | null,
+  { progress, kind }: ImportJob,
   lastError: string,
   code: number | null,
   signal: NodeJS.Signals | null,
 ): string {
   const how = signal ? `was stopped (${signal})` : `stopped (exit code ${code})`;
+  const what = kind === "reread" ? "re-read" : "import";
   if (committed(progress))
-    return `The data set was imported with its segments and is in place; the import process then ${how} before reporting.`;
-  return lastError || `The import process ${how} before committing: nothing was changed.`;
+    return kind === "reread"
+      ? `The table was read again with its segments and is in place; the re-read process then ${how} before reporting.`
+      : `The data set was imported with its segments and is in place; the import process then ${how} before reporting.`;
+  return lastError || `The ${what} process ${how} before committing: nothing was changed.`;
 }
 
 /**

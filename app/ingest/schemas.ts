@@ -48,8 +48,6 @@ export const datasetActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("delete"), id: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("currency"), id: z.coerce.number().int().positive(), currency: optionalCurrencySchema }),
-  // a warehouse data set's table read again (issue 17)
-  z.object({ intent: z.literal("reread"), id: z.coerce.number().int().positive() }),
 ]);
 
 /**

@@ -1,17 +1,12 @@
 import { performance } from "node:perf_hooks";
 import type { Db } from "~/db/db.server";
-import { Warehouse, maskUrl } from "~/db/warehouse.server";
-import {
-  addWarehouseDataset,
-  checkDatasetName,
-  rereadWarehouseDataset,
-  warehouseConnection,
-} from "~/db/warehouse-sources.server";
+import { Warehouse } from "~/db/warehouse.server";
+import { checkDatasetName, warehouseConnection, type NewWarehouseDataset } from "~/db/warehouse-sources.server";
 import { AppError } from "~/lib/errors";
 import { defaultCurrency } from "~/lib/currency";
 import { parseTableName, quoteIdent, quoteTable } from "~/lib/sql-names";
-import type { ImportReport } from "~/types/import";
-import type { WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
+import type { CustomerFacts, ImportReport } from "~/types/import";
+import type { WarehouseProgress, WarehouseQuery, WarehouseRow, WarehouseSource } from "~/types/warehouse";
 import { FIELDS, resolveLayout, type ColumnMap, type Field } from "./formats";
 import { customerFactsQuery } from "./warehouse-customers-sql";
 import { cleanReportQuery } from "./warehouse-sql";
@@ -163,37 +158,44 @@ async function cleaningReport(
   };
 }
 
+/** What connecting a table read, before anything is stored: the data set to add and the preview shown. */
+export type WarehouseConnection = {
+  dataset: NewWarehouseDataset;
+  preview: WarehousePreview;
+};
+
 /**
- * Adds a warehouse data set: every check first (URL, credentials, table, mapped columns, rows), then the cleaning
- * report computed in PostgreSQL, then one SQLite transaction (the data set, its connection, its history) that makes it
- * the active one. A refusal leaves every SQLite table as it was.
+ * Reads what a new warehouse data set needs, storing nothing: every check first (URL, credentials, table, mapped
+ * columns, rows), then the cleaning report and the customers computed in PostgreSQL. app/derive adds segments and
+ * stores it all in one SQLite transaction (addWarehouseDataset).
  */
-export async function connectWarehouse(
+export async function readNewWarehouse(
   db: Db,
   request: WarehouseRequest,
-): Promise<{ id: number; maskedUrl: string; report: ImportReport; preview: WarehousePreview }> {
+  onProgress: (p: WarehouseProgress) => void = () => {},
+): Promise<WarehouseConnection> {
   const started = performance.now();
   const name = (request.name ?? request.table).trim();
   checkDatasetName(db, name);
   const assignmentsSchema = checkSchema(request.assignmentsSchema);
   const warehouse = new Warehouse(request.url);
   try {
+    onProgress({ stage: "connecting" });
     const { serverVersion, columns, format, source, preview } = await inspect(warehouse, request, PREVIEW_ROWS);
+    onProgress({ stage: "report" });
     const report = await cleaningReport(warehouse, source, { name, format, columns, started });
+    onProgress({ stage: "customers" });
     const customers = await warehouse.run(customerFactsQuery(source));
-    const id = addWarehouseDataset(db, {
-      customers,
-      name,
-      url: request.url.trim(),
-      source,
-      assignmentsSchema,
-      currency: request.currency === undefined ? defaultCurrency(format) : request.currency,
-      report,
-    });
     return {
-      id,
-      maskedUrl: maskUrl(request.url),
-      report,
+      dataset: {
+        customers,
+        name,
+        url: request.url.trim(),
+        source,
+        assignmentsSchema,
+        currency: request.currency === undefined ? defaultCurrency(format) : request.currency,
+        report,
+      },
       preview: {
         maskedUrl: warehouse.maskedUrl,
         serverVersion,
@@ -210,27 +212,45 @@ export async function connectWarehouse(
   }
 }
 
-/** Reads a warehouse data set's table again (new rows, corrections): a new report and version; caches drop it. */
-export async function rereadWarehouse(db: Db, datasetId: number): Promise<ImportReport> {
+/** A warehouse data set's table read again (new rows, corrections), storing nothing: app/derive stores it all at once. */
+export type WarehouseReread = {
+  url: string;
+  source: WarehouseSource;
+  report: ImportReport;
+  customers: CustomerFacts[];
+};
+
+/**
+ * Reads a warehouse data set's table again: the connection checked, the mapped columns still there, then a new
+ * cleaning report and customers computed in PostgreSQL. Nothing is written (rereadWarehouseDataset writes it).
+ */
+export async function readWarehouseAgain(
+  db: Db,
+  datasetId: number,
+  onProgress: (p: WarehouseProgress) => void = () => {},
+): Promise<WarehouseReread> {
   const started = performance.now();
   const connection = warehouseConnection(db, datasetId);
   if (!connection) throw new AppError(`No warehouse data set ${datasetId}`, "not-found");
   const warehouse = new Warehouse(connection.url);
   try {
+    onProgress({ stage: "connecting" });
     const columns = await warehouse.columns(connection.source.table);
     const missing = Object.entries(connection.source.map).filter(([, c]) => c && !columns.includes(c));
     if (missing.length)
       throw new AppError(
         `the table ${connection.source.table} no longer has ${missing.map(([f, c]) => `"${c}" (${f})`).join(", ")}`,
       );
+    onProgress({ stage: "report" });
     const report = await cleaningReport(warehouse, connection.source, {
       name: "",
       format: "mapped",
       columns,
       started,
     });
-    rereadWarehouseDataset(db, datasetId, report, await warehouse.run(customerFactsQuery(connection.source)));
-    return report;
+    onProgress({ stage: "customers" });
+    const customers = await warehouse.run(customerFactsQuery(connection.source));
+    return { url: connection.url, source: connection.source, report, customers };
   } finally {
     await warehouse.close();
   }

@@ -1,13 +1,16 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { getDb } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
-import { rereadAndDerive } from "~/derive/warehouse.server";
+import { warehouseInfo } from "~/db/warehouse-sources.server";
+import { startReread } from "~/ingest/jobs.server";
 import { warehouseRereadSchema } from "~/ingest/schemas";
-import { appErrorResponse, jsonError, methodNotAllowed, readJsonBody } from "~/lib/http.server";
+import { jsonError, methodNotAllowed, readJsonBody } from "~/lib/http.server";
 
 // POST /api/warehouse/reread {"dataset"?} — reads a warehouse data set's table again (`cli warehouse reread`, the Data
-// page's "Read again"): 200 {"id", …report}; its customers, segments and personas follow, and every cached figure of
-// it is dropped (a new version). The active data set when none is named.
+// page's "Read again") as a job, as POST /api/imports starts an import: 202 with the job; poll GET /api/imports/:id for
+// its stage (connecting, report, customers, segments, storing, done) and, once done, its report ({"id", …report}).
+// The report, customers, segments and personas land in one transaction; every cached figure of it is dropped (a new
+// version). The active data set when none is named.
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
   const parsed = await readJsonBody(request, warehouseRereadSchema);
@@ -15,11 +18,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = getDb();
   const id = parsed.data.dataset ?? activeDatasetId(db);
   if (id === null) return jsonError("No data set yet: connect a warehouse table first", 404);
-  try {
-    return json({ id, ...(await rereadAndDerive(db, id)) });
-  } catch (err) {
-    return appErrorResponse(err);
-  }
+  const info = warehouseInfo(db, id);
+  if (!info) return jsonError(`No warehouse data set ${id}`, 404);
+  return json(startReread({ datasetId: id, table: info.ordersTable }), { status: 202 });
 }
 
 export function loader() {

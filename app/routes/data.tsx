@@ -14,8 +14,8 @@ import {
   Title,
 } from "@mantine/core";
 import { json, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Fragment, useState } from "react";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Fragment, useEffect, useRef, useState } from "react";
 import { getDb } from "~/db/db.server";
 import {
   datasetHistory,
@@ -31,8 +31,8 @@ import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
 import { describeIssues } from "~/lib/validation";
 import { DeleteForm } from "~/components/DeleteForm";
-import { AppError, STATUS_OF } from "~/lib/errors";
-import { rereadAndDerive } from "~/derive/warehouse.server";
+import { followJob, JobProgress } from "~/components/JobProgress";
+import type { ImportJob } from "~/ingest/jobs.server";
 import { ImportReportView } from "~/components/ImportReportView";
 import { UploadPanel } from "~/components/UploadPanel";
 import { WarehousePanel } from "~/components/WarehousePanel";
@@ -71,19 +71,6 @@ export async function action({ request }: ActionFunctionArgs) {
   if (parsed.data.intent === "activate") {
     setActiveDatasetId(db, dataset.id);
     return json({ error: null, done: `"${dataset.name}" is now the active data set` });
-  }
-  if (parsed.data.intent === "reread") {
-    // issue 17: the warehouse table read again, as `cli warehouse reread` and POST /api/warehouse/reread do
-    try {
-      const report = await rereadAndDerive(db, dataset.id);
-      return json({
-        error: null,
-        done: `Read "${dataset.name}" again: ${n(report.linesRead)} lines, ${n(report.customers)} customers`,
-      });
-    } catch (err) {
-      if (err instanceof AppError) return json({ error: err.message, done: null }, { status: STATUS_OF[err.code] });
-      throw err;
-    }
   }
   deleteDataset(db, dataset.id);
   return json({ error: null, done: `Deleted "${dataset.name}"` });
@@ -190,24 +177,63 @@ function CurrencyForm({ id, currency, busy }: { id: number; currency: string | n
 
 /**
  * "Read again" for a warehouse data set (issue 17): the table's report, customers, segments and personas computed
- * anew in PostgreSQL. It takes seconds on a large table: while it runs the button spins and says what is under way.
+ * anew in PostgreSQL, as a job polled as an import is (POST /api/warehouse/reread, GET /api/imports/:id), its stages
+ * shown as they pass; the page's figures are loaded again once it has committed them all at once.
  */
 function RereadButton({ id, table, busy }: { id: number; table: string; busy: boolean }) {
-  const navigation = useNavigation();
-  const running = navigation.formData?.get("intent") === "reread" && navigation.formData?.get("id") === String(id);
+  const [job, setJob] = useState<ImportJob | null>(null);
+  const [start, setStart] = useState<string | null>(null);
+  const revalidator = useRevalidator();
+  const polling = useRef<ReturnType<typeof setTimeout>>();
+  const following = useRef<EventSource>();
+  useEffect(
+    () => () => {
+      clearTimeout(polling.current);
+      following.current?.close();
+    },
+    [],
+  );
+  const running = job?.status === "running";
+  async function reread() {
+    setStart(null);
+    setJob(null);
+    const res = await fetch("/api/warehouse/reread", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ dataset: id }),
+    }).catch(() => null);
+    const body = res ? await res.json() : null;
+    if (!res?.ok) return setStart(body?.error ?? "The server could not be reached");
+    setJob(body);
+    followJob(
+      body.id,
+      (j) => {
+        setJob(j);
+        if (j.status === "done") revalidator.revalidate();
+        return j.status === "running";
+      },
+      { polling, following },
+      setStart,
+    );
+  }
+  const report = job?.status === "done" ? (job.report as ImportReport | null) : null;
   return (
-    <Form method="post">
-      <input type="hidden" name="intent" value="reread" />
-      <input type="hidden" name="id" value={id} />
-      <Button size="xs" variant="light" color="teal" type="submit" disabled={busy} loading={running}>
+    <Stack gap={4} maw={320}>
+      <Button size="xs" variant="light" color="teal" onClick={reread} disabled={busy || running} loading={running}>
         Read again
       </Button>
-      {running && (
-        <Text size="xs" c="dimmed" role="status" data-testid="reread-progress">
-          Reading {table} again in the warehouse: the cleaning report, the customers, then segments and personas…
+      {running && <JobProgress job={job} testId="reread-progress" />}
+      {report && (
+        <Text size="xs" c="teal" role="status" data-testid="reread-done">
+          Read {table} again: {n(report.linesRead)} lines, {n(report.customers)} customers
         </Text>
       )}
-    </Form>
+      {(start ?? (job?.status === "failed" ? job.error : null)) && (
+        <Text size="xs" c="red" role="alert" data-testid="reread-error">
+          {start ?? job?.error}
+        </Text>
+      )}
+    </Stack>
   );
 }
 

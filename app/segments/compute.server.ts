@@ -109,18 +109,20 @@ function scoreInputs(snapshot: string, inputs: RfmInput[], rows: { net: number }
   return { rows, snapshot, inputs, scored, cuts, z };
 }
 
+/** A warehouse data set's segments, computed and not yet stored, with the persona sample stated on the page. */
+export type DerivedWarehouseSegments = { derived: DerivedSegments; personaSample: { customers: number; of: number } };
+
 /**
  * Segments and personas of a warehouse data set (issue 17), from its customers' RFM as of the snapshot day computed
- * in PostgreSQL (segments/warehouse-sql.ts): the same scoring and storage as an import's; k-means on the seeded sample
- * `sample` (customer ids; null: everyone), then every customer labelled by the nearest centroid.
+ * in PostgreSQL (segments/warehouse-sql.ts), touching no table: the same scoring as an import's; k-means on the seeded
+ * sample `sample` (customer ids; null: everyone), then every customer labelled by the nearest centroid. Stored by
+ * storeSegments inside the connection's or re-read's one transaction.
  */
-export async function computeSegmentsFromInputs(
-  db: Db,
-  datasetId: number,
+export async function deriveSegmentsFromInputs(
   snapshot: string,
   inputs: RfmInput[],
   sample: Set<string> | null,
-): Promise<{ customers: number; seconds: number; sampled: number }> {
+): Promise<DerivedWarehouseSegments> {
   const started = performance.now();
   const prepared = scoreInputs(
     snapshot,
@@ -137,11 +139,7 @@ export async function computeSegmentsFromInputs(
       ...sweep,
       clusterings: sweep.clusterings.map((c) => ({ ...c, labels: prepared.z.map((p) => nearest(p, c.centroids)) })),
     };
-  const stored = storeSegments(db, datasetId, { prepared, sweep, started }, null, {
-    customers: points.length,
-    of: inputs.length,
-  });
-  return { ...stored, sampled: points.length };
+  return { derived: { prepared, sweep, started }, personaSample: { customers: points.length, of: inputs.length } };
 }
 
 /**

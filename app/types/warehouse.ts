@@ -30,3 +30,10 @@ export type WarehouseQuery<T> = {
   read: (rows: WarehouseRow[]) => T;
   figure?: CleanedFigure;
 };
+
+/**
+ * Where a warehouse data set's connection or re-read is (issue 17), in order: the connection checked, the cleaning
+ * report read, the customers read, segments and personas derived (all in PostgreSQL and memory, no lock held), then
+ * everything stored in one SQLite transaction, done once it has committed.
+ */
+export type WarehouseProgress = { stage: "connecting" | "report" | "customers" | "segments" | "storing" | "done" };

@@ -11,6 +11,8 @@ import { closeWarehouses } from "~/db/warehouse.server";
 import * as reportRoute from "~/routes/api.report.$name";
 import * as clvRoute from "~/routes/api.clv";
 import * as reread from "~/routes/api.warehouse.reread";
+import * as jobRoute from "~/routes/api.imports.$id";
+import type { ImportJob } from "~/ingest/jobs.server";
 import { activeDatasetId, datasetHistory, setDatasetCurrency } from "~/db/datasets.server";
 import { customerCountries, customerTotals, customerWhere, memberRows } from "~/segments/store.server";
 import { valueModel } from "~/planning/value.server";
@@ -176,7 +178,7 @@ describe.skipIf(missing !== null)("the warehouse API", () => {
       t.cleanup();
     }
   });
-  it("reads the table again with POST /api/warehouse/reread: the new line's customer, country and segment are there", async () => {
+  it("reads the table again as a job with POST /api/warehouse/reread: the new line's customer, country and segment are there", async () => {
     const db = getDb();
     const id = activeDatasetId(db)!;
     const before = customerCountries(db, id);
@@ -185,16 +187,41 @@ describe.skipIf(missing !== null)("the warehouse API", () => {
       `INSERT INTO shop.lines VALUES ('599999', '22423', 'REGENCY CAKESTAND', 2, '2011-03-30 10:00', 12.75, '19999', 'Iceland')`,
     );
     const r = await post(reread.action, "/api/warehouse/reread", {});
-    expect(r.status).toBe(200);
-    const text = await r.text();
-    expect(text).not.toContain("hunter2");
-    const report = JSON.parse(text);
-    expect(report).toMatchObject({ id, linesRead: 15 });
+    // a job, as POST /api/imports starts: its stages and, once done, its report come from GET /api/imports/:id
+    expect(r.status).toBe(202);
+    const started = (await r.json()) as ImportJob;
+    expect(started).toMatchObject({ kind: "reread", fileName: "shop.lines", status: "running" });
+    const { job, stages } = await finished(started);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("done");
+    expect(stages.at(-1)).toBe("done");
+    expect(job.report).toMatchObject({ id, linesRead: 15 });
     expect(customerCountries(db, id)).toContain("Iceland");
     expect(customerTotals(db, id, "19999")).toMatchObject({ sales: 25_500, returns: 0, cohortMonth: "2011-03" });
     expect(memberRows(db, id, [customerWhere("19999")])).toMatchObject([{ customerId: "19999", country: "Iceland" }]);
     // the history has the re-read; the same answer for the data set named
     expect(datasetHistory(db, id).map((h) => h.kind)).toEqual(["import", "update"]);
-    expect((await post(reread.action, "/api/warehouse/reread", { dataset: id })).status).toBe(200);
+    const again = await post(reread.action, "/api/warehouse/reread", { dataset: id });
+    expect(again.status).toBe(202);
+    expect((await finished(await again.json())).job.report).toMatchObject({ id, linesRead: 15 });
   });
 });
+
+/** Polls GET /api/imports/:id until the job ends: its last state and the stages seen (the URL never in them). */
+async function finished(started: ImportJob): Promise<{ job: ImportJob; stages: string[] }> {
+  const stages: string[] = [];
+  let job = started;
+  for (let i = 0; i < 1200 && job.status === "running"; i++) {
+    await new Promise((done) => setTimeout(done, 50));
+    const polled = await jobRoute.loader({
+      request: new Request(`http://campaign.lab/api/imports/${started.id}`),
+      params: { id: started.id },
+      context: {},
+    });
+    const text = await polled.text();
+    expect(text).not.toContain("hunter2");
+    job = JSON.parse(text);
+    if (job.progress && stages.at(-1) !== job.progress.stage) stages.push(job.progress.stage);
+  }
+  return { job, stages };
+}

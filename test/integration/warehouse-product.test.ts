@@ -13,11 +13,10 @@ import { bestMonths, planCandidates } from "~/planning/plan.server";
 import { DEFAULT_CAPS } from "~/planning/clv-fit";
 import { recommendations } from "~/planning/recommendations.server";
 import { valueByGroup, valueModel } from "~/planning/value.server";
-import { connectWarehouse } from "~/ingest/warehouse-connect.server";
+import { connectAndDerive } from "~/derive/warehouse.server";
 import { audienceMembers, audienceSize } from "~/segments/audiences.server";
 import { segmentsReport } from "~/segments/report.server";
 import { customerCountries, customerTotals, memberRows } from "~/segments/store.server";
-import { deriveWarehouseSegments } from "~/segments/warehouse.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { importForTest, tempDb } from "../support/db";
 import { postgresMissing, startCluster, type TestCluster } from "../support/postgres";
@@ -48,13 +47,12 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     const b = tempDb();
     wh.db = b.db;
     wh.cleanup = b.cleanup;
-    const { id } = await connectWarehouse(b.db, {
+    const { id } = await connectAndDerive(b.db, {
       url: pg.url,
       table: "shop.lines",
       map: parseMapArgs(SHOP_MAP),
       currency: "GBP", // as the import detects for this layout
     });
-    await deriveWarehouseSegments(b.db, id);
     wh.id = id;
   }, 120_000);
   afterAll(async () => {
@@ -165,14 +163,13 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
 
   it("copies a started experiment's assignment into the schema the user named, the only write to the warehouse", async () => {
     const lines = pg.psql("SELECT count(*) FROM shop.lines").trim();
-    const { id } = await connectWarehouse(wh.db, {
+    const { id } = await connectAndDerive(wh.db, {
       url: pg.url,
       table: "shop.lines",
       map: parseMapArgs(SHOP_MAP),
       name: "Shop, assignments in lab",
       assignmentsSchema: "lab",
     });
-    await deriveWarehouseSegments(wh.db, id);
     const design = parseDesignInput({
       name: "Lab copy",
       campaignType: "custom",
