@@ -55,10 +55,11 @@ export async function warehouseCommand(argv: string[]): Promise<void> {
       return;
     }
     const db = openDb(databasePath(values.db));
-    const progress = progressPrinter(
-      sub === "add" ? `Connecting ${values.orders ?? "the table"}` : "Reading the table again",
-      values["progress-json"] ?? false,
-    );
+    // a re-read prints its stages as an import does; `add` stays quiet (its refusals are one line) unless asked
+    const progress =
+      sub === "add" && !values["progress-json"]
+        ? { update: () => {}, end: () => {} }
+        : progressPrinter("Reading the table again", values["progress-json"] ?? false);
     try {
       if (sub === "add") {
         let currency: string | null | undefined;
