@@ -303,7 +303,8 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
           </Text>
         )}
       </Card>
-      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+      {/* side by side only from xl: at 1280 px the six-column guardrail table ran its verdict badge past the card */}
+      <SimpleGrid cols={{ base: 1, xl: 2 }}>
         <Card withBorder>
           <Title order={5} mb="xs">
             Guardrails (one-sided non-inferiority at α {alpha}
@@ -314,7 +315,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
               The design has no guardrail.
             </Text>
           ) : (
-            <Table fz="sm" data-testid="guardrails">
+            <Table fz="sm" horizontalSpacing="xs" data-testid="guardrails">
               <TableHead columns={["Arm", "Guardrail", "Change", "Bound", "Margin", "Verdict"]} />
               <Table.Tbody>
                 {analysis.guardrails.map((g) => (

@@ -103,6 +103,19 @@ describe("experiment results", () => {
     await expectIntervals();
     expect(await app.page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);
     expect(await app.page.getByTestId("cuped").innerText()).toMatch(/variance reduction \d+\.\d%/);
+    // every guardrail verdict badge ("NOT YET CONCLUSIVE" ran past the card's edge at 1280 px), at 1280 and 1440 px
+    for (const width of [1280, 1440]) {
+      await app.page.setViewportSize({ width, height: 900 });
+      const overflow = await app.page.getByTestId("guardrails").evaluate((table) => {
+        const card = table.closest(".mantine-Card-root")!.getBoundingClientRect();
+        return [...table.querySelectorAll(".mantine-Badge-root")].map(
+          (b) => b.getBoundingClientRect().right - card.right,
+        );
+      });
+      expect(overflow.length).toBeGreaterThan(0);
+      for (const px of overflow) expect(px).toBeLessThanOrEqual(0);
+    }
+    await app.page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it("opens the printable report and downloads it as CSV and JSON", async () => {
