@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/db.server";
@@ -41,6 +42,10 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     // 30,000 generated lines: 240 customers, enough for a persona audience of 30+ per arm
     await writeDemoCsv(file, { lines: 30_000, seed: 42 });
     loadShop(pg, "shop.lines", file, "WIN1252");
+    // every statement from here on is logged with its client's name, for the last test (what Campaign Lab sends)
+    pg.psql(
+      "ALTER SYSTEM SET log_statement = 'all'; ALTER SYSTEM SET log_line_prefix = '%a|'; SELECT pg_reload_conf();",
+    );
     csv.db = a.db;
     csv.cleanup = a.cleanup;
     csv.id = await importForTest(a.db, file);
@@ -204,5 +209,35 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     // the data set without a schema writes nothing; the user's table is as it was
     expect(await exportAssignments(wh.db, 1)).toBeNull();
     expect(pg.psql("SELECT count(*) FROM shop.lines").trim()).toBe(lines);
+  });
+
+  it("sends only reads to the user's tables: every statement of the whole file above, as PostgreSQL logged it", () => {
+    // the server's own log (log_statement = all), not the app's word: each statement of application "campaign-lab"
+    const statements: string[] = [];
+    for (const line of readFileSync(path.join(pg.socketDir, "server.log"), "utf8").split("\n")) {
+      const m = /^campaign-lab\|LOG: {2}(?:statement|execute [^:]*): (.*)$/.exec(line);
+      if (m) statements.push(m[1]);
+      else if (statements.length && !/^\S*\|/.test(line)) statements[statements.length - 1] += `\n${line}`;
+    }
+    const read = /^(SELECT|WITH|SHOW|BEGIN READ ONLY|SET LOCAL|COMMIT|ROLLBACK)\b/i;
+    const writes = statements.filter((s) => !read.test(s.trim()));
+    expect(statements.filter((s) => /\bFROM\s+"?shop"?\."?lines"?/i.test(s)).length).toBeGreaterThan(10);
+    // a write inside a read's text (a data-modifying WITH) would be refused by READ ONLY, and is not sent either
+    expect(
+      statements.filter(
+        (s) =>
+          read.test(s.trim()) &&
+          /\b(INSERT\s+INTO|DELETE\s+FROM|TRUNCATE|COPY|MERGE\s+INTO)\b|\bUPDATE\s+\S+\s+SET\b/i.test(s),
+      ),
+    ).toEqual([]);
+    // the only writes: the assignment copy of the test above, in its own transaction, to the schema the user named
+    expect(writes.length).toBeGreaterThan(0);
+    // a plain BEGIN only opens such a copy: as many as the copies' CREATE SCHEMA, every other transaction READ ONLY
+    const count = (re: RegExp) => writes.filter((w) => re.test(w.trim())).length;
+    expect(count(/^BEGIN$/i)).toBe(count(/^CREATE SCHEMA/));
+    for (const w of writes)
+      expect(w.trim()).toMatch(
+        /^(BEGIN|CREATE SCHEMA IF NOT EXISTS "?lab"?|(CREATE TABLE IF NOT EXISTS|DELETE FROM|INSERT INTO) "?lab"?\."?campaign_lab_assignments"?)\b/,
+      );
   });
 });
