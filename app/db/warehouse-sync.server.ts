@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { projectRoot } from "./paths.server";
-import { DEFAULT_STATEMENT_TIMEOUT_MS, checkWarehouseUrl, warehouseError } from "./warehouse.server";
+import { DEFAULT_STATEMENT_TIMEOUT_MS, checkWarehouseUrl, sessionOptions, warehouseError } from "./warehouse.server";
 import type { WarehouseQuery, WarehouseRow } from "~/types/warehouse";
 
 // Builders run from synchronous code (issue 17): the experiments' back-test, start and measurement are synchronous
@@ -34,7 +34,7 @@ export function runWarehouseSync<T>(url: string, query: WarehouseQuery<T>): T {
   const b = open();
   const flag = new SharedArrayBuffer(4);
   const id = b.next++;
-  b.port.postMessage({ id, url, text: query.text, values: query.values, timeoutMs, flag });
+  b.port.postMessage({ id, url, options: sessionOptions(timeoutMs), text: query.text, values: query.values, flag });
   // the statement timeout cancels the query first; the extra 15 s covers connecting
   const waited = Atomics.wait(new Int32Array(flag), 0, 0, timeoutMs + 15_000);
   const received = receiveMessageOnPort(b.port);

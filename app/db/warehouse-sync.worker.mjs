@@ -1,7 +1,8 @@
 // The thread behind warehouse-sync.server.ts (issue 17): it runs one read-only query at a time for a caller that waits
 // on a shared flag, then wakes it. Plain JavaScript so that tests (TypeScript sources), the CLI and the server (dist/,
-// build/) all load this same file. Session settings are warehouse.server.ts's Warehouse.read: READ ONLY, a statement
-// timeout, UTC; int8 and numeric read as numbers.
+// build/) all load this same file. The session settings (read only, a statement timeout, work_mem, UTC) come with each
+// request as libpq startup options (warehouse.server.ts sessionOptions), set once per connection: a query is then one
+// round trip, where BEGIN READ ONLY, three SET LOCAL and COMMIT made it five. int8 and numeric read as numbers.
 import pg from "pg";
 import { workerData } from "node:worker_threads";
 
@@ -15,11 +16,13 @@ const types = {
 };
 
 const pools = new Map();
-function poolFor(url) {
-  let pool = pools.get(url);
+function poolFor(url, options) {
+  const key = `${options}\n${url}`;
+  let pool = pools.get(key);
   if (!pool) {
     pool = new pg.Pool({
       connectionString: url.trim(),
+      options,
       max: 1,
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: 10_000,
@@ -27,26 +30,14 @@ function poolFor(url) {
       types,
     });
     pool.on("error", () => {});
-    pools.set(url, pool);
+    pools.set(key, pool);
   }
   return pool;
 }
 
-async function run({ url, text, values, timeoutMs }) {
-  const client = await poolFor(url).connect();
-  try {
-    await client.query("BEGIN READ ONLY");
-    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
-    await client.query("SET LOCAL TimeZone = 'UTC'");
-    const result = await client.query(text, values);
-    await client.query("COMMIT");
-    return result.rows;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+async function run({ url, options, text, values }) {
+  // one statement: its own read-only transaction under the connection's settings
+  return (await poolFor(url, options).query(text, values)).rows;
 }
 
 const { port } = workerData;

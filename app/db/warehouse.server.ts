@@ -101,6 +101,26 @@ export type WarehouseOptions = {
 /** Memory each sort or hash of a figure's query may use before spilling to disk (WAREHOUSE_WORK_MEM overrides). */
 export const DEFAULT_WORK_MEM = "256MB";
 
+/**
+ * The session settings of a connection that runs builders' queries one statement at a time (the worker bridge,
+ * warehouse-sync.server.ts), as libpq's `options` startup parameter: set once when the connection opens, not per query.
+ * default_transaction_read_only: PostgreSQL itself refuses any write; UTC: a day is the same on every server.
+ */
+export function sessionOptions(
+  timeoutMs: number,
+  workMem = process.env.WAREHOUSE_WORK_MEM ?? DEFAULT_WORK_MEM,
+): string {
+  if (!/^\d+\s*(kB|MB|GB)$/.test(workMem)) throw new AppError(`work_mem must be like 256MB, got "${workMem}"`);
+  return [
+    `statement_timeout=${Math.max(1, Math.round(timeoutMs))}`,
+    `work_mem=${workMem.replace(/\s+/g, "")}`,
+    "default_transaction_read_only=on",
+    "TimeZone=UTC",
+  ]
+    .map((setting) => `-c ${setting}`)
+    .join(" ");
+}
+
 /** A connection pool to one warehouse; every query is a read-only transaction. */
 export class Warehouse {
   readonly maskedUrl: string;

@@ -40,4 +40,19 @@ describe.skipIf(missing !== null)("runWarehouseSync", () => {
     expect(message).toMatch(/no such table/);
     expect(message).not.toContain("hunter2");
   });
+
+  it("sets the session once per connection: read only, the statement timeout, work_mem and UTC", () => {
+    const show = (setting: string) =>
+      runWarehouseSync(pg.url, {
+        text: `SHOW ${setting}`,
+        values: [],
+        read: (rows) => String(Object.values(rows[0])[0]),
+      });
+    expect(show("default_transaction_read_only")).toBe("on");
+    expect(show("work_mem")).toBe("256MB");
+    expect(show("statement_timeout")).toBe("2min");
+    expect(show("timezone")).toBe("UTC");
+    // one statement per query: no transaction is left open between them
+    expect(show("transaction_read_only")).toBe("on");
+  });
 });
