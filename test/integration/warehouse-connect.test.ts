@@ -86,6 +86,11 @@ GRANT USAGE ON SCHEMA shop TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA shop 
           expect(w.stdout).toContain(args[0] === "overview" ? "revenue (GBP)" : args[0]);
           expect(w.stdout).toBe(c.stdout);
         }
+        // `segments` on the same --db: the imported copy's segments, derived from RFM computed in PostgreSQL
+        const [ws, cs] = [t.path, t.dir + "/csv.db"].map((file) => cli(["segments", "--db", file]));
+        expect([ws.code, ws.stderr]).toEqual([0, ""]);
+        expect(ws.stdout).toContain("Champions");
+        expect(ws.stdout).toBe(cs.stdout);
       } finally {
         db.$client.close();
       }
