@@ -1,8 +1,9 @@
-import { Card, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { METRIC_LABELS, type Design } from "~/experiments/design";
 import type { DesignPreview } from "~/experiments/experiments.server";
 import { PreviewPanel } from "./ExperimentEditor";
 import { amount, int, percent } from "./format";
+import { Section } from "./Section";
 
 type Props = {
   design: Design;
@@ -51,10 +52,7 @@ export function DesignSummary({ design: d, preview, assigned, startDate, audienc
   return (
     <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="lg">
       <Stack gap="md" data-testid="design-summary">
-        <Card withBorder>
-          <Title order={5} mb="xs">
-            Design (frozen at the start)
-          </Title>
+        <Section title="Design (frozen at the start)" order={5}>
           <Table fz="sm">
             <Table.Tbody>
               {rows.map(([label, value]) => (
@@ -69,11 +67,8 @@ export function DesignSummary({ design: d, preview, assigned, startDate, audienc
               ))}
             </Table.Tbody>
           </Table>
-        </Card>
-        <Card withBorder>
-          <Title order={5} mb="xs">
-            Arms
-          </Title>
+        </Section>
+        <Section title="Arms" order={5}>
           <Table fz="sm" data-testid="arms-summary">
             <Table.Thead>
               <Table.Tr>
@@ -95,7 +90,7 @@ export function DesignSummary({ design: d, preview, assigned, startDate, audienc
               ))}
             </Table.Tbody>
           </Table>
-        </Card>
+        </Section>
       </Stack>
       <PreviewPanel
         preview={preview}

@@ -29,6 +29,7 @@ import { campaignRoi } from "~/planning/roi";
 import { amount, effectText, int, percent, plural } from "./format";
 import { Stat } from "./Stat";
 import { ALPHA_INPUT, POWER_INPUT, SIDES_OPTIONS, type NumberBounds } from "./stat-inputs";
+import { Section } from "./Section";
 
 type Options = { personas: { k: number; cluster: number; name: string }[]; saved: { id: number; name: string }[] };
 type Learned = { estimate: number; ci: [number, number]; experiments: { id: number; name: string }[] } | null;
@@ -142,10 +143,7 @@ export function ExperimentEditor({
                 />
               </Stack>
             </Card>
-            <Card withBorder>
-              <Title order={5} mb="xs">
-                Audience
-              </Title>
+            <Section title="Audience" order={5}>
               <input type="hidden" name="audienceKind" value={audienceKind} />
               <SegmentedControl
                 value={audienceKind}
@@ -203,7 +201,7 @@ export function ExperimentEditor({
                   {liveErrors.audience}
                 </Text>
               )}
-            </Card>
+            </Section>
             <Card withBorder>
               <Group justify="space-between" mb="xs">
                 <Title order={5}>Arms</Title>
@@ -347,10 +345,7 @@ export function ExperimentEditor({
                 ))}
               </Stack>
             </Card>
-            <Card withBorder>
-              <Title order={5} mb="xs">
-                Statistical settings
-              </Title>
+            <Section title="Statistical settings" order={5}>
               <SimpleGrid cols={{ base: 2, md: 3 }}>
                 {numberField("alpha", "α", d.stats.alpha, ALPHA_INPUT)}
                 {numberField("power", "Power", d.stats.power, POWER_INPUT)}
@@ -448,7 +443,7 @@ export function ExperimentEditor({
                     ? "Always-valid intervals: safe to look at any time; N* is the sample size at which they are tightest (default 5,000)."
                     : "Chance to win, credible interval and expected loss; the proper prior N(0, 30%²) pulls small noisy lifts toward 0."}
               </Text>
-            </Card>
+            </Section>
             <BaselineOverrides design={d} metric={metric} errors={liveErrors} preview={preview} />
             {!readOnly && (
               <Group>
@@ -626,10 +621,7 @@ export function PreviewPanel({
           </Table.Tbody>
         </Table>
       </Card>
-      <Card withBorder>
-        <Title order={5} mb="xs">
-          Sample size
-        </Title>
+      <Section title="Sample size" order={5}>
         {power.problem && <Alert color="orange">{power.problem}</Alert>}
         {r && (
           <Stack gap="xs">
@@ -712,7 +704,7 @@ export function PreviewPanel({
             </div>
           </Stack>
         )}
-      </Card>
+      </Section>
     </Stack>
   );
 }
@@ -734,10 +726,7 @@ function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: L
     windowDays: preview.baselines.windowDays,
   });
   return (
-    <Card withBorder data-testid="experiment-roi">
-      <Title order={5} mb="xs">
-        Campaign ROI on the whole audience
-      </Title>
+    <Section title="Campaign ROI on the whole audience" order={5} testId="experiment-roi">
       <Group grow>
         <NumberInput label="Cost per contact" value={cost} onChange={setCost} min={0} decimalScale={3} />
         <NumberInput label="Discount (% of order value)" value={discount} onChange={setDiscount} min={0} max={100} />
@@ -753,6 +742,6 @@ function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: L
         , break-even lift {r.breakEvenLift === null ? "none" : percent(r.breakEvenLift, 1)}, payback{" "}
         {r.paybackDays === null ? "never" : plural(Math.ceil(r.paybackDays), "day")}.
       </Text>
-    </Card>
+    </Section>
   );
 }

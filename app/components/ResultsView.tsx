@@ -6,6 +6,7 @@ import { liftLower } from "~/lib/lift";
 import { amount, int, percent } from "./format";
 import { TableHead } from "~/components/TableHead";
 import { significant } from "~/lib/numbers";
+import { Section } from "./Section";
 
 const METRIC_NAMES: Record<MetricKey, string> = {
   conversion: "Conversion",
@@ -246,10 +247,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
           <DecisionRules engine={analysis.engine.name} />
         </details>
       </Card>
-      <Card withBorder>
-        <Title order={5} mb="xs">
-          Per arm
-        </Title>
+      <Section title="Per arm" order={5}>
         <Table fz="sm" striped data-testid="arms-table">
           <TableHead columns={["Arm", "Users", "Conversion", "Revenue per customer", "AOV", "Refund rate"]} />
           <Table.Tbody>
@@ -265,11 +263,15 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
             ))}
           </Table.Tbody>
         </Table>
-      </Card>
-      <Card withBorder>
-        <Title order={5} mb="xs">
-          Lifts against control ({percent(1 - alpha, 0)} {intervalName} intervals)
-        </Title>
+      </Section>
+      <Section
+        title={
+          <>
+            Lifts against control ({percent(1 - alpha, 0)} {intervalName} intervals)
+          </>
+        }
+        order={5}
+      >
         <IntervalChart
           rows={chartRows}
           label={`relative lift (%) with its ${intervalName} interval; cut at ±${AXIS_CAP}%, the tables give every bound`}
@@ -302,7 +304,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
             ; guardrails are not adjusted.
           </Text>
         )}
-      </Card>
+      </Section>
       {/* side by side only from xl: at 1280 px the six-column guardrail table ran its verdict badge past the card */}
       <SimpleGrid cols={{ base: 1, xl: 2 }}>
         <Card withBorder>
@@ -363,10 +365,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
             </Table>
           )}
         </Card>
-        <Card withBorder data-testid="cuped">
-          <Title order={5} mb="xs">
-            CUPED (pre-period spend as covariate)
-          </Title>
+        <Section title="CUPED (pre-period spend as covariate)" order={5} testId="cuped">
           {analysis.cuped ? (
             <Stack gap="xs">
               <Text size="sm">
@@ -401,7 +400,7 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
               Needs per-customer results (an upload or a simulation) and a conversion or revenue primary metric.
             </Text>
           )}
-        </Card>
+        </Section>
       </SimpleGrid>
     </Stack>
   );

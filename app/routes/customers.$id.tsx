@@ -1,4 +1,4 @@
-import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/EmptyState";
@@ -9,6 +9,7 @@ import { customerPage } from "~/segments/warehouse.server";
 import { segmentSlug } from "~/segments/rfm";
 import { TableHead } from "~/components/TableHead";
 import { BackLink } from "~/components/BackLink";
+import { Section } from "~/components/Section";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Customer ${params.id} · Campaign Lab` }];
 
@@ -63,10 +64,7 @@ export default function Customer() {
         RFM scores R {rfm.r} · F {rfm.f} · M {rfm.m} (1 = lowest fifth of customers, 5 = highest; for recency, 5 = most
         recent): net spend is gross sales minus returns, floored at 0, and it sets the M score.
       </Text>
-      <Card withBorder>
-        <Title order={4} mb="xs">
-          Orders and returns
-        </Title>
+      <Section title="Orders and returns">
         <Table striped fz="sm" data-testid="customer-orders">
           <TableHead columns={["Invoice", "Date", "Kind", "Lines", "Amount", "Country"]} />
           <Table.Tbody>
@@ -90,7 +88,7 @@ export default function Customer() {
             ))}
           </Table.Tbody>
         </Table>
-      </Card>
+      </Section>
     </Stack>
   );
 }

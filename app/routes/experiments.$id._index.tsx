@@ -48,6 +48,7 @@ import { startWithWarehouseCopy } from "~/experiments/warehouse-assignments.serv
 import { describeIssues } from "~/lib/validation";
 import { TableHead } from "~/components/TableHead";
 import { BackLink } from "~/components/BackLink";
+import { Section } from "~/components/Section";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` },
@@ -326,10 +327,7 @@ export default function ExperimentPage() {
           closed={e.status === "completed" || e.archivedAt !== null}
         />
       )}
-      <Card withBorder>
-        <Title order={5} mb="xs">
-          History
-        </Title>
+      <Section title="History" order={5}>
         <Table fz="sm" data-testid="history">
           <TableHead columns={["When (UTC)", "What", "Note"]} />
           <Table.Tbody>
@@ -359,7 +357,7 @@ export default function ExperimentPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </Card>
+      </Section>
     </Stack>
   );
 }

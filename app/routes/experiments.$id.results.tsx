@@ -17,6 +17,7 @@ import {
 } from "@mantine/core";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { EmptyState } from "~/components/EmptyState";
 import { ResultsView } from "~/components/ResultsView";
@@ -43,6 +44,7 @@ import {
 import { MeasuredPanel } from "~/components/MeasuredPanel";
 import { TableHead } from "~/components/TableHead";
 import { BackLink } from "~/components/BackLink";
+import { Section } from "~/components/Section";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Results · ${data && !data.empty ? data.experiment.name : "Experiment"} · Campaign Lab` },
@@ -188,131 +190,107 @@ export default function Results() {
               <Tabs.Tab value="upload">Upload per-customer results</Tabs.Tab>
               <Tabs.Tab value="aggregate">Type counts per arm</Tabs.Tab>
             </Tabs.List>
-            <Tabs.Panel value="measure" pt="md">
-              <Form method="post">
-                <input type="hidden" name="intent" value="measure" />
-                <Text size="sm" mb="sm">
-                  Each assigned customer's outcome over the {e.design.windowDays} days after the start day, from the
-                  data set's own transactions (measured again at every update of the data set). Add newer transactions
-                  on the Data page first.
+            <IntentPanel intent="measure">
+              <Text size="sm" mb="sm">
+                Each assigned customer's outcome over the {e.design.windowDays} days after the start day, from the data
+                set's own transactions (measured again at every update of the data set). Add newer transactions on the
+                Data page first.
+              </Text>
+              {data.measureBlocked && (
+                <Text size="sm" c="dimmed" mb="sm" data-testid="measure-blocked">
+                  {data.measureBlocked}
                 </Text>
-                {data.measureBlocked && (
-                  <Text size="sm" c="dimmed" mb="sm" data-testid="measure-blocked">
-                    {data.measureBlocked}
-                  </Text>
-                )}
-                <Button
-                  type="submit"
-                  loading={navigation.state !== "idle"}
-                  disabled={!!data.measureBlocked}
-                  data-testid="measure"
-                >
-                  Measure from the data
-                </Button>
-              </Form>
-            </Tabs.Panel>
-            <Tabs.Panel value="simulate" pt="md">
-              <Form method="post">
-                <input type="hidden" name="intent" value="simulate" />
-                <Text size="sm" mb="sm">
-                  A rehearsal, never a result: every assigned customer gets the outcome of a customer drawn from the
-                  audience's back-tested history; each treatment then gets the true effect you set. Seeded: the same
-                  seed gives the same results. Refused once real results are recorded (rehearse on a clone).
-                </Text>
-                <Group align="flex-end">
-                  <NumberInput name="seed" label="Seed" defaultValue={1} min={0} w={120} />
-                  {treatments.map((t, i) => (
-                    <Group key={t.name} gap="xs">
-                      <NumberInput
-                        name={`conversionLift${i}`}
-                        label={`${t.name}: conversion lift (%)`}
-                        defaultValue={10}
-                        w={200}
-                      />
-                      <NumberInput
-                        name={`revenueLift${i}`}
-                        label={`${t.name}: spend lift (%)`}
-                        defaultValue={0}
-                        w={180}
-                      />
-                    </Group>
-                  ))}
-                  <Button type="submit" loading={navigation.state !== "idle"}>
-                    Simulate
-                  </Button>
-                </Group>
-              </Form>
-            </Tabs.Panel>
-            <Tabs.Panel value="upload" pt="md">
-              <Form method="post" encType="multipart/form-data">
-                <input type="hidden" name="intent" value="upload" />
-                <Text size="sm" mb="sm">
-                  A CSV with <code>customer_id,arm,converted,revenue,orders,refunded</code>, one line per assigned
-                  customer; it is checked against the assignment.
-                </Text>
-                <Radio.Group name="absent" label="Assigned customers absent from the file" defaultValue="zero" mb="sm">
-                  <Group mt={4}>
-                    <Radio
-                      value="zero"
-                      label="count as non-buyers (converted 0, revenue 0): shops export their buyers"
+              )}
+              <Button
+                type="submit"
+                loading={navigation.state !== "idle"}
+                disabled={!!data.measureBlocked}
+                data-testid="measure"
+              >
+                Measure from the data
+              </Button>
+            </IntentPanel>
+            <IntentPanel intent="simulate">
+              <Text size="sm" mb="sm">
+                A rehearsal, never a result: every assigned customer gets the outcome of a customer drawn from the
+                audience's back-tested history; each treatment then gets the true effect you set. Seeded: the same seed
+                gives the same results. Refused once real results are recorded (rehearse on a clone).
+              </Text>
+              <Group align="flex-end">
+                <NumberInput name="seed" label="Seed" defaultValue={1} min={0} w={120} />
+                {treatments.map((t, i) => (
+                  <Group key={t.name} gap="xs">
+                    <NumberInput
+                      name={`conversionLift${i}`}
+                      label={`${t.name}: conversion lift (%)`}
+                      defaultValue={10}
+                      w={200}
                     />
-                    <Radio value="exclude" label="leave them out" />
+                    <NumberInput
+                      name={`revenueLift${i}`}
+                      label={`${t.name}: spend lift (%)`}
+                      defaultValue={0}
+                      w={180}
+                    />
                   </Group>
-                </Radio.Group>
-                <Group align="flex-end">
-                  <FileInput
-                    name="file"
-                    label="Results file"
-                    placeholder="results.csv"
-                    accept=".csv,text/csv"
-                    w={280}
-                  />
-                  <Checkbox name="accept" label="Accept with the problem lines left out and reported" />
-                  <Button type="submit">Upload</Button>
-                </Group>
-              </Form>
-            </Tabs.Panel>
-            <Tabs.Panel value="aggregate" pt="md">
-              <Form method="post">
-                <input type="hidden" name="intent" value="aggregate" />
-                <Table fz="sm">
-                  <TableHead
-                    columns={[
-                      "Arm",
-                      "Users",
-                      "Conversions",
-                      "Revenue sum",
-                      "Revenue sum of squares",
-                      "Orders",
-                      "Refunded value",
-                    ]}
-                  />
-                  <Table.Tbody>
-                    {e.design.arms.map((a, i) => (
-                      <Table.Tr key={a.name}>
-                        <Table.Td>{a.name}</Table.Td>
-                        {["users", "conversions", "revenueSum", "revenueSquares", "orders", "refunded"].map((f) => (
-                          <Table.Td key={f}>
-                            <NumberInput name={`${f}${i}`} aria-label={`${a.name} ${f}`} min={0} hideControls />
-                          </Table.Td>
-                        ))}
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-                <Button type="submit" mt="sm">
-                  Record
+                ))}
+                <Button type="submit" loading={navigation.state !== "idle"}>
+                  Simulate
                 </Button>
-              </Form>
-            </Tabs.Panel>
+              </Group>
+            </IntentPanel>
+            <IntentPanel intent="upload" multipart>
+              <Text size="sm" mb="sm">
+                A CSV with <code>customer_id,arm,converted,revenue,orders,refunded</code>, one line per assigned
+                customer; it is checked against the assignment.
+              </Text>
+              <Radio.Group name="absent" label="Assigned customers absent from the file" defaultValue="zero" mb="sm">
+                <Group mt={4}>
+                  <Radio value="zero" label="count as non-buyers (converted 0, revenue 0): shops export their buyers" />
+                  <Radio value="exclude" label="leave them out" />
+                </Group>
+              </Radio.Group>
+              <Group align="flex-end">
+                <FileInput name="file" label="Results file" placeholder="results.csv" accept=".csv,text/csv" w={280} />
+                <Checkbox name="accept" label="Accept with the problem lines left out and reported" />
+                <Button type="submit">Upload</Button>
+              </Group>
+            </IntentPanel>
+            <IntentPanel intent="aggregate">
+              <Table fz="sm">
+                <TableHead
+                  columns={[
+                    "Arm",
+                    "Users",
+                    "Conversions",
+                    "Revenue sum",
+                    "Revenue sum of squares",
+                    "Orders",
+                    "Refunded value",
+                  ]}
+                />
+                <Table.Tbody>
+                  {e.design.arms.map((a, i) => (
+                    <Table.Tr key={a.name}>
+                      <Table.Td>{a.name}</Table.Td>
+                      {["users", "conversions", "revenueSum", "revenueSquares", "orders", "refunded"].map((f) => (
+                        <Table.Td key={f}>
+                          <NumberInput name={`${f}${i}`} aria-label={`${a.name} ${f}`} min={0} hideControls />
+                        </Table.Td>
+                      ))}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <Button type="submit" mt="sm">
+                Record
+              </Button>
+            </IntentPanel>
           </Tabs>
         </Card>
       )}
       {accounting && (
-        <Card withBorder data-testid="upload-accounting">
-          <Title order={5} mb="xs">
-            Everyone accounted for
-          </Title>
+        <Section title="Everyone accounted for" order={5} testId="upload-accounting">
           <Text size="sm">
             Assigned {accounting.assigned} · lines in the file {accounting.linesInFile} · accepted {accounting.accepted}{" "}
             · absent from the file {accounting.absent} (
@@ -321,7 +299,7 @@ export default function Results() {
               : "left out"}
             ) · refused lines {accounting.refused}
           </Text>
-        </Card>
+        </Section>
       )}
       {problems.length > 0 && (
         <Alert
@@ -372,5 +350,17 @@ export default function Results() {
         </>
       )}
     </Stack>
+  );
+}
+
+/** One tab of the results form: its fields are posted with the tab's name as the intent the action dispatches on. */
+function IntentPanel({ intent, multipart, children }: { intent: string; multipart?: boolean; children: ReactNode }) {
+  return (
+    <Tabs.Panel value={intent} pt="md">
+      <Form method="post" encType={multipart ? "multipart/form-data" : undefined}>
+        <input type="hidden" name="intent" value={intent} />
+        {children}
+      </Form>
+    </Tabs.Panel>
   );
 }

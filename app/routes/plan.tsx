@@ -27,6 +27,7 @@ import { campaignRoi } from "~/planning/roi";
 import { activeDataset } from "~/db/active.server";
 import { campaignCosts, GROSS_MARGIN } from "~/planning/assumptions";
 import { TableHead } from "~/components/TableHead";
+import { Section } from "~/components/Section";
 
 const CUSTOM = campaignCosts("custom");
 
@@ -197,10 +198,9 @@ export default function Plan() {
           </Table>
         </Card>
       )}
-      <Card withBorder>
-        <Title order={4} mb="xs">
-          Candidates and their ROI (whole audience){data.borrow ? " — borrowing lifts across segments" : ""}
-        </Title>
+      <Section
+        title={<>Candidates and their ROI (whole audience){data.borrow ? " — borrowing lifts across segments" : ""}</>}
+      >
         {/* issue 14: thirteen columns overflowed the card; the table scrolls sideways within it */}
         <Table.ScrollContainer minWidth={1250}>
           <Table fz="xs" data-testid="plan-candidates">
@@ -306,7 +306,7 @@ export default function Plan() {
         >
           Add a candidate
         </Button>
-      </Card>
+      </Section>
       {computed.problems.length > 0 && <Alert color="red">{computed.problems.join("; ")}</Alert>}
       {result && (
         <Card withBorder data-testid="plan-allocation">

@@ -101,10 +101,7 @@ export default function Segments() {
         </Text>
       </Section>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Card withBorder>
-          <Title order={4} mb="xs">
-            Share of customers and of net revenue
-          </Title>
+        <Section title="Share of customers and of net revenue">
           <GroupedBars
             height={380}
             testId="chart-segment-shares"
@@ -122,11 +119,8 @@ export default function Segments() {
             axisBottom={{ format: (v) => `${v}%` }}
             onClick={(d) => navigate(`/segments/${segments.find((s) => s.name === d.indexValue)?.slug}`)}
           />
-        </Card>
-        <Card withBorder>
-          <Title order={4} mb="xs">
-            R × FM grid
-          </Title>
+        </Section>
+        <Section title="R × FM grid">
           <Text size="xs" c="dimmed" mb="xs">
             Customers per cell; click a cell to open its customers.
           </Text>
@@ -168,7 +162,7 @@ export default function Segments() {
               </Badge>
             ))}
           </Group>
-        </Card>
+        </Section>
       </SimpleGrid>
     </Stack>
   );

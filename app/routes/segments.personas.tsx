@@ -15,6 +15,7 @@ import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "~/segments/settings";
 import { PERSONA_PROTOTYPES } from "~/segments/naming";
 import { personaClusters, personaScatter, personaSweep, segmentRun } from "~/segments/queries.server";
 import { BackLink } from "~/components/BackLink";
+import { Section } from "~/components/Section";
 
 export const meta: MetaFunction = () => [{ title: "Personas · Campaign Lab" }];
 
@@ -200,10 +201,7 @@ export default function Personas() {
           </Card>
         ))}
       </SimpleGrid>
-      <Card withBorder>
-        <Title order={4} mb="xs">
-          Customers by persona
-        </Title>
+      <Section title="Customers by persona">
         <Text size="xs" c="dimmed" mb="xs">
           Recency (days, log scale) against net spend (log scale); up to 1,500 customers shown.
         </Text>
@@ -242,7 +240,7 @@ export default function Personas() {
             role="img"
           />
         </div>
-      </Card>
+      </Section>
     </Stack>
   );
 }
@@ -270,10 +268,7 @@ function SweepChart({
   markers?: ComponentProps<typeof ResponsiveLine>["markers"];
 }) {
   return (
-    <Card withBorder>
-      <Title order={4} mb="xs">
-        {title}
-      </Title>
+    <Section title={<>{title}</>}>
       <div style={{ height: 240 }} data-testid={testId}>
         <ResponsiveLine
           data={[{ id, data: points }]}
@@ -294,6 +289,6 @@ function SweepChart({
           role="img"
         />
       </div>
-    </Card>
+    </Section>
   );
 }

@@ -23,6 +23,7 @@ import { amount, int, percent } from "~/components/format";
 import { valueByGroup, valueModelState, type ValueModel } from "~/planning/value.server";
 import { activeDataset } from "~/db/active.server";
 import { TableHead } from "~/components/TableHead";
+import { Section } from "~/components/Section";
 
 export const meta: MetaFunction = () => [{ title: "Customer value · Campaign Lab" }];
 
@@ -264,10 +265,7 @@ export default function Value() {
         </Table>
       </Card>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Card withBorder>
-          <Title order={4} mb="xs">
-            Holdout check
-          </Title>
+        <Section title="Holdout check">
           <Text size="xs" c="dimmed">
             Mean purchases after the calibration end, predicted against actual, by repeat purchases during calibration.
           </Text>
@@ -285,11 +283,8 @@ export default function Value() {
             margin={{ top: 10, right: 100, bottom: 40, left: 50 }}
             axisBottom={{ legend: "repeat purchases in calibration", legendOffset: 32, legendPosition: "middle" }}
           />
-        </Card>
-        <Card withBorder>
-          <Title order={4} mb="xs">
-            Most valuable next year
-          </Title>
+        </Section>
+        <Section title="Most valuable next year">
           <Table fz="xs" data-testid="value-top">
             <TableHead columns={["Customer", "Segment", "P(alive)", "365 d purchases", "Expected revenue"]} />
             <Table.Tbody>
@@ -308,7 +303,7 @@ export default function Value() {
               ))}
             </Table.Tbody>
           </Table>
-        </Card>
+        </Section>
       </SimpleGrid>
     </Stack>
   );
