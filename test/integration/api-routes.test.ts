@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import * as analyze from "~/routes/api.analyze";
@@ -11,6 +12,17 @@ import * as datasets from "~/routes/api.datasets";
 import * as datasetsCsv from "~/routes/api.datasets[.]csv";
 import * as experimentsPreview from "~/routes/api.experiments.preview";
 import * as experiments from "~/routes/api.experiments";
+import * as one from "~/routes/api.experiments.$id";
+import * as archive from "~/routes/api.experiments.$id.archive";
+import * as clone from "~/routes/api.experiments.$id.clone";
+import * as decide from "~/routes/api.experiments.$id.decide";
+import * as restore from "~/routes/api.experiments.$id.restore";
+import * as results from "~/routes/api.experiments.$id.results";
+import * as start from "~/routes/api.experiments.$id.start";
+import * as stop from "~/routes/api.experiments.$id.stop";
+import * as contact from "~/routes/experiments.$id.contact[.]csv";
+import * as holdout from "~/routes/experiments.$id.holdout[.]csv";
+import * as reportCsv from "~/routes/experiments.$id.report[.]csv";
 import * as importJob from "~/routes/api.imports.$id";
 import * as importEvents from "~/routes/api.imports.$id.events";
 import * as imports from "~/routes/api.imports";
@@ -25,11 +37,29 @@ import * as uploads from "~/routes/api.uploads";
 import * as warehouseAdd from "~/routes/api.warehouse";
 import * as warehousePreview from "~/routes/api.warehouse.preview";
 import * as warehouseReread from "~/routes/api.warehouse.reread";
+import { getFacts } from "~/analytics/facts.server";
+import { REPORT_NAMES, buildReport, reportTables, type ReportName } from "~/analytics/reports";
+import { toCsv } from "~/lib/csv";
+import type { ImportJob } from "~/ingest/jobs.server";
+import { activeDatasetId, datasetHistory, setDatasetCurrency } from "~/db/datasets.server";
+import { getDb } from "~/db/db.server";
+import { closeWarehouses } from "~/db/warehouse.server";
+import { valueModel } from "~/planning/value.server";
+import { customerCountries, customerTotals, customerWhere, memberRows } from "~/segments/store.server";
 import { writeDemoCsv } from "../../seed/generate";
 import { fixture, importForTest, snapshot, tempDb } from "../support/db";
+import { CHAMPIONS, MINIMAL } from "../support/designs";
+import { hashTables } from "../support/hash";
+import { postgresMissing, startCluster, type TestCluster } from "../support/postgres";
+import { everyTable, loadShop, SHOP_MAP } from "../support/warehouse-shop";
 
 // Every api.* route's loader and action, called directly with Request objects on a real SQLite file (the server's own
-// getDb(), pointed at it by DATABASE_PATH), on good and bad input: status codes and bodies.
+// getDb(), pointed at it by DATABASE_PATH), on good and bad input: status codes and bodies. The warehouse routes' good
+// cases need a PostgreSQL cluster (skipped with a message where it is not installed); the last test fails when a route
+// file's loader or action was never called here.
+
+const missing = postgresMissing();
+if (missing) console.warn(missing);
 
 const BASE = "http://campaign.lab";
 type Args = {
@@ -57,9 +87,12 @@ function request(path: string, { method = "GET", json, body, form, headers = {} 
 }
 
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown> | unknown;
+/** every loader and action called by a test of this file (the last test checks that none is missing) */
+const called = new Set<unknown>();
 
 /** Calls a loader or action as Remix does; a thrown Response is the answer too (resource routes send it as it is). */
 async function call(handler: unknown, path: string, args: Args = {}): Promise<Response> {
+  called.add(handler);
   try {
     const out = await (handler as Handler)({ request: request(path, args), params: args.params ?? {}, context: {} });
     if (!(out instanceof Response)) throw new Error(`${path} returned something other than a Response`);
@@ -258,6 +291,8 @@ describe("with data", () => {
     });
     expect(bad.status).toBe(400);
     expect((await body(bad)).errors).toMatchObject({ method: "Conversion takes method pooled or arcsine" });
+    const get = await call(experimentsPreview.loader, "/api/experiments/preview");
+    expect([get.status, get.headers.get("Allow")]).toEqual([405, "POST"]);
   });
 
   it("GET /api/experiments lists as JSON and CSV", async () => {
@@ -556,5 +591,401 @@ describe("with data", () => {
     setTimeout(() => writeFileSync(file, JSON.stringify({ ...job, status: "failed", error: "Stopped" })), 300);
     const events = (await stream.text()).trim().split("\n\n");
     expect(events.map((e) => JSON.parse(e.replace(/^data: /, "")).status)).toEqual(["running", "failed"]);
+  });
+});
+
+describe("the experiment routes (issues 13 and 16), on a shop large enough to start a test", () => {
+  beforeAll(async () => {
+    const file = join(t.dir, "campaigns.csv");
+    await writeDemoCsv(file, { lines: 80_000, seed: 9 });
+    await importForTest(t.db, file, { name: "Campaigns" });
+  });
+  const ecall = (handler: unknown, path: string, method = "GET", json?: unknown, params: Record<string, string> = {}) =>
+    call(handler, path, { method, json, params });
+  const answer = async (r: Response) => [r.status, JSON.parse(await r.text())] as const;
+  /** Runs a refused request and checks that it changed no table. */
+  async function refused(run: () => Promise<Response>, status: number, message: RegExp) {
+    const before = hashTables(t.db);
+    const [code, body] = await answer(await run());
+    expect([code, body.error]).toEqual([status, expect.stringMatching(message)]);
+    expect(hashTables(t.db)).toEqual(before);
+  }
+
+  it("walks a test through create, start, rehearsal, real results, stop, decide, clone, archive, restore and delete", async () => {
+    const [created, minimal] = await answer(await ecall(experiments.action, "/api/experiments", "POST", MINIMAL));
+    expect([created, minimal.status, minimal.design.guardrails, minimal.design.stats.power]).toEqual([
+      201,
+      "draft",
+      [],
+      0.8,
+    ]);
+    await refused(
+      () => ecall(experiments.action, "/api/experiments", "POST", { ...CHAMPIONS, name: "" }),
+      400,
+      /^name: Give the experiment a name/,
+    );
+    await refused(
+      () => ecall(experiments.action, "/api/experiments", "POST", { ...CHAMPIONS, stats: { mde: -1 } }),
+      400,
+      /^stats\.mde: The MDE must be above 0/,
+    );
+    const put = await ecall(experiments.action, "/api/experiments", "PUT", CHAMPIONS);
+    expect([put.status, put.headers.get("Allow")]).toEqual([405, "GET, POST"]);
+
+    const [, draft] = await answer(await ecall(experiments.action, "/api/experiments", "POST", CHAMPIONS));
+    const id = String(draft.id);
+    const p = { id };
+    for (const [step, route] of Object.entries({ start, stop, decide, clone, archive, restore })) {
+      const wrong = await ecall(route.loader, `/api/experiments/${id}/${step}`, "GET", undefined, p);
+      expect([step, wrong.status, wrong.headers.get("Allow")]).toEqual([step, 405, "POST"]);
+    }
+    await refused(
+      () => ecall(results.loader, `/api/experiments/${id}/results`, "GET", undefined, p),
+      404,
+      /^No measured results recorded for this experiment/,
+    );
+    await refused(
+      () => ecall(start.action, `/api/experiments/${id}/start`, "POST", { startDate: "12/12/2011" }, p),
+      400,
+      /^startDate: use YYYY-MM-DD/,
+    );
+    await refused(
+      () => ecall(start.action, `/api/experiments/${id}/start`, "POST", { startDate: "2011-01-01" }, p),
+      400,
+      /^start date: 2011-01-01 is before the data set's last day/,
+    );
+    const [startedCode, started] = await answer(
+      await ecall(start.action, `/api/experiments/${id}/start`, "POST", {}, p),
+    );
+    expect(startedCode).toBe(200);
+    expect(started).toMatchObject({
+      status: "running",
+      startDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      perArm: [{ arm: "Control" }, { arm: "Treatment" }],
+    });
+    expect(started.warnings).toEqual([
+      expect.stringMatching(/^power \d+% at the planned MDE of 10%, below the planned 80%$/),
+    ]);
+
+    // the hand-off files: treatment arms with their arm (contact), control (holdout), with country, segment, persona, RFM
+    const contactCsv = (
+      await (await ecall(contact.loader, `/experiments/${id}/contact.csv`, "GET", undefined, p)).text()
+    )
+      .trim()
+      .split("\r\n");
+    const holdoutCsv = (
+      await (await ecall(holdout.loader, `/experiments/${id}/holdout.csv`, "GET", undefined, p)).text()
+    )
+      .trim()
+      .split("\r\n");
+    expect(contactCsv[0]).toBe("customer_id,arm,country,segment,persona,recency,frequency,monetary (GBP)"); // money names the currency (issue 14)
+    expect(holdoutCsv[0]).toBe("customer_id,country,segment,persona,recency,frequency,monetary (GBP)");
+    expect([contactCsv.length - 1, holdoutCsv.length - 1]).toEqual([
+      started.perArm[1].customers,
+      started.perArm[0].customers,
+    ]);
+    expect(contactCsv.slice(1).every((l) => /^[^,]+,Treatment,[^,]*,Champions,/.test(l))).toBe(true);
+    await refused(
+      () => ecall(results.action, `/api/experiments/${id}/results`, "POST", { source: "bogus" }, p),
+      400,
+      /source must be "measured", "simulation", "aggregate" or "upload"/,
+    );
+    await refused(
+      () =>
+        ecall(
+          results.action,
+          `/api/experiments/${id}/results`,
+          "POST",
+          { source: "simulation", seed: 1, lift: { Nope: 0.1 } },
+          p,
+        ),
+      400,
+      /^lift: no treatment arm "Nope"/,
+    );
+    const [, rehearsal] = await answer(
+      await ecall(
+        results.action,
+        `/api/experiments/${id}/results`,
+        "POST",
+        { source: "simulation", seed: 1, lift: { Treatment: 0.15 } },
+        p,
+      ),
+    );
+    expect(rehearsal).toMatchObject({ source: "simulation", rehearsal: true });
+    const [, shown] = await answer(await ecall(one.loader, `/api/experiments/${id}`, "GET", undefined, p));
+    expect(shown).toMatchObject({ status: "running", results: { source: "simulation", rehearsal: true } });
+    // the report CSV's money items name the data set's currency (issue 14); conversion stays a share
+    const report = (
+      await (await ecall(reportCsv.loader, `/experiments/${id}/report.csv`, "GET", undefined, p)).text()
+    ).split("\r\n");
+    expect(report).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^arm,Control revenue per customer \(GBP\),/),
+        expect.stringMatching(/^arm,Treatment aov \(GBP\),/),
+        expect.stringMatching(/^lift,Treatment revenue absolute \(GBP\),/),
+        expect.stringMatching(/^lift,Treatment conversion absolute,/),
+      ]),
+    );
+    const n = started.perArm.map((a: { customers: number }) => a.customers);
+    const [realCode, real] = await answer(
+      await ecall(
+        results.action,
+        `/api/experiments/${id}/results`,
+        "POST",
+        {
+          source: "aggregate",
+          arms: n.map((users: number, i: number) => ({
+            users,
+            conversions: Math.floor(users / (4 + i)),
+            revenueSum: 50 * users,
+            revenueSquares: 9_000 * users,
+            orders: users,
+            refunded: 0,
+          })),
+        },
+        p,
+      ),
+    );
+    expect([realCode, real.rehearsal]).toEqual([200, false]);
+    await refused(
+      () =>
+        ecall(
+          results.action,
+          `/api/experiments/${id}/results`,
+          "POST",
+          { source: "simulation", seed: 1, lift: { Treatment: 0.15 } },
+          p,
+        ),
+      409,
+      /this experiment has real results; rehearse on a clone/,
+    );
+
+    const [, stopped] = await answer(
+      await ecall(stop.action, `/api/experiments/${id}/stop`, "POST", { reason: "budget cut" }, p),
+    );
+    expect(stopped).toMatchObject({ status: "completed", stopReason: "budget cut" });
+    await refused(
+      () => ecall(decide.action, `/api/experiments/${id}/decide`, "POST", { decision: "maybe" }, p),
+      400,
+      /^decision: /,
+    );
+    const [, decided] = await answer(
+      await ecall(
+        decide.action,
+        `/api/experiments/${id}/decide`,
+        "POST",
+        { decision: "inconclusive", note: "stopped for budget" },
+        p,
+      ),
+    );
+    expect(decided).toMatchObject({ decision: "inconclusive", decisionNote: "stopped for budget" });
+    const [cloneCode, copy] = await answer(
+      await ecall(clone.action, `/api/experiments/${id}/clone`, "POST", undefined, p),
+    );
+    expect([cloneCode, copy.status, copy.name]).toEqual([201, "draft", "Champions early access (copy)"]);
+    expect(
+      (await answer(await ecall(archive.action, `/api/experiments/${id}/archive`, "POST", undefined, p)))[1].archived,
+    ).toBe(true);
+    await refused(
+      () => ecall(archive.action, `/api/experiments/${id}/archive`, "POST", undefined, p),
+      409,
+      /already archived/,
+    );
+    expect(
+      (await answer(await ecall(restore.action, `/api/experiments/${id}/restore`, "POST", undefined, p)))[1].archived,
+    ).toBe(false);
+    await refused(
+      () => ecall(one.action, `/api/experiments/${id}`, "DELETE", undefined, p),
+      400,
+      /^name: type the experiment's name "Champions early access"/,
+    );
+    const patch = await ecall(one.action, `/api/experiments/${id}`, "PATCH", {}, p);
+    expect([patch.status, patch.headers.get("Allow")]).toEqual([405, "GET, DELETE"]);
+    expect(
+      await answer(
+        await ecall(one.action, `/api/experiments/${id}`, "DELETE", { confirmName: "Champions early access" }, p),
+      ),
+    ).toEqual([200, { deleted: Number(id) }]);
+    expect((await ecall(one.loader, `/api/experiments/${id}`, "GET", undefined, p)).status).toBe(404);
+  });
+});
+
+describe.skipIf(missing !== null)("the warehouse routes on a PostgreSQL table (issue 17)", () => {
+  const post = (handler: unknown, route: string, json: unknown) => call(handler, route, { method: "POST", json });
+  let pg: TestCluster;
+  let url: string;
+  const map = Object.fromEntries(SHOP_MAP.map((m) => m.split("=")));
+  beforeAll(() => {
+    pg = startCluster();
+    loadShop(pg, "shop.lines", fixture("context-shop.csv"));
+    url = `${pg.url}&password=hunter2`;
+  });
+  afterAll(async () => {
+    await closeWarehouses();
+    pg?.stop();
+  });
+
+  it("refuses a body without the table (400 naming it) and a bad mapping, changing nothing", async () => {
+    const before = everyTable(getDb());
+    const noTable = await post(warehouseAdd.action, "/api/warehouse", { url });
+    expect(noTable.status).toBe(400);
+    expect((await noTable.json()).error).toMatch(/orders/);
+    const badColumn = await post(warehouseAdd.action, "/api/warehouse", {
+      url,
+      orders: "shop.lines",
+      map: { ...map, customer: "nope" },
+    });
+    expect(badColumn.status).toBe(400);
+    const text = await badColumn.text();
+    expect(JSON.parse(text).error).toMatch(/"nope" mapped to customer/);
+    expect(text).not.toContain("hunter2");
+    expect(everyTable(getDb())).toEqual(before);
+  });
+
+  it("previews, then adds the table as the active data set; no answer carries the URL's password", async () => {
+    const p = await post(warehousePreview.action, "/api/warehouse/preview", { url, orders: "shop.lines", map });
+    expect(p.status).toBe(200);
+    const shown = await p.text();
+    expect(shown).not.toContain("hunter2");
+    expect(JSON.parse(shown).rows.length).toBeGreaterThan(0);
+    const r = await post(warehouseAdd.action, "/api/warehouse", {
+      url,
+      orders: "shop.lines",
+      map,
+      name: "Warehouse shop",
+      currency: "GBP",
+    });
+    expect(r.status).toBe(201);
+    const text = await r.text();
+    expect(text).not.toContain("hunter2");
+    expect(JSON.parse(text)).toMatchObject({ kind: "warehouse", linesRead: 14 });
+    const list = await (await call(datasets.loader, "/api/datasets")).text();
+    expect(list).toContain('"kind":"warehouse"');
+    expect(list).not.toContain("hunter2");
+  });
+
+  it("answers GET /api/clv with the imported file's model: 202 while the warehouse's summaries are fetched and fitted, then 200", async () => {
+    const ask = async () => call(clv.loader, "/api/clv");
+    const first = await ask();
+    expect(first.status).toBe(202);
+    expect(first.headers.get("Retry-After")).toBe("2");
+    let res = first;
+    for (let i = 0; i < 100 && res.status === 202; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await ask();
+    }
+    expect(res.status).toBe(200);
+    const got = await res.json();
+    const t = tempDb();
+    try {
+      const id = await importForTest(t.db, fixture("context-shop.csv"));
+      const want = await valueModel(t.db, id);
+      expect([got.calibrationEnd, got.customers, got.fits.used]).toEqual([
+        want.calibrationEnd,
+        want.customers,
+        want.fits.used,
+      ]);
+      // equal summaries (warehouse-equality.test.ts) and a deterministic fit: 1e-9 relative
+      for (const k of ["r", "alpha", "a", "b"] as const)
+        expect(Math.abs(got.bgnbd[k] - want.bgnbd![k])).toBeLessThanOrEqual(1e-9 * Math.max(1, want.bgnbd![k]));
+    } finally {
+      t.cleanup();
+    }
+    const bad = await call(clv.loader, "/api/clv?calibrationEnd=yesterday");
+    expect(bad.status).toBe(400);
+  });
+
+  it("answers GET /api/report/<name> with the imported file's figures, computed in PostgreSQL, and every CSV download byte for byte", async () => {
+    const t = tempDb();
+    try {
+      const id = await importForTest(t.db, fixture("context-shop.csv"));
+      setDatasetCurrency(t.db, id, "GBP"); // as the warehouse data set was added
+      const facts = getFacts(t.db, id);
+      const get = (name: ReportName, query = "") =>
+        call(report.loader, `/api/report/${name}${query}`, { params: { name } });
+      const filters: Record<string, string>[] = [{}, { from: "2011-02-01", country: "United Kingdom" }];
+      for (const filter of filters) {
+        const search = new URLSearchParams(filter).toString();
+        for (const name of REPORT_NAMES) {
+          const res = await get(name, `?${search}`);
+          expect(res.status).toBe(200);
+          const { dataset: _d, ...figures } = await res.json();
+          const want = buildReport(facts, name, filter);
+          expect([name, figures]).toEqual([name, JSON.parse(JSON.stringify(want))]);
+          // the page's download links: each table of the report, from the same figures (one CSV writer)
+          for (const table of reportTables(name, want, facts.currency)) {
+            const csv = await get(name, `?${search}&format=csv&table=${table.name}`);
+            expect([table.name, csv.status, csv.headers.get("Content-Type")]).toEqual([
+              table.name,
+              200,
+              "text/csv; charset=utf-8",
+            ]);
+            expect(await csv.text()).toBe(toCsv(table.header, table.rows));
+          }
+        }
+      }
+      const none = await get("products", "?format=csv&table=nope");
+      expect([none.status, (await none.json()).error]).toEqual([
+        404,
+        'No table "nope" in products; tables: products, most-returned',
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+  it("reads the table again as a job with POST /api/warehouse/reread: the new line's customer, country and segment are there", async () => {
+    const db = getDb();
+    const id = activeDatasetId(db)!;
+    const before = customerCountries(db, id);
+    expect(before).not.toContain("Iceland");
+    pg.psql(
+      `INSERT INTO shop.lines VALUES ('599999', '22423', 'REGENCY CAKESTAND', 2, '2011-03-30 10:00', 12.75, '19999', 'Iceland')`,
+    );
+    const r = await post(warehouseReread.action, "/api/warehouse/reread", {});
+    // a job, as POST /api/imports starts: its stages and, once done, its report come from GET /api/imports/:id
+    expect(r.status).toBe(202);
+    const started = (await r.json()) as ImportJob;
+    expect(started).toMatchObject({ kind: "reread", fileName: "shop.lines", status: "running" });
+    const { job, stages } = await finishedJob(started);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("done");
+    expect(stages.at(-1)).toBe("done");
+    expect(job.report).toMatchObject({ id, linesRead: 15 });
+    expect(customerCountries(db, id)).toContain("Iceland");
+    expect(customerTotals(db, id, "19999")).toMatchObject({ sales: 25_500, returns: 0, cohortMonth: "2011-03" });
+    expect(memberRows(db, id, [customerWhere("19999")])).toMatchObject([{ customerId: "19999", country: "Iceland" }]);
+    // the history has the re-read; the same answer for the data set named
+    expect(datasetHistory(db, id).map((h) => h.kind)).toEqual(["import", "update"]);
+    const again = await post(warehouseReread.action, "/api/warehouse/reread", { dataset: id });
+    expect(again.status).toBe(202);
+    expect((await finishedJob(await again.json())).job.report).toMatchObject({ id, linesRead: 15 });
+  });
+});
+
+/** Polls GET /api/imports/:id until the job ends: its last state and the stages seen (the URL never in them). */
+async function finishedJob(started: ImportJob): Promise<{ job: ImportJob; stages: string[] }> {
+  const stages: string[] = [];
+  let job = started;
+  for (let i = 0; i < 1200 && job.status === "running"; i++) {
+    await new Promise((done) => setTimeout(done, 50));
+    const polled = await call(importJob.loader, `/api/imports/${started.id}`, { params: { id: started.id } });
+    const text = await polled.text();
+    expect(text).not.toContain("hunter2");
+    job = JSON.parse(text);
+    if (job.progress && stages.at(-1) !== job.progress.stage) stages.push(job.progress.stage);
+  }
+  return { job, stages };
+}
+
+describe("every api.* route", () => {
+  it("has its loader and action called by a test above", async () => {
+    const routes = fileURLToPath(new URL("../../app/routes/", import.meta.url));
+    const uncalled: string[] = [];
+    for (const file of readdirSync(routes).filter((f) => f.startsWith("api."))) {
+      const route: Record<string, unknown> = await import(join(routes, file));
+      for (const handler of ["loader", "action"])
+        if (typeof route[handler] === "function" && !called.has(route[handler])) uncalled.push(`${file} ${handler}`);
+    }
+    expect(uncalled).toEqual([]);
   });
 });
