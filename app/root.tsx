@@ -97,9 +97,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
         <ColorSchemeScript nonce={nonce} />
         <style>
-          {
-            "@media print { .mantine-AppShell-header, .mantine-AppShell-navbar, .no-print { display: none !important; } .mantine-AppShell-main { padding: 0 !important; } }"
-          }
+          {"@media print { .mantine-AppShell-header, .mantine-AppShell-navbar, .no-print { display: none " +
+            "!important; } .mantine-AppShell-main { padding: 0 !important; } }"}
         </style>
       </head>
       <body>

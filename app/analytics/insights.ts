@@ -97,7 +97,8 @@ export function insightsFrom(x: InsightInputs): Insight[] {
       link: "/revenue",
       values: { peak: peak.month, peakRevenue: peak.revenue, weakest: weak.month, weakestRevenue: weak.revenue },
       text:
-        `${monthName(peak.month)} is the peak month (${amount(peak.revenue)} revenue, ${num(peak.orders)} orders); ${monthName(weak.month)} is the weakest (${amount(weak.revenue)})` +
+        `${monthName(peak.month)} is the peak month (${amount(peak.revenue)} revenue, ${num(peak.orders)} ` +
+        `orders); ${monthName(weak.month)} is the weakest (${amount(weak.revenue)})` +
         (left.length
           ? `, counting only months the period covers in full (${left.map((m) => `${monthName(m.month)} is ${partialLabel(m)}`).join("; ")}).`
           : "."),
@@ -161,7 +162,9 @@ export function insightsFrom(x: InsightInputs): Insight[] {
       key: "market",
       link: "/revenue",
       values: { home: home.country, market: next.country, revenue: next.revenue, share: next.share },
-      text: `The largest market outside ${home.country} is ${next.country}: ${amount(next.revenue)} (${pct(next.share)} of revenue, ${num(next.customers)} customer${next.customers === 1 ? "" : "s"}).`,
+      text:
+        `The largest market outside ${home.country} is ${next.country}: ${amount(next.revenue)} ` +
+        `(${pct(next.share)} of revenue, ${num(next.customers)} customer${next.customers === 1 ? "" : "s"}).`,
     });
   }
 

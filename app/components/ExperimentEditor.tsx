@@ -735,7 +735,8 @@ function RoiCard({ preview, learned, mde }: { preview: DesignPreview; learned: L
       <Text size="sm" mt="xs">
         Expected lift {percent(lift, 1)}{" "}
         {learned
-          ? `(learned from ${learned.experiments.length} completed experiment${learned.experiments.length > 1 ? "s" : ""}, CI ${percent(learned.ci[0], 1)} to ${percent(learned.ci[1], 1)})`
+          ? `(learned from ${learned.experiments.length} completed ` +
+            `experiment${learned.experiments.length > 1 ? "s" : ""}, CI ${percent(learned.ci[0], 1)} to ${percent(learned.ci[1], 1)})`
           : "(assumed: the MDE)"}{" "}
         on {amount(value)} revenue per customer over {preview.baselines.windowDays} days: incremental revenue{" "}
         {amount(r.incrementalRevenue)}, profit <b>{amount(r.profit)}</b>, ROI {r.roi === null ? "–" : percent(r.roi, 0)}

@@ -61,7 +61,8 @@ export function openStage(db: Db): {
   sqlite.prepare("ATTACH DATABASE ? AS stage").run(path);
   sqlite.exec("PRAGMA stage.journal_mode = OFF; PRAGMA stage.synchronous = OFF;");
   sqlite.exec(
-    "CREATE TABLE stage.lines (dataset_id INTEGER, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, product_id INTEGER, quantity INTEGER NOT NULL, unit_price INTEGER, amount INTEGER NOT NULL)",
+    "CREATE TABLE stage.lines (dataset_id INTEGER, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, " +
+      "product_id INTEGER, quantity INTEGER NOT NULL, unit_price INTEGER, amount INTEGER NOT NULL)",
   );
   return {
     writer: lineWriter(sqlite, 0, "stage.lines"),
@@ -89,7 +90,8 @@ export function copyStagedLines(
   const sqlite = db.$client;
   sqlite
     .prepare(
-      `INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + CASE WHEN product_id >= ? THEN ? ELSE 0 END, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`,
+      `INSERT INTO main.lines (${LINE_COLUMNS.join(",")}) SELECT ?, order_id + ?, line_no, product_id + ` +
+        `CASE WHEN product_id >= ? THEN ? ELSE 0 END, quantity, unit_price, amount FROM stage.lines ORDER BY rowid`,
     )
     .run(datasetId, shift.order, newProductsFrom, shift.product);
 }

@@ -20,7 +20,8 @@ function prepared(db: Db) {
     s = {
       data: db.$client
         .prepare(
-          "SELECT imported_at || '|' || ifnull(first_at, '') || '|' || ifnull(last_at, '') || '|' || length(report) || '|' || ifnull(currency, '') FROM datasets WHERE id = ?",
+          "SELECT imported_at || '|' || ifnull(first_at, '') || '|' || ifnull(last_at, '') || '|' || " +
+            "length(report) || '|' || ifnull(currency, '') FROM datasets WHERE id = ?",
         )
         .pluck(),
       segments: db.$client

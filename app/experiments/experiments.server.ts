@@ -284,7 +284,8 @@ export function planStart(
   const floor = options.minPerArm ?? MIN_PER_ARM;
   const small = experiment.design.arms.map((a, i) => ({ name: a.name, n: perArm[i] })).filter((a) => a.n < floor);
   const refusal = small.length
-    ? `Too few customers to start: ${small.map((a) => `${a.name} would get ${a.n}`).join(", ")} (at least ${floor} per arm; the audience has ${customers.length} as of ${startDate})`
+    ? `Too few customers to start: ${small.map((a) => `${a.name} would get ${a.n}`).join(", ")} (at least ` +
+      `${floor} per arm; the audience has ${customers.length} as of ${startDate})`
     : null;
   let power: number | null = null;
   const warnings: string[] = [];

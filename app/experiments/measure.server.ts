@@ -166,7 +166,9 @@ function analyseMeasured(
       extraPerArm: null,
       daysLeft: left,
       reasons: [
-        `Interim: day ${notes.daysObserved} of ${notes.windowDays} observed, through ${notes.observedThrough}; keep running: ${left} more day${left === 1 ? "" : "s"} of data complete the window.`,
+        `Interim: day ${notes.daysObserved} of ${notes.windowDays} observed, through ` +
+          `${notes.observedThrough}; keep running: ${left} more day${left === 1 ? "" : "s"} of data complete ` +
+          `the window.`,
         ...analysis.decision.reasons,
       ],
     },
@@ -244,7 +246,10 @@ function report(e: Experiment, m: Measurement): MeasuredReport {
 /** Why a started experiment cannot be measured yet (no day after its start day in the data), or null: for the page and the refusal. */
 export function nothingToMeasure(db: Db, e: Experiment, history = historyOf(db, e.datasetId)): string | null {
   if (history.lastDay > startDayOf(db, e)) return null;
-  return `Nothing to measure yet: the data ends on ${dayText(history.lastDay)}, the start day. Add newer transactions to the data set (Data page, or import FILE --update NAME).`;
+  return (
+    `Nothing to measure yet: the data ends on ${dayText(history.lastDay)}, the start day. Add newer ` +
+    `transactions to the data set (Data page, or import FILE --update NAME).`
+  );
 }
 
 /**

@@ -18,7 +18,8 @@ export function requireExperiment(id: string | number | undefined): ActiveExperi
     // a bookmark from before a switch of data set: say where the experiment is rather than that it does not exist
     const owner = getDataset(active.db, experiment.datasetId)!.name;
     throw new Response(
-      `Experiment #${experiment.id} belongs to the data set "${owner}", not to the active one ("${active.name}"): make "${owner}" active on the Data page to open it.`,
+      `Experiment #${experiment.id} belongs to the data set "${owner}", not to the active one ` +
+        `("${active.name}"): make "${owner}" active on the Data page to open it.`,
       { status: 404 },
     );
   }

@@ -219,7 +219,9 @@ export function recordUpload(
   }
   if (problems.length && !accept) {
     throw new ExperimentError(
-      `${problems.length} line(s) do not match the assignment or cannot be read (first: line ${problems[0].line}, ${problems[0].customerId || "?"}: ${problems[0].problem}); fix the file, or accept it with these lines left out and reported`,
+      `${problems.length} line(s) do not match the assignment or cannot be read (first: line ` +
+        `${problems[0].line}, ${problems[0].customerId || "?"}: ${problems[0].problem}); fix the file, or ` +
+        `accept it with these lines left out and reported`,
       "invalid",
     );
   }

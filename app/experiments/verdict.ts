@@ -463,14 +463,24 @@ function headlineOf(
   const r = c.relative;
   if (r.reason) return `${c.arm}: ${metric} cannot be compared — ${r.reason}.`;
   const ci = r.ci!;
-  const interval = `${share(1 - alpha)} ${engine === "bayesian" ? "credible" : engine === "sequential" ? "always-valid" : "confidence"} interval ${liftLower(ci[0], (x) => pct(x))} to ${ci[1] === null ? "+∞" : pct(ci[1])}`;
+  const interval =
+    `${share(1 - alpha)} ` +
+    `${engine === "bayesian" ? "credible" : engine === "sequential" ? "always-valid" : "confidence"} ` +
+    `interval ${liftLower(ci[0], (x) => pct(x))} to ${ci[1] === null ? "+∞" : pct(ci[1])}`;
   if (engine === "bayesian") {
     const ctw = r.chanceToWin!;
     const lossIfWorse = 1 - ctw > 1e-12 ? r.risk![1] / (1 - ctw) : 0;
-    return `${Math.round(ctw * 100)}% chance that ${c.arm} beats ${control} on ${metric} (lift ${pct(r.estimate!)}, ${interval}); if you ship it and it is worse, you lose ${Math.abs(lossIfWorse * 100).toFixed(1)}% on average (expected loss ${Math.abs(r.risk![1] * 100).toFixed(2)}%).`;
+    return (
+      `${Math.round(ctw * 100)}% chance that ${c.arm} beats ${control} on ${metric} (lift ` +
+      `${pct(r.estimate!)}, ${interval}); if you ship it and it is worse, you lose ` +
+      `${Math.abs(lossIfWorse * 100).toFixed(1)}% on average (expected loss ${Math.abs(r.risk![1] * 100).toFixed(2)}%).`
+    );
   }
   const p = c.adjustedP;
-  return `${c.arm}: ${metric} ${pct(r.estimate!)} (${interval}), p ${p === null ? "–" : p.toPrecision(3)}: ${c.significant ? "significant" : "not significant"} at α ${alpha}${c.significant ? "" : " — the interval includes 0"}.`;
+  return (
+    `${c.arm}: ${metric} ${pct(r.estimate!)} (${interval}), p ${p === null ? "–" : p.toPrecision(3)}: ` +
+    `${c.significant ? "significant" : "not significant"} at α ${alpha}${c.significant ? "" : " — the interval includes 0"}.`
+  );
 }
 
 /** The engine's sizing of the primary metric: control customers needed for the planned MDE, and what n can detect. */
@@ -580,7 +590,9 @@ function decide(
       verdict: "cannot-decide",
       arm: null,
       reasons: [
-        `Sample ratio mismatch: arm sizes ${arms.map((a) => count(a.users)).join(" / ")} against the planned ${design.arms.map((a) => share(a.share)).join(" / ")} (χ² p = ${srm.pValue.toExponential(2)}). The assignment or the tracking is broken: fix it before reading any result.`,
+        `Sample ratio mismatch: arm sizes ${arms.map((a) => count(a.users)).join(" / ")} against the planned ` +
+          `${design.arms.map((a) => share(a.share)).join(" / ")} (χ² p = ${srm.pValue.toExponential(2)}). The ` +
+          `assignment or the tracking is broken: fix it before reading any result.`,
       ],
     };
   }
@@ -590,11 +602,15 @@ function decide(
       `p-values adjusted for ${primary.comparisons.length} treatments by ${primary.correction === "holm" ? "Holm" : "Benjamini–Hochberg"}.`,
     );
   for (const g of guardrails) {
-    const what = `${g.arm}: guardrail ${GUARD_NAMES[g.metric]} (${g.metric === "refund_rate" ? "may not rise more than" : "may not fall more than"} ${share(g.margin)})`;
+    const what =
+      `${g.arm}: guardrail ${GUARD_NAMES[g.metric]} ` +
+      `(${g.metric === "refund_rate" ? "may not rise more than" : "may not fall more than"} ${share(g.margin)})`;
     reasons.push(
       g.verdict === "not-measurable"
         ? `${what} not measurable: ${g.reason}.`
-        : `${what} ${g.verdict === "pass" ? "passed" : g.verdict === "fail" ? "failed" : "not yet conclusive"}: change ${pct(g.estimate!)}, ${settings.engine === "sequential" ? "always-valid" : share(1 - alpha)} bound ${pct(g.bound!)}.`,
+        : `${what} ` +
+            `${g.verdict === "pass" ? "passed" : g.verdict === "fail" ? "failed" : "not yet conclusive"}: change ` +
+            `${pct(g.estimate!)}, ${settings.engine === "sequential" ? "always-valid" : share(1 - alpha)} bound ${pct(g.bound!)}.`,
     );
   }
   const guardsOf = (arm: string) => guardrails.filter((g) => g.arm === arm);
@@ -621,7 +637,8 @@ function decide(
   if (opts.interim) {
     const daysLeft = Math.max(0, opts.interim.windowDays - opts.interim.daysObserved);
     reasons.push(
-      `Interim reading (day ${opts.interim.daysObserved} of ${opts.interim.windowDays}), with the always-valid sequential interval: looking early is safe, and no treatment is decided yet.`,
+      `Interim reading (day ${opts.interim.daysObserved} of ${opts.interim.windowDays}), with the ` +
+        `always-valid sequential interval: looking early is safe, and no treatment is decided yet.`,
     );
     return { ...base, verdict: "keep-running", arm: null, reasons, daysLeft };
   }
@@ -648,21 +665,29 @@ function decide(
   const extra = Math.max(0, needed - current);
   if (extra === 0) {
     reasons.push(
-      `The test has the ${count(needed)} customers per arm that, ${observed}the planned MDE of ${mdeText} needs at power ${share(design.stats.power)}${planned}, and found no ${settings.engine === "bayesian" ? "treatment with a " + share(1 - alpha) + " chance to win" : "significant lift"}: any lift is smaller than the MDE.`,
+      `The test has the ${count(needed)} customers per arm that, ${observed}the planned MDE of ${mdeText} ` +
+        `needs at power ${share(design.stats.power)}${planned}, and found no ` +
+        `${settings.engine === "bayesian" ? "treatment with a " + share(1 - alpha) + " chance to win" : "significant lift"}: ` +
+        `any lift is smaller than the MDE.`,
     );
     return { ...base, verdict: "dont-ship", arm: null, reasons };
   }
   if (capacityLeft !== null && extra > capacityLeft) {
     reasons.push(
-      `${observed ? observed[0].toUpperCase() + observed.slice(1) + "the" : "The"} planned MDE of ${mdeText} needs ${count(needed)} customers per arm${planned}; the frozen assignment holds ${count(reachable!)} in ${arms[0].name}${capacityLeft > 0 ? `, and can add only ${count(capacityLeft)} more` : ", all of them already measured"}.`,
+      `${observed ? observed[0].toUpperCase() + observed.slice(1) + "the" : "The"} planned MDE of ` +
+        `${mdeText} needs ${count(needed)} customers per arm${planned}; the frozen assignment holds ` +
+        `${count(reachable!)} in ${arms[0].name}${capacityLeft > 0 ? `, and can add only ${count(capacityLeft)} more` : ", all of them already measured"}.`,
       smallest === null
         ? "No effect is detectable with the whole audience."
-        : `With the whole audience the smallest detectable lift is ${pct(smallest)} (power ${share(design.stats.power)}). Decide on the interval, or design a bigger test.`,
+        : `With the whole audience the smallest detectable lift is ${pct(smallest)} (power ` +
+            `${share(design.stats.power)}). Decide on the interval, or design a bigger test.`,
     );
     return { ...base, verdict: "cannot-decide", arm: null, reasons, smallestDetectable: smallest };
   }
   reasons.push(
-    `${observed ? observed[0].toUpperCase() + observed.slice(1) + "the" : "The"} planned MDE of ${mdeText} needs ${count(needed)} customers per arm${planned}: ${count(extra)} more customers per arm reach the planned MDE of ${mdeText} at power ${share(design.stats.power)}${capacityLeft !== null ? `; the assignment can still add ${count(capacityLeft)}` : ""}.`,
+    `${observed ? observed[0].toUpperCase() + observed.slice(1) + "the" : "The"} planned MDE of ` +
+      `${mdeText} needs ${count(needed)} customers per arm${planned}: ${count(extra)} more customers per ` +
+      `arm reach the planned MDE of ${mdeText} at power ${share(design.stats.power)}${capacityLeft !== null ? `; the assignment can still add ${count(capacityLeft)}` : ""}.`,
   );
   return { ...base, verdict: "keep-running", arm: null, reasons, extraPerArm: extra };
 }

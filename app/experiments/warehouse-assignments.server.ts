@@ -28,7 +28,9 @@ export async function exportAssignments(db: Db, experimentId: number): Promise<{
     await client.query("BEGIN");
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(connection.assignmentsSchema)}`);
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${table} (experiment_id integer NOT NULL, experiment_name text NOT NULL, customer_id text NOT NULL, arm integer NOT NULL, arm_name text NOT NULL, start_date date NOT NULL, PRIMARY KEY (experiment_id, customer_id))`,
+      `CREATE TABLE IF NOT EXISTS ${table} (experiment_id integer NOT NULL, experiment_name text NOT NULL, ` +
+        `customer_id text NOT NULL, arm integer NOT NULL, arm_name text NOT NULL, start_date date NOT NULL, ` +
+        `PRIMARY KEY (experiment_id, customer_id))`,
     );
     await client.query(`DELETE FROM ${table} WHERE experiment_id = $1`, [experimentId]);
     await client.query(

@@ -76,7 +76,8 @@ export function resolveLayout(header: string[], map?: ColumnMap): Layout {
       const pair = twice.get(norm(column));
       if (pair)
         throw new FormatError(
-          `The column "${quote(header[pair[0]].trim(), 60)}" appears twice (columns ${pair[0] + 1} and ${pair[1] + 1}): remove or rename one, then import again`,
+          `The column "${quote(header[pair[0]].trim(), 60)}" appears twice (columns ${pair[0] + 1} and ` +
+            `${pair[1] + 1}): remove or rename one, then import again`,
         );
     }
   };

@@ -190,7 +190,8 @@ export async function importFile<D = void>(
   const sameFile = importedFrom(db, contentHash, until);
   if (sameFile && !options.replace) {
     throw new ImportError(
-      `This file was already imported${until ? ` up to ${until}` : ""} as "${sameFile.name}" on ${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`,
+      `This file was already imported${until ? ` up to ${until}` : ""} as "${sameFile.name}" on ` +
+        `${sameFile.importedAt.slice(0, 10)}; import it with replace to load it again`,
       "conflict",
     );
   }

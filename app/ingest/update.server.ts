@@ -80,7 +80,8 @@ function checkNotApplied(db: Db, target: UpdateTarget, contentHash: string, unti
     const before = applied.until;
     if (hash !== contentHash || (before !== undefined && (until === undefined || until > before))) continue;
     throw new ImportError(
-      `This file was already applied to "${target.name}" on ${entry.importedAt.slice(0, 10)}${before ? ` (up to ${before})` : ""}: nothing to add, nothing was changed`,
+      `This file was already applied to "${target.name}" on ` +
+        `${entry.importedAt.slice(0, 10)}${before ? ` (up to ${before})` : ""}: nothing to add, nothing was changed`,
       "conflict",
     );
   }

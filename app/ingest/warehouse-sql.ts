@@ -130,7 +130,12 @@ export function cleanCtes(
     WHEN ${at} IS NULL OR ${qty} IS NULL OR ${money} IS NULL${invoiceText ? ` OR ${invoiceText} IS NULL OR ${invoiceText} = ''` : ""}
       OR ${qty} <> trunc(${qty}) OR ${money} <> trunc(${money})
       OR ${at} < ${dayLiteral(range.from)} OR ${at} >= ${dayLiteral(range.to)} + 1 THEN 'rejected'
-    ${invoiceText ? `WHEN left(${invoiceText}, 1) IN ('C', 'c') THEN 'return'\n    WHEN left(${invoiceText}, 1) IN ('A', 'a') THEN 'accounting adjustment'` : ""}
+    ${
+      invoiceText
+        ? `WHEN left(${invoiceText}, 1) IN ('C', 'c') THEN 'return'\n    WHEN left(${invoiceText}, 1) IN ('A', ` +
+          `'a') THEN 'accounting adjustment'`
+        : ""
+    }
     WHEN ${qty} <= 0 THEN 'quantity not positive'
     WHEN ${money} <= 0 THEN CASE WHEN ${money} = 0 THEN 'zero price' ELSE 'negative price' END
     ELSE 'sale' END`;

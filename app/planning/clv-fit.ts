@@ -118,7 +118,9 @@ function check(input: FitInput, penalizer: number, caps: FitCaps): FitCheck {
   const underPrediction = actual > 0 ? (actual - predicted) / actual : 0;
   if (underPrediction > MAX_UNDER_PREDICTION)
     problems.push(
-      `The holdout is under-predicted by ${(100 * underPrediction).toFixed(0)}% (${Math.round(predicted).toLocaleString("en-GB")} purchases predicted, ${actual.toLocaleString("en-GB")} made), more than the ${100 * MAX_UNDER_PREDICTION}% allowed.`,
+      `The holdout is under-predicted by ${(100 * underPrediction).toFixed(0)}% ` +
+        `(${Math.round(predicted).toLocaleString("en-GB")} purchases predicted, ` +
+        `${actual.toLocaleString("en-GB")} made), more than the ${100 * MAX_UNDER_PREDICTION}% allowed.`,
     );
   if (!Number.isFinite(predicted)) problems.push(`${label} BG/NBD predictions are not finite numbers.`);
   const usable = bgnbd.status === "converged" && gammaGamma.status === "converged" && Number.isFinite(predicted);
@@ -131,7 +133,10 @@ const holdoutError = (fit: FitCheck) => Math.abs(fit.holdout.underPrediction);
 /** The fit used fails its holdout check (the same rule as check(): under-predicted by more than MAX_UNDER_PREDICTION). */
 export function holdoutWarning(fit: FitCheck | null): string | null {
   if (!fit || !(fit.holdout.underPrediction > MAX_UNDER_PREDICTION)) return null;
-  return `The predictions miss the holdout by ${(100 * fit.holdout.underPrediction).toFixed(0)}% (more than the ${100 * MAX_UNDER_PREDICTION}% allowed): treat them as a rough guide, not a forecast.`;
+  return (
+    `The predictions miss the holdout by ${(100 * fit.holdout.underPrediction).toFixed(0)}% (more than ` +
+    `the ${100 * MAX_UNDER_PREDICTION}% allowed): treat them as a rough guide, not a forecast.`
+  );
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
@@ -162,11 +167,13 @@ export function chooseFit(plain: FitCheck, regularised: FitCheck, penalizer: num
     return holdoutError(regularised) <= holdoutError(plain)
       ? pick(
           "regularised",
-          `The maximum-likelihood fit has problems, so the predictions use the fit regularised with an L2 penalty of ${penalizer} on the log-parameters: it misses the holdout by less (${errors}).`,
+          `The maximum-likelihood fit has problems, so the predictions use the fit regularised with an L2 ` +
+            `penalty of ${penalizer} on the log-parameters: it misses the holdout by less (${errors}).`,
         )
       : pick(
           "plain",
-          `The maximum-likelihood fit has problems, but the predictions use it: it misses the holdout by less than the fit regularised with an L2 penalty of ${penalizer} on the log-parameters (${errors}).`,
+          `The maximum-likelihood fit has problems, but the predictions use it: it misses the holdout by less ` +
+            `than the fit regularised with an L2 penalty of ${penalizer} on the log-parameters (${errors}).`,
         );
   }
   if (regularised.usable)

@@ -30,7 +30,10 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   out.push({
     key: "high-value",
     title: "Prioritise the high-value segments",
-    text: `Champions and Loyal Customers are ${pct(topShare)} of customers but bring ${pct(topRevenue)} of net revenue (${money(top[0].revenue + top[1].revenue)}, after returns). Keep them with recognition and early access rather than discounts; test a recommendation banner on Champions.`,
+    text:
+      `Champions and Loyal Customers are ${pct(topShare)} of customers but bring ${pct(topRevenue)} of net ` +
+      `revenue (${money(top[0].revenue + top[1].revenue)}, after returns). Keep them with recognition and ` +
+      `early access rather than discounts; test a recommendation banner on Champions.`,
     links: [
       { label: "Champions", to: `/segments/${segmentSlug("Champions")}` },
       { label: "Loyal Customers", to: `/segments/${segmentSlug("Loyal Customers")}` },
@@ -45,7 +48,12 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
   out.push({
     key: "reactivate",
     title: "Reactivate dormant customers with high potential",
-    text: `${dormant[0].customers + dormant[1].customers} customers (At Risk ${dormant[0].customers}, Can't Lose Them ${dormant[1].customers}) spent ${money(dormant[0].revenue + dormant[1].revenue)} net of returns but have not ordered for ${Math.round(dormant[0].recency.median)}–${Math.round(dormant[1].recency.median)} days (medians). A reactivation discount experiment on them is the first test to run.`,
+    text:
+      `${dormant[0].customers + dormant[1].customers} customers (At Risk ${dormant[0].customers}, Can't ` +
+      `Lose Them ${dormant[1].customers}) spent ${money(dormant[0].revenue + dormant[1].revenue)} net of ` +
+      `returns but have not ordered for ` +
+      `${Math.round(dormant[0].recency.median)}–${Math.round(dormant[1].recency.median)} days (medians). A ` +
+      `reactivation discount experiment on them is the first test to run.`,
     links: [
       { label: "At Risk", to: `/segments/${segmentSlug("At Risk")}` },
       { label: "Can't Lose Them", to: `/segments/${segmentSlug("Can't Lose Them")}` },
@@ -64,7 +72,11 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
     out.push({
       key: "lifecycle",
       title: "Time lifecycle nudges where second purchases fall",
-      text: `${pct(share(7)!)} of new customers buy again within 7 days and ${pct(share(30)!)} within 30${half ? `; half of all second purchases within 180 days have happened by day ${half.days}` : ""}. Send the second-order nudge before day ${half ? Math.max(7, half.days) : 30}, and a Day-30 reminder to those who have not come back.`,
+      text:
+        `${pct(share(7)!)} of new customers buy again within 7 days and ${pct(share(30)!)} within ` +
+        `30${half ? `; half of all second purchases within 180 days have happened by day ${half.days}` : ""}. ` +
+        `Send the second-order nudge before day ${half ? Math.max(7, half.days) : 30}, and a Day-30 reminder ` +
+        `to those who have not come back.`,
       links: [{ label: "Time to second purchase", to: "/cohorts" }],
     });
   }
@@ -74,7 +86,10 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
     out.push({
       key: "peak-months",
       title: "Put the budget where the season responds",
-      text: `Revenue per active customer is highest in ${months.map((m) => `${monthName(m.month)} (${money(m.revenuePerCustomer)})`).join(", ")} (months the data covers only in part are left out). Concentrate paid campaigns ahead of those months.`,
+      text:
+        `Revenue per active customer is highest in ` +
+        `${months.map((m) => `${monthName(m.month)} (${money(m.revenuePerCustomer)})`).join(", ")} (months ` +
+        `the data covers only in part are left out). Concentrate paid campaigns ahead of those months.`,
       links: [
         { label: "Seasonality", to: "/revenue" },
         { label: "Plan", to: "/plan" },
@@ -91,7 +106,11 @@ export function recommendations(db: Db, datasetId: number): Recommendation[] {
     out.push({
       key: "experiments",
       title: "Learn from the experiments",
-      text: `${completed.length} experiment${completed.length > 1 ? "s" : ""} analysed: ${shipped.length} to ship${shipped.length ? ` (${shipped.map((s) => `${s.e.name}: ${s.d.arm}`).join(", ")})` : ""}, ${completed.filter((c) => c.d.verdict === "keep-running" || c.d.verdict === "cannot-decide").length} undecided. Their lifts feed the plan.`,
+      text:
+        `${completed.length} experiment${completed.length > 1 ? "s" : ""} analysed: ${shipped.length} to ` +
+        `ship${shipped.length ? ` (${shipped.map((s) => `${s.e.name}: ${s.d.arm}`).join(", ")})` : ""}, ` +
+        `${completed.filter((c) => c.d.verdict === "keep-running" || c.d.verdict === "cannot-decide").length} ` +
+        `undecided. Their lifts feed the plan.`,
       links: completed.slice(0, 3).map((c) => ({ label: c.e.name, to: `/experiments/${c.e.id}/report` })),
     });
   }

@@ -177,7 +177,8 @@ function CampaignCard({ card: c }: { card: BoardCard }) {
         </Text>
         <Text size="sm" data-testid="card-lift">
           {c.lift && c.lift.estimate !== null
-            ? `${METRIC_LABELS[c.metric as keyof typeof METRIC_LABELS].replace(/ within W days| per customer within W days/, "")}: ${signed(c.lift.estimate)} (${liftLower(c.lift.ci?.[0] ?? null, signed, "…")} to ${signed(c.lift.ci?.[1] ?? null)})${c.rehearsal ? " simulated" : ""}`
+            ? `${METRIC_LABELS[c.metric as keyof typeof METRIC_LABELS].replace(/ within W days| per customer within W days/, "")}: ` +
+              `${signed(c.lift.estimate)} (${liftLower(c.lift.ci?.[0] ?? null, signed, "…")} to ${signed(c.lift.ci?.[1] ?? null)})${c.rehearsal ? " simulated" : ""}`
             : c.status === "draft"
               ? "not started"
               : "no results yet"}

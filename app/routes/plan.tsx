@@ -85,7 +85,11 @@ export default function Plan() {
           liftPercent: Math.round(c.lift * 10000) / 100,
           marginPercent: c.grossMargin * 100,
           discountPercent: c.discountShare * 100,
-          source: `${c.learned.borrowed ? "BORROWED from other segments: " : ""}learned from ${c.learned.experiments.length} experiment${c.learned.experiments.length > 1 ? "s" : ""}, shrunk from ${percent(c.learned.raw.estimate, 1)} (interval ${percent(c.learned.ci[0], 1)} to ${percent(c.learned.ci[1], 1)}; profit ${amount(c.profitRange[0])} to ${amount(c.profitRange[1])})`,
+          source:
+            `${c.learned.borrowed ? "BORROWED from other segments: " : ""}learned from ` +
+            `${c.learned.experiments.length} experiment${c.learned.experiments.length > 1 ? "s" : ""}, shrunk ` +
+            `from ${percent(c.learned.raw.estimate, 1)} (interval ${percent(c.learned.ci[0], 1)} to ` +
+            `${percent(c.learned.ci[1], 1)}; profit ${amount(c.profitRange[0])} to ${amount(c.profitRange[1])})`,
         })),
   );
   const set = (i: number, key: keyof Row) => (value: unknown) =>

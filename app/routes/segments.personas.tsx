@@ -100,7 +100,9 @@ export default function Personas() {
             : ", exact over every customer"}
           .
           {run.cuts.personaSample &&
-            ` Computed in the warehouse: k-means ran on a seeded sample of ${int(run.cuts.personaSample.customers)} of ${int(run.cuts.personaSample.of)} customers (at most 100,000), then every customer was assigned to the nearest centroid.`}
+            ` Computed in the warehouse: k-means ran on a seeded sample of ` +
+              `${int(run.cuts.personaSample.customers)} of ${int(run.cuts.personaSample.of)} customers (at most ` +
+              `100,000), then every customer was assigned to the nearest centroid.`}
         </Text>
       </div>
       {result?.error && <Alert color="red">{result.error}</Alert>}

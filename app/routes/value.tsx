@@ -69,7 +69,9 @@ type Fit = ValueModel["fits"]["plain"];
 const ONE_PURCHASE = "n/a (one purchase)";
 // BG/NBD gives P(alive) = 1 to every customer with no repeat purchase (FHL 2005 eq. 11): it cannot tell them apart
 const P_ALIVE_NOTE =
-  "P(alive) is the chance a customer still buys. BG/NBD counts a customer with a single purchase as alive by construction (nothing tells it they left), so it is shown as n/a for them and the group figures average it over repeat buyers only; the CSV keeps p_alive = 1 for them.";
+  "P(alive) is the chance a customer still buys. BG/NBD counts a customer with a single purchase as " +
+  "alive by construction (nothing tells it they left), so it is shown as n/a for them and the group " +
+  "figures average it over repeat buyers only; the CSV keeps p_alive = 1 for them.";
 const num = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4));
 
 /** One fit's parameters, how it ended, its holdout check and its problems in words. */
@@ -171,7 +173,9 @@ export default function Value() {
         </Form>
         <Text size="sm" mt="sm" data-testid="clv-parameters">
           {usedFit
-            ? `BG/NBD: r ${num(usedFit.bgnbd.r)}, α ${num(usedFit.bgnbd.alpha)}, a ${num(usedFit.bgnbd.a)}, b ${num(usedFit.bgnbd.b)} · Gamma-Gamma: p ${num(usedFit.gammaGamma.p)}, q ${num(usedFit.gammaGamma.q)}, v ${num(usedFit.gammaGamma.v)}`
+            ? `BG/NBD: r ${num(usedFit.bgnbd.r)}, α ${num(usedFit.bgnbd.alpha)}, a ${num(usedFit.bgnbd.a)}, b ` +
+              `${num(usedFit.bgnbd.b)} · Gamma-Gamma: p ${num(usedFit.gammaGamma.p)}, q ` +
+              `${num(usedFit.gammaGamma.q)}, v ${num(usedFit.gammaGamma.v)}`
             : "No fit converged: no predictions."}
         </Text>
         {fit.fits.used !== "plain" || fit.fits.plain.problems.length ? (

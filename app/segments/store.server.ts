@@ -101,7 +101,8 @@ export function replaceSegments(db: Db, datasetId: number, write: SegmentsWrite)
       db.delete(table).where(eq(table.datasetId, datasetId)).run();
     // hand-written: 200,000 rows in 1.8–2.1 s, 3.1–3.5 s through drizzle (docs/decisions/0015-raw-sql-where.md)
     const rfm = db.$client.prepare(
-      "INSERT INTO customer_rfm (dataset_id, customer_id, recency, frequency, monetary, r, f, m, segment, persona, z_recency, z_frequency, z_monetary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO customer_rfm (dataset_id, customer_id, recency, frequency, monetary, r, f, m, segment, " +
+        "persona, z_recency, z_frequency, z_monetary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
     );
     for (const c of write.rfm)
       rfm.run(
