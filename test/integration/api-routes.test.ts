@@ -446,7 +446,7 @@ describe("with data", () => {
     expect(snapshot(t.db)).toEqual(before);
   });
 
-  // their good cases connect a PostgreSQL table: test/integration/warehouse-api.test.ts (it starts its own cluster)
+  // their good cases connect a PostgreSQL table: "the warehouse routes on a PostgreSQL table" below
   it("POST /api/warehouse and /api/warehouse/preview: 400 with one line naming the field once on a bad body, 405 on GET; nothing changed", async () => {
     const before = snapshot(t.db);
     for (const [route, path] of [
