@@ -50,6 +50,16 @@ function uploadFile(
 
 const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
 
+/** While the page reloads the data set list after a report (a second or more on a busy machine): says so. */
+function ListReloading() {
+  const { state } = useRevalidator();
+  return state === "idle" ? null : (
+    <Text size="sm" c="dimmed" mb="xs" data-testid="list-progress">
+      Adding it to the data sets below…
+    </Text>
+  );
+}
+
 /** Imports a file as a new data set, or (with `update`) adds a file's newer transactions to that data set (issue 13). */
 export function UploadPanel({ update }: { update?: { id: number; name: string } } = {}) {
   const [state, setState] = useState<State>({ step: "idle" });
@@ -200,6 +210,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
             onClose={() => setState({ step: "idle" })}
             data-testid="import-done"
           >
+            <ListReloading />
             <UpdateReportView report={state.job.report} />
           </Alert>
         )}
@@ -211,6 +222,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
             onClose={() => setState({ step: "idle" })}
             data-testid="import-done"
           >
+            <ListReloading />
             <ImportReportView report={state.job.report} />
           </Alert>
         )}
