@@ -1,4 +1,5 @@
 import { Progress, Stack, Text } from "@mantine/core";
+import { useEffect, useRef } from "react";
 import type { ImportJob } from "~/ingest/jobs.server";
 import { WAREHOUSE_STAGES, warehouseStagePercent } from "~/ingest/warehouse-stages";
 import type { WarehouseProgress } from "~/types/warehouse";
@@ -65,4 +66,18 @@ export function followJob(
     events.close();
     void poll();
   };
+}
+
+/** What followJob keeps (the poll's timer, the event stream), both stopped when the component leaves the page. */
+export function useJobFollowing() {
+  const polling = useRef<ReturnType<typeof setTimeout>>();
+  const following = useRef<EventSource>();
+  useEffect(
+    () => () => {
+      clearTimeout(polling.current);
+      following.current?.close();
+    },
+    [],
+  );
+  return { polling, following };
 }

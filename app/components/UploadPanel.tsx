@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Group, Progress, Stack, Text, TextInput } from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
 import { useRevalidator } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { ImportJob } from "~/ingest/jobs.server";
 import type { UploadPreview } from "~/ingest/preview.server";
 import type { ColumnMap } from "~/ingest/formats";
@@ -9,7 +9,7 @@ import type { DateFormat } from "~/ingest/dates";
 import { ImportReportView } from "./ImportReportView";
 import { UpdateReportView } from "./UpdateReportView";
 import { MappingForm } from "./MappingForm";
-import { followJob, JobProgress } from "./JobProgress";
+import { followJob, JobProgress, useJobFollowing } from "./JobProgress";
 
 type UploadInfo = { id: string; fileName: string; bytes: number };
 type State =
@@ -67,16 +67,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
   const [until, setUntil] = useState("");
   const untilError = until.trim() !== "" && !UNTIL.test(until.trim()) ? "Write the day as YYYY-MM-DD" : null;
   const revalidator = useRevalidator();
-  const polling = useRef<ReturnType<typeof setTimeout>>();
-  const following = useRef<EventSource>();
-
-  useEffect(
-    () => () => {
-      clearTimeout(polling.current);
-      following.current?.close();
-    },
-    [],
-  );
+  const refs = useJobFollowing();
 
   async function start(upload: UploadInfo, options: StartOptions) {
     const res = await fetch("/api/imports", {
@@ -108,7 +99,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
         });
       return job.status === "running" && !job.report;
     };
-    followJob(body.id, show, { polling, following }, (error) => setState({ step: "failed", error }));
+    followJob(body.id, show, refs, (error) => setState({ step: "failed", error }));
   }
 
   async function onDrop(files: File[]) {

@@ -15,7 +15,7 @@ import {
 } from "@mantine/core";
 import { json, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { Fragment, useEffect, useRef, useState } from "react";
+import { Fragment, useState } from "react";
 import { getDb } from "~/db/db.server";
 import {
   datasetHistory,
@@ -31,7 +31,7 @@ import { FORMAT_LABELS } from "~/ingest/formats";
 import { datasetActionSchema } from "~/ingest/schemas";
 import { describeIssues } from "~/lib/validation";
 import { DeleteForm } from "~/components/DeleteForm";
-import { followJob, JobProgress } from "~/components/JobProgress";
+import { followJob, JobProgress, useJobFollowing } from "~/components/JobProgress";
 import type { ImportJob } from "~/ingest/jobs.server";
 import { ImportReportView } from "~/components/ImportReportView";
 import { UploadPanel } from "~/components/UploadPanel";
@@ -184,15 +184,7 @@ function RereadButton({ id, table, busy }: { id: number; table: string; busy: bo
   const [job, setJob] = useState<ImportJob | null>(null);
   const [start, setStart] = useState<string | null>(null);
   const revalidator = useRevalidator();
-  const polling = useRef<ReturnType<typeof setTimeout>>();
-  const following = useRef<EventSource>();
-  useEffect(
-    () => () => {
-      clearTimeout(polling.current);
-      following.current?.close();
-    },
-    [],
-  );
+  const refs = useJobFollowing();
   const running = job?.status === "running";
   async function reread() {
     setStart(null);
@@ -212,7 +204,7 @@ function RereadButton({ id, table, busy }: { id: number; table: string; busy: bo
         if (j.status === "done") revalidator.revalidate();
         return j.status === "running";
       },
-      { polling, following },
+      refs,
       setStart,
     );
   }
