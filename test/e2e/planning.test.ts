@@ -97,12 +97,12 @@ describe("planning pages", () => {
   it("ROI page: no assumed lift — 'test first' with the test's size; a lift typed by the user gives profit, ROI, break-even and payback", async () => {
     await app.page.goto(`${app.url}/roi?segment=Champions&campaign=recommendation%20banner`);
     expect(await app.page.getByTestId("roi-inputs").innerText()).toMatch(
-      /^\d+ customers; £[\d,]+\.\d\d revenue per customer over 30 days .* no lift learned for recommendation banner on Champions yet: test first — (any lift above|break-even at) \d+\.\d%.* a test sized to detect \d+\.\d% lift in revenue per customer .*needs [\d,]+ customers per arm/,
+      /^\d+ customers; £[\d,]+\.\d\d revenue per customer over 30 days .* no lift learned for recommendation banner on Champions yet: test first — (any lift above|break-even at) \d+\.\d+%.* a test sized to detect \d+\.\d% lift in revenue per customer .*needs [\d,]+ customers per arm/,
     );
     expect(await app.page.getByTestId("roi-results").count()).toBe(0);
     await app.page.getByLabel("What if the lift were (%)").fill("20");
     await app.page.getByTestId("roi-results").waitFor();
-    expect(await app.page.getByTestId("roi-results").innerText()).toMatch(/BREAK-EVEN LIFT\s+\d+\.\d%/i);
+    expect(await app.page.getByTestId("roi-results").innerText()).toMatch(/BREAK-EVEN LIFT\s+\d+\.\d+%/i);
   });
 
   it("recommendations are written from the data with links to their evidence", async () => {
