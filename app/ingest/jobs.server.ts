@@ -292,6 +292,9 @@ function runChild(job: ImportJob, args: string[], ticket: string, { onDone, canR
     if (line.trim()) lastError = line.replace(/^error:\s*/, "").slice(0, MAX_ERROR_CHARS);
   });
   child.on("close", async (code, signal) => {
+    if (code !== 0) job.canReplace = canReplace?.(errorCode) ?? false;
+    // the upload is gone before anyone (a page, the API, a test) learns that the job is over
+    await cleanup?.(job).catch(() => undefined);
     if (code === 0) {
       job.report = JSON.parse(stdout) as ImportReport | UpdateReport;
       job.status = "done";
@@ -303,14 +306,12 @@ function runChild(job: ImportJob, args: string[], ticket: string, { onDone, canR
       }, WARM_AFTER_MS).unref();
     } else {
       job.error = stoppedMessage(job, lastError, code, signal);
-      job.canReplace = canReplace?.(errorCode) ?? false;
       job.status = "failed";
       if (committed(job.progress)) process.send?.({ campaignLab: "dataset-changed" });
     }
     jobs.finish(job.id);
     saveJob(job, true);
     rmSync(join(queueDir(), ticket), { force: true }); // the next import in the queue starts
-    await cleanup?.(job);
   });
 }
 
