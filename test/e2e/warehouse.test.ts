@@ -113,8 +113,12 @@ describe.skipIf(missing !== null)("a warehouse data set in the browser", () => {
       await page.getByRole("button", { name: "Read again" }).first().click();
       // the cleaning report, the customers and the segments take seconds on 60,000 lines: the page says so meanwhile
       await page.getByTestId("reread-progress").waitFor();
-      expect(await text("reread-progress")).toMatch(/Reading shop\.lines again in the warehouse/);
-      await page.getByText(/Read "shop\.lines" again: 60,001 lines, 481 customers/).waitFor({ timeout: SLOW });
+      // a job in stages, as an import: one of the re-read's stages (app/ingest/warehouse-stages.ts) is named
+      expect(await text("reread-progress")).toMatch(
+        /Reading shop\.lines again: (Connecting and checking the table|Computing the cleaning report in the warehouse|Reading the customers from the warehouse|Computing RFM segments and personas|Storing the report, customers, segments and personas at once)…/,
+      );
+      await page.locator("[data-testid=reread-done], [data-testid=reread-error]").waitFor({ timeout: SLOW });
+      expect(await text("reread-done")).toBe("Read shop.lines again: 60,001 lines, 481 customers");
       await page.goto(`${app.url}/customers/19999`, { timeout: SLOW });
       await page.getByTestId("customer").waitFor();
       expect(await page.locator("main").innerText()).toMatch(/Iceland/);
@@ -122,4 +126,28 @@ describe.skipIf(missing !== null)("a warehouse data set in the browser", () => {
       expect(await text("customer-orders")).toMatch(/599999\s+2011-12-01 10:00\s+order\s+1\s+£25\.50\s+Iceland/);
     },
   );
+
+  it("never prints the password in the server's log, also when a connection fails", async () => {
+    await app.page.goto(`${app.url}/data`);
+    const post = (url: string, orders: string) =>
+      app.page.evaluate(
+        async ([url, orders]) => {
+          const res = await fetch("/api/warehouse", {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ url, orders }),
+          });
+          return `${res.status} ${await res.text()}`;
+        },
+        [url, orders],
+      );
+    // a missing table, and a socket nobody listens on: each refused in words that name neither the password
+    const missingTable = await post(`${pg.url}&password=hunter2`, "shop.nothing_here");
+    const noServer = await post(`postgresql:///postgres?host=${dir}&user=postgres&password=hunter2`, "shop.lines");
+    expect(missingTable).toMatch(/^4\d\d /);
+    expect(noServer).toMatch(/^[45]\d\d /);
+    for (const answer of [missingTable, noServer]) expect(answer).not.toContain("hunter2");
+    // the whole file's log: the connect with the password (first test), the re-read, and the two refusals above
+    expect(app.log()).not.toContain("hunter2");
+  });
 });

@@ -6,7 +6,15 @@ import { join } from "node:path";
 import { launchBrowser } from "./browser";
 import { startServer } from "./server";
 
-export type App = { url: string; page: Page; context: BrowserContext; dir: string; dbPath: string };
+export type App = {
+  url: string;
+  page: Page;
+  context: BrowserContext;
+  dir: string;
+  dbPath: string;
+  /** what the server printed so far (stdout and stderr) */
+  log: () => string;
+};
 
 /**
  * For a browser test file: a temporary folder and database, the built app serving it (with `env`), and a Chromium page;
@@ -16,8 +24,8 @@ export function useApp(
   env: Record<string, string>,
   hooks: { prepare?: (dbPath: string) => void; init?: (context: BrowserContext) => Promise<unknown> } = {},
 ): App {
-  const app = {} as App;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  const app = { log: () => server?.log() ?? "" } as App;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   beforeAll(async () => {
     app.dir = mkdtempSync(join(tmpdir(), "campaign-lab-e2e-"));
