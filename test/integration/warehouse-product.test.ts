@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/db.server";
@@ -19,6 +19,7 @@ import { audienceMembers, audienceSize } from "~/segments/audiences.server";
 import { segmentsReport } from "~/segments/report.server";
 import { customerCountries, customerTotals, memberRows } from "~/segments/store.server";
 import { writeDemoCsv } from "../../seed/generate";
+import { cli } from "../support/cli";
 import { importForTest, tempDb } from "../support/db";
 import { postgresMissing, startCluster, type TestCluster } from "../support/postgres";
 import { loadShop, SHOP_MAP } from "../support/warehouse-shop";
@@ -33,8 +34,8 @@ if (missing) console.warn(missing);
 
 describe.skipIf(missing !== null)("a warehouse data set through segments and an experiment", () => {
   let pg: TestCluster;
-  const csv = { db: null as unknown as Db, id: 0, cleanup: () => {} };
-  const wh = { db: null as unknown as Db, id: 0, cleanup: () => {} };
+  const csv = { db: null as unknown as Db, id: 0, path: "", cleanup: () => {} };
+  const wh = { db: null as unknown as Db, id: 0, path: "", cleanup: () => {} };
   beforeAll(async () => {
     pg = startCluster();
     const a = tempDb();
@@ -47,10 +48,12 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
       "ALTER SYSTEM SET log_statement = 'all'; ALTER SYSTEM SET log_line_prefix = '%a|'; SELECT pg_reload_conf();",
     );
     csv.db = a.db;
+    csv.path = a.path;
     csv.cleanup = a.cleanup;
     csv.id = await importForTest(a.db, file);
     const b = tempDb();
     wh.db = b.db;
+    wh.path = b.path;
     wh.cleanup = b.cleanup;
     const { id } = await connectAndDerive(b.db, {
       url: pg.url,
@@ -164,6 +167,28 @@ describe.skipIf(missing !== null)("a warehouse data set through segments and an 
     for (const [i, d] of [csv, wh].entries())
       recordSimulation(d.db, ids[i], { seed: 7, conversionLift: [0.2], revenueLift: [0] });
     expect(storedResults(wh.db, ids[1])!.arms).toEqual(storedResults(csv.db, ids[0])!.arms);
+  });
+
+  it("answers the CLI on the same --db as the imported file: clv, experiment create and start, results, analyze", () => {
+    const design = path.join(path.dirname(wh.path), "design.json");
+    const audience = { kind: "persona", k: 2, cluster: 0 }; // over 60 members, as above
+    writeFileSync(design, JSON.stringify({ name: "Occasionals push", campaignType: "personalised push", audience }));
+    // each command succeeds on both, with the same warnings (a small audience's power) on stderr
+    const run = (args: string[]) => {
+      const [a, b] = [csv, wh].map((d) => cli([...args, "--db", d.path, "--json"]));
+      expect([args, a.code, b.code, b.stderr]).toEqual([args, 0, 0, a.stderr]);
+      return [a, b].map((r) => JSON.parse(r.stdout));
+    };
+    const [clvCsv, clvWh] = run(["clv"]);
+    expect(clvWh).toEqual(clvCsv);
+    const [created] = run(["experiment", "create", "--input", design]);
+    const id = String(created.id);
+    const started = run(["experiment", "start", id]);
+    expect(started[1].assignment).toEqual(started[0].assignment);
+    const simulated = run(["results", "simulate", id, "--seed", "3", "--lift", "Treatment=0.2"]);
+    expect(simulated[1].arms).toEqual(simulated[0].arms);
+    const [analysedCsv, analysedWh] = run(["analyze", "--experiment", id]);
+    expect({ ...analysedWh, recordedAt: "(when)" }).toEqual({ ...analysedCsv, recordedAt: "(when)" });
   });
 
   it("copies a started experiment's assignment into the schema the user named, the only write to the warehouse", async () => {
