@@ -3,11 +3,11 @@ import { z } from "zod";
 import type { Db } from "~/db/db.server";
 import { experimentJson } from "./lifecycle.server";
 import { requireExperiment, type ActiveExperiment } from "./require.server";
-import { appErrorResponse, jsonError, methodNotAllowed } from "~/lib/http.server";
-import { describeIssues } from "~/lib/validation";
+import { appErrorResponse, jsonError, methodNotAllowed, readJsonBody } from "~/lib/http.server";
 
 // The shape every POST /api/experiments/:id/<step> route shares (issue 16): POST only (405 with Allow otherwise), the
-// experiment of the active data set (404), a zod-checked JSON body (400 naming the field; no body reads as {}), the
+// experiment of the active data set (404), a zod-checked JSON body (400 naming the field, 413 over the limit; no body
+// reads as {}), the
 // store's refusal as its status (400 invalid, 404, 409 conflict), the answer as JSON.
 export async function experimentStep<S extends z.ZodType>(
   request: Request,
@@ -19,17 +19,8 @@ export async function experimentStep<S extends z.ZodType>(
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
   const loaded = requireExperiment(id);
   if (!loaded) return jsonError("No data set yet", 404);
-  const text = await request.text();
-  let raw: unknown = {};
-  if (text.trim()) {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return jsonError("The body is not JSON", 400);
-    }
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return jsonError(describeIssues(parsed.error), 400);
+  const parsed = await readJsonBody(request, schema, { empty: {} });
+  if (!parsed.ok) return parsed.response;
   try {
     return json(await step(loaded, parsed.data), { status });
   } catch (err) {

@@ -40,14 +40,18 @@ async function readLimited(request: Request, limit: number): Promise<string | nu
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The request's JSON body, or a 413 when it is over the limit, or a 400 saying it is not JSON. */
-export async function readJson(request: Request, limit = MAX_JSON_BYTES): Promise<Read<unknown>> {
+/**
+ * The request's JSON body, or a 413 when it is over the limit, or a 400 saying it is not JSON; with `empty`, a body of
+ * nothing (or white space) reads as that value (the experiment steps that need no body).
+ */
+export async function readJson(request: Request, limit = MAX_JSON_BYTES, empty?: unknown): Promise<Read<unknown>> {
   const text = await readLimited(request, limit).catch(() => "");
   if (text === null)
     return {
       ok: false,
       response: jsonError(`The body is over ${limit.toLocaleString("en-GB")} bytes, the most this server reads`, 413),
     };
+  if (empty !== undefined && !text.trim()) return { ok: true, data: empty };
   try {
     return { ok: true, data: JSON.parse(text) as unknown };
   } catch {
@@ -62,8 +66,9 @@ export async function readJson(request: Request, limit = MAX_JSON_BYTES): Promis
 export async function readJsonBody<S extends z.ZodType>(
   request: Request,
   schema: S | ((body: unknown) => S),
+  { empty }: { empty?: unknown } = {},
 ): Promise<Read<z.output<S>>> {
-  const body = await readJson(request);
+  const body = await readJson(request, MAX_JSON_BYTES, empty);
   if (!body.ok) return body;
   const parsed = (typeof schema === "function" ? schema(body.data) : schema).safeParse(body.data);
   return parsed.success

@@ -2,8 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { z } from "zod";
 import { deleteExperiment, experimentJson } from "~/experiments/lifecycle.server";
 import { requireExperiment } from "~/experiments/require.server";
-import { appErrorResponse, jsonError, methodNotAllowed } from "~/lib/http.server";
-import { describeIssues } from "~/lib/validation";
+import { appErrorResponse, jsonError, methodNotAllowed, readJsonBody } from "~/lib/http.server";
 
 // GET /api/experiments/:id — design, state, arms (with the assigned counts), results source and history.
 export async function loader({ params }: LoaderFunctionArgs) {
@@ -20,15 +19,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== "DELETE") return methodNotAllowed(["GET", "DELETE"]);
   const loaded = requireExperiment(params.id);
   if (!loaded) return jsonError("No data set yet", 404);
-  const text = await request.text();
-  let raw: unknown = {};
-  try {
-    raw = text.trim() ? JSON.parse(text) : {};
-  } catch {
-    return jsonError("The body is not JSON", 400);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return jsonError(describeIssues(parsed.error), 400);
+  const parsed = await readJsonBody(request, schema, { empty: {} });
+  if (!parsed.ok) return parsed.response;
   try {
     deleteExperiment(loaded.active.db, loaded.experiment.id, parsed.data.confirmName);
     return json({ deleted: loaded.experiment.id });

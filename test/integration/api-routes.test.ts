@@ -639,6 +639,10 @@ describe("the experiment routes (issues 13 and 16), on a shop large enough to st
       const wrong = await ecall(route.loader, `/api/experiments/${id}/${step}`, "GET", undefined, p);
       expect([step, wrong.status, wrong.headers.get("Allow")]).toEqual([step, 405, "POST"]);
     }
+    // a body over the limit is refused unread, as on every api route (413), for the steps and the DELETE alike
+    const huge = { note: "x".repeat(1_000_001) };
+    await refused(() => ecall(start.action, `/api/experiments/${id}/start`, "POST", huge, p), 413, /^The body is over/);
+    await refused(() => ecall(one.action, `/api/experiments/${id}`, "DELETE", huge, p), 413, /^The body is over/);
     await refused(
       () => ecall(results.loader, `/api/experiments/${id}/results`, "GET", undefined, p),
       404,
