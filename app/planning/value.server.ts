@@ -140,8 +140,9 @@ function keyOf(db: Db, datasetId: number, calibrationEnd?: string): { key: strin
 }
 
 /**
- * What the worker needs: the order columns (moved to it) and the calibration end. A warehouse data set (issue 17) sends instead its summaries and RFM inputs as of the calibration end, computed by
- * their SQL builders in its PostgreSQL (one row per customer; awaited, so the request path never waits on them).
+ * What the worker needs: the order columns (moved to it) and the calibration end. A warehouse data set (issue 17)
+ * sends instead its summaries and RFM inputs as of the calibration end, computed by their SQL builders in its
+ * PostgreSQL (one row per customer; awaited, so the request path never waits on them).
  */
 function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps): ValueJob | Promise<ValueJob> {
   const common = {
