@@ -1,7 +1,9 @@
-import type Database from "better-sqlite3";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { and, asc, eq, isNotNull, max } from "drizzle-orm";
 import type { Db } from "./db.server";
+import { projectRoot } from "./paths.server";
 import { lines, orders, products } from "./schema";
 import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type ProductFacts } from "~/types/import";
 
@@ -10,67 +12,72 @@ import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type P
 // Every statement here runs inside the import's single transaction (app/ingest/import.server.ts).
 
 const ROWS_PER_STATEMENT = 50;
-
-function multiRowInsert(sqlite: Database.Database, table: string, columns: string[], rows: number) {
-  const tuple = `(${columns.map(() => "?").join(",")})`;
-  return sqlite.prepare(`INSERT INTO ${table} (${columns.join(",")}) VALUES ${Array(rows).fill(tuple).join(",")}`);
-}
-
 const LINE_COLUMNS = ["dataset_id", "order_id", "line_no", "product_id", "quantity", "unit_price", "amount"];
 
-/** The store stage: writes flat line tuples (pipeline LINE_WIDTH numbers each) ROWS_PER_STATEMENT rows at a time. */
-function lineWriter(sqlite: Database.Database, datasetId: number, table = "lines") {
-  const many = multiRowInsert(sqlite, table, LINE_COLUMNS, ROWS_PER_STATEMENT);
-  const one = multiRowInsert(sqlite, table, LINE_COLUMNS, 1);
-  const params: (number | null)[] = [];
-  const push = (values: Float64Array, at: number) => {
-    params.push(datasetId);
-    for (let k = 0; k < LINE_WIDTH; k++) {
-      const v = values[at + k];
-      params.push(Number.isNaN(v) ? null : v);
-    }
-  };
-  return ({ values: batch, rows }: LineBatch) => {
-    let i = 0;
-    for (; i + ROWS_PER_STATEMENT <= rows; i += ROWS_PER_STATEMENT) {
-      params.length = 0;
-      for (let j = i; j < i + ROWS_PER_STATEMENT; j++) push(batch, j * LINE_WIDTH);
-      many.run(params);
-    }
-    for (; i < rows; i++) {
-      params.length = 0;
-      push(batch, i * LINE_WIDTH);
-      one.run(params);
-    }
-  };
-}
+/** What an import stages (openStage): its kept lines, as they were read. */
+export type Stage = {
+  /** Takes a batch of kept lines; its buffer moves to the staging thread (the batch is unusable afterwards). */
+  writer: (batch: LineBatch) => void;
+  /** Once every batch was given: waits for them to be written (throwing the staging thread's error, if any). */
+  end: () => Promise<void>;
+  /** Stops the staging thread if it still runs and removes the scratch file (after end, or on any failure). */
+  close: () => Promise<void>;
+};
 
-/** The next free ids of orders and products, so the pipeline can number them before they are written. */
 /**
  * The staging of an import (#12 item 6): its lines go to a scratch file beside the database while the file is read and
  * cleaned, holding no lock on the database; the import takes the write lock only to copy them in (copyStagedLines).
+ * A thread of its own writes them (decision 0025): the main thread goes on reading and cleaning meanwhile. Once `end`
+ * resolves, the scratch file is attached to the connection as `stage`.
  */
-export function openStage(db: Db): {
-  writer: (batch: LineBatch) => void;
-  begin: () => void;
-  end: () => void;
-  close: () => void;
-} {
+export function openStage(db: Db, options: { faultAfterLines?: number } = {}): Stage {
   const sqlite = db.$client;
   const path = `${sqlite.name}.import-${process.pid}-${Date.now()}.scratch`;
-  sqlite.prepare("ATTACH DATABASE ? AS stage").run(path);
-  sqlite.exec("PRAGMA stage.journal_mode = OFF; PRAGMA stage.synchronous = OFF;");
-  sqlite.exec(
-    "CREATE TABLE stage.lines (dataset_id INTEGER, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, " +
-      "product_id INTEGER, quantity INTEGER NOT NULL, unit_price INTEGER, amount INTEGER NOT NULL)",
+  const worker = new Worker(join(projectRoot(), "app", "db", "stage.worker.mjs"), {
+    workerData: {
+      path,
+      create:
+        "CREATE TABLE lines (dataset_id INTEGER, order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, " +
+        "product_id INTEGER, quantity INTEGER NOT NULL, unit_price INTEGER, amount INTEGER NOT NULL)",
+      table: "lines",
+      columns: LINE_COLUMNS,
+      width: LINE_WIDTH,
+      rowsPerStatement: ROWS_PER_STATEMENT,
+      faultAfterRows: options.faultAfterLines,
+    },
+  });
+  let failure: Error | null = null;
+  let running = true;
+  const stopped = new Promise<void>((resolve) =>
+    worker.once("exit", (code) => {
+      running = false;
+      if (code !== 0) failure ??= new Error(`the staging thread stopped (exit code ${code})`);
+      resolve();
+    }),
   );
+  worker.once("error", (err) => (failure ??= err));
+  let attached = false;
+  const end = async () => {
+    if (running && !failure) {
+      const done = new Promise<void>((resolve) => worker.once("message", () => resolve()));
+      worker.postMessage("end");
+      await Promise.race([done, stopped]);
+    }
+    if (failure) throw failure;
+    await worker.terminate();
+    sqlite.prepare("ATTACH DATABASE ? AS stage").run(path);
+    attached = true;
+  };
   return {
-    writer: lineWriter(sqlite, 0, "stage.lines"),
-    begin: () => sqlite.exec("BEGIN"), // writes only the scratch file: the database's own lock stays free
-    end: () => sqlite.inTransaction && sqlite.exec("COMMIT"),
-    close: () => {
-      if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-      sqlite.exec("DETACH DATABASE stage");
+    writer: ({ values, rows }) => {
+      if (failure) throw failure; // the file stops being read at the staging thread's first error
+      worker.postMessage({ values, rows }, [values.buffer as ArrayBuffer]);
+    },
+    end,
+    close: async () => {
+      await worker.terminate();
+      if (attached) sqlite.exec("DETACH DATABASE stage");
+      attached = false;
       rmSync(path, { force: true });
     },
   };

@@ -1,7 +1,6 @@
-import pg from "pg";
 import type { Db } from "~/db/db.server";
 import { warehouseConnection } from "~/db/warehouse-sources.server";
-import { warehouseError } from "~/db/warehouse.server";
+import { pg, warehouseError } from "~/db/warehouse.server";
 import { quoteIdent } from "~/lib/sql-names";
 import { startExperiment } from "./experiments.server";
 import { assignmentRows, getExperiment } from "./store.server";
@@ -22,7 +21,7 @@ export async function exportAssignments(db: Db, experimentId: number): Promise<{
   if (!e || !connection?.assignmentsSchema || !e.startDate) return null;
   const table = `${quoteIdent(connection.assignmentsSchema)}.${quoteIdent(ASSIGNMENTS_TABLE)}`;
   const rows = assignmentRows(db, experimentId);
-  const client = new pg.Client({ connectionString: connection.url, application_name: "campaign-lab" });
+  const client = new (pg().Client)({ connectionString: connection.url, application_name: "campaign-lab" });
   try {
     await client.connect();
     await client.query("BEGIN");

@@ -9,6 +9,7 @@ import {
   nextIds,
   openStage,
   shiftPastTakenIds,
+  type Stage,
   writeCustomers,
   writeOrders,
   writeProducts,
@@ -47,6 +48,8 @@ export type ImportOptions<D = void> = {
   replace?: boolean;
   onProgress?: (p: ImportProgress) => void;
   faultAfterLines?: number;
+  /** Test hook: the staging thread fails once it has written more than this many lines. */
+  stageFaultAfterLines?: number;
   /** `--until YYYY-MM-DD` (issue 13): keep only the lines dated up to that day. */
   until?: string;
   /** ISO 4217 code of the amounts (issue 14), checked by the caller; undefined: the layout's default (GBP for Online Retail). */
@@ -153,7 +156,7 @@ function defaultDatasetName(fileName: string): string {
 /** How an import and an update read their file: the user's mapping, staged lines, ids from `firstIds`, up to `until`. */
 export function stagedReading(
   options: Pick<ImportOptions, "map" | "dateFormat" | "onProgress" | "faultAfterLines" | "onLines">,
-  stage: { writer: NonNullable<PipelineOptions["onLines"]> },
+  stage: Pick<Stage, "writer">,
   firstIds: { order: number; product: number },
   until: string | undefined,
 ): PipelineOptions {
@@ -161,7 +164,8 @@ export function stagedReading(
     map: options.map,
     dateFormat: options.dateFormat,
     onProgress: options.onProgress,
-    onLines: options.onLines ? (batch) => (stage.writer(batch), options.onLines!(batch)) : stage.writer,
+    // the stage takes the batch's buffer (to its thread): every other reader of the batch goes first
+    onLines: options.onLines ? (batch) => (options.onLines!(batch), stage.writer(batch)) : stage.writer,
     firstIds,
     faultAfterLines: options.faultAfterLines,
     until,
@@ -206,15 +210,14 @@ export async function importFile<D = void>(
   // read, clean and stage the lines with no lock on the database (an import held it for its whole run: saving an
   // audience meanwhile froze for 10 s); the write lock is taken only to copy them in and write the facts
   const firstIds = nextIds(db);
-  const stage = openStage(db);
+  const stage = openStage(db, { faultAfterLines: options.stageFaultAfterLines });
   let result: PipelineResult;
   let prepared: D;
   let prepareSeconds: number | undefined;
   try {
-    stage.begin();
     const source = await openSource(path);
     result = await runPipeline(source, stagedReading(options, stage, firstIds, until));
-    stage.end();
+    await stage.end();
     if (options.prepare) options.onProgress?.({ stage: "segments" });
     const preparing = performance.now();
     prepared = options.prepare
@@ -227,7 +230,7 @@ export async function importFile<D = void>(
       : (undefined as D);
     if (options.prepare) prepareSeconds = (performance.now() - preparing) / 1000;
   } catch (err) {
-    stage.close();
+    await stage.close();
     throw err;
   }
   const lockedFrom = performance.now();
@@ -296,6 +299,6 @@ export async function importFile<D = void>(
     options.onProgress?.({ stage: "done" });
     return report;
   } finally {
-    stage.close();
+    await stage.close();
   }
 }

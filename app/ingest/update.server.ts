@@ -131,14 +131,13 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
   const firstIds = nextIds(db);
   const stage = openStage(db);
   try {
-    stage.begin();
     const result = await runPipeline(await openSource(path), {
       ...stagedReading(options, stage, firstIds, until),
       overlapThrough: storedThrough ?? undefined,
       onOverlap,
       knownProducts: storedProducts(db, id),
     });
-    stage.end();
+    await stage.end();
     stored = null;
     options.onProgress?.({ stage: "segments" }); // customers, then the later stages' tables (prepare)
     const t0 = performance.now();
@@ -241,7 +240,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
     options.onProgress?.({ stage: "done" });
     return report;
   } finally {
-    stage.close();
+    await stage.close();
   }
 }
 

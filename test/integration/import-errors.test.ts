@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importFile } from "~/ingest/import.server";
 import { fixture, snapshot, tempDb } from "../support/db";
@@ -137,6 +137,22 @@ describe("atomicity", () => {
       // and the same file then imports cleanly
       const report = await importFile(t.db, file);
       expect(report.salesLines).toBe(5000);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("a failure of the staging thread fails the import with its message, changes nothing and leaves no scratch file", async () => {
+    const t = tempDb();
+    try {
+      await importFile(t.db, fixture("online-retail-ii.csv"));
+      const before = snapshot(t.db);
+      await expect(importFile(t.db, fixture("online-retail-rules.csv"), { stageFaultAfterLines: 2 })).rejects.toThrow(
+        /Injected staging fault after 2 lines/,
+      );
+      expect(snapshot(t.db)).toEqual(before);
+      expect(readdirSync(t.dir).filter((f) => f.endsWith(".scratch"))).toEqual([]);
+      expect((await importFile(t.db, fixture("online-retail-rules.csv"))).linesRead).toBeGreaterThan(2);
     } finally {
       t.cleanup();
     }
