@@ -23,6 +23,8 @@ export default function handleRequest(
   const whole = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
   return new Promise((resolve, reject) => {
     let shellRendered = false;
+    // the render's deadline, cleared when it ends: a timer left running kept each request's render alive for 5 s
+    const timer = setTimeout(() => abort(), ABORT_DELAY);
     const ready = () => {
       shellRendered = true;
       const body = new PassThrough();
@@ -38,14 +40,20 @@ export default function handleRequest(
       </NonceContext.Provider>,
       {
         nonce,
-        ...(whole ? { onAllReady: ready } : { onShellReady: ready }),
-        onShellError: reject,
+        ...(whole ? {} : { onShellReady: ready }),
+        onAllReady() {
+          clearTimeout(timer);
+          if (whole) ready();
+        },
+        onShellError(error: unknown) {
+          clearTimeout(timer);
+          reject(error);
+        },
         onError(error: unknown) {
           responseStatusCode = 500;
           if (shellRendered) console.error(error); // errors before the shell are logged by Remix
         },
       },
     );
-    setTimeout(abort, ABORT_DELAY);
   });
 }
