@@ -1,9 +1,21 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Random } from "../seed/random";
+import { dayNumber, dayText } from "~/analytics/facts";
 import { fitBgNbd, fitGammaGamma } from "~/planning/clv";
+import { startServer } from "../test/support/server";
 
-// npm run bench (CLV): fitting BG/NBD + Gamma-Gamma by maximum likelihood on 25,000 customers simulated from known
-// parameters (39-week calibration, CDNOW-like); medians of 3 fits, and the parameters recovered.
+// npm run bench (CLV):
+// 1. fitting BG/NBD + Gamma-Gamma by maximum likelihood on 25,000 customers simulated from known parameters (39-week
+//    calibration, CDNOW-like); medians of 3 fits, and the parameters recovered;
+// 2. a new calibration end on /value (issue 15 target 4, ≤ 300 ms), on the real Online Retail file (else 541,909
+//    generated lines) served by the built server with its default web workers, after a first visit of /value: the time
+//    from asking to the figures (GET /api/clv polled every 50 ms while it answers 202, or /value until its page shows
+//    the fit) for ends never fitted, for the day after an end just fitted, for the page, and for an end fitted already.
 const rng = new Random(2024);
 const random = rng.next;
 const gamma = (shape: number, scale: number) => rng.gamma(shape, scale);
@@ -43,3 +55,65 @@ console.log(
 console.log(
   `  recovered r ${fitted.r.toFixed(3)} (true ${truth.r}), α ${fitted.alpha.toFixed(2)} (${truth.alpha}), a ${fitted.a.toFixed(3)} (${truth.a}), b ${fitted.b.toFixed(2)} (${truth.b}); p ${gg.p.toFixed(2)} (${truth.p}), q ${gg.q.toFixed(2)} (${truth.q}), v ${gg.v.toFixed(2)} (${truth.v})`,
 );
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
+/** Ends never fitted before (not the default end), each followed by the day after it and a page three days before. */
+const ENDS = ["2011-05-20", "2011-06-15", "2011-09-20", "2011-03-15", "2011-08-01", "2011-07-10", "2011-04-20"];
+
+/** Milliseconds from asking until the figures: polls every 50 ms while the answer says the fit runs. */
+async function untilFigures(url: string, ready: (status: number, body: string) => boolean): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < 600; i++) {
+    const res = await fetch(url);
+    const body = await res.text();
+    if (ready(res.status, body)) return performance.now() - t0;
+    if (res.status !== 202 && res.status !== 200) throw new Error(`${url}: ${res.status} ${body.slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url}: no figures after 600 polls`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "campaign-lab-bench-clv-"));
+try {
+  const dbPath = join(dir, "clv.db");
+  const load = existsSync(REAL) ? ["import", REAL, "--db", dbPath] : ["seed", "--lines", "541909", "--db", dbPath];
+  const r = spawnSync(process.execPath, ["dist/cli.js", ...load], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const server = await startServer({ DATABASE_PATH: dbPath, DEMO_DATA: "off" });
+  try {
+    const api = (end: string) =>
+      untilFigures(`${server.url}/api/clv?calibrationEnd=${end}`, (status) => status === 200);
+    const page = (end: string) =>
+      untilFigures(`${server.url}/value?calibrationEnd=${end}`, (_, body) =>
+        body.includes('data-testid="clv-fit-used"'),
+      );
+    const first = await untilFigures(`${server.url}/value`, (_, body) => body.includes('data-testid="clv-fit-used"'));
+    const loads = [loadavg()[0]];
+    const times = { cold: [] as number[], next: [] as number[], page: [] as number[], again: [] as number[] };
+    for (const end of ENDS) {
+      const day = dayNumber(end);
+      times.cold.push(await api(end));
+      times.next.push(await api(dayText(day + 1)));
+      times.page.push(await page(dayText(day - 3)));
+      times.again.push(await api(end));
+      loads.push(loadavg()[0]);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const line = (label: string, xs: number[]) =>
+      `  ${label}: median ${median(xs).toFixed(0)} ms (${xs.map((t) => t.toFixed(0)).join(", ")})`;
+    console.log(
+      `\nCLV benchmark: a new calibration end → figures on ${existsSync(REAL) ? "Online Retail (real)" : "541,909 generated lines"}, ` +
+        `${ENDS.length} ends (target ≤ 300 ms; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}); ` +
+        `first /value ${first.toFixed(0)} ms`,
+    );
+    console.log(line("GET /api/clv, an end never fitted", times.cold));
+    console.log(line("GET /api/clv, the day after an end just fitted", times.next));
+    console.log(line("/value page, a new end three days before one fitted", times.page));
+    console.log(line("GET /api/clv, an end fitted already", times.again));
+  } finally {
+    await server.stop();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -64,13 +64,20 @@ export type ValueModel = {
  * inputs as of the calibration end, computed in its PostgreSQL: issue 17), the calibration end and the data's last day.
  * Not the personas: they do not change the fit, and a job without them keeps its model when k is chosen.
  */
-export type ValueJob = ValueData & {
+export type ValueJob = ValueData & JobCommon;
+
+/** A job without its data: the calibration end, the data's last day and the caps. */
+export type JobCommon = {
   calibrationEnd: string;
   dataEnd: string;
   caps: FitCaps;
   /** Tests only (CAMPAIGN_LAB_FAULT=slow-clv-prepare): the preparation takes this much longer, wherever it runs. */
   holdMillis?: number;
 };
+
+/** A job for the CLV thread: its number, the data's version, and the job with its data or, for the data kept, without. */
+export type FitMessage = { id: number; dataKey: string | null; job: ValueJob | JobCommon };
+export type FitAnswer = { id: number } & ({ model: ValueModel } | { error: string });
 
 /** The order columns to summarise, or the summaries and RFM inputs as of the calibration end already computed. */
 export type ValueData = { facts: CustomerOrders } | { summaries: CustomerSummary[]; asOf: RfmInput[] };

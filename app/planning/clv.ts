@@ -28,10 +28,72 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbd, { x, tx, T }: Summ
   return a1 + a2 + m + Math.log(Math.exp(a3 - m) + Math.exp(a4 - m));
 }
 
-function bgnbdTotalLogLikelihood(params: BgNbd, customers: Summary[]): number {
+/** The distinct values of a column and each row's index among them: what an evaluation computes once per value. */
+function distinct(values: ArrayLike<number>): { values: Float64Array; of: Int32Array } {
+  const seen = new Map<number, number>();
+  const of = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let k = seen.get(values[i]);
+    if (k === undefined) seen.set(values[i], (k = seen.size));
+    of[i] = k;
+  }
+  return { values: Float64Array.from(seen.keys()), of };
+}
+
+/** logRising(base, x) for every distinct x, by the same additions (x ≤ 50) or log-gammas (x > 50) as logRising. */
+function logRisingTable(base: number, xs: Float64Array, out: Float64Array, partial: Float64Array): void {
   let s = 0;
-  for (const c of customers) s += bgnbdLogLikelihood(params, c);
-  return s;
+  partial[0] = 0;
+  for (let j = 1; j < partial.length; j++) partial[j] = s += Math.log(base + (j - 1));
+  for (let k = 0; k < xs.length; k++) out[k] = xs[k] > 50 ? lgamma(base + xs[k]) - lgamma(base) : partial[xs[k]];
+}
+
+/**
+ * The BG/NBD total log-likelihood over these customers, as a function of the parameters: the sum of
+ * bgnbdLogLikelihood over them, the same floating-point operations in the same order (equal to the last bit), with
+ * what depends only on x, t_x or T computed once per distinct value instead of once per customer.
+ */
+export function bgnbdTotal(customers: Summary[]): (params: BgNbd) => number {
+  const n = customers.length;
+  const x = distinct(customers.map((c) => c.x));
+  const tx = distinct(customers.map((c) => c.tx));
+  const T = distinct(customers.map((c) => c.T));
+  const rows = Float64Array.from(customers, (c) => c.x);
+  const small = Math.min(50, Math.max(0, ...x.values)) + 1;
+  const [partial, lrR, lrB, lrAB, a12, logB, logTx, logT] = [
+    small,
+    ...Array(5).fill(x.values.length),
+    tx.values.length,
+    T.values.length,
+  ].map((len) => new Float64Array(len));
+  return ({ r, alpha, a, b }) => {
+    logRisingTable(r, x.values, lrR, partial);
+    logRisingTable(b, x.values, lrB, partial);
+    logRisingTable(a + b, x.values, lrAB, partial);
+    const rLogAlpha = r * Math.log(alpha);
+    const logA = Math.log(a);
+    for (let k = 0; k < x.values.length; k++) {
+      a12[k] = lrR[k] + rLogAlpha + (lrB[k] - lrAB[k]);
+      logB[k] = Math.log(b + x.values[k] - 1);
+    }
+    for (let k = 0; k < tx.values.length; k++) logTx[k] = Math.log(alpha + tx.values[k]);
+    for (let k = 0; k < T.values.length; k++) logT[k] = Math.log(alpha + T.values[k]);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = rows[i];
+      const k = x.of[i];
+      const a3 = -(r + xi) * logT[T.of[i]];
+      if (xi === 0) {
+        s += a12[k] + a3;
+        continue;
+      }
+      const a4 = logA - logB[k] - (r + xi) * logTx[tx.of[i]];
+      const m = Math.max(a3, a4);
+      // exp(0) is exactly 1: the same sum as bgnbdLogLikelihood's
+      s += a12[k] + m + Math.log(a3 === m ? 1 + Math.exp(a4 - m) : Math.exp(a3 - m) + 1);
+    }
+    return s;
+  };
 }
 
 /** Caps of a fit (evaluations of the whole likelihood, and time) and the L2 penalty on the log-parameters. */
@@ -102,7 +164,7 @@ export function fitBgNbd(customers: Summary[], options: FitOptions = {}): BgNbd 
   return fitOnLogScale(
     [0, Math.log(Math.max(1, meanT / 10)), 0, 0],
     toParams,
-    (params) => bgnbdTotalLogLikelihood(params, customers),
+    bgnbdTotal(customers),
     customers.length,
     options,
   );
@@ -137,7 +199,7 @@ export function conditionalExpectedPurchases({ r, alpha, a, b }: BgNbd, { x, tx,
 }
 
 /** log-likelihood of one repeat buyer under Gamma-Gamma, given x repeat purchases of average value m. */
-function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: number): number {
+export function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: number): number {
   return (
     lgamma(p * x + q) -
     lgamma(p * x) -
@@ -149,21 +211,38 @@ function gammaGammaLogLikelihood({ p, q, v }: GammaGamma, x: number, m: number):
   );
 }
 
-function gammaGammaTotalLogLikelihood(params: GammaGamma, buyers: { x: number; m: number }[]): number {
-  let s = 0;
-  for (const c of buyers) s += gammaGammaLogLikelihood(params, c.x, c.m);
-  return s;
+/**
+ * The Gamma-Gamma total log-likelihood over these buyers, as a function of the parameters: the sum of
+ * gammaGammaLogLikelihood, the same operations in the same order (equal to the last bit), with the log-gammas of each
+ * distinct x computed once per evaluation and log m once per fit.
+ */
+export function gammaGammaTotal(buyers: { x: number; m: number }[]): (params: GammaGamma) => number {
+  const n = buyers.length;
+  const x = distinct(buyers.map((c) => c.x));
+  const rows = Float64Array.from(buyers, (c) => c.x);
+  const logM = Float64Array.from(buyers, (c) => Math.log(c.m));
+  const xm = Float64Array.from(buyers, (c) => c.x * c.m);
+  const logX = x.values.map(Math.log);
+  const [head, px] = [new Float64Array(x.values.length), new Float64Array(x.values.length)];
+  return ({ p, q, v }) => {
+    const lgq = lgamma(q);
+    const qLogV = q * Math.log(v);
+    for (let k = 0; k < x.values.length; k++) {
+      px[k] = p * x.values[k];
+      head[k] = lgamma(px[k] + q) - lgamma(px[k]) - lgq + qLogV;
+    }
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const k = x.of[i];
+      s += head[k] + (px[k] - 1) * logM[i] + px[k] * logX[k] - (px[k] + q) * Math.log(xm[i] + v);
+    }
+    return s;
+  };
 }
 
 export function fitGammaGamma(buyers: { x: number; m: number }[], options: FitOptions = {}): GammaGamma & FitInfo {
   const toParams = (w: number[]): GammaGamma => ({ p: Math.exp(w[0]), q: Math.exp(w[1]), v: Math.exp(w[2]) });
-  return fitOnLogScale(
-    [0, 0, 0],
-    toParams,
-    (params) => gammaGammaTotalLogLikelihood(params, buyers),
-    buyers.length,
-    options,
-  );
+  return fitOnLogScale([0, 0, 0], toParams, gammaGammaTotal(buyers), buyers.length, options);
 }
 
 /** Expected value of a purchase given x repeat purchases averaging m (FHL "RFM and CLV" eq. 5). */

@@ -20,7 +20,25 @@ export type CustomerSummary = {
   orders: number;
 };
 
-export function summarise(facts: CustomerOrders, calibrationEnd: number): CustomerSummary[] {
+/**
+ * Each buyer's distinct purchase days in order, with the day's value (thousandths) and month: built once per order
+ * columns, so that the summaries as of any calibration end are one pass over them (a new end on /value, issue 15).
+ */
+type PurchaseDays = {
+  /** Buyers (customer positions) in the order of their ids, the summaries' order. */
+  buyers: Int32Array;
+  /** Buyer i's days are start[i] … start[i + 1] − 1 of day, value and month. */
+  start: Int32Array;
+  day: Int32Array;
+  value: Float64Array;
+  month: Int32Array;
+};
+
+const purchaseDaysOf = new WeakMap<CustomerOrders, PurchaseDays>();
+
+function purchaseDays(facts: CustomerOrders): PurchaseDays {
+  const known = purchaseDaysOf.get(facts);
+  if (known) return known;
   const o = facts.orders;
   const days = new Map<number, Map<number, number>>(); // customer → day → value in thousandths
   for (let i = 0; i < o.n; i++) {
@@ -30,33 +48,61 @@ export function summarise(facts: CustomerOrders, calibrationEnd: number): Custom
     if (!perDay) days.set(c, (perDay = new Map()));
     perDay.set(o.day[i], (perDay.get(o.day[i]) ?? 0) + o.amount[i]);
   }
+  const ids = facts.customers.ids;
+  const buyers = Int32Array.from([...days.keys()].sort((a, b) => (ids[a] < ids[b] ? -1 : 1)));
+  const start = new Int32Array(buyers.length + 1);
+  buyers.forEach((c, i) => (start[i + 1] = start[i] + days.get(c)!.size));
+  const total = start[buyers.length];
+  const out: PurchaseDays = {
+    buyers,
+    start,
+    day: new Int32Array(total),
+    value: new Float64Array(total),
+    month: new Int32Array(total),
+  };
+  buyers.forEach((c, i) => {
+    const perDay = days.get(c)!;
+    [...perDay.keys()]
+      .sort((a, b) => a - b)
+      .forEach((d, j) => {
+        const at = new Date(d * 86_400_000);
+        out.day[start[i] + j] = d;
+        out.value[start[i] + j] = perDay.get(d)!;
+        out.month[start[i] + j] = at.getUTCFullYear() * 12 + at.getUTCMonth();
+      });
+  });
+  purchaseDaysOf.set(facts, out);
+  return out;
+}
+
+export function summarise(facts: CustomerOrders, calibrationEnd: number): CustomerSummary[] {
+  const { buyers, start, day, value, month } = purchaseDays(facts);
   const out: CustomerSummary[] = [];
-  for (const [c, perDay] of days) {
-    const sorted = [...perDay.keys()].sort((a, b) => a - b);
-    const first = sorted[0];
+  for (let i = 0; i < buyers.length; i++) {
+    const from = start[i];
+    const first = day[from];
     if (first > calibrationEnd) continue;
-    const inCalibration = sorted.filter((d) => d <= calibrationEnd);
-    const repeats = inCalibration.slice(1);
-    const last = inCalibration[inCalibration.length - 1];
-    const months = new Set(
-      inCalibration.map((d) =>
-        Math.floor(new Date(d * 86_400_000).getUTCFullYear() * 12 + new Date(d * 86_400_000).getUTCMonth()),
-      ),
-    );
-    const repeatMilli = repeats.reduce((s, d) => s + perDay.get(d)!, 0);
+    let end = from + 1; // one past the last day in calibration
+    let repeatMilli = 0;
+    let months = 1;
+    for (; end < start[i + 1] && day[end] <= calibrationEnd; end++) {
+      repeatMilli += value[end];
+      if (month[end] !== month[end - 1]) months++;
+    }
+    const x = end - from - 1;
     out.push({
-      index: c,
-      customerId: facts.customers.ids[c],
-      x: repeats.length,
-      tx: (last - first) / 7,
+      index: buyers[i],
+      customerId: facts.customers.ids[buyers[i]],
+      x,
+      tx: (day[end - 1] - first) / 7,
       T: (calibrationEnd - first) / 7,
-      m: repeats.length ? repeatMilli / 1000 / repeats.length : 0,
-      firstValue: perDay.get(first)! / 1000,
-      revenue: (perDay.get(first)! + repeatMilli) / 1000,
-      holdout: sorted.length - inCalibration.length,
-      activeMonths: months.size,
-      orders: inCalibration.length,
+      m: x ? repeatMilli / 1000 / x : 0,
+      firstValue: value[from] / 1000,
+      revenue: (value[from] + repeatMilli) / 1000,
+      holdout: start[i + 1] - end,
+      activeMonths: months,
+      orders: end - from,
     });
   }
-  return out.sort((a, b) => (a.customerId < b.customerId ? -1 : 1));
+  return out;
 }

@@ -17,17 +17,25 @@ import { databasePath, projectRoot } from "~/db/paths.server";
 import { rfmVersion, segmentsVersion } from "~/db/version.server";
 import { memo } from "~/analytics/memo.server";
 import { DEFAULT_CAPS, type FitCaps } from "./clv-fit";
-import { buildValueModel, type CustomerValue, type ValueJob, type ValueModel } from "./clv-model";
+import {
+  buildValueModel,
+  type CustomerValue,
+  type FitAnswer,
+  type FitMessage,
+  type ValueJob,
+  type ValueModel,
+} from "./clv-model";
 import { moneyHeaders } from "~/lib/currency";
 
 // Customer lifetime value of the active data set: historical value and the BG/NBD + Gamma-Gamma predictions (#12 item 3,
 // #14 item 4). The model is built off the request path, in a worker thread (dist/clv-worker.js): the summaries and RFM
-// as of the calibration end, then both fits with caps on evaluations and time; a request that finds no model yet only
-// sends the worker the order columns and is told "fitting" (the page polls, /api/clv answers 202). The
-// result is kept per (data set and RFM version, calibration end) in this process and in a file beside the
-// database, so every web worker and the CLI share one fit; a fit under way is marked there too. The chosen k is not in
-// the key: personas do not change the fit, so each reader labels its rows with the current personas (choosing k had
-// made every page that reads personas wait behind a new fit's preparation, issue 15).
+// as of the calibration end, then both fits with caps on evaluations and time; a request that finds no model yet sends
+// the thread the job (the order columns only when it does not hold them) and waits up to a second for it, else is told
+// "fitting" (the page polls, /api/clv answers 202): a new calibration end takes ~0.1 s (issue 15). The result is kept
+// per (data set and RFM version, calibration end) in this process and in a file beside the database, so every web
+// worker and the CLI share one fit; a fit under way is marked there too. The chosen k is not in the key: personas do
+// not change the fit, so each reader labels its rows with the current personas (choosing k had made every page that
+// reads personas wait behind a new fit's preparation, issue 15).
 
 export type { CustomerValue, ValueModel } from "./clv-model";
 
@@ -114,19 +122,70 @@ function workerScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
-function runInWorker(script: string, job: ValueJob): Promise<ValueModel> {
-  // the order columns are this job's own copies (customerOrders): moved to the thread, not copied again
-  const moved = "facts" in job ? [job.facts.orders, job.facts.customers].flatMap(buffersOf) : [];
+/**
+ * The CLV thread of this process: started by the first fit, kept for the next ones with the order columns it was last
+ * sent (dataKey), and stopped a minute after its last job. Starting a thread for each fit cost ~0.15 s (loading the
+ * modules, cold compiled code) and a copy of the columns, a share of a new calibration end's wait (issue 15).
+ */
+type FitThread = {
+  worker: Worker;
+  /** The data version whose order columns the thread holds. */
+  dataKey: string | null;
+  pending: Map<number, { resolve: (model: ValueModel) => void; reject: (err: Error) => void }>;
+  idle: NodeJS.Timeout | null;
+};
+let thread: FitThread | null = null;
+let lastJob = 0;
+const THREAD_IDLE_MS = 60_000;
+
+function fitThread(script: string): FitThread {
+  if (thread) return thread;
+  const t: FitThread = { worker: new Worker(script), dataKey: null, pending: new Map(), idle: null };
+  const stop = (err: Error) => {
+    if (thread === t) thread = null;
+    for (const job of t.pending.values()) job.reject(err);
+    t.pending.clear();
+  };
+  t.worker.on("message", (answer: FitAnswer) => {
+    const job = t.pending.get(answer.id);
+    t.pending.delete(answer.id);
+    if ("error" in answer) job?.reject(new Error(answer.error));
+    else job?.resolve(answer.model);
+    if (t.pending.size) return;
+    t.worker.unref(); // an idle thread keeps no process (the CLI) alive
+    t.idle = setTimeout(() => {
+      if (thread === t) thread = null;
+      void t.worker.terminate();
+    }, THREAD_IDLE_MS).unref();
+  });
+  t.worker.on("error", stop);
+  t.worker.on("exit", (code) => stop(new Error(`the CLV fit stopped (exit code ${code})`)));
+  return (thread = t);
+}
+
+/** Runs a job on the CLV thread: an imported data set's order columns are sent when the thread does not hold them. */
+function runInThread(script: string, dataKey: string | null, job: ValueJob): Promise<ValueModel> {
+  const t = fitThread(script);
+  if (t.idle) clearTimeout(t.idle);
+  t.idle = null;
+  t.worker.ref();
+  const id = ++lastJob;
+  let message: FitMessage = { id, dataKey, job };
+  let moved: ArrayBuffer[] = [];
+  if ("facts" in job) {
+    const { facts, ...common } = job;
+    if (dataKey !== null && t.dataKey === dataKey) message = { id, dataKey, job: common };
+    else {
+      // copies of just the order columns (customerOrders), moved to the thread, not copied again
+      const copies = customerOrders(facts);
+      moved = [copies.orders, copies.customers].flatMap(buffersOf);
+      message = { id, dataKey, job: { ...common, facts: copies } };
+      t.dataKey = dataKey;
+    }
+  }
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script);
-    worker.once("message", (m: { model: ValueModel } | { error: string }) => {
-      void worker.terminate();
-      if ("error" in m) reject(new Error(m.error));
-      else resolve(m.model);
-    });
-    worker.once("error", reject);
-    worker.once("exit", (code) => code !== 0 && reject(new Error(`the CLV fit stopped (exit code ${code})`)));
-    worker.postMessage(job, moved);
+    t.pending.set(id, { resolve, reject });
+    t.worker.postMessage(message, moved);
   });
 }
 
@@ -134,13 +193,18 @@ const buffersOf = (columns: object): ArrayBuffer[] =>
   Object.values(columns).flatMap((c) => (ArrayBuffer.isView(c) ? [c.buffer as ArrayBuffer] : []));
 
 /** The cache key of a calibration end (the default one when none is given): cheap, on the request path. */
-function keyOf(db: Db, datasetId: number, calibrationEnd?: string): { key: string; calibrationEnd: string } {
+function keyOf(
+  db: Db,
+  datasetId: number,
+  calibrationEnd?: string,
+): { key: string; dataKey: string; calibrationEnd: string } {
   const end = calibrationEnd ?? defaultCalibrationEnd(db, datasetId);
-  return { key: `clv3:${rfmVersion(db, datasetId)}:${end}`, calibrationEnd: end };
+  const dataKey = rfmVersion(db, datasetId);
+  return { key: `clv3:${dataKey}:${end}`, dataKey, calibrationEnd: end };
 }
 
 /**
- * What the worker needs: the order columns (moved to it) and the calibration end. A warehouse data set (issue 17)
+ * What the worker needs: the order columns (the facts' own; runInThread sends copies) and the calibration end. A warehouse data set (issue 17)
  * sends instead its summaries and RFM inputs as of the calibration end, computed by their SQL builders in its
  * PostgreSQL (one row per customer; awaited, so the request path never waits on them).
  */
@@ -152,7 +216,7 @@ function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps)
     holdMillis: process.env.CAMPAIGN_LAB_FAULT === "slow-clv-prepare" ? SLOW_PREPARE_MS : undefined,
   };
   const connection = warehouseConnection(db, datasetId);
-  if (!connection) return { ...common, facts: customerOrders(getFacts(db, datasetId)) };
+  if (!connection) return { ...common, facts: getFacts(db, datasetId) };
   const wh = warehouseFor(connection.url);
   const end = dayNumber(calibrationEnd);
   return Promise.all([
@@ -164,7 +228,7 @@ function jobOf(db: Db, datasetId: number, calibrationEnd: string, caps: FitCaps)
 const SLOW_PREPARE_MS = 8_000;
 
 /** Builds the model now (in the worker when compiled, else in-line) and shares it; every caller of the key waits for it. */
-function start(key: string, job: () => ValueJob | Promise<ValueJob>): Promise<ValueModel> {
+function start(key: string, dataKey: string, job: () => ValueJob | Promise<ValueJob>): Promise<ValueModel> {
   const since = new Date().toISOString();
   const mark = `${fileOf(key)}.fitting`;
   try {
@@ -191,7 +255,7 @@ function start(key: string, job: () => ValueJob | Promise<ValueJob>): Promise<Va
   }
   // a warehouse data set's job comes from its PostgreSQL: the fit starts when both queries have answered
   const done = Promise.resolve(made)
-    .then((ready) => (script ? runInWorker(script, ready) : buildValueModel(ready)))
+    .then((ready) => (script ? runInThread(script, "facts" in ready ? dataKey : null, ready) : buildValueModel(ready)))
     .then((model) => {
       remember(key, model);
       writeShared(key, model);
@@ -236,17 +300,33 @@ function cached(key: string): ValueModel | null {
   return shared;
 }
 
+/** How long a page or /api/clv waits for a fit before it answers "fitting": a new calibration end takes ~0.1 s. */
+const FIT_WAIT_MS = 1_000;
+
+/** The fit's model if it ends within ms, else null (a failure is recorded in `failures`). */
+async function within(done: Promise<ValueModel>, ms: number): Promise<ValueModel | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, ms, null)));
+  try {
+    return await Promise.race([done.catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * The model for a calibration end without waiting: ready (from this process or the shared file), or "fitting" (a fit
- * was started, here or in another web worker), or "failed" with the reason (asked again, it is tried again).
+ * The model for a calibration end, waiting at most waitMillis: ready (from this process or the shared file, or a fit
+ * of this process that ended meanwhile), or "fitting" (the fit runs on, here or in another web worker), or "failed"
+ * with the reason (asked again, it is tried again).
  */
-export function valueModelState(
+export async function valueModelState(
   db: Db,
   datasetId: number,
   calibrationEnd?: string,
   caps: FitCaps = DEFAULT_CAPS,
-): ValueState {
-  const { key, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
+  waitMillis = FIT_WAIT_MS,
+): Promise<ValueState> {
+  const { key, dataKey, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
   const hit = cached(key);
   if (hit) return { status: "ready", model: withPersonas(db, datasetId, key, hit) };
   const failed = failures.get(key);
@@ -254,14 +334,18 @@ export function valueModelState(
     failures.delete(key);
     return { status: "failed", error: failed };
   }
-  const own = running.get(key);
-  if (own) return { status: "fitting", since: own.since };
-  const elsewhere = fittingElsewhere(key);
+  const elsewhere = running.has(key) ? null : fittingElsewhere(key);
   if (elsewhere) return { status: "fitting", since: elsewhere };
-  const since = new Date().toISOString();
-  void start(key, () => jobOf(db, datasetId, end, caps));
-  const now = models.get(key); // built in-line (no compiled worker): ready at once
-  return now ? { status: "ready", model: withPersonas(db, datasetId, key, now) } : { status: "fitting", since };
+  const since = running.get(key)?.since ?? new Date().toISOString();
+  const done = running.get(key)?.done ?? start(key, dataKey, () => jobOf(db, datasetId, end, caps));
+  const model = models.get(key) ?? (await within(done, waitMillis)); // in-line (no compiled worker): ready at once
+  if (model) return { status: "ready", model: withPersonas(db, datasetId, key, model) };
+  const error = running.has(key) ? undefined : failures.get(key);
+  if (error) {
+    failures.delete(key);
+    return { status: "failed", error };
+  }
+  return { status: "fitting", since };
 }
 
 /** The model for a calibration end, waiting for its fit (the CLI). */
@@ -271,9 +355,9 @@ export async function valueModel(
   calibrationEnd?: string,
   caps: FitCaps = DEFAULT_CAPS,
 ): Promise<ValueModel> {
-  const { key, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
+  const { key, dataKey, calibrationEnd: end } = keyOf(db, datasetId, calibrationEnd);
   const hit = cached(key);
-  const model = hit ?? (await (running.get(key)?.done ?? start(key, () => jobOf(db, datasetId, end, caps))));
+  const model = hit ?? (await (running.get(key)?.done ?? start(key, dataKey, () => jobOf(db, datasetId, end, caps))));
   return withPersonas(db, datasetId, key, model);
 }
 

@@ -14,8 +14,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const date = filterSchema.safeParse({ from: search.get("calibrationEnd") || undefined });
   if (!date.success) return jsonError(`calibrationEnd: ${describeIssues(date.error).replace(/^from: /, "")}`, 400);
-  const state = valueModelState(active.db, active.id, date.data.from);
-  // the fit runs in its worker thread: "ask again" (never kept by a cache), or why it failed
+  const state = await valueModelState(active.db, active.id, date.data.from);
+  // a fit longer than the wait runs on in its worker thread: "ask again" (never kept by a cache), or why it failed
   if (state.status === "fitting")
     return json(
       {

@@ -38,8 +38,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!active) return json({ empty: true as const });
   const search = new URL(request.url).searchParams;
   const date = filterSchema.safeParse({ from: search.get("calibrationEnd") || undefined });
-  const state = valueModelState(active.db, active.id, date.success ? date.data.from : undefined);
-  // the fits run in their worker thread: until they are ready the page says so and asks again (never cached)
+  const state = await valueModelState(active.db, active.id, date.success ? date.data.from : undefined);
+  // fits longer than the wait run on in their thread: until they are ready the page says so and asks again (never cached)
   if (state.status !== "ready")
     return json(
       {

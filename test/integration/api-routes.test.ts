@@ -868,11 +868,10 @@ describe.skipIf(missing !== null)("the warehouse routes on a PostgreSQL table (i
     expect(list).not.toContain("hunter2");
   });
 
-  it("answers GET /api/clv with the imported file's model: 202 while the warehouse's summaries are fetched and fitted, then 200", async () => {
+  it("answers GET /api/clv with the imported file's model: 200 (or 202 while the warehouse's summaries are fetched and fitted beyond a second)", async () => {
     const ask = async () => call(clv.loader, "/api/clv");
     const first = await ask();
-    expect(first.status).toBe(202);
-    expect(first.headers.get("Retry-After")).toBe("2");
+    if (first.status === 202) expect(first.headers.get("Retry-After")).toBe("2");
     let res = first;
     for (let i = 0; i < 100 && res.status === 202; i++) {
       await new Promise((r) => setTimeout(r, 100));

@@ -86,12 +86,13 @@ describe("CLV fits", () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it("answers 202 'fitting' (not cached) while the worker fits, stays responsive, then serves both fits", async () => {
+    it("answers with both fits (at once when the fit ends within a second, else 202 'fitting', not cached), stays responsive", async () => {
       const url = `${server.url}/api/clv?calibrationEnd=2011-08-31`;
       const first = await fetch(url);
-      expect(first.status).toBe(202);
-      expect(first.headers.get("cache-control")).toBe("no-store");
-      expect(await first.json()).toMatchObject({ status: "fitting" });
+      if (first.status === 202) {
+        expect(first.headers.get("cache-control")).toBe("no-store");
+        expect(await first.clone().json()).toMatchObject({ status: "fitting" });
+      } else expect(first.status).toBe(200);
       const started = Date.now();
       expect((await fetch(`${server.url}/api/report/monthly`)).status).toBe(200); // not held by the fit
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -120,12 +121,11 @@ describe("CLV fits", () => {
       expect(model.segmentsAsOf).toBe("2011-08-31");
     });
 
-    it("the value page says 'Fitting…' and is never cached so; once fitted it shows both fits and dated labels", async () => {
+    it("the value page says 'Fitting…' (never cached so) until fitted; then it shows both fits and dated labels", async () => {
       const url = `${server.url}/value?calibrationEnd=2011-07-31`;
       const first = await fetch(url);
-      expect(first.headers.get("cache-control")).toBe("no-store");
-      expect(await first.text()).toContain("Fitting…");
-      let html = "";
+      let html = await first.text();
+      if (html.includes("Fitting…")) expect(first.headers.get("cache-control")).toBe("no-store");
       for (let i = 0; i < 120 && !html.includes("clv-fit-used"); i++)
         html = (await new Promise((r) => setTimeout(r, 250)), await (await fetch(url)).text());
       expect(html).toContain('data-testid="clv-fit-used"');

@@ -3,10 +3,13 @@ import { readFileSync } from "node:fs";
 import { Random } from "../../seed/random";
 import {
   bgnbdLogLikelihood,
+  bgnbdTotal,
   conditionalExpectedPurchases,
   expectedAverageValue,
   fitBgNbd,
   fitGammaGamma,
+  gammaGammaLogLikelihood,
+  gammaGammaTotal,
   hyp2f1,
   probabilityAlive,
   type BgNbd,
@@ -103,6 +106,21 @@ describe("Gamma-Gamma on CDNOW", () => {
 });
 
 describe("numerical building blocks", () => {
+  it("the fits' total log-likelihoods are the sums of the per-customer ones, to the last bit (CDNOW, the tail)", () => {
+    const buyers = rows.filter(([, x]) => x > 0).map(([, x, , , zbar]) => ({ x, m: zbar }));
+    // CDNOW's x stops at 29: a customer of 120 purchases takes logRising's log-gamma branch (x > 50)
+    const all = [...customers, { x: 120, tx: 30, T: 38 }];
+    const bgnbd = bgnbdTotal(all);
+    for (const p of [PUBLISHED, { r: 3, alpha: 0.1, a: 1e-7, b: 1e4 }, { r: 0.01, alpha: 100, a: 20, b: 0.01 }])
+      expect(bgnbd(p)).toBe(all.reduce((s, c) => s + bgnbdLogLikelihood(p, c), 0));
+    const gg = gammaGammaTotal(buyers);
+    for (const p of [
+      { p: 6.25, q: 3.74, v: 15.44 },
+      { p: 0.01, q: 100, v: 1e-3 },
+    ])
+      expect(gg(p)).toBe(buyers.reduce((s, c) => s + gammaGammaLogLikelihood(p, c.x, c.m), 0));
+  });
+
   it("₂F₁ matches closed forms", () => {
     for (const z of [0.1, 0.5, 0.9]) {
       expect(hyp2f1(1, 1, 2, z)).toBeCloseTo(-Math.log(1 - z) / z, 12);
