@@ -7,6 +7,8 @@ const MAX_LINE_CHARS = 1 << 20;
 export const MAX_FIELD_CHARS = 10 * 1024;
 /** The most of a line, a field or a value an error message or a rejected example quotes. */
 const MAX_QUOTE_CHARS = 200;
+/** A decoded chunk is read in pieces of about this many characters (runPipeline): a piece's records die young. */
+export const PIECE_CHARS = 1 << 16;
 
 /** `text` as an error quotes it: at most 200 characters, marked when cut. */
 export function quote(text: string, max = MAX_QUOTE_CHARS): string {
@@ -67,6 +69,11 @@ export class CsvReader {
   private line = 0; // physical lines consumed so far
   /** Inside a line already rejected as too long: its rest is dropped up to the next line end, never held. */
   private skipping = false;
+
+  /** Characters held for the next push (a line's unfinished tail); Infinity while a too-long line is skipped. */
+  get held(): number {
+    return this.skipping ? Infinity : this.carry.length;
+  }
 
   /** Calls onRecord for every complete record in carry + text; the final call (final = true) flushes the tail. */
   push(text: string, final: boolean, onRecord: (r: CsvRecord) => void, onProblem: (p: CsvProblem) => void): void {
@@ -152,7 +159,8 @@ export class CsvReader {
         onProblem({ line: startLine, raw: quote(raw), reason: "unclosed quote" });
         continue;
       }
-      const long = fields.findIndex((f) => f.length > MAX_FIELD_CHARS);
+      // a field is no longer than its line: most lines need no look at each field
+      const long = raw.length > MAX_FIELD_CHARS ? fields.findIndex((f) => f.length > MAX_FIELD_CHARS) : -1;
       if (long >= 0)
         onProblem({
           line: startLine,

@@ -50,13 +50,14 @@ export function parseDate(text: string, format: DateFormat): string | null {
  * day-first only when more samples read as day-first than as month-first (month-first wins ties: the Online Retail way).
  */
 export function detectDateFormat(samples: string[]): DateFormat | null {
-  const values = samples.filter((s) => s !== "");
-  if (values.length === 0) return null;
+  // each distinct text read once per format, counted as often as it occurs (an invoice's lines share their timestamp)
+  const values = new Map<string, number>();
+  for (const s of samples) if (s !== "") values.set(s, (values.get(s) ?? 0) + 1);
+  if (values.size === 0) return null;
   let best: DateFormat | null = null;
   let bestCount = 0;
   for (const format of DATE_FORMATS) {
-    let count = 0;
-    for (const v of values) if (parseDate(v, format) !== null) count++;
+    const count = parseCount(values, format);
     if (count > bestCount) {
       best = format;
       bestCount = count;
@@ -71,9 +72,9 @@ export function detectDateFormat(samples: string[]): DateFormat | null {
   return best;
 }
 
-function parseCount(values: string[], format: DateFormat): number {
+function parseCount(values: Map<string, number>, format: DateFormat): number {
   let n = 0;
-  for (const v of values) if (parseDate(v, format) !== null) n++;
+  for (const [v, times] of values) if (parseDate(v, format) !== null) n += times;
   return n;
 }
 

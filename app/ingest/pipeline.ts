@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { AppError } from "~/lib/errors";
 import { BigMap } from "~/lib/big-map";
-import { CsvReader, quote, type CsvProblem, type CsvRecord } from "./csv";
+import { CsvReader, PIECE_CHARS, quote, type CsvProblem, type CsvRecord } from "./csv";
 import { detectDateFormat, parseDate, plausibleDates, type DateFormat } from "./dates";
 import { LineSet } from "./dedup";
 import { IncrementalDecoder } from "./encoding";
@@ -125,6 +125,7 @@ function trim(s: string): string {
   return s.length === 0 || (s.charCodeAt(0) > 32 && s.charCodeAt(s.length - 1) > 32) ? s : s.trim();
 }
 const PROGRESS_EVERY_MS = 100;
+const NO_LINES = new Float64Array(0);
 
 /** Reads, parses and cleans one file, handing kept lines to onLines; throws ImportError/FormatError naming the problem. */
 export async function runPipeline(source: Source, options: PipelineOptions = {}): Promise<PipelineResult> {
@@ -140,27 +141,66 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
   let anyBytes = false;
   let bytesRead = 0;
 
-  const feed = (records: CsvRecord[], final: boolean) => {
+  /** Cleans records into `kept`; the first ones wait (pending) until the date format is known. */
+  const clean = (records: CsvRecord[], final: boolean, chunkEnd: boolean, kept: LineBatch) => {
     if (!cleaner) {
       if (!header) {
         if (records.length === 0) return;
         header = records.shift()!;
       }
       pending.push(...records);
-      if (pending.length < DETECTION_SAMPLE && !final) return;
+      // the format is told from every line of the first chunk (at least DETECTION_SAMPLE), pieces or not
+      if ((pending.length < DETECTION_SAMPLE || !chunkEnd) && !final) return;
       cleaner = new Cleaner(header, options, pending, estimateLines(source.totalBytes, header.raw.length, pending));
       records = pending;
       pending = [];
     }
     const t0 = performance.now();
-    const kept = cleaner.clean(records, problems.splice(0));
+    cleaner.clean(records, problems.splice(0), kept);
+    seconds.clean += (performance.now() - t0) / 1000;
+  };
+
+  /** The end of a chunk: its kept lines go to the store stage. */
+  const store = (kept: LineBatch) => {
+    if (!cleaner) return;
+    cleaner.endChunk();
     const t1 = performance.now();
-    seconds.clean += (t1 - t0) / 1000;
     if (kept.rows && options.onLines) options.onLines(kept);
     seconds.store += (performance.now() - t1) / 1000;
     // the tests' fault, between the stages (cleaned and stored lines, the next chunk), never in the per-line loop
     if (options.faultAfterLines !== undefined && cleaner.linesRead > options.faultAfterLines)
       throw new ImportError(`Injected fault after ${options.faultAfterLines} lines`);
+  };
+
+  /**
+   * Reads a decoded chunk, in pieces of about PIECE_CHARS ending at line ends: the records of a piece are cleaned while
+   * young (a whole chunk's records outlived the young generation: the garbage collector copied them). The records are
+   * those of the whole chunk: a piece starts only when the reader holds no more than a short tail, and once it holds
+   * part of a record (a quoted line end), the rest of the chunk is read whole. Not when tracing (the preview shows the
+   * lines in the order a whole chunk gives them).
+   */
+  const read = (text: string, final: boolean) => {
+    const kept: LineBatch = { values: NO_LINES, rows: 0 };
+    let from = 0;
+    do {
+      let to = text.length;
+      if (!options.trace && to - from > PIECE_CHARS && reader.held <= (from === 0 ? PIECE_CHARS : 0)) {
+        const nl = text.lastIndexOf("\n", from + PIECE_CHARS);
+        if (nl >= from) to = nl + 1;
+      }
+      const t0 = performance.now();
+      const records: CsvRecord[] = [];
+      reader.push(
+        from === 0 && to === text.length ? text : text.slice(from, to),
+        final && to === text.length,
+        (r) => records.push(r),
+        (p) => problems.push(p),
+      );
+      seconds.parse += (performance.now() - t0) / 1000;
+      clean(records, final && to === text.length, to === text.length, kept);
+      from = to;
+    } while (from < text.length);
+    store(kept);
   };
 
   for await (const chunk of source.chunks) {
@@ -178,15 +218,9 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
           "The file's lines end with CR only (classic Mac line ends): save it with LF or CRLF line ends and import again",
         );
     }
-    const records: CsvRecord[] = [];
-    reader.push(
-      decoder.decode(chunk),
-      false,
-      (r) => records.push(r),
-      (p) => problems.push(p),
-    );
+    const text = decoder.decode(chunk);
     seconds.parse += (performance.now() - t0) / 1000;
-    feed(records, false);
+    read(text, false);
     const now = performance.now();
     if (options.onProgress && now - lastProgress > PROGRESS_EVERY_MS) {
       lastProgress = now;
@@ -200,19 +234,16 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
   }
   if (!anyBytes) throw new ImportError("The file is empty");
   const t0 = performance.now();
-  const records: CsvRecord[] = [];
-  reader.push(
-    decoder.end(),
-    true,
-    (r) => records.push(r),
-    (p) => problems.push(p),
-  );
+  const tail = decoder.end();
   seconds.parse += (performance.now() - t0) / 1000;
-  feed(records, true);
+  read(tail, true);
   if (!header) throw new ImportError("The file has no header line");
   if (!cleaner) cleaner = new Cleaner(header, options, [], 0);
-  if (problems.length) cleaner.clean([], problems.splice(0));
   const c = cleaner as Cleaner;
+  if (problems.length) {
+    c.clean([], problems.splice(0), { values: NO_LINES, rows: 0 });
+    c.endChunk();
+  }
   if (c.linesRead === 0) throw new ImportError("The file has a header but no data lines");
   options.onProgress?.({
     stage: "reading",
@@ -267,6 +298,7 @@ class Cleaner {
   private readonly overlapThrough: string | null;
   private invalidReasons: Record<string, number> = {};
   private examples: RejectedExample[] = [];
+  private readonly chunkRejects: RejectedExample[] = [];
   private seen: LineSet;
   private orders = new BigMap<string, OrderFacts>();
   /** Each country once, as its own string: a slice of the decoded chunk would keep the whole chunk alive. */
@@ -327,21 +359,30 @@ class Cleaner {
     }
   }
 
-  private reject(line: number, reason: string, text: string) {
+  /** A rejected line; the examples of lines that were read but not parsed wait for the end of their chunk (chunkRejects). */
+  private reject(line: number, reason: string, text: string, examples = this.examples) {
     this.options.trace?.({ line, outcome: "rejected", reason });
     this.rejected++;
     this.linesRead++;
-    if (this.examples.length < MAX_REJECTED_EXAMPLES) this.examples.push({ line, reason, text: text.slice(0, 200) });
+    if (examples.length < MAX_REJECTED_EXAMPLES) examples.push({ line, reason, text: text.slice(0, 200) });
   }
 
-  clean(records: CsvRecord[], problems: CsvProblem[]): LineBatch {
+  /**
+   * Cleans records, appending the kept lines to `kept`. Within a chunk, the examples of rejected lines list the
+   * reader's problems first, then the lines that could not be parsed (endChunk): the order a whole chunk gave.
+   */
+  clean(records: CsvRecord[], problems: CsvProblem[], kept: LineBatch): void {
     for (const p of problems) this.reject(p.line, p.reason, p.raw);
-    const kept: LineBatch = { values: new Float64Array(records.length * LINE_WIDTH), rows: 0 };
+    if ((kept.rows + records.length) * LINE_WIDTH > kept.values.length) {
+      const grown = new Float64Array(Math.max(2 * kept.values.length, (kept.rows + records.length) * LINE_WIDTH));
+      grown.set(kept.values.subarray(0, kept.rows * LINE_WIDTH));
+      kept.values = grown;
+    }
     const line = this.line;
     for (const r of records) {
       const problem = this.parse(r);
       if (problem !== null) {
-        this.reject(r.line, problem, r.raw);
+        this.reject(r.line, problem, r.raw, this.chunkRejects);
         continue;
       }
       if (this.untilEnd !== null && line.at > this.untilEnd) {
@@ -361,7 +402,12 @@ class Cleaner {
       if (this.overlapThrough !== null && line.at <= this.overlapThrough) this.overlap(r.fields, kind);
       else this.aggregate(r, kind, reason, kept);
     }
-    return kept;
+  }
+
+  /** The end of a chunk: the examples of its lines that could not be parsed join the report's, after its problems. */
+  endChunk(): void {
+    for (const e of this.chunkRejects) if (this.examples.length < MAX_REJECTED_EXAMPLES) this.examples.push(e);
+    this.chunkRejects.length = 0;
   }
 
   /** Reads a record's fields into `this.line`; returns why the line is rejected, or null. */
