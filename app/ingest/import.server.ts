@@ -55,8 +55,10 @@ export type ImportOptions<D = void> = {
   /** ISO 4217 code of the amounts (issue 14), checked by the caller; undefined: the layout's default (GBP for Online Retail). */
   currency?: string | null;
   /**
-   * Runs once the file is read and cleaned, before the write lock is taken: later stages derive their tables from the
-   * facts in memory (ingest does not know them). A failure here changes nothing.
+   * Starts once the file is read and cleaned, before the write lock is taken: later stages derive their tables from the
+   * facts in memory (ingest does not know them). Its promise is awaited under the lock, once the lines are copied in,
+   * so that work it does off this thread (the persona sweep) overlaps the copy: it must not touch the database after
+   * it returns its promise. A failure here changes nothing.
    */
   prepare?: (facts: ImportedFacts) => Promise<D> | D;
   /**
@@ -212,23 +214,27 @@ export async function importFile<D = void>(
   const firstIds = nextIds(db);
   const stage = openStage(db, { faultAfterLines: options.stageFaultAfterLines });
   let result: PipelineResult;
-  let prepared: D;
+  let preparing: Promise<D> | undefined;
   let prepareSeconds: number | undefined;
   try {
     const source = await openSource(path);
     result = await runPipeline(source, stagedReading(options, stage, firstIds, until));
     await stage.end();
-    if (options.prepare) options.onProgress?.({ stage: "segments" });
-    const preparing = performance.now();
-    prepared = options.prepare
-      ? await options.prepare({
+    if (options.prepare) {
+      options.onProgress?.({ stage: "segments" });
+      const from = performance.now();
+      // started now and awaited under the lock only before beforeCommit: the persona sweep runs in its threads while
+      // the lines are copied in (decision 0025)
+      preparing = Promise.resolve(
+        options.prepare({
           customers: { [Symbol.iterator]: () => result.customers.values() },
           orders: { [Symbol.iterator]: () => result.orders.values() },
           products: { [Symbol.iterator]: () => result.products.values() },
           lastAt: result.dateRange?.[1] ?? null,
-        })
-      : (undefined as D);
-    if (options.prepare) prepareSeconds = (performance.now() - preparing) / 1000;
+        }),
+      ).then((prepared) => ((prepareSeconds = (performance.now() - from) / 1000), prepared));
+      preparing.catch(() => undefined); // thrown where it is awaited; a failure under the lock before that wins
+    }
   } catch (err) {
     await stage.close();
     throw err;
@@ -290,6 +296,7 @@ export async function importFile<D = void>(
         .run();
       recordImport(db, { datasetId: id, kind: "import", fileName, contentHash, importedAt, report });
       setActiveDatasetId(db, id);
+      const prepared = preparing ? await preparing : (undefined as D);
       await options.beforeCommit?.(id, prepared);
       return report;
     });

@@ -142,6 +142,31 @@ describe("atomicity", () => {
     }
   });
 
+  it("prepare runs on while the lines are copied in: its late failure rolls the import back, its late answer lands", async () => {
+    const t = tempDb();
+    try {
+      await importFile(t.db, fixture("online-retail-ii.csv"));
+      const before = snapshot(t.db);
+      const late = <T>(work: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(work()), 200));
+      await expect(
+        importFile(t.db, fixture("online-retail-rules.csv"), {
+          prepare: () => late(() => Promise.reject(new Error("the sweep's thread failed"))),
+          beforeCommit: () => undefined,
+        }),
+      ).rejects.toThrow("the sweep's thread failed");
+      expect(snapshot(t.db)).toEqual(before);
+      let stored: number | null = null;
+      const report = await importFile(t.db, fixture("online-retail-rules.csv"), {
+        prepare: (facts) => late(() => [...facts.customers].length),
+        beforeCommit: (_id, customers) => void (stored = customers),
+      });
+      expect(stored).toBe(report.customers);
+      expect(report.seconds.segments).toBeGreaterThanOrEqual(0.2);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it("a failure of the staging thread fails the import with its message, changes nothing and leaves no scratch file", async () => {
     const t = tempDb();
     try {
