@@ -228,15 +228,11 @@ class LloydRun {
       const low = (lower[i] -= own === mostAt ? next : most);
       const bound = Math.max(half[own], low) - slack;
       if (up >= bound) {
-        const dx = x[i] - cx[own];
-        const dy = y[i] - cy[own];
-        const dz = z[i] - cz[own];
-        if ((upper[i] = Math.sqrt(dx * dx + dy * dy + dz * dz)) >= bound) {
-          const best = this.measure(i);
-          if (best !== own) {
-            labels[i] = own = best;
-            changed++;
-          }
+        // measured against every centre at once: on three features, first tightening the upper bound did not pay
+        const best = this.measure(i);
+        if (best !== own) {
+          labels[i] = own = best;
+          changed++;
         }
       }
       counts[own]++;

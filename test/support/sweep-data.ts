@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { expect } from "vitest";
 import { mulberry32 } from "~/lib/random";
-import { standardise, type Matrix, type Sweep } from "~/segments/kmeans";
+import { standardise, type Matrix } from "~/segments/kmeans";
 import { personaFeatures } from "~/segments/rfm";
 
 // Data sets the persona sweep is pinned on (test/fixtures/sweep/expected.json): a generated shop's customers, and a
@@ -57,18 +56,3 @@ export const sweepSets: Record<string, () => Matrix> = {
   generated: () => generatedCustomers(3000, 15),
   repeated: repeatedPoints,
 };
-
-/** The same labels, centroids, inertia and iterations exactly; silhouettes to 1e-12 (sums added in another order). */
-export function expectSweepAsBefore(sweep: Sweep, want: ExpectedSweep) {
-  expect(sweep.clusterings.map((c) => c.k)).toEqual(want.runs.map((r) => r.k));
-  sweep.clusterings.forEach((c, q) => {
-    const run = want.runs[q];
-    expect(c.labels.join("")).toBe(run.labels);
-    expect(c.centroids).toEqual(run.centroids);
-    expect(c.inertia).toBe(run.inertia);
-    expect(c.iterations).toBe(run.iterations);
-    expect(sweep.rows[q].inertia).toBe(run.inertia);
-    expect(Math.abs(sweep.rows[q].silhouette - run.silhouette)).toBeLessThanOrEqual(1e-12);
-  });
-  expect(sweep.bestK).toBe(want.bestK);
-}

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { sweepK } from "~/segments/kmeans";
 import { sweepKParallel } from "~/segments/sweep.server";
 import { ROOT } from "../support/cli";
-import { expectedSweeps, expectSweepAsBefore, sweepSets } from "../support/sweep-data";
+import { expectedSweeps, sweepSets } from "../support/sweep-data";
+import { expectSweepAsBefore } from "../support/sweep-expect";
 
 // The persona sweep in worker threads (compiled worker in dist/, built by the test setup) gives what the one-thread
 // sweep gave before it was made faster, on the 1,500 RFM-like and 3,000 generated customers (above the 1,000 points
