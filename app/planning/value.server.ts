@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { processAlive, processWide } from "~/lib/process.server";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -19,6 +20,7 @@ import { memo } from "~/analytics/memo.server";
 import { DEFAULT_CAPS, type FitCaps } from "./clv-fit";
 import {
   buildValueModel,
+  customerValue,
   type CustomerValue,
   type FitAnswer,
   type FitMessage,
@@ -90,16 +92,27 @@ function readShared(key: string): ValueModel | null {
   }
 }
 
-function writeShared(key: string, model: ValueModel): void {
+/**
+ * Writes the model beside the database for the other processes: in the background on the server (only the JSON text,
+ * ~7 ms, is made on this thread), at once when the fit ran in-line (tests, tsx scripts).
+ */
+async function writeShared(key: string, model: ValueModel, now = false): Promise<void> {
+  const tmp = `${fileOf(key)}.${process.pid}.${++written}.tmp`;
   try {
-    mkdirSync(cacheDir(), { recursive: true });
-    const tmp = `${fileOf(key)}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(model));
-    renameSync(tmp, `${fileOf(key)}.json`);
+    if (now) {
+      mkdirSync(cacheDir(), { recursive: true });
+      writeFileSync(tmp, JSON.stringify(model));
+      renameSync(tmp, `${fileOf(key)}.json`);
+      return;
+    }
+    await mkdir(cacheDir(), { recursive: true });
+    await writeFile(tmp, JSON.stringify(model));
+    await rename(tmp, `${fileOf(key)}.json`);
   } catch {
     /* this process still has it in memory */
   }
 }
+let written = 0;
 
 /** Whether another process is fitting this key now (its mark is fresh and its process alive). */
 function fittingElsewhere(key: string): string | null {
@@ -249,7 +262,7 @@ function start(key: string, dataKey: string, job: () => ValueJob | Promise<Value
     // from TypeScript sources (tests, tsx scripts) there is no compiled worker: build it here, now
     const model = buildValueModel(made);
     remember(key, model);
-    writeShared(key, model);
+    void writeShared(key, model, true);
     rmSync(mark, { force: true });
     return Promise.resolve(model);
   }
@@ -258,18 +271,17 @@ function start(key: string, dataKey: string, job: () => ValueJob | Promise<Value
     .then((ready) => (script ? runInThread(script, "facts" in ready ? dataKey : null, ready) : buildValueModel(ready)))
     .then((model) => {
       remember(key, model);
-      writeShared(key, model);
       failures.delete(key);
+      // the mark stays until the file is there: another web worker asking meanwhile waits for the file
+      void writeShared(key, model).finally(() => rmSync(mark, { force: true }));
       return model;
     })
     .catch((err: Error) => {
       failures.set(key, `The customer-value fit failed: ${err.message.slice(0, 200)}`);
+      rmSync(mark, { force: true });
       throw err;
     })
-    .finally(() => {
-      running.delete(key);
-      rmSync(mark, { force: true });
-    });
+    .finally(() => running.delete(key));
   done.catch(() => undefined);
   running.set(key, { since, done });
   return done;
@@ -284,7 +296,7 @@ function withPersonas(db: Db, datasetId: number, key: string, model: ValueModel)
     `clv-personas:${key}:${segmentsVersion(db, datasetId)}`,
     () => {
       const names = new Map(customerPersonaNames(db, datasetId));
-      return { ...model, rows: model.rows.map((r) => ({ ...r, persona: names.get(r.customerId) ?? "" })) };
+      return { ...model, rows: model.rows.map((r) => customerValue(r, r, names.get(r.customerId) ?? "")) };
     },
     (m) => m.rows.length * ROW_BYTES,
   );
@@ -314,6 +326,16 @@ async function within(done: Promise<ValueModel>, ms: number): Promise<ValueModel
   }
 }
 
+/** Another web worker's fit of this key, if its file appears within ms (looked for every 25 ms while it is marked). */
+async function sharedWithin(key: string, ms: number): Promise<ValueModel | null> {
+  for (const until = Date.now() + ms; Date.now() < until && fittingElsewhere(key);) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const model = cached(key);
+    if (model) return model;
+  }
+  return cached(key);
+}
+
 /**
  * The model for a calibration end, waiting at most waitMillis: ready (from this process or the shared file, or a fit
  * of this process that ended meanwhile), or "fitting" (the fit runs on, here or in another web worker), or "failed"
@@ -335,7 +357,12 @@ export async function valueModelState(
     return { status: "failed", error: failed };
   }
   const elsewhere = running.has(key) ? null : fittingElsewhere(key);
-  if (elsewhere) return { status: "fitting", since: elsewhere };
+  if (elsewhere) {
+    const model = await sharedWithin(key, waitMillis);
+    return model
+      ? { status: "ready", model: withPersonas(db, datasetId, key, model) }
+      : { status: "fitting", since: elsewhere };
+  }
   const since = running.get(key)?.since ?? new Date().toISOString();
   const done = running.get(key)?.done ?? start(key, dataKey, () => jobOf(db, datasetId, end, caps));
   const model = models.get(key) ?? (await within(done, waitMillis)); // in-line (no compiled worker): ready at once
