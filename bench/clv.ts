@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,6 +61,17 @@ const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
 /** Ends never fitted before (not the default end), each followed by the day after it and a page three days before. */
 const ENDS = ["2011-05-20", "2011-06-15", "2011-09-20", "2011-03-15", "2011-08-01", "2011-07-10", "2011-04-20"];
 
+/** CPU milliseconds used so far by a process and its children (the web workers), every thread (Linux /proc). */
+function cpuMillis(pid: number): number {
+  try {
+    const [utime, stime] = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ").slice(11, 13);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    return ((+utime + +stime) * 1000) / 100 + children.reduce((s, c) => s + cpuMillis(+c), 0); // USER_HZ = 100
+  } catch {
+    return NaN; // not Linux
+  }
+}
+
 /** Milliseconds from asking until the figures: polls every 50 ms while the answer says the fit runs. */
 async function untilFigures(url: string, ready: (status: number, body: string) => boolean): Promise<number> {
   const t0 = performance.now();
@@ -91,10 +102,17 @@ try {
     const first = await untilFigures(`${server.url}/value`, (_, body) => body.includes('data-testid="clv-fit-used"'));
     const loads = [loadavg()[0]];
     const times = { cold: [] as number[], next: [] as number[], page: [] as number[], again: [] as number[] };
+    const cpu = { cold: [] as number[], next: [] as number[] };
+    const withCpu = async (into: number[], f: () => Promise<number>) => {
+      const before = cpuMillis(server.pid);
+      const ms = await f();
+      into.push(cpuMillis(server.pid) - before);
+      return ms;
+    };
     for (const end of ENDS) {
       const day = dayNumber(end);
-      times.cold.push(await api(end));
-      times.next.push(await api(dayText(day + 1)));
+      times.cold.push(await withCpu(cpu.cold, () => api(end)));
+      times.next.push(await withCpu(cpu.next, () => api(dayText(day + 1))));
       times.page.push(await page(dayText(day - 3)));
       times.again.push(await api(end));
       loads.push(loadavg()[0]);
@@ -107,8 +125,9 @@ try {
         `${ENDS.length} ends (target ≤ 300 ms; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}); ` +
         `first /value ${first.toFixed(0)} ms`,
     );
-    console.log(line("GET /api/clv, an end never fitted", times.cold));
-    console.log(line("GET /api/clv, the day after an end just fitted", times.next));
+    const cpuLine = (xs: number[]) => `; server CPU median ${median(xs).toFixed(0)} ms (all threads, 10 ms ticks)`;
+    console.log(line("GET /api/clv, an end never fitted", times.cold) + cpuLine(cpu.cold));
+    console.log(line("GET /api/clv, the day after an end just fitted", times.next) + cpuLine(cpu.next));
     console.log(line("/value page, a new end three days before one fitted", times.page));
     console.log(line("GET /api/clv, an end fitted already", times.again));
   } finally {

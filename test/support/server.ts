@@ -17,7 +17,7 @@ async function freePort(): Promise<number> {
 export async function startServer(
   env: Record<string, string>,
   { timeoutMs = 120_000 }: { timeoutMs?: number } = {},
-): Promise<{ url: string; stop: () => Promise<void>; log: () => string }> {
+): Promise<{ url: string; pid: number; stop: () => Promise<void>; log: () => string }> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["dist/server.js"], {
     cwd: ROOT,
@@ -34,6 +34,7 @@ export async function startServer(
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     log: () => output,
     stop: () =>
       new Promise((resolve) => {
