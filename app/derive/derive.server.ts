@@ -54,7 +54,8 @@ export async function importAndDerive(
         : undefined,
       prepare: (facts) => {
         if (spool && spool.n >= SNAPSHOT_MIN_LINES) head = importedFactsHead(0, facts);
-        return deriveSegments(facts.customers, facts.lastAt);
+        // one sweep thread: the import copies its lines on this thread meanwhile, so a second one would share its core
+        return deriveSegments(facts.customers, facts.lastAt, 1);
       },
       beforeCommit: (id, segments) => {
         datasetId = id;

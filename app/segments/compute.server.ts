@@ -42,11 +42,13 @@ export type DerivedSegments = { prepared: Prepared; sweep: Sweep | null; started
 
 /**
  * Derives RFM scores and personas from customer facts in memory, touching no table: an import or an update computes
- * them before it takes the write lock, and stores them inside its transaction (storeSegments).
+ * them before it takes the write lock, and stores them inside its transaction (storeSegments). The sweep runs in
+ * `threads` worker threads (sweepKParallel); this thread is free from its first await until the answer.
  */
 export async function deriveSegments(
   customers: Iterable<CustomerFacts>,
   lastAt: string | null,
+  threads = 2,
 ): Promise<DerivedSegments> {
   const started = performance.now();
   const sorted = sortByCodePoint(
@@ -56,7 +58,7 @@ export async function deriveSegments(
   const prepared = prepareFrom(sorted, lastAt);
   const sweep =
     prepared.inputs.length > K_RANGE[0]
-      ? await sweepKParallel(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED)
+      ? await sweepKParallel(prepared.z, K_RANGE[0], K_RANGE[1], PERSONA_RESTARTS, PERSONA_SEED, undefined, threads)
       : null;
   return { prepared, sweep, started };
 }

@@ -14,8 +14,8 @@ const WORKER = join(ROOT, "dist", "sweep-worker.js");
 
 describe("persona sweep in worker threads", () => {
   for (const [name, threads] of [
-    ["rfmLike", 2],
-    ["generated", 3],
+    ["rfmLike", 1],
+    ["generated", 2],
   ] as const) {
     it(`${name}, ${threads} threads: the same clusterings, silhouettes to 1e-12 and proposed k`, async () => {
       const data = sweepSets[name]();
