@@ -312,8 +312,12 @@ function cached(key: string): ValueModel | null {
   return shared;
 }
 
-/** How long a page or /api/clv waits for a fit before it answers "fitting": a new calibration end takes ~0.1 s. */
+/**
+ * How long after a fit starts a page or /api/clv waits for it before answering "fitting": a new calibration end takes
+ * ~0.1 s. Counted from the fit's start, not each request's: a longer fit (15M lines) answers every later request at once.
+ */
 const FIT_WAIT_MS = 1_000;
+const waitLeft = (since: string, waitMillis: number) => Math.max(0, Date.parse(since) + waitMillis - Date.now());
 
 /** The fit's model if it ends within ms, else null (a failure is recorded in `failures`). */
 async function within(done: Promise<ValueModel>, ms: number): Promise<ValueModel | null> {
@@ -337,9 +341,9 @@ async function sharedWithin(key: string, ms: number): Promise<ValueModel | null>
 }
 
 /**
- * The model for a calibration end, waiting at most waitMillis: ready (from this process or the shared file, or a fit
- * of this process that ended meanwhile), or "fitting" (the fit runs on, here or in another web worker), or "failed"
- * with the reason (asked again, it is tried again).
+ * The model for a calibration end, waiting at most waitMillis from the fit's start: ready (from this process or the
+ * shared file, or a fit of this process that ended meanwhile), or "fitting" (the fit runs on, here or in another web
+ * worker), or "failed" with the reason (asked again, it is tried again).
  */
 export async function valueModelState(
   db: Db,
@@ -358,14 +362,14 @@ export async function valueModelState(
   }
   const elsewhere = running.has(key) ? null : fittingElsewhere(key);
   if (elsewhere) {
-    const model = await sharedWithin(key, waitMillis);
+    const model = await sharedWithin(key, waitLeft(elsewhere, waitMillis));
     return model
       ? { status: "ready", model: withPersonas(db, datasetId, key, model) }
       : { status: "fitting", since: elsewhere };
   }
   const since = running.get(key)?.since ?? new Date().toISOString();
   const done = running.get(key)?.done ?? start(key, dataKey, () => jobOf(db, datasetId, end, caps));
-  const model = models.get(key) ?? (await within(done, waitMillis)); // in-line (no compiled worker): ready at once
+  const model = models.get(key) ?? (await within(done, waitLeft(since, waitMillis))); // in-line: ready at once
   if (model) return { status: "ready", model: withPersonas(db, datasetId, key, model) };
   const error = running.has(key) ? undefined : failures.get(key);
   if (error) {

@@ -45,6 +45,11 @@ describe("the customer-value preparation runs off the request path", () => {
     // generous bounds: on the old path each answer took at least the preparation's hold
     expect(clv.at - started).toBeLessThan(HOLD_MS / 2);
     expect(other.at - started).toBeLessThan(HOLD_MS / 2);
+    // the second's wait counts from the fit's start: a later request answers "fitting" at once, not a second later
+    const again = Date.now();
+    const later = await timed("/api/clv?calibrationEnd=2011-08-31");
+    expect(later.status).toBe(202);
+    expect(later.at - again).toBeLessThan(800);
     // the page says so too, at once
     const page = await timed("/value?calibrationEnd=2011-08-31");
     expect(page.body).toContain("Fitting…");
