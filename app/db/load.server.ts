@@ -12,12 +12,17 @@ import { LINE_WIDTH, type CustomerFacts, type LineBatch, type OrderFacts, type P
 // Every statement here runs inside the import's single transaction (app/ingest/import.server.ts).
 
 const ROWS_PER_STATEMENT = 50;
+/** Batches (a chunk's kept lines, about 0.6 MB each) sent to the staging thread and not yet written: 16 at most. */
+const MAX_BATCHES_IN_FLIGHT = 16;
 const LINE_COLUMNS = ["dataset_id", "order_id", "line_no", "product_id", "quantity", "unit_price", "amount"];
 
 /** What an import stages (openStage): its kept lines, as they were read. */
 export type Stage = {
-  /** Takes a batch of kept lines; its buffer moves to the staging thread (the batch is unusable afterwards). */
-  writer: (batch: LineBatch) => void;
+  /**
+   * Takes a batch of kept lines; its buffer moves to the staging thread (the batch is unusable afterwards). Returns a
+   * promise to await when that thread is MAX_BATCHES_IN_FLIGHT batches behind, so that memory stays bounded.
+   */
+  writer: (batch: LineBatch) => Promise<void> | undefined;
   /** Once every batch was given: waits for them to be written (throwing the staging thread's error, if any). */
   end: () => Promise<void>;
   /** Stops the staging thread if it still runs and removes the scratch file (after end, or on any failure). */
@@ -56,12 +61,20 @@ export function openStage(db: Db, options: { faultAfterLines?: number } = {}): S
     }),
   );
   worker.once("error", (err) => (failure ??= err));
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  let done: (() => void) | null = null;
+  worker.on("message", (message: number | "done") => {
+    if (message === "done") return done?.();
+    inFlight--;
+    if (drained && inFlight <= MAX_BATCHES_IN_FLIGHT / 2) (drained(), (drained = null));
+  });
   let attached = false;
   const end = async () => {
     if (running && !failure) {
-      const done = new Promise<void>((resolve) => worker.once("message", () => resolve()));
+      const ended = new Promise<void>((resolve) => (done = resolve));
       worker.postMessage("end");
-      await Promise.race([done, stopped]);
+      await Promise.race([ended, stopped]);
     }
     if (failure) throw failure;
     await worker.terminate();
@@ -72,6 +85,9 @@ export function openStage(db: Db, options: { faultAfterLines?: number } = {}): S
     writer: ({ values, rows }) => {
       if (failure) throw failure; // the file stops being read at the staging thread's first error
       worker.postMessage({ values, rows }, [values.buffer as ArrayBuffer]);
+      if (++inFlight <= MAX_BATCHES_IN_FLIGHT) return undefined;
+      // the reader waits for the thread (or its failure: then the next batch throws it)
+      return Promise.race([new Promise<void>((resolve) => (drained = resolve)), stopped]);
     },
     end,
     close: async () => {

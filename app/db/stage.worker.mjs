@@ -53,6 +53,7 @@ parentPort.on("message", (message) => {
     one.run(oneParams);
   }
   staged += rows;
+  parentPort.postMessage(rows); // written: the reader may send more (load.server.ts MAX_BATCHES_IN_FLIGHT)
   // the tests' fault: the staging thread fails (as on a full disk) while the file is still being read
   if (faultAfterRows !== undefined && staged > faultAfterRows)
     throw new Error(`Injected staging fault after ${faultAfterRows} lines`);

@@ -44,8 +44,8 @@ export type PipelineOptions = {
   map?: ColumnMap;
   dateFormat?: DateFormat;
   onProgress?: (p: Progress) => void;
-  /** Receives kept lines in batches, in file order (the store stage). */
-  onLines?: (batch: LineBatch) => void;
+  /** Receives kept lines in batches, in file order (the store stage); reading waits for the promise it may return. */
+  onLines?: (batch: LineBatch) => Promise<void> | void;
   /** The first ids to give new orders and products (the store's next free ids). */
   firstIds?: { order: number; product: number };
   /** Preview hook: told how each line was read and classified (the column-mapping form shows it). */
@@ -161,11 +161,11 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
   };
 
   /** The end of a chunk: its kept lines go to the store stage. */
-  const store = (kept: LineBatch) => {
+  const store = async (kept: LineBatch) => {
     if (!cleaner) return;
     cleaner.endChunk();
     const t1 = performance.now();
-    if (kept.rows && options.onLines) options.onLines(kept);
+    if (kept.rows && options.onLines) await options.onLines(kept);
     seconds.store += (performance.now() - t1) / 1000;
     // the tests' fault, between the stages (cleaned and stored lines, the next chunk), never in the per-line loop
     if (options.faultAfterLines !== undefined && cleaner.linesRead > options.faultAfterLines)
@@ -179,7 +179,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
    * part of a record (a quoted line end), the rest of the chunk is read whole. Not when tracing (the preview shows the
    * lines in the order a whole chunk gives them).
    */
-  const read = (text: string, final: boolean) => {
+  const read = async (text: string, final: boolean) => {
     const kept: LineBatch = { values: NO_LINES, rows: 0 };
     let from = 0;
     do {
@@ -200,7 +200,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
       clean(records, final && to === text.length, to === text.length, kept);
       from = to;
     } while (from < text.length);
-    store(kept);
+    await store(kept);
   };
 
   for await (const chunk of source.chunks) {
@@ -220,7 +220,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     }
     const text = decoder.decode(chunk);
     seconds.parse += (performance.now() - t0) / 1000;
-    read(text, false);
+    await read(text, false);
     const now = performance.now();
     if (options.onProgress && now - lastProgress > PROGRESS_EVERY_MS) {
       lastProgress = now;
@@ -236,7 +236,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
   const t0 = performance.now();
   const tail = decoder.end();
   seconds.parse += (performance.now() - t0) / 1000;
-  read(tail, true);
+  await read(tail, true);
   if (!header) throw new ImportError("The file has no header line");
   if (!cleaner) cleaner = new Cleaner(header, options, [], 0);
   const c = cleaner as Cleaner;
