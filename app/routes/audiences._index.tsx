@@ -205,10 +205,17 @@ function AudienceForm({
   const [persona, setPersona] = useState<string | null>(
     d.kind === "persona" ? String(d.cluster) : personas[0] ? String(personas[0].cluster) : null,
   );
+  // the preview is asked for once the form has settled (Mantine's inputs and selects set their value after the event),
+  // after each edit and again when a field is left: a quick edit of two fields once showed the first one's preview only
+  const settle = useRef<ReturnType<typeof setTimeout>>();
   const refresh = () => {
-    if (formRef.current) preview.submit(formRef.current, { method: "post", action: "/api/audiences" });
+    clearTimeout(settle.current);
+    settle.current = setTimeout(() => {
+      if (formRef.current) preview.submit(formRef.current, { method: "post", action: "/api/audiences" });
+    }, 150);
   };
   useEffect(refresh, [kind, persona]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => () => clearTimeout(settle.current), []);
   const filter = d.kind === "filter" ? d : null;
   const chosen = personas.find((p) => String(p.cluster) === persona);
   return (
@@ -216,7 +223,7 @@ function AudienceForm({
       <Title order={4} mb="sm">
         {editing.id ? `Edit “${editing.name}”` : "New audience"}
       </Title>
-      <Form method="post" ref={formRef} onChange={refresh} data-testid="audience-form">
+      <Form method="post" ref={formRef} onChange={refresh} onBlur={refresh} data-testid="audience-form">
         {editing.id && <input type="hidden" name="id" value={editing.id} />}
         <input type="hidden" name="kind" value={kind} />
         {/* a grid-cell audience (issue 14) keeps its cell when edited here */}
@@ -249,7 +256,7 @@ function AudienceForm({
               allowDeselect={false}
               w={320}
               error={errors.segment}
-              onChange={() => setTimeout(refresh)}
+              onChange={refresh}
             />
           )}
           {kind === "persona" && (
@@ -278,7 +285,7 @@ function AudienceForm({
                 searchable
                 clearable
                 error={errors.countries}
-                onChange={() => setTimeout(refresh)}
+                onChange={refresh}
               />
               <MultiSelect
                 name="segments"
@@ -287,7 +294,7 @@ function AudienceForm({
                 defaultValue={filter?.segments ?? []}
                 clearable
                 error={errors.segments}
-                onChange={() => setTimeout(refresh)}
+                onChange={refresh}
               />
               {RANGES.map(({ key, label, decimalScale }) => (
                 <Group grow key={key}>
