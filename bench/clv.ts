@@ -1,13 +1,12 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Random } from "../seed/random";
 import { dayNumber, dayText } from "~/analytics/facts";
 import { fitBgNbd, fitGammaGamma } from "~/planning/clv";
 import { startServer } from "../test/support/server";
+import { loadRealOrGenerated, REAL_LABEL } from "./real-file";
 
 // npm run bench (CLV):
 // 1. fitting BG/NBD + Gamma-Gamma by maximum likelihood on 25,000 customers simulated from known parameters (39-week
@@ -56,8 +55,6 @@ console.log(
   `  recovered r ${fitted.r.toFixed(3)} (true ${truth.r}), α ${fitted.alpha.toFixed(2)} (${truth.alpha}), a ${fitted.a.toFixed(3)} (${truth.a}), b ${fitted.b.toFixed(2)} (${truth.b}); p ${gg.p.toFixed(2)} (${truth.p}), q ${gg.q.toFixed(2)} (${truth.q}), v ${gg.v.toFixed(2)} (${truth.v})`,
 );
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
 /** Ends never fitted before (not the default end), each followed by the day after it and a page three days before. */
 const ENDS = ["2011-05-20", "2011-06-15", "2011-09-20", "2011-03-15", "2011-08-01", "2011-07-10", "2011-04-20"];
 
@@ -88,9 +85,7 @@ async function untilFigures(url: string, ready: (status: number, body: string) =
 const dir = mkdtempSync(join(tmpdir(), "campaign-lab-bench-clv-"));
 try {
   const dbPath = join(dir, "clv.db");
-  const load = existsSync(REAL) ? ["import", REAL, "--db", dbPath] : ["seed", "--lines", "541909", "--db", dbPath];
-  const r = spawnSync(process.execPath, ["dist/cli.js", ...load], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(r.stderr);
+  loadRealOrGenerated(dbPath);
   const server = await startServer({ DATABASE_PATH: dbPath, DEMO_DATA: "off" });
   try {
     const api = (end: string) =>
@@ -121,7 +116,7 @@ try {
     const line = (label: string, xs: number[]) =>
       `  ${label}: median ${median(xs).toFixed(0)} ms (${xs.map((t) => t.toFixed(0)).join(", ")})`;
     console.log(
-      `\nCLV benchmark: a new calibration end → figures on ${existsSync(REAL) ? "Online Retail (real)" : "541,909 generated lines"}, ` +
+      `\nCLV benchmark: a new calibration end → figures on ${REAL_LABEL}, ` +
         `${ENDS.length} ends (target ≤ 300 ms; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}); ` +
         `first /value ${first.toFixed(0)} ms`,
     );

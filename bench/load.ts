@@ -1,14 +1,14 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { openDb } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { saveExperiment } from "~/experiments/experiments.server";
 import { SEGMENTS } from "~/segments/rfm";
 import { startServer } from "../test/support/server";
+import { loadRealOrGenerated, REAL_LABEL, ROOT } from "./real-file";
 
 // npm run bench (pages under load, issue 15 target 4), on the real Online Retail file (else 541,909 generated lines)
 // with 50 experiments, the built server with its default web workers (one per core):
@@ -20,8 +20,6 @@ import { startServer } from "../test/support/server";
 //    the slowest answer, and where the answers came from (X-Page-Cache). Then the same run with one write in its middle
 //    (choosing k): the pages that read segments are rendered again (docs/decisions/0019);
 // 4. the k chooser (POST /segments/personas, intent=choose), median of 10 (last: it changes the data).
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const REAL = join(ROOT, "..", "shared", "data", "online_retail.csv.gz");
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const USERS_SECONDS = Number(process.env.BENCH_USERS_SECONDS ?? 60);
@@ -139,9 +137,7 @@ async function users(
 const dir = mkdtempSync(join(tmpdir(), "campaign-lab-bench-load-"));
 try {
   const dbPath = join(dir, "load.db");
-  const load = existsSync(REAL) ? ["import", REAL, "--db", dbPath] : ["seed", "--lines", "541909", "--db", dbPath];
-  const r = spawnSync(process.execPath, ["dist/cli.js", ...load], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(r.stderr);
+  loadRealOrGenerated(dbPath);
   const db = openDb(dbPath);
   const datasetId = activeDatasetId(db)!;
   for (let i = 0; i < EXPERIMENTS; i++) {
@@ -157,7 +153,7 @@ try {
   const t0 = performance.now();
   const server = await startServer({ DATABASE_PATH: dbPath, DEMO_DATA: "off" });
   console.log(
-    `\nPage benchmark: ${existsSync(REAL) ? "Online Retail (real)" : "541,909 generated lines"}, ${EXPERIMENTS} experiments; server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `\nPage benchmark: ${REAL_LABEL}, ${EXPERIMENTS} experiments; server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   try {
     const pages: string[] = [];
