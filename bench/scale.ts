@@ -9,7 +9,7 @@ import type { ImportReport } from "../app/types/import";
 
 // npm run bench (scale, issue 15 target 5): generated files of 0.5M, 5M and 15M lines (50M with BENCH_LARGE=1;
 // BENCH_SCALE="0.5,2" for other sizes, in millions). Each size: the whole `cli import` process (wall and CPU seconds
-// per million lines, peak RSS, its stages as the report times them), the column file it writes (bytes, seconds to spool
+// per million lines, peak RSS, its stages as the report times them, in wall and in CPU seconds), the column file it writes (bytes, seconds to spool
 // and write it), the server's first page right after the import (the database not yet checked: decision 0014), after a
 // restart with the column file and after a restart without it (removed: the columns read from SQLite), and warm pages
 // (median of 5); then the growth exponent of each measure between the smallest and largest size:
@@ -30,6 +30,8 @@ type Row = {
   cpuSeconds: number;
   rssMb: number;
   stages: Record<(typeof STAGES)[number], number>;
+  /** the same stages in CPU seconds (the report's cpuSeconds: the importing thread's; segments, the sweep's threads') */
+  cpuStages: Record<(typeof STAGES)[number], number>;
   columnBytes: number;
   coldStart: number;
   withFile: number;
@@ -111,6 +113,7 @@ try {
       const withoutFile = await restart();
       withFile.push(await restart());
       const s = imported.report.seconds;
+      const cpu = imported.report.cpuSeconds!;
       const row: Row = {
         lines,
         importSeconds: imported.seconds,
@@ -123,6 +126,14 @@ try {
           locked: s.locked ?? 0,
           segments: s.segments ?? 0,
           columnFile: s.columnFile ?? 0,
+        },
+        cpuStages: {
+          parse: cpu.parse,
+          clean: cpu.clean,
+          store: cpu.store,
+          locked: cpu.locked ?? 0,
+          segments: cpu.segments ?? 0,
+          columnFile: cpu.columnFile ?? 0,
         },
         columnBytes,
         coldStart: cold.seconds,
@@ -137,6 +148,7 @@ try {
         `${m.toString().padStart(5)}M lines (load average ${row.load.map((l) => l.toFixed(1)).join(" → ")}): import ${imported.seconds.toFixed(1)} s, ` +
           `${(imported.seconds / m).toFixed(2)} s per million (CPU ${(imported.cpu / m).toFixed(2)} s per million), peak RSS ${imported.rssMb.toFixed(0)} MB; ` +
           `stages ${STAGES.map((k) => `${k} ${row.stages[k].toFixed(1)} s`).join(", ")}\n` +
+          `        stages in CPU seconds ${STAGES.map((k) => `${k} ${row.cpuStages[k].toFixed(2)}`).join(", ")}\n` +
           `        column file ${(columnBytes / 1e6).toFixed(1)} MB (${(columnBytes / lines).toFixed(1)} bytes a line), spooled and written in ${row.stages.columnFile.toFixed(1)} s | ` +
           `first page after the import ${cold.seconds.toFixed(1)} s, after a restart with the column file ${row.withFile.toFixed(1)} s, without it ${withoutFile.toFixed(1)} s (target ≤ 10 s at 15M) | ` +
           `warm ${PAGES.map((p) => `${p} ${pages[p].toFixed(0)} ms`).join(", ")}`,
@@ -154,7 +166,8 @@ try {
     const loads = rows.flatMap((r) => r.load);
     console.log(
       `growth exponents ${a.lines / 1e6}M → ${b.lines / 1e6}M (target ≤ 1.1): import ${exponent(a.importSeconds, b.importSeconds)} (CPU ${exponent(a.cpuSeconds, b.cpuSeconds)}), ` +
-        `${STAGES.map((k) => `${k} ${exponent(a.stages[k], b.stages[k])}`).join(", ")}, peak RSS ${exponent(a.rssMb, b.rssMb)}, ` +
+        `${STAGES.map((k) => `${k} ${exponent(a.stages[k], b.stages[k])}`).join(", ")}; ` +
+        `in CPU seconds ${STAGES.map((k) => `${k} ${exponent(a.cpuStages[k], b.cpuStages[k])}`).join(", ")}; peak RSS ${exponent(a.rssMb, b.rssMb)}, ` +
         `column file bytes ${exponent(a.columnBytes, b.columnBytes)}, first page after the import ${exponent(a.coldStart, b.coldStart)}, ` +
         `after a restart with the column file ${exponent(a.withFile, b.withFile)}, without it ${exponent(a.withoutFile, b.withoutFile)}, ` +
         `${PAGES.map((p) => `${p} ${exponent(Math.max(1, a.pages[p]), Math.max(1, b.pages[p]))}`).join(", ")}`,
@@ -162,7 +175,7 @@ try {
     console.log(
       `load average from ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} during the run` +
         (Math.max(...loads) > 1.5 * Math.min(...loads)
-          ? ": it changed by more than half, so wall-clock exponents mix growth and load (the CPU exponent does not)"
+          ? ": it changed by more than half, so wall-clock exponents mix growth and load (the CPU exponents do not)"
           : ""),
     );
   }

@@ -1,5 +1,6 @@
 import type { Db } from "~/db/db.server";
 import { getDataset, listDatasets } from "~/db/datasets.server";
+import { threadCpuSeconds } from "~/lib/thread-cpu.server";
 import { importedFactsHead, loadFacts, type FactsHead } from "~/analytics/facts.server";
 import type { Facts } from "~/analytics/facts";
 import { LineSpool, SNAPSHOT_MIN_LINES, writeSnapshot } from "~/analytics/snapshot.server";
@@ -40,6 +41,7 @@ export async function importAndDerive(
 ): Promise<ImportReport> {
   const spool = LineSpool.open(db);
   let columnFile = 0; // seconds spent on the column file: spooling the kept lines, then writing it
+  let columnFileCpu = 0;
   try {
     let head: FactsHead | null = null;
     let datasetId = 0;
@@ -48,8 +50,10 @@ export async function importAndDerive(
       onLines: spool
         ? (batch) => {
             const t0 = performance.now();
+            const c0 = threadCpuSeconds();
             spool.add(batch);
             columnFile += (performance.now() - t0) / 1000;
+            columnFileCpu += threadCpuSeconds() - c0;
           }
         : undefined,
       prepare: (facts) => {
@@ -65,8 +69,10 @@ export async function importAndDerive(
     onCommitted?.(report);
     if (spool && head) {
       const t0 = performance.now();
+      const c0 = threadCpuSeconds();
       writeImportedSnapshot(db, datasetId, head, spool);
       report.seconds.columnFile = columnFile + (performance.now() - t0) / 1000;
+      if (report.cpuSeconds) report.cpuSeconds.columnFile = columnFileCpu + threadCpuSeconds() - c0;
     }
     return report;
   } finally {

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
+import { processCpuSeconds, threadCpuSeconds } from "~/lib/thread-cpu.server";
 import { performance } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
 import { underWriteLock, type Db } from "~/db/db.server";
@@ -107,7 +108,10 @@ export function buildReport(
     contentHash: string;
     importedAt: string;
     started: number;
+    /** every thread's CPU seconds at `started` */
+    startedCpu: number;
     derive: number;
+    deriveCpu: number;
     until?: string;
   },
 ): ImportReport {
@@ -153,6 +157,7 @@ export function buildReport(
     dateRange: result.dateRange,
     rejectedExamples: result.rejectedExamples,
     seconds: { ...result.seconds, derive: at.derive, total: (performance.now() - at.started) / 1000 },
+    cpuSeconds: { ...result.cpuSeconds, derive: at.deriveCpu, total: processCpuSeconds() - at.startedCpu },
     importedAt: at.importedAt,
     ...(at.until ? { until: at.until, linesAfterUntil: c.linesAfterUntil } : {}),
   };
@@ -192,6 +197,7 @@ export async function importFile<D = void>(
   options: ImportOptions<D> = {},
 ): Promise<ImportReport> {
   const started = performance.now();
+  const startedCpu = processCpuSeconds();
   const fileName = options.fileName ?? basename(path);
   const until = checkUntil(options.until);
   const size = await checkFile(path);
@@ -223,6 +229,7 @@ export async function importFile<D = void>(
   let result: PipelineResult;
   let preparing: Promise<D> | undefined;
   let prepareSeconds: number | undefined;
+  let prepareCpu: number | undefined;
   try {
     const source = await openSource(path);
     result = await runPipeline(source, stagedReading(options, stage, firstIds, until));
@@ -230,16 +237,25 @@ export async function importFile<D = void>(
     if (options.prepare) {
       options.onProgress?.({ stage: "segments" });
       const from = performance.now();
+      // the sweep's threads' CPU: every thread's, less this thread's while they work (it copies the lines meanwhile),
+      // plus this thread's share in prepare's call
+      const fromProcess = processCpuSeconds();
+      const fromThread = threadCpuSeconds();
+      let ownCpu = 0;
       // started now and awaited under the lock only before beforeCommit: the persona sweep runs in its threads while
       // the lines are copied in (decision 0025)
-      preparing = Promise.resolve(
-        options.prepare({
-          customers: { [Symbol.iterator]: () => result.customers.values() },
-          orders: { [Symbol.iterator]: () => result.orders.values() },
-          products: { [Symbol.iterator]: () => result.products.values() },
-          lastAt: result.dateRange?.[1] ?? null,
-        }),
-      ).then((prepared) => ((prepareSeconds = (performance.now() - from) / 1000), prepared));
+      const called = options.prepare({
+        customers: { [Symbol.iterator]: () => result.customers.values() },
+        orders: { [Symbol.iterator]: () => result.orders.values() },
+        products: { [Symbol.iterator]: () => result.products.values() },
+        lastAt: result.dateRange?.[1] ?? null,
+      });
+      ownCpu = threadCpuSeconds() - fromThread;
+      preparing = Promise.resolve(called).then((prepared) => {
+        prepareSeconds = (performance.now() - from) / 1000;
+        prepareCpu = processCpuSeconds() - fromProcess - (threadCpuSeconds() - fromThread) + ownCpu;
+        return prepared;
+      });
       preparing.catch(() => undefined); // thrown where it is awaited; a failure under the lock before that wins
       // a long preparation would hold the lock once the copy is done: awaited here, as before (decision 0025)
       if (result.customers.size > OVERLAP_CUSTOMERS) await preparing;
@@ -249,6 +265,7 @@ export async function importFile<D = void>(
     throw err;
   }
   const lockedFrom = performance.now();
+  const lockedFromCpu = threadCpuSeconds();
   try {
     const busy = () =>
       new ImportError("Another import is writing to the database: import again once it has finished", "conflict");
@@ -277,10 +294,12 @@ export async function importFile<D = void>(
       if (result.dateRange === null && until) throw new ImportError(`No line is dated on or before ${until}`);
       options.onProgress?.({ stage: "deriving" });
       const t0 = performance.now();
+      const c0 = threadCpuSeconds();
       writeOrders(db, id, result.orders.values());
       writeProducts(db, id, result.products.values());
       writeCustomers(db, id, result.customers.values());
       const derive = (performance.now() - t0) / 1000;
+      const deriveCpu = threadCpuSeconds() - c0;
       const report = buildReport(result, {
         name,
         fileName,
@@ -288,7 +307,9 @@ export async function importFile<D = void>(
         contentHash,
         importedAt,
         started,
+        startedCpu,
         derive,
+        deriveCpu,
         until,
       });
       db.update(datasets)
@@ -311,7 +332,10 @@ export async function importFile<D = void>(
     });
     report.seconds.total = (performance.now() - started) / 1000;
     report.seconds.locked = (performance.now() - lockedFrom) / 1000;
+    report.cpuSeconds!.total = processCpuSeconds() - startedCpu;
+    report.cpuSeconds!.locked = threadCpuSeconds() - lockedFromCpu;
     if (prepareSeconds !== undefined) report.seconds.segments = prepareSeconds;
+    if (prepareCpu !== undefined) report.cpuSeconds!.segments = prepareCpu;
     options.onProgress?.({ stage: "done" });
     return report;
   } finally {

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { AppError } from "~/lib/errors";
 import { BigMap } from "~/lib/big-map";
+import { threadCpuSeconds } from "~/lib/thread-cpu.server";
 import { CsvReader, PIECE_CHARS, quote, type CsvProblem, type CsvRecord } from "./csv";
 import { detectDateFormat, parseDate, plausibleDates, type DateFormat } from "./dates";
 import { LineSet } from "./dedup";
@@ -109,6 +110,8 @@ export type PipelineResult = {
   merchandiseProducts: number;
   dateRange: [string, string] | null;
   seconds: { parse: number; clean: number; store: number };
+  /** The same stages in this thread's CPU seconds. */
+  cpuSeconds: { parse: number; clean: number; store: number };
 };
 
 /** A file that cannot be imported; "conflict" when only its file or name clashes with a stored data set (replace helps). */
@@ -132,6 +135,13 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
   const decoder = new IncrementalDecoder();
   const reader = new CsvReader();
   const seconds = { parse: 0, clean: 0, store: 0 };
+  const cpuSeconds = { parse: 0, clean: 0, store: 0 };
+  /** Adds the wall and this thread's CPU seconds since `from` (a `now()`) to a stage. */
+  const now = () => [performance.now(), threadCpuSeconds()] as const;
+  const lap = (stage: keyof typeof seconds, from: readonly [number, number]) => {
+    seconds[stage] += (performance.now() - from[0]) / 1000;
+    cpuSeconds[stage] += threadCpuSeconds() - from[1];
+  };
   let cleaner: Cleaner | null = null;
   let header: CsvRecord | null = null;
   let pending: CsvRecord[] = []; // records held back until the date format is known
@@ -155,18 +165,18 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
       records = pending;
       pending = [];
     }
-    const t0 = performance.now();
+    const from = now();
     cleaner.clean(records, problems.splice(0), kept);
-    seconds.clean += (performance.now() - t0) / 1000;
+    lap("clean", from);
   };
 
   /** The end of a chunk: its kept lines go to the store stage. */
   const store = async (kept: LineBatch) => {
     if (!cleaner) return;
     cleaner.endChunk();
-    const t1 = performance.now();
+    const from = now();
     if (kept.rows && options.onLines) await options.onLines(kept);
-    seconds.store += (performance.now() - t1) / 1000;
+    lap("store", from);
     // the tests' fault, between the stages (cleaned and stored lines, the next chunk), never in the per-line loop
     if (options.faultAfterLines !== undefined && cleaner.linesRead > options.faultAfterLines)
       throw new ImportError(`Injected fault after ${options.faultAfterLines} lines`);
@@ -188,7 +198,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
         const nl = text.lastIndexOf("\n", from + PIECE_CHARS);
         if (nl >= from) to = nl + 1;
       }
-      const t0 = performance.now();
+      const started = now();
       const records: CsvRecord[] = [];
       reader.push(
         from === 0 && to === text.length ? text : text.slice(from, to),
@@ -196,7 +206,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
         (r) => records.push(r),
         (p) => problems.push(p),
       );
-      seconds.parse += (performance.now() - t0) / 1000;
+      lap("parse", started);
       clean(records, final && to === text.length, to === text.length, kept);
       from = to;
     } while (from < text.length);
@@ -207,7 +217,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     if (chunk.length === 0) continue;
     anyBytes = true;
     bytesRead += chunk.length;
-    const t0 = performance.now();
+    const decoding = now();
     if (firstChunk) {
       firstChunk = false;
       if (chunk.subarray(0, 8192).includes(0))
@@ -219,11 +229,11 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
         );
     }
     const text = decoder.decode(chunk);
-    seconds.parse += (performance.now() - t0) / 1000;
+    lap("parse", decoding);
     await read(text, false);
-    const now = performance.now();
-    if (options.onProgress && now - lastProgress > PROGRESS_EVERY_MS) {
-      lastProgress = now;
+    const at = performance.now();
+    if (options.onProgress && at - lastProgress > PROGRESS_EVERY_MS) {
+      lastProgress = at;
       options.onProgress({
         stage: "reading",
         bytesRead: Math.min(bytesRead, source.totalBytes),
@@ -233,9 +243,9 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     }
   }
   if (!anyBytes) throw new ImportError("The file is empty");
-  const t0 = performance.now();
+  const ending = now();
   const tail = decoder.end();
-  seconds.parse += (performance.now() - t0) / 1000;
+  lap("parse", ending);
   await read(tail, true);
   if (!header) throw new ImportError("The file has no header line");
   if (!cleaner) cleaner = new Cleaner(header, options, [], 0);
@@ -251,7 +261,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     totalBytes: source.totalBytes,
     linesRead: c.linesRead,
   });
-  return c.result(decoder.encoding ?? "utf-8", seconds);
+  return c.result(decoder.encoding ?? "utf-8", seconds, cpuSeconds);
 }
 
 /** Lines the file probably holds, from the average length of the first ones: sizes the duplicate table once. */
@@ -610,7 +620,11 @@ class Cleaner {
     return p;
   }
 
-  result(encoding: string, seconds: PipelineResult["seconds"]): PipelineResult {
+  result(
+    encoding: string,
+    seconds: PipelineResult["seconds"],
+    cpuSeconds: PipelineResult["cpuSeconds"],
+  ): PipelineResult {
     if (this.linesRead > 0 && this.rejected / this.linesRead > MAX_REJECTED_SHARE) {
       const ex = this.examples[0];
       throw new ImportError(
@@ -648,6 +662,7 @@ class Cleaner {
       merchandiseProducts: this.merchandise.size,
       dateRange: this.first && this.last ? [this.first, this.last] : null,
       seconds,
+      cpuSeconds,
     };
   }
 }

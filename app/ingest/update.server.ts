@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
+import { processCpuSeconds, threadCpuSeconds } from "~/lib/thread-cpu.server";
 import { underWriteLock, type Db } from "~/db/db.server";
 import {
   customerCount,
@@ -95,6 +96,7 @@ function checkNotApplied(db: Db, target: UpdateTarget, contentHash: string, unti
  */
 export async function updateDataset<D = void>(db: Db, path: string, options: UpdateOptions<D>): Promise<UpdateReport> {
   const started = performance.now();
+  const startedCpu = processCpuSeconds();
   const fileName = options.fileName ?? basename(path);
   const until = checkUntil(options.until);
   const size = await checkFile(path);
@@ -141,6 +143,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
     stored = null;
     options.onProgress?.({ stage: "segments" }); // customers, then the later stages' tables (prepare)
     const t0 = performance.now();
+    const c0 = threadCpuSeconds();
     const newOrders = [...result.orders.values()];
     const newProducts = [...result.products.values()].filter((p) => p.id >= firstIds.product);
     // customers from every order, stored then new, in id order: the same facts a single import of both would give
@@ -172,7 +175,9 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
       contentHash,
       importedAt,
       started,
+      startedCpu,
       derive: (performance.now() - t0) / 1000,
+      deriveCpu: threadCpuSeconds() - c0,
       until,
     });
     clean.linesRead -= result.counts.overlapLines; // the new period's lines; the overlap is reported apart

@@ -105,6 +105,21 @@ export type ImportReport = {
     segments?: number;
     columnFile?: number;
   };
+  /**
+   * The same stages in CPU seconds, which grow with the work whatever else the machine runs: parse, clean, store,
+   * derive, locked and columnFile of the importing thread; segments of the threads that derived them; total of every
+   * thread. Reports stored before it have none.
+   */
+  cpuSeconds?: {
+    parse: number;
+    clean: number;
+    store: number;
+    derive: number;
+    total: number;
+    locked?: number;
+    segments?: number;
+    columnFile?: number;
+  };
   importedAt: string;
   /** `--until` (issue 13): the last day kept, and how many lines were dated after it and left out. */
   until?: string;

@@ -38,6 +38,15 @@ describe("import and derive", () => {
     other.close();
     expect(report.seconds.segments).toBeGreaterThan(0);
     expect(report.seconds.locked).toBeLessThan(report.seconds.total - report.seconds.segments!);
+    // the same stages in CPU seconds: the sweep's threads worked for the segments, and no stage of one thread used
+    // more CPU than every thread together
+    const cpu = report.cpuSeconds!;
+    expect(cpu.segments).toBeGreaterThan(0);
+    for (const stage of ["parse", "clean", "store", "derive", "locked", "segments"] as const) {
+      expect(cpu[stage], stage).toBeGreaterThanOrEqual(0);
+      expect(cpu[stage], stage).toBeLessThanOrEqual(cpu.total);
+    }
+    expect(cpu.parse + cpu.clean + cpu.store + cpu.locked!).toBeLessThanOrEqual(cpu.total);
     // derived off the lock ("segments"), before anything was committed; "done" comes after the one commit
     expect(seen.map((s) => s[0])).toEqual(expect.arrayContaining(["segments", "deriving", "done"]));
     expect(seen.findIndex((s) => s[0] === "segments")).toBeLessThan(seen.findIndex((s) => s[0] === "deriving"));
