@@ -481,15 +481,32 @@ const SILHOUETTE_SAMPLE = 10_000;
 
 /** k-means for every k in [kMin, kMax] with the inertia and the mean silhouette; proposes the best-silhouette k. */
 export function sweepK(data: Matrix, kMin = 2, kMax = 10, restarts = 10, seed = 42): Sweep {
-  const sampled = silhouetteSampleOf(data.length, seed);
   const points = pointsOf(data);
   const clusterings: Clustering[] = [];
   for (let k = kMin; k <= Math.min(kMax, data.length - 1); k++) clusterings.push(bestKmeans(points, k, restarts, seed));
-  const scores = silhouettes(
-    sampled ? sampled.map((i) => data[i]) : points,
-    clusterings.map((c) => ({ k: c.k, labels: sampled ? sampled.map((i) => c.labels[i]) : c.labels })),
-  );
-  return sweepOf(clusterings, scores, sampled, kMin);
+  return scoredSweep(points, clusterings, kMin, seed);
+}
+
+/** The sweep of these clusterings (any order) of the points: each k's mean silhouette, on the seeded sample if any. */
+export function scoredSweep(points: Points, clusterings: Clustering[], kMin: number, seed: number): Sweep {
+  const sorted = [...clusterings].sort((a, b) => a.k - b.k);
+  const { scored, labelings, sampled } = silhouetteInputs(points, sorted, seed);
+  const scores = [...silhouetteTotals(scored, labelings, 0, scored.n)].map((total) => total / scored.n);
+  return sweepOf(sorted, scores, sampled, kMin);
+}
+
+/** The points the silhouettes are computed on and each clustering's labels of them (all, or the seeded sample). */
+export function silhouetteInputs(points: Points, clusterings: Clustering[], seed: number) {
+  const sampled = silhouetteSampleOf(points.n, seed);
+  const pick = (column: Float64Array) => (sampled ? Float64Array.from(sampled, (i) => column[i]) : column);
+  const scored: Points = sampled
+    ? { n: sampled.length, d: points.d, x: pick(points.x), y: pick(points.y), z: pick(points.z) }
+    : points;
+  const labelings: Labeling[] = clusterings.map((c) => ({
+    k: c.k,
+    labels: sampled ? sampled.map((i) => c.labels[i]) : c.labels,
+  }));
+  return { scored, labelings, sampled };
 }
 
 /** The points the silhouettes are computed on: all of them, or the seeded sample above SILHOUETTE_EXACT_LIMIT. */

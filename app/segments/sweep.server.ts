@@ -3,17 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { projectRoot } from "~/db/paths.server";
-import {
-  pointsOf,
-  silhouetteSampleOf,
-  sweepK,
-  sweepOf,
-  type Clustering,
-  type Labeling,
-  type Matrix,
-  type Points,
-  type Sweep,
-} from "./kmeans";
+import { pointsOf, silhouetteInputs, sweepK, sweepOf, type Clustering, type Matrix, type Sweep } from "./kmeans";
 import type { SweepRequest, SweepWorkerData } from "./sweep.worker";
 
 // The persona sweep in worker threads (docs/decisions/0011-workers.md): the calling thread only hands out work, so an
@@ -51,7 +41,11 @@ function sweepWorker(script: string, data: SweepWorkerData) {
   };
 }
 
-/** sweepK in `threads` worker threads: the same clusterings, silhouettes equal up to the order of additions. */
+/**
+ * sweepK in `threads` worker threads: the same clusterings, silhouettes equal up to the order of additions. The threads
+ * take the k's from a shared queue, and one thread alone goes on to the silhouettes, so the sweep does not wait for
+ * this thread's turns: an import copies its lines on it meanwhile, in synchronous calls of up to half a second.
+ */
 export async function sweepKParallel(
   data: Matrix,
   kMin = 2,
@@ -64,24 +58,16 @@ export async function sweepKParallel(
   const n = data.length;
   if (!script || n < PARALLEL_FROM) return sweepK(data, kMin, kMax, restarts, seed);
   const points = pointsOf(data);
-  const workers = Array.from({ length: threads }, () => sweepWorker(script, { points, restarts, seed }));
+  // largest k first: the longest runs start first, so the threads end close together
+  const ks = Array.from({ length: Math.max(0, Math.min(kMax, n - 1) - kMin + 1) }, (_, i) => kMax - i);
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from({ length: threads }, () => sweepWorker(script, { points, restarts, seed, ks, next }));
   try {
-    const queue = Array.from({ length: Math.max(0, Math.min(kMax, n - 1) - kMin + 1) }, (_, i) => kMax - i);
-    const clusterings: Clustering[] = [];
-    await Promise.all(
-      workers.map(async (worker) => {
-        for (let k = queue.shift(); k !== undefined; k = queue.shift())
-          clusterings.push(await worker.ask<Clustering>({ type: "kmeans", k }));
-      }),
-    );
-    clusterings.sort((a, b) => a.k - b.k);
-
-    const sampled = silhouetteSampleOf(n, seed);
-    const scored: Points = sampled ? pointsOf(sampled.map((i) => data[i])) : points;
-    const labelings: Labeling[] = clusterings.map((c) => ({
-      k: c.k,
-      labels: Int32Array.from(sampled ? sampled.map((i) => c.labels[i]) : c.labels),
-    }));
+    if (threads === 1) return await workers[0].ask<Sweep>({ type: "sweep", kMin });
+    const clusterings = (await Promise.all(workers.map((worker) => worker.ask<Clustering[]>({ type: "kmeans" }))))
+      .flat()
+      .sort((a, b) => a.k - b.k);
+    const { scored, labelings, sampled } = silhouetteInputs(points, clusterings, seed);
     const m = scored.n;
     const totals = await Promise.all(
       workers.map((worker, w) =>
