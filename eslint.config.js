@@ -65,7 +65,21 @@ const outsideZones = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", "public/build/", ".cache/", "bench/out/", "test-results/", "drizzle/"] },
+  // dist/: build output (the CLI's build inlines packages: decision 0030)
+  {
+    ignores: [
+      "node_modules/",
+      "build/",
+      "public/build/",
+      "dist/",
+      "dist.tmp-*/",
+      "dist.old-*/",
+      ".cache/",
+      "bench/out/",
+      "test-results/",
+      "drizzle/",
+    ],
+  },
   {
     files: ["**/*.{ts,tsx,js,cjs,mjs}"],
     // Others' "eslint-disable" comments name rules this minimal set leaves off; they are not errors.
