@@ -17,9 +17,9 @@ if (!oldDist) throw new Error("usage: bench/import-identical.ts OLD_DIST [FILE]"
 /** Columns that hold when or how fast an import ran: they differ between any two runs. */
 const VOLATILE = new Set(["imported_at", "computed_at", "seconds"]);
 
-/** The report without its timings. */
+/** The report without its timings (wall and CPU seconds). */
 const steadyReport = (text: string) => {
-  const { seconds: _seconds, importedAt: _at, ...rest } = JSON.parse(text) as Record<string, unknown>;
+  const { seconds: _seconds, cpuSeconds: _cpu, importedAt: _at, ...rest } = JSON.parse(text) as Record<string, unknown>;
   return JSON.stringify(rest);
 };
 
