@@ -1,4 +1,6 @@
 import { openCliDb } from "./db";
+import { checkedAsIs, stampOwnWrites } from "~/db/health.server";
+import { databasePath } from "~/db/paths.server";
 import { normaliseDateFormat } from "~/ingest/dates";
 import { parseMapArgs } from "~/ingest/formats";
 import { FORMAT_LABELS } from "~/ingest/formats";
@@ -53,7 +55,10 @@ export async function importCommand(argv: string[]): Promise<void> {
   const update = updateId ?? values.update;
   if (update !== undefined && (values.workspace !== undefined || values.replace))
     throw new UsageError("--update adds lines to an existing data set: it takes no --workspace or --replace");
-  const db = openCliDb(values.db);
+  const path = databasePath(values.db);
+  // a checked (or new) file written by this import alone needs no check at the next start (decision 0034)
+  const checked = checkedAsIs(path);
+  const db = openCliDb(path);
   // the data set just imported is the active one
   const withCurrency = (report: ImportReport) => ({
     ...report,
@@ -120,6 +125,7 @@ export async function importCommand(argv: string[]): Promise<void> {
   } finally {
     progress.end();
     db.$client.close();
+    if (checked) stampOwnWrites(path);
   }
 }
 

@@ -2,7 +2,8 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:f
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/db.server";
-import { databaseProblem } from "~/db/health.server";
+import { checkedAsIs, databaseProblem } from "~/db/health.server";
+import { cli, ROOT } from "../support/cli";
 import { tempDb } from "../support/db";
 
 // The start's quick_check is skipped only for a file exactly as it was when last found clean (issue 15, cold start):
@@ -31,5 +32,29 @@ describe("database check stamp", () => {
     closeSync(fd);
     expect(databaseProblem(path)).toMatch(/is damaged/);
     expect(databaseProblem(path)).toMatch(/is damaged/); // never stamped while damaged
+  });
+
+  // decision 0034: a CLI import into a file it found checked (or created) stamps it again once closed, so the first
+  // start after it does not read every page (7 s at 15M lines); a file never checked stays for the next start to check
+  const SHOP = join(ROOT, "test/fixtures/context-shop.csv");
+
+  it("a CLI import into a new file leaves it stamped, and the next import into it keeps the stamp", () => {
+    const path = join(t.dir, "new.db");
+    expect(cli(["import", SHOP, "--db", path, "--json"]).code).toBe(0);
+    expect(checkedAsIs(path)).toBe(true);
+    const first = readFileSync(`${path}.checked`, "utf8");
+    expect(cli(["import", SHOP, "--db", path, "--replace", "--json"]).code).toBe(0);
+    expect(readFileSync(`${path}.checked`, "utf8")).not.toBe(first); // rewritten: stamped anew
+    expect(checkedAsIs(path)).toBe(true);
+  });
+
+  it("a CLI import into a file never checked leaves it unstamped: the next start checks it", () => {
+    const path = join(t.dir, "unchecked.db");
+    openDb(path).$client.close();
+    expect(checkedAsIs(path)).toBe(false);
+    expect(cli(["import", SHOP, "--db", path, "--json"]).code).toBe(0);
+    expect(existsSync(`${path}.checked`)).toBe(false);
+    expect(databaseProblem(path)).toBeNull(); // checked now, and stamped
+    expect(checkedAsIs(path)).toBe(true);
   });
 });
