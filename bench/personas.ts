@@ -8,7 +8,7 @@ import { importFile } from "~/ingest/import.server";
 import { computeSegments } from "~/segments/compute.server";
 import { standardise, sweepK } from "~/segments/kmeans";
 import { sweepKParallel } from "~/segments/sweep.server";
-import { calendarDays, personaFeatures } from "~/segments/rfm";
+import { calendarDays, netSpend, personaFeatures } from "~/segments/rfm";
 import { writeDemoCsv } from "../seed/generate";
 
 // npm run bench (personas): the persona sweep k = 2…10, 10 k-means++ restarts each, exact silhouettes, on the Online
@@ -32,12 +32,18 @@ try {
     10,
   );
   const rows = db.$client
-    .prepare("SELECT customer_id, last_purchase_at, orders, revenue FROM customers WHERE dataset_id = ?")
+    .prepare("SELECT customer_id, last_purchase_at, orders, revenue, returns FROM customers WHERE dataset_id = ?")
     .raw()
-    .all(id) as [string, string, number, number][];
+    .all(id) as [string, string, number, number, number][];
+  // the features an import sweeps: spend net of returns (issue 14), as app/segments/compute.server.ts
   const { z } = standardise(
-    rows.map(([customerId, last, f, m]) =>
-      personaFeatures({ customerId, recency: calendarDays(last, lastDay), frequency: f, monetary: m / 1000 }),
+    rows.map(([customerId, last, f, revenue, returns]) =>
+      personaFeatures({
+        customerId,
+        recency: calendarDays(last, lastDay),
+        frequency: f,
+        monetary: netSpend(revenue, returns) / 1000,
+      }),
     ),
   );
   // wall and CPU (all threads of the process) of each way, alternated: one thread, then the workers an import uses
