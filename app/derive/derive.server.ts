@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import type { Db } from "~/db/db.server";
 import { getDataset, listDatasets } from "~/db/datasets.server";
 import { threadCpuSeconds } from "~/lib/thread-cpu.server";
@@ -16,6 +17,7 @@ import {
   storeSegments,
   type DerivedSegments,
 } from "~/segments/compute.server";
+import { startSweepThreads } from "~/segments/sweep.server";
 import { chosenK } from "~/segments/store.server";
 import { measureDataset, storeMeasurements, type PendingMeasurements } from "~/experiments/measure.server";
 
@@ -42,6 +44,8 @@ export async function importAndDerive(
   const spool = LineSpool.open(db);
   let columnFile = 0; // seconds spent on the column file: spooling the kept lines, then writing it
   let columnFileCpu = 0;
+  // the sweep's thread loads its code while the file is read (50–100 ms it no longer adds once the customers are known)
+  const sweepThread = (await fileBytes(path)) >= EARLY_SWEEP_THREAD_BYTES ? startSweepThreads(1) : null;
   try {
     let head: FactsHead | null = null;
     let datasetId = 0;
@@ -57,15 +61,18 @@ export async function importAndDerive(
           }
         : undefined,
       prepare: (facts) => {
+        // one sweep thread: the import copies its lines on this thread meanwhile, so a second one would share its core;
+        // started first, so that it sweeps while the column file's head is made
+        const segments = deriveSegments(facts.customers, facts.lastAt, sweepThread ?? 1);
         if (spool && spool.n >= SNAPSHOT_MIN_LINES) head = importedFactsHead(0, facts);
-        // one sweep thread: the import copies its lines on this thread meanwhile, so a second one would share its core
-        return deriveSegments(facts.customers, facts.lastAt, 1);
+        return segments;
       },
       beforeCommit: (id, segments) => {
         datasetId = id;
         storeSegments(db, id, segments);
       },
     });
+    void sweepThread?.stop();
     onCommitted?.(report);
     if (spool && head) {
       const t0 = performance.now();
@@ -77,8 +84,21 @@ export async function importAndDerive(
     return report;
   } finally {
     spool?.close();
+    await sweepThread?.stop();
   }
 }
+
+/**
+ * From this size on, an import starts its sweep's thread as it opens the file; a smaller file has too few customers
+ * for the sweep to use a thread (sweep.server.ts), or a sweep short enough that the thread's start does not matter.
+ */
+const EARLY_SWEEP_THREAD_BYTES = 1 << 20;
+
+const fileBytes = (path: string) =>
+  stat(path).then(
+    ({ size }) => size,
+    () => 0, // importFile says why the file cannot be read
+  );
 
 /** The column file of a data set just imported: the facts read (placed by their ids as read) and its spooled lines. */
 function writeImportedSnapshot(db: Db, datasetId: number, { facts, orderAt, productAt }: FactsHead, spool: LineSpool) {
