@@ -4,7 +4,7 @@ import { Form } from "@remix-run/react";
 import type { MeasuredReport, OverTimeDay } from "~/experiments/measure.server";
 import { DECISION_LABELS, decisionOfVerdict } from "~/experiments/decisions";
 import { liftLower } from "~/lib/lift";
-import { amount, int, percent } from "./format";
+import { amount, int, percent, signedPercent } from "./format";
 import { TableHead } from "~/components/TableHead";
 
 // Measured results (issue 13): the days observed of the window, the per-arm outcomes measured from the data set, and
@@ -216,7 +216,7 @@ export function MeasuredPanel({
                   return (
                     <Table.Td key={t.name}>
                       {l && l.estimate !== null
-                        ? `${percent(l.estimate)} (${liftLower(l.low, percent, "–")} to ${percent(l.high)}, ${l.engine})`
+                        ? `${signedPercent(l.estimate)} (${liftLower(l.low, signedPercent, "–")} to ${signedPercent(l.high)}, ${l.engine})`
                         : (l?.reason ?? "–")}
                     </Table.Td>
                   );

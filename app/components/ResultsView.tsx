@@ -3,7 +3,7 @@ import { ResponsiveLine } from "@nivo/line";
 import type { EngineComparison, ScaleFigures } from "~/experiments/stats/engines";
 import { DECISION_RULES, VERDICT_TITLES, type MetricKey, type ResultsAnalysis } from "~/experiments/verdict";
 import { liftLower } from "~/lib/lift";
-import { amount, int, percent } from "./format";
+import { amount, int, percent, signedPercent } from "./format";
 import { TableHead } from "~/components/TableHead";
 import { significant } from "~/lib/numbers";
 import { Section } from "./Section";
@@ -74,7 +74,7 @@ const end = (v: number | null, f: (x: number) => string, open: string) => (v ===
 const interval = (f: ScaleFigures, format: (x: number) => string, relative = false) =>
   f.ci === null
     ? "–"
-    : `${relative ? liftLower(f.ci[0], format) : end(f.ci[0], format, "−∞")} to ${end(f.ci[1], format, "+∞")}`;
+    : `${relative ? liftLower(f.ci[0], format) : end(f.ci[0], format, "-∞")} to ${end(f.ci[1], format, "+∞")}`;
 
 /** One metric's comparisons with the engine's figures; a figure that cannot be computed shows its reason. */
 function ComparisonTable({
@@ -88,7 +88,7 @@ function ComparisonTable({
   format: (x: number) => string;
   bayesian: boolean;
 }) {
-  const rel = (x: number) => percent(x, 2);
+  const rel = (x: number) => signedPercent(x, 2);
   return (
     <Table fz="sm" striped>
       <TableHead
@@ -332,10 +332,10 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
                       </Table.Td>
                     ) : (
                       <>
-                        <Table.Td>{percent(g.estimate, 2)}</Table.Td>
-                        <Table.Td>{percent(g.bound, 2)}</Table.Td>
+                        <Table.Td>{signedPercent(g.estimate, 2)}</Table.Td>
+                        <Table.Td>{signedPercent(g.bound, 2)}</Table.Td>
                         <Table.Td>
-                          {g.metric === "refund_rate" ? "+" : "−"}
+                          {g.metric === "refund_rate" ? "+" : "-"}
                           {percent(g.margin, 1)}
                         </Table.Td>
                       </>

@@ -1,5 +1,5 @@
 import { formatMoney, formatMoneyCompact } from "~/lib/currency";
-import { percentText } from "~/lib/numbers";
+import { percentText, signedPercentText } from "~/lib/numbers";
 
 // Number formats of the pages (en-GB grouping; money to the cent in the active data set's currency; shares as percentages).
 
@@ -25,5 +25,7 @@ export const effectText = (absolute: number, metric: "proportion" | "mean") =>
   metric === "proportion" ? `${(absolute * 100).toFixed(3)} pts` : amount(absolute);
 export const compact = (x: number) => x.toLocaleString("en-GB", { notation: "compact", maximumFractionDigits: 1 });
 export const percent = (x: number | null, digits = 1) => (x === null ? "–" : percentText(x, digits));
+/** A change: "+12.3%", "-5.0%". */
+export const signedPercent = (x: number | null, digits = 1) => (x === null ? "–" : signedPercentText(x, digits));
 /** "1 order", "2 orders": a count with its noun, singular for exactly one. */
 export const plural = (n: number, noun: string, nouns = `${noun}s`) => `${int(n)} ${n === 1 ? noun : nouns}`;

@@ -1,4 +1,5 @@
 import { liftLower } from "~/lib/lift";
+import { signedPercentText } from "~/lib/numbers";
 import type { Design } from "./design";
 import {
   benjaminiHochberg,
@@ -447,7 +448,7 @@ function evaluateGuardrails(
   return out;
 }
 
-const pct = (x: number, digits = 1) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(digits)}%`;
+const pct = signedPercentText;
 const share = (x: number) => `${Math.round(x * 100)}%`;
 const count = (n: number) => Math.round(n).toLocaleString("en-GB");
 const GUARD_NAMES = { refund_rate: "refund rate", aov: "AOV" } as const;

@@ -33,3 +33,13 @@ export function percentText(x: number, digits = 1): string {
   if (Math.abs(value) < 1e-6) return `${significant(value, 2)}%`;
   return `${Number(value.toPrecision(2))}%`;
 }
+
+/**
+ * A change as a signed percentage: "+12.3%", "-5.0%", "0.0%". Negative figures keep the hyphen-minus every other number
+ * of the product prints (money through Intl, CSV), so that one page never mixes two minus signs and a spreadsheet reads
+ * a pasted figure.
+ */
+export function signedPercentText(x: number, digits = 1): string {
+  const text = percentText(x, digits);
+  return x > 0 ? `+${text}` : text;
+}

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from "@mantine/core";
 import { json, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { int, percent } from "~/components/format";
+import { int, percent, signedPercent } from "~/components/format";
 import { liftLower } from "~/lib/lift";
 import { activeDataset } from "~/db/active.server";
 import { campaignBoard, gettingStarted, type BoardCard } from "~/experiments/board.server";
@@ -127,7 +127,7 @@ function Column({ title, cards, testId }: { title: string; cards: BoardCard[]; t
   );
 }
 
-const signed = (x: number | null) => (x === null ? "…" : `${x > 0 ? "+" : x < 0 ? "−" : ""}${percent(Math.abs(x), 1)}`);
+const signed = (x: number | null) => (x === null ? "…" : signedPercent(x, 1));
 
 function CampaignCard({ card: c }: { card: BoardCard }) {
   const decision = c.decision ?? null;

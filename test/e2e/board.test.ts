@@ -52,7 +52,7 @@ describe("campaigns board", () => {
     const runningCard = await app.page.getByTestId(`card-${running.id}`).innerText();
     expect(runningCard).toMatch(/REHEARSAL/);
     expect(runningCard).toMatch(/Started 2011-12-09 · day 0 of 30 observed/);
-    expect(runningCard).toMatch(/Conversion: [+−]\d+\.\d% \([+−]?\d+\.\d%|…/);
+    expect(runningCard).toMatch(/Conversion: [+-]?\d+\.\d+% \([+-]?\d+\.\d+%|…/);
     expect(runningCard).toMatch(/Record results$/); // a rehearsal is not a result
     const doneCard = await app.page.getByTestId(`card-${done.id}`).innerText();
     expect(doneCard).toMatch(/DON'T SHIP[\s\S]*STOPPED EARLY[\s\S]*no results yet[\s\S]*Open$/);

@@ -98,7 +98,7 @@ describe("experiment results", () => {
     expect(await app.page.getByTestId("rehearsal-banner").innerText()).toMatch(/not a result/);
     expect(await decision.innerText()).toMatch(/^(Ship|Don't ship|Keep running|Stop: can't be decided)/);
     expect(await decision.innerText()).toMatch(
-      /Treatment: conversion [+−]\d+\.\d% \(95% confidence interval (below −100%|[+−]\d+\.\d%) to [+−]\d+\.\d%\), p /,
+      /Treatment: conversion [+-]?\d+\.\d+% \(95% confidence interval (below -100%|[+-]?\d+\.\d+%) to [+-]?\d+\.\d+%\), p /,
     );
     await expectIntervals();
     expect(await app.page.getByTestId("arms-table").locator("tbody tr").count()).toBe(2);

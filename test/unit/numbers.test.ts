@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { percentText, significant } from "~/lib/numbers";
+import { percentText, signedPercentText, significant } from "~/lib/numbers";
 
 // Small values keep their significant digits: "break-even 0.0%" and "θ = 0.00001373" were what the pages printed.
 describe("number formats", () => {
@@ -22,5 +22,14 @@ describe("number formats", () => {
     expect(percentText(0.00004, 0)).toBe("0.004%");
     expect(percentText(1e-12)).toBe("1.0 × 10⁻¹⁰%");
     expect(percentText(0)).toBe("0.0%");
+  });
+
+  // one minus sign on every page (the guardrail table showed "-31.83%" beside "−5.0%"), and a plus on a gain
+  it("prints a change with its sign: a plus on a gain, the hyphen-minus of every other figure on a loss", () => {
+    expect(signedPercentText(0.1783, 2)).toBe("+17.83%");
+    expect(signedPercentText(-0.3183, 2)).toBe("-31.83%");
+    expect(signedPercentText(0)).toBe("0.0%");
+    expect(signedPercentText(0.0000412)).toBe("+0.0041%");
+    expect(signedPercentText(-0.05)).toBe("-5.0%");
   });
 });
