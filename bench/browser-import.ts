@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeDemoCsv } from "../seed/generate";
 import { launchBrowser } from "../test/support/browser";
@@ -45,6 +45,8 @@ function cliRun(run: number): number {
 type Seen = { label: string; at: number };
 /** What the page shows as progress: the upload, the import's stages, then the list reloading under the report. */
 const PROGRESS = ["upload-progress", "import-progress", "list-progress"].map((id) => `[data-testid=${id}]`).join(", ");
+/** The data set's name in the list once imported: the file's name without .csv or .gz (as the import names it). */
+const DATASET = basename(file).replace(/(\.csv)?(\.gz)?$/i, "");
 
 /** CPU seconds used so far by this process's Chromium processes (Linux /proc; 0 elsewhere): the page's own cost. */
 function browserCpu(): number {
@@ -75,29 +77,40 @@ async function browserRun(run: number, browser: Awaited<ReturnType<typeof launch
     await page.locator("input[type=file]").waitFor({ state: "attached" });
     // every progress label the page shows, with the page's clock (performance.now), however briefly it is shown
     // (a string: tsx's helpers, such as __name, do not exist in the page)
+    // the flow is timed on the page's clock, as the user sees it: from the file reaching the page (the input's change
+    // event, as a drop) to the first frame showing both the report and the data set listed (the driver's own round
+    // trips, 0.1-0.3 s on a busy machine, are not the page's; they are printed apart)
     await page.evaluate(`(() => {
       const w = window;
       w.__progress = [];
+      document.addEventListener("change", () => (w.__dropAt ??= performance.now()), true);
       const note = () => {
         const el = document.querySelector("${PROGRESS}");
         const label = el ? (el.textContent || "").replace(/[\\d,.]+%?|\\s+/g, " ").trim() : "";
         const last = w.__progress[w.__progress.length - 1];
         if (!last || last.label !== label) w.__progress.push({ label, at: performance.now() });
+        const listed = (document.querySelector("[data-testid=datasets]")?.textContent || "").includes("${DATASET}");
+        if (w.__shownAt === undefined && listed && document.querySelector("[data-testid=import-done]"))
+          w.__shownAt = performance.now();
       };
       new MutationObserver(note).observe(document.body, { childList: true, subtree: true, characterData: true });
     })()`);
     const cpu0 = browserCpu();
-    const t0 = (await page.evaluate("performance.now()")) as number;
+    const driver0 = (await page.evaluate("performance.now()")) as number;
     await page.locator("input[type=file]").setInputFiles(file);
     await page.getByTestId("import-done").waitFor({ timeout: 600_000 });
-    await page.getByTestId("datasets").getByText("online_retail").first().waitFor({ timeout: 60_000 });
-    const t1 = (await page.evaluate("performance.now()")) as number;
-    const seen = ((await page.evaluate("window.__progress")) as Seen[]).map((s) => ({
-      label: s.label,
-      at: (s.at - t0) / 1000,
-    }));
+    await page.getByTestId("datasets").getByText(DATASET).first().waitFor({ timeout: 60_000 });
+    const driver1 = (await page.evaluate("performance.now()")) as number;
+    const { dropAt: t0, shownAt: t1 } = (await page.evaluate("({ dropAt: __dropAt, shownAt: __shownAt })")) as {
+      dropAt: number;
+      shownAt: number;
+    };
+    const seen = ((await page.evaluate("window.__progress")) as Seen[])
+      .filter((s) => s.at <= t1)
+      .map((s) => ({ label: s.label, at: Math.max(0, s.at - t0) / 1000 }));
     return {
       seconds: (t1 - t0) / 1000,
+      driverSeconds: (driver1 - driver0) / 1000,
       browserCpu: browserCpu() - cpu0,
       seen: [...seen, { label: "(report shown)", at: (t1 - t0) / 1000 }],
     };
@@ -112,12 +125,14 @@ const browser = await launchBrowser();
 try {
   const cli: number[] = [];
   const web: number[] = [];
+  const driver: number[] = [];
   const cpu: number[] = [];
   let timeline: Seen[] = [];
   for (let run = 0; run < RUNS; run++) {
     cli.push(cliRun(run));
     const b = await browserRun(run, browser);
     web.push(b.seconds);
+    driver.push(b.driverSeconds);
     cpu.push(b.browserCpu);
     if (b.seconds === median(web)) timeline = b.seen;
   }
@@ -129,6 +144,9 @@ try {
     `browser drop → report shown     median ${median(web).toFixed(2)} s (runs ${web.map((s) => s.toFixed(2)).join(", ")})`,
   );
   console.log(`ratio browser / CLI             ${(median(web) / median(cli)).toFixed(2)} (target ≤ 1.2)`);
+  console.log(
+    `as the test driver saw it       median ${median(driver).toFixed(2)} s (setInputFiles called → text found; its round trips included)`,
+  );
   // the browser shares the machine with the import: what it burns (repaints, requests) the import waits for
   console.log(`browser CPU over the flow       median ${median(cpu).toFixed(2)} s (Chromium's processes)`);
   // the median browser run's stages: each label shown and for how long; a blank over a second is a stage without progress

@@ -58,10 +58,11 @@ export async function buildNode() {
         chunkNames: "chunks/[name]-[hash]",
         plugins: [packagesExternal()],
       }),
-      // a command's code loads when it runs (cli/main.ts imports it dynamically)
+      // a command's code loads when it runs (cli/main.ts imports it dynamically); job: the web's import process,
+      // started ahead, runs the same CLI (docs/decisions/0032-job-process-ahead.md)
       build({
         ...common,
-        entryPoints: entries({ cli: "cli/main.ts" }),
+        entryPoints: entries({ cli: "cli/main.ts", job: "cli/job.ts" }),
         chunkNames: "cli-chunks/[name]-[hash]",
         plugins: [packagesExternal(CLI_INLINED)],
       }),

@@ -7,8 +7,8 @@ import { isStale } from "./stale.mjs";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const entry = process.argv[2];
-if (entry !== "cli" && entry !== "server") {
-  process.stderr.write("usage: node scripts/run.mjs cli|server [args]\n");
+if (entry !== "cli" && entry !== "server" && entry !== "job") {
+  process.stderr.write("usage: node scripts/run.mjs cli|server|job [args]\n");
   process.exit(2);
 }
 if (isStale()) await (await import("./build-node.mjs")).buildNode();

@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Group, Progress, Stack, Text, TextInput } from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
 import { useRevalidator } from "@remix-run/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { ImportJob } from "~/ingest/jobs.server";
 import type { UploadPreview } from "~/ingest/preview.server";
 import type { ColumnMap } from "~/ingest/formats";
@@ -68,6 +68,8 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
   const untilError = until.trim() !== "" && !UNTIL.test(until.trim()) ? "Write the day as YYYY-MM-DD" : null;
   const revalidator = useRevalidator();
   const refs = useJobFollowing();
+  // the import's process loads while the file is chosen (POST /api/imports/ahead; nothing to show if it fails)
+  useEffect(() => void fetch("/api/imports/ahead", { method: "POST" }).catch(() => undefined), []);
 
   async function start(upload: UploadInfo, options: StartOptions) {
     const res = await fetch("/api/imports", {

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { processAlive, processWide } from "~/lib/process.server";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -165,14 +165,55 @@ function ticketsAhead(ticket: string): number {
 const WARM_AFTER_MS = 1_000;
 
 /**
- * The CLI this server runs: a server started from the build (dist/server.js, as `npm start` does) runs the same build's
- * CLI directly (scripts/run.mjs would first walk the sources to see whether the build is stale: 0.1 s per import);
- * otherwise (tests that call the module) through scripts/run.mjs, which rebuilds a stale build first.
+ * The program a job runs, `cli` or `job` (cli/job.ts): a server started from the build (dist/server.js, as `npm start`
+ * does) runs the same build's file directly (scripts/run.mjs would first walk the sources to see whether the build is
+ * stale: 0.1 s per import); otherwise (tests that call the module) through scripts/run.mjs, which rebuilds a stale build.
  */
-function cliEntry(root: string): string[] {
+function entry(root: string, name: "cli" | "job"): string[] {
   return process.argv[1] === join(root, "dist", "server.js")
-    ? [join(root, "dist", "cli.js")]
-    : [join(root, "scripts", "run.mjs"), "cli"];
+    ? [join(root, "dist", `${name}.js`)]
+    : [join(root, "scripts", "run.mjs"), name];
+}
+
+// The next import's process, started ahead (docs/decisions/0032-job-process-ahead.md): node and the import command's
+// modules take about 0.5 s to load, which a file's import waited for after its upload. The Data page's upload panel and
+// an upload start it (cli/job.ts: it loads them, then waits for its command line on stdin); the import that follows
+// takes it, or starts one as before when there is none. Still one process per job, run by the CLI's own code. At most one waits per web worker, and it
+// goes after AHEAD_IDLE_MS unused.
+const AHEAD_IDLE_MS = 10 * 60_000;
+const processAhead = processWide("job-process-ahead", () => ({
+  next: null as { child: ChildProcess; idle: NodeJS.Timeout } | null,
+}));
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+/** Starts the next job's process unless one is waiting already (then it waits `idleMs` again from now). */
+export function startJobProcessAhead({ idleMs = AHEAD_IDLE_MS } = {}): void {
+  const waiting = processAhead.next;
+  if (waiting && running(waiting.child)) return void waiting.idle.refresh();
+  const root = projectRoot();
+  const child = spawn(process.execPath, entry(root, "job"), { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+  child.stdin!.on("error", () => undefined); // it died before its command line was written: "close" says so
+  child.once("exit", () => processAhead.next?.child === child && (processAhead.next = null));
+  processAhead.next = { child, idle: setTimeout(() => child.kill(), idleMs).unref() };
+}
+
+/** The pid of the process waiting for the next job, if one is. */
+export function waitingJobProcess(): number | null {
+  const waiting = processAhead.next;
+  return waiting && running(waiting.child) ? (waiting.child.pid ?? null) : null;
+}
+
+/** A process running `cli <args>`: the one started ahead when it is still there, else a new one. */
+function jobProcess(args: string[]): ChildProcess {
+  const root = projectRoot();
+  const waiting = processAhead.next;
+  processAhead.next = null;
+  if (waiting) clearTimeout(waiting.idle);
+  if (waiting && running(waiting.child)) {
+    waiting.child.stdin!.end(JSON.stringify(args) + "\n");
+    return waiting.child;
+  }
+  return spawn(process.execPath, [...entry(root, "cli"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 type ChildLine = {
@@ -243,12 +284,11 @@ function startJob(what: Pick<ImportJob, "fileName" | "kind">, cliArgs: string[],
   };
   for (const dropped of jobs.add(job)) written.delete(dropped);
   saveJob(job, true);
-  const args = [...cliEntry(projectRoot()), ...cliArgs];
   const ticket = takeTicket(job.id);
   const run = () => {
     job.queuePosition = 0;
     saveJob(job, true);
-    runChild(job, args, ticket, hooks);
+    runChild(job, cliArgs, ticket, hooks);
   };
   const ahead = ticketsAhead(ticket);
   if (ahead === 0) run();
@@ -270,13 +310,12 @@ function startJob(what: Pick<ImportJob, "fileName" | "kind">, cliArgs: string[],
 }
 
 function runChild(job: ImportJob, args: string[], ticket: string, { onDone, canReplace, cleanup }: JobHooks): void {
-  const root = projectRoot();
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = jobProcess(args);
   let stdout = "";
   let lastError = "";
   let errorCode: ErrorCode | null = null;
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  createInterface({ input: child.stderr }).on("line", (line) => {
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  createInterface({ input: child.stderr! }).on("line", (line) => {
     if (line.startsWith("{")) {
       try {
         const parsed = JSON.parse(line) as ChildLine;

@@ -3,6 +3,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { appErrorResponse, jsonError } from "~/lib/http.server";
 import { previewFile } from "~/ingest/preview.server";
 import { saveUpload } from "~/ingest/uploads.server";
+import { startJobProcessAhead } from "~/ingest/jobs.server";
 
 // POST /api/uploads — the raw file as the request body (X-File-Name header): streams it to disk and returns its preview.
 export async function action({ request }: ActionFunctionArgs) {
@@ -18,6 +19,7 @@ export async function action({ request }: ActionFunctionArgs) {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(fileName) || fileName.trim() === "")
     return jsonError("X-File-Name must be a file name without control characters", 400);
+  startJobProcessAhead(); // its import's process loads while the file arrives
   try {
     const upload = await saveUpload(request.body as WebReadableStream<Uint8Array> | null, fileName);
     const preview = await previewFile(upload.path);
