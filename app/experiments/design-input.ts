@@ -5,8 +5,10 @@ import { designSchema } from "./design";
 // form's defaults (issue 13's minimal file is accepted), `stats` merged field by field; then the form's own schema.
 
 export function parseDesignInput(raw: unknown) {
-  const body = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
-  if (!body) return designSchema.safeParse(raw);
+  const given =
+    raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+  if (!given) return designSchema.safeParse(raw);
+  const { personaCentroids: _atStart, ...body } = given; // eslint-disable-line @typescript-eslint/no-unused-vars
   const stats =
     body.stats !== null && typeof body.stats === "object" && !Array.isArray(body.stats)
       ? { ...DEFAULT_DESIGN.stats, ...(body.stats as object) }

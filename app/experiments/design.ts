@@ -101,6 +101,9 @@ export const designSchema = z
         .default({ proper: false, mean: 0, sd: 0.3 }),
     }),
     baselines: baselineOverrides.default({}),
+    // written at the start of a persona audience's experiment, never typed (parseDesignInput drops it): the personas'
+    // centroids then, so that a later update's new personas move neither its back-test nor its sizing
+    personaCentroids: z.array(z.array(z.number())).optional(),
   })
   .superRefine((d, ctx) => {
     const total = d.arms.reduce((s, a) => s + a.share, 0);

@@ -79,9 +79,10 @@ export function resolveAudience(
   return { definition, label: describeAudience(definition) };
 }
 
-function centroidsFor(db: Db, datasetId: number, definition: AudienceDefinition): number[][] | null {
+/** A persona audience's centroids: those its experiment started with, else the data set's current ones. */
+export function centroidsFor(db: Db, datasetId: number, definition: AudienceDefinition, design?: Design): number[][] | null {
   if (definition.kind !== "persona") return null;
-  return personaCentroids(db, datasetId, definition.k);
+  return design?.personaCentroids ?? personaCentroids(db, datasetId, definition.k);
 }
 
 export type BaselineValue = { value: number | null; typed: boolean };
@@ -97,7 +98,7 @@ export function experimentBaselines(db: Db, datasetId: number, design: Design): 
     definition,
     design.windowDays,
     design.referenceDate,
-    centroidsFor(db, datasetId, definition),
+    centroidsFor(db, datasetId, definition, design),
   );
   const b = result.baselines;
   const pick = (key: keyof ExperimentBaselines["used"], measured: number | null): BaselineValue =>
@@ -269,7 +270,7 @@ export function planStart(
       "invalid",
     );
   const { definition } = resolveAudience(db, experiment.design.audience);
-  const centroids = centroidsFor(db, experiment.datasetId, definition);
+  const centroids = centroidsFor(db, experiment.datasetId, definition, experiment.design);
   const customers = history
     .asOf(dayNumber(startDate))
     .filter((c) => memberOf(c, definition, centroids))
@@ -331,11 +332,14 @@ export function startExperiment(
   if (plan.customers.length === 0)
     throw new ExperimentError(`The audience is empty as of ${plan.startDate}: nobody to assign`);
   if (plan.refusal) throw new ExperimentError(plan.refusal);
+  const { definition } = resolveAudience(db, experiment.design.audience);
+  const centroids = centroidsFor(db, experiment.datasetId, definition);
   const frozen: Design = {
     ...experiment.design,
     referenceDate:
       experiment.design.referenceDate ??
       dayText(defaultReferenceDay(historyOf(db, experiment.datasetId), experiment.design.windowDays)),
+    ...(centroids ? { personaCentroids: centroids } : {}),
   };
   const now = new Date().toISOString();
   inTransaction(db, () => {

@@ -83,7 +83,8 @@ export function decideExperiment(db: Db, id: number, decision: RecordedDecision,
 /** A new draft with the same design ("Run again" on a completed experiment, "Clone" on any). */
 export function cloneExperiment(db: Db, id: number): number {
   const e = existing(db, id);
-  const { referenceDate: _frozenT, ...design } = e.design; // eslint-disable-line @typescript-eslint/no-unused-vars
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { referenceDate: _frozenT, personaCentroids: _frozenPersonas, ...design } = e.design;
   const name = `${e.name} (copy)`.slice(0, 120);
   return inTransaction(db, () => {
     const copy = saveExperiment(db, e.datasetId, { ...design, name }, undefined, `cloned from #${e.id} ${e.name}`);

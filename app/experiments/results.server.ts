@@ -6,7 +6,7 @@ import { mulberry32 } from "~/lib/random";
 import { isRehearsal, SOURCE_LABELS } from "./sources";
 import { defaultReferenceDay, memberOf } from "./backtest";
 import { historyOf } from "./history.server";
-import { ExperimentError, plannedPower, resolveAudience } from "./experiments.server";
+import { centroidsFor, ExperimentError, plannedPower, resolveAudience } from "./experiments.server";
 import {
   addHistory,
   assignmentCounts,
@@ -26,7 +26,6 @@ import {
   type CustomerOutcome,
   type ResultsAnalysis,
 } from "./verdict";
-import { personaCentroids } from "~/segments/store.server";
 import { messageOf } from "~/lib/errors";
 
 // Recording results three ways (aggregates, a per-customer CSV checked against the assignment, a simulation from the
@@ -292,7 +291,7 @@ export function recordSimulation(db: Db, id: number, settings: z.infer<typeof si
     throw new ExperimentError(`Give a lift for each of the ${treatments} treatment arms`);
   const history = historyOf(db, e.datasetId);
   const { definition } = resolveAudience(db, e.design.audience);
-  const centroids = definition.kind === "persona" ? personaCentroids(db, e.datasetId, definition.k) : null;
+  const centroids = centroidsFor(db, e.datasetId, definition, e.design);
   const t = e.design.referenceDate
     ? dayNumber(e.design.referenceDate)
     : defaultReferenceDay(history, e.design.windowDays);
