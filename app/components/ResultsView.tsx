@@ -372,6 +372,12 @@ export function ResultsView({ analysis, alpha }: { analysis: ResultsAnalysis; al
                 θ = {significant(analysis.cuped.theta, 3)} · variance reduction{" "}
                 <b>{percent(analysis.cuped.varianceReduction, 1)}</b>
               </Text>
+              {!analysis.cuped.covariateVaries && (
+                <Text size="sm" c="dimmed" data-testid="cuped-no-covariate">
+                  The pre-period spend is the same for every customer of each arm (usually nobody bought in the W days
+                  up to T), so CUPED has nothing to adjust by: its lifts are the unadjusted ones.
+                </Text>
+              )}
               <Table fz="sm">
                 <TableHead columns={["Arm", "Unadjusted lift", "CI", "CUPED lift", "CI"]} />
                 <Table.Tbody>

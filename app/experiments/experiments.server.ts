@@ -80,7 +80,12 @@ export function resolveAudience(
 }
 
 /** A persona audience's centroids: those its experiment started with, else the data set's current ones. */
-export function centroidsFor(db: Db, datasetId: number, definition: AudienceDefinition, design?: Design): number[][] | null {
+export function centroidsFor(
+  db: Db,
+  datasetId: number,
+  definition: AudienceDefinition,
+  design?: Design,
+): number[][] | null {
   if (definition.kind !== "persona") return null;
   return design?.personaCentroids ?? personaCentroids(db, datasetId, definition.k);
 }

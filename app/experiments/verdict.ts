@@ -181,7 +181,14 @@ export type ResultsAnalysis = {
   };
   srm: { chi2: number; pValue: number; flagged: boolean };
   guardrails: GuardrailResult[];
-  cuped: { theta: number; varianceReduction: number; unadjusted: Comparison[]; adjusted: Comparison[] } | null;
+  cuped: {
+    theta: number;
+    varianceReduction: number;
+    /** false when the pre-period spend is the same for every customer of each arm: CUPED then adjusts nothing */
+    covariateVaries: boolean;
+    unadjusted: Comparison[];
+    adjusted: Comparison[];
+  } | null;
   decision: Decision;
 };
 
@@ -350,6 +357,7 @@ export function analyseResults(
     cupedResult = {
       theta: adjustedY.theta,
       varianceReduction: adjustedY.varianceReduction,
+      covariateVaries: adjustedY.covariateVaries,
       unadjusted: treatments.map((_, i) => compareMeans(plain[0], plain[i + 1], alpha)),
       adjusted: treatments.map((_, i) => compareMeans(sums[0], sums[i + 1], alpha)),
     };

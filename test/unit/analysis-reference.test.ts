@@ -333,3 +333,15 @@ describe("CUPED vs statsmodels OLS of Y on 1 + arm + X", () => {
     expect(Math.abs(c.expected.rawDifference - c.expected.olsArm)).toBeGreaterThan(0);
   });
 });
+
+// An At Risk audience had no pre-period spend in either arm: CUPED then adjusts nothing, and the results page says so
+describe("CUPED with a covariate that does not vary", () => {
+  it("leaves every value as it was, θ 0, and says the covariate does not vary", () => {
+    const y = [0, 12.5, 0, 3, 40, 0, 7.25, 0];
+    const arms = [0, 0, 0, 0, 1, 1, 1, 1];
+    const none = cuped(y, new Array<number>(8).fill(0), arms);
+    expect(none).toEqual({ adjusted: y, theta: 0, varianceReduction: 0, covariateVaries: false });
+    expect(cuped(y, [0, 0, 0, 0, 5, 5, 5, 5], arms).covariateVaries).toBe(false); // constant within each arm
+    expect(cuped(y, [0, 1, 0, 0, 0, 0, 0, 0], arms).covariateVaries).toBe(true);
+  });
+});

@@ -232,13 +232,14 @@ export function guardrail(
 /**
  * CUPED (Deng, Xu, Kohavi & Walker 2013): θ = cov(Y, X)/var(X) pooled over arms (within-arm deviations, so the
  * treatment estimate equals OLS of Y on arm and X), Y' = Y − θ(X − X̄). Returns the adjusted per-user values and the
- * variance reduction 1 − Σ(Y' − ȳ')²/Σ(Y − ȳ)² within arms (≈ ρ²).
+ * variance reduction 1 − Σ(Y' − ȳ')²/Σ(Y − ȳ)² within arms (≈ ρ²); covariateVaries is false when X is constant within
+ * every arm (nobody spent in the pre-period): then θ = 0 and nothing is adjusted.
  */
 export function cuped(
   y: number[],
   x: number[],
   arms: number[],
-): { adjusted: number[]; theta: number; varianceReduction: number } {
+): { adjusted: number[]; theta: number; varianceReduction: number; covariateVaries: boolean } {
   const groups = Math.max(...arms) + 1;
   const sum = (values: number[]) => {
     const totals = new Array<number>(groups).fill(0);
@@ -265,5 +266,5 @@ export function cuped(
   const theta = sxx > 0 ? sxy / sxx : 0;
   const adjusted = y.map((v, i) => v - theta * (x[i] - grandX));
   const residual = syy - theta * sxy;
-  return { adjusted, theta, varianceReduction: syy > 0 ? 1 - residual / syy : 0 };
+  return { adjusted, theta, varianceReduction: syy > 0 ? 1 - residual / syy : 0, covariateVaries: sxx > 0 };
 }
