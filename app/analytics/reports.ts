@@ -176,16 +176,19 @@ const TABLES: { [N in ReportName]: (r: Report<N>, m: Money, currency: string | n
       mark(monthCoverage(scope, monthOf(scope.toDay))),
     ];
     const partial = ["cohort_month_coverage", "last_column_coverage"];
+    // a later cohort has fewer months: its row is padded with empty cells, so that the coverage columns stay under
+    // their headers (the CSV and the CLI's table had them under m-columns)
+    const cells = <T>(values: T[]) => [...values, ...new Array<null>(width - values.length).fill(null)];
     return [
       {
         name: "cohorts-active",
         header: ["cohort", "size", ...ks, ...partial],
-        rows: r.cohorts.map((c, i) => [c.month, c.size, ...c.active, ...marks(i)]),
+        rows: r.cohorts.map((c, i) => [c.month, c.size, ...cells(c.active), ...marks(i)]),
       },
       {
         name: "cohorts-revenue",
         header: ["cohort", "size", ...ks.map(m), ...partial],
-        rows: r.cohorts.map((c, i) => [c.month, c.size, ...c.revenue, ...marks(i)]),
+        rows: r.cohorts.map((c, i) => [c.month, c.size, ...cells(c.revenue), ...marks(i)]),
       },
       {
         name: "second-purchase",

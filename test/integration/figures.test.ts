@@ -148,6 +148,9 @@ describe("figures a marketer can trust, on a hand-made shop", () => {
       "last_column_coverage",
     ]);
     expect(revenue.header.slice(-2)).toEqual(["cohort_month_coverage", "last_column_coverage"]);
+    // every row as wide as the header: a later cohort's missing months are empty cells, not its coverage shifted left
+    for (const t of [active, revenue]) for (const row of t.rows) expect(row).toHaveLength(t.header.length);
+    expect(active.rows[2].slice(2, 5)).toEqual([0, null, null]);
     for (const t of [active, revenue])
       expect(t.rows.map((r) => [r[0], ...r.slice(-2)])).toEqual([
         ["2011-03", "partial (9 of 31 days)", "partial (9 of 31 days)"],
