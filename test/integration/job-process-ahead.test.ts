@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { getPriority } from "node:os";
 import { createReadStream, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,14 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/db.server";
-import { getJob, startImport, startJobProcessAhead, waitingJobProcess, type ImportJob } from "~/ingest/jobs.server";
+import {
+  getJob,
+  lowerPriority,
+  startImport,
+  startJobProcessAhead,
+  waitingJobProcess,
+  type ImportJob,
+} from "~/ingest/jobs.server";
 import { saveUpload } from "~/ingest/uploads.server";
 import { processAlive } from "~/lib/process.server";
 import { ROOT } from "../support/cli";
@@ -117,5 +125,18 @@ describe("the import's process started ahead", () => {
     const r = spawnSync(process.execPath, ["dist/job.js"], { cwd: ROOT, input: "", encoding: "utf8", timeout: 30_000 });
     expect(r.status).toBe(0);
     expect(r.stdout + r.stderr).toBe("");
+  });
+
+  it("a job that has committed yields the cores (its column file is not waited for); a process gone is left alone", async () => {
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 10000)"], { stdio: "ignore" });
+    try {
+      expect(getPriority(child.pid!)).toBe(getPriority());
+      lowerPriority(child);
+      expect(getPriority(child.pid!)).toBe(Math.max(10, getPriority()));
+    } finally {
+      child.kill();
+    }
+    expect(await gone(child.pid!)).toBe(true);
+    expect(() => lowerPriority(child)).not.toThrow();
   });
 });
