@@ -18,6 +18,7 @@ import {
   type DerivedSegments,
 } from "~/segments/compute.server";
 import { startSweepThreads } from "~/segments/sweep.server";
+import { holdCheckpoints, startCheckpoint } from "~/db/load.server";
 import { chosenK } from "~/segments/store.server";
 import { measureDataset, storeMeasurements, type PendingMeasurements } from "~/experiments/measure.server";
 
@@ -44,8 +45,12 @@ export async function importAndDerive(
   const spool = LineSpool.open(db);
   let columnFile = 0; // seconds spent on the column file: spooling the kept lines, then writing it
   let columnFileCpu = 0;
-  // the sweep's thread loads its code while the file is read (50–100 ms it no longer adds once the customers are known)
-  const sweepThread = (await fileBytes(path)) >= EARLY_SWEEP_THREAD_BYTES ? startSweepThreads(1) : null;
+  // the sweep's thread loads its code while the file is read (50–100 ms it no longer adds once the customers are known);
+  // so does the thread that copies the committed log into the database file while the column file is written
+  const large = (await fileBytes(path)) >= EARLY_THREADS_BYTES;
+  const sweepThread = large ? startSweepThreads(1) : null;
+  const checkpoint = large ? startCheckpoint(db) : null;
+  const resume = checkpoint ? holdCheckpoints(db) : () => undefined;
   try {
     let head: FactsHead | null = null;
     let datasetId = 0;
@@ -73,6 +78,8 @@ export async function importAndDerive(
       },
     });
     void sweepThread?.stop();
+    resume();
+    const checkpointed = checkpoint?.run();
     onCommitted?.(report);
     if (spool && head) {
       const t0 = performance.now();
@@ -81,18 +88,20 @@ export async function importAndDerive(
       report.seconds.columnFile = columnFile + (performance.now() - t0) / 1000;
       if (report.cpuSeconds) report.cpuSeconds.columnFile = columnFileCpu + threadCpuSeconds() - c0;
     }
+    await checkpointed;
     return report;
   } finally {
     spool?.close();
-    await sweepThread?.stop();
+    resume();
+    await Promise.all([sweepThread?.stop(), checkpoint?.stop()]);
   }
 }
 
 /**
- * From this size on, an import starts its sweep's thread as it opens the file; a smaller file has too few customers
- * for the sweep to use a thread (sweep.server.ts), or a sweep short enough that the thread's start does not matter.
+ * From this size on, an import starts its sweep's and its checkpoint's threads as it opens the file; a smaller file
+ * has too few customers for the sweep to use a thread (sweep.server.ts) and a log too short to matter.
  */
-const EARLY_SWEEP_THREAD_BYTES = 1 << 20;
+const EARLY_THREADS_BYTES = 1 << 20;
 
 const fileBytes = (path: string) =>
   stat(path).then(
