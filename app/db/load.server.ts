@@ -100,39 +100,6 @@ export function openStage(db: Db, options: { faultAfterLines?: number } = {}): S
 }
 
 /**
- * A thread that checkpoints the database once told (`run`), started ahead with its own connection. An import's commit
- * left to SQLite copies the whole log into the database file on the committing thread (about 110 ms of the 190 ms
- * commit on Online Retail); an import instead turns the automatic checkpoint off for its commit (`holdCheckpoints`)
- * and has this thread copy the log while it writes its column file. Its failure loses nothing: the log stays, and the
- * next checkpoint (at the latest when the last connection closes) copies it.
- */
-export function startCheckpoint(db: Db): { run: () => Promise<void>; stop: () => Promise<void> } | null {
-  const sqlite = db.$client;
-  if (sqlite.memory) return null;
-  const worker = new Worker(join(projectRoot(), "app", "db", "checkpoint.worker.mjs"), {
-    workerData: { path: sqlite.name },
-  });
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  worker.once("error", () => undefined); // seen as its exit
-  return {
-    run: () => (worker.postMessage("checkpoint"), exited),
-    stop: async () => void (await worker.terminate()),
-  };
-}
-
-/** Turns the connection's automatic checkpoint off until the returned function (once or more) puts it back. */
-export function holdCheckpoints(db: Db): () => void {
-  const sqlite = db.$client;
-  const pages = sqlite.pragma("wal_autocheckpoint", { simple: true }) as number;
-  sqlite.pragma("wal_autocheckpoint = 0");
-  let held = true;
-  return () => {
-    if (held) sqlite.pragma(`wal_autocheckpoint = ${pages}`);
-    held = false;
-  };
-}
-
-/**
  * Copies the staged lines into `lines` for the data set, in the order they were read (inside the import's transaction).
  * `shift` moves the ids given while reading past those another import took meanwhile; only product ids from
  * `newProductsFrom` on are new (an update's lines also name the data set's stored products, which keep their ids).

@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import type { Db } from "~/db/db.server";
 import { getDataset, listDatasets } from "~/db/datasets.server";
 import { threadCpuSeconds } from "~/lib/thread-cpu.server";
@@ -17,8 +16,6 @@ import {
   storeSegments,
   type DerivedSegments,
 } from "~/segments/compute.server";
-import { startSweepThreads } from "~/segments/sweep.server";
-import { holdCheckpoints, startCheckpoint } from "~/db/load.server";
 import { chosenK } from "~/segments/store.server";
 import { measureDataset, storeMeasurements, type PendingMeasurements } from "~/experiments/measure.server";
 
@@ -45,12 +42,6 @@ export async function importAndDerive(
   const spool = LineSpool.open(db);
   let columnFile = 0; // seconds spent on the column file: spooling the kept lines, then writing it
   let columnFileCpu = 0;
-  // the sweep's thread loads its code while the file is read (50–100 ms it no longer adds once the customers are known);
-  // so does the thread that copies the committed log into the database file while the column file is written
-  const large = (await fileBytes(path)) >= EARLY_THREADS_BYTES;
-  const sweepThread = large ? startSweepThreads(1) : null;
-  const checkpoint = large ? startCheckpoint(db) : null;
-  const resume = checkpoint ? holdCheckpoints(db) : () => undefined;
   try {
     let head: FactsHead | null = null;
     let datasetId = 0;
@@ -66,20 +57,15 @@ export async function importAndDerive(
           }
         : undefined,
       prepare: (facts) => {
-        // one sweep thread: the import copies its lines on this thread meanwhile, so a second one would share its core;
-        // started first, so that it sweeps while the column file's head is made
-        const segments = deriveSegments(facts.customers, facts.lastAt, sweepThread ?? 1);
         if (spool && spool.n >= SNAPSHOT_MIN_LINES) head = importedFactsHead(0, facts);
-        return segments;
+        // one sweep thread: the import copies its lines on this thread meanwhile, so a second one would share its core
+        return deriveSegments(facts.customers, facts.lastAt, 1);
       },
       beforeCommit: (id, segments) => {
         datasetId = id;
         storeSegments(db, id, segments);
       },
     });
-    void sweepThread?.stop();
-    resume();
-    const checkpointed = checkpoint?.run();
     onCommitted?.(report);
     if (spool && head) {
       const t0 = performance.now();
@@ -88,26 +74,11 @@ export async function importAndDerive(
       report.seconds.columnFile = columnFile + (performance.now() - t0) / 1000;
       if (report.cpuSeconds) report.cpuSeconds.columnFile = columnFileCpu + threadCpuSeconds() - c0;
     }
-    await checkpointed;
     return report;
   } finally {
     spool?.close();
-    resume();
-    await Promise.all([sweepThread?.stop(), checkpoint?.stop()]);
   }
 }
-
-/**
- * From this size on, an import starts its sweep's and its checkpoint's threads as it opens the file; a smaller file
- * has too few customers for the sweep to use a thread (sweep.server.ts) and a log too short to matter.
- */
-const EARLY_THREADS_BYTES = 1 << 20;
-
-const fileBytes = (path: string) =>
-  stat(path).then(
-    ({ size }) => size,
-    () => 0, // importFile says why the file cannot be read
-  );
 
 /** The column file of a data set just imported: the facts read (placed by their ids as read) and its spooled lines. */
 function writeImportedSnapshot(db: Db, datasetId: number, { facts, orderAt, productAt }: FactsHead, spool: LineSpool) {

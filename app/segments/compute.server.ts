@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Db } from "~/db/db.server";
 import { nearest, standardise, sweepK, type Clustering, type Sweep } from "./kmeans";
 import type { CustomerFacts } from "~/types/import";
-import { sweepKParallel, type SweepThreads } from "./sweep.server";
+import { sweepKParallel } from "./sweep.server";
 import { nameClusters } from "./naming";
 import { calendarDays, netSpend, percentile, personaFeatures, scoreCustomers, type RfmInput } from "./rfm";
 import { K_RANGE, PERSONA_RESTARTS, PERSONA_SEED } from "./settings";
@@ -43,13 +43,12 @@ export type DerivedSegments = { prepared: Prepared; sweep: Sweep | null; started
 /**
  * Derives RFM scores and personas from customer facts in memory, touching no table: an import or an update computes
  * them before it takes the write lock, and stores them inside its transaction (storeSegments). The sweep runs in
- * `threads` new worker threads, or in threads already started (sweepKParallel); this thread is free from its first
- * await until the answer.
+ * `threads` worker threads (sweepKParallel); this thread is free from its first await until the answer.
  */
 export async function deriveSegments(
   customers: Iterable<CustomerFacts>,
   lastAt: string | null,
-  threads: number | SweepThreads = 2,
+  threads = 2,
 ): Promise<DerivedSegments> {
   const started = performance.now();
   const sorted = sortByCodePoint(

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { projectRoot } from "~/db/paths.server";
 import { pointsOf, silhouetteInputs, sweepK, sweepOf, type Clustering, type Matrix, type Sweep } from "./kmeans";
-import type { SweepJob, SweepRequest } from "./sweep.worker";
+import type { SweepRequest, SweepWorkerData } from "./sweep.worker";
 
 // The persona sweep in worker threads (docs/decisions/0011-workers.md): the calling thread only hands out work, so an
 // import can use it meanwhile. Each worker takes the next k (largest first) as soon as it is free, then its half of
@@ -21,8 +21,8 @@ function sweepWorkerScript(): string | null {
 }
 
 /** A worker thread answering one request at a time; a failure rejects the pending answer. */
-function sweepWorker(script: string) {
-  const worker = new Worker(script);
+function sweepWorker(script: string, data: SweepWorkerData) {
+  const worker = new Worker(script, { workerData: data });
   const failed = new Promise<never>((_, reject) => {
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`the persona sweep worker stopped (exit code ${code})`)));
@@ -41,24 +41,10 @@ function sweepWorker(script: string) {
   };
 }
 
-/** Threads started before their sweep's points are known (startSweepThreads), for one sweep; their owner stops them. */
-export type SweepThreads = { workers: ReturnType<typeof sweepWorker>[]; stop: () => Promise<void> };
-
 /**
- * Starts `count` sweep threads ahead of their sweep: a thread takes 50–100 ms to load its code, which an import spends
- * while it reads its file rather than once the customers are known. Null when the sweep would run in this thread.
- */
-export function startSweepThreads(count: number, script = sweepWorkerScript()): SweepThreads | null {
-  if (!script) return null;
-  const workers = Array.from({ length: count }, () => sweepWorker(script));
-  return { workers, stop: async () => void (await Promise.all(workers.map((worker) => worker.stop()))) };
-}
-
-/**
- * sweepK in worker threads: `threads` new ones, or threads already started. The same clusterings, silhouettes equal
- * up to the order of additions. The threads take the k's from a shared queue, and one thread alone goes on to the
- * silhouettes, so the sweep does not wait for this thread's turns: an import copies its lines on it meanwhile, in
- * synchronous calls of up to half a second.
+ * sweepK in `threads` worker threads: the same clusterings, silhouettes equal up to the order of additions. The threads
+ * take the k's from a shared queue, and one thread alone goes on to the silhouettes, so the sweep does not wait for
+ * this thread's turns: an import copies its lines on it meanwhile, in synchronous calls of up to half a second.
  */
 export async function sweepKParallel(
   data: Matrix,
@@ -67,19 +53,18 @@ export async function sweepKParallel(
   restarts = 10,
   seed = 42,
   script = sweepWorkerScript(),
-  threads: number | SweepThreads = 2,
+  threads = 2,
 ): Promise<Sweep> {
   const n = data.length;
-  const started = typeof threads === "number" ? null : threads;
-  if ((!script && !started) || n < PARALLEL_FROM) return sweepK(data, kMin, kMax, restarts, seed);
+  if (!script || n < PARALLEL_FROM) return sweepK(data, kMin, kMax, restarts, seed);
   const points = pointsOf(data);
   // largest k first: the longest runs start first, so the threads end close together
   const ks = Array.from({ length: Math.max(0, Math.min(kMax, n - 1) - kMin + 1) }, (_, i) => kMax - i);
-  const job: SweepJob = { points, restarts, seed, ks, next: new Int32Array(new SharedArrayBuffer(4)) };
-  const workers = started?.workers ?? Array.from({ length: threads as number }, () => sweepWorker(script!));
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from({ length: threads }, () => sweepWorker(script, { points, restarts, seed, ks, next }));
   try {
-    if (workers.length === 1) return await workers[0].ask<Sweep>({ type: "sweep", job, kMin });
-    const clusterings = (await Promise.all(workers.map((worker) => worker.ask<Clustering[]>({ type: "kmeans", job }))))
+    if (threads === 1) return await workers[0].ask<Sweep>({ type: "sweep", kMin });
+    const clusterings = (await Promise.all(workers.map((worker) => worker.ask<Clustering[]>({ type: "kmeans" }))))
       .flat()
       .sort((a, b) => a.k - b.k);
     const { scored, labelings, sampled } = silhouetteInputs(points, clusterings, seed);
@@ -90,14 +75,14 @@ export async function sweepKParallel(
           type: "silhouettes",
           points: scored,
           labelings,
-          from: Math.floor((m * w) / workers.length),
-          to: Math.floor((m * (w + 1)) / workers.length),
+          from: Math.floor((m * w) / threads),
+          to: Math.floor((m * (w + 1)) / threads),
         }),
       ),
     );
     const scores = labelings.map((_, q) => totals.reduce((s, t) => s + t[q], 0) / m);
     return sweepOf(clusterings, scores, sampled, kMin);
   } finally {
-    if (!started) await Promise.all(workers.map((worker) => worker.stop()));
+    await Promise.all(workers.map((worker) => worker.stop()));
   }
 }

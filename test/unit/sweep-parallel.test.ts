@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sweepK } from "~/segments/kmeans";
-import { startSweepThreads, sweepKParallel } from "~/segments/sweep.server";
+import { sweepKParallel } from "~/segments/sweep.server";
 import { ROOT } from "../support/cli";
 import { expectedSweeps, sweepSets } from "../support/sweep-data";
 import { expectSweepAsBefore } from "../support/sweep-expect";
@@ -23,18 +23,6 @@ describe("persona sweep in worker threads", () => {
       expectSweepAsBefore(await sweepKParallel(data, 2, 10, 10, 42, WORKER, threads), expectedSweeps[name]);
     });
   }
-
-  it("in a thread started before its points (an import's), with the same result", async () => {
-    const thread = startSweepThreads(1, WORKER)!;
-    try {
-      expectSweepAsBefore(
-        await sweepKParallel(sweepSets.rfmLike(), 2, 10, 10, 42, null, thread),
-        expectedSweeps.rfmLike,
-      );
-    } finally {
-      await thread.stop();
-    }
-  });
 
   it("sweeps in one thread without a worker script, with the same result", async () => {
     const small = sweepSets.rfmLike().slice(0, 300);
