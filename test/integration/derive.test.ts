@@ -1,16 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
-import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { importAndDerive } from "~/derive/derive.server";
 import { importFile } from "~/ingest/import.server";
-import { getJob, startImport, type ImportJob } from "~/ingest/jobs.server";
-import { saveUpload } from "~/ingest/uploads.server";
+import { startImport } from "~/ingest/jobs.server";
 import { hasSegments } from "~/segments/compute.server";
 import { cli } from "../support/cli";
 import { fixture, tempDb } from "../support/db";
 import { hashTables } from "../support/hash";
+import { finishedJob, uploadFile } from "../support/jobs";
 import { startServer } from "../support/server";
 
 // Issue 10 item 4: one "import and derive" use case. A data set is never readable without its segments: the import
@@ -110,13 +107,8 @@ describe("a file already applied to a data set", () => {
       const SHOP_M = fixture("measured-shop.csv");
       await importAndDerive(t.db, SHOP_M, { name: "shop", until: "2011-01-10" });
       const id = count1(t, "SELECT id FROM datasets");
-      const run = async () => {
-        const upload = await saveUpload(
-          Readable.toWeb(createReadStream(SHOP_M)) as WebReadableStream<Uint8Array>,
-          "measured-shop.csv",
-        );
-        return finished(startImport({ upload, update: id }).id);
-      };
+      const run = async () =>
+        finishedJob(startImport({ upload: await uploadFile(SHOP_M, "measured-shop.csv"), update: id }).id);
       expect((await run()).status).toBe("done");
       const before = hashTables(t.db);
       const again = await run();
@@ -134,12 +126,3 @@ describe("a file already applied to a data set", () => {
 });
 
 const count1 = (t: ReturnType<typeof tempDb>, sql: string) => t.db.$client.prepare(sql).pluck().get() as number;
-
-async function finished(id: string): Promise<ImportJob> {
-  for (let i = 0; i < 600; i++) {
-    const job = getJob(id)!;
-    if (job.status !== "running") return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the import job did not finish");
-}

@@ -1,39 +1,18 @@
 import { spawn, spawnSync } from "node:child_process";
 import { getPriority } from "node:os";
-import { createReadStream, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/db.server";
-import {
-  getJob,
-  lowerPriority,
-  startImport,
-  startJobProcessAhead,
-  waitingJobProcess,
-  type ImportJob,
-} from "~/ingest/jobs.server";
-import { saveUpload } from "~/ingest/uploads.server";
+import { lowerPriority, startImport, startJobProcessAhead, waitingJobProcess } from "~/ingest/jobs.server";
 import { processAlive } from "~/lib/process.server";
 import { ROOT } from "../support/cli";
 import { fixture } from "../support/db";
+import { finishedJob, uploadFile } from "../support/jobs";
 
 // Issue 15 target 2 (decision 0032): the next import's process is started ahead, while the file is chosen or uploaded;
 // the import then runs in it exactly as in a process started for it.
-
-const upload = (file: string, name: string) =>
-  saveUpload(Readable.toWeb(createReadStream(file)) as WebReadableStream<Uint8Array>, name);
-
-async function finished(id: string): Promise<ImportJob> {
-  for (let i = 0; i < 600; i++) {
-    const job = getJob(id)!;
-    if (job.status !== "running") return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the import job did not finish");
-}
 
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
@@ -73,16 +52,16 @@ describe("the import's process started ahead", () => {
     expect(processAlive(pid)).toBe(true);
     startJobProcessAhead(); // asked again while it waits: the same process
     expect(waitingJobProcess()).toBe(pid);
-    const ahead = await finished(
-      startImport({ upload: await upload(fixture("online-retail-rules.csv"), "a.csv"), name: "ahead" }).id,
+    const ahead = await finishedJob(
+      startImport({ upload: await uploadFile(fixture("online-retail-rules.csv"), "a.csv"), name: "ahead" }).id,
     );
     expect(ahead.status).toBe("done");
     expect(waitingJobProcess()).toBeNull(); // taken by the import, which it ran to its end
     expect(processAlive(pid)).toBe(false);
 
     process.env.DATABASE_PATH = join(dir, "started-for-it.db");
-    const cold = await finished(
-      startImport({ upload: await upload(fixture("online-retail-rules.csv"), "a.csv"), name: "cold" }).id,
+    const cold = await finishedJob(
+      startImport({ upload: await uploadFile(fixture("online-retail-rules.csv"), "a.csv"), name: "cold" }).id,
     );
     expect(cold.status).toBe("done");
     expect(storedReport(join(dir, "ahead.db"))).toEqual(storedReport(join(dir, "started-for-it.db")));
@@ -93,8 +72,8 @@ describe("the import's process started ahead", () => {
     process.env.DATABASE_PATH = join(dir, "bad.db");
     openDb(process.env.DATABASE_PATH).$client.close();
     startJobProcessAhead();
-    const file = await upload(fixture("binary.csv"), "binary.csv");
-    const job = await finished(startImport({ upload: file }).id);
+    const file = await uploadFile(fixture("binary.csv"), "binary.csv");
+    const job = await finishedJob(startImport({ upload: file }).id);
     expect(job.status).toBe("failed");
     expect(job.error).toMatch(/binary/);
     const db = openDb(process.env.DATABASE_PATH);
@@ -109,8 +88,8 @@ describe("the import's process started ahead", () => {
     const pid = waitingJobProcess()!;
     process.kill(pid, "SIGKILL");
     expect(await gone(pid)).toBe(true);
-    const job = await finished(
-      startImport({ upload: await upload(fixture("online-retail-rules.csv"), "a.csv"), name: "after" }).id,
+    const job = await finishedJob(
+      startImport({ upload: await uploadFile(fixture("online-retail-rules.csv"), "a.csv"), name: "after" }).id,
     );
     expect(job.status).toBe("done");
   });

@@ -1,40 +1,17 @@
 import { spawnSync } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
-import {
-  createReadStream,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-  closeSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/db.server";
-import { getJob, startImport, type ImportJob } from "~/ingest/jobs.server";
-import { saveUpload } from "~/ingest/uploads.server";
+import { startImport } from "~/ingest/jobs.server";
 import { ROOT } from "../support/cli";
 import { fixture } from "../support/db";
+import { finishedJob, uploadFile } from "../support/jobs";
 
 // #12 item 7. An import killed after its commit, during segments, left the job "failed (exit code null)" over a
 // committed data set; uploads stayed on disk; a corrupt database stopped the start with a raw stack trace or served 500s.
-
-const upload = (file: string, name: string) =>
-  saveUpload(Readable.toWeb(createReadStream(file)) as WebReadableStream<Uint8Array>, name);
-
-async function finished(id: string): Promise<ImportJob> {
-  for (let i = 0; i < 600; i++) {
-    const job = getJob(id)!;
-    if (job.status !== "running") return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the import job did not finish");
-}
 
 describe("faults", () => {
   let dir: string;
@@ -50,9 +27,9 @@ describe("faults", () => {
   });
 
   it("a kill while segments are derived (before the commit: they land with the import) changes nothing; the upload is removed", async () => {
-    const file = await upload(fixture("online-retail-rules.csv"), "-dashed name.csv"); // a name starting with "-" too
+    const file = await uploadFile(fixture("online-retail-rules.csv"), "-dashed name.csv"); // a name starting with "-" too
     process.env.CAMPAIGN_LAB_FAULT = "kill-during-segments";
-    const job = await finished(startImport({ upload: file, name: "-killed" }).id);
+    const job = await finishedJob(startImport({ upload: file, name: "-killed" }).id);
     delete process.env.CAMPAIGN_LAB_FAULT;
     expect(job.status).toBe("failed");
     expect(job.error).toBe("The import process was stopped (SIGKILL) before committing: nothing was changed.");
@@ -63,8 +40,8 @@ describe("faults", () => {
   });
 
   it("a failed import removes its upload", async () => {
-    const file = await upload(fixture("binary.csv"), "binary.csv");
-    const job = await finished(startImport({ upload: file }).id);
+    const file = await uploadFile(fixture("binary.csv"), "binary.csv");
+    const job = await finishedJob(startImport({ upload: file }).id);
     expect(job.status).toBe("failed");
     expect(job.error).toMatch(/binary/);
     expect(existsSync(file.path)).toBe(false);
