@@ -50,6 +50,11 @@ function uploadFile(
 
 const UNTIL = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The next import's process loads while a file is chosen (POST /api/imports/ahead; nothing to show if it fails). */
+function askAhead() {
+  void fetch("/api/imports/ahead", { method: "POST" }).catch(() => undefined);
+}
+
 /** While the page reloads the data set list after a report (a second or more on a busy machine): says so. */
 function ListReloading() {
   const { state } = useRevalidator();
@@ -68,8 +73,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
   const untilError = until.trim() !== "" && !UNTIL.test(until.trim()) ? "Write the day as YYYY-MM-DD" : null;
   const revalidator = useRevalidator();
   const refs = useJobFollowing();
-  // the import's process loads while the file is chosen (POST /api/imports/ahead; nothing to show if it fails)
-  useEffect(() => void fetch("/api/imports/ahead", { method: "POST" }).catch(() => undefined), []);
+  useEffect(askAhead, []);
 
   async function start(upload: UploadInfo, options: StartOptions) {
     const res = await fetch("/api/imports", {
@@ -91,7 +95,8 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
         setState({ step: "done", job });
         revalidator.revalidate();
       } else if (job.status === "running") setState({ step: "importing", upload, job });
-      else
+      else {
+        askAhead(); // a replace or another file may follow: the failed job's process is gone
         setState({
           step: "failed",
           error: job.error ?? "The import failed",
@@ -99,6 +104,7 @@ export function UploadPanel({ update }: { update?: { id: number; name: string } 
           canReplace: job.canReplace,
           retry: options,
         });
+      }
       return job.status === "running" && !job.report;
     };
     followJob(body.id, show, refs, (error) => setState({ step: "failed", error }));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDb } from "~/db/db.server";
+import type { Request } from "playwright-core";
 import { useApp } from "../support/app";
 import { fixture, snapshot } from "../support/db";
 
@@ -80,11 +81,19 @@ describe("Data page", () => {
   });
 
   it("offers to replace a file imported before", async () => {
+    // the page asks for the next import's process when it opens and again once an import is refused (decision 0032)
+    const asked: string[] = [];
+    const onRequest = (r: Request) =>
+      r.method() === "POST" && r.url().endsWith("/api/imports/ahead") && asked.push(r.url());
+    app.page.on("request", onRequest);
     await app.page.goto(`${app.url}/data`);
+    await expect.poll(() => asked.length).toBe(1);
     await upload(fixture("online-retail-rules.csv"));
     const error = app.page.getByTestId("import-error");
     await error.waitFor({ timeout: 60_000 });
     expect(await error.innerText()).toContain('already imported as "online-retail-rules"');
+    await expect.poll(() => asked.length).toBe(2);
+    app.page.off("request", onRequest);
     await app.page.getByRole("button", { name: "Replace the existing data set" }).click();
     await app.page.getByTestId("import-done").waitFor({ timeout: 60_000 });
     const rows = await app.page.getByTestId("datasets").locator("tbody tr:visible").count();
