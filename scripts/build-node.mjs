@@ -51,22 +51,21 @@ export async function buildNode() {
       tsconfig: join(ROOT, "tsconfig.json"),
     };
     const entries = (list) => Object.fromEntries(Object.entries(list).map(([name, file]) => [name, join(ROOT, file)]));
-    await Promise.all([
-      build({
-        ...common,
-        entryPoints: entries(ENTRIES),
-        chunkNames: "chunks/[name]-[hash]",
-        plugins: [packagesExternal()],
-      }),
-      // a command's code loads when it runs (cli/main.ts imports it dynamically); job: the web's import process,
-      // started ahead, runs the same CLI (docs/decisions/0032-job-process-ahead.md)
-      build({
-        ...common,
-        entryPoints: entries({ cli: "cli/main.ts", job: "cli/job.ts" }),
-        chunkNames: "cli-chunks/[name]-[hash]",
-        plugins: [packagesExternal(CLI_INLINED)],
-      }),
-    ]);
+    // one after the other: two builds at once in esbuild 0.17's one service printed a crash trace twice under load
+    await build({
+      ...common,
+      entryPoints: entries(ENTRIES),
+      chunkNames: "chunks/[name]-[hash]",
+      plugins: [packagesExternal()],
+    });
+    // a command's code loads when it runs (cli/main.ts imports it dynamically); job: the web's import process,
+    // started ahead, runs the same CLI (docs/decisions/0032-job-process-ahead.md)
+    await build({
+      ...common,
+      entryPoints: entries({ cli: "cli/main.ts", job: "cli/job.ts" }),
+      chunkNames: "cli-chunks/[name]-[hash]",
+      plugins: [packagesExternal(CLI_INLINED)],
+    });
     writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module" }) + "\n");
     writeFileSync(join(tmp, "BUILT"), new Date().toISOString() + "\n");
     const dist = join(ROOT, "dist");
