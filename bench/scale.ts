@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeDemoCsv } from "../seed/generate";
 import { startServer } from "../test/support/server";
-import type { ImportReport } from "../app/types/import";
+import type { ImportReport, StageSeconds } from "../app/types/import";
 
 // npm run bench (scale, issue 15 target 5): generated files of 0.5M, 5M and 15M lines (50M with BENCH_LARGE=1;
 // BENCH_SCALE="0.5,2" for other sizes, in millions). Each size: the whole `cli import` process (wall and CPU seconds
@@ -39,6 +39,9 @@ type Row = {
   pages: Record<string, number>;
   load: [number, number];
 };
+
+const stagesOf = (s: StageSeconds) =>
+  Object.fromEntries(STAGES.map((k) => [k, s[k] ?? 0])) as Record<(typeof STAGES)[number], number>;
 
 function timedImport(file: string, db: string): { seconds: number; cpu: number; rssMb: number; report: ImportReport } {
   const r = spawnSync(
@@ -112,29 +115,13 @@ try {
       rmSync(join(columns, columnFile));
       const withoutFile = await restart();
       withFile.push(await restart());
-      const s = imported.report.seconds;
-      const cpu = imported.report.cpuSeconds!;
       const row: Row = {
         lines,
         importSeconds: imported.seconds,
         cpuSeconds: imported.cpu,
         rssMb: imported.rssMb,
-        stages: {
-          parse: s.parse,
-          clean: s.clean,
-          store: s.store,
-          locked: s.locked ?? 0,
-          segments: s.segments ?? 0,
-          columnFile: s.columnFile ?? 0,
-        },
-        cpuStages: {
-          parse: cpu.parse,
-          clean: cpu.clean,
-          store: cpu.store,
-          locked: cpu.locked ?? 0,
-          segments: cpu.segments ?? 0,
-          columnFile: cpu.columnFile ?? 0,
-        },
+        stages: stagesOf(imported.report.seconds),
+        cpuStages: stagesOf(imported.report.cpuSeconds!),
         columnBytes,
         coldStart: cold.seconds,
         withFile: Math.min(...withFile),

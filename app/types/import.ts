@@ -59,6 +59,18 @@ export type PendingUpdate = {
 
 export type RejectedExample = { line: number; reason: string; text: string };
 
+/** An import's stages, timed (ImportReport's seconds and cpuSeconds). */
+export type StageSeconds = {
+  parse: number;
+  clean: number;
+  store: number;
+  derive: number;
+  total: number;
+  locked?: number;
+  segments?: number;
+  columnFile?: number;
+};
+
 /** The persisted import report (PRODUCT.md §1): every count of the cleaning policy. Money in currency units, to the cent. */
 export type ImportReport = {
   dataset: string;
@@ -95,31 +107,13 @@ export type ImportReport = {
    * segments: the later stages' tables (RFM, segments, personas; an update's measured results) derived before it;
    * columnFile: spooling the kept lines and writing the column file after the commit (decision 0014; not in total).
    */
-  seconds: {
-    parse: number;
-    clean: number;
-    store: number;
-    derive: number;
-    total: number;
-    locked?: number;
-    segments?: number;
-    columnFile?: number;
-  };
+  seconds: StageSeconds;
   /**
    * The same stages in CPU seconds, which grow with the work whatever else the machine runs: parse, clean, store,
    * derive, locked and columnFile of the importing thread; segments of the threads that derived them; total of every
    * thread. Reports stored before it have none.
    */
-  cpuSeconds?: {
-    parse: number;
-    clean: number;
-    store: number;
-    derive: number;
-    total: number;
-    locked?: number;
-    segments?: number;
-    columnFile?: number;
-  };
+  cpuSeconds?: StageSeconds;
   importedAt: string;
   /** `--until` (issue 13): the last day kept, and how many lines were dated after it and left out. */
   until?: string;
