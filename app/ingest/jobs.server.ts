@@ -179,8 +179,8 @@ function entry(root: string, name: "cli" | "job"): string[] {
 // The next import's process, started ahead (docs/decisions/0032-job-process-ahead.md): node and the import command's
 // modules take about 0.5 s to load, which a file's import waited for after its upload. The Data page's upload panel and
 // an upload start it (cli/job.ts: it loads them, then waits for its command line on stdin); the import that follows
-// takes it, or starts one as before when there is none. Still one process per job, run by the CLI's own code. At most one waits per web worker, and it
-// goes after AHEAD_IDLE_MS unused.
+// takes it, or starts one as before when there is none. Still one process per job, run by the CLI's own code. At most
+// one waits per web worker, and it goes after AHEAD_IDLE_MS unused.
 const AHEAD_IDLE_MS = 10 * 60_000;
 const processAhead = processWide("job-process-ahead", () => ({
   next: null as { child: ChildProcess; idle: NodeJS.Timeout } | null,
