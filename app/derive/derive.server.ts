@@ -1,6 +1,6 @@
 import type { Db } from "~/db/db.server";
 import { getDataset, listDatasets } from "~/db/datasets.server";
-import { threadCpuSeconds } from "~/lib/thread-cpu.server";
+import { stopwatch, type Elapsed } from "~/lib/thread-cpu.server";
 import { importedFactsHead, loadFacts, type FactsHead } from "~/analytics/facts.server";
 import type { Facts } from "~/analytics/facts";
 import { LineSpool, SNAPSHOT_MIN_LINES, writeSnapshot } from "~/analytics/snapshot.server";
@@ -40,8 +40,11 @@ export async function importAndDerive(
   { onCommitted, ...options }: ImportAndDeriveOptions = {},
 ): Promise<ImportReport> {
   const spool = LineSpool.open(db);
-  let columnFile = 0; // seconds spent on the column file: spooling the kept lines, then writing it
-  let columnFileCpu = 0;
+  const columnFile = { seconds: 0, cpuSeconds: 0 }; // spent on the column file: spooling the kept lines, then writing it
+  const add = (t: Elapsed) => {
+    columnFile.seconds += t.seconds;
+    columnFile.cpuSeconds += t.cpuSeconds;
+  };
   try {
     let head: FactsHead | null = null;
     let datasetId = 0;
@@ -49,11 +52,9 @@ export async function importAndDerive(
       ...options,
       onLines: spool
         ? (batch) => {
-            const t0 = performance.now();
-            const c0 = threadCpuSeconds();
+            const watch = stopwatch();
             spool.add(batch);
-            columnFile += (performance.now() - t0) / 1000;
-            columnFileCpu += threadCpuSeconds() - c0;
+            add(watch());
           }
         : undefined,
       prepare: (facts) => {
@@ -68,11 +69,11 @@ export async function importAndDerive(
     });
     onCommitted?.(report);
     if (spool && head) {
-      const t0 = performance.now();
-      const c0 = threadCpuSeconds();
+      const watch = stopwatch();
       writeImportedSnapshot(db, datasetId, head, spool);
-      report.seconds.columnFile = columnFile + (performance.now() - t0) / 1000;
-      if (report.cpuSeconds) report.cpuSeconds.columnFile = columnFileCpu + threadCpuSeconds() - c0;
+      add(watch());
+      report.seconds.columnFile = columnFile.seconds;
+      if (report.cpuSeconds) report.cpuSeconds.columnFile = columnFile.cpuSeconds;
     }
     return report;
   } finally {

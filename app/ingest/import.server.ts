@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { processCpuSeconds, threadCpuSeconds } from "~/lib/thread-cpu.server";
+import { processCpuSeconds, stopwatch, type Elapsed } from "~/lib/thread-cpu.server";
 import { performance } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
 import { underWriteLock, type Db } from "~/db/db.server";
@@ -110,8 +110,7 @@ export function buildReport(
     started: number;
     /** every thread's CPU seconds at `started` */
     startedCpu: number;
-    derive: number;
-    deriveCpu: number;
+    derive: Elapsed;
     until?: string;
   },
 ): ImportReport {
@@ -156,8 +155,8 @@ export function buildReport(
     products: result.merchandiseProducts,
     dateRange: result.dateRange,
     rejectedExamples: result.rejectedExamples,
-    seconds: { ...result.seconds, derive: at.derive, total: (performance.now() - at.started) / 1000 },
-    cpuSeconds: { ...result.cpuSeconds, derive: at.deriveCpu, total: processCpuSeconds() - at.startedCpu },
+    seconds: { ...result.seconds, derive: at.derive.seconds, total: (performance.now() - at.started) / 1000 },
+    cpuSeconds: { ...result.cpuSeconds, derive: at.derive.cpuSeconds, total: processCpuSeconds() - at.startedCpu },
     importedAt: at.importedAt,
     ...(at.until ? { until: at.until, linesAfterUntil: c.linesAfterUntil } : {}),
   };
@@ -228,20 +227,17 @@ export async function importFile<D = void>(
   const stage = openStage(db, { faultAfterLines: options.stageFaultAfterLines });
   let result: PipelineResult;
   let preparing: Promise<D> | undefined;
-  let prepareSeconds: number | undefined;
-  let prepareCpu: number | undefined;
+  let prepareTime: Elapsed | undefined;
   try {
     const source = await openSource(path);
     result = await runPipeline(source, stagedReading(options, stage, firstIds, until));
     await stage.end();
     if (options.prepare) {
       options.onProgress?.({ stage: "segments" });
-      const from = performance.now();
       // the sweep's threads' CPU: every thread's, less this thread's while they work (it copies the lines meanwhile),
       // plus this thread's share in prepare's call
       const fromProcess = processCpuSeconds();
-      const fromThread = threadCpuSeconds();
-      let ownCpu = 0;
+      const watch = stopwatch();
       // started now and awaited under the lock only before beforeCommit: the persona sweep runs in its threads while
       // the lines are copied in (decision 0025)
       const called = options.prepare({
@@ -250,10 +246,10 @@ export async function importFile<D = void>(
         products: { [Symbol.iterator]: () => result.products.values() },
         lastAt: result.dateRange?.[1] ?? null,
       });
-      ownCpu = threadCpuSeconds() - fromThread;
+      const ownCpu = watch().cpuSeconds;
       preparing = Promise.resolve(called).then((prepared) => {
-        prepareSeconds = (performance.now() - from) / 1000;
-        prepareCpu = processCpuSeconds() - fromProcess - (threadCpuSeconds() - fromThread) + ownCpu;
+        const t = watch();
+        prepareTime = { seconds: t.seconds, cpuSeconds: processCpuSeconds() - fromProcess - t.cpuSeconds + ownCpu };
         return prepared;
       });
       preparing.catch(() => undefined); // thrown where it is awaited; a failure under the lock before that wins
@@ -264,8 +260,7 @@ export async function importFile<D = void>(
     await stage.close();
     throw err;
   }
-  const lockedFrom = performance.now();
-  const lockedFromCpu = threadCpuSeconds();
+  const locked = stopwatch();
   try {
     const busy = () =>
       new ImportError("Another import is writing to the database: import again once it has finished", "conflict");
@@ -293,13 +288,11 @@ export async function importFile<D = void>(
       copyStagedLines(db, id, shift);
       if (result.dateRange === null && until) throw new ImportError(`No line is dated on or before ${until}`);
       options.onProgress?.({ stage: "deriving" });
-      const t0 = performance.now();
-      const c0 = threadCpuSeconds();
+      const deriving = stopwatch();
       writeOrders(db, id, result.orders.values());
       writeProducts(db, id, result.products.values());
       writeCustomers(db, id, result.customers.values());
-      const derive = (performance.now() - t0) / 1000;
-      const deriveCpu = threadCpuSeconds() - c0;
+      const derive = deriving();
       const report = buildReport(result, {
         name,
         fileName,
@@ -309,7 +302,6 @@ export async function importFile<D = void>(
         started,
         startedCpu,
         derive,
-        deriveCpu,
         until,
       });
       db.update(datasets)
@@ -331,11 +323,14 @@ export async function importFile<D = void>(
       return report;
     });
     report.seconds.total = (performance.now() - started) / 1000;
-    report.seconds.locked = (performance.now() - lockedFrom) / 1000;
+    const lockHeld = locked();
+    report.seconds.locked = lockHeld.seconds;
     report.cpuSeconds!.total = processCpuSeconds() - startedCpu;
-    report.cpuSeconds!.locked = threadCpuSeconds() - lockedFromCpu;
-    if (prepareSeconds !== undefined) report.seconds.segments = prepareSeconds;
-    if (prepareCpu !== undefined) report.cpuSeconds!.segments = prepareCpu;
+    report.cpuSeconds!.locked = lockHeld.cpuSeconds;
+    if (prepareTime) {
+      report.seconds.segments = prepareTime.seconds;
+      report.cpuSeconds!.segments = prepareTime.cpuSeconds;
+    }
     options.onProgress?.({ stage: "done" });
     return report;
   } finally {

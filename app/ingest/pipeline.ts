@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { AppError } from "~/lib/errors";
 import { BigMap } from "~/lib/big-map";
-import { threadCpuSeconds } from "~/lib/thread-cpu.server";
+import { stopwatch } from "~/lib/thread-cpu.server";
 import { CsvReader, PIECE_CHARS, quote, type CsvProblem, type CsvRecord } from "./csv";
 import { detectDateFormat, parseDate, plausibleDates, type DateFormat } from "./dates";
 import { LineSet } from "./dedup";
@@ -136,11 +136,11 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
   const reader = new CsvReader();
   const seconds = { parse: 0, clean: 0, store: 0 };
   const cpuSeconds = { parse: 0, clean: 0, store: 0 };
-  /** Adds the wall and this thread's CPU seconds since `from` (a `now()`) to a stage. */
-  const now = () => [performance.now(), threadCpuSeconds()] as const;
-  const lap = (stage: keyof typeof seconds, from: readonly [number, number]) => {
-    seconds[stage] += (performance.now() - from[0]) / 1000;
-    cpuSeconds[stage] += threadCpuSeconds() - from[1];
+  /** Adds the time a stopwatch read to a stage. */
+  const lap = (stage: keyof typeof seconds, watch: ReturnType<typeof stopwatch>) => {
+    const t = watch();
+    seconds[stage] += t.seconds;
+    cpuSeconds[stage] += t.cpuSeconds;
   };
   let cleaner: Cleaner | null = null;
   let header: CsvRecord | null = null;
@@ -165,18 +165,18 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
       records = pending;
       pending = [];
     }
-    const from = now();
+    const cleaning = stopwatch();
     cleaner.clean(records, problems.splice(0), kept);
-    lap("clean", from);
+    lap("clean", cleaning);
   };
 
   /** The end of a chunk: its kept lines go to the store stage. */
   const store = async (kept: LineBatch) => {
     if (!cleaner) return;
     cleaner.endChunk();
-    const from = now();
+    const storing = stopwatch();
     if (kept.rows && options.onLines) await options.onLines(kept);
-    lap("store", from);
+    lap("store", storing);
     // the tests' fault, between the stages (cleaned and stored lines, the next chunk), never in the per-line loop
     if (options.faultAfterLines !== undefined && cleaner.linesRead > options.faultAfterLines)
       throw new ImportError(`Injected fault after ${options.faultAfterLines} lines`);
@@ -198,7 +198,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
         const nl = text.lastIndexOf("\n", from + PIECE_CHARS);
         if (nl >= from) to = nl + 1;
       }
-      const started = now();
+      const parsing = stopwatch();
       const records: CsvRecord[] = [];
       reader.push(
         from === 0 && to === text.length ? text : text.slice(from, to),
@@ -206,7 +206,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
         (r) => records.push(r),
         (p) => problems.push(p),
       );
-      lap("parse", started);
+      lap("parse", parsing);
       clean(records, final && to === text.length, to === text.length, kept);
       from = to;
     } while (from < text.length);
@@ -217,7 +217,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     if (chunk.length === 0) continue;
     anyBytes = true;
     bytesRead += chunk.length;
-    const decoding = now();
+    const decoding = stopwatch();
     if (firstChunk) {
       firstChunk = false;
       if (chunk.subarray(0, 8192).includes(0))
@@ -243,7 +243,7 @@ export async function runPipeline(source: Source, options: PipelineOptions = {})
     }
   }
   if (!anyBytes) throw new ImportError("The file is empty");
-  const ending = now();
+  const ending = stopwatch();
   const tail = decoder.end();
   lap("parse", ending);
   await read(tail, true);

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
-import { processCpuSeconds, threadCpuSeconds } from "~/lib/thread-cpu.server";
+import { processCpuSeconds, stopwatch } from "~/lib/thread-cpu.server";
 import { underWriteLock, type Db } from "~/db/db.server";
 import {
   customerCount,
@@ -142,8 +142,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
     await stage.end();
     stored = null;
     options.onProgress?.({ stage: "segments" }); // customers, then the later stages' tables (prepare)
-    const t0 = performance.now();
-    const c0 = threadCpuSeconds();
+    const deriving = stopwatch();
     const newOrders = [...result.orders.values()];
     const newProducts = [...result.products.values()].filter((p) => p.id >= firstIds.product);
     // customers from every order, stored then new, in id order: the same facts a single import of both would give
@@ -176,8 +175,7 @@ export async function updateDataset<D = void>(db: Db, path: string, options: Upd
       importedAt,
       started,
       startedCpu,
-      derive: (performance.now() - t0) / 1000,
-      deriveCpu: threadCpuSeconds() - c0,
+      derive: deriving(),
       until,
     });
     clean.linesRead -= result.counts.overlapLines; // the new period's lines; the overlap is reported apart

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 
 // The calling thread's CPU seconds: the import report times its stages in CPU as well as wall seconds, so that their
 // growth with the file's size can be told apart from the machine's load (issue 15's exponents; the sweep and staging
@@ -46,4 +47,14 @@ export function threadCpuSeconds(): number {
 export function processCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
+}
+
+/** A stage's time: wall seconds, and this thread's CPU seconds. */
+export type Elapsed = { seconds: number; cpuSeconds: number };
+
+/** Starts timing a stage on this thread; the function it returns reads the time since, as often as asked. */
+export function stopwatch(): () => Elapsed {
+  const wall = performance.now();
+  const cpu = threadCpuSeconds();
+  return () => ({ seconds: (performance.now() - wall) / 1000, cpuSeconds: threadCpuSeconds() - cpu });
 }
