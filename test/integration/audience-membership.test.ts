@@ -1,12 +1,10 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getFacts } from "~/analytics/facts.server";
 import { memberOf, rfmAsOf } from "~/experiments/backtest";
 import { audienceMembers, type AudienceDefinition } from "~/segments/audiences.server";
 import { choosePersonaK } from "~/segments/compute.server";
 import { chosenK, personaCentroids } from "~/segments/store.server";
-import { writeDemoCsv } from "../../seed/generate";
-import { importForTest, tempDb } from "../support/db";
+import { importGenerated, tempDb } from "../support/db";
 
 // Audience membership is one rule read two ways: SQL over the stored RFM table (today's members) and a predicate over
 // RFM recomputed as of a day T (back-tests). On the data set's last day both see the same customers, so they must agree.
@@ -15,9 +13,7 @@ describe("audience membership: the SQL path and the as-of-T path agree on the la
   let id: number;
   beforeAll(async () => {
     t = tempDb();
-    const file = join(t.dir, "demo.csv");
-    await writeDemoCsv(file, { lines: 8000, seed: 3 });
-    id = await importForTest(t.db, file);
+    id = await importGenerated(t, 8000, 3);
   });
   afterAll(() => t.cleanup());
 

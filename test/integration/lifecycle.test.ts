@@ -17,8 +17,7 @@ import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload } 
 import { experimentReport, reportRows } from "~/experiments/report.server";
 import { experimentsTable } from "~/experiments/list.server";
 import { learnedLift } from "~/planning/plan.server";
-import { writeDemoCsv } from "../../seed/generate";
-import { importForTest, tempDb } from "../support/db";
+import { importGenerated, tempDb } from "../support/db";
 import { hashTables } from "../support/hash";
 import { deleteDataset } from "~/db/datasets.server";
 
@@ -58,9 +57,7 @@ describe("experiment lifecycle, rehearsals and uploads (issue 16)", () => {
 
   beforeAll(async () => {
     t = tempDb();
-    const file = join(t.dir, "demo.csv");
-    await writeDemoCsv(file, { lines: 80_000, seed: 9 });
-    datasetId = await importForTest(t.db, file);
+    datasetId = await importGenerated(t, 80_000, 9);
   });
   afterAll(() => t.cleanup());
 

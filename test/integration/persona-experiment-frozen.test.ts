@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DESIGN } from "~/experiments/design-form";
 import { parseDesignInput } from "~/experiments/design-input";
@@ -6,8 +5,7 @@ import { designPreview, experimentPreview, saveExperiment, startExperiment } fro
 import { cloneExperiment } from "~/experiments/lifecycle.server";
 import { getExperiment } from "~/experiments/store.server";
 import { chosenK, personaCentroids } from "~/segments/store.server";
-import { writeDemoCsv } from "../../seed/generate";
-import { importForTest, tempDb } from "../support/db";
+import { importGenerated, tempDb } from "../support/db";
 
 // A started persona experiment keeps the personas it started with: an update fits the personas again, and a started
 // experiment's "the test needs" moved from 14,524 to 14,798 with them though its back-test day T is frozen. Its design
@@ -17,9 +15,7 @@ describe("a started persona experiment's personas", () => {
   let id: number;
   beforeAll(async () => {
     t = tempDb();
-    const file = join(t.dir, "demo.csv");
-    await writeDemoCsv(file, { lines: 8000, seed: 3 });
-    id = await importForTest(t.db, file);
+    id = await importGenerated(t, 8000, 3);
   });
   afterAll(() => t.cleanup());
 

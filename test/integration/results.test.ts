@@ -8,9 +8,8 @@ import { decideExperiment, proposedDecision } from "~/experiments/lifecycle.serv
 import { experimentAnalysis, recordAggregates, recordSimulation, recordUpload } from "~/experiments/results.server";
 import { experimentReport, reportRows } from "~/experiments/report.server";
 import { learnedLift } from "~/planning/plan.server";
-import { writeDemoCsv } from "../../seed/generate";
 import { cli } from "../support/cli";
-import { importForTest, tempDb } from "../support/db";
+import { importGenerated, tempDb } from "../support/db";
 
 describe("recording and analysing results", () => {
   let t: ReturnType<typeof tempDb>;
@@ -27,9 +26,7 @@ describe("recording and analysing results", () => {
   };
   beforeAll(async () => {
     t = tempDb();
-    const file = join(t.dir, "demo.csv");
-    await writeDemoCsv(file, { lines: 120_000, seed: 9 });
-    datasetId = await importForTest(t.db, file);
+    datasetId = await importGenerated(t, 120_000, 9);
   });
   afterAll(() => t.cleanup());
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { openDb, type Db } from "~/db/db.server";
 import { activeDatasetId } from "~/db/datasets.server";
 import { importAndDerive, type ImportAndDeriveOptions } from "~/derive/derive.server";
+import { writeDemoCsv } from "../../seed/generate";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 export const fixture = (name: string) => join(FIXTURES, name);
@@ -54,4 +55,11 @@ export function snapshot(db: Db): Record<string, string> {
 export async function importForTest(db: Db, path: string, options: ImportAndDeriveOptions = {}): Promise<number> {
   await importAndDerive(db, path, options);
   return activeDatasetId(db)!;
+}
+
+/** Writes the project's generated shop (seed/generate: `lines` lines from `seed`) beside the database and imports it; its id. */
+export async function importGenerated(t: { db: Db; dir: string }, lines: number, seed: number): Promise<number> {
+  const file = join(t.dir, "demo.csv");
+  await writeDemoCsv(file, { lines, seed });
+  return importForTest(t.db, file);
 }
